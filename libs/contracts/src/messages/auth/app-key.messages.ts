@@ -1,0 +1,102 @@
+import { IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, Min, MaxLength } from 'class-validator';
+
+export const API_GROUPS = ['client', 'device', 'admin'] as const;
+export type ApiGroup = (typeof API_GROUPS)[number];
+export const KEY_KINDS = ['sandbox', 'production'] as const;
+export type KeyKind = (typeof KEY_KINDS)[number];
+export type KeyStatus = 'active' | 'revoked' | 'expired';
+
+/** What gateways and admin cache about a verified key. Never contains the key itself. */
+export interface AppKeyInfo {
+  keyId: string;
+  prefix: string;
+  developerId: string;
+  kind: KeyKind;
+  status: KeyStatus;
+  groups: ApiGroup[];
+  usageLimitPerDay: number;
+  ratePerSecond: number;
+  expiresAt: string | null;
+}
+
+/** The operator's and portal's view of a key. */
+export interface AppKeySummary extends AppKeyInfo {
+  name: string | null;
+  usedToday: number;
+  lastUsedAt: string | null;
+  createdAt: string;
+}
+
+export class VerifyAppKeyRequest {
+  @IsString() @Length(1, 256) appKey: string;
+}
+
+export class KeyIdRequest {
+  @IsUUID() keyId: string;
+}
+
+export class DeveloperKeysRequest {
+  @IsUUID() developerId: string;
+}
+
+export class ListAppKeysRequest {
+  @IsOptional() @IsArray() @IsUUID('all', { each: true }) developerIds?: string[];
+}
+
+export class RevealAppKeyRequest {
+  @IsUUID() developerId: string;
+  @IsString() @Length(1, 256) password: string;
+}
+
+export class CreateAppKeyRequest {
+  @IsUUID() developerId: string;
+  @IsIn(KEY_KINDS) kind: KeyKind;
+  @IsOptional() @IsString() @Length(1, 100) name?: string;
+}
+
+export class UpdateAppKeyRequest {
+  @IsUUID() keyId: string;
+  @IsOptional() @IsArray() @IsIn(API_GROUPS, { each: true }) groups?: ApiGroup[];
+  @IsOptional() @IsInt() @Min(0) @Max(1_000_000_000) usageLimitPerDay?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(1_000_000) ratePerSecond?: number;
+  @IsOptional() @IsISO8601() expiresAt?: string | null;
+}
+
+export interface IssuedAppKey {
+  keyId: string;
+  prefix: string;
+  /** The clear key: returned once, never stored. */
+  appKey: string;
+}
+
+export interface AppKeyList {
+  keys: AppKeySummary[];
+}
+
+/** Broadcast on every change of a key's state, so every instance drops its cached copy. */
+export class AppKeyChangedEvent {
+  @IsUUID() keyId: string;
+}
+
+export interface BlockedEndpoint {
+  id: string;
+  method: string;
+  pathPrefix: string;
+}
+
+export class CreateBlockedEndpointRequest {
+  @IsIn(['*', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE']) method: string;
+  @IsString() @Length(1, 512) pathPrefix: string;
+}
+
+export class BlockedEndpointIdRequest {
+  @IsUUID() id: string;
+}
+
+export interface BlockedEndpointList {
+  items: BlockedEndpoint[];
+}
+
+export class EmptyRequest {
+  @IsOptional() @IsString() @MaxLength(0) _?: string;
+}

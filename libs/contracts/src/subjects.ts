@@ -1,0 +1,108 @@
+/**
+ * Every NATS subject, in one file: `service.entity.verb.vN`. The typed client accepts only
+ * these, and the maps below tie each subject to its request and response.
+ */
+import type {
+  AppKeyInfo,
+  AppKeyList,
+  BlockedEndpoint,
+  BlockedEndpointIdRequest,
+  BlockedEndpointList,
+  CreateAppKeyRequest,
+  CreateBlockedEndpointRequest,
+  DeveloperKeysRequest,
+  EmptyRequest,
+  IssuedAppKey,
+  KeyIdRequest,
+  ListAppKeysRequest,
+  RevealAppKeyRequest,
+  UpdateAppKeyRequest,
+  VerifyAppKeyRequest,
+  AppKeySummary,
+  AppKeyChangedEvent,
+} from './messages/auth/app-key.messages';
+import type {
+  DeveloperLoginRequest,
+  Jwks,
+  JwksRequest,
+  PasswordGrantRequest,
+  PortalSession,
+  RefreshGrantRequest,
+  RegisterDeveloperRequest,
+  SetUserCredentialsRequest,
+  TokenPair,
+} from './messages/auth/credential.messages';
+import type { FindLoginUserRequest, LoginUser } from './messages/admin/user.messages';
+
+export const SUBJECTS = {
+  auth: {
+    appKeyVerify: 'auth.appKey.verify.v1',
+    appKeyReveal: 'auth.appKey.reveal.v1',
+    appKeyList: 'auth.appKey.list.v1',
+    appKeyCreate: 'auth.appKey.create.v1',
+    appKeyRevoke: 'auth.appKey.revoke.v1',
+    appKeyExpire: 'auth.appKey.expire.v1',
+    appKeyRenew: 'auth.appKey.renew.v1',
+    appKeyUpdate: 'auth.appKey.update.v1',
+    developerKeys: 'auth.developer.keys.v1',
+    developerRegister: 'auth.developer.register.v1',
+    developerLogin: 'auth.developer.login.v1',
+    userCredentialsSet: 'auth.user.credentials.set.v1',
+    tokenPassword: 'auth.token.password.v1',
+    tokenRefresh: 'auth.token.refresh.v1',
+    jwksGet: 'auth.jwks.get.v1',
+    blockedEndpointList: 'auth.blockedEndpoint.list.v1',
+    blockedEndpointCreate: 'auth.blockedEndpoint.create.v1',
+    blockedEndpointDelete: 'auth.blockedEndpoint.delete.v1',
+  },
+  admin: {
+    userFindForLogin: 'admin.user.findForLogin.v1',
+  },
+} as const;
+
+/** Broadcasts: every instance receives them (no queue group). */
+export const EVENTS = {
+  appKeyChanged: 'auth.appKey.changed.v1',
+  blockedEndpointsChanged: 'auth.blockedEndpoint.changed.v1',
+} as const;
+
+type A = typeof SUBJECTS.auth;
+type D = typeof SUBJECTS.admin;
+
+/** Request → response of every subject. */
+export interface RpcMap {
+  'auth.appKey.verify.v1': { request: VerifyAppKeyRequest; response: AppKeyInfo };
+  'auth.appKey.reveal.v1': { request: RevealAppKeyRequest; response: IssuedAppKey };
+  'auth.appKey.list.v1': { request: ListAppKeysRequest; response: AppKeyList };
+  'auth.appKey.create.v1': { request: CreateAppKeyRequest; response: IssuedAppKey };
+  'auth.appKey.revoke.v1': { request: KeyIdRequest; response: AppKeySummary };
+  'auth.appKey.expire.v1': { request: KeyIdRequest; response: AppKeySummary };
+  'auth.appKey.renew.v1': { request: KeyIdRequest; response: IssuedAppKey };
+  'auth.appKey.update.v1': { request: UpdateAppKeyRequest; response: AppKeySummary };
+  'auth.developer.keys.v1': { request: DeveloperKeysRequest; response: AppKeyList };
+  'auth.developer.register.v1': { request: RegisterDeveloperRequest; response: IssuedAppKey };
+  'auth.developer.login.v1': { request: DeveloperLoginRequest; response: PortalSession };
+  'auth.user.credentials.set.v1': { request: SetUserCredentialsRequest; response: { ok: true } };
+  'auth.token.password.v1': { request: PasswordGrantRequest; response: TokenPair };
+  'auth.token.refresh.v1': { request: RefreshGrantRequest; response: TokenPair };
+  'auth.jwks.get.v1': { request: JwksRequest; response: Jwks };
+  'auth.blockedEndpoint.list.v1': { request: EmptyRequest; response: BlockedEndpointList };
+  'auth.blockedEndpoint.create.v1': { request: CreateBlockedEndpointRequest; response: BlockedEndpoint };
+  'auth.blockedEndpoint.delete.v1': { request: BlockedEndpointIdRequest; response: { ok: true } };
+  'admin.user.findForLogin.v1': { request: FindLoginUserRequest; response: LoginUser };
+}
+
+export interface EventMap {
+  'auth.appKey.changed.v1': AppKeyChangedEvent;
+  'auth.blockedEndpoint.changed.v1': Record<string, never>;
+}
+
+export type RpcSubject = keyof RpcMap;
+export type EventSubject = keyof EventMap;
+export type RpcRequest<S extends RpcSubject> = RpcMap[S]['request'];
+export type RpcResponse<S extends RpcSubject> = RpcMap[S]['response'];
+
+// Compile-time check that every subject in SUBJECTS has an RpcMap entry and vice versa.
+type SubjectValues = A[keyof A] | D[keyof D];
+type _AllMapped = SubjectValues extends RpcSubject ? (RpcSubject extends SubjectValues ? true : never) : never;
+export const _subjectsAreMapped: _AllMapped = true;

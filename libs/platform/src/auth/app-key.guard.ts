@@ -1,0 +1,48 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { appKeyError, type ApiGroup, type AppKeyInfo } from '@cloudflow/contracts';
+import type { Request } from 'express';
+import { API_GROUP_KEY, PUBLIC_KEY } from '../http/public.decorator';
+import { AppKeyCache } from './app-key.cache';
+import { BlockedEndpointsCache } from './blocked-endpoints.cache';
+
+export const APP_KEY_HEADER = 'api-key';
+
+export interface RequestWithAppKey extends Request {
+  appKey?: AppKeyInfo;
+}
+
+/**
+ * Seed 000's APP-key layer on every route not marked @Public(): missing, unknown/revoked,
+ * expired, blocked endpoint, disallowed group, with the seed's exact texts.
+ */
+@Injectable()
+export class AppKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: AppKeyCache,
+    private readonly blocked: BlockedEndpointsCache,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const req = context.switchToHttp().getRequest<RequestWithAppKey>();
+    const header = req.headers[APP_KEY_HEADER];
+    const appKey = Array.isArray(header) ? header[0] : header;
+    if (!appKey) throw appKeyError('missing');
+    if (appKey.length > 256) throw appKeyError('invalid');
+
+    const info = await this.keys.get(appKey);
+    if (info.status === 'revoked') throw appKeyError('invalid');
+    if (info.status === 'expired' || (info.expiresAt !== null && Date.parse(info.expiresAt) <= Date.now())) {
+      throw appKeyError('expired');
+    }
+    if (await this.blocked.isBlocked(req.method, req.path)) throw appKeyError('endpointBlocked');
+    const group = this.reflector.getAllAndOverride<ApiGroup | undefined>(API_GROUP_KEY, targets);
+    if (group && !info.groups.includes(group)) throw appKeyError('groupDisallowed');
+    req.appKey = info;
+    return true;
+  }
+}

@@ -1,0 +1,13 @@
+import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+
+/** Settings every service shares. Each app extends this with its own and loads it once. */
+export class BaseConfig {
+  @IsString() NATS_URL = 'nats://127.0.0.1:4222';
+  @IsString() DATABASE_URL = 'postgres://postgres@127.0.0.1:54329/cloudflow';
+  @IsString() HOST = '127.0.0.1';
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
+  /** Milliseconds an RPC over NATS may take before the caller gives up. */
+  @IsInt() @Min(100) @Max(60_000) RPC_TIMEOUT_MS = 5000;
+  /** A name for this replica in logs and metrics; defaults to host:pid. */
+  @IsOptional() @IsString() INSTANCE_ID?: string;
+}

@@ -1,0 +1,44 @@
+import { HttpException } from '@nestjs/common';
+import { CloudFlowError, ErrorCode } from '@cloudflow/contracts';
+
+const STORAGE_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08006', '08001', '08003', '53300']);
+
+/** True for errors that mean "Postgres is unreachable", as opposed to a bad query. */
+export function isStorageOutage(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const e = error as Error & { code?: string; driverError?: { code?: string } };
+  const code = e.code ?? e.driverError?.code;
+  if (code && STORAGE_ERROR_CODES.has(code)) return true;
+  return /Connection terminated|connect ECONNREFUSED|Connection is not established|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message);
+}
+
+/**
+ * Maps anything thrown to the one error type. Framework errors (body parser, routing) are
+ * translated here, so no other place needs to know their shapes. `undefined` means unexpected.
+ */
+export function toCloudFlowError(error: unknown): CloudFlowError | undefined {
+  if (error instanceof CloudFlowError) return error;
+  if (isStorageOutage(error)) return new CloudFlowError(ErrorCode.storageFailed, 'Storage is unavailable; nothing was changed');
+  const bodyParserType = (error as { type?: string } | null)?.type;
+  switch (bodyParserType) {
+    case 'entity.parse.failed':
+      return new CloudFlowError(ErrorCode.invalidData, 'Request body is not valid JSON');
+    case 'entity.too.large':
+      return new CloudFlowError(ErrorCode.invalidData, 'Request body exceeds 64 KiB');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new CloudFlowError(ErrorCode.invalidData, 'Request body encoding is not supported');
+    default:
+      break;
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    if (status === 404) return new CloudFlowError(ErrorCode.notFound, 'No such endpoint');
+    if (status === 413) return new CloudFlowError(ErrorCode.invalidData, 'Request body exceeds 64 KiB');
+    if (status === 415) return new CloudFlowError(ErrorCode.invalidData, 'Unsupported content type');
+    if (status === 401) return new CloudFlowError(ErrorCode.unauthorized, error.message);
+    if (status === 403) return new CloudFlowError(ErrorCode.forbidden, error.message);
+    if (status === 400 || status === 422) return new CloudFlowError(ErrorCode.invalidData, error.message);
+  }
+  return undefined;
+}

@@ -1,0 +1,81 @@
+import type { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { CloudFlowError, ErrorCode } from '@cloudflow/contracts';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { AllExceptionsFilter } from '../errors/all-exceptions.filter';
+import { createValidationPipe } from '../errors/validation.pipe';
+import { MetricsService } from '../health/metrics.service';
+import { NestPinoLogger } from '../logging/logger';
+import { LOGGER } from '../logging/logger.token';
+import { CORRELATION_HEADER, runWithCorrelation } from '../logging/request-context';
+import { NatsCorrelationInterceptor } from '../nats/correlation.interceptor';
+import { natsResponderOptions } from '../nats/nats-options';
+
+export interface StartServiceOptions {
+  module: Type<unknown>;
+  port: number;
+  host: string;
+  /** Serve NATS request handlers in this queue group. */
+  natsQueue?: { url: string; queue: string; name: string };
+  /** Paths that also accept application/x-www-form-urlencoded bodies (OAuth). */
+  formPaths?: string[];
+  /** Extra set-up on the app before it listens (swagger, websocket servers). */
+  configure?: (app: NestExpressApplication) => void | Promise<void>;
+}
+
+const BODY_LIMIT = '64kb';
+
+/** The one bootstrap every service's main.ts and the end-to-end tests use. */
+export async function startService(options: StartServiceOptions): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(options.module, { bodyParser: false, bufferLogs: true });
+  const logger = app.get<Logger>(LOGGER);
+  app.useLogger(new NestPinoLogger(logger));
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(requestContext(app.get(MetricsService)));
+  app.use(contentTypeCheck(new Set(options.formPaths ?? [])));
+  app.useBodyParser('json', { limit: BODY_LIMIT, strict: true });
+  app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
+  app.useGlobalFilters(new AllExceptionsFilter(logger));
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(new NatsCorrelationInterceptor());
+  if (options.natsQueue) {
+    const { url, queue, name } = options.natsQueue;
+    app.connectMicroservice(natsResponderOptions(url, name, queue), { inheritAppConfig: true });
+  }
+  await options.configure?.(app);
+  app.enableShutdownHooks();
+  await app.listen(options.port, options.host);
+  // NATS may be down at start: responders attach whenever it comes up, the HTTP side serves meanwhile.
+  if (options.natsQueue) app.startAllMicroservices().catch((err: unknown) => logger.error({ err }, 'NATS responders failed to start'));
+  logger.info({ port: options.port, host: options.host }, 'listening');
+  return app;
+}
+
+function requestContext(metrics: MetricsService) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
+    });
+    const incoming = req.headers[CORRELATION_HEADER];
+    runWithCorrelation(typeof incoming === 'string' ? incoming : undefined, next);
+  };
+}
+
+/** Bodies must be JSON (or a form where allowed): anything else is 422, never parsed by guesswork. */
+function contentTypeCheck(formPaths: Set<string>) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (!hasBody || req.method === 'GET' || req.method === 'HEAD') return next();
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type === 'application/json') return next();
+    if (type === 'application/x-www-form-urlencoded' && formPaths.has(req.path)) return next();
+    const allowed = formPaths.has(req.path) ? 'application/json or application/x-www-form-urlencoded' : 'application/json';
+    next(new CloudFlowError(ErrorCode.invalidData, `Content-Type must be ${allowed}`));
+  };
+}

@@ -1,0 +1,85 @@
+import { DynamicModule, Inject, Module, OnModuleInit, Optional, type Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ClientNats } from '@nestjs/microservices';
+import { SUBJECTS } from '@cloudflow/contracts';
+import { hostname } from 'node:os';
+import { AppKeyCache } from './auth/app-key.cache';
+import { AppKeyGuard } from './auth/app-key.guard';
+import { BlockedEndpointsCache } from './auth/blocked-endpoints.cache';
+import { JwtVerifier } from './auth/jwt-verifier';
+import { BaseConfig } from './config/base.config';
+import { DatabaseService, type DatabaseOptions } from './database/database.service';
+import { HealthController } from './health/health.controller';
+import { MetricsService } from './health/metrics.service';
+import { ReadinessService } from './health/readiness.service';
+import { createLogger } from './logging/logger';
+import { LOGGER } from './logging/logger.token';
+import { Broadcasts } from './nats/broadcasts';
+import { natsConnectionOptions } from './nats/nats-options';
+import { RpcClient } from './nats/rpc-client';
+
+export interface PlatformOptions {
+  service: string;
+  config: BaseConfig;
+  database?: DatabaseOptions;
+  /** Guard every HTTP route with the APP-key layer (gateway, admin). */
+  appKeyGuard?: boolean;
+}
+
+class ReadinessWiring implements OnModuleInit {
+  constructor(
+    private readonly readiness: ReadinessService,
+    private readonly broadcasts: Broadcasts,
+    @Optional() @Inject(DatabaseService) private readonly db?: DatabaseService,
+  ) {}
+  onModuleInit(): void {
+    this.readiness.register('nats', () => this.broadcasts.isConnected());
+    if (this.db) this.readiness.register('postgres', () => this.db!.isReady());
+  }
+}
+
+/** Nest glue every service shares; no business logic. */
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const { config, service } = options;
+    const instance = config.INSTANCE_ID ?? `${hostname()}:${process.pid}`;
+    const logger = createLogger(service, config.LOG_LEVEL, instance);
+    const natsName = `${service}@${instance}`;
+    const providers: Provider[] = [
+      { provide: LOGGER, useValue: logger },
+      { provide: BaseConfig, useValue: config },
+      { provide: MetricsService, useValue: new MetricsService(service) },
+      ReadinessService,
+      { provide: Broadcasts, useFactory: () => new Broadcasts(config.NATS_URL, natsName, logger) },
+      {
+        provide: RpcClient,
+        useFactory: () => new RpcClient(new ClientNats(natsConnectionOptions(config.NATS_URL, natsName)), config.RPC_TIMEOUT_MS),
+      },
+      {
+        provide: JwtVerifier,
+        inject: [RpcClient],
+        useFactory: (rpc: RpcClient) => new JwtVerifier(() => rpc.send(SUBJECTS.auth.jwksGet, {})),
+      },
+      ReadinessWiring,
+    ];
+    if (options.database) {
+      const db = options.database;
+      providers.push({ provide: DatabaseService, useFactory: () => new DatabaseService(config.DATABASE_URL, db, logger) });
+    }
+    if (options.appKeyGuard) {
+      providers.push(
+        AppKeyCache,
+        { provide: BlockedEndpointsCache, inject: [RpcClient, Broadcasts], useFactory: (r: RpcClient, b: Broadcasts) => new BlockedEndpointsCache(r, b, logger) },
+        { provide: APP_GUARD, useClass: AppKeyGuard },
+      );
+    }
+    return {
+      module: PlatformModule,
+      global: true,
+      controllers: [HealthController],
+      providers,
+      exports: providers.filter((p) => p !== ReadinessWiring),
+    };
+  }
+}

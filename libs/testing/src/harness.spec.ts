@@ -1,0 +1,40 @@
+import { connect } from 'nats';
+import { Client } from 'pg';
+import { startNats } from './nats-server';
+import { startPostgres } from './postgres';
+
+describe('test harness', () => {
+  it('starts a real nats-server that carries a request and reply', async () => {
+    const nats = await startNats();
+    try {
+      const nc = await connect({ servers: nats.url });
+      nc.subscribe('ping', { callback: (_e, m) => m.respond(new TextEncoder().encode('pong')) });
+      const reply = await nc.request('ping', new Uint8Array(), { timeout: 2000 });
+      expect(new TextDecoder().decode(reply.data)).toBe('pong');
+      await nc.close();
+    } finally {
+      await nats.stop();
+    }
+  });
+
+  it('starts a real Postgres, creates databases, and survives a stop and start', async () => {
+    const pg = await startPostgres();
+    try {
+      const url = await pg.createDatabase('harness');
+      const query = async () => {
+        const client = new Client({ connectionString: url });
+        await client.connect();
+        const { rows } = await client.query<{ v: number }>('SELECT 41 + 1 AS v');
+        await client.end();
+        return rows[0].v;
+      };
+      expect(await query()).toBe(42);
+      await pg.stopServer();
+      await expect(query()).rejects.toThrow();
+      await pg.startServer();
+      expect(await query()).toBe(42);
+    } finally {
+      await pg.stop();
+    }
+  });
+});

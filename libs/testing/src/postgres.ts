@@ -1,0 +1,92 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { Child } from './child';
+import { freePort, waitFor } from './ports';
+
+export interface PostgresHandle {
+  port: number;
+  /** URL of a fresh database on this server. */
+  createDatabase(name?: string): Promise<string>;
+  child: Child;
+  /** Stop (fast shutdown) and start again on the same data and port: an outage for fault tests. */
+  stopServer(): Promise<void>;
+  startServer(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Debian's server binaries, newest version first; PG_BIN overrides. */
+export function postgresBinDir(): string {
+  if (process.env.PG_BIN) return process.env.PG_BIN;
+  const base = '/usr/lib/postgresql';
+  if (existsSync(base)) {
+    const versions = readdirSync(base).filter((v) => existsSync(join(base, v, 'bin/initdb'))).sort((a, b) => Number(b) - Number(a));
+    if (versions.length) return join(base, versions[0], 'bin');
+  }
+  throw new Error('Postgres server binaries not found: apt-get install -y postgresql (or set PG_BIN)');
+}
+
+/** Postgres refuses to run as root: as root, run it as the `postgres` system user. */
+export function postgresUser(): { uid: number; gid: number } | undefined {
+  if (userInfo().uid !== 0) return undefined;
+  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+  return { uid, gid };
+}
+
+/** A throwaway Postgres cluster on a free loopback port (about two seconds). */
+export async function startPostgres(): Promise<PostgresHandle> {
+  const bin = postgresBinDir();
+  const owner = postgresUser();
+  const dir = mkdtempSync(join(tmpdir(), 'cf-pg-'));
+  chmodSync(dir, 0o755);
+  const data = join(dir, 'data');
+  if (owner) chownSync(dir, owner.uid, owner.gid);
+  execFileSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions'], {
+    stdio: 'ignore',
+    ...(owner ?? {}),
+  });
+  const port = await freePort();
+  let dbCount = 0;
+  const launch = async () => {
+    const child = Child.start(
+      'postgres',
+      join(bin, 'postgres'),
+      ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300'],
+      join(tmpdir(), `${dir.split('/').pop()}.log`),
+      owner ?? {},
+    );
+    await waitFor('postgres', async () => {
+      if (!child.running) throw new Error(`postgres exited:\n${child.logs()}`);
+      const client = new Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+      await client.connect();
+      await client.end();
+      return true;
+    });
+    return child;
+  };
+  const handle: PostgresHandle = {
+    port,
+    child: await launch(),
+    async createDatabase(name = `t${process.pid}_${++dbCount}`) {
+      const client = new Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+      await client.connect();
+      await client.query(`CREATE DATABASE "${name}"`);
+      await client.end();
+      return `postgres://postgres@127.0.0.1:${port}/${name}`;
+    },
+    async stopServer() {
+      await handle.child.stop('SIGINT', 10_000);
+    },
+    async startServer() {
+      handle.child = await launch();
+    },
+    async stop() {
+      await handle.child.stop('SIGINT', 10_000);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return handle;
+}

@@ -1,0 +1,21 @@
+// Compiles apps/ and libs/ with swc into dist/ (about a second), then makes the
+// @cloudflow/* aliases resolvable at run time through dist/node_modules.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+rmSync(dist, { recursive: true, force: true });
+execFileSync(
+  join(root, 'node_modules/.bin/swc'),
+  ['apps', 'libs', '-d', 'dist', '--copy-files', '--ignore', '**/*.spec.ts', '--quiet'],
+  { cwd: root, stdio: 'inherit' },
+);
+for (const lib of ['contracts', 'platform', 'testing']) {
+  const dir = join(dist, 'node_modules/@cloudflow', lib);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `@cloudflow/${lib}`, main: `../../../libs/${lib}/src/index.js` }));
+}
+if (!process.argv.includes('--quiet')) console.log('built dist/');
