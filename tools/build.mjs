@@ -1,13 +1,13 @@
 // Compiles apps/ and libs/ with swc into dist/ (about a second), then makes the
 // @cloudflow/* aliases resolvable at run time through dist/node_modules.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
-rmSync(dist, { recursive: true, force: true });
+// No wipe first: helpers and tests may be running the previous build while this one writes.
 execFileSync(
   join(root, 'node_modules/.bin/swc'),
   ['apps', 'libs', '-d', 'dist', '--copy-files', '--ignore', '**/*.spec.ts', '--quiet'],

@@ -1,4 +1,4 @@
-import type { INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { CloudFlowError, ErrorCode } from '@cloudflow/contracts';
@@ -14,7 +14,7 @@ import { NatsCorrelationInterceptor } from '../nats/correlation.interceptor';
 import { natsResponderOptions } from '../nats/nats-options';
 
 export interface StartServiceOptions {
-  module: Type<unknown>;
+  module: Type<unknown> | DynamicModule;
   port: number;
   host: string;
   /** Serve NATS request handlers in this queue group. */

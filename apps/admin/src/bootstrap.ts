@@ -1,0 +1,15 @@
+import type { INestApplication } from '@nestjs/common';
+import { loadConfig, startService } from '@cloudflow/platform';
+import { AppModule } from './app.module';
+import { AdminConfig } from './admin.config';
+
+/** Starts the admin service; used by main.ts and by tests that run it in-process. */
+export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
+  const config = loadConfig(AdminConfig, env);
+  return startService({
+    module: AppModule.forRoot(config),
+    port: config.PORT,
+    host: config.HOST,
+    natsQueue: { url: config.NATS_URL, queue: 'admin', name: 'admin' },
+  });
+}

@@ -1,0 +1,15 @@
+import type { INestApplication } from '@nestjs/common';
+import { loadConfig, startService } from '@cloudflow/platform';
+import { AppModule } from './app.module';
+import { GatewayConfig } from './gateway.config';
+
+/** Starts the gateway service; used by main.ts and by tests that run it in-process. */
+export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
+  const config = loadConfig(GatewayConfig, env);
+  return startService({
+    module: AppModule.forRoot(config),
+    port: config.PORT,
+    host: config.HOST,
+    natsQueue: { url: config.NATS_URL, queue: 'gateway', name: 'gateway' },
+  });
+}

@@ -1,0 +1,14 @@
+import type { INestApplication } from '@nestjs/common';
+import { loadConfig, startService } from '@cloudflow/platform';
+import { AppModule } from './app.module';
+import { HubConfig } from './hub.config';
+
+/** Starts the hub service; used by main.ts and by tests that run it in-process. */
+export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
+  const config = loadConfig(HubConfig, env);
+  return startService({
+    module: AppModule.forRoot(config),
+    port: config.PORT,
+    host: config.HOST,
+  });
+}
