@@ -1,7 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@cloudflow/platform';
-import { GatewayConfig } from './gateway.config';
 import { GATEWAY_ENTITIES, GATEWAY_MIGRATIONS } from './database';
+import { GatewayConfig } from './gateway.config';
+import { OauthController } from './oauth/oauth.controller';
+import { OauthService } from './oauth/oauth.service';
+import { StatusController } from './status/status.controller';
 
 @Module({})
 export class AppModule {
@@ -12,10 +15,12 @@ export class AppModule {
         PlatformModule.forRoot({
           service: 'gateway',
           config,
+          appKeyGuard: true,
           database: { schema: 'gateway', entities: GATEWAY_ENTITIES, migrations: GATEWAY_MIGRATIONS },
         }),
       ],
-      providers: [{ provide: GatewayConfig, useValue: config }],
+      controllers: [StatusController, OauthController],
+      providers: [{ provide: GatewayConfig, useValue: config }, OauthService],
     };
   }
 }

@@ -10,6 +10,7 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<I
     module: AppModule.forRoot(config),
     port: config.PORT,
     host: config.HOST,
+    formPaths: ['/auth/oauth/token'],
     natsQueue: { url: config.NATS_URL, queue: 'gateway', name: 'gateway' },
   });
 }

@@ -11,7 +11,8 @@ const REFRESH_AT_MOST_EVERY_MS = 10_000;
  */
 export class JwtVerifier {
   private keySet?: ReturnType<typeof createLocalJWKSet>;
-  private fetchedAt = 0;
+  /** Only refreshes forced by an unknown kid are throttled (a flood of made-up kids is not a flood of RPCs). */
+  private forcedAt = 0;
   private fetching?: Promise<void>;
 
   constructor(private readonly loadJwks: () => Promise<Jwks>) {}
@@ -21,7 +22,8 @@ export class JwtVerifier {
     try {
       return await this.verifyOnce(token, audience);
     } catch (error) {
-      if (error instanceof joseErrors.JWKSNoMatchingKey && Date.now() - this.fetchedAt > REFRESH_AT_MOST_EVERY_MS) {
+      if (error instanceof joseErrors.JWKSNoMatchingKey && Date.now() - this.forcedAt > REFRESH_AT_MOST_EVERY_MS) {
+        this.forcedAt = Date.now();
         await this.refresh();
         return this.verifyOnce(token, audience).catch((e: unknown) => {
           throw toUnauthorized(e);
@@ -46,7 +48,6 @@ export class JwtVerifier {
     this.fetching ??= this.loadJwks()
       .then((jwks) => {
         this.keySet = createLocalJWKSet(jwks as unknown as Parameters<typeof createLocalJWKSet>[0]);
-        this.fetchedAt = Date.now();
       })
       .finally(() => (this.fetching = undefined));
     return this.fetching;

@@ -1,0 +1,16 @@
+import { CloudFlowError, ErrorCode } from '@cloudflow/contracts';
+
+/** RFC 6749 §5.2 error bodies, carried together with CloudFlow's errorCode/errorMessage. */
+export function oauthError(error: 'invalid_request' | 'unsupported_grant_type', description: string): CloudFlowError {
+  return new CloudFlowError(ErrorCode.failed, description, { extra: { error, error_description: description } });
+}
+
+/** Any other failure on the token endpoint still speaks RFC 6749: add `error` where a service did not. */
+export function asOauthError(error: unknown): unknown {
+  if (!(error instanceof CloudFlowError) || error.extra.error) return error;
+  const rfc = error.code === ErrorCode.unauthorized ? 'invalid_grant' : error.code === ErrorCode.invalidData ? 'invalid_request' : 'server_error';
+  return new CloudFlowError(error.code, error.message, {
+    extra: { ...error.extra, error: rfc, error_description: error.message },
+    retryAfterSeconds: error.retryAfterSeconds,
+  });
+}

@@ -1,0 +1,21 @@
+import { Body, Controller, Header, HttpCode, Post, Req } from '@nestjs/common';
+import { CloudFlowError, ErrorCode } from '@cloudflow/contracts';
+import { RequiresApiGroup, type RequestWithAppKey } from '@cloudflow/platform';
+import { OauthService } from './oauth.service';
+
+/** POST /auth/oauth/token (CONTRACT.md §4): form-encoded per RFC 6749, JSON accepted too. */
+@Controller('auth/oauth')
+@RequiresApiGroup('admin')
+export class OauthController {
+  constructor(private readonly oauth: OauthService) {}
+
+  @Post('token')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @Header('Pragma', 'no-cache')
+  token(@Req() req: RequestWithAppKey, @Body() body: Record<string, unknown> | undefined) {
+    if (!req.appKey) throw new CloudFlowError(ErrorCode.unauthorized, 'Authorization field missing');
+    const params = body && typeof body === 'object' && !Array.isArray(body) ? body : {};
+    return this.oauth.token(req.appKey, params);
+  }
+}

@@ -1,0 +1,40 @@
+import { NotFoundException, PayloadTooLargeException } from '@nestjs/common';
+import { CloudFlowError, ERROR_HTTP_STATUS, ErrorCode } from '@cloudflow/contracts';
+import { isStorageOutage, toCloudFlowError } from './to-cloudflow-error';
+
+describe('toCloudFlowError', () => {
+  it('keeps CloudFlow errors as they are', () => {
+    const e = new CloudFlowError(ErrorCode.duplicateItem, 'exists');
+    expect(toCloudFlowError(e)).toBe(e);
+  });
+
+  it('turns body-parser failures into 422 invalidData, never 500', () => {
+    expect(toCloudFlowError(Object.assign(new SyntaxError('x'), { type: 'entity.parse.failed' }))?.code).toBe(ErrorCode.invalidData);
+    expect(toCloudFlowError(Object.assign(new Error('x'), { type: 'entity.too.large' }))?.message).toBe('Request body exceeds 64 KiB');
+    expect(toCloudFlowError(new PayloadTooLargeException())?.code).toBe(ErrorCode.invalidData);
+  });
+
+  it('turns an unknown route into notFound and a Postgres outage into storageFailed', () => {
+    expect(toCloudFlowError(new NotFoundException())?.code).toBe(ErrorCode.notFound);
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    expect(isStorageOutage(refused)).toBe(true);
+    expect(toCloudFlowError(refused)?.code).toBe(ErrorCode.storageFailed);
+  });
+
+  it('leaves genuinely unexpected errors to the caller (logged with an errorId, answered as failed)', () => {
+    expect(toCloudFlowError(new TypeError('boom'))).toBeUndefined();
+  });
+
+  it('maps every code to the status CONTRACT.md §2 gives it', () => {
+    expect(ERROR_HTTP_STATUS).toEqual({
+      failed: 400, unauthorized: 401, forbidden: 403, notFound: 404, duplicateItem: 409, connectionLost: 410,
+      preconditionFailed: 412, storageFailed: 417, invalidData: 422, tooManyConnections: 429, tooManyRequests: 429,
+    });
+  });
+
+  it('rehydrates an error body that crossed NATS, and degrades unknown shapes to failed', () => {
+    const back = CloudFlowError.fromBody({ errorCode: 'forbidden', errorMessage: 'no', error: 'Access to this API has been disallowed' });
+    expect(back.toBody()).toEqual({ errorCode: 'forbidden', errorMessage: 'no', error: 'Access to this API has been disallowed' });
+    expect(CloudFlowError.fromBody({ errorCode: 'bogus' }).code).toBe(ErrorCode.failed);
+  });
+});
