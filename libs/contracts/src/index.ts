@@ -5,3 +5,8 @@ export * from './subjects';
 export * from './messages/auth/app-key.messages';
 export * from './messages/auth/credential.messages';
 export * from './messages/admin/user.messages';
+export * from './websocket/envelope';
+export * from './websocket/connection-credentials';
+export * from './messages/relay/credential.messages';
+export * from './messages/relay/device.messages';
+export * from './messages/relay/presence';

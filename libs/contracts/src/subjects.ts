@@ -33,6 +33,20 @@ import type {
   TokenPair,
 } from './messages/auth/credential.messages';
 import type { FindLoginUserRequest, LoginUser } from './messages/admin/user.messages';
+import type {
+  AccessRevokedEvent,
+  DeleteCredentialRequest,
+  IssuedApiToken,
+  SetAccountCredentialRequest,
+  SetDeviceCredentialRequest,
+  VerifiedAccount,
+  VerifiedDevice,
+  VerifyAccountRequest,
+  VerifyDeviceRequest,
+  WebsocketToken,
+  WebsocketTokenRequest,
+} from './messages/relay/credential.messages';
+import type { AccountRecord, DeviceList, DeviceRecord, GetAccountRequest, GetDeviceRequest, ListDevicesRequest } from './messages/relay/device.messages';
 
 export const SUBJECTS = {
   auth: {
@@ -54,9 +68,18 @@ export const SUBJECTS = {
     blockedEndpointList: 'auth.blockedEndpoint.list.v1',
     blockedEndpointCreate: 'auth.blockedEndpoint.create.v1',
     blockedEndpointDelete: 'auth.blockedEndpoint.delete.v1',
+    accountCredentialSet: 'auth.accountCredential.set.v1',
+    accountVerify: 'auth.accountCredential.verify.v1',
+    deviceCredentialSet: 'auth.deviceCredential.set.v1',
+    deviceVerify: 'auth.deviceCredential.verify.v1',
+    credentialDelete: 'auth.credential.delete.v1',
+    websocketToken: 'auth.websocketToken.issue.v1',
   },
   admin: {
     userFindForLogin: 'admin.user.findForLogin.v1',
+    deviceList: 'admin.device.list.v1',
+    deviceGet: 'admin.device.get.v1',
+    accountGet: 'admin.account.get.v1',
   },
 } as const;
 
@@ -64,6 +87,10 @@ export const SUBJECTS = {
 export const EVENTS = {
   appKeyChanged: 'auth.appKey.changed.v1',
   blockedEndpointsChanged: 'auth.blockedEndpoint.changed.v1',
+  /** A credential rotated, a device disabled/deleted, an account deleted: drop caches, close sockets. */
+  accessRevoked: 'cloudflow.access.revoked.v1',
+  /** A device or account changed (name, location, limit, webhook): drop cached copies. */
+  relayDataChanged: 'admin.relayData.changed.v1',
 } as const;
 
 type A = typeof SUBJECTS.auth;
@@ -89,12 +116,23 @@ export interface RpcMap {
   'auth.blockedEndpoint.list.v1': { request: EmptyRequest; response: BlockedEndpointList };
   'auth.blockedEndpoint.create.v1': { request: CreateBlockedEndpointRequest; response: BlockedEndpoint };
   'auth.blockedEndpoint.delete.v1': { request: BlockedEndpointIdRequest; response: { ok: true } };
+  'auth.accountCredential.set.v1': { request: SetAccountCredentialRequest; response: IssuedApiToken };
+  'auth.accountCredential.verify.v1': { request: VerifyAccountRequest; response: VerifiedAccount };
+  'auth.deviceCredential.set.v1': { request: SetDeviceCredentialRequest; response: IssuedApiToken };
+  'auth.deviceCredential.verify.v1': { request: VerifyDeviceRequest; response: VerifiedDevice };
+  'auth.credential.delete.v1': { request: DeleteCredentialRequest; response: { ok: true } };
+  'auth.websocketToken.issue.v1': { request: WebsocketTokenRequest; response: WebsocketToken };
   'admin.user.findForLogin.v1': { request: FindLoginUserRequest; response: LoginUser };
+  'admin.device.list.v1': { request: ListDevicesRequest; response: DeviceList };
+  'admin.device.get.v1': { request: GetDeviceRequest; response: DeviceRecord };
+  'admin.account.get.v1': { request: GetAccountRequest; response: AccountRecord };
 }
 
 export interface EventMap {
   'auth.appKey.changed.v1': AppKeyChangedEvent;
   'auth.blockedEndpoint.changed.v1': Record<string, never>;
+  'cloudflow.access.revoked.v1': AccessRevokedEvent;
+  'admin.relayData.changed.v1': { tenantId: string; accountId: string; referenceId?: string };
 }
 
 export type RpcSubject = keyof RpcMap;

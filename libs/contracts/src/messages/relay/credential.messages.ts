@@ -1,0 +1,74 @@
+import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+
+/** Ids chosen by tenants: case-sensitive, printable, no spaces. */
+export const EXTERNAL_ID = /^[A-Za-z0-9._:@-]+$/;
+
+export class AccountRef {
+  @IsString() @Length(1, 64) tenantId: string;
+  @IsString() @Length(1, 64) @Matches(EXTERNAL_ID) accountId: string;
+}
+
+export class DeviceRef extends AccountRef {
+  @IsString() @Length(1, 100) @Matches(EXTERNAL_ID) referenceId: string;
+}
+
+/** Creates or rotates an account's API token (returned once, stored as a keyed hash). */
+export class SetAccountCredentialRequest extends AccountRef {}
+
+/** Creates or rotates a device's API token; model + serialNumber identify it at enrolment. */
+export class SetDeviceCredentialRequest extends DeviceRef {
+  @IsString() @Length(1, 100) model: string;
+  @IsString() @Length(1, 100) serialNumber: string;
+}
+
+export interface IssuedApiToken {
+  apiToken: string;
+}
+
+/** The Client API bearer, decoded (CONTRACT.md §5). */
+export class VerifyAccountRequest {
+  @IsString() @Length(1, 64) accountId: string;
+  @IsString() @Length(1, 256) apiToken: string;
+}
+
+/** The Device API bearer, decoded (CONTRACT.md §6). */
+export class VerifyDeviceRequest {
+  @IsString() @Length(1, 100) model: string;
+  @IsString() @Length(1, 100) serialNumber: string;
+  @IsString() @Length(1, 256) apiToken: string;
+}
+
+export interface VerifiedAccount {
+  tenantId: string;
+  accountId: string;
+}
+
+export interface VerifiedDevice extends VerifiedAccount {
+  referenceId: string;
+}
+
+export class DeleteCredentialRequest extends AccountRef {
+  @IsOptional() @IsString() @Length(1, 100) referenceId?: string;
+}
+
+export class WebsocketTokenRequest extends AccountRef {
+  @IsIn(['client', 'device']) kind: 'client' | 'device';
+  @IsOptional() @IsString() @Length(1, 100) referenceId?: string;
+}
+
+export interface WebsocketToken {
+  accessToken: string;
+  expiresIn: number;
+}
+
+/**
+ * Broadcast when access ends: a token rotated, a device disabled or deleted, an account deleted.
+ * Caches drop the entry; hubs close the matching sockets with 4401 within 5 s.
+ */
+export class AccessRevokedEvent extends AccountRef {
+  /** Absent: the whole account (every client and device socket of it). */
+  @IsOptional() @IsString() referenceId?: string;
+  /** Which credential: the account's own (client sockets) or a device's. */
+  @IsIn(['account', 'device']) scope: 'account' | 'device';
+  @IsOptional() @IsBoolean() deleted?: boolean;
+}

@@ -1,0 +1,22 @@
+/** What `GET /client/v1.x/token` and `GET /device/v1.x/devices/enrol` return (CONTRACT.md §5, §6). */
+export interface ConnectionCredentials {
+  connectionType: 'websocket';
+  connectionUrl: string;
+  tokenType: 'jwt';
+  accessToken: string;
+}
+
+/** Claims of the short-lived websocket JWT (audience TOKEN_AUDIENCES.websocket). */
+export interface WebsocketClaims {
+  /** `client` for a POS account, `device` for a terminal. */
+  kind: 'client' | 'device';
+  /** The tenant both belong to. */
+  tid: string;
+  /** The CloudFlow account. */
+  acc: string;
+  /** For a device: its referenceId. For a client: the accountId. */
+  sub: string;
+}
+
+/** Seconds within which the websocket JWT must be presented (CONTRACT.md §7). */
+export const WEBSOCKET_TOKEN_TTL_SECONDS = 300;
