@@ -18,3 +18,4 @@ export * from './auth/jwt-verifier';
 export * from './auth/app-key.cache';
 export * from './auth/app-key.guard';
 export * from './platform.module';
+export * from './nats/presence.store';

@@ -16,6 +16,7 @@ import { createLogger } from './logging/logger';
 import { LOGGER } from './logging/logger.token';
 import { Broadcasts } from './nats/broadcasts';
 import { natsConnectionOptions } from './nats/nats-options';
+import { PresenceStore } from './nats/presence.store';
 import { RpcClient } from './nats/rpc-client';
 
 export interface PlatformOptions {
@@ -61,6 +62,7 @@ export class PlatformModule {
         inject: [RpcClient],
         useFactory: (rpc: RpcClient) => new JwtVerifier(() => rpc.send(SUBJECTS.auth.jwksGet, {})),
       },
+      PresenceStore,
       ReadinessWiring,
     ];
     if (options.database) {

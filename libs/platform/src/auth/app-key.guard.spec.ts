@@ -32,8 +32,8 @@ describe('AppKeyGuard', () => {
 
   beforeEach(() => {
     // Strict: any call not set up by a test fails it.
-    lookup = jest.fn(() => Promise.reject(new Error('unexpected key lookup')));
-    blocked = jest.fn(() => Promise.reject(new Error('unexpected blocked-endpoint check')));
+    lookup = jest.fn((_key: string) => Promise.reject(new Error('unexpected key lookup')));
+    blocked = jest.fn((_m: string, _p: string) => Promise.reject(new Error('unexpected blocked-endpoint check')));
     guard = new AppKeyGuard(new Reflector(), { get: lookup } as unknown as AppKeyCache, { isBlocked: blocked } as unknown as BlockedEndpointsCache);
   });
 

@@ -15,7 +15,7 @@ describe('JwtVerifier', () => {
   beforeAll(async () => {
     const pair = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     privateKey = pair.privateKey;
-    jwks = { keys: [{ ...((await exportJWK(pair.publicKey)) as Record<string, string>), kid: 'k1', alg: 'EdDSA', use: 'sig' }] };
+    jwks = { keys: [{ ...((await exportJWK(pair.publicKey)) as unknown as Record<string, string>), kid: 'k1', alg: 'EdDSA', use: 'sig' }] };
   });
 
   beforeEach(() => {
@@ -91,7 +91,7 @@ describe('JwtVerifier', () => {
     await verifier.verify(await sign(), TOKEN_AUDIENCES.admin);
     const rotated = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     const before = jwks;
-    jwks = { keys: [...before.keys, { ...((await exportJWK(rotated.publicKey)) as Record<string, string>), kid: 'k2', alg: 'EdDSA' }] };
+    jwks = { keys: [...before.keys, { ...((await exportJWK(rotated.publicKey)) as unknown as Record<string, string>), kid: 'k2', alg: 'EdDSA' }] };
     try {
       const payload = await verifier.verify(await sign({}, rotated.privateKey, 'k2'), TOKEN_AUDIENCES.admin);
       expect(payload.sub).toBe('user-1');

@@ -1,0 +1,156 @@
+import { Injectable } from '@nestjs/common';
+import {
+  accountSlotPrefix,
+  deviceKey,
+  kvToken,
+  PRESENCE,
+  type DevicePresence,
+  type HubHeartbeat,
+} from '@cloudflow/contracts';
+import { StorageType, type KV, type KvEntry } from 'nats';
+import { Broadcasts } from './broadcasts';
+
+export interface DeviceState {
+  connected: boolean;
+  presence?: DevicePresence;
+  connectedSince?: string;
+  lastSeen: string | null;
+}
+
+/** Per account, per hub: how many sockets that hub holds (clients + devices). */
+interface SlotCount {
+  hubId: string;
+  count: number;
+}
+
+/**
+ * The cluster's live connection state in NATS JetStream key-value buckets (memory storage:
+ * it is rebuilt by reconnecting sockets, never restored from disk). Hubs write, everyone reads.
+ * A hub's entries only count while its heartbeat is fresh, so a crashed hub's sockets and
+ * connection slots disappear within PRESENCE.hubDeadAfterMs without anyone cleaning up.
+ */
+@Injectable()
+export class PresenceStore {
+  private buckets?: Promise<{ devices: KV; lastSeen: KV; slots: KV; hubs: KV }>;
+
+  constructor(private readonly broadcasts: Broadcasts) {}
+
+  private kv() {
+    this.buckets ??= (async () => {
+      const js = (await this.broadcasts.connection()).jetstream();
+      const open = (name: string, ttl = 0) => js.views.kv(name, { history: 1, storage: StorageType.Memory, ttl });
+      const [devices, lastSeen, slots, hubs] = await Promise.all([
+        open(PRESENCE.devicesBucket),
+        open(PRESENCE.lastSeenBucket, 90 * 24 * 3600 * 1000),
+        open(PRESENCE.slotsBucket),
+        open(PRESENCE.hubsBucket, PRESENCE.hubDeadAfterMs * 4),
+      ]);
+      return { devices, lastSeen, slots, hubs };
+    })().catch((error: unknown) => {
+      this.buckets = undefined;
+      throw error;
+    });
+    return this.buckets;
+  }
+
+  // ---- hubs -------------------------------------------------------------------------------
+
+  async heartbeat(hubId: string): Promise<void> {
+    const { hubs } = await this.kv();
+    await hubs.put(kvToken(hubId), JSON.stringify({ hubId, at: Date.now() } satisfies HubHeartbeat));
+  }
+
+  async isHubAlive(hubId: string): Promise<boolean> {
+    const { hubs } = await this.kv();
+    const beat = json<HubHeartbeat>(await hubs.get(kvToken(hubId)));
+    return !!beat && Date.now() - beat.at < PRESENCE.hubDeadAfterMs;
+  }
+
+  async hubGone(hubId: string): Promise<void> {
+    const { hubs } = await this.kv();
+    await hubs.delete(kvToken(hubId));
+  }
+
+  // ---- devices ------------------------------------------------------------------------------
+
+  /** Claims the device for a new connection; returns the fencing epoch and the connection it replaced. */
+  async claimDevice(tenantId: string, accountId: string, referenceId: string, hubId: string, connId: string): Promise<{ epoch: number; replaced?: DevicePresence }> {
+    const { devices } = await this.kv();
+    const key = deviceKey(tenantId, accountId, referenceId);
+    for (;;) {
+      const current = await devices.get(key);
+      const previous = json<DevicePresence>(current);
+      const epoch = (previous?.epoch ?? 0) + 1;
+      const next: DevicePresence = { hubId, connId, epoch, connectedSince: new Date().toISOString() };
+      try {
+        // Compare-and-set on the entry's revision: two hubs racing for one device get distinct epochs.
+        if (current && current.operation === 'PUT') await devices.update(key, JSON.stringify(next), current.revision);
+        else await devices.create(key, JSON.stringify(next));
+        return { epoch, replaced: previous };
+      } catch (error) {
+        if (!isWrongRevision(error)) throw error;
+      }
+    }
+  }
+
+  /** Releases the device if this connection still owns it (a newer one may have taken over). */
+  async releaseDevice(tenantId: string, accountId: string, referenceId: string, connId: string): Promise<void> {
+    const { devices, lastSeen } = await this.kv();
+    const key = deviceKey(tenantId, accountId, referenceId);
+    await lastSeen.put(key, JSON.stringify({ lastSeen: new Date().toISOString() }));
+    const current = await devices.get(key);
+    if (json<DevicePresence>(current)?.connId !== connId) return;
+    await devices.delete(key, { previousSeq: current!.revision }).catch((error: unknown) => {
+      if (!isWrongRevision(error)) throw error;
+    });
+  }
+
+  /** The connection a request for this device must go to, if its hub is alive. */
+  async deviceOwner(tenantId: string, accountId: string, referenceId: string): Promise<DevicePresence | undefined> {
+    const { devices } = await this.kv();
+    const presence = json<DevicePresence>(await devices.get(deviceKey(tenantId, accountId, referenceId)));
+    if (!presence || !(await this.isHubAlive(presence.hubId))) return undefined;
+    return presence;
+  }
+
+  async deviceState(tenantId: string, accountId: string, referenceId: string): Promise<DeviceState> {
+    const { lastSeen } = await this.kv();
+    const presence = await this.deviceOwner(tenantId, accountId, referenceId);
+    if (presence) return { connected: true, presence, connectedSince: presence.connectedSince, lastSeen: null };
+    const seen = json<{ lastSeen: string }>(await lastSeen.get(deviceKey(tenantId, accountId, referenceId)));
+    return { connected: false, lastSeen: seen?.lastSeen ?? null };
+  }
+
+  // ---- connection slots ------------------------------------------------------------------------
+
+  /** Publishes how many sockets this hub holds for an account (0 removes the entry). */
+  async setSlotCount(tenantId: string, accountId: string, hubId: string, count: number): Promise<void> {
+    const { slots } = await this.kv();
+    const key = `${accountSlotPrefix(tenantId, accountId)}.${kvToken(hubId)}`;
+    if (count > 0) await slots.put(key, JSON.stringify({ hubId, count } satisfies SlotCount));
+    else await slots.delete(key);
+  }
+
+  /** Sockets the account holds on live hubs other than `exceptHubId` (that hub counts its own exactly). */
+  async slotsElsewhere(tenantId: string, accountId: string, exceptHubId?: string): Promise<number> {
+    const { slots } = await this.kv();
+    const keys = await slots.keys(`${accountSlotPrefix(tenantId, accountId)}.*`);
+    let total = 0;
+    for await (const key of keys) {
+      const entry = json<SlotCount>(await slots.get(key));
+      if (!entry || entry.hubId === exceptHubId) continue;
+      if (await this.isHubAlive(entry.hubId)) total += entry.count;
+    }
+    return total;
+  }
+}
+
+function json<T>(entry: KvEntry | null): T | undefined {
+  if (!entry || entry.operation !== 'PUT' || entry.length === 0) return undefined;
+  return entry.json<T>();
+}
+
+function isWrongRevision(error: unknown): boolean {
+  const e = error as { message?: string; api_error?: { err_code?: number } };
+  return e?.api_error?.err_code === 10071 || /wrong last sequence|key exists/i.test(e?.message ?? '');
+}
