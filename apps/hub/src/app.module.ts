@@ -1,6 +1,16 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@cloudflow/platform';
+import { ConnectionRegistry } from './connections/connection-registry';
+import { HubIdentity } from './connections/hub-identity';
 import { HubConfig } from './hub.config';
+import { RelayLookup } from './lookup/relay-lookup';
+import { ClientFrames } from './routing/client-frames';
+import { DeviceFrames } from './routing/device-frames';
+import { HubBus } from './routing/hub-bus';
+import { InflightWatch } from './routing/inflight-watch';
+import { ConnectionLifecycle } from './ws/connection-lifecycle';
+import { UpgradeAuth } from './ws/upgrade-auth';
+import { WsServer } from './ws/ws-server.service';
 
 @Module({})
 export class AppModule {
@@ -8,7 +18,19 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot({ service: 'hub', config })],
-      providers: [{ provide: HubConfig, useValue: config }],
+      providers: [
+        { provide: HubConfig, useValue: config },
+        { provide: HubIdentity, useValue: new HubIdentity(config.INSTANCE_ID) },
+        ConnectionRegistry,
+        RelayLookup,
+        HubBus,
+        ClientFrames,
+        DeviceFrames,
+        InflightWatch,
+        UpgradeAuth,
+        ConnectionLifecycle,
+        WsServer,
+      ],
     };
   }
 }

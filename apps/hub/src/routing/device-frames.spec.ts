@@ -1,0 +1,83 @@
+import type { CloudFlowMessage } from '@cloudflow/contracts';
+import { Connection } from '../connections/connection';
+import { DeviceFrames } from './device-frames';
+import type { BusMessage, HubBus } from './hub-bus';
+
+function fakeSocket() {
+  const sent: CloudFlowMessage[] = [];
+  const ws = {
+    OPEN: 1,
+    readyState: 1,
+    send: (data: string, cb: (err?: Error) => void) => {
+      sent.push(JSON.parse(data) as CloudFlowMessage);
+      cb();
+    },
+    close: jest.fn(),
+    terminate: jest.fn(),
+  };
+  return { ws, sent };
+}
+
+const payment = (requestId: string): CloudFlowMessage => ({ type: 'payment', format: 'appflow', version: '2.1.2', requestId, target: 'till-7', payload: {} });
+
+describe('DeviceFrames', () => {
+  let published: Array<{ connId: string; msg: BusMessage }>;
+  let frames: DeviceFrames;
+  let device: Connection;
+  let sent: CloudFlowMessage[];
+
+  beforeEach(() => {
+    published = [];
+    const bus = { publish: async (connId: string, msg: BusMessage) => void published.push({ connId, msg }) } as unknown as HubBus;
+    frames = new DeviceFrames(bus);
+    const socket = fakeSocket();
+    sent = socket.sent;
+    device = new Connection({ kind: 'device', tenantId: 't', accountId: 'a', referenceId: 'till-7' }, socket.ws as never);
+  });
+
+  it('writes a delivery to the socket, stamping source and target', async () => {
+    const ack = await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'acct-1' });
+    expect(ack).toEqual({ ok: true });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ requestId: 'r1', source: 'acct-1', target: 'till-7' });
+  });
+
+  it('refuses a second request while one is in flight (busy) and a reused requestId', async () => {
+    await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a' });
+    expect(await frames.onBus(device, { kind: 'deliver', frame: payment('r2'), replyConnId: 'c1', requester: 'a' })).toMatchObject({ ok: false, errorCode: 'preconditionFailed' });
+    expect(await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a' })).toMatchObject({ ok: false, errorCode: 'duplicateItem' });
+    expect(sent).toHaveLength(1);
+  });
+
+  it('routes events and the final answer back to the requester, then accepts the next request', async () => {
+    await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a' });
+    await frames.handle(device, { type: 'flowEvent', format: 'appflow', version: '1', requestId: 'e1', originatingRequestId: 'r1', payload: { stage: 'insert card' } });
+    await frames.handle(device, { type: 'paymentResponse', format: 'appflow', version: '1', requestId: 'f1', originatingRequestId: 'r1', payload: { outcome: 'FULFILLED' } });
+    expect(published.map((p) => [p.connId, p.msg.kind, (p.msg as { frame: CloudFlowMessage }).frame.type])).toEqual([
+      ['c1', 'reply', 'flowEvent'],
+      ['c1', 'reply', 'paymentResponse'],
+    ]);
+    expect(await frames.onBus(device, { kind: 'deliver', frame: payment('r2'), replyConnId: 'c1', requester: 'a' })).toEqual({ ok: true });
+  });
+
+  it('answers a reply to an unknown request with notFound to the device, routing nothing', async () => {
+    await frames.handle(device, { type: 'paymentResponse', format: 'appflow', version: '1', requestId: 'f1', originatingRequestId: 'ghost', payload: {} });
+    expect(published).toHaveLength(0);
+    expect(sent[0]).toMatchObject({ type: 'flowException', payload: { errorCode: 'notFound' } });
+  });
+
+  it('closes only for a strictly newer claim (fencing)', async () => {
+    device.epoch = 5;
+    await frames.onBus(device, { kind: 'replaced', epoch: 5 });
+    expect(device.closed).toBe(false);
+    await frames.onBus(device, { kind: 'replaced', epoch: 6 });
+    expect(device.closed).toBe(true);
+    expect((device.ws as unknown as { close: jest.Mock }).close).toHaveBeenCalledWith(4409, expect.any(String));
+  });
+
+  it('tells every waiting requester connectionLost when the device drops', async () => {
+    await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c9', requester: 'a' });
+    frames.failInflight(device);
+    expect(published[0]).toMatchObject({ connId: 'c9', msg: { kind: 'reply', frame: { type: 'flowException', originatingRequestId: 'r1', payload: { errorCode: 'connectionLost' } } } });
+  });
+});

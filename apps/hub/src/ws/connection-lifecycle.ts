@@ -1,0 +1,107 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { CLOSE_CODES, CloudFlowError, EVENTS, type AccessRevokedEvent } from '@cloudflow/contracts';
+import { Broadcasts, LOGGER, PresenceStore } from '@cloudflow/platform';
+import type { Logger } from 'pino';
+import type { RawData } from 'ws';
+import type { Connection } from '../connections/connection';
+import { ConnectionRegistry } from '../connections/connection-registry';
+import { HubIdentity } from '../connections/hub-identity';
+import { ClientFrames } from '../routing/client-frames';
+import { DeviceFrames } from '../routing/device-frames';
+import { parseFrame, requestIdOf } from '../routing/frame-parser';
+import { HubBus } from '../routing/hub-bus';
+
+/**
+ * A socket's life on this hub: subscribe its subject, claim the device (fencing older sockets),
+ * dispatch frames in order, and on close tell waiting requesters and release the device.
+ */
+@Injectable()
+export class ConnectionLifecycle implements OnApplicationBootstrap {
+  private heartbeat?: NodeJS.Timeout;
+
+  constructor(
+    private readonly registry: ConnectionRegistry,
+    private readonly bus: HubBus,
+    private readonly presence: PresenceStore,
+    private readonly clients: ClientFrames,
+    private readonly devices: DeviceFrames,
+    private readonly hub: HubIdentity,
+    private readonly broadcasts: Broadcasts,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.broadcasts.on(EVENTS.accessRevoked, (event) => this.revoke(event));
+    const beat = () => void this.presence.heartbeat(this.hub.id).catch((err: unknown) => this.logger.warn({ err }, 'hub heartbeat failed'));
+    beat();
+    this.heartbeat = setInterval(beat, 5000);
+    this.heartbeat.unref();
+  }
+
+  open(conn: Connection): void {
+    const { ws, identity } = conn;
+    this.registry.add(conn);
+    // Listeners first (frames may arrive at once); handling waits until the connection is set up.
+    let chain: Promise<void> = this.setUp(conn);
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      chain = chain.then(() => this.onFrame(conn, data, isBinary)).catch((err: unknown) => this.logger.warn({ err }, 'frame handling failed'));
+    });
+    ws.on('pong', () => (conn.alive = true));
+    ws.on('error', () => undefined);
+    ws.on('close', () => void this.onClose(conn));
+    this.logger.debug({ kind: identity.kind, accountId: identity.accountId, referenceId: identity.referenceId }, 'socket opened');
+  }
+
+  private async setUp(conn: Connection): Promise<void> {
+    try {
+      const handler = conn.identity.kind === 'device' ? this.devices : this.clients;
+      conn.subscription = await this.bus.attach(conn.id, (msg) => handler.onBus(conn, msg));
+      if (conn.identity.kind === 'device') {
+        const { tenantId, accountId, referenceId } = conn.identity;
+        const { epoch, replaced } = await this.presence.claimDevice(tenantId, accountId, referenceId!, this.hub.id, conn.id);
+        conn.epoch = epoch;
+        if (replaced && replaced.connId !== conn.id) await this.bus.publish(replaced.connId, { kind: 'replaced', epoch });
+      }
+    } catch (err) {
+      this.logger.warn({ err }, 'socket set-up failed; asking the peer to reconnect');
+      conn.close(CLOSE_CODES.restart, 'Try again');
+    }
+  }
+
+  private async onFrame(conn: Connection, data: RawData, isBinary: boolean): Promise<void> {
+    if (conn.closed) return;
+    const frame = parseFrame(data, isBinary);
+    if (frame instanceof CloudFlowError) return conn.sendException(frame.code, frame.message, requestIdOf(data));
+    if (conn.identity.kind === 'device') await this.devices.handle(conn, frame);
+    else await this.clients.handle(conn, frame);
+  }
+
+  private async onClose(conn: Connection): Promise<void> {
+    conn.closed = true;
+    if (!this.registry.remove(conn)) return;
+    conn.subscription?.unsubscribe();
+    if (conn.identity.kind !== 'device') return;
+    this.devices.failInflight(conn);
+    const { tenantId, accountId, referenceId } = conn.identity;
+    await this.presence.releaseDevice(tenantId, accountId, referenceId!, conn.id).catch((err: unknown) => this.logger.warn({ err }, 'device release failed'));
+  }
+
+  private revoke(event: AccessRevokedEvent): void {
+    for (const conn of this.registry.all()) {
+      const { tenantId, accountId, kind, referenceId } = conn.identity;
+      if (tenantId !== event.tenantId || accountId !== event.accountId) continue;
+      const hit = event.scope === 'account' ? kind === 'client' || event.deleted === true : kind === 'device' && referenceId === event.referenceId;
+      if (hit) conn.close(CLOSE_CODES.unauthorized, 'Credential revoked');
+    }
+  }
+
+  /** Shutdown: every socket is told to reconnect elsewhere; the cluster forgets this hub. */
+  async closeAll(): Promise<void> {
+    clearInterval(this.heartbeat);
+    const conns = [...this.registry.all()];
+    for (const conn of conns) conn.close(CLOSE_CODES.restart, 'Hub restarting; reconnect');
+    await Promise.all(conns.map((conn) => this.onClose(conn)));
+    await this.registry.flush();
+    await this.presence.hubGone(this.hub.id).catch(() => undefined);
+  }
+}

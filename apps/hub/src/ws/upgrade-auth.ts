@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { CloudFlowError, ErrorCode, TOKEN_AUDIENCES } from '@cloudflow/contracts';
+import { JwtVerifier, PresenceStore } from '@cloudflow/platform';
+import type { IncomingMessage } from 'node:http';
+import type { ConnectionIdentity } from '../connections/connection';
+import { ConnectionRegistry } from '../connections/connection-registry';
+import { HubIdentity } from '../connections/hub-identity';
+import { HubConfig } from '../hub.config';
+import { RelayLookup } from '../lookup/relay-lookup';
+
+const ELSEWHERE_CACHE_MS = 500;
+
+/**
+ * Everything decided before a socket exists (Novu's rule: authenticate in the handshake):
+ * the short-lived JWT, the account still existing, the device enabled, and the account's
+ * cluster-wide connection limit.
+ */
+@Injectable()
+export class UpgradeAuth {
+  private readonly elsewhere = new Map<string, { count: Promise<number>; at: number }>();
+
+  constructor(
+    private readonly jwt: JwtVerifier,
+    private readonly lookup: RelayLookup,
+    private readonly presence: PresenceStore,
+    private readonly registry: ConnectionRegistry,
+    private readonly hub: HubIdentity,
+    private readonly config: HubConfig,
+  ) {}
+
+  async authenticate(req: IncomingMessage, url: URL): Promise<ConnectionIdentity> {
+    const header = req.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : url.searchParams.get('access_token');
+    if (!token) throw new CloudFlowError(ErrorCode.unauthorized, 'Missing access token (Authorization: Bearer or access_token)');
+    const claims = await this.jwt.verify(token, TOKEN_AUDIENCES.websocket);
+    const { kind, tid, acc, sub } = claims as Record<string, unknown>;
+    if ((kind !== 'client' && kind !== 'device') || typeof tid !== 'string' || typeof acc !== 'string' || typeof sub !== 'string') {
+      throw new CloudFlowError(ErrorCode.unauthorized, 'Invalid or expired token');
+    }
+    return { kind, tenantId: tid, accountId: acc, referenceId: kind === 'device' ? sub : undefined };
+  }
+
+  async admit(identity: ConnectionIdentity): Promise<void> {
+    const { tenantId, accountId, referenceId } = identity;
+    const account = await this.lookup.account(tenantId, accountId).catch((e: unknown) => {
+      throw e instanceof CloudFlowError && e.code === ErrorCode.notFound ? new CloudFlowError(ErrorCode.unauthorized, 'Account no longer exists') : e;
+    });
+    if (referenceId) {
+      const device = await this.lookup.device(tenantId, accountId, referenceId).catch((e: unknown) => {
+        throw e instanceof CloudFlowError && e.code === ErrorCode.notFound ? new CloudFlowError(ErrorCode.unauthorized, 'Device no longer exists') : e;
+      });
+      if (!device.enabled) throw new CloudFlowError(ErrorCode.forbidden, 'Device is disabled');
+      // A device replacing its own socket does not need a second slot.
+      if (await this.presence.deviceOwner(tenantId, accountId, referenceId).catch(() => undefined)) return;
+    }
+    const limit = account.connectionLimit || this.config.DEFAULT_CONNECTION_LIMIT;
+    const used = this.registry.countFor(tenantId, accountId) + (await this.slotsElsewhere(tenantId, accountId));
+    if (used >= limit) throw new CloudFlowError(ErrorCode.tooManyConnections, `Connection limit of ${limit} reached for this account`);
+  }
+
+  private slotsElsewhere(tenantId: string, accountId: string): Promise<number> {
+    const key = `${tenantId}\u0000${accountId}`;
+    const hit = this.elsewhere.get(key);
+    if (hit && Date.now() - hit.at < ELSEWHERE_CACHE_MS) return hit.count;
+    const count = this.presence.slotsElsewhere(tenantId, accountId, this.hub.id).catch(() => 0);
+    this.elsewhere.set(key, { count, at: Date.now() });
+    if (this.elsewhere.size > 10_000) this.elsewhere.delete(this.elsewhere.keys().next().value!);
+    return count;
+  }
+}

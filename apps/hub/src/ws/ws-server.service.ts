@@ -1,0 +1,90 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { CloudFlowError, ERROR_HTTP_STATUS, ErrorCode, MAX_FRAME_BYTES } from '@cloudflow/contracts';
+import { LOGGER } from '@cloudflow/platform';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { Connection, type ConnectionIdentity } from '../connections/connection';
+import { ConnectionRegistry } from '../connections/connection-registry';
+import { HubConfig } from '../hub.config';
+import { ConnectionLifecycle } from './connection-lifecycle';
+import { UpgradeAuth } from './upgrade-auth';
+
+/** The hub's websocket endpoint at /ws on its HTTP port; upgrade refusals are plain HTTP errors. */
+@Injectable()
+export class WsServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private wss?: WebSocketServer;
+  private pingTimer?: NodeJS.Timeout;
+  private stopping = false;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly auth: UpgradeAuth,
+    private readonly lifecycle: ConnectionLifecycle,
+    private readonly registry: ConnectionRegistry,
+    private readonly config: HubConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const server = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(req, socket, head));
+    this.pingTimer = setInterval(() => this.pingAll(), this.config.PING_INTERVAL_MS);
+    this.pingTimer.unref();
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'http://hub');
+    if (url.pathname !== '/ws') return refuse(socket, new CloudFlowError(ErrorCode.notFound, 'Websocket endpoint is /ws'));
+    if (this.stopping) return refuse(socket, new CloudFlowError(ErrorCode.connectionLost, 'Hub is shutting down; connect again'), 503);
+    let identity: ConnectionIdentity;
+    try {
+      identity = await this.auth.authenticate(req, url);
+      await this.auth.admit(identity);
+    } catch (error) {
+      const e = error instanceof CloudFlowError ? error : new CloudFlowError(ErrorCode.failed, 'Connection could not be admitted; please retry');
+      if (!(error instanceof CloudFlowError)) this.logger.warn({ err: error }, 'upgrade failed');
+      return refuse(socket, e);
+    }
+    if (this.stopping || socket.destroyed) return refuse(socket, new CloudFlowError(ErrorCode.connectionLost, 'Hub is shutting down; connect again'), 503);
+    this.wss!.handleUpgrade(req, socket, head, (ws: WebSocket) => this.lifecycle.open(new Connection(identity, ws)));
+  }
+
+  private pingAll(): void {
+    for (const conn of this.registry.all()) {
+      if (!conn.alive) {
+        conn.ws.terminate();
+        continue;
+      }
+      conn.alive = false;
+      try {
+        conn.ws.ping();
+      } catch {
+        conn.ws.terminate();
+      }
+    }
+  }
+
+  /** SIGTERM: stop accepting, let in-flight transactions finish (bounded), then ask everyone to reconnect. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.pingTimer);
+    const deadline = Date.now() + this.config.DRAIN_TIMEOUT_MS;
+    const busy = () => [...this.registry.all()].some((c) => c.deviceInflight.size > 0 || c.clientInflight.size > 0);
+    while (busy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await this.lifecycle.closeAll();
+    this.wss?.close();
+  }
+}
+
+function refuse(socket: Duplex, error: CloudFlowError, status = ERROR_HTTP_STATUS[error.code]): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify(error.toBody());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
