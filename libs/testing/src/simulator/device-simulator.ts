@@ -1,0 +1,150 @@
+import type { CloudFlowMessage } from '@cloudflow/contracts';
+import { randomUUID } from 'node:crypto';
+import type WebSocket from 'ws';
+import { enrolDevice, type DeviceCredential } from './credentials';
+import { decide } from './payment-rules';
+import { FrameLog, openSocket } from './socket';
+
+export interface DeviceBehaviour {
+  /** Milliseconds between the steps of a transaction (a slow terminal). */
+  delayMs?: number;
+  /** flowEvents sent before the final answer. */
+  events?: number;
+  /** Close the socket after the first flowEvent, never answering. */
+  dropMidTransaction?: boolean;
+  /** Take requests and never answer. */
+  silent?: boolean;
+  /** Drop mid-transaction, reconnect, and then send the final answer on the new socket. */
+  lateAnswer?: boolean;
+  /** Reconnect when the hub asks (1012) or the connection breaks; default true. */
+  reconnect?: boolean;
+  /** API version of the enrol call. */
+  version?: string;
+}
+
+/** A scripted payment terminal: enrols over the Device API and answers like a real one. */
+export class DeviceSimulator {
+  readonly received = new FrameLog();
+  readonly sent: CloudFlowMessage[] = [];
+  readonly closes: Array<{ code: number; reason: string }> = [];
+  requestsReceived = 0;
+  private ws?: WebSocket;
+  private stopped = false;
+  private pendingFinal?: CloudFlowMessage;
+
+  constructor(
+    readonly credential: DeviceCredential,
+    readonly behaviour: DeviceBehaviour = {},
+    private readonly log: (line: string) => void = () => undefined,
+  ) {}
+
+  get connected(): boolean {
+    return this.ws?.readyState === 1;
+  }
+
+  async connect(): Promise<void> {
+    const creds = await enrolDevice(this.credential, this.behaviour.version);
+    const ws = await openSocket(creds.connectionUrl, creds.accessToken);
+    this.ws = ws;
+    this.log(`connected to ${creds.connectionUrl} as ${this.credential.model}/${this.credential.serialNumber}`);
+    ws.on('message', (data) => this.onFrame(JSON.parse(data.toString()) as CloudFlowMessage));
+    ws.on('close', (code, reason) => this.onClose(ws, code, reason.toString()));
+    ws.on('error', () => undefined);
+    if (this.pendingFinal) {
+      const late = this.pendingFinal;
+      this.pendingFinal = undefined;
+      this.send(late);
+    }
+  }
+
+  /** Breaks the connection abruptly (no close frame), as a terminal losing its network would. */
+  drop(): void {
+    this.ws?.terminate();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const ws = this.ws;
+    if (!ws || ws.readyState > 1) return;
+    await new Promise<void>((resolve) => {
+      ws.once('close', () => resolve());
+      ws.close(1000, 'bye');
+    });
+  }
+
+  send(frame: CloudFlowMessage): void {
+    this.sent.push(frame);
+    this.log(`→ ${frame.type} ${summary(frame)}`);
+    this.ws?.send(JSON.stringify(frame));
+  }
+
+  private onFrame(frame: CloudFlowMessage): void {
+    this.received.push(frame);
+    this.log(`← ${frame.type} ${summary(frame)}`);
+    if (frame.type === 'payment' || frame.type === 'request') {
+      this.requestsReceived++;
+      void this.transact(frame);
+    }
+  }
+
+  private async transact(request: CloudFlowMessage): Promise<void> {
+    const b = this.behaviour;
+    if (b.silent) return;
+    const pause = () => new Promise((r) => setTimeout(r, b.delayMs ?? 20));
+    const stages = ['PRESENT_CARD', 'PROCESSING', 'PRINTING', 'REMOVE_CARD'];
+    for (let i = 0; i < (b.events ?? 2); i++) {
+      await pause();
+      this.send(this.reply(request, 'flowEvent', { stage: stages[i % stages.length] }));
+      if (i === 0 && (b.dropMidTransaction || b.lateAnswer)) {
+        if (b.lateAnswer) this.pendingFinal = this.final(request);
+        this.drop();
+        return;
+      }
+    }
+    await pause();
+    this.send(this.final(request));
+  }
+
+  private final(request: CloudFlowMessage): CloudFlowMessage {
+    const amounts = (request.payload.amounts ?? {}) as { baseAmount?: number; currency?: string };
+    const base = Number(amounts.baseAmount ?? 0);
+    const decision = decide(base);
+    const type = request.type === 'payment' ? 'paymentResponse' : 'response';
+    return this.reply(request, type, {
+      id: randomUUID(),
+      outcome: decision.outcome,
+      ...(decision.failureReason ? { failureReason: decision.failureReason } : {}),
+      transactions: [{ id: randomUUID(), amounts: { baseAmount: decision.approvedAmount, currency: amounts.currency ?? 'EUR' }, cardBrand: 'VISA', maskedPan: '************4242' }],
+    });
+  }
+
+  private reply(request: CloudFlowMessage, type: CloudFlowMessage['type'], payload: Record<string, unknown>): CloudFlowMessage {
+    return { type, format: request.format, version: request.version, requestId: randomUUID(), originatingRequestId: request.requestId, payload };
+  }
+
+  private onClose(ws: WebSocket, code: number, reason: string): void {
+    if (ws !== this.ws) return;
+    this.closes.push({ code, reason });
+    this.log(`closed ${code} ${reason}`);
+    const again = this.behaviour.reconnect !== false && !this.stopped && code !== 4409 && code !== 4401 && code !== 1000;
+    if (again) setTimeout(() => void this.reconnect(), this.pendingFinal ? 50 : 200);
+  }
+
+  private async reconnect(attempt = 1): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.connect();
+    } catch {
+      if (attempt < 50) setTimeout(() => void this.reconnect(attempt + 1), Math.min(100 * attempt, 2000));
+    }
+  }
+}
+
+export function summary(frame: CloudFlowMessage): string {
+  const p = frame.payload as Record<string, unknown>;
+  const bits = [frame.originatingRequestId ? `for ${frame.originatingRequestId}` : `id ${frame.requestId}`];
+  for (const k of ['stage', 'outcome', 'failureReason', 'errorCode', 'errorMessage']) if (p[k] !== undefined) bits.push(`${k}=${String(p[k])}`);
+  const amounts = p.amounts as { baseAmount?: number; currency?: string } | undefined;
+  if (amounts?.baseAmount !== undefined) bits.push(`${amounts.baseAmount} ${amounts.currency ?? ''}`.trim());
+  return bits.join(' ');
+}
