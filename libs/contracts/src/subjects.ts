@@ -43,6 +43,8 @@ import type {
   VerifiedDevice,
   VerifyAccountRequest,
   VerifyDeviceRequest,
+  WebhookSecret,
+  WebhookSecretRequest,
   WebsocketToken,
   WebsocketTokenRequest,
 } from './messages/relay/credential.messages';
@@ -74,6 +76,8 @@ export const SUBJECTS = {
     deviceVerify: 'auth.deviceCredential.verify.v1',
     credentialDelete: 'auth.credential.delete.v1',
     websocketToken: 'auth.websocketToken.issue.v1',
+    webhookSecretCreate: 'auth.webhookSecret.create.v1',
+    webhookSecretGet: 'auth.webhookSecret.get.v1',
   },
   admin: {
     userFindForLogin: 'admin.user.findForLogin.v1',
@@ -122,6 +126,8 @@ export interface RpcMap {
   'auth.deviceCredential.verify.v1': { request: VerifyDeviceRequest; response: VerifiedDevice };
   'auth.credential.delete.v1': { request: DeleteCredentialRequest; response: { ok: true } };
   'auth.websocketToken.issue.v1': { request: WebsocketTokenRequest; response: WebsocketToken };
+  'auth.webhookSecret.create.v1': { request: WebhookSecretRequest; response: WebhookSecret };
+  'auth.webhookSecret.get.v1': { request: WebhookSecretRequest; response: WebhookSecret };
   'admin.user.findForLogin.v1': { request: FindLoginUserRequest; response: LoginUser };
   'admin.device.list.v1': { request: ListDevicesRequest; response: DeviceList };
   'admin.device.get.v1': { request: GetDeviceRequest; response: DeviceRecord };

@@ -72,3 +72,10 @@ export class AccessRevokedEvent extends AccountRef {
   @IsIn(['account', 'device']) scope: 'account' | 'device';
   @IsOptional() @IsBoolean() deleted?: boolean;
 }
+
+/** Creates (or replaces) an account's webhook signing secret: returned once, kept encrypted by auth. */
+export class WebhookSecretRequest extends AccountRef {}
+
+export interface WebhookSecret {
+  webhookSecret: string;
+}
