@@ -1,6 +1,15 @@
 import { BaseConfig } from '@cloudflow/platform';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 
 export class AdminConfig extends BaseConfig {
   @IsInt() @Min(1) @Max(65535) PORT = 8081;
+  /**
+   * Bearer token of the platform operator API (CONTRACT.md §11). Unset or empty means the
+   * operator API is closed (every call 401); a token too short to resist guessing stops start-up.
+   */
+  @ValidateIf((c: AdminConfig) => c.CLOUDFLOW_OPERATOR_TOKEN !== undefined && c.CLOUDFLOW_OPERATOR_TOKEN !== '')
+  @IsString()
+  @MinLength(16)
+  @MaxLength(512)
+  CLOUDFLOW_OPERATOR_TOKEN?: string;
 }

@@ -1,7 +1,26 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@cloudflow/platform';
 import { AdminConfig } from './admin.config';
+import { AdminBearerGuard } from './admin-api/admin-bearer.guard';
+import { AppKeysController } from './admin-api/app-keys.controller';
+import { AppKeysService } from './admin-api/app-keys.service';
+import { TenantController } from './admin-api/tenant.controller';
+import { TenantService } from './admin-api/tenant.service';
 import { ADMIN_ENTITIES, ADMIN_MIGRATIONS } from './database';
+import { DevelopersRepository } from './developers/developers.repository';
+import { BlockedEndpointsService } from './operator/blocked-endpoints.service';
+import { OperatorDevelopersService } from './operator/operator-developers.service';
+import { OperatorKeysService } from './operator/operator-keys.service';
+import { OperatorTokenGuard } from './operator/operator-token.guard';
+import { BlockedEndpointsController, OperatorDevelopersController, OperatorKeysController } from './operator/operator.controllers';
+import { PortalAccountService } from './portal/portal-account.service';
+import { PortalBusinessService } from './portal/portal-business.service';
+import { PortalSessionGuard } from './portal/portal-session.guard';
+import { PortalAccountController, PortalSettingsController } from './portal/portal.controller';
+import { TenantsRepository } from './tenants/tenants.repository';
+import { UserLoginController } from './users/user-login.controller';
+import { UserLoginService } from './users/user-login.service';
+import { UsersRepository } from './users/users.repository';
 
 @Module({})
 export class AppModule {
@@ -12,10 +31,38 @@ export class AppModule {
         PlatformModule.forRoot({
           service: 'admin',
           config,
+          // Every route needs an APP key unless it opts out (@Public: portal, operator, health).
+          appKeyGuard: true,
           database: { schema: 'admin', entities: ADMIN_ENTITIES, migrations: ADMIN_MIGRATIONS },
         }),
       ],
-      providers: [{ provide: AdminConfig, useValue: config }],
+      controllers: [
+        PortalAccountController,
+        PortalSettingsController,
+        TenantController,
+        AppKeysController,
+        OperatorDevelopersController,
+        OperatorKeysController,
+        BlockedEndpointsController,
+        UserLoginController,
+      ],
+      providers: [
+        { provide: AdminConfig, useValue: config },
+        DevelopersRepository,
+        TenantsRepository,
+        UsersRepository,
+        PortalAccountService,
+        PortalBusinessService,
+        PortalSessionGuard,
+        TenantService,
+        AppKeysService,
+        AdminBearerGuard,
+        OperatorKeysService,
+        OperatorDevelopersService,
+        BlockedEndpointsService,
+        OperatorTokenGuard,
+        UserLoginService,
+      ],
     };
   }
 }

@@ -81,7 +81,8 @@ export class PlatformModule {
       global: true,
       controllers: [HealthController],
       providers,
-      exports: providers.filter((p) => p !== ReadinessWiring),
+      // APP_GUARD registers globally by itself; Nest refuses to export it.
+      exports: providers.filter((p) => p !== ReadinessWiring && !(typeof p === 'object' && 'provide' in p && p.provide === APP_GUARD)),
     };
   }
 }

@@ -1,0 +1,17 @@
+import { Controller, Get, UseGuards } from '@nestjs/common';
+import { RequiresApiGroup } from '@cloudflow/platform';
+import { AdminBearerGuard, AdminCaller, type AdminCallerInfo } from './admin-bearer.guard';
+import { TenantService } from './tenant.service';
+
+/** GET /admin/v1/tenant (CONTRACT.md §9). */
+@RequiresApiGroup('admin')
+@UseGuards(AdminBearerGuard)
+@Controller('admin/v1')
+export class TenantController {
+  constructor(private readonly tenants: TenantService) {}
+
+  @Get('tenant')
+  tenant(@AdminCaller() caller: AdminCallerInfo) {
+    return this.tenants.get(caller.tenantId);
+  }
+}

@@ -1,0 +1,33 @@
+import { API_GROUPS, type ApiGroup } from '@cloudflow/contracts';
+import { ArrayUnique, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+
+export class KeysQueryDto {
+  @IsOptional() @IsString() @Length(1, 320) email?: string;
+}
+
+export class KeyIdParams {
+  @IsUUID() keyId: string;
+}
+
+export class DeveloperIdParams {
+  @IsUUID() developerId: string;
+}
+
+export class BlockedEndpointIdParams {
+  @IsUUID() id: string;
+}
+
+/** Bounds as auth's UpdateAppKeyRequest; `expiresAt: null` removes the expiry. */
+export class UpdateKeyDto {
+  @IsOptional() @IsArray() @ArrayUnique() @IsIn(API_GROUPS, { each: true }) groups?: ApiGroup[];
+  @IsOptional() @IsInt() @Min(0) @Max(1_000_000_000) usageLimitPerDay?: number;
+  @IsOptional() @IsInt() @Min(0) @Max(1_000_000) ratePerSecond?: number;
+  @IsOptional() @IsISO8601({ strict: true }) expiresAt?: string | null;
+}
+
+export const BLOCKABLE_METHODS = ['*', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+export class CreateBlockedEndpointDto {
+  @IsIn(BLOCKABLE_METHODS) method: string;
+  @IsString() @Length(1, 512) @Matches(/^\//, { message: 'pathPrefix must start with /' }) pathPrefix: string;
+}

@@ -1,0 +1,71 @@
+import { CloudFlowError, ErrorCode, SUBJECTS } from '@cloudflow/contracts';
+import type { RpcClient } from '@cloudflow/platform';
+import type { Logger } from 'pino';
+import { QueryFailedError } from 'typeorm';
+import type { DevelopersRepository } from '../developers/developers.repository';
+import { strictMock } from '../testing/controller-test-app';
+import { PortalAccountService } from './portal-account.service';
+
+const duplicate = (constraint: string) =>
+  new QueryFailedError('INSERT', [], Object.assign(new Error('duplicate key'), { code: '23505', constraint }));
+
+describe('PortalAccountService', () => {
+  const logger = { error: jest.fn() } as unknown as Logger;
+  let developers: ReturnType<typeof strictMock<DevelopersRepository>>;
+  let rpc: ReturnType<typeof strictMock<RpcClient>>;
+  let service: PortalAccountService;
+  const signup = { name: 'Dana', email: 'Dana@Example.com', password: 'long-enough' };
+
+  beforeEach(() => {
+    developers = strictMock<DevelopersRepository>('developers', { findByEmail: jest.fn(), insert: jest.fn(), delete: jest.fn() });
+    rpc = strictMock<RpcClient>('rpc', { send: jest.fn() });
+    service = new PortalAccountService(developers, rpc, logger);
+  });
+
+  it('creates the sandbox developer, registers it with auth, and returns only the id', async () => {
+    developers.findByEmail.mockResolvedValue(null);
+    developers.insert.mockResolvedValue({});
+    rpc.send.mockResolvedValue({ keyId: 'k', prefix: 'cf_sbx_ab', appKey: 'cf_sbx_secret' });
+    const result = await service.signup(signup);
+    expect(Object.keys(result)).toEqual(['developerId']);
+    expect(developers.insert).toHaveBeenCalledWith({ id: result.developerId, name: 'Dana', email: 'Dana@Example.com', kind: 'sandbox' });
+    expect(rpc.send).toHaveBeenCalledWith(SUBJECTS.auth.developerRegister, { developerId: result.developerId, password: 'long-enough' });
+  });
+
+  it('refuses a taken email, also when the unique index catches a race', async () => {
+    developers.findByEmail.mockResolvedValueOnce({ id: 'someone' });
+    await expect(service.signup(signup)).rejects.toMatchObject({ code: ErrorCode.duplicateItem });
+    developers.findByEmail.mockResolvedValueOnce(null);
+    developers.insert.mockRejectedValueOnce(duplicate('developers_email_lower_key'));
+    await expect(service.signup(signup)).rejects.toMatchObject({ code: ErrorCode.duplicateItem, message: 'A developer with this email already exists' });
+    expect(rpc.send).not.toHaveBeenCalled();
+  });
+
+  it('deletes the developer again when auth cannot register it, and rethrows', async () => {
+    developers.findByEmail.mockResolvedValue(null);
+    developers.insert.mockResolvedValue({});
+    developers.delete.mockResolvedValue(undefined);
+    const authDown = new CloudFlowError(ErrorCode.failed, 'The auth service did not answer in time; please retry');
+    rpc.send.mockRejectedValue(authDown);
+    await expect(service.signup(signup)).rejects.toBe(authDown);
+    const id = developers.insert.mock.calls[0][0].id;
+    expect(developers.delete).toHaveBeenCalledWith(id);
+  });
+
+  it('gives one answer for an unknown email and a wrong password', async () => {
+    developers.findByEmail.mockResolvedValueOnce(null);
+    const unknown = await service.login({ email: 'x@example.com', password: 'pw' }).catch((e: unknown) => e);
+    developers.findByEmail.mockResolvedValueOnce({ id: 'dev-1' });
+    rpc.send.mockRejectedValueOnce(new CloudFlowError(ErrorCode.unauthorized, 'Wrong password'));
+    const wrong = await service.login({ email: 'x@example.com', password: 'pw' }).catch((e: unknown) => e);
+    expect((unknown as CloudFlowError).toBody()).toEqual({ errorCode: 'unauthorized', errorMessage: 'Invalid email or password' });
+    expect((wrong as CloudFlowError).toBody()).toEqual((unknown as CloudFlowError).toBody());
+  });
+
+  it('returns the session token of a good login', async () => {
+    developers.findByEmail.mockResolvedValue({ id: 'dev-1' });
+    rpc.send.mockResolvedValue({ sessionToken: 'jwt', expiresIn: 3600 });
+    await expect(service.login({ email: 'x@example.com', password: 'pw' })).resolves.toEqual({ sessionToken: 'jwt' });
+    expect(rpc.send).toHaveBeenCalledWith(SUBJECTS.auth.developerLogin, { developerId: 'dev-1', password: 'pw' });
+  });
+});

@@ -1,0 +1,57 @@
+import { Body, Controller, Get, Header, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Public } from '@cloudflow/platform';
+import { PortalAccountService } from './portal-account.service';
+import { PortalBusinessService } from './portal-business.service';
+import { PortalDeveloper, PortalSessionGuard } from './portal-session.guard';
+import { CreateAdminUserDto, CreateCompanyDto, LoginDto, RevealKeyDto, SignupDto } from './portal.dto';
+
+/** Portal JSON API without a session (CONTRACT.md §10). No APP key: the portal is how you get one. */
+@Public()
+@Controller('portal/v1')
+export class PortalAccountController {
+  constructor(private readonly accounts: PortalAccountService) {}
+
+  @Post('signup')
+  signup(@Body() dto: SignupDto) {
+    return this.accounts.signup(dto);
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  login(@Body() dto: LoginDto) {
+    return this.accounts.login(dto);
+  }
+}
+
+/** Portal JSON API behind the portal session (`Authorization: Bearer <sessionToken>`). */
+@Public()
+@UseGuards(PortalSessionGuard)
+@Controller('portal/v1')
+export class PortalSettingsController {
+  constructor(
+    private readonly accounts: PortalAccountService,
+    private readonly business: PortalBusinessService,
+  ) {}
+
+  @Get('settings')
+  settings(@PortalDeveloper() developerId: string) {
+    return this.business.settings(developerId);
+  }
+
+  @Post('app-key/reveal')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  reveal(@PortalDeveloper() developerId: string, @Body() dto: RevealKeyDto) {
+    return this.accounts.reveal(developerId, dto.password);
+  }
+
+  @Post('company')
+  createCompany(@PortalDeveloper() developerId: string, @Body() dto: CreateCompanyDto) {
+    return this.business.createCompany(developerId, dto.name);
+  }
+
+  @Post('admin-user')
+  createAdminUser(@PortalDeveloper() developerId: string, @Body() dto: CreateAdminUserDto) {
+    return this.business.createAdminUser(developerId, dto);
+  }
+}
