@@ -1,7 +1,25 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@cloudflow/platform';
+import { AppKeyIssuer } from './app-keys/app-key.issuer';
+import { AppKeyLifecycleService } from './app-keys/app-key-lifecycle.service';
+import { AppKeyRepository } from './app-keys/app-key.repository';
+import { AppKeysController } from './app-keys/app-keys.controller';
+import { AppKeysService } from './app-keys/app-keys.service';
 import { AuthConfig } from './auth.config';
+import { BlockedEndpointRepository } from './blocked-endpoints/blocked-endpoint.repository';
+import { BlockedEndpointsController } from './blocked-endpoints/blocked-endpoints.controller';
+import { BlockedEndpointsService } from './blocked-endpoints/blocked-endpoints.service';
+import { CredentialsController } from './credentials/credentials.controller';
+import { CredentialsRepository } from './credentials/credentials.repository';
+import { CredentialsService } from './credentials/credentials.service';
+import { AuthSecrets } from './crypto/auth-secrets.service';
 import { AUTH_ENTITIES, AUTH_MIGRATIONS } from './database';
+import { AuthEvents } from './events/auth-events.publisher';
+import { RefreshTokenRepository } from './tokens/refresh-token.repository';
+import { SigningKeyRepository } from './tokens/signing-key.repository';
+import { SigningKeysService } from './tokens/signing-keys.service';
+import { TokensController } from './tokens/tokens.controller';
+import { TokensService } from './tokens/tokens.service';
 
 @Module({})
 export class AppModule {
@@ -15,7 +33,24 @@ export class AppModule {
           database: { schema: 'auth', entities: AUTH_ENTITIES, migrations: AUTH_MIGRATIONS },
         }),
       ],
-      providers: [{ provide: AuthConfig, useValue: config }],
+      controllers: [AppKeysController, CredentialsController, TokensController, BlockedEndpointsController],
+      providers: [
+        { provide: AuthConfig, useValue: config },
+        AuthSecrets,
+        AuthEvents,
+        AppKeyRepository,
+        AppKeyIssuer,
+        AppKeysService,
+        AppKeyLifecycleService,
+        CredentialsRepository,
+        CredentialsService,
+        SigningKeyRepository,
+        SigningKeysService,
+        RefreshTokenRepository,
+        TokensService,
+        BlockedEndpointRepository,
+        BlockedEndpointsService,
+      ],
     };
   }
 }

@@ -1,3 +1,20 @@
+import { AppKeyEntity } from './app-keys/app-key.entity';
+import { BlockedEndpointEntity } from './blocked-endpoints/blocked-endpoint.entity';
+import { DeveloperCredentialEntity } from './credentials/developer-credential.entity';
+import { UserCredentialEntity } from './credentials/user-credential.entity';
+import { AuthSchema1732390000000 } from './migrations/auth-schema.migration';
+import { RefreshTokenEntity } from './tokens/refresh-token.entity';
+import { SigningKeyEntity } from './tokens/signing-key.entity';
+
+type Constructor = new () => object;
+
 /** Every entity and committed migration of the auth schema. */
-export const AUTH_ENTITIES: Function[] = [];
-export const AUTH_MIGRATIONS: Function[] = [];
+export const AUTH_ENTITIES: Constructor[] = [
+  AppKeyEntity,
+  DeveloperCredentialEntity,
+  UserCredentialEntity,
+  SigningKeyEntity,
+  RefreshTokenEntity,
+  BlockedEndpointEntity,
+];
+export const AUTH_MIGRATIONS: Constructor[] = [AuthSchema1732390000000];

@@ -48,9 +48,9 @@ export class HubBus {
       const reply = await nc.request(connectionSubject(connId), codec.encode(msg), { timeout: timeoutMs });
       return codec.decode(reply.data) as BusAck;
     } catch (error) {
-      const code = (error as NatsError).code;
-      if (code === NatsErrorCode.NoResponders) return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'The connection is gone', noResponders: true };
-      if (code === NatsErrorCode.Timeout) return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'The connection did not answer in time', timedOut: true };
+      const code: string = (error as NatsError).code;
+      if (code === (NatsErrorCode.NoResponders as string)) return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'The connection is gone', noResponders: true };
+      if (code === (NatsErrorCode.Timeout as string)) return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'The connection did not answer in time', timedOut: true };
       return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'Messaging is unavailable' };
     }
   }

@@ -5,11 +5,13 @@ const STORAGE_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 
 
 /** True for errors that mean "Postgres is unreachable", as opposed to a bad query. */
 export function isStorageOutage(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const e = error as Error & { code?: string; driverError?: { code?: string } };
+  // Duck-typed, not `instanceof Error`: errors raised by Node itself may come from another realm (jest).
+  if (!error || typeof error !== 'object') return false;
+  const e = error as { code?: unknown; message?: unknown; driverError?: { code?: unknown } };
   const code = e.code ?? e.driverError?.code;
-  if (code && STORAGE_ERROR_CODES.has(code)) return true;
-  return /Connection terminated|connect ECONNREFUSED|Connection is not established|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message);
+  if (typeof code === 'string' && STORAGE_ERROR_CODES.has(code)) return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  return /Connection terminated|connect ECONNREFUSED|Connection is not established|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
 }
 
 /**
