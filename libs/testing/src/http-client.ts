@@ -1,4 +1,8 @@
-/** A small fetch wrapper for tests: JSON in, status + JSON (or text) out. */
+/**
+ * A small fetch wrapper for tests: JSON in, status + JSON (or text) out. Bodies default to `any`
+ * on purpose: tests read fields freely and their assertions are what check the shape.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any */
 export interface HttpResult<T = any> {
   status: number;
   body: T;

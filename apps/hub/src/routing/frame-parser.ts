@@ -4,10 +4,15 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { RawData } from 'ws';
 
+export function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+}
+
 /** One text frame → a validated envelope, or the invalidData error to send back (socket stays open). */
 export function parseFrame(data: RawData, isBinary: boolean): CloudFlowMessage | CloudFlowError {
   if (isBinary) return new CloudFlowError(ErrorCode.invalidData, 'Frames must be JSON text');
-  const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+  const text = rawText(data);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -26,7 +31,7 @@ export function parseFrame(data: RawData, isBinary: boolean): CloudFlowMessage |
 /** The requestId a refusal should answer, read leniently from whatever arrived. */
 export function requestIdOf(data: RawData): string | null {
   try {
-    const id = (JSON.parse(data.toString()) as { requestId?: unknown }).requestId;
+    const id = (JSON.parse(rawText(data)) as { requestId?: unknown }).requestId;
     return typeof id === 'string' && id.length <= 100 ? id : null;
   } catch {
     return null;

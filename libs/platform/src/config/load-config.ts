@@ -30,7 +30,7 @@ function parse(value: string, fallback: unknown): unknown {
 }
 
 // Settings without a default (required secrets) are still read when they carry validators.
-function hasValidators(cls: Function, key: string): boolean {
+function hasValidators(cls: new () => object, key: string): boolean {
   return getMetadataStorage()
     .getTargetValidationMetadatas(cls, '', true, false)
     .some((m) => m.propertyName === key);

@@ -1,14 +1,14 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { CloudFlowError, ErrorCode } from '@cloudflow/contracts';
 import type { Logger } from 'pino';
-import { DataSource, type EntityManager, type EntityTarget, type MixedList, type ObjectLiteral, type Repository } from 'typeorm';
+import { DataSource, type DataSourceOptions, type EntityManager, type EntityTarget, type ObjectLiteral, type Repository } from 'typeorm';
 import { isStorageOutage } from '../errors/to-cloudflow-error';
 
 export interface DatabaseOptions {
   /** The service's own Postgres schema; no service touches another's. */
   schema: string;
-  entities: MixedList<Function>;
-  migrations: MixedList<Function>;
+  entities: NonNullable<DataSourceOptions['entities']>;
+  migrations: NonNullable<DataSourceOptions['migrations']>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { EventMap, EventSubject } from '@cloudflow/contracts';
-import { connect, JSONCodec, type NatsConnection, type Subscription } from 'nats';
+import { connect, Events, JSONCodec, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from 'pino';
 import { natsConnectionOptions } from './nats-options';
 
@@ -78,8 +78,8 @@ export class Broadcasts implements OnModuleInit, OnApplicationShutdown {
 
   private async watch(nc: NatsConnection): Promise<void> {
     for await (const status of nc.status()) {
-      if (status.type === 'disconnect') this.connected = false;
-      if (status.type === 'reconnect') {
+      if (status.type === Events.Disconnect) this.connected = false;
+      if (status.type === Events.Reconnect) {
         this.connected = true;
         for (const hook of this.reconnectHooks) hook();
       }

@@ -18,8 +18,8 @@ async function main(): Promise<void> {
       out: { type: 'string', default: DEFAULT_DEMO_FILE },
     },
   });
-  const gw = values.gateway!;
-  const adm = values.admin!;
+  const gw = values.gateway;
+  const adm = values.admin;
   const suffix = Date.now().toString(36);
   const developer = { email: `demo-${suffix}@example.com`, password: `demo-pass-${suffix}` };
   const step = async <T>(what: string, call: Promise<{ status: number; body: T }>, ok = [200, 201]): Promise<T> => {
@@ -57,8 +57,8 @@ async function main(): Promise<void> {
     account: { accountId: account.accountId, apiToken: account.apiToken },
     device: { referenceId: device.referenceId, model: device.model, serialNumber: device.serialNumber, apiToken: device.apiToken },
   };
-  mkdirSync(dirname(values.out!), { recursive: true });
-  writeFileSync(values.out!, JSON.stringify(config, null, 2), { mode: 0o600 });
+  mkdirSync(dirname(values.out), { recursive: true });
+  writeFileSync(values.out, JSON.stringify(config, null, 2), { mode: 0o600 });
   console.log(`\nSaved to ${values.out} (secrets: keep it private). Next, in two terminals:\n  npm run sim:device\n  npm run sim:pos -- --amount 1250`);
 }
 

@@ -6,6 +6,8 @@ export interface DeviceCredential {
   model: string;
   serialNumber: string;
   apiToken: string;
+  /** Connect to this hub instead of the connectionUrl the gateway hands out (tests pin hubs). */
+  hubUrl?: string;
 }
 
 export interface ClientCredential {
@@ -13,6 +15,7 @@ export interface ClientCredential {
   appKey: string;
   accountId: string;
   apiToken: string;
+  hubUrl?: string;
 }
 
 const bearer = (value: object) => `Bearer ${Buffer.from(JSON.stringify(value)).toString('base64')}`;

@@ -44,10 +44,10 @@ export class DeviceSimulator {
 
   async connect(): Promise<void> {
     const creds = await enrolDevice(this.credential, this.behaviour.version);
-    const ws = await openSocket(creds.connectionUrl, creds.accessToken);
+    const ws = await openSocket(this.credential.hubUrl ?? creds.connectionUrl, creds.accessToken);
     this.ws = ws;
-    this.log(`connected to ${creds.connectionUrl} as ${this.credential.model}/${this.credential.serialNumber}`);
-    ws.on('message', (data) => this.onFrame(JSON.parse(data.toString()) as CloudFlowMessage));
+    this.log(`connected to ${this.credential.hubUrl ?? creds.connectionUrl} as ${this.credential.model}/${this.credential.serialNumber}`);
+    ws.on('message', (data: Buffer) => this.onFrame(JSON.parse(data.toString('utf8')) as CloudFlowMessage));
     ws.on('close', (code, reason) => this.onClose(ws, code, reason.toString()));
     ws.on('error', () => undefined);
     if (this.pendingFinal) {
@@ -141,9 +141,9 @@ export class DeviceSimulator {
 }
 
 export function summary(frame: CloudFlowMessage): string {
-  const p = frame.payload as Record<string, unknown>;
+  const p = frame.payload;
   const bits = [frame.originatingRequestId ? `for ${frame.originatingRequestId}` : `id ${frame.requestId}`];
-  for (const k of ['stage', 'outcome', 'failureReason', 'errorCode', 'errorMessage']) if (p[k] !== undefined) bits.push(`${k}=${String(p[k])}`);
+  for (const k of ['stage', 'outcome', 'failureReason', 'errorCode', 'errorMessage']) if (p[k] !== undefined) bits.push(`${k}=${typeof p[k] === 'string' ? p[k] : JSON.stringify(p[k])}`);
   const amounts = p.amounts as { baseAmount?: number; currency?: string } | undefined;
   if (amounts?.baseAmount !== undefined) bits.push(`${amounts.baseAmount} ${amounts.currency ?? ''}`.trim());
   return bits.join(' ');

@@ -24,10 +24,10 @@ export class PosClient {
 
   async connect(version = '1.0'): Promise<void> {
     const creds = await clientToken(this.credential, version);
-    this.ws = await openSocket(creds.connectionUrl, creds.accessToken);
-    this.log(`connected to ${creds.connectionUrl} as account ${this.credential.accountId}`);
-    this.ws.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as CloudFlowMessage;
+    this.ws = await openSocket(this.credential.hubUrl ?? creds.connectionUrl, creds.accessToken);
+    this.log(`connected to ${this.credential.hubUrl ?? creds.connectionUrl} as account ${this.credential.accountId}`);
+    this.ws.on('message', (data: Buffer) => {
+      const frame = JSON.parse(data.toString('utf8')) as CloudFlowMessage;
       this.log(`← ${frame.type} ${summary(frame)}`);
       this.received.push(frame);
     });
