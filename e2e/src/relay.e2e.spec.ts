@@ -139,7 +139,7 @@ describe('the relay across two hubs', () => {
     pos.sendRaw('{"type": "payment", ');
     const bad = await pos.received.waitFor((f) => f.type === 'flowException');
     expect(bad.payload).toMatchObject({ errorCode: 'invalidData' });
-    pos.send({ ...pos.paymentFrame(d.referenceId, 1000), type: 'paymentResponse' as never });
+    pos.send({ ...pos.paymentFrame(d.referenceId, 1000), type: 'paymentResponse' });
     expect((await pos.received.waitFor((f) => f.type === 'flowException' && f !== bad)).payload).toMatchObject({ errorCode: 'invalidData' });
     expect((await pos.pay(d.referenceId, 1000)).final.type).toBe('paymentResponse');
 

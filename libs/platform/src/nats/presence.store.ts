@@ -17,10 +17,9 @@ export interface DeviceState {
   lastSeen: string | null;
 }
 
-/** Per account, per hub: how many sockets that hub holds (clients + devices). */
-interface SlotCount {
-  hubId: string;
-  count: number;
+/** Per account: how many sockets each hub holds (clients + devices). */
+interface AccountSlots {
+  counts: Record<string, number>;
 }
 
 /**
@@ -123,25 +122,38 @@ export class PresenceStore {
 
   // ---- connection slots ------------------------------------------------------------------------
 
-  /** Publishes how many sockets this hub holds for an account (0 removes the entry). */
+  /**
+   * Publishes how many sockets this hub holds for an account. All hubs' counts for one account
+   * live in one entry, updated by compare-and-set, so reading them is a single get: listing
+   * keys (an ordered consumer in nats.js) can fail to end while hubs keep rewriting them.
+   */
   async setSlotCount(tenantId: string, accountId: string, hubId: string, count: number): Promise<void> {
     const { slots } = await this.kv();
-    const key = `${accountSlotPrefix(tenantId, accountId)}.${kvToken(hubId)}`;
-    if (count > 0) await slots.put(key, JSON.stringify({ hubId, count } satisfies SlotCount));
-    else await slots.delete(key);
+    const key = accountSlotPrefix(tenantId, accountId);
+    for (;;) {
+      const current = await slots.get(key);
+      const counts = { ...(json<AccountSlots>(current)?.counts ?? {}) };
+      if ((counts[hubId] ?? 0) === count) return;
+      if (count > 0) counts[hubId] = count;
+      else delete counts[hubId];
+      try {
+        const value = JSON.stringify({ counts } satisfies AccountSlots);
+        if (current) await slots.update(key, value, current.revision);
+        else await slots.create(key, value);
+        return;
+      } catch (error) {
+        if (!isWrongRevision(error)) throw error;
+      }
+    }
   }
 
   /** Sockets the account holds on live hubs other than `exceptHubId` (that hub counts its own exactly). */
   async slotsElsewhere(tenantId: string, accountId: string, exceptHubId?: string): Promise<number> {
     const { slots } = await this.kv();
-    const keys = await slots.keys(`${accountSlotPrefix(tenantId, accountId)}.*`);
-    let total = 0;
-    for await (const key of keys) {
-      const entry = json<SlotCount>(await slots.get(key));
-      if (!entry || entry.hubId === exceptHubId) continue;
-      if (await this.isHubAlive(entry.hubId)) total += entry.count;
-    }
-    return total;
+    const counts = json<AccountSlots>(await slots.get(accountSlotPrefix(tenantId, accountId)))?.counts ?? {};
+    const others = Object.entries(counts).filter(([hubId]) => hubId !== exceptHubId);
+    const alive = await Promise.all(others.map(([hubId]) => this.isHubAlive(hubId)));
+    return others.reduce((total, [, count], i) => total + (alive[i] ? count : 0), 0);
   }
 }
 

@@ -7,8 +7,8 @@ export const PRESENCE = {
   devicesBucket: 'cf_device_presence',
   /** device key → { lastSeen } written at disconnect. */
   lastSeenBucket: 'cf_device_last_seen',
-  /** `<tenant>.<account>.<connId>` → ConnectionSlot; one per open socket, client or device, for limits. */
-  slotsBucket: 'cf_connection_slots',
+  /** `<tenant>.<account>` → { counts: { hubId: sockets } }, one entry per account, for limits. */
+  slotsBucket: 'cf_account_slots',
   /** hubId → HubHeartbeat, refreshed every few seconds; entries age out when a hub dies. */
   hubsBucket: 'cf_hubs',
   /** A hub whose heartbeat is older than this is dead, and its sockets and slots with it. */
@@ -40,12 +40,6 @@ export interface DevicePresence {
 export interface HubHeartbeat {
   hubId: string;
   at: number;
-}
-
-export interface ConnectionSlot {
-  hubId: string;
-  kind: 'client' | 'device';
-  at: string;
 }
 
 /** The NATS subject only the hub holding connection `connId` listens on. */
