@@ -15,6 +15,12 @@ import { CredentialsService } from './credentials/credentials.service';
 import { AuthSecrets } from './crypto/auth-secrets.service';
 import { AUTH_ENTITIES, AUTH_MIGRATIONS } from './database';
 import { AuthEvents } from './events/auth-events.publisher';
+import { RelayCredentialsController } from './relay-credentials/relay-credentials.controller';
+import { RelayCredentialsRepository } from './relay-credentials/relay-credentials.repository';
+import { RelayCredentialsService } from './relay-credentials/relay-credentials.service';
+import { RelayTokensService } from './relay-credentials/relay-tokens.service';
+import { WebhookSecretRepository } from './relay-credentials/webhook-secret.repository';
+import { WebhookSecretsService } from './relay-credentials/webhook-secrets.service';
 import { RefreshTokenRepository } from './tokens/refresh-token.repository';
 import { SigningKeyRepository } from './tokens/signing-key.repository';
 import { SigningKeysService } from './tokens/signing-keys.service';
@@ -33,7 +39,13 @@ export class AppModule {
           database: { schema: 'auth', entities: AUTH_ENTITIES, migrations: AUTH_MIGRATIONS },
         }),
       ],
-      controllers: [AppKeysController, CredentialsController, TokensController, BlockedEndpointsController],
+      controllers: [
+        AppKeysController,
+        CredentialsController,
+        TokensController,
+        BlockedEndpointsController,
+        RelayCredentialsController,
+      ],
       providers: [
         { provide: AuthConfig, useValue: config },
         AuthSecrets,
@@ -50,6 +62,11 @@ export class AppModule {
         TokensService,
         BlockedEndpointRepository,
         BlockedEndpointsService,
+        RelayCredentialsRepository,
+        RelayCredentialsService,
+        RelayTokensService,
+        WebhookSecretRepository,
+        WebhookSecretsService,
       ],
     };
   }

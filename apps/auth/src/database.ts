@@ -3,6 +3,10 @@ import { BlockedEndpointEntity } from './blocked-endpoints/blocked-endpoint.enti
 import { DeveloperCredentialEntity } from './credentials/developer-credential.entity';
 import { UserCredentialEntity } from './credentials/user-credential.entity';
 import { AuthSchema1732390000000 } from './migrations/auth-schema.migration';
+import { RelayCredentials1732500000000 } from './migrations/relay-credentials.migration';
+import { AccountCredentialEntity } from './relay-credentials/account-credential.entity';
+import { DeviceCredentialEntity } from './relay-credentials/device-credential.entity';
+import { WebhookSecretEntity } from './relay-credentials/webhook-secret.entity';
 import { RefreshTokenEntity } from './tokens/refresh-token.entity';
 import { SigningKeyEntity } from './tokens/signing-key.entity';
 
@@ -16,5 +20,8 @@ export const AUTH_ENTITIES: Constructor[] = [
   SigningKeyEntity,
   RefreshTokenEntity,
   BlockedEndpointEntity,
+  AccountCredentialEntity,
+  DeviceCredentialEntity,
+  WebhookSecretEntity,
 ];
-export const AUTH_MIGRATIONS: Constructor[] = [AuthSchema1732390000000];
+export const AUTH_MIGRATIONS: Constructor[] = [AuthSchema1732390000000, RelayCredentials1732500000000];

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENTS } from '@cloudflow/contracts';
+import { EVENTS, type AccessRevokedEvent } from '@cloudflow/contracts';
 import { Broadcasts, LOGGER } from '@cloudflow/platform';
 import type { Logger } from 'pino';
 
@@ -25,6 +25,17 @@ export class AuthEvents {
   async blockedEndpointsChanged(): Promise<void> {
     await this.broadcasts.publish(EVENTS.blockedEndpointsChanged, {}).catch((err: unknown) => {
       this.logger.error({ err }, 'could not broadcast a blocked-endpoints change');
+    });
+  }
+
+  /** Gateways drop cached credentials; hubs close the matching sockets with 4401. */
+  async accessRevoked(event: AccessRevokedEvent): Promise<void> {
+    await this.broadcasts.publish(EVENTS.accessRevoked, event).catch((err: unknown) => {
+      const { tenantId, accountId, referenceId, scope } = event;
+      this.logger.error(
+        { err, tenantId, accountId, referenceId, scope },
+        'could not broadcast an access revocation',
+      );
     });
   }
 }

@@ -1,0 +1,332 @@
+import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
+import { ClientNats } from '@nestjs/microservices';
+import {
+  EVENTS,
+  SUBJECTS,
+  TOKEN_AUDIENCES,
+  TOKEN_ISSUER,
+  WEBSOCKET_TOKEN_TTL_SECONDS,
+  type AccessRevokedEvent,
+  type RpcRequest,
+  type RpcSubject,
+} from '@cloudflow/contracts';
+import { DatabaseService, JwtVerifier, natsConnectionOptions, RpcClient } from '@cloudflow/platform';
+import {
+  freePort,
+  startNats,
+  startPostgres,
+  waitFor,
+  type NatsHandle,
+  type PostgresHandle,
+} from '@cloudflow/testing';
+import { connect, JSONCodec, type NatsConnection } from 'nats';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { bootstrap } from './bootstrap';
+
+jest.setTimeout(30_000);
+
+/** accessRevoked broadcasts as a plain NATS subscriber (a hub or gateway) receives them. */
+class RevocationLog {
+  readonly seen: AccessRevokedEvent[] = [];
+  constructor(nc: NatsConnection) {
+    const codec = JSONCodec<AccessRevokedEvent>();
+    nc.subscribe(EVENTS.accessRevoked, { callback: (_e, m) => this.seen.push(codec.decode(m.data)) });
+  }
+  forAccount(accountId: string): AccessRevokedEvent[] {
+    return this.seen.filter((e) => e.accountId === accountId);
+  }
+  waitFor(expected: AccessRevokedEvent): Promise<true> {
+    const same = (e: AccessRevokedEvent) => JSON.stringify(sorted(e)) === JSON.stringify(sorted(expected));
+    return waitFor(
+      `accessRevoked ${JSON.stringify(expected)}`,
+      () => Promise.resolve(this.seen.some(same) || undefined),
+      5000,
+      20,
+    );
+  }
+}
+
+function sorted(o: object): Array<[string, unknown]> {
+  return Object.entries(o).sort(([a], [b]) => a.localeCompare(b));
+}
+
+describe('relay credentials over real NATS and Postgres', () => {
+  let nats: NatsHandle;
+  let pg: PostgresHandle;
+  let app: INestApplication;
+  let db: DatabaseService;
+  let rpc: RpcClient;
+  let nc: NatsConnection;
+  let revocations: RevocationLog;
+  let verifier: JwtVerifier;
+
+  const send = <S extends RpcSubject>(subject: S, request: RpcRequest<S>) => rpc.send(subject, request);
+  const refusal = { code: 'unauthorized', message: 'Missing or invalid Authorization bearer token' };
+  const ids = () => ({ tenantId: randomUUID(), accountId: `pos-${randomBytes(4).toString('hex')}` });
+
+  beforeAll(async () => {
+    [nats, pg] = await Promise.all([startNats(), startPostgres()]);
+    app = await bootstrap({
+      NATS_URL: nats.url,
+      DATABASE_URL: await pg.createDatabase('auth_relay_int'),
+      AUTH_HASH_KEY: randomBytes(32).toString('base64url'),
+      PORT: String(await freePort()),
+      LOG_LEVEL: 'error',
+    });
+    db = app.get(DatabaseService);
+    await db.whenReady();
+    rpc = new RpcClient(new ClientNats(natsConnectionOptions(nats.url, 'auth-relay-int-spec')), 5000);
+    nc = await connect({ servers: nats.url });
+    revocations = new RevocationLog(nc);
+    verifier = new JwtVerifier(() => rpc.send(SUBJECTS.auth.jwksGet, {}));
+    await waitFor(
+      'auth responders',
+      () => rpc.send(SUBJECTS.auth.jwksGet, {}, 1000).then(() => true),
+      20_000,
+    );
+  }, 90_000);
+
+  afterAll(async () => {
+    await rpc?.onApplicationShutdown();
+    await nc?.close();
+    await app?.close();
+    await Promise.all([nats?.stop(), pg?.stop()]);
+  });
+
+  describe('account API tokens', () => {
+    it('sets, verifies case-sensitively, and on rotation refuses the old token and broadcasts', async () => {
+      const { tenantId, accountId } = ids();
+      const first = await send(SUBJECTS.auth.accountCredentialSet, { tenantId, accountId });
+      expect(first.apiToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(await send(SUBJECTS.auth.accountVerify, { accountId, apiToken: first.apiToken })).toEqual({
+        tenantId,
+        accountId,
+      });
+
+      // Only the keyed hash is stored.
+      const rows: Array<{ token_hash: string; rotated_at: Date | null }> = await db.dataSource.query(
+        'SELECT token_hash, rotated_at FROM auth.account_credentials WHERE account_id = $1',
+        [accountId],
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0].token_hash).not.toContain(first.apiToken);
+      expect(rows[0].rotated_at).toBeNull();
+
+      for (const attempt of [
+        { accountId: accountId.toUpperCase(), apiToken: first.apiToken },
+        { accountId, apiToken: first.apiToken.toUpperCase() },
+        { accountId: `${accountId}-x`, apiToken: first.apiToken },
+      ]) {
+        await expect(send(SUBJECTS.auth.accountVerify, attempt)).rejects.toMatchObject(refusal);
+      }
+
+      const second = await send(SUBJECTS.auth.accountCredentialSet, { tenantId, accountId });
+      expect(second.apiToken).not.toBe(first.apiToken);
+      await revocations.waitFor({ tenantId, accountId, scope: 'account' });
+      await expect(
+        send(SUBJECTS.auth.accountVerify, { accountId, apiToken: first.apiToken }),
+      ).rejects.toMatchObject(refusal);
+      expect(await send(SUBJECTS.auth.accountVerify, { accountId, apiToken: second.apiToken })).toEqual({
+        tenantId,
+        accountId,
+      });
+      // Creation revoked nothing, so the rotation is the only broadcast.
+      expect(revocations.forAccount(accountId)).toEqual([{ tenantId, accountId, scope: 'account' }]);
+    });
+
+    it('refuses an account id that belongs to another tenant, leaving its token working', async () => {
+      const { tenantId, accountId } = ids();
+      const { apiToken } = await send(SUBJECTS.auth.accountCredentialSet, { tenantId, accountId });
+      await expect(
+        send(SUBJECTS.auth.accountCredentialSet, { tenantId: randomUUID(), accountId }),
+      ).rejects.toMatchObject({ code: 'duplicateItem' });
+      expect(await send(SUBJECTS.auth.accountVerify, { accountId, apiToken })).toEqual({
+        tenantId,
+        accountId,
+      });
+    });
+
+    it('validates payloads and names the offending field', async () => {
+      await expect(
+        send(SUBJECTS.auth.accountCredentialSet, { tenantId: randomUUID(), accountId: 'has space' }),
+      ).rejects.toMatchObject({ code: 'invalidData', message: expect.stringContaining('accountId') });
+      await expect(
+        send(SUBJECTS.auth.accountVerify, { accountId: 'a', apiToken: 't', extra: 1 } as never),
+      ).rejects.toMatchObject({ code: 'invalidData', message: expect.stringContaining('extra') });
+    });
+  });
+
+  describe('device API tokens', () => {
+    it('sets, verifies, refuses a taken model + serial number, and rotates with a broadcast', async () => {
+      const { tenantId, accountId } = ids();
+      const serialNumber = `SN-${randomBytes(4).toString('hex')}`;
+      const device = { tenantId, accountId, referenceId: 'till-7', model: 'A920', serialNumber };
+      const first = await send(SUBJECTS.auth.deviceCredentialSet, device);
+      const verify = (apiToken: string, serial = serialNumber) =>
+        send(SUBJECTS.auth.deviceVerify, { model: 'A920', serialNumber: serial, apiToken });
+      expect(await verify(first.apiToken)).toEqual({ tenantId, accountId, referenceId: 'till-7' });
+      await expect(verify(first.apiToken, serialNumber.toLowerCase())).rejects.toMatchObject(refusal);
+      await expect(verify('not-the-token')).rejects.toMatchObject(refusal);
+
+      await expect(
+        send(SUBJECTS.auth.deviceCredentialSet, { ...device, referenceId: 'till-8' }),
+      ).rejects.toMatchObject({ code: 'duplicateItem' });
+      await expect(
+        send(SUBJECTS.auth.deviceCredentialSet, { ...device, tenantId: randomUUID(), accountId: 'other' }),
+      ).rejects.toMatchObject({ code: 'duplicateItem' });
+
+      const second = await send(SUBJECTS.auth.deviceCredentialSet, device);
+      await revocations.waitFor({ tenantId, accountId, referenceId: 'till-7', scope: 'device' });
+      await expect(verify(first.apiToken)).rejects.toMatchObject(refusal);
+      expect(await verify(second.apiToken)).toEqual({ tenantId, accountId, referenceId: 'till-7' });
+      expect(revocations.forAccount(accountId)).toHaveLength(1);
+    });
+  });
+
+  describe('deletion', () => {
+    it('deletes one device credential, idempotently, with a broadcast', async () => {
+      const { tenantId, accountId } = ids();
+      const device = {
+        tenantId,
+        accountId,
+        referenceId: 'till-1',
+        model: 'P400',
+        serialNumber: randomUUID(),
+      };
+      const { apiToken } = await send(SUBJECTS.auth.deviceCredentialSet, device);
+      const del = { tenantId, accountId, referenceId: 'till-1' };
+      expect(await send(SUBJECTS.auth.credentialDelete, del)).toEqual({ ok: true });
+      await revocations.waitFor({ ...del, scope: 'device', deleted: true });
+      await expect(
+        send(SUBJECTS.auth.deviceVerify, { model: 'P400', serialNumber: device.serialNumber, apiToken }),
+      ).rejects.toMatchObject(refusal);
+      expect(await send(SUBJECTS.auth.credentialDelete, del)).toEqual({ ok: true });
+      // The model + serial number is free again.
+      await send(SUBJECTS.auth.deviceCredentialSet, { ...device, referenceId: 'till-2' });
+    });
+
+    it('deletes an account with its devices and webhook secret, with a broadcast', async () => {
+      const { tenantId, accountId } = ids();
+      const account = await send(SUBJECTS.auth.accountCredentialSet, { tenantId, accountId });
+      const serialNumber = randomUUID();
+      const device = await send(SUBJECTS.auth.deviceCredentialSet, {
+        tenantId,
+        accountId,
+        referenceId: 'till-1',
+        model: 'A920',
+        serialNumber,
+      });
+      await send(SUBJECTS.auth.webhookSecretCreate, { tenantId, accountId });
+
+      expect(await send(SUBJECTS.auth.credentialDelete, { tenantId, accountId })).toEqual({ ok: true });
+      await revocations.waitFor({ tenantId, accountId, scope: 'account', deleted: true });
+      await expect(
+        send(SUBJECTS.auth.accountVerify, { accountId, apiToken: account.apiToken }),
+      ).rejects.toMatchObject(refusal);
+      await expect(
+        send(SUBJECTS.auth.deviceVerify, { model: 'A920', serialNumber, apiToken: device.apiToken }),
+      ).rejects.toMatchObject(refusal);
+      await expect(send(SUBJECTS.auth.webhookSecretGet, { tenantId, accountId })).rejects.toMatchObject({
+        code: 'notFound',
+      });
+      expect(await send(SUBJECTS.auth.credentialDelete, { tenantId, accountId })).toEqual({ ok: true });
+    });
+
+    it("does not touch another tenant's account", async () => {
+      const { tenantId, accountId } = ids();
+      const { apiToken } = await send(SUBJECTS.auth.accountCredentialSet, { tenantId, accountId });
+      await send(SUBJECTS.auth.credentialDelete, { tenantId: randomUUID(), accountId });
+      expect(await send(SUBJECTS.auth.accountVerify, { accountId, apiToken })).toEqual({
+        tenantId,
+        accountId,
+      });
+    });
+  });
+
+  describe('websocket tokens', () => {
+    it('issues short-lived JWTs for clients and devices that verify for the websocket audience only', async () => {
+      const { tenantId, accountId } = ids();
+      const client = await send(SUBJECTS.auth.websocketToken, { kind: 'client', tenantId, accountId });
+      expect(client.expiresIn).toBe(WEBSOCKET_TOKEN_TTL_SECONDS);
+      const claims = await verifier.verify(client.accessToken, TOKEN_AUDIENCES.websocket);
+      expect(claims).toMatchObject({
+        kind: 'client',
+        tid: tenantId,
+        acc: accountId,
+        sub: accountId,
+        iss: TOKEN_ISSUER,
+      });
+      expect(claims.exp! - claims.iat!).toBe(WEBSOCKET_TOKEN_TTL_SECONDS);
+      expect(typeof claims.jti).toBe('string');
+      await expect(verifier.verify(client.accessToken, TOKEN_AUDIENCES.admin)).rejects.toMatchObject({
+        code: 'unauthorized',
+      });
+
+      const device = await send(SUBJECTS.auth.websocketToken, {
+        kind: 'device',
+        tenantId,
+        accountId,
+        referenceId: 'till-7',
+      });
+      expect(await verifier.verify(device.accessToken, TOKEN_AUDIENCES.websocket)).toMatchObject({
+        kind: 'device',
+        tid: tenantId,
+        acc: accountId,
+        sub: 'till-7',
+      });
+    });
+
+    it('requires a referenceId for a device token', async () => {
+      const { tenantId, accountId } = ids();
+      await expect(
+        send(SUBJECTS.auth.websocketToken, { kind: 'device', tenantId, accountId }),
+      ).rejects.toMatchObject({
+        code: 'invalidData',
+        message: expect.stringContaining('referenceId'),
+      });
+      await expect(
+        send(SUBJECTS.auth.websocketToken, {
+          kind: 'terminal' as 'device',
+          tenantId,
+          accountId,
+          referenceId: 'x',
+        }),
+      ).rejects.toMatchObject({ code: 'invalidData', message: expect.stringContaining('kind') });
+    });
+  });
+
+  describe('webhook secrets', () => {
+    it('creates, reads back and replaces a secret that is stored only encrypted', async () => {
+      const { tenantId, accountId } = ids();
+      await expect(send(SUBJECTS.auth.webhookSecretGet, { tenantId, accountId })).rejects.toMatchObject({
+        code: 'notFound',
+      });
+
+      const { webhookSecret } = await send(SUBJECTS.auth.webhookSecretCreate, { tenantId, accountId });
+      expect(webhookSecret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+      expect(await send(SUBJECTS.auth.webhookSecretGet, { tenantId, accountId })).toEqual({ webhookSecret });
+
+      const rows: Array<{ secret_enc: string; tenant_id: string }> = await db.dataSource.query(
+        'SELECT secret_enc, tenant_id FROM auth.webhook_secrets WHERE account_id = $1',
+        [accountId],
+      );
+      expect(rows).toEqual([{ tenant_id: tenantId, secret_enc: expect.any(String) }]);
+      expect(rows[0].secret_enc).not.toContain(webhookSecret);
+      expect(rows[0].secret_enc).not.toContain(webhookSecret.slice('whsec_'.length));
+
+      // Another tenant neither reads nor overwrites it.
+      const stranger = { tenantId: randomUUID(), accountId };
+      await expect(send(SUBJECTS.auth.webhookSecretGet, stranger)).rejects.toMatchObject({
+        code: 'notFound',
+      });
+      await expect(send(SUBJECTS.auth.webhookSecretCreate, stranger)).rejects.toMatchObject({
+        code: 'duplicateItem',
+      });
+
+      const replaced = await send(SUBJECTS.auth.webhookSecretCreate, { tenantId, accountId });
+      expect(replaced.webhookSecret).not.toBe(webhookSecret);
+      expect(await send(SUBJECTS.auth.webhookSecretGet, { tenantId, accountId })).toEqual(replaced);
+    });
+  });
+});
