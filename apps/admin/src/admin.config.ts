@@ -1,5 +1,5 @@
 import { BaseConfig } from '@cloudflow/platform';
-import { IsInt, IsString, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsInt, IsString, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 
 export class AdminConfig extends BaseConfig {
   @IsInt() @Min(1) @Max(65535) PORT = 8081;
@@ -12,4 +12,10 @@ export class AdminConfig extends BaseConfig {
   @MinLength(16)
   @MaxLength(512)
   CLOUDFLOW_OPERATOR_TOKEN?: string;
+
+  /**
+   * Lets accounts use `http://` webhook URLs on a loopback host (local runs and sandboxes,
+   * where the receiver is a test server on this machine). Off in production: https only.
+   */
+  @IsBoolean() WEBHOOK_ALLOW_LOOPBACK_HTTP = false;
 }

@@ -260,6 +260,6 @@ describe('admin schema', () => {
     const pending = await db.dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
     const tables = await db.dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'admin' ORDER BY 1`);
-    expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['developers', 'migrations', 'tenants', 'users']);
+    expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['accounts', 'developers', 'devices', 'migrations', 'tenants', 'users']);
   }, 60_000);
 });

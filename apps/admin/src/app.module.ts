@@ -1,13 +1,20 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@cloudflow/platform';
+import { AccountsController } from './accounts/accounts.controller';
+import { AccountsRepository } from './accounts/accounts.repository';
+import { AccountsService } from './accounts/accounts.service';
 import { AdminConfig } from './admin.config';
 import { AdminBearerGuard } from './admin-api/admin-bearer.guard';
 import { AppKeysController } from './admin-api/app-keys.controller';
 import { AppKeysService } from './admin-api/app-keys.service';
 import { TenantController } from './admin-api/tenant.controller';
 import { TenantService } from './admin-api/tenant.service';
+import { RelayEventsPublisher } from './common/relay-events.publisher';
 import { ADMIN_ENTITIES, ADMIN_MIGRATIONS } from './database';
 import { DevelopersRepository } from './developers/developers.repository';
+import { DevicesController } from './devices/devices.controller';
+import { DevicesRepository } from './devices/devices.repository';
+import { DevicesService } from './devices/devices.service';
 import { BlockedEndpointsService } from './operator/blocked-endpoints.service';
 import { OperatorDevelopersService } from './operator/operator-developers.service';
 import { OperatorKeysService } from './operator/operator-keys.service';
@@ -17,6 +24,8 @@ import { PortalAccountService } from './portal/portal-account.service';
 import { PortalBusinessService } from './portal/portal-business.service';
 import { PortalSessionGuard } from './portal/portal-session.guard';
 import { PortalAccountController, PortalSettingsController } from './portal/portal.controller';
+import { RelayLookupController } from './relay-lookup/relay-lookup.controller';
+import { RelayLookupService } from './relay-lookup/relay-lookup.service';
 import { TenantsRepository } from './tenants/tenants.repository';
 import { UserLoginController } from './users/user-login.controller';
 import { UserLoginService } from './users/user-login.service';
@@ -45,6 +54,9 @@ export class AppModule {
         OperatorKeysController,
         BlockedEndpointsController,
         UserLoginController,
+        AccountsController,
+        DevicesController,
+        RelayLookupController,
       ],
       providers: [
         { provide: AdminConfig, useValue: config },
@@ -62,6 +74,12 @@ export class AppModule {
         BlockedEndpointsService,
         OperatorTokenGuard,
         UserLoginService,
+        AccountsRepository,
+        DevicesRepository,
+        AccountsService,
+        DevicesService,
+        RelayEventsPublisher,
+        RelayLookupService,
       ],
     };
   }

@@ -1,0 +1,48 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import { TenantEntity } from '../tenants/tenant.entity';
+
+/**
+ * A CloudFlow account (a POS integration) of a tenant. The id is chosen by the tenant (or
+ * generated) and unique across tenants: the Client API bearer names it without a tenant.
+ * Its API token and webhook secret live in auth.
+ */
+@Entity({ schema: 'admin', name: 'accounts' })
+@Index('accounts_tenant_id_idx', ['tenantId'])
+@Check('accounts_connection_limit_check', `"connection_limit" >= 1`)
+export class AccountEntity {
+  // Case sensitive, like every id (CONTRACT.md): a plain varchar, no case folding.
+  @PrimaryColumn('varchar', { name: 'account_id', length: 64, primaryKeyConstraintName: 'accounts_pkey' })
+  accountId: string;
+
+  @Column('uuid', { name: 'tenant_id' })
+  tenantId: string;
+
+  @ManyToOne(() => TenantEntity, { nullable: false })
+  @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'accounts_tenant_id_fkey' })
+  tenant?: TenantEntity;
+
+  @Column('varchar', { name: 'name', length: 200 })
+  name: string;
+
+  @Column('integer', { name: 'connection_limit' })
+  connectionLimit: number;
+
+  @Column('varchar', { name: 'webhook_url', length: 2048, nullable: true })
+  webhookUrl: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
