@@ -1,6 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@cloudflow/platform';
+import { ClientDevicesService } from './client-api/client-devices.service';
+import { ClientV10Controller } from './client-api/client-v1-0.controller';
+import { ClientV11Controller } from './client-api/client-v1-1.controller';
+import { ConnectionCredentialsService } from './connection/connection-credentials.service';
+import { ClientCredentialCache, DeviceCredentialCache } from './credentials/credential.cache';
+import { ClientAuthGuard, DeviceAuthGuard } from './credentials/relay-auth.guards';
 import { GATEWAY_ENTITIES, GATEWAY_MIGRATIONS } from './database';
+import { DeviceEnrolService } from './device-api/device-enrol.service';
+import { DeviceV10Controller } from './device-api/device-v1-0.controller';
+import { DeviceV11Controller } from './device-api/device-v1-1.controller';
 import { GatewayConfig } from './gateway.config';
 import { OauthController } from './oauth/oauth.controller';
 import { OauthService } from './oauth/oauth.service';
@@ -19,8 +28,18 @@ export class AppModule {
           database: { schema: 'gateway', entities: GATEWAY_ENTITIES, migrations: GATEWAY_MIGRATIONS },
         }),
       ],
-      controllers: [StatusController, OauthController],
-      providers: [{ provide: GatewayConfig, useValue: config }, OauthService],
+      controllers: [StatusController, OauthController, ClientV10Controller, ClientV11Controller, DeviceV10Controller, DeviceV11Controller],
+      providers: [
+        { provide: GatewayConfig, useValue: config },
+        OauthService,
+        ClientCredentialCache,
+        DeviceCredentialCache,
+        ClientAuthGuard,
+        DeviceAuthGuard,
+        ConnectionCredentialsService,
+        ClientDevicesService,
+        DeviceEnrolService,
+      ],
     };
   }
 }

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig, startService } from '@cloudflow/platform';
 import { AppModule } from './app.module';
+import { setupApiDocs } from './docs/api-docs.setup';
 import { GatewayConfig } from './gateway.config';
 
 /** Starts the gateway service; used by main.ts and by tests that run it in-process. */
@@ -12,5 +13,6 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<I
     host: config.HOST,
     formPaths: ['/auth/oauth/token'],
     natsQueue: { url: config.NATS_URL, queue: 'gateway', name: 'gateway' },
+    configure: (app) => setupApiDocs(app),
   });
 }

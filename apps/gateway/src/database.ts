@@ -1,3 +1,4 @@
 /** Every entity and committed migration of the gateway schema. */
-export const GATEWAY_ENTITIES: Function[] = [];
-export const GATEWAY_MIGRATIONS: Function[] = [];
+type Constructor = new (...args: never[]) => object;
+export const GATEWAY_ENTITIES: Constructor[] = [];
+export const GATEWAY_MIGRATIONS: Constructor[] = [];
