@@ -1,4 +1,4 @@
 module.exports = {
-  projects: ['<rootDir>/libs/*', '<rootDir>/apps/*', '<rootDir>/e2e'],
+  projects: ['<rootDir>/libs/*', '<rootDir>/apps/*', '<rootDir>/e2e', '<rootDir>/bench'],
   reporters: ['default', '<rootDir>/tools/jest-count-reporter.js'],
 };

@@ -10,7 +10,7 @@ const dist = join(root, 'dist');
 // No wipe first: helpers and tests may be running the previous build while this one writes.
 execFileSync(
   join(root, 'node_modules/.bin/swc'),
-  ['apps', 'libs', '-d', 'dist', '--copy-files', '--ignore', '**/*.spec.ts', '--quiet'],
+  ['apps', 'libs', 'bench', '-d', 'dist', '--copy-files', '--ignore', '**/*.spec.ts', '--quiet'],
   { cwd: root, stdio: 'inherit' },
 );
 for (const lib of ['contracts', 'platform', 'testing']) {

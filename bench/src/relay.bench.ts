@@ -1,0 +1,153 @@
+/**
+ * `npm run bench:relay` — issue 3's relay benchmark, one command, loopback only, stops by itself.
+ * Starts the real system with two hubs (pinned to CPU 0; this load generator runs on CPU 1),
+ * measures the sync round trip against the no-broker baseline, interleaved and repeated, then
+ * idle device sockets next to a plain ws server, and writes bench/reports/relay.md.
+ * Flags: --quick (smoke sizes), --skip-idle, --reps N, --devices simulator,immediate, --idle 10000,18000, --out FILE.
+ */
+import { REPO_ROOT, startSystem, type System } from '@cloudflow/testing';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, isAbsolute, join } from 'node:path';
+import { runIdlePhase, type IdleResult } from './idle/idle-phase';
+import { renderReport } from './report/relay-report';
+import { methodNotes } from './report/method';
+import { runRelayPhase, type RunRecord } from './relay/relay-phase';
+import { baselineTarget, systemTarget, type RelayTarget } from './relay/relay-targets';
+import { startBenchServer, type BenchServer } from './support/bench-process';
+import { benchOptions } from './support/bench-options';
+import { startCredentialShim, type CredentialShim } from './support/credential-shim';
+import { incidents } from './support/incidents';
+import { machineFacts } from './support/machine';
+import { affinity, cpuMs, pinSelf, pinTree } from './support/proc-stats';
+import { createBenchAccount, createBenchDevices, createBenchTenant } from './support/tenant-setup';
+
+const started = Date.now();
+const log = (line: string) =>
+  console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+
+async function main(): Promise<void> {
+  const options = benchOptions();
+  const machine = machineFacts();
+  pinSelf(1);
+  let sys: System | undefined;
+  let baseline: BenchServer | undefined;
+  let shim: CredentialShim | undefined;
+  const targets: RelayTarget[] = [];
+  const cleanup = async () => {
+    for (const t of targets) {
+      t.closePos();
+      await t.disconnectDevices().catch(() => undefined);
+    }
+    await shim?.close();
+    await baseline?.stop();
+    await sys?.stop();
+  };
+  // Bounded: whatever hangs, the run ends, and it still stops every process it started.
+  const deadline = setTimeout(() => {
+    log(`deadline of ${options.deadlineMs / 60_000} min reached; stopping`);
+    void cleanup().finally(() => process.exit(2));
+  }, options.deadlineMs);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const)
+    process.once(sig, () => void cleanup().finally(() => process.exit(130)));
+
+  try {
+    log('starting NATS, Postgres, auth, admin, gateway and two hubs');
+    // The sandbox key's daily quota and rate would stop the setup, not the relay: lift them.
+    sys = await startSystem({
+      hubs: 2,
+      env: { SANDBOX_USAGE_LIMIT_PER_DAY: '1000000000', SANDBOX_RATE_PER_SECOND: '1000000' },
+    });
+    const s = sys;
+    const pids: Record<string, number> = {
+      nats: s.nats.child.pid,
+      postgres: s.postgres.child.pid,
+      auth: s.auth.child.pid,
+      admin: s.admin.child.pid,
+    };
+    s.gateways.forEach((g, i) => (pids[`gateway${i ? i + 1 : ''}`] = g.child.pid));
+    pids['hub A (POS)'] = s.hubs[0].child.pid;
+    pids['hub B (devices)'] = s.hubs[1].child.pid;
+    for (const pid of Object.values(pids)) pinTree(pid, 0);
+    const systemCpu = () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)]));
+
+    log('creating the tenant, the account and the devices through the public APIs');
+    const tenant = await createBenchTenant(s);
+    const account = await createBenchAccount(s, tenant, 'bench-pos', 1000);
+    const devices = await createBenchDevices(s, tenant, account.accountId, 'till', options.devices);
+    const [offline] = await createBenchDevices(s, tenant, account.accountId, 'offline', 1);
+
+    baseline = await startBenchServer('baseline-relay', s.logDir);
+    pinTree(baseline.child.pid, 0);
+    shim = await startCredentialShim(baseline.url);
+    const baselinePid = baseline.child.pid;
+    targets.push(
+      await systemTarget(s, tenant, account, devices, offline.referenceId, options.posSockets, systemCpu),
+      await baselineTarget(
+        baseline.url,
+        shim,
+        devices.map((d) => d.referenceId),
+        offline.referenceId,
+        options.posSockets,
+        () => ({ baseline: cpuMs(baselinePid) }),
+      ),
+    );
+    const pinning: Array<[string, string]> = [
+      ...Object.entries(pids),
+      ['baseline relay', baselinePid] as const,
+      ['load generator (this process)', process.pid] as const,
+    ].map(([name, pid]) => [`CPU affinity of ${name} (pid ${pid})`, affinity(pid)]);
+
+    const records: RunRecord[] = [];
+    for (const kind of options.kinds) {
+      log(`relay runs with device kind "${kind}"`);
+      records.push(...(await runRelayPhase([targets[0], targets[1]], kind, options.sizes, log)));
+    }
+    for (const t of targets.splice(0)) t.closePos();
+    await baseline.stop();
+
+    let idle: IdleResult | undefined;
+    if (!options.skipIdle) {
+      log(`idle sockets: ${options.idleSteps.join(', ')}`);
+      idle = await runIdlePhase(s, tenant, options.idleSteps, options.idleParallel, log);
+    }
+
+    const out = isAbsolute(options.out) ? options.out : join(REPO_ROOT, options.out);
+    mkdirSync(dirname(out), { recursive: true });
+    const report = renderReport({
+      date: new Date(),
+      command: `npm run bench:relay${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+      quick: options.quick,
+      machine: [
+        ...machine,
+        ...pinning,
+        [
+          'load average at end (1/5/15 min)',
+          loadavg()
+            .map((x) => x.toFixed(2))
+            .join(' / '),
+        ],
+        ['run time', `${((Date.now() - started) / 60_000).toFixed(1)} min`],
+      ],
+      ...methodNotes(options, Object.keys(pids)),
+      kinds: options.kinds,
+      records,
+      idle,
+      idleSteps: options.idleSteps,
+      incidents: incidents(),
+    });
+    writeFileSync(out, report);
+    log(`report written to ${out}`);
+  } finally {
+    clearTimeout(deadline);
+    await cleanup();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,73 @@
+import { parseArgs } from 'node:util';
+import type { RelaySizes } from '../relay/relay-phase';
+import type { DeviceKind } from '../relay/relay-targets';
+
+export interface BenchOptions {
+  quick: boolean;
+  skipIdle: boolean;
+  out: string;
+  kinds: DeviceKind[];
+  sizes: RelaySizes;
+  /** Idle sockets held at each step; the first step is also the timed connect. */
+  idleSteps: number[];
+  idleParallel: number;
+  devices: number;
+  posSockets: number;
+  /** The whole run stops itself after this long. */
+  deadlineMs: number;
+}
+
+const USAGE = `npm run bench:relay [-- --quick] [--skip-idle] [--reps N] [--devices simulator,immediate] [--idle 10000,18000] [--out FILE]`;
+
+export function benchOptions(argv = process.argv.slice(2)): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      'skip-idle': { type: 'boolean', default: false },
+      reps: { type: 'string' },
+      devices: { type: 'string', default: 'simulator,immediate' },
+      idle: { type: 'string' },
+      out: { type: 'string', default: 'bench/reports/relay.md' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const quick = values.quick;
+  const reps = Number(values.reps ?? (quick ? 3 : 5));
+  if (!Number.isInteger(reps) || reps < 1 || reps > 50) throw new Error(`--reps must be 1..50\n${USAGE}`);
+  const kinds = values.devices.split(',').map((k) => k.trim());
+  for (const k of kinds)
+    if (k !== 'simulator' && k !== 'immediate') throw new Error(`unknown device kind ${k}\n${USAGE}`);
+  const idleSteps = (values.idle ?? (quick ? '400,720' : '10000,18000')).split(',').map(Number);
+  if (
+    idleSteps.some((n, i) => !Number.isInteger(n) || n < 1 || n > 19_000 || (i > 0 && n <= idleSteps[i - 1]))
+  ) {
+    throw new Error(
+      `--idle takes increasing socket counts up to 19000 (the container's open-file limit is 20000)\n${USAGE}`,
+    );
+  }
+  const sizes: RelaySizes = quick
+    ? { reps, warmup: { 1: 20, 16: 64, 64: 128 }, count: { 1: 60, 16: 300, 64: 600 }, offlineCount: 30 }
+    : {
+        reps,
+        warmup: { 1: 300, 16: 1000, 64: 2000 },
+        count: { 1: 1500, 16: 6000, 64: 10000 },
+        offlineCount: 300,
+      };
+  return {
+    quick,
+    skipIdle: values['skip-idle'],
+    out: values.out,
+    kinds: kinds as DeviceKind[],
+    sizes,
+    idleSteps,
+    idleParallel: 64,
+    devices: 100,
+    posSockets: 64,
+    deadlineMs: (quick ? 15 : 90) * 60_000,
+  };
+}
