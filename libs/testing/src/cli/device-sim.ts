@@ -1,6 +1,8 @@
 /**
  * A simulated payment terminal.
- *   npm run sim:device [-- --slow 1500 --drop --silent --late --config .data/demo.json]
+ *   npm run sim:device [-- --hub ws://localhost:8091/ws --slow 1500 --drop --silent --late --config .data/demo.json]
+ * --hub connects to that hub instead of the connectionUrl the gateway hands out (to watch a
+ * request cross from one hub to another).
  * Amount rule: base amount ending in 51 → declined (INSUFFICIENT_FUNDS), in 05 → declined
  * (DO_NOT_HONOUR), in 99 → partially approved, anything else approved.
  */
@@ -12,6 +14,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       config: { type: 'string', default: DEFAULT_DEMO_FILE },
+      hub: { type: 'string' },
       slow: { type: 'string' },
       drop: { type: 'boolean', default: false },
       silent: { type: 'boolean', default: false },
@@ -20,7 +23,7 @@ async function main(): Promise<void> {
   });
   const demo = readDemoConfig(values.config);
   const sim = new DeviceSimulator(
-    { gatewayUrl: demo.gatewayUrl, appKey: demo.appKey, ...demo.device },
+    { gatewayUrl: demo.gatewayUrl, appKey: demo.appKey, ...demo.device, hubUrl: values.hub },
     { delayMs: values.slow ? Number(values.slow) : 400, dropMidTransaction: values.drop, silent: values.silent, lateAnswer: values.late },
     (line) => console.log(`${stamp()} [${demo.device.referenceId}] ${line}`),
   );
