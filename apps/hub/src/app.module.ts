@@ -8,6 +8,7 @@ import { ClientFrames } from './routing/client-frames';
 import { DeviceFrames } from './routing/device-frames';
 import { HubBus } from './routing/hub-bus';
 import { InflightWatch } from './routing/inflight-watch';
+import { RequestEventsPublisher } from './routing/request-events.publisher';
 import { ConnectionLifecycle } from './ws/connection-lifecycle';
 import { UpgradeAuth } from './ws/upgrade-auth';
 import { WsServer } from './ws/ws-server.service';
@@ -24,6 +25,7 @@ export class AppModule {
         ConnectionRegistry,
         RelayLookup,
         HubBus,
+        RequestEventsPublisher,
         ClientFrames,
         DeviceFrames,
         InflightWatch,

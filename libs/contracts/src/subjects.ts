@@ -33,6 +33,7 @@ import type {
   TokenPair,
 } from './messages/auth/credential.messages';
 import type { FindLoginUserRequest, LoginUser } from './messages/admin/user.messages';
+import type { UsageReportedEvent, UsageReportRequest, UsageTotals } from './messages/auth/usage.messages';
 import type {
   AccessRevokedEvent,
   DeleteCredentialRequest,
@@ -48,6 +49,7 @@ import type {
   WebsocketToken,
   WebsocketTokenRequest,
 } from './messages/relay/credential.messages';
+import type { ListRequestsRequest, RequestLog } from './messages/gateway/request-log.messages';
 import type { AccountRecord, DeviceList, DeviceRecord, GetAccountRequest, GetDeviceRequest, ListDevicesRequest } from './messages/relay/device.messages';
 
 export const SUBJECTS = {
@@ -78,6 +80,7 @@ export const SUBJECTS = {
     websocketToken: 'auth.websocketToken.issue.v1',
     webhookSecretCreate: 'auth.webhookSecret.create.v1',
     webhookSecretGet: 'auth.webhookSecret.get.v1',
+    usageReport: 'auth.usage.report.v1',
   },
   admin: {
     userFindForLogin: 'admin.user.findForLogin.v1',
@@ -85,12 +88,18 @@ export const SUBJECTS = {
     deviceGet: 'admin.device.get.v1',
     accountGet: 'admin.account.get.v1',
   },
+  gateway: {
+    /** admin → gateway (queue group `gateway`): a tenant's request log. */
+    requestList: 'gateway.request.list.v1',
+  },
 } as const;
 
 /** Broadcasts: every instance receives them (no queue group). */
 export const EVENTS = {
   appKeyChanged: 'auth.appKey.changed.v1',
   blockedEndpointsChanged: 'auth.blockedEndpoint.changed.v1',
+  /** Each key's cluster-wide usage after a persisted batch (usage limits on every instance). */
+  usageReported: 'auth.usage.reported.v1',
   /** A credential rotated, a device disabled/deleted, an account deleted: drop caches, close sockets. */
   accessRevoked: 'cloudflow.access.revoked.v1',
   /** A device or account changed (name, location, limit, webhook): drop cached copies. */
@@ -99,6 +108,7 @@ export const EVENTS = {
 
 type A = typeof SUBJECTS.auth;
 type D = typeof SUBJECTS.admin;
+type G = typeof SUBJECTS.gateway;
 
 /** Request → response of every subject. */
 export interface RpcMap {
@@ -128,15 +138,18 @@ export interface RpcMap {
   'auth.websocketToken.issue.v1': { request: WebsocketTokenRequest; response: WebsocketToken };
   'auth.webhookSecret.create.v1': { request: WebhookSecretRequest; response: WebhookSecret };
   'auth.webhookSecret.get.v1': { request: WebhookSecretRequest; response: WebhookSecret };
+  'auth.usage.report.v1': { request: UsageReportRequest; response: UsageTotals };
   'admin.user.findForLogin.v1': { request: FindLoginUserRequest; response: LoginUser };
   'admin.device.list.v1': { request: ListDevicesRequest; response: DeviceList };
   'admin.device.get.v1': { request: GetDeviceRequest; response: DeviceRecord };
   'admin.account.get.v1': { request: GetAccountRequest; response: AccountRecord };
+  'gateway.request.list.v1': { request: ListRequestsRequest; response: RequestLog };
 }
 
 export interface EventMap {
   'auth.appKey.changed.v1': AppKeyChangedEvent;
   'auth.blockedEndpoint.changed.v1': Record<string, never>;
+  'auth.usage.reported.v1': UsageReportedEvent;
   'cloudflow.access.revoked.v1': AccessRevokedEvent;
   'admin.relayData.changed.v1': { tenantId: string; accountId: string; referenceId?: string };
 }
@@ -147,6 +160,6 @@ export type RpcRequest<S extends RpcSubject> = RpcMap[S]['request'];
 export type RpcResponse<S extends RpcSubject> = RpcMap[S]['response'];
 
 // Compile-time check that every subject in SUBJECTS has an RpcMap entry and vice versa.
-type SubjectValues = A[keyof A] | D[keyof D];
+type SubjectValues = A[keyof A] | D[keyof D] | G[keyof G];
 type _AllMapped = SubjectValues extends RpcSubject ? (RpcSubject extends SubjectValues ? true : never) : never;
 export const _subjectsAreMapped: _AllMapped = true;

@@ -19,6 +19,7 @@ import { TenantEntity } from '../tenants/tenant.entity';
 @Entity({ schema: 'admin', name: 'accounts' })
 @Index('accounts_tenant_id_idx', ['tenantId'])
 @Check('accounts_connection_limit_check', `"connection_limit" >= 1`)
+@Check('accounts_request_timeout_seconds_check', `"request_timeout_seconds" BETWEEN 5 AND 3600`)
 export class AccountEntity {
   // Case sensitive, like every id (CONTRACT.md): a plain varchar, no case folding.
   @PrimaryColumn('varchar', { name: 'account_id', length: 64, primaryKeyConstraintName: 'accounts_pkey' })
@@ -39,6 +40,10 @@ export class AccountEntity {
 
   @Column('varchar', { name: 'webhook_url', length: 2048, nullable: true })
   webhookUrl: string | null;
+
+  /** How long an async request may wait for the device's final answer before it is `expired`. */
+  @Column('integer', { name: 'request_timeout_seconds', default: 150 })
+  requestTimeoutSeconds: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

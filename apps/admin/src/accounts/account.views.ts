@@ -7,6 +7,7 @@ export interface AccountView {
   name: string;
   connectionLimit: number;
   webhookUrl: string | null;
+  requestTimeoutSeconds: number;
   createdAt: string;
 }
 
@@ -22,6 +23,7 @@ export function toAccountView(a: AccountEntity): AccountView {
     name: a.name,
     connectionLimit: a.connectionLimit,
     webhookUrl: a.webhookUrl,
+    requestTimeoutSeconds: a.requestTimeoutSeconds,
     createdAt: a.createdAt.toISOString(),
   };
 }
@@ -34,5 +36,6 @@ export function toAccountRecord(a: AccountEntity): AccountRecord {
     name: a.name,
     connectionLimit: a.connectionLimit,
     webhookUrl: a.webhookUrl,
+    requestTimeoutSeconds: a.requestTimeoutSeconds,
   };
 }

@@ -8,9 +8,10 @@ export interface NewAccount {
   name: string;
   connectionLimit: number;
   webhookUrl: string | null;
+  requestTimeoutSeconds?: number;
 }
 
-export type AccountChanges = Partial<Pick<AccountEntity, 'name' | 'connectionLimit' | 'webhookUrl'>>;
+export type AccountChanges = Partial<Pick<AccountEntity, 'name' | 'connectionLimit' | 'webhookUrl' | 'requestTimeoutSeconds'>>;
 
 /**
  * Accounts. Every method takes the tenant id, so no query can reach across tenants; the one

@@ -20,6 +20,7 @@ function row(over: Partial<AccountEntity> = {}): AccountEntity {
     name: 'POS',
     connectionLimit: 10,
     webhookUrl: null,
+    requestTimeoutSeconds: 150,
     createdAt: CREATED,
     updatedAt: CREATED,
     ...over,
@@ -75,13 +76,14 @@ describe('AccountsService', () => {
       name: 'Front',
       connectionLimit: 3,
       webhookUrl: 'https://example.com/h',
+      requestTimeoutSeconds: 150,
       createdAt: CREATED.toISOString(),
       apiToken: 'api-token-1',
       webhookSecret: 'whsec-1',
     });
     expect(repo.insert).toHaveBeenCalledWith(
       T,
-      { accountId: 'Pos-1', name: 'Front', connectionLimit: 3, webhookUrl: 'https://example.com/h' },
+      { accountId: 'Pos-1', name: 'Front', connectionLimit: 3, webhookUrl: 'https://example.com/h', requestTimeoutSeconds: 150 },
       TX,
     );
     expect(send).toHaveBeenCalledWith(SUBJECTS.auth.accountCredentialSet, {

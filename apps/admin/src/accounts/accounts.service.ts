@@ -7,7 +7,7 @@ import { uniqueViolation } from '../common/unique-violation';
 import { newAccountId } from './account-id';
 import { toAccountView, type AccountView, type NewAccountView } from './account.views';
 import { AccountsRepository, type AccountChanges } from './accounts.repository';
-import { CONNECTION_LIMIT_DEFAULT, type CreateAccountDto, type UpdateAccountDto } from './accounts.dto';
+import { CONNECTION_LIMIT_DEFAULT, REQUEST_TIMEOUT_DEFAULT_S, type CreateAccountDto, type UpdateAccountDto } from './accounts.dto';
 import { webhookUrlProblem } from './webhook-url.rule';
 
 const ID_ATTEMPTS = 5;
@@ -43,6 +43,7 @@ export class AccountsService {
               name: dto.name,
               connectionLimit: dto.connectionLimit ?? CONNECTION_LIMIT_DEFAULT,
               webhookUrl,
+              requestTimeoutSeconds: dto.requestTimeoutSeconds ?? REQUEST_TIMEOUT_DEFAULT_S,
             },
             tx,
           );
@@ -79,6 +80,7 @@ export class AccountsService {
     if (dto.name !== undefined) changes.name = dto.name;
     if (dto.connectionLimit !== undefined) changes.connectionLimit = dto.connectionLimit;
     if (dto.webhookUrl !== undefined) changes.webhookUrl = this.checkedWebhookUrl(dto.webhookUrl);
+    if (dto.requestTimeoutSeconds !== undefined) changes.requestTimeoutSeconds = dto.requestTimeoutSeconds;
     const account = await this.accounts.update(tenantId, accountId, changes);
     if (!account) throw accountNotFound(accountId);
     await this.events.changed(tenantId, accountId);

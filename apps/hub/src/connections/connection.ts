@@ -13,7 +13,12 @@ export interface ConnectionIdentity {
 
 /** A request this device socket is working on, and where its replies go. */
 export interface DeviceInflight {
-  replyConnId: string;
+  /** The requesting client socket (sync); absent for async requests. */
+  replyConnId?: string;
+  /** Every request is recorded by the gateways: websocket ones as sync, REST ones as async. */
+  mode: 'sync' | 'async';
+  /** Events published to the request stream for it so far (their order at the gateway). */
+  events: number;
   startedAt: number;
 }
 

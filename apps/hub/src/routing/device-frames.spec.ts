@@ -2,6 +2,7 @@ import type { CloudFlowMessage } from '@cloudflow/contracts';
 import { Connection } from '../connections/connection';
 import { DeviceFrames } from './device-frames';
 import type { BusMessage, HubBus } from './hub-bus';
+import type { RequestEventInput, RequestEventsPublisher } from './request-events.publisher';
 
 function fakeSocket() {
   const sent: CloudFlowMessage[] = [];
@@ -22,6 +23,7 @@ const payment = (requestId: string): CloudFlowMessage => ({ type: 'payment', for
 
 describe('DeviceFrames', () => {
   let published: Array<{ connId: string; msg: BusMessage }>;
+  let recorded: RequestEventInput[];
   let frames: DeviceFrames;
   let device: Connection;
   let sent: CloudFlowMessage[];
@@ -29,7 +31,9 @@ describe('DeviceFrames', () => {
   beforeEach(() => {
     published = [];
     const bus = { publish: async (connId: string, msg: BusMessage) => void published.push({ connId, msg }) } as unknown as HubBus;
-    frames = new DeviceFrames(bus);
+    recorded = [];
+    const events = { publish: async (_conn: Connection, input: RequestEventInput) => void recorded.push(input) } as unknown as RequestEventsPublisher;
+    frames = new DeviceFrames(bus, events);
     const socket = fakeSocket();
     sent = socket.sent;
     device = new Connection({ kind: 'device', tenantId: 't', accountId: 'a', referenceId: 'till-7' }, socket.ws as never);
@@ -60,10 +64,29 @@ describe('DeviceFrames', () => {
     expect(await frames.onBus(device, { kind: 'deliver', frame: payment('r2'), replyConnId: 'c1', requester: 'a' })).toEqual({ ok: true });
   });
 
-  it('answers a reply to an unknown request with notFound to the device, routing nothing', async () => {
+  it('records a reply to an unknown request as a late answer for the gateways, routing nothing to any socket', async () => {
     await frames.handle(device, { type: 'paymentResponse', format: 'appflow', version: '1', requestId: 'f1', originatingRequestId: 'ghost', payload: {} });
     expect(published).toHaveLength(0);
-    expect(sent[0]).toMatchObject({ type: 'flowException', payload: { errorCode: 'notFound' } });
+    expect(sent).toHaveLength(0);
+    expect(recorded).toEqual([expect.objectContaining({ kind: 'late', requestId: 'ghost', index: null, message: expect.objectContaining({ type: 'paymentResponse', source: 'till-7' }) })]);
+  });
+
+  it('records a sync request once delivered, then its replies in order', async () => {
+    await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a' });
+    await frames.handle(device, { type: 'flowEvent', format: 'appflow', version: '1', requestId: 'e1', originatingRequestId: 'r1', payload: {} });
+    await frames.handle(device, { type: 'paymentResponse', format: 'appflow', version: '1', requestId: 'f1', originatingRequestId: 'r1', payload: {} });
+    expect(recorded.map((e) => [e.kind, e.mode, e.index, e.message.type])).toEqual([
+      ['start', 'sync', 0, 'payment'],
+      ['reply', 'sync', 1, 'flowEvent'],
+      ['reply', 'sync', 2, 'paymentResponse'],
+    ]);
+  });
+
+  it('sends the replies of an async request (no requesting socket) only to the request stream', async () => {
+    expect(await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), requester: 'a', record: 'async' })).toEqual({ ok: true });
+    await frames.handle(device, { type: 'paymentResponse', format: 'appflow', version: '1', requestId: 'f1', originatingRequestId: 'r1', payload: {} });
+    expect(published).toHaveLength(0);
+    expect(recorded.map((e) => [e.kind, e.mode, e.index, e.message.type])).toEqual([['reply', 'async', 1, 'paymentResponse']]);
   });
 
   it('closes only for a strictly newer claim (fencing)', async () => {
@@ -79,5 +102,6 @@ describe('DeviceFrames', () => {
     await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c9', requester: 'a' });
     frames.failInflight(device);
     expect(published[0]).toMatchObject({ connId: 'c9', msg: { kind: 'reply', frame: { type: 'flowException', originatingRequestId: 'r1', payload: { errorCode: 'connectionLost' } } } });
+    expect(recorded[recorded.length - 1]).toMatchObject({ kind: 'reply', index: 1, message: { type: 'flowException', payload: { errorCode: 'connectionLost' } } });
   });
 });

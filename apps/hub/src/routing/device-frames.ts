@@ -1,15 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, FINAL_TYPES, type CloudFlowMessage } from '@cloudflow/contracts';
-import { hubException, type Connection } from '../connections/connection';
+import { hubException, type Connection, type DeviceInflight } from '../connections/connection';
 import { HubBus, type BusAck, type BusMessage } from './hub-bus';
+import { RequestEventsPublisher } from './request-events.publisher';
 
 /**
- * The device side of a transaction: deliveries from any hub are written to this hub's device
- * socket, one at a time; everything the device answers goes back to the requesting socket.
+ * The device side of a transaction: deliveries from any hub (or, for async requests, from a
+ * gateway) are written to this hub's device socket, one at a time; everything the device
+ * answers goes back to the requesting socket, and to the request stream the gateways record.
  */
 @Injectable()
 export class DeviceFrames {
-  constructor(private readonly bus: HubBus) {}
+  constructor(
+    private readonly bus: HubBus,
+    private readonly events: RequestEventsPublisher,
+  ) {}
 
   async handle(conn: Connection, frame: CloudFlowMessage): Promise<void> {
     frame.source = conn.name;
@@ -27,7 +32,7 @@ export class DeviceFrames {
   async onBus(conn: Connection, msg: BusMessage): Promise<BusAck> {
     switch (msg.kind) {
       case 'deliver':
-        return this.deliver(conn, msg.frame, msg.replyConnId, msg.requester);
+        return this.deliver(conn, msg.frame, msg.replyConnId, msg.requester, msg.record ?? 'sync');
       case 'forward': {
         const orig = msg.frame.originatingRequestId;
         if (!orig || !conn.deviceInflight.has(orig)) return { ok: false, errorCode: ErrorCode.notFound, errorMessage: `No request '${orig ?? ''}' is in flight on this device` };
@@ -44,26 +49,30 @@ export class DeviceFrames {
     }
   }
 
-  /** The socket dropped: every requester still waiting hears connectionLost. */
+  /** The socket dropped: every requester still waiting hears connectionLost, and so does the request's record. */
   failInflight(conn: Connection): void {
     for (const [requestId, entry] of conn.deviceInflight) {
       const frame = hubException(ErrorCode.connectionLost, `Device '${conn.name}' disconnected before answering`, requestId, null);
       frame.source = conn.name;
-      void this.bus.publish(entry.replyConnId, { kind: 'reply', frame }).catch(() => undefined);
+      if (entry.replyConnId) void this.bus.publish(entry.replyConnId, { kind: 'reply', frame }).catch(() => undefined);
+      void this.record(conn, requestId, entry, frame, 'hub');
     }
     conn.deviceInflight.clear();
   }
 
-  private async deliver(conn: Connection, frame: CloudFlowMessage, replyConnId: string, requester: string): Promise<BusAck> {
+  private async deliver(conn: Connection, frame: CloudFlowMessage, replyConnId: string | undefined, requester: string, mode: 'sync' | 'async'): Promise<BusAck> {
     if (conn.closed) return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: `Device '${conn.name}' is not connected`, noResponders: true };
     if (conn.deviceInflight.has(frame.requestId)) return { ok: false, errorCode: ErrorCode.duplicateItem, errorMessage: `Request '${frame.requestId}' is already in flight` };
     const busy = conn.deviceInflight.keys().next();
     if (!busy.done) return { ok: false, errorCode: ErrorCode.preconditionFailed, errorMessage: `Device '${conn.name}' is busy with request '${busy.value}'` };
-    conn.deviceInflight.set(frame.requestId, { replyConnId, startedAt: Date.now() });
+    const entry: DeviceInflight = { replyConnId, mode, events: 0, startedAt: Date.now() };
+    conn.deviceInflight.set(frame.requestId, entry);
     frame.target = conn.name;
     frame.source = requester;
     const ack = await this.write(conn, frame);
     if (!ack.ok) conn.deviceInflight.delete(frame.requestId);
+    // A websocket request is recorded from the moment the device has it (the async ones the gateway wrote already).
+    else if (mode === 'sync') void this.events.publish(conn, { kind: 'start', mode, requestId: frame.requestId, index: 0, message: frame });
     return ack;
   }
 
@@ -79,8 +88,19 @@ export class DeviceFrames {
   private async reply(conn: Connection, frame: CloudFlowMessage): Promise<void> {
     const requestId = frame.originatingRequestId!;
     const entry = conn.deviceInflight.get(requestId);
-    if (!entry) return conn.sendException(ErrorCode.notFound, `No request '${requestId}' is in flight on this connection`, requestId);
+    if (!entry) {
+      // A late answer (the device reconnected, or its requester is long gone): a device's
+      // result is never dropped, so the gateways record it if such a request exists.
+      void this.events.publish(conn, { kind: 'late', requestId, index: null, message: frame });
+      return;
+    }
     if (FINAL_TYPES.has(frame.type)) conn.deviceInflight.delete(requestId);
-    await this.bus.publish(entry.replyConnId, { kind: 'reply', frame });
+    void this.record(conn, requestId, entry, frame);
+    if (entry.replyConnId) await this.bus.publish(entry.replyConnId, { kind: 'reply', frame });
+  }
+
+  private record(conn: Connection, requestId: string, entry: DeviceInflight, frame: CloudFlowMessage, origin: 'device' | 'hub' = 'device'): Promise<void> {
+    entry.events += 1;
+    return this.events.publish(conn, { kind: 'reply', mode: entry.mode, requestId, index: entry.events, origin, message: frame });
   }
 }

@@ -1,22 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { connectionSubject, ErrorCode, type CloudFlowMessage } from '@cloudflow/contracts';
+import { connectionSubject, ErrorCode, type BusAck, type BusMessage } from '@cloudflow/contracts';
 import { Broadcasts } from '@cloudflow/platform';
 import { ErrorCode as NatsErrorCode, JSONCodec, type Msg, type NatsError, type Subscription } from 'nats';
 
-/**
- * Hub-to-hub messages on a connection's own subject. They never leave the hub service, so they
- * are defined here rather than in the contracts library; only the subject shape is shared.
- */
-export type BusMessage =
-  | { kind: 'deliver'; frame: CloudFlowMessage; replyConnId: string; requester: string }
-  | { kind: 'forward'; frame: CloudFlowMessage }
-  | { kind: 'reply'; frame: CloudFlowMessage }
-  | { kind: 'replaced'; epoch: number }
-  | { kind: 'ping'; requestId?: string };
-
-export type BusAck =
-  | { ok: true; inflight?: boolean }
-  | { ok: false; errorCode: ErrorCode; errorMessage: string; noResponders?: boolean; timedOut?: boolean };
+/** The bus messages live in the contracts library: gateways send `deliver` and `ping` too. */
+export type { BusAck, BusMessage };
 
 const codec = JSONCodec<unknown>();
 

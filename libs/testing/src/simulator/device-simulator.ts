@@ -20,6 +20,10 @@ export interface DeviceBehaviour {
   reconnect?: boolean;
   /** API version of the enrol call. */
   version?: string;
+  /** Send events, then keep the final answer until `releaseFinal()` (and send it on whatever socket is open then). */
+  holdFinal?: boolean;
+  /** Reconnect to these hubs (in turn) when the current one is gone, as a terminal behind a load balancer would. */
+  failoverHubUrls?: string[];
 }
 
 /** A scripted payment terminal: enrols over the Device API and answers like a real one. */
@@ -31,6 +35,8 @@ export class DeviceSimulator {
   private ws?: WebSocket;
   private stopped = false;
   private pendingFinal?: CloudFlowMessage;
+  private heldFinal?: CloudFlowMessage;
+  private hubIndex = 0;
 
   constructor(
     readonly credential: DeviceCredential,
@@ -44,9 +50,17 @@ export class DeviceSimulator {
 
   async connect(): Promise<void> {
     const creds = await enrolDevice(this.credential, this.behaviour.version);
-    const ws = await openSocket(this.credential.hubUrl ?? creds.connectionUrl, creds.accessToken);
+    const hubs = [this.credential.hubUrl ?? creds.connectionUrl, ...(this.behaviour.failoverHubUrls ?? [])];
+    const hubUrl = hubs[this.hubIndex % hubs.length];
+    let ws: WebSocket;
+    try {
+      ws = await openSocket(hubUrl, creds.accessToken);
+    } catch (error) {
+      this.hubIndex++;
+      throw error;
+    }
     this.ws = ws;
-    this.log(`connected to ${this.credential.hubUrl ?? creds.connectionUrl} as ${this.credential.model}/${this.credential.serialNumber}`);
+    this.log(`connected to ${hubUrl} as ${this.credential.model}/${this.credential.serialNumber}`);
     ws.on('message', (data: Buffer) => this.onFrame(JSON.parse(data.toString('utf8')) as CloudFlowMessage));
     ws.on('close', (code, reason) => this.onClose(ws, code, reason.toString()));
     ws.on('error', () => undefined);
@@ -102,7 +116,22 @@ export class DeviceSimulator {
       }
     }
     await pause();
+    if (b.holdFinal) {
+      this.heldFinal = this.final(request);
+      return;
+    }
     this.send(this.final(request));
+  }
+
+  /** Sends the final answer `holdFinal` kept back (waiting for it if the transaction is still running); a late answer when the socket is a new one. */
+  async releaseFinal(timeoutMs = 10_000): Promise<CloudFlowMessage> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.heldFinal && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const final = this.heldFinal;
+    if (!final) throw new Error('no final answer is being held');
+    this.heldFinal = undefined;
+    this.send(final);
+    return final;
   }
 
   private final(request: CloudFlowMessage): CloudFlowMessage {

@@ -17,6 +17,11 @@ export interface AppKeyInfo {
   usageLimitPerDay: number;
   ratePerSecond: number;
   expiresAt: string | null;
+  /**
+   * The key's persisted cluster-wide count when verified (verify answers only): seeds an
+   * instance's usage limiter before it has seen any usage broadcast for the key.
+   */
+  usage?: { day: string; usedToday: number };
 }
 
 /** The operator's and portal's view of a key. */

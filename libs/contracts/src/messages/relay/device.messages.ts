@@ -37,4 +37,6 @@ export interface AccountRecord {
   name: string;
   connectionLimit: number;
   webhookUrl: string | null;
+  /** How long an async request may wait for the device's final answer; absent means the default, 150 s. */
+  requestTimeoutSeconds?: number;
 }

@@ -1,0 +1,155 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CloudFlowError, ErrorCode, SUBJECTS, isErrorCode, type CloudFlowMessage, type RequestView, type VerifiedAccount } from '@cloudflow/contracts';
+import { Broadcasts, LOGGER, PresenceStore, RpcClient, isStorageOutage } from '@cloudflow/platform';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { deviceNotFound } from '../client-api/client-devices.service';
+import { GatewayConfig } from '../gateway.config';
+import { DeviceBus } from './device-bus.client';
+import { bodyHash, maskPans } from './request-body';
+import type { RequestEntity } from './request.entity';
+import { RequestRecorder } from './request-recorder.service';
+import { toRequestView } from './request-views';
+import { RequestsRepository } from './requests.repository';
+
+export type SendOutcome = { status: 202; body: { requestId: string; status: 'dispatched' } } | { status: 200; body: RequestView };
+
+/**
+ * POST /client/v1.1/requests (CONTRACT.md §5). The request is written before the device is
+ * asked; the unique (tenant, account, requestId) key picks one winner among concurrent
+ * duplicates, the others wait for its outcome and answer from the stored record. A request
+ * the device could not be asked for is kept as `rejected`: the same requestId may be sent again.
+ */
+@Injectable()
+export class RequestDispatchService {
+  constructor(
+    private readonly repo: RequestsRepository,
+    private readonly recorder: RequestRecorder,
+    private readonly rpc: RpcClient,
+    private readonly presence: PresenceStore,
+    private readonly bus: DeviceBus,
+    private readonly broadcasts: Broadcasts,
+    private readonly config: GatewayConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async send(account: VerifiedAccount, body: CloudFlowMessage): Promise<SendOutcome> {
+    const { tenantId, accountId } = account;
+    const target = body.target!;
+    const hash = bodyHash(body);
+    const existing = await this.repo.find(tenantId, accountId, body.requestId);
+    if (existing && existing.status !== 'rejected') return this.replay(existing, hash);
+
+    if (!this.broadcasts.isConnected()) throw new CloudFlowError(ErrorCode.failed, 'Messaging is unavailable right now; nothing was dispatched, please retry');
+    const settings = await this.rpc.send(SUBJECTS.admin.accountGet, { tenantId, accountId });
+    if (!settings.webhookUrl) throw new CloudFlowError(ErrorCode.preconditionFailed, 'The account has no webhook URL; asynchronous requests need one');
+    const device = await this.rpc.send(SUBJECTS.admin.deviceGet, { tenantId, accountId, referenceId: target });
+    if (device.tenantId !== tenantId || device.clientAccountId !== accountId || device.referenceId !== target) throw deviceNotFound(target);
+    if (!device.enabled) throw new CloudFlowError(ErrorCode.preconditionFailed, `Device '${target}' is disabled`);
+    let owner = await this.owner(tenantId, accountId, target);
+    if (!owner) throw notConnected(target);
+
+    const timeoutS = settings.requestTimeoutSeconds ?? this.config.REQUEST_TIMEOUT_DEFAULT_S;
+    const id = await this.repo.claim({
+      tenantId,
+      accountId,
+      requestId: body.requestId,
+      target,
+      type: body.type,
+      kind: 'async',
+      status: 'dispatching',
+      bodyHash: hash,
+      request: maskPans(body),
+      connId: owner.connId,
+      expiresAt: new Date(Date.now() + timeoutS * 1000),
+    });
+    if (!id) return this.replay((await this.repo.find(tenantId, accountId, body.requestId))!, hash);
+
+    // Two tries, as the hubs do: a retry only after "nobody holds that connection", which proves nothing was delivered.
+    for (let attempt = 0; owner; attempt++) {
+      const frame: CloudFlowMessage = { ...body, payload: body.payload };
+      const ack = await this.bus.request(owner.connId, { kind: 'deliver', frame, requester: accountId, record: 'async' }, this.config.REQUEST_DELIVERY_TIMEOUT_MS);
+      if (ack.ok) {
+        await this.repo.transition(id, ['dispatching'], 'dispatched').catch((err: unknown) => this.logger.warn({ err, requestId: body.requestId }, 'dispatched, but the status could not be written yet'));
+        return { status: 202, body: { requestId: body.requestId, status: 'dispatched' } };
+      }
+      if (ack.timedOut) {
+        // The device may or may not have it: the record stays, and any answer it sends is still recorded.
+        const message = `Device '${target}' did not confirm the request in time; its outcome is unknown`;
+        await this.recorder.conclude(id, hubFlowException(ErrorCode.connectionLost, message, body.requestId), 'connectionLost', ['dispatching']);
+        throw new CloudFlowError(ErrorCode.connectionLost, `${message}; GET /requests/${body.requestId} shows any answer it sends`);
+      }
+      if (!ack.noResponders || attempt >= 1) return this.reject(id, ack.noResponders ? ErrorCode.connectionLost : ack.errorCode, ack.errorMessage, target);
+      owner = await this.owner(tenantId, accountId, target);
+      if (owner) await this.repo.setConnection(id, owner.connId);
+    }
+    return this.reject(id, ErrorCode.connectionLost, '', target);
+  }
+
+  async get(account: VerifiedAccount, requestId: string): Promise<RequestView> {
+    const row = await this.repo.find(account.tenantId, account.accountId, requestId);
+    if (!row || row.status === 'rejected') throw requestNotFound(requestId);
+    const messages = await this.repo.messages([row.id]);
+    return toRequestView(row, messages.get(row.id) ?? []);
+  }
+
+  private async replay(row: RequestEntity, hash: string): Promise<SendOutcome> {
+    if (row.bodyHash !== hash) throw new CloudFlowError(ErrorCode.duplicateItem, `Request '${row.requestId}' was already sent with a different body`);
+    const settled = row.status === 'dispatching' ? await this.settled(row) : row;
+    if (settled.status === 'rejected') {
+      const code = isErrorCode(settled.errorCode) ? settled.errorCode : ErrorCode.connectionLost;
+      throw new CloudFlowError(code, `Request '${row.requestId}' could not be dispatched; nothing was sent, please retry`);
+    }
+    const messages = await this.repo.messages([settled.id]);
+    return { status: 200, body: toRequestView(settled, messages.get(settled.id) ?? []) };
+  }
+
+  /** A concurrent duplicate waits for the winner to learn whether the device took the request. */
+  private async settled(row: RequestEntity): Promise<RequestEntity> {
+    const deadline = Date.now() + this.config.REQUEST_DELIVERY_TIMEOUT_MS + 2000;
+    let current = row;
+    while (current.status === 'dispatching' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      current = (await this.repo.byId(row.id)) ?? current;
+    }
+    return current;
+  }
+
+  private async reject(id: string, code: ErrorCode, message: string, target: string): Promise<never> {
+    await this.repo.transition(id, ['dispatching'], 'rejected', code);
+    if (code === ErrorCode.connectionLost) throw notConnected(target);
+    throw new CloudFlowError(code, message);
+  }
+
+  private async owner(tenantId: string, accountId: string, target: string) {
+    try {
+      return await this.presence.deviceOwner(tenantId, accountId, target);
+    } catch (err) {
+      if (isStorageOutage(err)) throw err;
+      this.logger.warn({ err }, 'presence store unavailable');
+      throw new CloudFlowError(ErrorCode.failed, 'Live connection state is unavailable right now; nothing was dispatched, please retry');
+    }
+  }
+}
+
+export function requestNotFound(requestId: string): CloudFlowError {
+  return new CloudFlowError(ErrorCode.notFound, `Request '${requestId}' does not exist`);
+}
+
+function notConnected(target: string): CloudFlowError {
+  return new CloudFlowError(ErrorCode.connectionLost, `Device '${target}' is not connected; nothing was dispatched`);
+}
+
+/** A failure the platform (not the device) reports on a request's timeline, as the hubs do (CONTRACT.md §7). */
+export function hubFlowException(code: ErrorCode, message: string, originatingRequestId: string): CloudFlowMessage {
+  return {
+    type: 'flowException',
+    format: 'cloudflow',
+    version: '1.0',
+    requestId: randomUUID(),
+    originatingRequestId,
+    source: 'cloudflow-gateway',
+    target: null,
+    payload: { errorCode: code, errorMessage: message },
+  };
+}

@@ -1,0 +1,24 @@
+import { Injectable } from '@nestjs/common';
+import { REQUEST_LOG_PAGE, type ListRequestsRequest, type RequestLog } from '@cloudflow/contracts';
+import { WebhookOutbox } from '../webhooks/webhook-outbox.port';
+import { toLogEntry } from './request-views';
+import { RequestsRepository } from './requests.repository';
+
+/** A tenant's request log, newest first, each with its timeline and webhook deliveries. */
+@Injectable()
+export class RequestLogService {
+  constructor(
+    private readonly repo: RequestsRepository,
+    private readonly outbox: WebhookOutbox,
+  ) {}
+
+  async list(req: ListRequestsRequest): Promise<RequestLog> {
+    const { tenantId, accountId, target, status } = req;
+    const rows = await this.repo.list(tenantId, { accountId, target, status }, req.limit ?? REQUEST_LOG_PAGE.default);
+    const [messages, deliveries] = await Promise.all([
+      this.repo.messages(rows.map((r) => r.id)),
+      this.outbox.deliveriesFor(tenantId, rows.filter((r) => r.kind === 'async').map((r) => r.requestId)),
+    ]);
+    return { requests: rows.map((r) => toLogEntry(r, messages.get(r.id) ?? [], r.kind === 'async' ? (deliveries.get(r.requestId) ?? []) : [])) };
+  }
+}

@@ -1,0 +1,31 @@
+import type { CloudFlowMessage, RequestLogEntry, RequestView } from '@cloudflow/contracts';
+import type { DeliveryView } from '../webhooks/webhook-outbox.port';
+import type { RequestEntity, RequestMessageEntity } from './request.entity';
+import { publicStatus } from './request-status';
+
+/** GET /client/v1.1/requests/{requestId} (CONTRACT.md §5). */
+export function toRequestView(row: RequestEntity, messages: RequestMessageEntity[]): RequestView {
+  return {
+    requestId: row.requestId,
+    target: row.target,
+    type: row.type,
+    status: publicStatus(row.status),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    request: row.request,
+    messages: messages.map((m): CloudFlowMessage => m.message),
+    result: row.result,
+  };
+}
+
+/** One entry of the admin request log. */
+export function toLogEntry(row: RequestEntity, messages: RequestMessageEntity[], deliveries: DeliveryView[]): RequestLogEntry {
+  return {
+    ...toRequestView(row, []),
+    accountId: row.accountId,
+    kind: row.kind,
+    expiresAt: row.expiresAt.toISOString(),
+    messages: messages.map((m) => ({ seq: m.seq, receivedAt: m.receivedAt.toISOString(), message: m.message })),
+    deliveries,
+  };
+}

@@ -1,0 +1,11 @@
+import type { Provider } from '@nestjs/common';
+import { DeviceBus } from './device-bus.client';
+import { RequestDispatchService } from './request-dispatch.service';
+import { RequestEventsConsumer } from './request-events.consumer';
+import { RequestLogService } from './request-log.service';
+import { RequestRecorder } from './request-recorder.service';
+import { RequestWatch } from './request-watch.service';
+import { RequestsRepository } from './requests.repository';
+
+/** Requests to devices: the store, the REST side, the stream consumer and the watchers. */
+export const REQUEST_PROVIDERS: Provider[] = [RequestsRepository, DeviceBus, RequestRecorder, RequestDispatchService, RequestLogService, RequestEventsConsumer, RequestWatch];

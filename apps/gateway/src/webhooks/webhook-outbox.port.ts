@@ -1,0 +1,40 @@
+import type { CloudFlowMessage } from '@cloudflow/contracts';
+import type { EntityManager } from 'typeorm';
+
+/** One message recorded on an async request, to be POSTed to the account's webhook URL. */
+export interface OutboxItem {
+  tenantId: string;
+  accountId: string;
+  requestId: string;
+  /** Position in the request's timeline (1, 2, …): deliveries of one request go out in this order. */
+  seq: number;
+  message: CloudFlowMessage;
+}
+
+/** One delivery attempt, as the admin request log shows it. */
+export interface DeliveryAttemptView {
+  deliveryId: string;
+  seq: number;
+  attempt: number;
+  at: string;
+  /** HTTP status of the receiver's answer, or null when none came (refused, timeout, DNS, SSRF guard). */
+  httpStatus: number | null;
+  error: string | null;
+}
+
+export interface DeliveryView {
+  deliveryId: string;
+  seq: number;
+  status: 'pending' | 'delivered' | 'dead';
+  attempts: DeliveryAttemptView[];
+}
+
+/**
+ * The persisted webhook outbox, seen from the request side. `enqueue` runs inside the caller's
+ * transaction, so a message is recorded on its request and queued for delivery atomically.
+ */
+export abstract class WebhookOutbox {
+  abstract enqueue(manager: EntityManager, item: OutboxItem): Promise<void>;
+  /** Deliveries (with their attempts) of the given requests of one tenant, keyed by requestId. */
+  abstract deliveriesFor(tenantId: string, requestIds: string[]): Promise<Map<string, DeliveryView[]>>;
+}

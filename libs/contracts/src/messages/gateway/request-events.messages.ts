@@ -1,0 +1,43 @@
+import type { CloudFlowMessage } from '../../websocket/envelope';
+
+/**
+ * The durable stream of request events: hubs publish what the gateways must record (the start
+ * of a sync websocket request, every device reply to a recorded request, late answers, and the
+ * hub's own connectionLost), and all gateway replicas share one durable pull consumer on it,
+ * so each event is recorded once and redelivered if a gateway dies before acknowledging it.
+ */
+export const REQUEST_EVENTS = {
+  stream: 'CF_REQUEST_EVENTS',
+  subject: 'gateway.requests.events.v1',
+  durable: 'gateway-requests',
+  /** Events older than this are gone from the stream (the gateway has long recorded them). */
+  maxAgeMs: 7 * 24 * 3_600_000,
+} as const;
+
+/**
+ * - `start`: a sync request the device acknowledged (index 0).
+ * - `reply`: a device message (or the hub's connectionLost) for a request its socket knows; `index` 1, 2, … per socket.
+ * - `late`: a device message for a request its socket does not know (it reconnected): recorded if such a request exists.
+ */
+export type RequestEventKind = 'start' | 'reply' | 'late';
+
+export interface RequestEvent {
+  /** Unique per event (hub-assigned); the gateway records each id once, so redeliveries are harmless. */
+  eventId: string;
+  kind: RequestEventKind;
+  /** How the request was made: websocket (sync) or REST (async); unknown for late answers. */
+  mode?: 'sync' | 'async';
+  tenantId: string;
+  accountId: string;
+  /** The device's referenceId (the request's target). */
+  target: string;
+  requestId: string;
+  /** The device connection that carried it. */
+  connId: string;
+  /** Order of this socket's events for the request (start 0, replies 1, 2, …); null for late answers. */
+  index: number | null;
+  /** `hub` for the hub's own connectionLost (the socket dropped); the device's messages otherwise. */
+  origin?: 'device' | 'hub';
+  message: CloudFlowMessage;
+  at: string;
+}

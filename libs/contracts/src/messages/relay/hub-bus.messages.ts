@@ -1,0 +1,25 @@
+import type { ErrorCode } from '../../errors/error-code';
+import type { CloudFlowMessage } from '../../websocket/envelope';
+
+/**
+ * Messages on a connection's own subject (`connectionSubject(connId)`). Hubs send them to each
+ * other; gateways send `deliver` (async requests) and `ping` (liveness of a device connection).
+ */
+export type BusMessage =
+  | {
+      kind: 'deliver';
+      frame: CloudFlowMessage;
+      /** The requesting client socket (sync); absent for async requests, whose replies go to the request stream only. */
+      replyConnId?: string;
+      requester: string;
+      /** Async requests are recorded by the gateway: the device's hub publishes its replies to REQUEST_EVENTS. */
+      record?: 'async';
+    }
+  | { kind: 'forward'; frame: CloudFlowMessage }
+  | { kind: 'reply'; frame: CloudFlowMessage }
+  | { kind: 'replaced'; epoch: number }
+  | { kind: 'ping'; requestId?: string };
+
+export type BusAck =
+  | { ok: true; inflight?: boolean }
+  | { ok: false; errorCode: ErrorCode; errorMessage: string; noResponders?: boolean; timedOut?: boolean };
