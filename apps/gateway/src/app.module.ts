@@ -13,7 +13,10 @@ import { DeviceV11Controller } from './device-api/device-v1-1.controller';
 import { GatewayConfig } from './gateway.config';
 import { OauthController } from './oauth/oauth.controller';
 import { OauthService } from './oauth/oauth.service';
+import { REQUEST_PROVIDERS } from './requests/request.providers';
+import { RequestLogController } from './requests/request-log.controller';
 import { StatusController } from './status/status.controller';
+import { WEBHOOK_PROVIDERS } from './webhooks/webhooks.providers';
 
 @Module({})
 export class AppModule {
@@ -28,7 +31,7 @@ export class AppModule {
           database: { schema: 'gateway', entities: GATEWAY_ENTITIES, migrations: GATEWAY_MIGRATIONS },
         }),
       ],
-      controllers: [StatusController, OauthController, ClientV10Controller, ClientV11Controller, DeviceV10Controller, DeviceV11Controller],
+      controllers: [StatusController, OauthController, ClientV10Controller, ClientV11Controller, DeviceV10Controller, DeviceV11Controller, RequestLogController],
       providers: [
         { provide: GatewayConfig, useValue: config },
         OauthService,
@@ -39,6 +42,8 @@ export class AppModule {
         ConnectionCredentialsService,
         ClientDevicesService,
         DeviceEnrolService,
+        ...WEBHOOK_PROVIDERS,
+        ...REQUEST_PROVIDERS,
       ],
     };
   }

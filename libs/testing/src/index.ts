@@ -9,3 +9,4 @@ export * from './simulator/payment-rules';
 export * from './simulator/socket';
 export * from './simulator/device-simulator';
 export * from './simulator/pos-client';
+export * from './webhook-receiver';

@@ -1,0 +1,75 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { LOGGER, MetricsService } from '@cloudflow/platform';
+import type { Logger } from 'pino';
+import { GatewayConfig } from '../gateway.config';
+import { WebhookHttpSender } from './webhook-http.sender';
+import { WebhookMetrics } from './webhook.metrics';
+import { WebhookQueueRepository } from './webhook-queue.repository';
+import { WebhookTargets } from './webhook-targets';
+import { WebhookUrlGuard } from './webhook-url.guard';
+import { WebhookWakeup } from './webhook-wakeup';
+import { WebhookWorker } from './webhook.worker';
+
+/** Runs this replica's webhook worker for the life of the gateway process. */
+@Injectable()
+export class WebhookDeliveryService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly worker: WebhookWorker;
+  private readonly wakeup: WebhookWakeup;
+  private purgeTimer?: NodeJS.Timeout;
+  private readonly retentionMs: number;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly queue: WebhookQueueRepository,
+    targets: WebhookTargets,
+    config: GatewayConfig,
+    metrics: MetricsService,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    const log = (this.log = logger.child({ component: 'webhooks' }));
+    this.retentionMs = config.WEBHOOK_RETENTION_HOURS * 3_600_000;
+    this.worker = new WebhookWorker(
+      {
+        queue,
+        targets,
+        guard: new WebhookUrlGuard(config.WEBHOOK_ALLOW_LOOPBACK_HTTP),
+        sender: new WebhookHttpSender(config.WEBHOOK_TIMEOUT_MS),
+        metrics: new WebhookMetrics(metrics.registry),
+        logger: log,
+      },
+      {
+        concurrency: config.WEBHOOK_CONCURRENCY,
+        // A lease shorter than one attempt would let a second worker send while the first still waits.
+        leaseMs: Math.max(config.WEBHOOK_LEASE_MS, config.WEBHOOK_TIMEOUT_MS + 1000),
+        pollMs: config.WEBHOOK_POLL_MS,
+        backoffBaseMs: config.WEBHOOK_BACKOFF_BASE_MS,
+        backoffMaxMs: config.WEBHOOK_BACKOFF_MAX_MS,
+        maxAgeMs: config.WEBHOOK_MAX_AGE_MS,
+      },
+    );
+    this.wakeup = new WebhookWakeup(config.DATABASE_URL, () => this.worker.wake(), log);
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.start();
+    this.wakeup.start();
+    // Every replica purges; the DELETE is idempotent, so overlapping runs are harmless.
+    this.purgeTimer = setInterval(() => void this.purge(), 3_600_000);
+    this.purgeTimer.unref();
+  }
+
+  private async purge(): Promise<void> {
+    try {
+      const purged = await this.queue.purgeFinished(this.retentionMs);
+      if (purged) this.log.info({ purged }, 'purged finished webhook deliveries');
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not purge finished webhook deliveries');
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.purgeTimer);
+    await this.wakeup.stop();
+    await this.worker.stop();
+  }
+}

@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { DatabaseService } from '@cloudflow/platform';
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { WebhookOutbox, type DeliveryView, type OutboxItem } from './webhook-outbox.port';
+
+/** Postgres channel the workers LISTEN on; a NOTIFY is delivered only when the enqueue commits. */
+export const WEBHOOK_CHANNEL = 'cloudflow_webhooks';
+
+interface DeliveryRow {
+  delivery_id: string;
+  request_id: string;
+  seq: number;
+  status: DeliveryView['status'];
+  attempt: number | null;
+  at: Date | null;
+  http_status: number | null;
+  error: string | null;
+}
+
+/** The outbox as the request side sees it (webhook-outbox.port.ts), on Postgres. */
+@Injectable()
+export class PostgresWebhookOutbox extends WebhookOutbox {
+  constructor(private readonly db: DatabaseService) {
+    super();
+  }
+
+  async enqueue(manager: EntityManager, item: OutboxItem): Promise<void> {
+    // Serialized once: every attempt sends and signs exactly these bytes.
+    const body = JSON.stringify(item.message);
+    // A repeated (request, seq) is the same message queued twice by a retried caller: keep the first.
+    await manager.query(
+      `INSERT INTO "gateway"."webhook_deliveries" ("delivery_id", "tenant_id", "account_id", "request_id", "seq", "body")
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT ("account_id", "request_id", "seq") DO NOTHING`,
+      [randomUUID(), item.tenantId, item.accountId, item.requestId, item.seq, body],
+    );
+    await manager.query(`SELECT pg_notify($1, '')`, [WEBHOOK_CHANNEL]);
+  }
+
+  async deliveriesFor(tenantId: string, requestIds: string[]): Promise<Map<string, DeliveryView[]>> {
+    const result = new Map<string, DeliveryView[]>();
+    if (requestIds.length === 0) return result;
+    const rows: DeliveryRow[] = await this.db.manager.query(
+      `SELECT d."delivery_id", d."request_id", d."seq", d."status", a."attempt", a."at", a."http_status", a."error"
+         FROM "gateway"."webhook_deliveries" d
+         LEFT JOIN "gateway"."webhook_attempts" a ON a."delivery_id" = d."delivery_id"
+        WHERE d."tenant_id" = $1 AND d."request_id" = ANY($2::varchar[])
+        ORDER BY d."request_id", d."seq", a."attempt"`,
+      [tenantId, requestIds],
+    );
+    let current: DeliveryView | undefined;
+    for (const row of rows) {
+      if (current?.deliveryId !== row.delivery_id) {
+        current = { deliveryId: row.delivery_id, seq: row.seq, status: row.status, attempts: [] };
+        const list = result.get(row.request_id) ?? [];
+        list.push(current);
+        result.set(row.request_id, list);
+      }
+      if (row.attempt !== null && row.at !== null) {
+        current.attempts.push({
+          deliveryId: row.delivery_id,
+          seq: row.seq,
+          attempt: row.attempt,
+          at: row.at.toISOString(),
+          httpStatus: row.http_status,
+          error: row.error,
+        });
+      }
+    }
+    return result;
+  }
+}

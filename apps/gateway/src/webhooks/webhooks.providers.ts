@@ -1,0 +1,14 @@
+import type { Provider } from '@nestjs/common';
+import { WebhookDeliveryService } from './webhook-delivery.service';
+import { WebhookOutbox } from './webhook-outbox.port';
+import { PostgresWebhookOutbox } from './webhook-outbox.service';
+import { WebhookQueueRepository } from './webhook-queue.repository';
+import { AccountWebhookTargets, WebhookTargets } from './webhook-targets';
+
+/** The webhook outbox (for the request side) and this replica's delivery worker. */
+export const WEBHOOK_PROVIDERS: Provider[] = [
+  { provide: WebhookOutbox, useClass: PostgresWebhookOutbox },
+  { provide: WebhookTargets, useClass: AccountWebhookTargets },
+  WebhookQueueRepository,
+  WebhookDeliveryService,
+];
