@@ -26,6 +26,9 @@ import { SigningKeyRepository } from './tokens/signing-key.repository';
 import { SigningKeysService } from './tokens/signing-keys.service';
 import { TokensController } from './tokens/tokens.controller';
 import { TokensService } from './tokens/tokens.service';
+import { UsageController } from './usage/usage.controller';
+import { UsageRepository } from './usage/usage.repository';
+import { UsageService } from './usage/usage.service';
 
 @Module({})
 export class AppModule {
@@ -45,6 +48,7 @@ export class AppModule {
         TokensController,
         BlockedEndpointsController,
         RelayCredentialsController,
+        UsageController,
       ],
       providers: [
         { provide: AuthConfig, useValue: config },
@@ -67,6 +71,8 @@ export class AppModule {
         RelayTokensService,
         WebhookSecretRepository,
         WebhookSecretsService,
+        UsageRepository,
+        UsageService,
       ],
     };
   }

@@ -7,6 +7,8 @@ import { AppKeyCache } from './auth/app-key.cache';
 import { AppKeyGuard } from './auth/app-key.guard';
 import { BlockedEndpointsCache } from './auth/blocked-endpoints.cache';
 import { JwtVerifier } from './auth/jwt-verifier';
+import { UsageLimiter } from './auth/usage-limiter';
+import { UsageReporter } from './auth/usage.reporter';
 import { BaseConfig } from './config/base.config';
 import { DatabaseService, type DatabaseOptions } from './database/database.service';
 import { HealthController } from './health/health.controller';
@@ -74,6 +76,9 @@ export class PlatformModule {
         AppKeyCache,
         { provide: BlockedEndpointsCache, inject: [RpcClient, Broadcasts], useFactory: (r: RpcClient, b: Broadcasts) => new BlockedEndpointsCache(r, b, logger) },
         { provide: APP_GUARD, useClass: AppKeyGuard },
+        // Usage limits per key, counted locally and reported to auth in batches.
+        { provide: UsageLimiter, useFactory: () => new UsageLimiter() },
+        UsageReporter,
       );
     }
     return {

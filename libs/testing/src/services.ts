@@ -92,6 +92,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     CLOUDFLOW_OPERATOR_TOKEN: operatorToken,
     HUB_PUBLIC_URL: `ws://127.0.0.1:${hubPorts[0]}/ws`,
     WEBHOOK_ALLOW_LOOPBACK_HTTP: 'true',
+    // Suites fire requests far faster than the sandbox's 10 a second; operator.e2e runs with the real default.
+    SANDBOX_RATE_PER_SECOND: '1000',
     ...options.env,
   };
   const started: ServiceProcess[] = [];

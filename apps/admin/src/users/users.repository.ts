@@ -29,6 +29,11 @@ export class UsersRepository {
     await this.repo.delete({ tenantId, id: userId });
   }
 
+  /** Oldest first, so the portal's admin user leads the list. */
+  list(tenantId: string): Promise<UserEntity[]> {
+    return this.repo.find({ where: { tenantId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
   findAdmin(tenantId: string): Promise<UserEntity | null> {
     return this.repo.findOneBy({ tenantId, role: 'admin' });
   }

@@ -37,13 +37,4 @@ export class AppKeyRepository {
   async save(manager: EntityManager, key: AppKeyEntity): Promise<AppKeyEntity> {
     return manager.save(AppKeyEntity, key);
   }
-
-  /** At most one write a minute per key: the verify path must stay cheap. */
-  async touch(id: string): Promise<void> {
-    await this.db.manager.query(
-      `UPDATE "auth"."app_keys" SET "last_used_at" = now()
-        WHERE "id" = $1 AND ("last_used_at" IS NULL OR "last_used_at" < now() - interval '1 minute')`,
-      [id],
-    );
-  }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   appKeyError,
   CloudFlowError,
@@ -8,8 +8,7 @@ import {
   type IssuedAppKey,
   type KeyKind,
 } from '@cloudflow/contracts';
-import { DatabaseService, LOGGER } from '@cloudflow/platform';
-import type { Logger } from 'pino';
+import { DatabaseService } from '@cloudflow/platform';
 import { hasAppKeyShape } from '../crypto/app-key.format';
 import { AuthSecrets } from '../crypto/auth-secrets.service';
 import { open } from '../crypto/sealed-box.crypto';
@@ -31,18 +30,19 @@ export class AppKeysService {
     private readonly credentialsRepository: CredentialsRepository,
     private readonly credentials: CredentialsService,
     private readonly events: AuthEvents,
-    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Unknown and revoked keys are refused; an expired key is answered with status 'expired' for the guard. */
+  /**
+   * Unknown and revoked keys are refused; an expired key is answered with status 'expired' for
+   * the guard. Usage (and last use) is recorded by the batched usage reports, not here; the
+   * answer carries today's persisted count so a fresh instance starts from the cluster's total.
+   */
   async verify(appKey: string): Promise<AppKeyInfo> {
     if (!hasAppKeyShape(appKey)) throw appKeyError('invalid');
     const key = await this.keys.findByHash(this.secrets.hashToken(appKey));
     if (!key || key.status === 'revoked') throw appKeyError('invalid');
-    this.keys
-      .touch(key.id)
-      .catch((err: unknown) => this.logger.warn({ err, keyId: key.id }, 'could not record key use'));
-    return toAppKeyInfo(key);
+    const info = toAppKeyInfo(key);
+    return key.usageDay ? { ...info, usage: { day: key.usageDay, usedToday: key.usedToday } } : info;
   }
 
   async list(developerIds?: string[]): Promise<AppKeyList> {

@@ -1,21 +1,37 @@
 import { Injectable } from '@nestjs/common';
-import { EVENTS, SUBJECTS, type AppKeyInfo } from '@cloudflow/contracts';
+import { CloudFlowError, ErrorCode, EVENTS, SUBJECTS, type AppKeyInfo } from '@cloudflow/contracts';
 import { createHash } from 'node:crypto';
 import { Broadcasts } from '../nats/broadcasts';
 import { RpcClient } from '../nats/rpc-client';
 
-const TTL_MS = 60_000;
+/** After this an entry is re-verified in the background while it keeps serving. */
+const SOFT_TTL_MS = 2_500;
+/**
+ * The safety net under the change broadcast: an entry older than this is not trusted without
+ * asking auth, so even a missed broadcast bites within 5 s (CONTRACT.md §3).
+ */
+const HARD_TTL_MS = 5_000;
+/** While auth cannot be reached at all, what it last said keeps serving this long. */
+const STALE_GRACE_MS = 60_000;
 const MAX_ENTRIES = 50_000;
+
+/** A timeout or a messaging failure, as opposed to auth answering "no". */
+function unreachable(error: unknown): boolean {
+  return !(error instanceof CloudFlowError) || error.code === ErrorCode.failed;
+}
 
 /**
  * Verified APP keys, held briefly. A change broadcast from auth drops the key at once; a NATS
- * reconnect drops everything (a broadcast may have been missed). Misses for the same key share
- * one round trip. Entries are keyed by a digest, so the clear key is not kept in memory.
+ * reconnect drops everything (a broadcast may have been missed). Busy keys are refreshed in
+ * the background, so the steady state costs no NATS round trip on the request path. Misses for
+ * the same key share one round trip. Entries are keyed by a digest, so the clear key is not
+ * kept in memory.
  */
 @Injectable()
 export class AppKeyCache {
   private readonly entries = new Map<string, { info: AppKeyInfo; at: number }>();
   private readonly inflight = new Map<string, Promise<AppKeyInfo>>();
+  private generation = 0;
 
   constructor(
     private readonly rpc: RpcClient,
@@ -28,26 +44,45 @@ export class AppKeyCache {
   async get(appKey: string): Promise<AppKeyInfo> {
     const digest = createHash('sha256').update(appKey).digest('base64url');
     const hit = this.entries.get(digest);
-    if (hit && Date.now() - hit.at < TTL_MS) return hit.info;
-    let pending = this.inflight.get(digest);
-    if (!pending) {
-      pending = this.rpc.send(SUBJECTS.auth.appKeyVerify, { appKey }).finally(() => this.inflight.delete(digest));
-      this.inflight.set(digest, pending);
-      // Cache only what was current when asked: a change broadcast during the call wins.
-      const generation = this.generation;
-      void pending.then(
+    const age = hit ? Date.now() - hit.at : Infinity;
+    if (hit && age < SOFT_TTL_MS) return hit.info;
+    if (hit && age < HARD_TTL_MS) {
+      this.verify(digest, appKey).catch(() => undefined);
+      return hit.info;
+    }
+    try {
+      return await this.verify(digest, appKey);
+    } catch (error) {
+      if (hit && age < STALE_GRACE_MS && unreachable(error)) return hit.info;
+      throw error;
+    }
+  }
+
+  private verify(digest: string, appKey: string): Promise<AppKeyInfo> {
+    const running = this.inflight.get(digest);
+    if (running) return running;
+    // Cache only what was current when asked: a change broadcast during the call wins.
+    const generation = this.generation;
+    const pending = this.rpc
+      .send(SUBJECTS.auth.appKeyVerify, { appKey })
+      .then(
         (info) => {
           if (generation === this.generation) this.store(digest, info);
+          return info;
         },
-        () => undefined,
-      );
-    }
+        (error: unknown) => {
+          // Auth said no (revoked meanwhile, say): forget the key; a timeout keeps the last answer.
+          if (!unreachable(error)) this.entries.delete(digest);
+          throw error;
+        },
+      )
+      .finally(() => this.inflight.delete(digest));
+    this.inflight.set(digest, pending);
     return pending;
   }
 
-  private generation = 0;
-
   private store(digest: string, info: AppKeyInfo): void {
+    this.entries.delete(digest);
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(digest, { info, at: Date.now() });
   }

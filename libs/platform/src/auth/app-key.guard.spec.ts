@@ -5,6 +5,7 @@ import { API_GROUP_KEY, PUBLIC_KEY } from '../http/public.decorator';
 import type { AppKeyCache } from './app-key.cache';
 import { AppKeyGuard } from './app-key.guard';
 import type { BlockedEndpointsCache } from './blocked-endpoints.cache';
+import { UsageLimiter } from './usage-limiter';
 
 const info = (over: Partial<AppKeyInfo> = {}): AppKeyInfo => ({
   keyId: 'k1', prefix: 'cf_sbx_abcde', developerId: 'd1', kind: 'sandbox', status: 'active',
@@ -29,12 +30,14 @@ describe('AppKeyGuard', () => {
   let lookup: jest.Mock<Promise<AppKeyInfo>, [string]>;
   let blocked: jest.Mock<Promise<boolean>, [string, string]>;
   let guard: AppKeyGuard;
+  let usage: UsageLimiter;
 
   beforeEach(() => {
     // Strict: any call not set up by a test fails it.
     lookup = jest.fn((_key: string) => Promise.reject(new Error('unexpected key lookup')));
     blocked = jest.fn((_m: string, _p: string) => Promise.reject(new Error('unexpected blocked-endpoint check')));
-    guard = new AppKeyGuard(new Reflector(), { get: lookup } as unknown as AppKeyCache, { isBlocked: blocked } as unknown as BlockedEndpointsCache);
+    usage = new UsageLimiter(() => Date.parse('2030-05-01T12:00:00Z'));
+    guard = new AppKeyGuard(new Reflector(), { get: lookup } as unknown as AppKeyCache, { isBlocked: blocked } as unknown as BlockedEndpointsCache, usage);
   });
 
   const rejection = async (ctx: ExecutionContext) => {
@@ -86,5 +89,25 @@ describe('AppKeyGuard', () => {
     await expect(guard.canActivate(ctx)).resolves.toBe(true);
     expect(lookup).toHaveBeenCalledWith('cf_sbx_Key');
     expect(req.appKey).toMatchObject({ keyId: 'k1', developerId: 'd1' });
+  });
+
+  it('answers a key over its daily limit with 429 "Usage limit exceeded", and counts only admitted requests', async () => {
+    const limited = info({ usageLimitPerDay: 2 });
+    lookup.mockResolvedValue(limited);
+    blocked.mockResolvedValue(false);
+    await expect(guard.canActivate(context({ 'api-key': 'k' }, { group: 'client' }).ctx)).resolves.toBe(true);
+    await expect(guard.canActivate(context({ 'api-key': 'k' }, { group: 'client' }).ctx)).resolves.toBe(true);
+    const error = await guard.canActivate(context({ 'api-key': 'k' }, { group: 'client' }).ctx).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CloudFlowError);
+    expect((error as CloudFlowError).toBody()).toEqual({ error: 'Usage limit exceeded', errorCode: 'tooManyRequests', errorMessage: 'Usage limit exceeded' });
+    expect((error as CloudFlowError).retryAfterSeconds).toBe(12 * 3600);
+    expect(usage.usedToday('k1')).toBe(2);
+  });
+
+  it('does not count requests refused by the key checks', async () => {
+    lookup.mockResolvedValueOnce(info({ groups: ['client'] }));
+    blocked.mockResolvedValueOnce(false);
+    await rejection(context({ 'api-key': 'k' }, { group: 'admin' }).ctx);
+    expect(usage.usedToday('k1')).toBe(0);
   });
 });

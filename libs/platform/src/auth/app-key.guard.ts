@@ -5,6 +5,7 @@ import type { Request } from 'express';
 import { API_GROUP_KEY, PUBLIC_KEY } from '../http/public.decorator';
 import { AppKeyCache } from './app-key.cache';
 import { BlockedEndpointsCache } from './blocked-endpoints.cache';
+import { UsageLimiter } from './usage-limiter';
 
 export const APP_KEY_HEADER = 'api-key';
 
@@ -14,7 +15,8 @@ export interface RequestWithAppKey extends Request {
 
 /**
  * Seed 000's APP-key layer on every route not marked @Public(): missing, unknown/revoked,
- * expired, blocked endpoint, disallowed group, with the seed's exact texts.
+ * expired, blocked endpoint, disallowed group, with the seed's exact texts; then the key's
+ * usage limits (429 + Retry-After). Only requests that pass every check are counted.
  */
 @Injectable()
 export class AppKeyGuard implements CanActivate {
@@ -22,6 +24,7 @@ export class AppKeyGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly keys: AppKeyCache,
     private readonly blocked: BlockedEndpointsCache,
+    private readonly usage: UsageLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -42,6 +45,8 @@ export class AppKeyGuard implements CanActivate {
     if (await this.blocked.isBlocked(req.method, req.path)) throw appKeyError('endpointBlocked');
     const group = this.reflector.getAllAndOverride<ApiGroup | undefined>(API_GROUP_KEY, targets);
     if (group && !info.groups.includes(group)) throw appKeyError('groupDisallowed');
+    const verdict = this.usage.admit(info);
+    if (!verdict.allowed) throw appKeyError('usageExceeded', verdict.retryAfterSeconds);
     req.appKey = info;
     return true;
   }

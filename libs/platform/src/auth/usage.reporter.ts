@@ -1,0 +1,78 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
+import { EVENTS, SUBJECTS } from '@cloudflow/contracts';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { LOGGER } from '../logging/logger.token';
+import { Broadcasts } from '../nats/broadcasts';
+import { RpcClient } from '../nats/rpc-client';
+import { UsageLimiter } from './usage-limiter';
+
+/** How often admitted requests are reported: the bound on how stale other instances' view is. */
+export const USAGE_FLUSH_MS = 250;
+const REPORT_TIMEOUT_MS = 2_000;
+
+/**
+ * Sends this instance's usage counts to auth as one NATS request per flush interval (all keys
+ * in one message, only when there was traffic), and feeds auth's broadcasts of every
+ * instance's batches back into the limiter.
+ */
+@Injectable()
+export class UsageReporter implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+  /** Identifies this process's batches in auth's broadcast. */
+  readonly source = randomUUID();
+  private timer?: NodeJS.Timeout;
+  private flushing?: Promise<void>;
+  private lastWarning = 0;
+
+  constructor(
+    private readonly limiter: UsageLimiter,
+    private readonly rpc: RpcClient,
+    broadcasts: Broadcasts,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    broadcasts.on(EVENTS.usageReported, (event) => this.limiter.observe(event, this.source));
+  }
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.flush(), USAGE_FLUSH_MS);
+    this.timer.unref();
+  }
+
+  /** One batch at a time: a slow auth delays the next report instead of stacking them. */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    const items = this.limiter.takeBatch();
+    if (items.length === 0) return Promise.resolve();
+    this.flushing = this.rpc
+      .send(SUBJECTS.auth.usageReport, { source: this.source, items }, REPORT_TIMEOUT_MS)
+      .then(
+        ({ totals }) => this.limiter.settle(items, totals),
+        (err: unknown) => {
+          this.limiter.restore(items);
+          if (Date.now() - this.lastWarning > 10_000) {
+            this.lastWarning = Date.now();
+            this.logger.warn({ err, keys: items.length }, 'could not report APP key usage; will retry');
+          }
+        },
+      )
+      .finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  /** Report what is left while NATS is still open (RpcClient closes on application shutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+    await this.flush();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+}
