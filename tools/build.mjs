@@ -1,7 +1,7 @@
 // Compiles apps/ and libs/ with swc into dist/ (about a second), then makes the
 // @cloudflow/* aliases resolvable at run time through dist/node_modules.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,9 +10,13 @@ const dist = join(root, 'dist');
 // No wipe first: helpers and tests may be running the previous build while this one writes.
 execFileSync(
   join(root, 'node_modules/.bin/swc'),
-  ['apps', 'libs', 'bench', '-d', 'dist', '--copy-files', '--ignore', '**/*.spec.ts', '--quiet'],
+  ['apps', 'libs', 'bench', '-d', 'dist', '--copy-files', '--ignore', '**/*.spec.ts', '--ignore', '**/static/**', '--quiet'],
   { cwd: root, stdio: 'inherit' },
 );
+// Files served to browsers as they are (swc would rewrite their JavaScript into CommonJS).
+for (const dir of ['apps/admin/src/portal-web/static']) {
+  cpSync(join(root, dir), join(dist, dir), { recursive: true });
+}
 for (const lib of ['contracts', 'platform', 'testing']) {
   const dir = join(dist, 'node_modules/@cloudflow', lib);
   mkdirSync(dir, { recursive: true });

@@ -24,11 +24,15 @@ import { PortalAccountService } from './portal/portal-account.service';
 import { PortalBusinessService } from './portal/portal-business.service';
 import { PortalSessionGuard } from './portal/portal-session.guard';
 import { PortalAccountController, PortalSettingsController } from './portal/portal.controller';
+import { PortalWebController } from './portal-web/portal-web.controller';
 import { RelayLookupController } from './relay-lookup/relay-lookup.controller';
 import { RelayLookupService } from './relay-lookup/relay-lookup.service';
+import { RequestsController } from './requests/requests.controller';
 import { TenantsRepository } from './tenants/tenants.repository';
 import { UserLoginController } from './users/user-login.controller';
 import { UserLoginService } from './users/user-login.service';
+import { UsersController } from './users/users.controller';
+import { UsersService } from './users/users.service';
 import { UsersRepository } from './users/users.repository';
 
 @Module({})
@@ -48,15 +52,18 @@ export class AppModule {
       controllers: [
         PortalAccountController,
         PortalSettingsController,
+        PortalWebController,
         TenantController,
         AppKeysController,
         OperatorDevelopersController,
         OperatorKeysController,
         BlockedEndpointsController,
         UserLoginController,
+        UsersController,
         AccountsController,
         DevicesController,
         RelayLookupController,
+        RequestsController,
       ],
       providers: [
         { provide: AdminConfig, useValue: config },
@@ -74,6 +81,7 @@ export class AppModule {
         BlockedEndpointsService,
         OperatorTokenGuard,
         UserLoginService,
+        UsersService,
         AccountsRepository,
         DevicesRepository,
         AccountsService,

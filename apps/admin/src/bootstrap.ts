@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { loadConfig, startService } from '@cloudflow/platform';
 import { AppModule } from './app.module';
 import { AdminConfig } from './admin.config';
+import { setupAdminApiDocs } from './docs/admin-api-docs.setup';
 
 /** Starts the admin service; used by main.ts and by tests that run it in-process. */
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
@@ -11,5 +12,6 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<I
     port: config.PORT,
     host: config.HOST,
     natsQueue: { url: config.NATS_URL, queue: 'admin', name: 'admin' },
+    configure: (app) => setupAdminApiDocs(app),
   });
 }

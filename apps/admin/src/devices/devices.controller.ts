@@ -12,11 +12,21 @@ import {
 } from '@nestjs/common';
 import { RequiresApiGroup } from '@cloudflow/platform';
 import { AdminBearerGuard, AdminCaller, type AdminCallerInfo } from '../admin-api/admin-bearer.guard';
+import { AdminApiController } from '../admin-api/admin-api.docs';
+import {
+  CreateDeviceDocs,
+  DeleteDeviceDocs,
+  GetDeviceDocs,
+  ListDevicesDocs,
+  RotateDeviceTokenDocs,
+  UpdateDeviceDocs,
+} from './devices.docs';
 import { AccountParams } from '../accounts/accounts.dto';
 import { CreateDeviceDto, DeviceParams, UpdateDeviceDto } from './devices.dto';
 import { DevicesService } from './devices.service';
 
 /** /admin/v1/accounts/{accountId}/devices (CONTRACT.md §9), inside the caller's tenant. */
+@AdminApiController('Devices')
 @RequiresApiGroup('admin')
 @UseGuards(AdminBearerGuard)
 @Controller('admin/v1/accounts/:accountId/devices')
@@ -24,6 +34,7 @@ export class DevicesController {
   constructor(private readonly devices: DevicesService) {}
 
   @Post()
+  @CreateDeviceDocs()
   @Header('Cache-Control', 'no-store')
   create(
     @AdminCaller() caller: AdminCallerInfo,
@@ -34,16 +45,19 @@ export class DevicesController {
   }
 
   @Get()
+  @ListDevicesDocs()
   list(@AdminCaller() caller: AdminCallerInfo, @Param() params: AccountParams) {
     return this.devices.list(caller.tenantId, params.accountId);
   }
 
   @Get(':referenceId')
+  @GetDeviceDocs()
   get(@AdminCaller() caller: AdminCallerInfo, @Param() params: DeviceParams) {
     return this.devices.get(caller.tenantId, params.accountId, params.referenceId);
   }
 
   @Patch(':referenceId')
+  @UpdateDeviceDocs()
   update(
     @AdminCaller() caller: AdminCallerInfo,
     @Param() params: DeviceParams,
@@ -53,11 +67,13 @@ export class DevicesController {
   }
 
   @Delete(':referenceId')
+  @DeleteDeviceDocs()
   delete(@AdminCaller() caller: AdminCallerInfo, @Param() params: DeviceParams) {
     return this.devices.delete(caller.tenantId, params.accountId, params.referenceId);
   }
 
   @Post(':referenceId/api-token')
+  @RotateDeviceTokenDocs()
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   rotateToken(@AdminCaller() caller: AdminCallerInfo, @Param() params: DeviceParams) {

@@ -1,0 +1,114 @@
+import type { INestApplication } from '@nestjs/common';
+import {
+  DocumentBuilder,
+  SwaggerModule,
+  type OpenAPIObject,
+  type OperationObject,
+  type ResponsesObject,
+} from '@nestjs/swagger';
+import { appKeyError, ERROR_HTTP_STATUS, type ErrorBody } from '@cloudflow/contracts';
+import { subDocument } from '@cloudflow/platform';
+import { ADMIN_AUTH_ERRORS, ADMIN_SECURITY } from '../admin-api/admin-api.docs';
+
+export const ADMIN_DOCS = {
+  group: 'admin',
+  version: '1.0',
+  title: 'CloudFlow Admin API',
+  path: '/docs/admin/1.0',
+} as const;
+
+/** Routes under this prefix are the admin API; portal, operator and health routes are not. */
+export const ADMIN_PREFIX = '/admin/v1/';
+
+const DESCRIPTION = `The API of a business's administrators (CONTRACT.md §9): accounts (POS integrations), their
+devices, users and the request log, always inside the caller's own tenant (ids of other tenants are 404).
+
+Every request carries two headers: \`api-key\` (your APP key, from the developer portal › Settings) and
+\`Authorization: Bearer <access_token>\`, the token \`POST /auth/oauth/token\` on the gateway issues to your
+admin user (password grant). All fields and ids are **case sensitive**; JSON everywhere, UTF-8.
+
+Every error has the body \`{"errorCode": "…", "errorMessage": "…"}\`; APP-key errors also carry the
+seed's \`error\` field.
+
+Download this document: [openapi.yaml](${ADMIN_DOCS.path}/openapi.yaml).`;
+
+const BOTH_LAYERS = [{ [ADMIN_SECURITY.appKey]: [], [ADMIN_SECURITY.bearer]: [] }];
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+/** Scans the admin controllers and keeps the /admin/v1 routes. */
+export function buildAdminApiDocument(app: INestApplication): OpenAPIObject {
+  const builder = new DocumentBuilder()
+    .setTitle(ADMIN_DOCS.title)
+    .setVersion(ADMIN_DOCS.version)
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'api-key',
+        description: 'Your APP key (developer portal › Settings).',
+      },
+      ADMIN_SECURITY.appKey,
+    )
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          "The access_token of your business's admin user, from `POST /auth/oauth/token` on the gateway.",
+      },
+      ADMIN_SECURITY.bearer,
+    );
+  const base = SwaggerModule.createDocument(app, builder.build());
+  for (const [path, item] of Object.entries(base.paths)) {
+    if (!path.startsWith(ADMIN_PREFIX)) continue;
+    for (const method of METHODS) {
+      const operation = item[method];
+      if (operation) withAuthLayers(operation);
+    }
+  }
+  return subDocument(base, {
+    title: ADMIN_DOCS.title,
+    version: ADMIN_DOCS.version,
+    description: DESCRIPTION,
+    includes: (path) => path.startsWith(ADMIN_PREFIX),
+  });
+}
+
+/**
+ * A route whose controller documents nothing of its own still shows both auth layers and what
+ * they answer: the guards apply to every admin route, documented or not.
+ */
+function withAuthLayers(operation: OperationObject): void {
+  operation.security ??= BOTH_LAYERS;
+  for (const [status, response] of Object.entries(authResponses())) {
+    operation.responses[status] ??= response;
+  }
+}
+
+function authResponses(): ResponsesObject {
+  const cases: [string, ErrorBody][] = [
+    ...(
+      ['missing', 'invalid', 'expired', 'groupDisallowed', 'endpointBlocked', 'usageExceeded'] as const
+    ).map((problem): [string, ErrorBody] => [`appKey.${problem}`, appKeyError(problem).toBody()]),
+    ...ADMIN_AUTH_ERRORS,
+  ];
+  const responses: ResponsesObject = {};
+  for (const status of new Set(cases.map(([, body]) => ERROR_HTTP_STATUS[body.errorCode]))) {
+    const mine = cases.filter(([, body]) => ERROR_HTTP_STATUS[body.errorCode] === status);
+    responses[String(status)] = {
+      description:
+        [...new Set(mine.map(([, body]) => `\`${body.errorCode}\``))].join(', ') +
+        ': APP key or access token refused',
+      content: {
+        'application/json': {
+          schema: { $ref: '#/components/schemas/ErrorBodyDto' },
+          examples: Object.fromEntries(
+            mine.map(([name, value]) => [name, { summary: value.errorMessage, value }]),
+          ),
+        },
+      },
+    };
+  }
+  return responses;
+}

@@ -1,0 +1,77 @@
+import type { INestApplication } from '@nestjs/common';
+import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { dump } from 'js-yaml';
+
+export interface SubDocumentSpec {
+  title: string;
+  version: string;
+  description: string;
+  /** Whether an OpenAPI path (`/admin/v1/accounts/{accountId}`) belongs to the document. */
+  includes(path: string): boolean;
+}
+
+/**
+ * One published document cut from a scan of every controller: exactly its own paths, the
+ * schemas they reference (directly or through other schemas), the security schemes and tags
+ * they use. Routes of other audiences (portal, operator, health) never leak into it.
+ */
+export function subDocument(base: OpenAPIObject, spec: SubDocumentSpec): OpenAPIObject {
+  const paths = Object.fromEntries(Object.entries(base.paths).filter(([path]) => spec.includes(path)));
+  const used = JSON.stringify(paths) + JSON.stringify(base.security ?? []);
+  const schemas = reachableSchemas(base.components?.schemas ?? {}, used);
+  const securitySchemes = Object.fromEntries(
+    Object.entries(base.components?.securitySchemes ?? {}).filter(([name]) => used.includes(`"${name}":[]`)),
+  );
+  const tags = [
+    ...new Set(
+      Object.values(paths).flatMap((item) =>
+        Object.values(item).flatMap((op: { tags?: string[] }) => op?.tags ?? []),
+      ),
+    ),
+  ];
+  return {
+    openapi: base.openapi,
+    info: { title: spec.title, version: spec.version, description: spec.description },
+    ...(base.security ? { security: base.security } : {}),
+    tags: tags.map((name) => ({ name })),
+    paths,
+    components: { schemas, securitySchemes },
+  };
+}
+
+function reachableSchemas<S>(all: Record<string, S>, from: string): Record<string, S> {
+  const keep = new Set<string>();
+  const queue = [from];
+  while (queue.length > 0) {
+    for (const [, name] of queue.pop()!.matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
+      if (keep.has(name) || !(name in all)) continue;
+      keep.add(name);
+      queue.push(JSON.stringify(all[name]));
+    }
+  }
+  return Object.fromEntries([...keep].sort().map((name) => [name, all[name]]));
+}
+
+/**
+ * Serves a document without an APP key (CONTRACT.md §1): Swagger UI at `path`, the yaml at
+ * `path/openapi.yaml` (application/yaml) and the same as JSON at `path/openapi.json`. Plain
+ * HTTP routes outside the controllers and their guards.
+ */
+export function serveApiDocument(
+  app: INestApplication,
+  path: string,
+  document: OpenAPIObject,
+  siteTitle: string,
+): void {
+  const yaml = dump(document, { noRefs: true, lineWidth: 120 });
+  app.getHttpAdapter().get(`${path}/openapi.yaml`, (_req: Request, res: Response) => {
+    res.type('application/yaml').send(yaml);
+  });
+  SwaggerModule.setup(path, app, document, {
+    raw: ['json'],
+    jsonDocumentUrl: `${path}/openapi.json`,
+    customSiteTitle: siteTitle,
+    swaggerOptions: { persistAuthorization: false, displayOperationId: false, tryItOutEnabled: false },
+  });
+}
