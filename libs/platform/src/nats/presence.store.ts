@@ -10,6 +10,8 @@ import {
 import { StorageType, type KV, type KvEntry } from 'nats';
 import { Broadcasts } from './broadcasts';
 
+const HEARTBEAT_CACHE_MS = 1_000;
+
 export interface DeviceState {
   connected: boolean;
   presence?: DevicePresence;
@@ -31,6 +33,7 @@ interface AccountSlots {
 @Injectable()
 export class PresenceStore {
   private buckets?: Promise<{ devices: KV; lastSeen: KV; slots: KV; hubs: KV }>;
+  private readonly heartbeats = new Map<string, { at: number; readAt: number }>();
 
   constructor(private readonly broadcasts: Broadcasts) {}
 
@@ -56,16 +59,27 @@ export class PresenceStore {
 
   async heartbeat(hubId: string): Promise<void> {
     const { hubs } = await this.kv();
-    await hubs.put(kvToken(hubId), JSON.stringify({ hubId, at: Date.now() } satisfies HubHeartbeat));
+    const at = Date.now();
+    await hubs.put(kvToken(hubId), JSON.stringify({ hubId, at } satisfies HubHeartbeat));
+    this.heartbeats.set(hubId, { at, readAt: at });
   }
 
+  /**
+   * Every routed request asks this, so a hub's heartbeat entry is read at most once a second
+   * per process: liveness is judged against a 15 s deadline, a second of staleness is noise.
+   */
   async isHubAlive(hubId: string): Promise<boolean> {
+    const cached = this.heartbeats.get(hubId);
+    if (cached && Date.now() - cached.readAt < HEARTBEAT_CACHE_MS) return Date.now() - cached.at < PRESENCE.hubDeadAfterMs;
     const { hubs } = await this.kv();
     const beat = json<HubHeartbeat>(await hubs.get(kvToken(hubId)));
+    this.heartbeats.set(hubId, { at: beat?.at ?? 0, readAt: Date.now() });
+    if (this.heartbeats.size > 10_000) this.heartbeats.clear();
     return !!beat && Date.now() - beat.at < PRESENCE.hubDeadAfterMs;
   }
 
   async hubGone(hubId: string): Promise<void> {
+    this.heartbeats.delete(hubId);
     const { hubs } = await this.kv();
     await hubs.delete(kvToken(hubId));
   }
