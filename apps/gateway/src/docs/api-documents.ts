@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { subDocument } from '@cloudflow/platform';
 import { addSecuritySchemes } from './security-schemes';
 import { SHARED_OPERATIONS } from './shared-operations';
 
@@ -62,34 +63,10 @@ export function buildApiDocuments(app: INestApplication): Map<ApiDocumentSpec, O
 }
 
 function cut(base: OpenAPIObject, spec: ApiDocumentSpec): OpenAPIObject {
-  const paths = Object.fromEntries(Object.entries(base.paths).filter(([path]) => belongsTo(spec, path)));
-  const used = JSON.stringify(paths);
-  const schemas = reachableSchemas(base.components?.schemas ?? {}, used);
-  const securitySchemes = Object.fromEntries(Object.entries(base.components?.securitySchemes ?? {}).filter(([name]) => used.includes(`"${name}":[]`)));
-  const tags = [...new Set(Object.values(paths).flatMap((item) => Object.values(item).flatMap((op: { tags?: string[] }) => op?.tags ?? [])))];
-  return {
-    openapi: base.openapi,
-    info: {
-      title: spec.title,
-      version: spec.version,
-      description: `${INTRO}\n\n${RELEASE_NOTES[spec.version]}\n\nDownload this document: [openapi.yaml](${docsPath(spec)}/openapi.yaml).`,
-    },
-    tags: tags.map((name) => ({ name })),
-    paths,
-    components: { schemas, securitySchemes },
-  };
-}
-
-/** The schemas the paths reference, directly or through other schemas. */
-function reachableSchemas<S>(all: Record<string, S>, from: string): Record<string, S> {
-  const keep = new Set<string>();
-  const queue = [from];
-  while (queue.length > 0) {
-    for (const [, name] of queue.pop()!.matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
-      if (keep.has(name) || !(name in all)) continue;
-      keep.add(name);
-      queue.push(JSON.stringify(all[name]));
-    }
-  }
-  return Object.fromEntries([...keep].sort().map((name) => [name, all[name]]));
+  return subDocument(base, {
+    title: spec.title,
+    version: spec.version,
+    description: `${INTRO}\n\n${RELEASE_NOTES[spec.version]}\n\nDownload this document: [openapi.yaml](${docsPath(spec)}/openapi.yaml).`,
+    includes: (path) => belongsTo(spec, path),
+  });
 }

@@ -1,4 +1,3 @@
-// Shared with the gateway's copy in apps/gateway/src/docs (which predates this one and can switch to it).
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse } from '@nestjs/swagger';
 import { ERROR_HTTP_STATUS, ErrorCode, appKeyError, type ErrorBody } from '@cloudflow/contracts';
