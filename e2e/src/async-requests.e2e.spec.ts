@@ -14,6 +14,7 @@ describe('asynchronous requests', () => {
   let tenant: Tenant;
   let account: Account;
   let receiver: WebhookReceiver;
+  const receivers: WebhookReceiver[] = [];
   let hubA: string;
   let hubB: string;
   const sims: DeviceSimulator[] = [];
@@ -57,9 +58,9 @@ describe('asynchronous requests', () => {
   }, 120_000);
   afterAll(async () => {
     await Promise.all([...sims.map((s) => s.stop()), ...poses.map((p) => p.close())]).catch(() => undefined);
-    await receiver?.stop();
+    await Promise.all([receiver, ...receivers].map((r) => r?.stop()));
     await sys?.stop();
-  });
+  }, 60_000);
 
   it('dispatches a payment (202), records events and the final answer in order, and replays it without asking the device again', async () => {
     const d = await device();
@@ -170,6 +171,46 @@ describe('asynchronous requests', () => {
     expect(filtered.body.requests).toEqual([]);
   }, 30_000);
 
+  it("expires a request after the account's own timeout, then records the device's late final answer as completed", async () => {
+    // An account of its own (its own receiver and secret): the timeout must not touch the other tests.
+    const hooks = await WebhookReceiver.start();
+    receivers.push(hooks);
+    const quick = await createAccount(sys, tenant, { accountId: `pos-${randomUUID().slice(0, 6)}`, webhookUrl: hooks.url });
+    hooks.secret = quick.webhookSecret;
+    const patched = await http('PATCH', `${sys.adminUrl}/admin/v1/accounts/${quick.accountId}`, { body: { requestTimeoutSeconds: 5 }, headers: tenant.adminHeaders });
+    expect(patched.status).toBe(200);
+    expect(patched.body.requestTimeoutSeconds).toBe(5);
+
+    // The terminal shows one event, then says nothing until released (a customer walked away).
+    const d = await device(quick);
+    const sim = await simOn(d, hubA, { holdFinal: true, events: 1 });
+    const body = payment(d.referenceId, 2100);
+    const requestId = body.requestId as string;
+    const sentAt = Date.now();
+    expect((await post(body, quick)).status).toBe(202);
+    const expired = await waitFor('the request to expire', async () => {
+      const res = await get(requestId, quick);
+      return res.body.status === 'expired' ? (res.body as Body) : undefined;
+    }, 12_000);
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(4500);
+    expect(Date.parse(expired.updatedAt as string) - Date.parse(expired.createdAt as string)).toBeGreaterThanOrEqual(5000);
+    expect((expired.messages as Body[]).map((m) => m.type)).toEqual(['flowEvent', 'flowException']);
+    expect((expired.messages as Body[])[1].payload).toMatchObject({ errorMessage: expect.stringMatching(/within 5 s; the request expired/) as unknown });
+    expect(expired.result).toBeNull();
+
+    await sim.releaseFinal();
+    const done = await waitFor('the late answer to complete it', async () => {
+      const res = await get(requestId, quick);
+      return res.body.status === 'completed' ? (res.body as Body) : undefined;
+    });
+    expect((done.messages as Body[]).map((m) => m.type)).toEqual(['flowEvent', 'flowException', 'paymentResponse']);
+    expect(done.result).toMatchObject({ type: 'paymentResponse', originatingRequestId: requestId });
+    const delivered = await hooks.waitForAccepted(3, requestId);
+    expect(delivered.map((h) => h.body?.type)).toEqual(['flowEvent', 'flowException', 'paymentResponse']);
+    expect(delivered.every((h) => h.verified)).toBe(true);
+    expect(sim.requestsReceived).toBe(1);
+  }, 30_000);
+
   it('answers 417 while Postgres is down, dispatching nothing, and recovers by itself', async () => {
     const d = await device();
     const sim = await simOn(d, hubA, { events: 1 });
@@ -210,5 +251,45 @@ describe('asynchronous requests', () => {
     expect(done.result).toMatchObject({ type: 'paymentResponse', payload: { outcome: 'FULFILLED' } });
     const hooks = await receiver.waitForAccepted(3, requestId);
     expect(hooks.map((h) => h.body?.type)).toEqual(['flowEvent', 'flowException', 'paymentResponse']);
+  }, 60_000);
+
+  it('is not ready and answers a clear error at once while NATS is down, then records the answer to a request sent before the outage', async () => {
+    const d = await device();
+    const sim = await simOn(d, hubA, { holdFinal: true, events: 1 });
+    const readyz = () => fetch(`${sys.gatewayUrl}/readyz`).then(async (r) => ({ status: r.status, body: (await r.json()) as Body }));
+    expect((await readyz()).status).toBe(200);
+    const before = payment(d.referenceId, 1700);
+    const requestId = before.requestId as string;
+    expect((await post(before)).status).toBe(202);
+    await waitFor('the event to be recorded', async () => (((await get(requestId)).body.messages as Body[]).length === 1 ? true : undefined));
+
+    await sys.nats.stopServer();
+    try {
+      const notReady = await waitFor('the gateway to report not ready', async () => {
+        const r = await readyz();
+        return r.status === 503 ? r.body : undefined;
+      }, 15_000, 200);
+      expect(notReady).toMatchObject({ errorCode: 'connectionLost', checks: { nats: false } });
+      const startedAt = Date.now();
+      const down = await post(payment(d.referenceId));
+      expect(Date.now() - startedAt).toBeLessThan(5000);
+      expect(down.status).toBe(400);
+      expect(down.body).toEqual({ errorCode: 'failed', errorMessage: expect.stringMatching(/messaging is unavailable.*nothing was dispatched/i) as unknown });
+      // Reads need only Postgres.
+      expect((await get(requestId)).body.status).toBe('dispatched');
+    } finally {
+      await sys.nats.startServer();
+    }
+
+    // NATS is back on the same port: the gateway reconnects by itself, and the request stream
+    // (file storage) and its consumer pick up the answer the device sends now.
+    await waitFor('the gateway to be ready again', async () => ((await readyz()).status === 200 ? true : undefined), 20_000, 200);
+    await sim.releaseFinal();
+    const done = await untilStatus(requestId, 'completed', 15_000);
+    expect((done.messages as Body[]).map((m) => m.type)).toEqual(['flowEvent', 'paymentResponse']);
+    const hooks = await receiver.waitForAccepted(2, requestId);
+    expect(hooks.map((h) => h.body?.type)).toEqual(['flowEvent', 'paymentResponse']);
+    expect(hooks.every((h) => h.verified)).toBe(true);
+    expect(sim.requestsReceived).toBe(1);
   }, 60_000);
 });

@@ -125,6 +125,52 @@ describe('webhooks end to end', () => {
     expect(metrics).toMatch(/cloudflow_webhook_attempts_total\{outcome="delivered"[^}]*\} [1-9]/);
   });
 
+  it('keeps retrying while the receiver is down (connection refused) and delivers everything, in order and with the same ids, once it is back', async () => {
+    const requestId = randomUUID();
+    await receiver.stop();
+    let queued: Awaited<ReturnType<typeof outboxRows>>;
+    try {
+      expectStatus('send', await send(requestId), 202);
+      await waitFor(
+        'request completed',
+        async () => ((await getRequest(requestId)).body?.status === 'completed' ? true : undefined),
+        10_000,
+      );
+      // Down "for a while": several refused tries of the first message, the later ones held behind it.
+      queued = await waitFor(
+        'the first message refused three times',
+        async () => {
+          const rows = await outboxRows(requestId);
+          return rows.length === 3 && rows[0].attempts >= 3 ? rows : undefined;
+        },
+        15_000,
+      );
+      expect(queued.map((r) => [r.seq, r.status])).toEqual([
+        [1, 'pending'],
+        [2, 'pending'],
+        [3, 'pending'],
+      ]);
+      expect(queued.slice(1).map((r) => r.attempts)).toEqual([0, 0]);
+      const refused = await pg.query<{ http_status: number | null; error: string }>(
+        `SELECT http_status, error FROM gateway.webhook_attempts WHERE delivery_id = $1 ORDER BY attempt`,
+        [queued[0].delivery_id],
+      );
+      expect(refused.rows.length).toBeGreaterThanOrEqual(3);
+      expect(refused.rows.every((a) => a.http_status === null && a.error === 'ECONNREFUSED')).toBe(true);
+      expect(receiver.received.filter((r) => r.requestId === requestId)).toEqual([]);
+    } finally {
+      await receiver.restart();
+    }
+    const back = Date.now();
+    const got = await receiver.waitForAccepted(3, requestId, 10_000);
+    // Backoff is capped at 1 s here: the receiver's return is noticed within a couple of tries.
+    expect(got[0].at - back).toBeLessThan(3000);
+    expect(got.map(typeOf)).toEqual(['flowEvent', 'flowEvent', 'paymentResponse']);
+    expect(got.map((r) => r.deliveryId)).toEqual(queued.map((r) => r.delivery_id));
+    expect(got.every((r) => r.verified && r.body?.originatingRequestId === requestId)).toBe(true);
+    expect(receiver.received.filter((r) => r.requestId === requestId)).toHaveLength(3);
+  }, 40_000);
+
   it('delivers everything after a kill -9 of the gateway, mid-delivery and with retries pending, with the same delivery ids', async () => {
     const requestId = randomUUID();
     // The receiver is "down" (answers 500) while the payment runs.

@@ -11,6 +11,10 @@ export interface NatsHandle {
   child: Child;
   /** Kill -9 and start again on the same port (fault tests). */
   restart(): Promise<void>;
+  /** An outage: the server goes away (SIGTERM) and stays away until `startServer`, keeping its JetStream data. */
+  stopServer(): Promise<void>;
+  /** Back on the same port and data folder after `stopServer`. */
+  startServer(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -49,6 +53,12 @@ export async function startNats(): Promise<NatsHandle> {
     async restart() {
       await handle.child.kill();
       handle.child = await launch();
+    },
+    async stopServer() {
+      await handle.child.stop('SIGTERM', 3000);
+    },
+    async startServer() {
+      if (!handle.child.running) handle.child = await launch();
     },
     async stop() {
       await handle.child.stop('SIGTERM', 3000);

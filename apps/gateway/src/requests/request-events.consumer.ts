@@ -3,21 +3,34 @@ import { REQUEST_EVENTS, type RequestEvent } from '@cloudflow/contracts';
 import { Broadcasts, LOGGER, isStorageOutage } from '@cloudflow/platform';
 import { AckPolicy, DeliverPolicy, JSONCodec, nanos, RetentionPolicy, StorageType, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
+import { KeyedLanes } from './keyed-lanes';
 import { NotYet, RequestRecorder } from './request-recorder.service';
 
 const codec = JSONCodec<RequestEvent>();
 
 /**
+ * Events recorded at once (running or queued behind their request). Each holds one of the
+ * process's 10 pooled Postgres connections for its transaction; more than this starved the
+ * POST path and the webhook worker of connections in the async bench (bench/reports/async.md).
+ */
+const IN_FLIGHT = 8;
+/** Messages each pull asks the server for; the client refills when half are used. */
+const PULL_BATCH = 64;
+
+/**
  * Every gateway replica pulls from ONE shared durable consumer of the request stream, so each
  * event is recorded once; an event is acknowledged only after its transaction committed, so a
  * gateway that dies mid-way leaves it to be redelivered (to any replica) after the ack wait.
- * Events are handled one at a time here; across replicas the recorder restores order.
+ * Events of different requests are recorded concurrently (each in its own transaction, on its
+ * own locked request row); events of one request go through a serial lane in stream order, so
+ * a replica never races itself on one timeline. Across replicas the recorder restores order.
  */
 @Injectable()
 export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private stopped = false;
   private messages?: ConsumerMessages;
   private loop?: Promise<void>;
+  private readonly lanes = new KeyedLanes(IN_FLIGHT);
 
   constructor(
     private readonly broadcasts: Broadcasts,
@@ -33,6 +46,8 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
     this.stopped = true;
     await this.messages?.close().catch(() => undefined);
     await this.loop;
+    // What was taken is finished and acked (or nak'ed) before the connection drains.
+    await this.lanes.idle();
   }
 
   private async run(): Promise<void> {
@@ -41,10 +56,12 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
         const nc = await this.broadcasts.connection();
         await ensureRequestConsumer(nc);
         const consumer = await nc.jetstream().consumers.get(REQUEST_EVENTS.stream, REQUEST_EVENTS.durable);
-        this.messages = await consumer.consume({ max_messages: 64 });
+        this.messages = await consumer.consume({ max_messages: PULL_BATCH });
         failures = 0;
         for await (const msg of this.messages) {
-          await this.handle(msg);
+          this.take(msg);
+          // Back-pressure: with every lane slot busy, stop reading; the pulled batch waits in the client.
+          await this.lanes.admit();
           if (this.stopped) break;
         }
       } catch (err) {
@@ -55,7 +72,7 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
     }
   }
 
-  private async handle(msg: JsMsg): Promise<void> {
+  private take(msg: JsMsg): void {
     let event: RequestEvent;
     try {
       event = codec.decode(msg.data);
@@ -64,6 +81,10 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
       msg.term();
       return;
     }
+    this.lanes.run(laneKey(event), () => this.handle(msg, event));
+  }
+
+  private async handle(msg: JsMsg, event: RequestEvent): Promise<void> {
     try {
       await this.recorder.apply(event, msg.info.deliveryCount);
       msg.ack();
@@ -75,6 +96,11 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
       msg.nak(2000);
     }
   }
+}
+
+/** One lane per request (the recorder's lock key): tenant, account and requestId. */
+function laneKey(event: RequestEvent): string {
+  return `${event.tenantId}\u0000${event.accountId}\u0000${event.requestId}`;
 }
 
 /** The stream (if no hub made it yet) and the shared durable consumer, both created idempotently. */

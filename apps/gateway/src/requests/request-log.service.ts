@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { REQUEST_LOG_PAGE, type ListRequestsRequest, type RequestLog } from '@cloudflow/contracts';
-import { WebhookOutbox } from '../webhooks/webhook-outbox.port';
+import { deliveryKey, WebhookOutbox } from '../webhooks/webhook-outbox.port';
 import { toLogEntry } from './request-views';
 import { RequestsRepository } from './requests.repository';
 
@@ -17,8 +17,8 @@ export class RequestLogService {
     const rows = await this.repo.list(tenantId, { accountId, target, status }, req.limit ?? REQUEST_LOG_PAGE.default);
     const [messages, deliveries] = await Promise.all([
       this.repo.messages(rows.map((r) => r.id)),
-      this.outbox.deliveriesFor(tenantId, rows.filter((r) => r.kind === 'async').map((r) => r.requestId)),
+      this.outbox.deliveriesFor(tenantId, rows.filter((r) => r.kind === 'async')),
     ]);
-    return { requests: rows.map((r) => toLogEntry(r, messages.get(r.id) ?? [], r.kind === 'async' ? (deliveries.get(r.requestId) ?? []) : [])) };
+    return { requests: rows.map((r) => toLogEntry(r, messages.get(r.id) ?? [], r.kind === 'async' ? (deliveries.get(deliveryKey(r)) ?? []) : [])) };
   }
 }

@@ -44,9 +44,10 @@ export class RequestRecorder {
       }
       if (row.target !== event.target) return;
       if (event.kind === 'reply' && event.mode && event.mode !== row.kind) return;
-      if (await this.repo.hasEvent(tx, event.eventId)) return;
+      const state = await this.repo.eventState(tx, row.id, event.eventId, event.connId);
+      if (state.recorded) return;
       if (event.index != null) {
-        const expected = (await this.repo.countFromConnection(tx, row.id, event.connId)) + 1;
+        const expected = state.fromConnection + 1;
         if (event.index < expected) return;
         if (event.index > expected && deliveries < MAX_WAITS) throw new NotYet(`event ${event.index} of ${event.requestId} before ${expected}`);
       }

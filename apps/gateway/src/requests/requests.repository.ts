@@ -115,13 +115,18 @@ export class RequestsRepository {
     return seq;
   }
 
-  async hasEvent(tx: EntityManager, eventId: string): Promise<boolean> {
-    return (await this.messagesRepo(tx).countBy({ eventId })) > 0;
-  }
-
-  /** How many events of this device connection are recorded on the request (their order check). */
-  countFromConnection(tx: EntityManager, requestPk: string, connId: string): Promise<number> {
-    return this.messagesRepo(tx).countBy({ requestPk, connId });
+  /**
+   * In one round trip: whether this event is recorded already (an event only ever belongs to
+   * its own request) and how many events of this device connection the request holds (the
+   * order check).
+   */
+  async eventState(tx: EntityManager, requestPk: string, eventId: string, connId: string): Promise<{ recorded: boolean; fromConnection: number }> {
+    const [row]: Array<{ recorded: boolean; from_connection: number }> = await tx.query(
+      `SELECT count(*) FILTER (WHERE "event_id" = $2) > 0 AS "recorded", count(*) FILTER (WHERE "conn_id" = $3)::int AS "from_connection"
+         FROM "gateway"."request_messages" WHERE "request_pk" = $1`,
+      [requestPk, eventId, connId],
+    );
+    return { recorded: row.recorded, fromConnection: row.from_connection };
   }
 
   async messages(requestPks: string[]): Promise<Map<string, RequestMessageEntity[]>> {

@@ -29,12 +29,23 @@ export interface DeliveryView {
   attempts: DeliveryAttemptView[];
 }
 
+/** A request as the outbox knows it: a requestId is unique only within its account. */
+export interface RequestRef {
+  accountId: string;
+  requestId: string;
+}
+
+/** The key `deliveriesFor` answers under (two accounts of one tenant may use the same requestId). */
+export function deliveryKey(ref: RequestRef): string {
+  return `${ref.accountId}\u0000${ref.requestId}`;
+}
+
 /**
  * The persisted webhook outbox, seen from the request side. `enqueue` runs inside the caller's
  * transaction, so a message is recorded on its request and queued for delivery atomically.
  */
 export abstract class WebhookOutbox {
   abstract enqueue(manager: EntityManager, item: OutboxItem): Promise<void>;
-  /** Deliveries (with their attempts) of the given requests of one tenant, keyed by requestId. */
-  abstract deliveriesFor(tenantId: string, requestIds: string[]): Promise<Map<string, DeliveryView[]>>;
+  /** Deliveries (with their attempts) of the given requests of one tenant, keyed by `deliveryKey`. */
+  abstract deliveriesFor(tenantId: string, requests: RequestRef[]): Promise<Map<string, DeliveryView[]>>;
 }

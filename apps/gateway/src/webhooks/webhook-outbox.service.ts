@@ -2,13 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { WebhookOutbox, type DeliveryView, type OutboxItem } from './webhook-outbox.port';
+import { deliveryKey, WebhookOutbox, type DeliveryView, type OutboxItem, type RequestRef } from './webhook-outbox.port';
 
 /** Postgres channel the workers LISTEN on; a NOTIFY is delivered only when the enqueue commits. */
 export const WEBHOOK_CHANNEL = 'cloudflow_webhooks';
 
 interface DeliveryRow {
   delivery_id: string;
+  account_id: string;
   request_id: string;
   seq: number;
   status: DeliveryView['status'];
@@ -29,33 +30,41 @@ export class PostgresWebhookOutbox extends WebhookOutbox {
     // Serialized once: every attempt sends and signs exactly these bytes.
     const body = JSON.stringify(item.message);
     // A repeated (request, seq) is the same message queued twice by a retried caller: keep the first.
+    // One round trip: the insert runs as a data-modifying CTE whether or not the SELECT reads it.
     await manager.query(
-      `INSERT INTO "gateway"."webhook_deliveries" ("delivery_id", "tenant_id", "account_id", "request_id", "seq", "body")
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT ("account_id", "request_id", "seq") DO NOTHING`,
-      [randomUUID(), item.tenantId, item.accountId, item.requestId, item.seq, body],
+      `WITH queued AS (
+         INSERT INTO "gateway"."webhook_deliveries" ("delivery_id", "tenant_id", "account_id", "request_id", "seq", "body")
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT ("account_id", "request_id", "seq") DO NOTHING)
+       SELECT pg_notify($7, '')`,
+      [randomUUID(), item.tenantId, item.accountId, item.requestId, item.seq, body, WEBHOOK_CHANNEL],
     );
-    await manager.query(`SELECT pg_notify($1, '')`, [WEBHOOK_CHANNEL]);
   }
 
-  async deliveriesFor(tenantId: string, requestIds: string[]): Promise<Map<string, DeliveryView[]>> {
+  async deliveriesFor(tenantId: string, requests: RequestRef[]): Promise<Map<string, DeliveryView[]>> {
     const result = new Map<string, DeliveryView[]>();
-    if (requestIds.length === 0) return result;
+    // Each pair once (a repeated pair would repeat its rows in the join), matched on both
+    // parts: a requestId alone may belong to several accounts.
+    const pairs = [...new Map(requests.map((r) => [deliveryKey(r), r])).values()];
+    if (pairs.length === 0) return result;
     const rows: DeliveryRow[] = await this.db.manager.query(
-      `SELECT d."delivery_id", d."request_id", d."seq", d."status", a."attempt", a."at", a."http_status", a."error"
+      `SELECT d."delivery_id", d."account_id", d."request_id", d."seq", d."status", a."attempt", a."at", a."http_status", a."error"
          FROM "gateway"."webhook_deliveries" d
+         JOIN unnest($2::varchar[], $3::varchar[]) AS r("account_id", "request_id")
+           ON r."account_id" = d."account_id" AND r."request_id" = d."request_id"
          LEFT JOIN "gateway"."webhook_attempts" a ON a."delivery_id" = d."delivery_id"
-        WHERE d."tenant_id" = $1 AND d."request_id" = ANY($2::varchar[])
-        ORDER BY d."request_id", d."seq", a."attempt"`,
-      [tenantId, requestIds],
+        WHERE d."tenant_id" = $1
+        ORDER BY d."account_id", d."request_id", d."seq", a."attempt"`,
+      [tenantId, pairs.map((r) => r.accountId), pairs.map((r) => r.requestId)],
     );
     let current: DeliveryView | undefined;
     for (const row of rows) {
       if (current?.deliveryId !== row.delivery_id) {
         current = { deliveryId: row.delivery_id, seq: row.seq, status: row.status, attempts: [] };
-        const list = result.get(row.request_id) ?? [];
+        const key = deliveryKey({ accountId: row.account_id, requestId: row.request_id });
+        const list = result.get(key) ?? [];
         list.push(current);
-        result.set(row.request_id, list);
+        result.set(key, list);
       }
       if (row.attempt !== null && row.at !== null) {
         current.attempts.push({

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { GATEWAY_ENTITIES, GATEWAY_MIGRATIONS } from '../database';
 import { WebhookHttpSender } from './webhook-http.sender';
-import type { DeliveryView } from './webhook-outbox.port';
+import { deliveryKey, type DeliveryView } from './webhook-outbox.port';
 import { PostgresWebhookOutbox } from './webhook-outbox.service';
 import { WebhookQueueRepository } from './webhook-queue.repository';
 import { WebhookTargets, type WebhookTarget } from './webhook-targets';
@@ -101,7 +101,11 @@ describe('webhook outbox and worker on real Postgres', () => {
     return accountId;
   }
 
+  /** requestId → the account it was queued for (the outbox is read per account and request). */
+  const accountOf = new Map<string, string>();
+
   async function enqueue(accountId: string, requestId: string, seqs: number[]): Promise<void> {
+    accountOf.set(requestId, accountId);
     for (const seq of seqs) {
       await db.transaction((manager) =>
         outbox.enqueue(manager, { tenantId, accountId, requestId, seq, message: message(requestId, seq) }),
@@ -109,8 +113,9 @@ describe('webhook outbox and worker on real Postgres', () => {
     }
   }
 
-  async function deliveries(requestId: string): Promise<DeliveryView[]> {
-    return (await outbox.deliveriesFor(tenantId, [requestId])).get(requestId) ?? [];
+  async function deliveries(requestId: string, accountId = accountOf.get(requestId)!): Promise<DeliveryView[]> {
+    const ref = { accountId, requestId };
+    return (await outbox.deliveriesFor(tenantId, [ref])).get(deliveryKey(ref)) ?? [];
   }
 
   beforeAll(async () => {
@@ -310,8 +315,9 @@ describe('webhook outbox and worker on real Postgres', () => {
     await enqueue(intranet, ids[1], [1]);
     await enqueue(literal, ids[2], [1]);
     const errors = await waitFor('refusals recorded', async () => {
-      const all = await outbox.deliveriesFor(tenantId, ids);
-      const first = ids.map((id) => all.get(id)?.[0]?.attempts[0]);
+      const refs = ids.map((requestId) => ({ accountId: accountOf.get(requestId)!, requestId }));
+      const all = await outbox.deliveriesFor(tenantId, refs);
+      const first = refs.map((ref) => all.get(deliveryKey(ref))?.[0]?.attempts[0]);
       return first.every(Boolean) ? first : undefined;
     });
     expect(errors.map((a) => [a!.httpStatus, a!.error])).toEqual([
@@ -391,7 +397,36 @@ describe('webhook outbox and worker on real Postgres', () => {
       }),
     ).rejects.toThrow('request side failed');
     await new Promise((r) => setTimeout(r, 400));
-    expect(await deliveries(requestId)).toEqual([]);
+    expect(await deliveries(requestId, accountId)).toEqual([]);
     expect(receiver.received.filter((r) => r.requestId === requestId)).toEqual([]);
+  });
+
+  it('keeps the deliveries of two accounts apart when they use the same requestId (admin request log)', async () => {
+    startWorker({ pollMs: 100 });
+    const [first, second] = [newAccount(), newAccount()];
+    const requestId = randomUUID();
+    await enqueue(first, requestId, [1, 2, 3]);
+    await enqueue(second, requestId, [1]);
+    await receiver.waitForAccepted(4, requestId);
+    const refs = [
+      { accountId: first, requestId },
+      { accountId: second, requestId },
+      // The same pair twice must not double its rows.
+      { accountId: second, requestId },
+    ];
+    const all = await waitFor('all four delivered', async () => {
+      const views = await outbox.deliveriesFor(tenantId, refs);
+      const done = [...views.values()].flat().filter((v) => v.status === 'delivered').length;
+      return done === 4 ? views : undefined;
+    });
+    expect(all.size).toBe(2);
+    const ofFirst = all.get(deliveryKey(refs[0]))!;
+    const ofSecond = all.get(deliveryKey(refs[1]))!;
+    expect(ofFirst.map((v) => v.seq)).toEqual([1, 2, 3]);
+    expect(ofSecond.map((v) => v.seq)).toEqual([1]);
+    expect(ofSecond[0].attempts).toHaveLength(1);
+    expect(new Set([...ofFirst, ...ofSecond].map((v) => v.deliveryId)).size).toBe(4);
+    // Another tenant asking for the same pair sees nothing.
+    expect((await outbox.deliveriesFor(randomUUID(), [refs[0]])).size).toBe(0);
   });
 });
