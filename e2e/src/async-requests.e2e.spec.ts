@@ -291,5 +291,18 @@ describe('asynchronous requests', () => {
     expect(hooks.map((h) => h.body?.type)).toEqual(['flowEvent', 'paymentResponse']);
     expect(hooks.every((h) => h.verified)).toBe(true);
     expect(sim.requestsReceived).toBe(1);
+
+    // The restarted server lost the in-memory presence buckets; the hub re-asserts the device it
+    // still holds (the socket never closed), so a new payment reaches it without a reconnect.
+    const after = await waitFor('a new payment to be dispatched after the outage', async () => {
+      const next = payment(d.referenceId, 1800);
+      const res = await post(next);
+      if (res.status === 410) return undefined;
+      expect(res.status).toBe(202);
+      return next.requestId as string;
+    }, 10_000, 250);
+    await sim.releaseFinal();
+    expect((await untilStatus(after, 'completed', 15_000)).status).toBe('completed');
+    expect(sim.requestsReceived).toBe(2);
   }, 60_000);
 });

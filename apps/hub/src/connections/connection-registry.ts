@@ -48,6 +48,12 @@ export class ConnectionRegistry {
     return true;
   }
 
+  /** Publishes every account's count again (NATS came back, possibly without the slot bucket). */
+  republish(): void {
+    for (const key of this.perAccount.keys()) this.dirty.add(key);
+    this.schedule();
+  }
+
   /** Publishes every account's count now (shutdown). */
   async flush(): Promise<void> {
     clearTimeout(this.flushTimer);

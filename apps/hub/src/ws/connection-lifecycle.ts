@@ -36,6 +36,30 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
     beat();
     this.heartbeat = setInterval(beat, 5000);
     this.heartbeat.unref();
+    this.broadcasts.onReconnect(() => {
+      beat();
+      void this.reassert();
+    });
+  }
+
+  /**
+   * NATS is back (perhaps a restarted server that lost the in-memory presence buckets): every
+   * device socket still open here claims its device again, unless a newer socket took it over
+   * meanwhile, in which case this one is fenced off as on any replacement.
+   */
+  private async reassert(): Promise<void> {
+    this.registry.republish();
+    for (const conn of [...this.registry.all()]) {
+      const { kind, tenantId, accountId, referenceId } = conn.identity;
+      if (kind !== 'device' || conn.closed) continue;
+      try {
+        const outcome = await this.presence.reassertDevice(tenantId, accountId, referenceId!, this.hub.id, conn.id, conn.epoch);
+        if (outcome === 'superseded') conn.close(CLOSE_CODES.replaced, 'Replaced by a newer connection');
+      } catch (err) {
+        this.logger.warn({ err }, 'could not re-assert a device after NATS came back; asking it to reconnect');
+        conn.close(CLOSE_CODES.restart, 'Try again');
+      }
+    }
   }
 
   open(conn: Connection): void {

@@ -35,7 +35,14 @@ export class PresenceStore {
   private buckets?: Promise<{ devices: KV; lastSeen: KV; slots: KV; hubs: KV }>;
   private readonly heartbeats = new Map<string, { at: number; readAt: number }>();
 
-  constructor(private readonly broadcasts: Broadcasts) {}
+  constructor(private readonly broadcasts: Broadcasts) {
+    // The buckets use memory storage: a restarted NATS server comes back without them. Forget
+    // the handles so the next call re-creates them; hubs then re-assert what they hold.
+    broadcasts.onReconnect(() => {
+      this.buckets = undefined;
+      this.heartbeats.clear();
+    });
+  }
 
   private kv() {
     this.buckets ??= (async () => {
@@ -90,16 +97,49 @@ export class PresenceStore {
   async claimDevice(tenantId: string, accountId: string, referenceId: string, hubId: string, connId: string): Promise<{ epoch: number; replaced?: DevicePresence }> {
     const { devices } = await this.kv();
     const key = deviceKey(tenantId, accountId, referenceId);
+    const claim = (epoch: number) => JSON.stringify({ hubId, connId, epoch, connectedSince: new Date().toISOString() } satisfies DevicePresence);
+    // A device's first connection finds no entry at all: one compare-and-set ("no revision yet")
+    // claims it without reading first, which halves the KV round trips of a connect storm.
+    try {
+      await devices.put(key, claim(1), { previousSeq: 0 });
+      return { epoch: 1 };
+    } catch (error) {
+      if (!isWrongRevision(error)) throw error;
+    }
     for (;;) {
       const current = await devices.get(key);
       const previous = json<DevicePresence>(current);
       const epoch = (previous?.epoch ?? 0) + 1;
-      const next: DevicePresence = { hubId, connId, epoch, connectedSince: new Date().toISOString() };
       try {
-        // Compare-and-set on the entry's revision: two hubs racing for one device get distinct epochs.
-        if (current && current.operation === 'PUT') await devices.update(key, JSON.stringify(next), current.revision);
-        else await devices.create(key, JSON.stringify(next));
+        // Compare-and-set on the entry's revision (a deleted entry has one too): two hubs racing
+        // for one device get distinct epochs.
+        if (current) await devices.update(key, claim(epoch), current.revision);
+        else await devices.put(key, claim(epoch), { previousSeq: 0 });
         return { epoch, replaced: previous };
+      } catch (error) {
+        if (!isWrongRevision(error)) throw error;
+      }
+    }
+  }
+
+  /**
+   * After a NATS outage: keeps this connection's claim if the entry is gone (a restarted server
+   * lost it) or still ours; reports `superseded` when a newer connection claimed the device
+   * meanwhile, and never takes a device back from it.
+   */
+  async reassertDevice(tenantId: string, accountId: string, referenceId: string, hubId: string, connId: string, epoch: number): Promise<'kept' | 'superseded'> {
+    const { devices } = await this.kv();
+    const key = deviceKey(tenantId, accountId, referenceId);
+    for (;;) {
+      const current = await devices.get(key);
+      const presence = json<DevicePresence>(current);
+      if (presence?.connId === connId) return 'kept';
+      if (presence && presence.epoch >= epoch) return 'superseded';
+      const value = JSON.stringify({ hubId, connId, epoch, connectedSince: new Date().toISOString() } satisfies DevicePresence);
+      try {
+        if (current) await devices.update(key, value, current.revision);
+        else await devices.put(key, value, { previousSeq: 0 });
+        return 'kept';
       } catch (error) {
         if (!isWrongRevision(error)) throw error;
       }
