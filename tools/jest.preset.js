@@ -7,9 +7,6 @@ exports.preset = (displayName, dir) => ({
   displayName,
   rootDir: dir,
   testEnvironment: 'node',
-  // Hooks that stop real processes wait up to 8 s for a polite exit (libs/testing child.stop); under a
-  // loaded CI machine jest's 5 s default failed suites whose every test had passed.
-  testTimeout: 30_000,
   testMatch: ['<rootDir>/**/*.spec.ts'],
   transform: {
     '^.+\\.ts$': [
