@@ -123,6 +123,24 @@ describe('the relay across two hubs', () => {
     expect(older.requestsReceived).toBe(0);
   });
 
+  it('delivers to the newest socket right after a replacement, though the POS hub had just routed to the older one', async () => {
+    // Hub A remembers a device's connection for a second; the fenced one must never get the next request.
+    const d = await device();
+    const older = await simOn(d, hubB, { reconnect: false });
+    const pos = await posOn(hubA);
+    expect((await pos.pay(d.referenceId, 1000)).final.type).toBe('paymentResponse');
+    const newer = await simOn(d, hubB, { reconnect: false });
+    await waitFor('older socket closed with 4409', async () => (older.closes.some((c) => c.code === 4409) ? true : undefined), 5000);
+    expect((await pos.pay(d.referenceId, 1000)).final.type).toBe('paymentResponse');
+    expect(older.requestsReceived).toBe(1);
+    expect(newer.requestsReceived).toBe(1);
+    // And once the device is gone altogether, the remembered connection does not hide it.
+    await newer.stop();
+    await waitFor('device released', async () => ((await connected(d.referenceId)).connected ? undefined : true), 5000);
+    const lost = await pos.pay(d.referenceId, 1000);
+    expect(lost.final).toMatchObject({ type: 'flowException', payload: { errorCode: 'connectionLost' } });
+  });
+
   it('tells the POS connectionLost when the device drops mid-transaction', async () => {
     const d = await device();
     await simOn(d, hubB, { dropMidTransaction: true, reconnect: false });

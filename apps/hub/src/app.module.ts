@@ -6,6 +6,7 @@ import { HubConfig } from './hub.config';
 import { RelayLookup } from './lookup/relay-lookup';
 import { ClientFrames } from './routing/client-frames';
 import { DeviceFrames } from './routing/device-frames';
+import { DeviceOwners } from './routing/device-owners';
 import { HubBus } from './routing/hub-bus';
 import { InflightWatch } from './routing/inflight-watch';
 import { RequestEventsPublisher } from './routing/request-events.publisher';
@@ -26,6 +27,7 @@ export class AppModule {
         RelayLookup,
         HubBus,
         RequestEventsPublisher,
+        DeviceOwners,
         ClientFrames,
         DeviceFrames,
         InflightWatch,

@@ -1,6 +1,5 @@
 import { CLOSE_CODES, type CloudFlowMessage, type ErrorCode } from '@cloudflow/contracts';
 import { randomUUID } from 'node:crypto';
-import type { Subscription } from 'nats';
 import type { WebSocket } from 'ws';
 
 export interface ConnectionIdentity {
@@ -29,20 +28,20 @@ export interface ClientInflight {
   startedAt: number;
 }
 
-/** One socket held by this hub: who it is, its NATS subscription, its in-flight requests. */
+/** One socket held by this hub: who it is, its in-flight requests. */
 export class Connection {
-  readonly id = randomUUID();
   readonly openedAt = Date.now();
   alive = true;
   closed = false;
   epoch = 0;
-  subscription?: Subscription;
   readonly deviceInflight = new Map<string, DeviceInflight>();
   readonly clientInflight = new Map<string, ClientInflight>();
 
   constructor(
     readonly identity: ConnectionIdentity,
     readonly ws: WebSocket,
+    /** Its bus subject is `connectionSubject(id)`; the hub makes ids under its own prefix (HubIdentity). */
+    readonly id: string = randomUUID(),
   ) {}
 
   /** What the hub writes into `source` for frames this socket sends. */

@@ -35,6 +35,11 @@ export class RelayLookup {
     return cached(this.devices, key(tenantId, accountId, referenceId), () => this.rpc.send(SUBJECTS.admin.deviceGet, { tenantId, accountId, referenceId }));
   }
 
+  /** Straight from admin, leaving the cache alone (the device-socket upgrade: see UpgradeAuth.admit). */
+  deviceUncached(tenantId: string, accountId: string, referenceId: string): Promise<DeviceRecord> {
+    return this.rpc.send(SUBJECTS.admin.deviceGet, { tenantId, accountId, referenceId });
+  }
+
   account(tenantId: string, accountId: string): Promise<AccountRecord> {
     return cached(this.accounts, key(tenantId, accountId), () => this.rpc.send(SUBJECTS.admin.accountGet, { tenantId, accountId }));
   }

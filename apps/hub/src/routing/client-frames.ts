@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { CloudFlowError, ErrorCode, FINAL_TYPES, type CloudFlowMessage } from '@cloudflow/contracts';
-import { PresenceStore } from '@cloudflow/platform';
 import type { Connection } from '../connections/connection';
 import { HubConfig } from '../hub.config';
 import { RelayLookup } from '../lookup/relay-lookup';
+import { DeviceOwners } from './device-owners';
 import { HubBus, type BusAck, type BusMessage } from './hub-bus';
 
 /**
@@ -15,7 +15,7 @@ import { HubBus, type BusAck, type BusMessage } from './hub-bus';
 export class ClientFrames {
   constructor(
     private readonly lookup: RelayLookup,
-    private readonly presence: PresenceStore,
+    private readonly owners: DeviceOwners,
     private readonly bus: HubBus,
     private readonly config: HubConfig,
   ) {}
@@ -58,10 +58,11 @@ export class ClientFrames {
       const message = e.code === ErrorCode.notFound ? `Device '${target}' does not exist` : e.message;
       return conn.sendException(e.code, message, frame.requestId);
     }
-    // Two tries: the presence read may be stale (the device just reconnected elsewhere). A retry
-    // happens only on "nobody holds that connection", which proves the first try delivered nothing.
+    // Two tries: the first owner may be stale (cached for a second, or the device just reconnected
+    // elsewhere). A retry happens only on "nobody holds that connection", which proves the first
+    // try delivered nothing, and it always reads the presence store afresh.
     for (let attempt = 0; attempt < 2; attempt++) {
-      const owner = await this.presence.deviceOwner(tenantId, accountId, target).catch(() => undefined);
+      const owner = await this.owners.owner(tenantId, accountId, target, attempt > 0);
       if (!owner) break;
       conn.clientInflight.set(frame.requestId, { deviceConnId: owner.connId, target, startedAt: Date.now() });
       const ack = await this.bus.request(owner.connId, { kind: 'deliver', frame, replyConnId: conn.id, requester: accountId }, this.config.DELIVERY_TIMEOUT_MS);

@@ -3,6 +3,7 @@ import { describeValidationErrors } from '@cloudflow/platform';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { RawData } from 'ws';
+import { certainlyValidEnvelope } from './envelope-check';
 
 export function rawText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
@@ -22,6 +23,8 @@ export function parseFrame(data: RawData, isBinary: boolean): CloudFlowMessage |
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     return new CloudFlowError(ErrorCode.invalidData, 'Frame must be a JSON object (the CloudFlow envelope)');
   }
+  // The common case, a valid frame, skips class-transformer/class-validator (see envelope-check.ts).
+  if (certainlyValidEnvelope(parsed as Record<string, unknown>)) return Object.assign(new CloudFlowMessage(), parsed);
   const message = plainToInstance(CloudFlowMessage, parsed);
   const errors = validateSync(message, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length) return new CloudFlowError(ErrorCode.invalidData, `Invalid frame: ${describeValidationErrors(errors).join('; ')}`);

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { CLOSE_CODES, CloudFlowError, EVENTS, type AccessRevokedEvent } from '@cloudflow/contracts';
+import { CLOSE_CODES, CloudFlowError, ErrorCode, EVENTS, type AccessRevokedEvent, type BusAck, type BusMessage } from '@cloudflow/contracts';
 import { Broadcasts, LOGGER, PresenceStore } from '@cloudflow/platform';
 import type { Logger } from 'pino';
 import type { RawData } from 'ws';
@@ -11,8 +11,10 @@ import { DeviceFrames } from '../routing/device-frames';
 import { parseFrame, requestIdOf } from '../routing/frame-parser';
 import { HubBus } from '../routing/hub-bus';
 
+const GONE: BusAck = { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'The connection is gone', noResponders: true };
+
 /**
- * A socket's life on this hub: subscribe its subject, claim the device (fencing older sockets),
+ * A socket's life on this hub: route its bus messages, claim the device (fencing older sockets),
  * dispatch frames in order, and on close tell waiting requesters and release the device.
  */
 @Injectable()
@@ -32,6 +34,7 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     this.broadcasts.on(EVENTS.accessRevoked, (event) => this.revoke(event));
+    void this.listen().catch((err: unknown) => this.logger.warn({ err }, 'bus subscription failed; retried with the next socket'));
     const beat = () => void this.presence.heartbeat(this.hub.id).catch((err: unknown) => this.logger.warn({ err }, 'hub heartbeat failed'));
     beat();
     this.heartbeat = setInterval(beat, 5000);
@@ -78,8 +81,7 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
 
   private async setUp(conn: Connection): Promise<void> {
     try {
-      const handler = conn.identity.kind === 'device' ? this.devices : this.clients;
-      conn.subscription = await this.bus.attach(conn.id, (msg) => handler.onBus(conn, msg));
+      await this.listen();
       if (conn.identity.kind === 'device') {
         const { tenantId, accountId, referenceId } = conn.identity;
         const { epoch, replaced } = await this.presence.claimDevice(tenantId, accountId, referenceId!, this.hub.id, conn.id);
@@ -90,6 +92,17 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
       this.logger.warn({ err }, 'socket set-up failed; asking the peer to reconnect');
       conn.close(CLOSE_CODES.restart, 'Try again');
     }
+  }
+
+  private listen(): Promise<void> {
+    return this.bus.listen(this.hub.connPrefix, (connId, msg) => this.route(connId, msg));
+  }
+
+  /** A bus message for one of this hub's connection ids; one it no longer holds is "no responders". */
+  private route(connId: string, msg: BusMessage): Promise<BusAck | void> {
+    const conn = this.registry.get(connId);
+    if (!conn || conn.closed) return Promise.resolve(GONE);
+    return conn.identity.kind === 'device' ? this.devices.onBus(conn, msg) : this.clients.onBus(conn, msg);
   }
 
   private async onFrame(conn: Connection, data: RawData, isBinary: boolean): Promise<void> {
@@ -103,7 +116,6 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
   private async onClose(conn: Connection): Promise<void> {
     conn.closed = true;
     if (!this.registry.remove(conn)) return;
-    conn.subscription?.unsubscribe();
     if (conn.identity.kind !== 'device') return;
     this.devices.failInflight(conn);
     const { tenantId, accountId, referenceId } = conn.identity;

@@ -46,16 +46,20 @@ export class UpgradeAuth {
       throw e instanceof CloudFlowError && e.code === ErrorCode.notFound ? new CloudFlowError(ErrorCode.unauthorized, 'Account no longer exists') : e;
     });
     if (referenceId) {
-      const device = await this.lookup.device(tenantId, accountId, referenceId).catch((e: unknown) => {
+      // Read afresh, never cached: a connect storm of thousands of devices would otherwise fill the
+      // routing cache with records no frame of this hub ever asks for again.
+      const device = await this.lookup.deviceUncached(tenantId, accountId, referenceId).catch((e: unknown) => {
         throw e instanceof CloudFlowError && e.code === ErrorCode.notFound ? new CloudFlowError(ErrorCode.unauthorized, 'Device no longer exists') : e;
       });
       if (!device.enabled) throw new CloudFlowError(ErrorCode.forbidden, 'Device is disabled');
-      // A device replacing its own socket does not need a second slot.
-      if (await this.presence.deviceOwner(tenantId, accountId, referenceId).catch(() => undefined)) return;
     }
     const limit = account.connectionLimit || this.config.DEFAULT_CONNECTION_LIMIT;
     const used = this.registry.countFor(tenantId, accountId) + (await this.slotsElsewhere(tenantId, accountId));
-    if (used >= limit) throw new CloudFlowError(ErrorCode.tooManyConnections, `Connection limit of ${limit} reached for this account`);
+    if (used < limit) return;
+    // At the limit, a device replacing its own socket still gets in: it does not need a second
+    // slot. Asked only here, so a connect below the limit costs no presence read.
+    if (referenceId && (await this.presence.deviceOwner(tenantId, accountId, referenceId).catch(() => undefined))) return;
+    throw new CloudFlowError(ErrorCode.tooManyConnections, `Connection limit of ${limit} reached for this account`);
   }
 
   private slotsElsewhere(tenantId: string, accountId: string): Promise<number> {

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Connection, type ConnectionIdentity } from '../connections/connection';
 import { ConnectionRegistry } from '../connections/connection-registry';
+import { HubIdentity } from '../connections/hub-identity';
 import { HubConfig } from '../hub.config';
 import { ConnectionLifecycle } from './connection-lifecycle';
 import { UpgradeAuth } from './upgrade-auth';
@@ -24,6 +25,7 @@ export class WsServer implements OnApplicationBootstrap, BeforeApplicationShutdo
     private readonly auth: UpgradeAuth,
     private readonly lifecycle: ConnectionLifecycle,
     private readonly registry: ConnectionRegistry,
+    private readonly hub: HubIdentity,
     private readonly config: HubConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -51,7 +53,7 @@ export class WsServer implements OnApplicationBootstrap, BeforeApplicationShutdo
       return refuse(socket, e);
     }
     if (this.stopping || socket.destroyed) return refuse(socket, new CloudFlowError(ErrorCode.connectionLost, 'Hub is shutting down; connect again'), 503);
-    this.wss!.handleUpgrade(req, socket, head, (ws: WebSocket) => this.lifecycle.open(new Connection(identity, ws)));
+    this.wss!.handleUpgrade(req, socket, head, (ws: WebSocket) => this.lifecycle.open(new Connection(identity, ws, this.hub.newConnectionId())));
   }
 
   private pingAll(): void {
