@@ -21,6 +21,7 @@ export * from './auth/usage-limiter';
 export * from './auth/usage.reporter';
 export * from './platform.module';
 export * from './nats/presence.store';
+export * from './nats/request-events.stream';
 export * from './docs/error-body.dto';
 export * from './docs/api-errors.decorator';
 export * from './docs/api-document';

@@ -54,7 +54,7 @@ export class PlatformModule {
       { provide: BaseConfig, useValue: config },
       { provide: MetricsService, useValue: new MetricsService(service) },
       ReadinessService,
-      { provide: Broadcasts, useFactory: () => new Broadcasts(config.NATS_URL, natsName, logger) },
+      { provide: Broadcasts, useFactory: () => new Broadcasts(config.NATS_URL, natsName, logger, config.NATS_JS_REPLICAS) },
       {
         provide: RpcClient,
         useFactory: () => new RpcClient(new ClientNats(natsConnectionOptions(config.NATS_URL, natsName)), config.RPC_TIMEOUT_MS),

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { REQUEST_EVENTS, type RequestEvent } from '@cloudflow/contracts';
-import { Broadcasts, LOGGER, isStorageOutage } from '@cloudflow/platform';
-import { AckPolicy, DeliverPolicy, JSONCodec, nanos, RetentionPolicy, StorageType, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
+import { Broadcasts, LOGGER, ensureRequestEventsConsumer, isStorageOutage } from '@cloudflow/platform';
+import { JSONCodec, type ConsumerMessages, type JsMsg } from 'nats';
 import type { Logger } from 'pino';
 import { KeyedLanes } from './keyed-lanes';
 import { NotYet, RequestRecorder } from './request-recorder.service';
@@ -54,7 +54,7 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
     for (let failures = 0; !this.stopped; ) {
       try {
         const nc = await this.broadcasts.connection();
-        await ensureRequestConsumer(nc);
+        await ensureRequestEventsConsumer(nc, this.broadcasts.jetStreamReplicas);
         const consumer = await nc.jetstream().consumers.get(REQUEST_EVENTS.stream, REQUEST_EVENTS.durable);
         this.messages = await consumer.consume({ max_messages: PULL_BATCH });
         failures = 0;
@@ -101,49 +101,4 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
 /** One lane per request (the recorder's lock key): tenant, account and requestId. */
 function laneKey(event: RequestEvent): string {
   return `${event.tenantId}\u0000${event.accountId}\u0000${event.requestId}`;
-}
-
-/** The stream (if no hub made it yet) and the shared durable consumer, both created idempotently. */
-async function ensureRequestConsumer(nc: NatsConnection): Promise<void> {
-  const jsm = await nc.jetstreamManager();
-  await createUnlessPresent(
-    () => jsm.streams.info(REQUEST_EVENTS.stream),
-    () =>
-      jsm.streams.add({
-        name: REQUEST_EVENTS.stream,
-        subjects: [REQUEST_EVENTS.subject],
-        storage: StorageType.File,
-        retention: RetentionPolicy.Limits,
-        max_age: nanos(REQUEST_EVENTS.maxAgeMs),
-        duplicate_window: nanos(120_000),
-      }),
-  );
-  await createUnlessPresent(
-    () => jsm.consumers.info(REQUEST_EVENTS.stream, REQUEST_EVENTS.durable),
-    () =>
-      jsm.consumers.add(REQUEST_EVENTS.stream, {
-        durable_name: REQUEST_EVENTS.durable,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        ack_wait: nanos(30_000),
-        max_ack_pending: 1000,
-      }),
-  );
-}
-
-/** Whoever starts first creates it; a create that lost the race is fine if the thing now exists. */
-async function createUnlessPresent(info: () => Promise<unknown>, create: () => Promise<unknown>): Promise<void> {
-  try {
-    await info();
-    return;
-  } catch {
-    /* missing */
-  }
-  try {
-    await create();
-  } catch (error) {
-    await info().catch(() => {
-      throw error;
-    });
-  }
 }

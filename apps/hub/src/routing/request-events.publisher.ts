@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { REQUEST_EVENTS, type CloudFlowMessage, type RequestEvent } from '@cloudflow/contracts';
-import { Broadcasts, LOGGER } from '@cloudflow/platform';
+import { Broadcasts, LOGGER, ensureRequestEventsStream } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
-import { headers, JSONCodec, nanos, RetentionPolicy, StorageType, type NatsConnection, type PubAck } from 'nats';
+import { headers, JSONCodec, type PubAck } from 'nats';
 import type { Logger } from 'pino';
 import type { Connection } from '../connections/connection';
 import { InboxRequests } from '../nats/inbox-requests';
@@ -103,36 +103,10 @@ export class RequestEventsPublisher {
 
   private client(): Promise<InboxRequests> {
     this.inbox ??= this.broadcasts.connection().then(async (nc) => {
-      await ensureRequestStream(nc);
+      await ensureRequestEventsStream(nc, this.broadcasts.jetStreamReplicas);
       this.ready = this.requests ??= new InboxRequests(nc);
       return this.ready;
     });
     return this.inbox;
-  }
-}
-
-/** Creates the request stream if it is missing; whoever starts first wins, the others find it. */
-export async function ensureRequestStream(nc: NatsConnection): Promise<void> {
-  const jsm = await nc.jetstreamManager();
-  try {
-    await jsm.streams.info(REQUEST_EVENTS.stream);
-    return;
-  } catch {
-    /* missing: create below */
-  }
-  try {
-    await jsm.streams.add({
-      name: REQUEST_EVENTS.stream,
-      subjects: [REQUEST_EVENTS.subject],
-      storage: StorageType.File,
-      retention: RetentionPolicy.Limits,
-      max_age: nanos(REQUEST_EVENTS.maxAgeMs),
-      duplicate_window: nanos(120_000),
-    });
-  } catch (error) {
-    // Another process created it between our two calls.
-    await jsm.streams.info(REQUEST_EVENTS.stream).catch(() => {
-      throw error;
-    });
   }
 }

@@ -8,6 +8,11 @@ export class BaseConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   /** Milliseconds an RPC over NATS may take before the caller gives up. */
   @IsInt() @Min(100) @Max(60_000) RPC_TIMEOUT_MS = 5000;
+  /**
+   * Replicas of the JetStream streams and key-value buckets this service creates (presence,
+   * request events): 1 for a single nats-server, 3 on the clustered deployment (deploy/k8s).
+   */
+  @IsInt() @Min(1) @Max(5) NATS_JS_REPLICAS = 1;
   /** A name for this replica in logs and metrics; defaults to host:pid. */
   @IsOptional() @IsString() INSTANCE_ID?: string;
 }

@@ -25,6 +25,8 @@ export class Broadcasts implements OnModuleInit, OnApplicationShutdown {
     private readonly url: string,
     private readonly name: string,
     private readonly logger: Logger,
+    /** Replicas for the JetStream streams and buckets created over this connection. */
+    readonly jetStreamReplicas = 1,
   ) {}
 
   onModuleInit(): void {

@@ -47,7 +47,8 @@ export class PresenceStore {
   private kv() {
     this.buckets ??= (async () => {
       const js = (await this.broadcasts.connection()).jetstream();
-      const open = (name: string, ttl = 0) => js.views.kv(name, { history: 1, storage: StorageType.Memory, ttl });
+      const replicas = this.broadcasts.jetStreamReplicas;
+      const open = (name: string, ttl = 0) => js.views.kv(name, { history: 1, storage: StorageType.Memory, ttl, replicas });
       const [devices, lastSeen, slots, hubs] = await Promise.all([
         open(PRESENCE.devicesBucket),
         open(PRESENCE.lastSeenBucket, 90 * 24 * 3600 * 1000),
