@@ -3,15 +3,12 @@ import type { CloudFlowMessage, RequestEvent } from '@cloudflow/contracts';
 import { DatabaseService, LOGGER } from '@cloudflow/platform';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
-import { WebhookOutbox } from '../webhooks/webhook-outbox.port';
+import { WebhookOutbox, type OutboxItem } from '../webhooks/webhook-outbox.port';
 import { GatewayConfig } from '../gateway.config';
 import { bodyHash, maskPans } from './request-body';
-import type { RequestEntity, StoredStatus } from './request.entity';
+import type { StoredStatus } from './request.entity';
 import { statusAfter } from './request-status';
-import { RequestsRepository, type NewMessage } from './requests.repository';
-
-/** The event cannot be recorded yet (its request or an earlier event is not there): try again shortly. */
-export class NotYet extends Error {}
+import { RequestsRepository, type LockedRequest, type PositionedMessage, type RequestKey, type TimelineState } from './requests.repository';
 
 /** After this many deliveries an out-of-order event is recorded anyway (an earlier one was lost). */
 const MAX_WAITS = 40;
@@ -31,27 +28,74 @@ export class RequestRecorder {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  /** Applies one stream event; `deliveries` counts how often it was handed out (1 the first time). */
-  async apply(event: RequestEvent, deliveries: number): Promise<void> {
-    if (event.kind === 'start') return this.start(event);
-    await this.db.transaction(async (tx) => {
-      const row = await this.repo.lock(tx, event.tenantId, event.accountId, event.requestId);
-      if (!row) {
-        // A sync request's start may still be on its way (another gateway holds it); a late answer for nothing is dropped.
-        if (event.kind === 'reply' && deliveries < MAX_WAITS) throw new NotYet(`request ${event.requestId} not recorded yet`);
-        this.logger.warn({ requestId: event.requestId, kind: event.kind, type: event.message.type }, 'no request for this device message; not recorded');
-        return;
+  /**
+   * Records a batch of stream events in ONE transaction (one commit for the lot): the starts
+   * with one multi-row insert, the other events' requests locked with one statement (in key
+   * order), their timelines read with one more, then one insert of every new message and one
+   * update of every touched request. Events of one request are applied in batch order.
+   * Returns, per event, whether it is done (recorded, or nothing to record: ack it) or must
+   * wait for an earlier event (`false`: nak it). A failure rolls back the whole batch.
+   * `deliveries` counts how often the event was handed out (1 the first time).
+   */
+  async applyBatch(items: ReadonlyArray<{ event: RequestEvent; deliveries: number }>): Promise<boolean[]> {
+    return this.db.transaction(async (tx) => {
+      const done = items.map(() => true);
+      const known = new Map<string, RequestState>();
+      const fresh = await this.startAll(tx, items.map((i) => i.event).filter((e) => e.kind === 'start'), known);
+      const others = items.filter((i) => i.event.kind !== 'start');
+      if (!others.length) return done;
+
+      // Requests this transaction just created need no lock nor read: nobody else can see them yet.
+      const toLock = uniqueKeys(others.map((i) => i.event).filter((e) => !fresh.has(requestKey(e))));
+      const locked = await this.repo.lockMany(tx, toLock);
+      const timelines = await this.repo.timelines(tx, locked.map((r) => r.id), others.filter((i) => !fresh.has(requestKey(i.event))).map((i) => i.event.eventId));
+      for (const row of locked) {
+        const timeline = timelines.get(row.id) ?? { lastSeq: 0, perConnection: new Map<string, number>(), seen: new Set<string>() };
+        known.set(requestKey(row), { row, ...timeline, changed: false, result: null });
       }
-      if (row.target !== event.target) return;
-      if (event.kind === 'reply' && event.mode && event.mode !== row.kind) return;
-      const state = await this.repo.eventState(tx, row.id, event.eventId, event.connId);
-      if (state.recorded) return;
-      if (event.index != null) {
-        const expected = state.fromConnection + 1;
-        if (event.index < expected) return;
-        if (event.index > expected && deliveries < MAX_WAITS) throw new NotYet(`event ${event.index} of ${event.requestId} before ${expected}`);
-      }
-      await this.record(tx, row, { eventId: event.eventId, connId: event.connId, connIndex: event.index, message: event.message }, event.origin ?? 'device');
+
+      const messages: PositionedMessage[] = [];
+      const webhooks: OutboxItem[] = [];
+      items.forEach(({ event, deliveries }, i) => {
+        if (event.kind === 'start') return;
+        const state = known.get(requestKey(event));
+        if (!state) {
+          // A sync request's start may still be on its way (another gateway holds it); a late answer for nothing is dropped.
+          if (event.kind === 'reply' && deliveries < MAX_WAITS) return void (done[i] = false);
+          this.logger.warn({ requestId: event.requestId, kind: event.kind, type: event.message.type }, 'no request for this device message; not recorded');
+          return;
+        }
+        const { row } = state;
+        if (row.target !== event.target) return;
+        if (event.kind === 'reply' && event.mode && event.mode !== row.kind) return;
+        if (state.seen.has(event.eventId)) return;
+        if (event.index != null) {
+          const expected = (state.perConnection.get(event.connId) ?? 0) + 1;
+          if (event.index < expected) return;
+          if (event.index > expected && deliveries < MAX_WAITS) return void (done[i] = false);
+        }
+        const message = maskPans(event.message);
+        const change = statusAfter(row.status, message, event.origin ?? 'device');
+        // The hub's connectionLost matters only while the request is open (the watcher may have said it already).
+        if (event.origin === 'hub' && !change) return;
+        const seq = ++state.lastSeq;
+        state.seen.add(event.eventId);
+        state.perConnection.set(event.connId, (state.perConnection.get(event.connId) ?? 0) + 1);
+        state.changed = true;
+        if (change) {
+          row.status = change.status;
+          if (change.result) state.result = message;
+        }
+        messages.push({ requestPk: row.id, seq, eventId: event.eventId, connId: event.connId, connIndex: event.index, message });
+        // Sync requests were answered on the socket; only async ones have a webhook.
+        if (row.kind === 'async') webhooks.push({ tenantId: row.tenantId, accountId: row.accountId, requestId: row.requestId, seq, message });
+      });
+
+      await this.repo.appendMany(tx, messages);
+      const changes = [...known.values()].filter((s) => s.changed).map((s) => ({ id: s.row.id, status: s.row.status, result: s.result }));
+      await this.repo.updateMany(tx, changes);
+      for (const item of webhooks) await this.outbox.enqueue(tx, item);
+      return done;
     });
   }
 
@@ -67,33 +111,64 @@ export class RequestRecorder {
     });
   }
 
-  private async record(tx: EntityManager, row: RequestEntity, m: NewMessage, origin: 'device' | 'hub'): Promise<void> {
-    const message = maskPans(m.message);
-    const change = statusAfter(row.status, message, origin);
-    // The hub's connectionLost matters only while the request is open (the watcher may have said it already).
-    if (origin === 'hub' && !change) return;
-    const seq = await this.repo.append(tx, row.id, { ...m, message });
-    if (change) await this.repo.settle(tx, row.id, change.status, change.result ? message : undefined);
-    else await this.repo.touch(tx, row.id);
-    // Sync requests were answered on the socket; only async ones have a webhook.
-    if (row.kind === 'async') await this.outbox.enqueue(tx, { tenantId: row.tenantId, accountId: row.accountId, requestId: row.requestId, seq, message });
+  /**
+   * Websocket requests the devices accepted: recorded as sync (a requestId the account already
+   * used keeps its record). Returns the keys of rows this transaction created (no timeline yet),
+   * whose state it records in `known`.
+   */
+  private async startAll(tx: EntityManager, starts: RequestEvent[], known: Map<string, RequestState>): Promise<Set<string>> {
+    const fresh = new Set<string>();
+    const byKey = new Map<string, RequestEvent>();
+    for (const event of starts) if (!byKey.has(requestKey(event))) byKey.set(requestKey(event), event);
+    const ordered = [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
+    const claimed = await this.repo.claimMany(
+      tx,
+      ordered.map((event) => ({
+        tenantId: event.tenantId,
+        accountId: event.accountId,
+        requestId: event.requestId,
+        target: event.target,
+        type: event.message.type,
+        kind: 'sync' as const,
+        status: 'dispatched' as const,
+        bodyHash: bodyHash(event.message),
+        request: maskPans(event.message),
+        connId: event.connId,
+        expiresAt: new Date(Date.parse(event.at) + this.config.REQUEST_TIMEOUT_DEFAULT_S * 1000),
+      })),
+    );
+    for (const c of claimed) {
+      if (!c.inserted) continue;
+      const key = requestKey(c);
+      const event = byKey.get(key)!;
+      fresh.add(key);
+      known.set(key, {
+        row: { ...c, target: event.target, kind: 'sync', status: 'dispatched' },
+        lastSeq: 0,
+        perConnection: new Map<string, number>(),
+        seen: new Set<string>(),
+        changed: false,
+        result: null,
+      });
+    }
+    return fresh;
   }
+}
 
-  /** A websocket request the device accepted: recorded as sync (a requestId the account already used keeps its record). */
-  private async start(event: RequestEvent): Promise<void> {
-    const frame = event.message;
-    await this.repo.claim({
-      tenantId: event.tenantId,
-      accountId: event.accountId,
-      requestId: event.requestId,
-      target: event.target,
-      type: frame.type,
-      kind: 'sync',
-      status: 'dispatched',
-      bodyHash: bodyHash(frame),
-      request: maskPans(frame),
-      connId: event.connId,
-      expiresAt: new Date(Date.parse(event.at) + this.config.REQUEST_TIMEOUT_DEFAULT_S * 1000),
-    });
-  }
+/** A request being recorded in this batch: its row as locked (status moves on), its timeline, what changed. */
+interface RequestState extends TimelineState {
+  row: LockedRequest;
+  changed: boolean;
+  result: CloudFlowMessage | null;
+}
+
+/** The recorder's (and the consumer's lane) key: tenant, account and requestId. */
+export function requestKey(k: RequestKey): string {
+  return `${k.tenantId}\u0000${k.accountId}\u0000${k.requestId}`;
+}
+
+function uniqueKeys(events: RequestEvent[]): RequestKey[] {
+  const byKey = new Map<string, RequestKey>();
+  for (const e of events) byKey.set(requestKey(e), { tenantId: e.tenantId, accountId: e.accountId, requestId: e.requestId });
+  return [...byKey.values()];
 }

@@ -26,6 +26,46 @@ export interface NewMessage {
   message: CloudFlowMessage;
 }
 
+export interface RequestKey {
+  tenantId: string;
+  accountId: string;
+  requestId: string;
+}
+
+export interface ClaimedRequest extends RequestKey {
+  id: string;
+  /** A new row (no timeline yet), not a taken-over `rejected` one. */
+  inserted: boolean;
+}
+
+/** What recording needs of a locked request. */
+export interface LockedRequest extends RequestKey {
+  id: string;
+  target: string;
+  kind: 'sync' | 'async';
+  status: StoredStatus;
+}
+
+export interface TimelineState {
+  lastSeq: number;
+  /** Messages recorded per device connection. */
+  perConnection: Map<string, number>;
+  /** Event ids (of those asked about) already on the timeline. */
+  seen: Set<string>;
+}
+
+export interface PositionedMessage extends NewMessage {
+  requestPk: string;
+  seq: number;
+}
+
+export interface RequestChange {
+  id: string;
+  status: StoredStatus;
+  /** Becomes the request's result; null keeps the current one. */
+  result: CloudFlowMessage | null;
+}
+
 export interface RequestFilters {
   accountId?: string;
   target?: string;
@@ -54,11 +94,6 @@ export class RequestsRepository {
 
   byId(id: string): Promise<RequestEntity | null> {
     return this.requests().findOneBy({ id });
-  }
-
-  /** The row, locked until `tx` ends: events of one request are recorded one at a time. */
-  lock(tx: EntityManager, tenantId: string, accountId: string, requestId: string): Promise<RequestEntity | null> {
-    return this.requests(tx).findOne({ where: { tenantId, accountId, requestId }, lock: { mode: 'pessimistic_write' } });
   }
 
   lockById(tx: EntityManager, id: string): Promise<RequestEntity | null> {
@@ -100,10 +135,6 @@ export class RequestsRepository {
     await this.requests(tx).update({ id }, changes);
   }
 
-  async touch(tx: EntityManager, id: string): Promise<void> {
-    await this.requests(tx).update({ id }, { updatedAt: new Date() });
-  }
-
   /** Appends to the timeline; returns its position (1, 2, …). */
   async append(tx: EntityManager, requestPk: string, m: NewMessage): Promise<number> {
     const [{ seq }]: Array<{ seq: number }> = await tx.query(
@@ -116,17 +147,98 @@ export class RequestsRepository {
   }
 
   /**
-   * In one round trip: whether this event is recorded already (an event only ever belongs to
-   * its own request) and how many events of this device connection the request holds (the
-   * order check).
+   * `claim` for many sync requests at once (the batch's starts; one row per key, sorted by
+   * key so replicas take unique-index locks in one order). `inserted` is false for a taken-over
+   * `rejected` row, which may hold an older timeline.
    */
-  async eventState(tx: EntityManager, requestPk: string, eventId: string, connId: string): Promise<{ recorded: boolean; fromConnection: number }> {
-    const [row]: Array<{ recorded: boolean; from_connection: number }> = await tx.query(
-      `SELECT count(*) FILTER (WHERE "event_id" = $2) > 0 AS "recorded", count(*) FILTER (WHERE "conn_id" = $3)::int AS "from_connection"
-         FROM "gateway"."request_messages" WHERE "request_pk" = $1`,
-      [requestPk, eventId, connId],
+  async claimMany(tx: EntityManager, rs: NewRequest[]): Promise<ClaimedRequest[]> {
+    if (!rs.length) return [];
+    const col = <K extends keyof NewRequest>(k: K) => rs.map((r) => r[k]);
+    const rows: Array<{ id: string; tenant_id: string; account_id: string; request_id: string; inserted: boolean }> = await tx.query(
+      `INSERT INTO "gateway"."requests"
+         ("tenant_id", "account_id", "request_id", "target", "type", "kind", "status", "body_hash", "request", "conn_id", "expires_at")
+       SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[], $7::varchar[],
+                            $8::char(64)[], $9::jsonb[], $10::varchar[], $11::timestamptz[])
+       ON CONFLICT ("tenant_id", "account_id", "request_id") DO UPDATE SET
+         "target" = EXCLUDED."target", "type" = EXCLUDED."type", "kind" = EXCLUDED."kind", "status" = EXCLUDED."status",
+         "error_code" = NULL, "body_hash" = EXCLUDED."body_hash", "request" = EXCLUDED."request", "conn_id" = EXCLUDED."conn_id",
+         "created_at" = now(), "updated_at" = now(), "expires_at" = EXCLUDED."expires_at"
+       WHERE "requests"."status" = 'rejected'
+       RETURNING "id", "tenant_id", "account_id", "request_id", ("xmax" = 0) AS "inserted"`,
+      [
+        col('tenantId'), col('accountId'), col('requestId'), col('target'), col('type'), col('kind'), col('status'), col('bodyHash'),
+        rs.map((r) => JSON.stringify(r.request)), col('connId'), rs.map((r) => r.expiresAt.toISOString()),
+      ],
     );
-    return { recorded: row.recorded, fromConnection: row.from_connection };
+    return rows.map((r) => ({ id: String(r.id), tenantId: r.tenant_id, accountId: r.account_id, requestId: r.request_id, inserted: r.inserted }));
+  }
+
+  /**
+   * Locks the requests of many keys in one statement, in primary-key order (two replicas
+   * locking overlapping sets wait for each other instead of deadlocking); missing keys are absent.
+   */
+  async lockMany(tx: EntityManager, keys: RequestKey[]): Promise<LockedRequest[]> {
+    if (!keys.length) return [];
+    const rows: Array<{ id: string; tenant_id: string; account_id: string; request_id: string; target: string; kind: 'sync' | 'async'; status: StoredStatus }> =
+      await tx.query(
+        `SELECT r."id", r."tenant_id", r."account_id", r."request_id", r."target", r."kind", r."status"
+           FROM "gateway"."requests" r
+           JOIN unnest($1::varchar[], $2::varchar[], $3::varchar[]) AS k("t", "a", "q")
+             ON r."tenant_id" = k."t" AND r."account_id" = k."a" AND r."request_id" = k."q"
+          ORDER BY r."id" FOR UPDATE OF r`,
+        [keys.map((k) => k.tenantId), keys.map((k) => k.accountId), keys.map((k) => k.requestId)],
+      );
+    return rows.map((r) => ({ id: String(r.id), tenantId: r.tenant_id, accountId: r.account_id, requestId: r.request_id, target: r.target, kind: r.kind, status: r.status }));
+  }
+
+  /**
+   * In one round trip, per request: the last timeline position, how many messages each device
+   * connection recorded (the order check) and which of `eventIds` are recorded already.
+   */
+  async timelines(tx: EntityManager, requestPks: string[], eventIds: string[]): Promise<Map<string, TimelineState>> {
+    const states = new Map<string, TimelineState>();
+    if (!requestPks.length) return states;
+    const rows: Array<{ request_pk: string; conn_id: string | null; n: number; last_seq: number; seen: string[] | null }> = await tx.query(
+      `SELECT "request_pk", "conn_id", count(*)::int AS "n", max("seq")::int AS "last_seq",
+              array_agg("event_id"::text) FILTER (WHERE "event_id" = ANY($2::uuid[])) AS "seen"
+         FROM "gateway"."request_messages" WHERE "request_pk" = ANY($1::bigint[])
+        GROUP BY "request_pk", "conn_id"`,
+      [requestPks, eventIds],
+    );
+    for (const row of rows) {
+      const pk = String(row.request_pk);
+      const state = states.get(pk) ?? { lastSeq: 0, perConnection: new Map<string, number>(), seen: new Set<string>() };
+      state.lastSeq = Math.max(state.lastSeq, row.last_seq);
+      if (row.conn_id !== null) state.perConnection.set(row.conn_id, row.n);
+      for (const id of row.seen ?? []) state.seen.add(id);
+      states.set(pk, state);
+    }
+    return states;
+  }
+
+  /** Appends many messages (positions decided by the caller, which holds the requests' locks). */
+  async appendMany(tx: EntityManager, rows: PositionedMessage[]): Promise<void> {
+    if (!rows.length) return;
+    await tx.query(
+      `INSERT INTO "gateway"."request_messages" ("request_pk", "seq", "event_id", "conn_id", "conn_index", "message")
+       SELECT * FROM unnest($1::bigint[], $2::int[], $3::uuid[], $4::varchar[], $5::int[], $6::jsonb[])`,
+      [
+        rows.map((r) => r.requestPk), rows.map((r) => r.seq), rows.map((r) => r.eventId), rows.map((r) => r.connId),
+        rows.map((r) => r.connIndex), rows.map((r) => JSON.stringify(r.message)),
+      ],
+    );
+  }
+
+  /** Sets the status (and, where given, the result) of many requests and touches them, in one statement. */
+  async updateMany(tx: EntityManager, changes: RequestChange[]): Promise<void> {
+    if (!changes.length) return;
+    await tx.query(
+      `UPDATE "gateway"."requests" r
+          SET "status" = u."status", "result" = CASE WHEN u."result" IS NULL THEN r."result" ELSE u."result" END, "updated_at" = now()
+         FROM unnest($1::bigint[], $2::varchar[], $3::jsonb[]) AS u("id", "status", "result")
+        WHERE r."id" = u."id"`,
+      [changes.map((c) => c.id), changes.map((c) => c.status), changes.map((c) => (c.result ? JSON.stringify(c.result) : null))],
+    );
   }
 
   async messages(requestPks: string[]): Promise<Map<string, RequestMessageEntity[]>> {
