@@ -23,6 +23,8 @@ export interface LoadResult {
   failures: number;
   /** CPU milliseconds per successful request, per process and in total. */
   cpuMsPerRequest: Record<string, number>;
+  /** After the last answer, how long the system needed to finish its asynchronous work (counted in the CPU, not the wall time). */
+  drainMs: number;
 }
 
 /** CPU time in ms of each measured process (summed into "total" by the caller of the delta). */
@@ -37,6 +39,8 @@ export async function runLoad(
   devices: readonly string[],
   spec: LoadSpec,
   sampleCpu: CpuSampler,
+  /** Waits until the target finished the work the payments left behind (0 ms when it has none). */
+  settle: () => Promise<number> = () => Promise.resolve(0),
 ): Promise<LoadResult> {
   const { concurrency } = spec;
   if (devices.length < concurrency || clients.length < concurrency)
@@ -61,10 +65,12 @@ export async function runLoad(
   };
 
   await drive(spec.warmup);
+  await settle();
   const cpuBefore = sampleCpu();
   const started = process.hrtime.bigint();
   const outcomes = await drive(spec.count);
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const drainMs = await settle();
   const cpuAfter = sampleCpu();
 
   const results: Record<string, number> = {};
@@ -86,5 +92,6 @@ export async function runLoad(
     results,
     failures: outcomes.length - ok.length,
     cpuMsPerRequest,
+    drainMs,
   };
 }

@@ -47,6 +47,7 @@ export async function runRelayPhase(
           t.devices,
           { concurrency: c, warmup: sizes.warmup[c], count: sizes.count[c] },
           t.cpu,
+          () => t.settle(),
         );
         records.push({ kind, rep, target: t.name, mode: `c${c}` as Mode, order, result });
         log(`${kind} rep ${rep} ${t.name.padEnd(8)} c=${String(c).padEnd(2)} ${line(result)}`);
@@ -59,7 +60,7 @@ export async function runRelayPhase(
         count: sizes.offlineCount,
         expect: 'flowException:connectionLost',
       };
-      const result = await runLoad(t.pos, [t.offlineDevice], spec, t.cpu);
+      const result = await runLoad(t.pos, [t.offlineDevice], spec, t.cpu, () => t.settle());
       records.push({ kind, rep, target: t.name, mode: 'offline', order, result });
       log(`${kind} rep ${rep} ${t.name.padEnd(8)} offline ${line(result)}`);
     }
@@ -87,5 +88,5 @@ async function prime(t: RelayTarget, log: (line: string) => void): Promise<void>
 function line(r: LoadResult): string {
   const f = (n: number) => n.toFixed(2);
   const fails = r.failures ? ` FAILURES ${JSON.stringify(r.results)}` : '';
-  return `${r.throughput.toFixed(0)}/s p50 ${f(r.latency.p50)} ms p99 ${f(r.latency.p99)} ms cpu ${f(r.cpuMsPerRequest.total)} ms/req${fails}`;
+  return `${r.throughput.toFixed(0)}/s p50 ${f(r.latency.p50)} ms p99 ${f(r.latency.p99)} ms cpu ${f(r.cpuMsPerRequest.total)} ms/req drain ${r.drainMs} ms${fails}`;
 }

@@ -6,6 +6,7 @@ import { noteIncident } from '../support/incidents';
 import { openWs } from '../support/open-socket';
 import type { CredentialShim } from '../support/credential-shim';
 import type { CpuSampler } from '../load/load-run';
+import { drainRequestEvents } from './request-events-drain';
 import type { BenchAccount, BenchDevice, BenchTenant } from '../support/tenant-setup';
 
 /** `simulator`: the testing library's DeviceSimulator (delayMs 0, events 0); `immediate`: answers in the same tick. */
@@ -26,6 +27,8 @@ export interface RelayTarget {
   /** Registered (system) or known (baseline) but never connected. */
   offlineDevice: string;
   cpu: CpuSampler;
+  /** Waits until the target has finished the asynchronous work its payments caused; returns the ms waited. */
+  settle(): Promise<number>;
   connectDevices(kind: DeviceKind): Promise<void>;
   disconnectDevices(): Promise<void>;
   closePos(): void;
@@ -70,6 +73,7 @@ export async function systemTarget(
     devices: devices.map((d) => d.referenceId),
     offlineDevice,
     cpu,
+    settle: () => drainRequestEvents(sys.nats.url),
     async connectDevices(kind) {
       await mapLimit(devices, 8, async (d) => {
         const cred = {
@@ -144,6 +148,8 @@ export async function baselineTarget(
     devices: deviceNames,
     offlineDevice,
     cpu,
+    // Nothing is recorded: its work ends with the last answer.
+    settle: () => Promise.resolve(0),
     async connectDevices(kind) {
       await mapLimit(deviceNames, 8, async (name) => {
         const hubUrl = `${url}?device=${encodeURIComponent(name)}`;

@@ -30,6 +30,7 @@ export function rawTable(records: RunRecord[]): string {
       'mean ms',
       'max ms',
       'CPU ms/req',
+      'drain ms',
       'not as expected',
     ],
     records.map((r) => {
@@ -49,6 +50,7 @@ export function rawTable(records: RunRecord[]): string {
         fmt(x.latency.mean, 3),
         fmt(x.latency.max, 3),
         fmt(x.cpuMsPerRequest.total, 4),
+        fmt(x.drainMs ?? 0, 0),
         x.failures ? JSON.stringify(x.results) : '0',
       ];
     }),
