@@ -46,8 +46,8 @@ export default tseslint.config(
     },
   },
   {
-    // Specs beside app code may use the real-process test harness.
-    files: ['apps/**/*.spec.ts'],
+    // Specs beside app code, and their helpers under src/testing/, may use the real-process test harness.
+    files: ['apps/**/*.spec.ts', 'apps/*/src/testing/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',

@@ -1,6 +1,4 @@
 import 'reflect-metadata';
-import type { INestApplication } from '@nestjs/common';
-import { ClientNats } from '@nestjs/microservices';
 import {
   EVENTS,
   SUBJECTS,
@@ -11,18 +9,11 @@ import {
   type RpcRequest,
   type RpcSubject,
 } from '@cloudflow/contracts';
-import { DatabaseService, JwtVerifier, natsConnectionOptions, RpcClient } from '@cloudflow/platform';
-import {
-  freePort,
-  startNats,
-  startPostgres,
-  waitFor,
-  type NatsHandle,
-  type PostgresHandle,
-} from '@cloudflow/testing';
-import { connect, JSONCodec, type NatsConnection } from 'nats';
+import { DatabaseService, JwtVerifier, RpcClient } from '@cloudflow/platform';
+import { waitFor } from '@cloudflow/testing';
+import { JSONCodec, type NatsConnection } from 'nats';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { bootstrap } from './bootstrap';
+import { startAuthHarness, type AuthHarness } from './testing/auth-int-harness';
 
 jest.setTimeout(30_000);
 
@@ -52,9 +43,7 @@ function sorted(o: object): Array<[string, unknown]> {
 }
 
 describe('relay credentials over real NATS and Postgres', () => {
-  let nats: NatsHandle;
-  let pg: PostgresHandle;
-  let app: INestApplication;
+  let harness: AuthHarness;
   let db: DatabaseService;
   let rpc: RpcClient;
   let nc: NatsConnection;
@@ -66,33 +55,13 @@ describe('relay credentials over real NATS and Postgres', () => {
   const ids = () => ({ tenantId: randomUUID(), accountId: `pos-${randomBytes(4).toString('hex')}` });
 
   beforeAll(async () => {
-    [nats, pg] = await Promise.all([startNats(), startPostgres()]);
-    app = await bootstrap({
-      NATS_URL: nats.url,
-      DATABASE_URL: await pg.createDatabase('auth_relay_int'),
-      AUTH_HASH_KEY: randomBytes(32).toString('base64url'),
-      PORT: String(await freePort()),
-      LOG_LEVEL: 'error',
-    });
-    db = app.get(DatabaseService);
-    await db.whenReady();
-    rpc = new RpcClient(new ClientNats(natsConnectionOptions(nats.url, 'auth-relay-int-spec')), 5000);
-    nc = await connect({ servers: nats.url });
+    harness = await startAuthHarness('auth_relay_int');
+    ({ db, rpc, nc } = harness);
     revocations = new RevocationLog(nc);
     verifier = new JwtVerifier(() => rpc.send(SUBJECTS.auth.jwksGet, {}));
-    await waitFor(
-      'auth responders',
-      () => rpc.send(SUBJECTS.auth.jwksGet, {}, 1000).then(() => true),
-      20_000,
-    );
   }, 90_000);
 
-  afterAll(async () => {
-    await rpc?.onApplicationShutdown();
-    await nc?.close();
-    await app?.close();
-    await Promise.all([nats?.stop(), pg?.stop()]);
-  });
+  afterAll(() => harness?.stop());
 
   describe('account API tokens', () => {
     it('sets, verifies case-sensitively, and on rotation refuses the old token and broadcasts', async () => {

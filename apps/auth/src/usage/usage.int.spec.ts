@@ -1,27 +1,16 @@
 import 'reflect-metadata';
-import type { INestApplication } from '@nestjs/common';
-import { ClientNats } from '@nestjs/microservices';
 import { EVENTS, SUBJECTS, type UsageReportedEvent, type UsageReportItem } from '@cloudflow/contracts';
-import { DatabaseService, natsConnectionOptions, RpcClient } from '@cloudflow/platform';
-import {
-  freePort,
-  startNats,
-  startPostgres,
-  waitFor,
-  type NatsHandle,
-  type PostgresHandle,
-} from '@cloudflow/testing';
-import { connect, JSONCodec, type NatsConnection } from 'nats';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { bootstrap } from '../bootstrap';
+import { DatabaseService, RpcClient } from '@cloudflow/platform';
+import { waitFor } from '@cloudflow/testing';
+import { JSONCodec, type NatsConnection } from 'nats';
+import { randomUUID } from 'node:crypto';
+import { startAuthHarness, type AuthHarness } from '../testing/auth-int-harness';
 
 jest.setTimeout(30_000);
 
 /** Auth's side of usage metering on a real NATS and Postgres: batches in, totals out and broadcast. */
 describe('usage reports', () => {
-  let nats: NatsHandle;
-  let pg: PostgresHandle;
-  let app: INestApplication;
+  let harness: AuthHarness;
   let db: DatabaseService;
   let rpc: RpcClient;
   let nc: NatsConnection;
@@ -48,37 +37,17 @@ describe('usage reports', () => {
     )[0];
 
   beforeAll(async () => {
-    [nats, pg] = await Promise.all([startNats(), startPostgres()]);
-    app = await bootstrap({
-      NATS_URL: nats.url,
-      DATABASE_URL: await pg.createDatabase('auth_usage_int'),
-      AUTH_HASH_KEY: randomBytes(32).toString('base64url'),
-      PORT: String(await freePort()),
-      LOG_LEVEL: 'error',
-    });
-    db = app.get(DatabaseService);
-    await db.whenReady();
-    rpc = new RpcClient(new ClientNats(natsConnectionOptions(nats.url, 'usage-int-spec')), 5000);
-    nc = await connect({ servers: nats.url });
+    harness = await startAuthHarness('auth_usage_int');
+    ({ db, rpc, nc } = harness);
     const codec = JSONCodec<UsageReportedEvent>();
     nc.subscribe(EVENTS.usageReported, { callback: (_e, m) => broadcasts.push(codec.decode(m.data)) });
-    await waitFor(
-      'auth responders',
-      () => rpc.send(SUBJECTS.auth.jwksGet, {}, 1000).then(() => true),
-      20_000,
-    );
     ({ keyId, appKey } = await rpc.send(SUBJECTS.auth.developerRegister, {
       developerId: randomUUID(),
       password: 'portal-password-1',
     }));
   }, 90_000);
 
-  afterAll(async () => {
-    await rpc?.onApplicationShutdown();
-    await nc?.close();
-    await app?.close();
-    await Promise.all([nats?.stop(), pg?.stop()]);
-  });
+  afterAll(() => harness?.stop());
 
   it('adds a batch to the key, answers the total and broadcasts it with the batch size and source', async () => {
     const lastUsedAt = new Date(Date.now() - 1000).toISOString();
