@@ -1,35 +1,14 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import type { VerifiedAccount } from '@cloudflow/contracts';
+import { Controller } from '@nestjs/common';
 import { ConnectionCredentialsService } from '../connection/connection-credentials.service';
-import { CurrentAccount } from '../credentials/relay-auth.guards';
-import { DeviceParams, ListDevicesQuery } from './client-api.dto';
-import { ClientApiController, GetDeviceDocs, ListDevicesDocs, TokenDocs } from './client-api.docs';
+import { ClientApiRoutes } from './client-api.routes';
+import { ClientApiController } from './client-api.docs';
 import { ClientDevicesService } from './client-devices.service';
 
 /** Client API 1.0 (CONTRACT.md §5): websocket credentials and the account's devices. */
 @Controller('client/v1.0')
 @ClientApiController('1.0')
-export class ClientV10Controller {
-  constructor(
-    private readonly connections: ConnectionCredentialsService,
-    private readonly devices: ClientDevicesService,
-  ) {}
-
-  @Get('token')
-  @TokenDocs()
-  token(@CurrentAccount() account: VerifiedAccount) {
-    return this.connections.issue({ kind: 'client', ...account });
-  }
-
-  @Get('devices')
-  @ListDevicesDocs()
-  listDevices(@CurrentAccount() account: VerifiedAccount, @Query() query: ListDevicesQuery) {
-    return this.devices.list(account, query);
-  }
-
-  @Get('devices/:referenceId')
-  @GetDeviceDocs()
-  getDevice(@CurrentAccount() account: VerifiedAccount, @Param() params: DeviceParams) {
-    return this.devices.get(account, params.referenceId);
+export class ClientV10Controller extends ClientApiRoutes {
+  constructor(connections: ConnectionCredentialsService, devices: ClientDevicesService) {
+    super(connections, devices);
   }
 }

@@ -1,11 +1,12 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
 import type { VerifiedAccount } from '@cloudflow/contracts';
 import type { Response } from 'express';
 import { ConnectionCredentialsService } from '../connection/connection-credentials.service';
 import { CurrentAccount } from '../credentials/relay-auth.guards';
-import { DeviceParams, ListDevicesQuery } from './client-api.dto';
-import { ClientApiController, DeviceConnectedDocs, GetDeviceDocs, ListDevicesDocs, TokenDocs } from './client-api.docs';
+import { DeviceParams } from './client-api.dto';
+import { ClientApiController, DeviceConnectedDocs } from './client-api.docs';
 import { ClientDevicesService } from './client-devices.service';
+import { ClientApiRoutes } from './client-api.routes';
 import { RequestDispatchService } from '../requests/request-dispatch.service';
 import { GetRequestDocs, SendRequestDocs } from '../requests/requests.docs';
 import { AsyncRequestBody, RequestParams } from '../requests/requests.dto';
@@ -16,29 +17,13 @@ import { AsyncRequestBody, RequestParams } from '../requests/requests.dto';
  */
 @Controller('client/v1.1')
 @ClientApiController('1.1')
-export class ClientV11Controller {
+export class ClientV11Controller extends ClientApiRoutes {
   constructor(
-    private readonly connections: ConnectionCredentialsService,
-    private readonly devices: ClientDevicesService,
+    connections: ConnectionCredentialsService,
+    devices: ClientDevicesService,
     private readonly requests: RequestDispatchService,
-  ) {}
-
-  @Get('token')
-  @TokenDocs()
-  token(@CurrentAccount() account: VerifiedAccount) {
-    return this.connections.issue({ kind: 'client', ...account });
-  }
-
-  @Get('devices')
-  @ListDevicesDocs()
-  listDevices(@CurrentAccount() account: VerifiedAccount, @Query() query: ListDevicesQuery) {
-    return this.devices.list(account, query);
-  }
-
-  @Get('devices/:referenceId')
-  @GetDeviceDocs()
-  getDevice(@CurrentAccount() account: VerifiedAccount, @Param() params: DeviceParams) {
-    return this.devices.get(account, params.referenceId);
+  ) {
+    super(connections, devices);
   }
 
   @Get('devices/:referenceId/connected')
