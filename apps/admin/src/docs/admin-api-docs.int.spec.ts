@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { registeredRoutes } from '@cloudflow/platform';
 import { freePort, startNats, startPostgres, type NatsHandle, type PostgresHandle } from '@cloudflow/testing';
 import { load } from 'js-yaml';
 import { bootstrap } from '../bootstrap';
@@ -26,23 +27,6 @@ interface OpenApiDoc {
     securitySchemes: Record<string, unknown>;
   };
 }
-interface ExpressLayer {
-  route?: { path: string | string[]; methods: Record<string, boolean> };
-}
-
-/** `GET /admin/v1/accounts/{accountId}` for every route Nest registered on express. */
-function registeredRoutes(app: INestApplication): string[] {
-  const stack = (app.getHttpAdapter().getInstance() as { router: { stack: ExpressLayer[] } }).router.stack;
-  return stack.flatMap((layer) => {
-    if (!layer.route) return [];
-    const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
-    const methods = Object.keys(layer.route.methods).filter((m) => layer.route!.methods[m] && m !== '_all');
-    return paths.flatMap((p) =>
-      methods.map((m) => `${m.toUpperCase()} ${p.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`),
-    );
-  });
-}
-
 const operations = (doc: OpenApiDoc) =>
   Object.entries(doc.paths).flatMap(([path, item]) =>
     Object.entries(item)

@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { documentedRoutes, registeredRoutes } from '@cloudflow/platform';
 import { freePort, startNats, startPostgres, type NatsHandle, type PostgresHandle } from '@cloudflow/testing';
 import { load } from 'js-yaml';
 import { bootstrap } from '../bootstrap';
@@ -6,7 +7,6 @@ import { API_DOCUMENTS, belongsTo, docsPath } from './api-documents';
 
 // Routes every process serves for operators, deliberately in no API document.
 const OPERATIONAL = new Set(['GET /healthz', 'GET /readyz', 'GET /metrics']);
-const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
 interface Media {
   schema?: { $ref?: string };
@@ -21,25 +21,6 @@ interface OpenApiDoc {
   info: { title: string; version: string };
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, { required?: string[] }>; securitySchemes: Record<string, unknown> };
-}
-
-interface ExpressLayer {
-  route?: { path: string | string[]; methods: Record<string, boolean> };
-}
-
-/** `GET /client/v1.1/devices/{referenceId}` for every route Nest registered on express. */
-function registeredRoutes(app: INestApplication): string[] {
-  const stack = (app.getHttpAdapter().getInstance() as { router: { stack: ExpressLayer[] } }).router.stack;
-  return stack.flatMap((layer) => {
-    if (!layer.route) return [];
-    const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
-    const methods = Object.keys(layer.route.methods).filter((m) => layer.route!.methods[m] && m !== '_all');
-    return paths.flatMap((p) => methods.map((m) => `${m.toUpperCase()} ${p.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`));
-  });
-}
-
-function documentedRoutes(doc: { paths: Record<string, Record<string, unknown>> }): string[] {
-  return Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).filter((m) => METHODS.includes(m)).map((m) => `${m.toUpperCase()} ${path}`));
 }
 
 // The gateway in this process on a real NATS and Postgres; the documents need no other service.

@@ -75,3 +75,34 @@ export function serveApiDocument(
     swaggerOptions: { persistAuthorization: false, displayOperationId: false, tryItOutEnabled: false },
   });
 }
+
+interface ExpressLayer {
+  route?: { path: string | string[]; methods: Record<string, boolean> };
+}
+
+/**
+ * `GET /client/v1.1/devices/{referenceId}` for every route the app registered on express, in
+ * OpenAPI path syntax: what a document's route list is checked against.
+ */
+export function registeredRoutes(app: INestApplication): string[] {
+  const stack = (app.getHttpAdapter().getInstance() as { router: { stack: ExpressLayer[] } }).router.stack;
+  return stack.flatMap((layer) => {
+    if (!layer.route) return [];
+    const { path, methods } = layer.route;
+    const verbs = Object.keys(methods).filter((m) => methods[m] && m !== '_all');
+    return (Array.isArray(path) ? path : [path]).flatMap((p) =>
+      verbs.map((m) => `${m.toUpperCase()} ${p.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`),
+    );
+  });
+}
+
+const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+
+/** `GET /path` for every operation a document names. */
+export function documentedRoutes(doc: { paths: Record<string, Record<string, unknown>> }): string[] {
+  return Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.keys(item)
+      .filter((m) => HTTP_METHODS.includes(m))
+      .map((m) => `${m.toUpperCase()} ${path}`),
+  );
+}
