@@ -68,7 +68,7 @@ export class RequestDispatchService {
     // Two tries, as the hubs do: a retry only after "nobody holds that connection", which proves nothing was delivered.
     for (let attempt = 0; owner; attempt++) {
       const frame: CloudFlowMessage = { ...body, payload: body.payload };
-      const ack = await this.bus.request(owner.connId, { kind: 'deliver', frame, requester: accountId, record: 'async' }, this.config.REQUEST_DELIVERY_TIMEOUT_MS);
+      const ack = await this.bus.request(owner.connId, { kind: 'deliver', frame, requester: accountId, record: 'async', deadline: Date.now() + this.config.REQUEST_DELIVERY_TIMEOUT_MS, epoch: owner.epoch }, this.config.REQUEST_DELIVERY_TIMEOUT_MS);
       if (ack.ok) {
         await this.repo.transition(id, ['dispatching'], 'dispatched').catch((err: unknown) => this.logger.warn({ err, requestId: body.requestId }, 'dispatched, but the status could not be written yet'));
         return { status: 202, body: { requestId: body.requestId, status: 'dispatched' } };

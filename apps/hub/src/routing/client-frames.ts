@@ -65,7 +65,7 @@ export class ClientFrames {
       const owner = await this.owners.owner(tenantId, accountId, target, attempt > 0);
       if (!owner) break;
       conn.clientInflight.set(frame.requestId, { deviceConnId: owner.connId, target, startedAt: Date.now() });
-      const ack = await this.bus.request(owner.connId, { kind: 'deliver', frame, replyConnId: conn.id, requester: accountId }, this.config.DELIVERY_TIMEOUT_MS);
+      const ack = await this.bus.request(owner.connId, { kind: 'deliver', frame, replyConnId: conn.id, requester: accountId, deadline: Date.now() + this.config.DELIVERY_TIMEOUT_MS, epoch: owner.epoch }, this.config.DELIVERY_TIMEOUT_MS);
       if (ack.ok) return;
       if (ack.timedOut) {
         // The device may or may not have it: keep routing late replies, but tell the POS now.

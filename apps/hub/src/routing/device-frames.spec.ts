@@ -40,28 +40,28 @@ describe('DeviceFrames', () => {
   });
 
   it('writes a delivery to the socket, stamping source and target', async () => {
-    const ack = await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'acct-1' });
+    const ack = await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'acct-1', deadline: Date.now() + 5000, epoch: 0 });
     expect(ack).toEqual({ ok: true });
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ requestId: 'r1', source: 'acct-1', target: 'till-7' });
   });
 
   it('refuses a second request while one is in flight (busy) and a reused requestId', async () => {
-    await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a' });
-    expect(await frames.onBus(device, { kind: 'deliver', frame: payment('r2'), replyConnId: 'c1', requester: 'a' })).toMatchObject({ ok: false, errorCode: 'preconditionFailed' });
-    expect(await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a' })).toMatchObject({ ok: false, errorCode: 'duplicateItem' });
+    await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 0 });
+    expect(await frames.onBus(device, { kind: 'deliver', frame: payment('r2'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 0 })).toMatchObject({ ok: false, errorCode: 'preconditionFailed' });
+    expect(await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 0 })).toMatchObject({ ok: false, errorCode: 'duplicateItem' });
     expect(sent).toHaveLength(1);
   });
 
   it('routes events and the final answer back to the requester, then accepts the next request', async () => {
-    await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a' });
+    await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 0 });
     await frames.handle(device, { type: 'flowEvent', format: 'appflow', version: '1', requestId: 'e1', originatingRequestId: 'r1', payload: { stage: 'insert card' } });
     await frames.handle(device, { type: 'paymentResponse', format: 'appflow', version: '1', requestId: 'f1', originatingRequestId: 'r1', payload: { outcome: 'FULFILLED' } });
     expect(published.map((p) => [p.connId, p.msg.kind, (p.msg as { frame: CloudFlowMessage }).frame.type])).toEqual([
       ['c1', 'reply', 'flowEvent'],
       ['c1', 'reply', 'paymentResponse'],
     ]);
-    expect(await frames.onBus(device, { kind: 'deliver', frame: payment('r2'), replyConnId: 'c1', requester: 'a' })).toEqual({ ok: true });
+    expect(await frames.onBus(device, { kind: 'deliver', frame: payment('r2'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 0 })).toEqual({ ok: true });
   });
 
   it('records a reply to an unknown request as a late answer for the gateways, routing nothing to any socket', async () => {
@@ -72,7 +72,7 @@ describe('DeviceFrames', () => {
   });
 
   it('records a sync request once delivered, then its replies in order', async () => {
-    await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a' });
+    await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 0 });
     await frames.handle(device, { type: 'flowEvent', format: 'appflow', version: '1', requestId: 'e1', originatingRequestId: 'r1', payload: {} });
     await frames.handle(device, { type: 'paymentResponse', format: 'appflow', version: '1', requestId: 'f1', originatingRequestId: 'r1', payload: {} });
     expect(recorded.map((e) => [e.kind, e.mode, e.index, e.message.type])).toEqual([
@@ -83,7 +83,7 @@ describe('DeviceFrames', () => {
   });
 
   it('sends the replies of an async request (no requesting socket) only to the request stream', async () => {
-    expect(await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), requester: 'a', record: 'async' })).toEqual({ ok: true });
+    expect(await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), requester: 'a', record: 'async', deadline: Date.now() + 5000, epoch: 0 })).toEqual({ ok: true });
     await frames.handle(device, { type: 'paymentResponse', format: 'appflow', version: '1', requestId: 'f1', originatingRequestId: 'r1', payload: {} });
     expect(published).toHaveLength(0);
     expect(recorded.map((e) => [e.kind, e.mode, e.index, e.message.type])).toEqual([['reply', 'async', 1, 'paymentResponse']]);
@@ -99,7 +99,7 @@ describe('DeviceFrames', () => {
   });
 
   it('tells every waiting requester connectionLost when the device drops', async () => {
-    await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c9', requester: 'a' });
+    await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c9', requester: 'a', deadline: Date.now() + 5000, epoch: 0 });
     frames.failInflight(device);
     expect(published[0]).toMatchObject({ connId: 'c9', msg: { kind: 'reply', frame: { type: 'flowException', originatingRequestId: 'r1', payload: { errorCode: 'connectionLost' } } } });
     expect(recorded[recorded.length - 1]).toMatchObject({ kind: 'reply', index: 1, message: { type: 'flowException', payload: { errorCode: 'connectionLost' } } });

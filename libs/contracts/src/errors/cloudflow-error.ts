@@ -13,6 +13,12 @@ export interface CloudFlowErrorOptions {
   extra?: Record<string, string>;
   /** Seconds the caller should wait before retrying (HTTP `Retry-After`). */
   retryAfterSeconds?: number;
+  /**
+   * For `connectionLost`: whether the request reached the terminal. `false` means nothing was
+   * dispatched and a retry is safe; `true` means it was dispatched and its outcome is unknown
+   * (CONTRACT.md §12). Carried in the body as `dispatched`.
+   */
+  dispatched?: boolean;
   cause?: unknown;
 }
 
@@ -20,6 +26,7 @@ export interface CloudFlowErrorOptions {
 export class CloudFlowError extends Error {
   readonly extra: Record<string, string>;
   readonly retryAfterSeconds?: number;
+  readonly dispatched?: boolean;
 
   constructor(
     readonly code: ErrorCode,
@@ -30,22 +37,26 @@ export class CloudFlowError extends Error {
     this.name = 'CloudFlowError';
     this.extra = options.extra ?? {};
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.dispatched = options.dispatched;
   }
 
   toBody(): ErrorBody {
-    return { ...this.extra, errorCode: this.code, errorMessage: this.message };
+    const body: ErrorBody = { ...this.extra, errorCode: this.code, errorMessage: this.message };
+    if (this.dispatched !== undefined) body.dispatched = this.dispatched;
+    return body;
   }
 
   /** Rebuilds an error that crossed a process boundary; anything unrecognised becomes `failed`. */
   static fromBody(body: unknown): CloudFlowError {
     if (body && typeof body === 'object') {
-      const { errorCode, errorMessage, retryAfterSeconds, ...rest } = body as Record<string, unknown>;
+      const { errorCode, errorMessage, retryAfterSeconds, dispatched, ...rest } = body as Record<string, unknown>;
       if (isErrorCode(errorCode)) {
         const extra: Record<string, string> = {};
         for (const [k, v] of Object.entries(rest)) if (typeof v === 'string') extra[k] = v;
         return new CloudFlowError(errorCode, typeof errorMessage === 'string' ? errorMessage : errorCode, {
           extra,
           retryAfterSeconds: typeof retryAfterSeconds === 'number' ? retryAfterSeconds : undefined,
+          dispatched: typeof dispatched === 'boolean' ? dispatched : undefined,
         });
       }
     }

@@ -14,6 +14,14 @@ export type BusMessage =
       requester: string;
       /** Async requests are recorded by the gateway: the device's hub publishes its replies to REQUEST_EVENTS. */
       record?: 'async';
+      /**
+       * Wall-clock time (Unix ms) after which the device's hub must not write the frame any more.
+       * The requester answers "outcome unknown" only after it, so that answer means "delivered
+       * before the deadline, or never" (ARCHITECTURE.md invariants).
+       */
+      deadline: number;
+      /** The device's ownership epoch the requester read from presence: a hub never writes for another one. */
+      epoch: number;
     }
   | { kind: 'forward'; frame: CloudFlowMessage }
   | { kind: 'reply'; frame: CloudFlowMessage }
