@@ -23,7 +23,12 @@ export type BusMessage =
       /** The device's ownership epoch the requester read from presence: a hub never writes for another one. */
       epoch: number;
     }
-  | { kind: 'forward'; frame: CloudFlowMessage }
+  | {
+      kind: 'forward';
+      frame: CloudFlowMessage;
+      /** As on `deliver`: the device's hub does not write the frame after this (Unix ms). Optional for older senders. */
+      deadline?: number;
+    }
   | { kind: 'reply'; frame: CloudFlowMessage }
   | { kind: 'replaced'; epoch: number }
   | { kind: 'ping'; requestId?: string };

@@ -11,6 +11,12 @@ export const PRESENCE = {
   slotsBucket: 'cf_account_slots',
   /** hubId → HubHeartbeat, refreshed every few seconds; entries age out when a hub dies. */
   hubsBucket: 'cf_hubs',
+  /**
+   * Reserved request ids (key: hash of tenant, account and requestId), file storage, aged out
+   * after the request retention: a reused websocket requestId is refused for that long, on any
+   * hub, across restarts (CONTRACT.md §7).
+   */
+  requestIdsBucket: 'cf_request_ids',
   /** A hub whose heartbeat is older than this is dead, and its sockets and slots with it. */
   hubDeadAfterMs: 15_000,
   heartbeatEveryMs: 5_000,
