@@ -14,6 +14,8 @@ export class ConnectionRegistry {
   private readonly perAccount = new Map<string, { tenantId: string; accountId: string; count: number }>();
   private readonly dirty = new Set<string>();
   private flushTimer?: NodeJS.Timeout;
+  /** SIGTERM received: no new delivery or transaction starts on this hub (WsServer drains it). */
+  draining = false;
 
   constructor(
     private readonly presence: PresenceStore,

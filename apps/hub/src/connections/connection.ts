@@ -19,6 +19,8 @@ export interface DeviceInflight {
   /** Events published to the request stream for it so far (their order at the gateway). */
   events: number;
   startedAt: number;
+  /** Frees the device if no final answer came within the request timeout (plus a grace). */
+  expiry?: NodeJS.Timeout;
 }
 
 /** A request this client socket sent, and the device connection that accepted it. */
@@ -26,6 +28,8 @@ export interface ClientInflight {
   deviceConnId: string;
   target: string;
   startedAt: number;
+  /** The account's request timeout: the POS hears "outcome unknown" then, never waits forever. */
+  timer?: NodeJS.Timeout;
 }
 
 /** One socket held by this hub: who it is, its in-flight requests. */
@@ -57,9 +61,33 @@ export class Connection {
     });
   }
 
-  /** A hub-made failure for this socket's sender (CONTRACT.md §7). */
-  sendException(code: ErrorCode, message: string, originatingRequestId: string | null): void {
-    this.send(hubException(code, message, originatingRequestId, this.name)).catch(() => undefined);
+  /** A hub-made failure for this socket's sender (CONTRACT.md §7); `dispatched` for connectionLost. */
+  sendException(code: ErrorCode, message: string, originatingRequestId: string | null, dispatched?: boolean): void {
+    this.send(hubException(code, message, originatingRequestId, this.name, dispatched)).catch(() => undefined);
+  }
+
+  /** Ends this client's wait for a request (final answer, timeout, lost device); the entry it held, if any. */
+  settleClient(requestId: string): ClientInflight | undefined {
+    const entry = this.clientInflight.get(requestId);
+    if (!entry) return undefined;
+    clearTimeout(entry.timer);
+    this.clientInflight.delete(requestId);
+    return entry;
+  }
+
+  /** Ends this device's work on a request; the entry it held, if any. */
+  settleDevice(requestId: string): DeviceInflight | undefined {
+    const entry = this.deviceInflight.get(requestId);
+    if (!entry) return undefined;
+    clearTimeout(entry.expiry);
+    this.deviceInflight.delete(requestId);
+    return entry;
+  }
+
+  /** The socket is gone: no timer of its requests may fire any more. */
+  clearTimers(): void {
+    for (const entry of this.clientInflight.values()) clearTimeout(entry.timer);
+    for (const entry of this.deviceInflight.values()) clearTimeout(entry.expiry);
   }
 
   close(code: number = CLOSE_CODES.restart, reason = ''): void {
@@ -73,7 +101,11 @@ export class Connection {
   }
 }
 
-export function hubException(code: ErrorCode, message: string, originatingRequestId: string | null, target: string | null): CloudFlowMessage {
+/**
+ * `dispatched` (connectionLost only, CONTRACT.md §7): false = nothing reached the terminal, a retry
+ * is safe; true = it was written to the terminal (or may have been) and its outcome is unknown.
+ */
+export function hubException(code: ErrorCode, message: string, originatingRequestId: string | null, target: string | null, dispatched?: boolean): CloudFlowMessage {
   return {
     type: 'flowException',
     format: 'cloudflow',
@@ -82,6 +114,6 @@ export function hubException(code: ErrorCode, message: string, originatingReques
     originatingRequestId,
     source: 'cloudflow-hub',
     target,
-    payload: { errorCode: code, errorMessage: message },
+    payload: dispatched === undefined ? { errorCode: code, errorMessage: message } : { errorCode: code, errorMessage: message, dispatched },
   };
 }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { CloudFlowError, ErrorCode, FINAL_TYPES, type CloudFlowMessage } from '@cloudflow/contracts';
-import type { Connection } from '../connections/connection';
+import { RequestIdsStore } from '@cloudflow/platform';
+import type { ClientInflight, Connection } from '../connections/connection';
+import { ConnectionRegistry } from '../connections/connection-registry';
 import { HubConfig } from '../hub.config';
 import { RelayLookup } from '../lookup/relay-lookup';
 import { DeviceOwners } from './device-owners';
@@ -18,6 +20,8 @@ export class ClientFrames {
     private readonly owners: DeviceOwners,
     private readonly bus: HubBus,
     private readonly config: HubConfig,
+    private readonly requestIds: RequestIdsStore,
+    private readonly registry: ConnectionRegistry,
   ) {}
 
   async handle(conn: Connection, frame: CloudFlowMessage): Promise<void> {
@@ -38,7 +42,7 @@ export class ClientFrames {
     if (msg.kind === 'ping') return { ok: true };
     if (msg.kind !== 'reply') return { ok: false, errorCode: ErrorCode.invalidData, errorMessage: `unexpected ${msg.kind}` };
     const { frame } = msg;
-    if (FINAL_TYPES.has(frame.type) && frame.originatingRequestId) conn.clientInflight.delete(frame.originatingRequestId);
+    if (FINAL_TYPES.has(frame.type) && frame.originatingRequestId) conn.settleClient(frame.originatingRequestId);
     await conn.send(frame).catch(() => undefined);
     return { ok: true };
   }
@@ -46,35 +50,79 @@ export class ClientFrames {
   private async start(conn: Connection, frame: CloudFlowMessage): Promise<void> {
     const { tenantId, accountId } = conn.identity;
     const target = frame.target!;
-    if (conn.clientInflight.has(frame.requestId)) {
-      return conn.sendException(ErrorCode.duplicateItem, `Request '${frame.requestId}' is already in flight`, frame.requestId);
+    const requestId = frame.requestId;
+    if (conn.clientInflight.has(requestId)) {
+      return conn.sendException(ErrorCode.duplicateItem, `Request '${requestId}' is already in flight`, requestId);
     }
+    if (this.registry.draining) {
+      return conn.sendException(ErrorCode.connectionLost, 'This hub is shutting down; nothing was sent, reconnect and retry', requestId, false);
+    }
+    let timeoutS: number;
     try {
       // Only devices of the client's own account exist for it: anything else is notFound.
-      const device = await this.lookup.device(tenantId, accountId, target);
+      const [device, account] = await Promise.all([this.lookup.device(tenantId, accountId, target), this.lookup.account(tenantId, accountId).catch(() => undefined)]);
       if (!device.enabled) throw new CloudFlowError(ErrorCode.preconditionFailed, `Device '${target}' is disabled`);
+      timeoutS = account?.requestTimeoutSeconds ?? this.config.REQUEST_TIMEOUT_DEFAULT_S;
     } catch (error) {
       const e = error instanceof CloudFlowError ? error : new CloudFlowError(ErrorCode.failed, 'Device lookup failed; please retry');
       const message = e.code === ErrorCode.notFound ? `Device '${target}' does not exist` : e.message;
-      return conn.sendException(e.code, message, frame.requestId);
+      return conn.sendException(e.code, message, requestId);
     }
+    // A requestId is used once per account for the whole retention (CONTRACT.md §7), on any hub,
+    // across restarts: one atomic create in the cluster's store, given back only when nothing
+    // was dispatched, so the POS may retry the same id then.
+    try {
+      if (!(await this.requestIds.reserve(tenantId, accountId, requestId))) {
+        return conn.sendException(ErrorCode.duplicateItem, `Request '${requestId}' was already sent; a new request needs a new requestId`, requestId);
+      }
+    } catch {
+      return conn.sendException(ErrorCode.storageFailed, 'The requestId could not be recorded; nothing was sent, please retry', requestId);
+    }
+    const release = () => void this.requestIds.release(tenantId, accountId, requestId).catch(() => undefined);
     // Two tries: the first owner may be stale (cached for a second, or the device just reconnected
     // elsewhere). A retry happens only on "nobody holds that connection", which proves the first
     // try delivered nothing, and it always reads the presence store afresh.
     for (let attempt = 0; attempt < 2; attempt++) {
       const owner = await this.owners.owner(tenantId, accountId, target, attempt > 0);
       if (!owner) break;
-      conn.clientInflight.set(frame.requestId, { deviceConnId: owner.connId, target, startedAt: Date.now() });
-      const ack = await this.bus.request(owner.connId, { kind: 'deliver', frame, replyConnId: conn.id, requester: accountId, deadline: Date.now() + this.config.DELIVERY_TIMEOUT_MS, epoch: owner.epoch }, this.config.DELIVERY_TIMEOUT_MS);
-      if (ack.ok) return;
+      const entry: ClientInflight = { deviceConnId: owner.connId, target, startedAt: Date.now() };
+      conn.clientInflight.set(requestId, entry);
+      // The device's hub writes it only before `deadline`; this hub waits a margin longer, so a
+      // timeout here means "written before the deadline, or never" and not "maybe later".
+      const deadline = Date.now() + this.config.DELIVERY_TIMEOUT_MS;
+      const ack = await this.bus.request(owner.connId, { kind: 'deliver', frame, replyConnId: conn.id, requester: accountId, deadline, epoch: owner.epoch }, this.config.DELIVERY_TIMEOUT_MS + this.config.DELIVERY_MARGIN_MS);
+      // Settled meanwhile (the in-flight watch saw the device's hub die, or the socket closed): said already.
+      if (conn.clientInflight.get(requestId) !== entry) return;
+      if (ack.ok) return this.armTimeout(conn, requestId, entry, timeoutS);
+      conn.settleClient(requestId);
       if (ack.timedOut) {
-        // The device may or may not have it: keep routing late replies, but tell the POS now.
-        return conn.sendException(ErrorCode.connectionLost, `Device '${target}' did not confirm the request in time; its outcome is unknown`, frame.requestId);
+        // The device may or may not have it; any answer it sends is still routed here and recorded.
+        return conn.sendException(ErrorCode.connectionLost, `Device '${target}' did not confirm the request in time; its outcome is unknown`, requestId, true);
       }
-      conn.clientInflight.delete(frame.requestId);
-      if (!ack.noResponders) return conn.sendException(ack.errorCode, ack.errorMessage, frame.requestId);
+      if (!ack.noResponders) {
+        // Refused before the socket write (busy, past its deadline, ...): nothing was dispatched.
+        // A duplicate on the device means the id is in use there: it stays taken.
+        if (ack.errorCode !== ErrorCode.duplicateItem) release();
+        return conn.sendException(ack.errorCode, ack.errorMessage, requestId, ack.errorCode === ErrorCode.connectionLost ? false : undefined);
+      }
     }
-    conn.sendException(ErrorCode.connectionLost, `Device '${target}' is not connected`, frame.requestId);
+    release();
+    conn.sendException(ErrorCode.connectionLost, `Device '${target}' is not connected; nothing was sent`, requestId, false);
+  }
+
+  /**
+   * A websocket request never waits forever (issue 9, hole 6): after the account's request
+   * timeout the POS gets a final connectionLost, outcome unknown. A later answer still reaches
+   * the record (the device's hub publishes it) and, while that hub still routes it, this socket.
+   */
+  private armTimeout(conn: Connection, requestId: string, entry: ClientInflight, timeoutS: number): void {
+    if (conn.closed) return void conn.settleClient(requestId);
+    entry.timer = setTimeout(() => {
+      if (conn.clientInflight.get(requestId) !== entry) return;
+      conn.settleClient(requestId);
+      conn.sendException(ErrorCode.connectionLost, `No final answer from device '${entry.target}' within ${timeoutS} s; the outcome is unknown`, requestId, true);
+    }, Math.max(0, entry.startedAt + timeoutS * 1000 - Date.now()));
+    entry.timer.unref();
   }
 
   private async forward(conn: Connection, frame: CloudFlowMessage): Promise<void> {
@@ -82,7 +130,8 @@ export class ClientFrames {
     if (!entry) {
       return conn.sendException(ErrorCode.notFound, `No request '${frame.originatingRequestId ?? ''}' of this client is in flight`, frame.requestId);
     }
-    const ack = await this.bus.request(entry.deviceConnId, { kind: 'forward', frame }, this.config.DELIVERY_TIMEOUT_MS);
+    const deadline = Date.now() + this.config.DELIVERY_TIMEOUT_MS;
+    const ack = await this.bus.request(entry.deviceConnId, { kind: 'forward', frame, deadline }, this.config.DELIVERY_TIMEOUT_MS + this.config.DELIVERY_MARGIN_MS);
     if (!ack.ok) conn.sendException(ack.errorCode, ack.errorMessage, frame.requestId);
   }
 }

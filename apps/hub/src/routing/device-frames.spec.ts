@@ -1,5 +1,8 @@
 import type { CloudFlowMessage } from '@cloudflow/contracts';
 import { Connection } from '../connections/connection';
+import type { ConnectionRegistry } from '../connections/connection-registry';
+import { HubConfig } from '../hub.config';
+import type { RelayLookup } from '../lookup/relay-lookup';
 import { DeviceFrames } from './device-frames';
 import type { BusMessage, HubBus } from './hub-bus';
 import type { RequestEventInput, RequestEventsPublisher } from './request-events.publisher';
@@ -27,13 +30,18 @@ describe('DeviceFrames', () => {
   let frames: DeviceFrames;
   let device: Connection;
   let sent: CloudFlowMessage[];
+  let registry: ConnectionRegistry;
+  let config: HubConfig;
 
   beforeEach(() => {
     published = [];
     const bus = { publish: async (connId: string, msg: BusMessage) => void published.push({ connId, msg }) } as unknown as HubBus;
     recorded = [];
     const events = { publish: async (_conn: Connection, input: RequestEventInput) => void recorded.push(input) } as unknown as RequestEventsPublisher;
-    frames = new DeviceFrames(bus, events);
+    const lookup = { account: async () => ({ requestTimeoutSeconds: 150 }) } as unknown as RelayLookup;
+    registry = { draining: false } as ConnectionRegistry;
+    config = Object.assign(new HubConfig(), { INFLIGHT_GRACE_MS: 0 });
+    frames = new DeviceFrames(bus, events, lookup, registry, config);
     const socket = fakeSocket();
     sent = socket.sent;
     device = new Connection({ kind: 'device', tenantId: 't', accountId: 'a', referenceId: 'till-7' }, socket.ws as never);
@@ -101,7 +109,52 @@ describe('DeviceFrames', () => {
   it('tells every waiting requester connectionLost when the device drops', async () => {
     await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c9', requester: 'a', deadline: Date.now() + 5000, epoch: 0 });
     frames.failInflight(device);
-    expect(published[0]).toMatchObject({ connId: 'c9', msg: { kind: 'reply', frame: { type: 'flowException', originatingRequestId: 'r1', payload: { errorCode: 'connectionLost' } } } });
+    expect(published[0]).toMatchObject({ connId: 'c9', msg: { kind: 'reply', frame: { type: 'flowException', originatingRequestId: 'r1', payload: { errorCode: 'connectionLost', dispatched: true } } } });
     expect(recorded[recorded.length - 1]).toMatchObject({ kind: 'reply', index: 1, message: { type: 'flowException', payload: { errorCode: 'connectionLost' } } });
+  });
+
+  it('does not write a delivery past its deadline, and frees the device for the next one (issue 9, hole 1)', async () => {
+    const ack = await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a', deadline: Date.now() - 1, epoch: 0 });
+    expect(ack).toMatchObject({ ok: false, errorCode: 'connectionLost' });
+    expect(sent).toHaveLength(0);
+    expect(device.deviceInflight.size).toBe(0);
+    expect(recorded).toHaveLength(0);
+  });
+
+  it('does not write a delivery for another ownership epoch; the requester may look again (no responders)', async () => {
+    device.epoch = 3;
+    const ack = await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 2 });
+    expect(ack).toMatchObject({ ok: false, errorCode: 'connectionLost', noResponders: true });
+    expect(sent).toHaveLength(0);
+    expect(await frames.onBus(device, { kind: 'deliver', frame: payment('r2'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 3 })).toEqual({ ok: true });
+  });
+
+  it('does not write a forward past its deadline', async () => {
+    await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 0 });
+    const event: CloudFlowMessage = { type: 'flowEvent', format: 'appflow', version: '1', requestId: 'e1', originatingRequestId: 'r1', payload: {} };
+    expect(await frames.onBus(device, { kind: 'forward', frame: event, deadline: Date.now() - 1 })).toMatchObject({ ok: false, errorCode: 'connectionLost' });
+    expect(sent).toHaveLength(1);
+  });
+
+  it('takes no delivery while the hub drains (answered as no responders)', async () => {
+    registry.draining = true;
+    expect(await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 0 })).toMatchObject({ ok: false, noResponders: true });
+    expect(sent).toHaveLength(0);
+  });
+
+  it('frees a device that never answers after the request timeout plus grace; its late answer is still recorded', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 0 });
+      await Promise.resolve();
+      await Promise.resolve();
+      expect(device.deviceInflight.has('r1')).toBe(true);
+      jest.advanceTimersByTime(150_000 + 1);
+      expect(device.deviceInflight.size).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+    await frames.handle(device, { type: 'paymentResponse', format: 'appflow', version: '1', requestId: 'f1', originatingRequestId: 'r1', payload: {} });
+    expect(recorded[recorded.length - 1]).toMatchObject({ kind: 'late', requestId: 'r1' });
   });
 });

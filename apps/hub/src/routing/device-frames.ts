@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, FINAL_TYPES, type CloudFlowMessage } from '@cloudflow/contracts';
 import { hubException, type Connection, type DeviceInflight } from '../connections/connection';
+import { ConnectionRegistry } from '../connections/connection-registry';
+import { HubConfig } from '../hub.config';
+import { RelayLookup } from '../lookup/relay-lookup';
 import { HubBus, type BusAck, type BusMessage } from './hub-bus';
 import { RequestEventsPublisher } from './request-events.publisher';
 
@@ -14,6 +17,9 @@ export class DeviceFrames {
   constructor(
     private readonly bus: HubBus,
     private readonly events: RequestEventsPublisher,
+    private readonly lookup: RelayLookup,
+    private readonly registry: ConnectionRegistry,
+    private readonly config: HubConfig,
   ) {}
 
   async handle(conn: Connection, frame: CloudFlowMessage): Promise<void> {
@@ -32,11 +38,11 @@ export class DeviceFrames {
   async onBus(conn: Connection, msg: BusMessage): Promise<BusAck> {
     switch (msg.kind) {
       case 'deliver':
-        return this.deliver(conn, msg.frame, msg.replyConnId, msg.requester, msg.record ?? 'sync');
+        return this.deliver(conn, msg);
       case 'forward': {
         const orig = msg.frame.originatingRequestId;
         if (!orig || !conn.deviceInflight.has(orig)) return { ok: false, errorCode: ErrorCode.notFound, errorMessage: `No request '${orig ?? ''}' is in flight on this device` };
-        return this.write(conn, msg.frame);
+        return this.write(conn, msg.frame, msg.deadline);
       }
       case 'ping':
         return { ok: true, inflight: msg.requestId ? conn.deviceInflight.has(msg.requestId) : undefined };
@@ -52,7 +58,9 @@ export class DeviceFrames {
   /** The socket dropped: every requester still waiting hears connectionLost, and so does the request's record. */
   failInflight(conn: Connection): void {
     for (const [requestId, entry] of conn.deviceInflight) {
-      const frame = hubException(ErrorCode.connectionLost, `Device '${conn.name}' disconnected before answering`, requestId, null);
+      clearTimeout(entry.expiry);
+      // It was written to the terminal: whatever it did with it is unknown.
+      const frame = hubException(ErrorCode.connectionLost, `Device '${conn.name}' disconnected before answering; the outcome is unknown`, requestId, null, true);
       frame.source = conn.name;
       if (entry.replyConnId) void this.bus.publish(entry.replyConnId, { kind: 'reply', frame }).catch(() => undefined);
       void this.record(conn, requestId, entry, frame, 'hub');
@@ -60,29 +68,69 @@ export class DeviceFrames {
     conn.deviceInflight.clear();
   }
 
-  private async deliver(conn: Connection, frame: CloudFlowMessage, replyConnId: string | undefined, requester: string, mode: 'sync' | 'async'): Promise<BusAck> {
+  private async deliver(conn: Connection, msg: Extract<BusMessage, { kind: 'deliver' }>): Promise<BusAck> {
+    const { frame, replyConnId, requester } = msg;
+    const mode = msg.record ?? 'sync';
     if (conn.closed) return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: `Device '${conn.name}' is not connected`, noResponders: true };
+    // Draining (SIGTERM): answered as if nobody held the device, so the requester reads presence
+    // again; the device reconnects to another hub once its current transaction is done.
+    if (this.registry.draining) return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: `Device '${conn.name}' is moving to another hub`, noResponders: true };
     if (conn.deviceInflight.has(frame.requestId)) return { ok: false, errorCode: ErrorCode.duplicateItem, errorMessage: `Request '${frame.requestId}' is already in flight` };
     const busy = conn.deviceInflight.keys().next();
     if (!busy.done) return { ok: false, errorCode: ErrorCode.preconditionFailed, errorMessage: `Device '${conn.name}' is busy with request '${busy.value}'` };
+    // A delivery for another ownership epoch is a stale route (the device was claimed afresh): not
+    // written; "no responders" makes the requester read the current owner and try once more.
+    if (msg.epoch !== conn.epoch) return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: `Device '${conn.name}' has a newer connection`, noResponders: true };
     const entry: DeviceInflight = { replyConnId, mode, events: 0, startedAt: Date.now() };
     conn.deviceInflight.set(frame.requestId, entry);
     frame.target = conn.name;
     frame.source = requester;
-    const ack = await this.write(conn, frame);
-    if (!ack.ok) conn.deviceInflight.delete(frame.requestId);
+    const ack = await this.write(conn, frame, msg.deadline);
+    if (!ack.ok) {
+      conn.settleDevice(frame.requestId);
+      return ack;
+    }
+    this.armExpiry(conn, frame.requestId, entry);
     // A websocket request is recorded from the moment the device has it (the async ones the gateway wrote already).
-    else if (mode === 'sync') void this.events.publish(conn, { kind: 'start', mode, requestId: frame.requestId, index: 0, message: frame });
+    if (mode === 'sync') void this.events.publish(conn, { kind: 'start', mode, requestId: frame.requestId, index: 0, message: frame });
     return ack;
   }
 
-  private async write(conn: Connection, frame: CloudFlowMessage): Promise<BusAck> {
+  /**
+   * The deadline is checked right before the socket write, in the same tick: a hub that was
+   * paused or stalled (SIGSTOP, GC, overload) finds its queued deliveries past it on resume and
+   * drops them, because the requester has told its POS "outcome unknown" by then.
+   */
+  private async write(conn: Connection, frame: CloudFlowMessage, deadline?: number): Promise<BusAck> {
+    if (deadline !== undefined && Date.now() > deadline) {
+      return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: `The request for device '${conn.name}' reached its hub after its deadline; it was not sent` };
+    }
     try {
       await conn.send(frame);
       return { ok: true };
     } catch {
       return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: `Device '${conn.name}' is not connected` };
     }
+  }
+
+  /**
+   * A device that never answers must not stay busy forever: after the account's request timeout
+   * (when its requester has given up too) plus a grace, the device takes requests again. An answer
+   * that comes later is still published, as a `late` event, and recorded.
+   */
+  private armExpiry(conn: Connection, requestId: string, entry: DeviceInflight): void {
+    const { tenantId, accountId } = conn.identity;
+    void this.lookup
+      .account(tenantId, accountId)
+      .then((account) => account.requestTimeoutSeconds, () => undefined)
+      .then((seconds) => {
+        if (conn.deviceInflight.get(requestId) !== entry) return;
+        const afterMs = (seconds ?? this.config.REQUEST_TIMEOUT_DEFAULT_S) * 1000 + this.config.INFLIGHT_GRACE_MS;
+        entry.expiry = setTimeout(() => {
+          if (conn.deviceInflight.get(requestId) === entry) conn.settleDevice(requestId);
+        }, Math.max(0, entry.startedAt + afterMs - Date.now()));
+        entry.expiry.unref();
+      });
   }
 
   private async reply(conn: Connection, frame: CloudFlowMessage): Promise<void> {
@@ -94,7 +142,7 @@ export class DeviceFrames {
       void this.events.publish(conn, { kind: 'late', requestId, index: null, message: frame });
       return;
     }
-    if (FINAL_TYPES.has(frame.type)) conn.deviceInflight.delete(requestId);
+    if (FINAL_TYPES.has(frame.type)) conn.settleDevice(requestId);
     void this.record(conn, requestId, entry, frame);
     if (entry.replyConnId) await this.bus.publish(entry.replyConnId, { kind: 'reply', frame });
   }

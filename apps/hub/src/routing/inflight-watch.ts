@@ -52,8 +52,9 @@ export class InflightWatch implements OnModuleInit, OnApplicationShutdown {
             const conn = this.registry.get(connId);
             const entry = conn?.clientInflight.get(requestId);
             if (!conn || !entry || entry.deviceConnId !== deviceConnId) continue;
-            conn.clientInflight.delete(requestId);
-            conn.sendException(ErrorCode.connectionLost, `Device '${entry.target}' lost its connection before answering`, requestId);
+            conn.settleClient(requestId);
+            // The device had it (or may have had it): its outcome is unknown.
+            conn.sendException(ErrorCode.connectionLost, `Device '${entry.target}' lost its connection before answering; the outcome is unknown`, requestId, true);
           }
         }),
       );

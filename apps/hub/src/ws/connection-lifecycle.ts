@@ -115,6 +115,7 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
 
   private async onClose(conn: Connection): Promise<void> {
     conn.closed = true;
+    conn.clearTimers();
     if (!this.registry.remove(conn)) return;
     if (conn.identity.kind !== 'device') return;
     this.devices.failInflight(conn);

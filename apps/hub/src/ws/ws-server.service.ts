@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { CloudFlowError, ERROR_HTTP_STATUS, ErrorCode, MAX_FRAME_BYTES } from '@cloudflow/contracts';
-import { LOGGER } from '@cloudflow/platform';
+import { CLOSE_CODES, CloudFlowError, ERROR_HTTP_STATUS, ErrorCode, MAX_FRAME_BYTES } from '@cloudflow/contracts';
+import { LOGGER, ReadinessService } from '@cloudflow/platform';
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
@@ -27,10 +27,13 @@ export class WsServer implements OnApplicationBootstrap, BeforeApplicationShutdo
     private readonly registry: ConnectionRegistry,
     private readonly hub: HubIdentity,
     private readonly config: HubConfig,
+    private readonly readiness: ReadinessService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onApplicationBootstrap(): void {
+    // A draining hub is not ready: load balancers stop sending it new sockets.
+    this.readiness.register('accepting', () => !this.stopping);
     const server = this.adapterHost.httpAdapter.getHttpServer() as Server;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(req, socket, head));
@@ -71,13 +74,30 @@ export class WsServer implements OnApplicationBootstrap, BeforeApplicationShutdo
     }
   }
 
-  /** SIGTERM: stop accepting, let in-flight transactions finish (bounded), then ask everyone to reconnect. */
+  /**
+   * SIGTERM (issue 9, hole 10): at once, no new socket, delivery or transaction starts here
+   * (deliveries are answered "no responders", so requesters look for the device again) and every
+   * idle socket is closed with 1012 so it reconnects to another hub. A socket with a transaction
+   * in flight keeps it until its final answer (then it goes too), bounded by DRAIN_TIMEOUT_MS;
+   * whatever is left then is closed with 1012.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    this.registry.draining = true;
     clearInterval(this.pingTimer);
     const deadline = Date.now() + this.config.DRAIN_TIMEOUT_MS;
-    const busy = () => [...this.registry.all()].some((c) => c.deviceInflight.size > 0 || c.clientInflight.size > 0);
-    while (busy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const idle = (c: Connection) => c.deviceInflight.size === 0 && c.clientInflight.size === 0;
+    this.logger.info({ sockets: this.registry.size, drainTimeoutMs: this.config.DRAIN_TIMEOUT_MS }, 'draining');
+    for (;;) {
+      let busy = 0;
+      for (const conn of [...this.registry.all()]) {
+        if (conn.closed) continue;
+        if (idle(conn)) conn.close(CLOSE_CODES.restart, 'Hub restarting; reconnect');
+        else busy++;
+      }
+      if (busy === 0 || Date.now() >= deadline) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     await this.lifecycle.closeAll();
     this.wss?.close();
   }
