@@ -27,12 +27,23 @@ describe('DeviceFrames', () => {
   let frames: DeviceFrames;
   let device: Connection;
   let sent: CloudFlowMessage[];
+  /** What the fake stream answers: the PubAck (true) or a refusal after all retries (false); held while `hold` is set. */
+  let accept: boolean;
+  let hold: Promise<void> | undefined;
 
   beforeEach(() => {
+    accept = true;
+    hold = undefined;
     published = [];
     const bus = { publish: async (connId: string, msg: BusMessage) => void published.push({ connId, msg }) } as unknown as HubBus;
     recorded = [];
-    const events = { publish: async (_conn: Connection, input: RequestEventInput) => void recorded.push(input) } as unknown as RequestEventsPublisher;
+    const events = {
+      publish: async (_conn: Connection, input: RequestEventInput) => {
+        recorded.push(input);
+        await hold;
+        return accept;
+      },
+    } as unknown as RequestEventsPublisher;
     frames = new DeviceFrames(bus, events);
     const socket = fakeSocket();
     sent = socket.sent;
@@ -67,7 +78,7 @@ describe('DeviceFrames', () => {
   it('records a reply to an unknown request as a late answer for the gateways, routing nothing to any socket', async () => {
     await frames.handle(device, { type: 'paymentResponse', format: 'appflow', version: '1', requestId: 'f1', originatingRequestId: 'ghost', payload: {} });
     expect(published).toHaveLength(0);
-    expect(sent).toHaveLength(0);
+    expect(sent.filter((f) => (f.type as string) !== 'ack')).toHaveLength(0);
     expect(recorded).toEqual([expect.objectContaining({ kind: 'late', requestId: 'ghost', index: null, message: expect.objectContaining({ type: 'paymentResponse', source: 'till-7' }) })]);
   });
 
@@ -103,5 +114,48 @@ describe('DeviceFrames', () => {
     frames.failInflight(device);
     expect(published[0]).toMatchObject({ connId: 'c9', msg: { kind: 'reply', frame: { type: 'flowException', originatingRequestId: 'r1', payload: { errorCode: 'connectionLost' } } } });
     expect(recorded[recorded.length - 1]).toMatchObject({ kind: 'reply', index: 1, message: { type: 'flowException', payload: { errorCode: 'connectionLost' } } });
+  });
+
+  describe('acknowledging final answers (the device keeps each final until acked)', () => {
+    const final = (requestId: string, originatingRequestId: string): CloudFlowMessage => ({ type: 'paymentResponse', format: 'appflow', version: '1', requestId, originatingRequestId, payload: { outcome: 'FULFILLED' } });
+    const acks = () => sent.filter((f) => (f.type as string) === 'ack');
+    const settle = () => new Promise((r) => setImmediate(r));
+
+    it('acks a final only once the stream has taken it, naming the final, and never acks events', async () => {
+      let release!: () => void;
+      hold = new Promise((r) => (release = r));
+      await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 0 });
+      await frames.handle(device, { type: 'flowEvent', format: 'appflow', version: '1', requestId: 'e1', originatingRequestId: 'r1', payload: {} });
+      await frames.handle(device, final('f1', 'r1'));
+      await settle();
+      // Relayed to the POS at once; the ack waits for the stream.
+      expect(published.map((p) => (p.msg as { frame: CloudFlowMessage }).frame.type)).toEqual(['flowEvent', 'paymentResponse']);
+      expect(acks()).toHaveLength(0);
+      release();
+      await settle();
+      expect(acks()).toEqual([expect.objectContaining({ type: 'ack', originatingRequestId: 'f1', source: 'cloudflow-hub', target: 'till-7', payload: {} })]);
+    });
+
+    it('gives the same event id to the same final resent (so it is dropped downstream), and acks the resend too', async () => {
+      await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 0 });
+      await frames.handle(device, final('f1', 'r1'));
+      await frames.handle(device, final('f1', 'r1'));
+      await settle();
+      const [first, again] = recorded.filter((e) => e.message.type === 'paymentResponse');
+      expect([first.kind, again.kind]).toEqual(['reply', 'late']);
+      expect(first.eventId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(again.eventId).toBe(first.eventId);
+      expect(acks().map((a) => a.originatingRequestId)).toEqual(['f1', 'f1']);
+    });
+
+    it('does not ack a final the stream would not take, and closes the socket (1013) so the device resends it', async () => {
+      accept = false;
+      await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 0 });
+      await frames.handle(device, final('f1', 'r1'));
+      await settle();
+      expect(acks()).toHaveLength(0);
+      expect(device.closed).toBe(true);
+      expect((device.ws as unknown as { close: jest.Mock }).close).toHaveBeenCalledWith(1013, expect.stringMatching(/send it again/));
+    });
   });
 });
