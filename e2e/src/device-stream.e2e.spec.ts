@@ -41,8 +41,9 @@ describe('the device → stream path', () => {
 
   beforeAll(async () => {
     // A small outbound cap (the kernel's loopback buffers hold megabytes before it even counts), and room for the
-    // POS below to queue its burst of large frames without hitting the inbound cap first.
-    sys = await startSystem({ hubs: 2, env: { MAX_OUTBOUND_BUFFER_BYTES: String(64 * 1024), MAX_INBOUND_QUEUE: '100000' } });
+    // POS below to queue its burst of large frames without hitting the inbound cap first; liveness pings rare
+    // enough that only the cap, not a missed pong, can close the stuck device within the test's wait.
+    sys = await startSystem({ hubs: 2, env: { MAX_OUTBOUND_BUFFER_BYTES: String(64 * 1024), MAX_INBOUND_QUEUE: '100000', PING_INTERVAL_MS: '120000' } });
     hubA = `ws://127.0.0.1:${sys.hubs[0].port}/ws`;
     hubB = `ws://127.0.0.1:${sys.hubs[1].port}/ws`;
     tenant = await createTenant(sys);
