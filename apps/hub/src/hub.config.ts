@@ -30,4 +30,10 @@ export class HubConfig extends BaseConfig {
   @IsInt() @Min(0) DRAIN_TIMEOUT_MS = 30_000;
   /** Default per-account socket limit when the account names none. */
   @IsInt() @Min(1) DEFAULT_CONNECTION_LIMIT = 100;
+  /** A socket whose unsent outbound data exceeds this is a slow consumer: closed with 1013 so it cannot hold the hub's memory. */
+  @IsInt() @Min(64 * 1024) MAX_OUTBOUND_BUFFER_BYTES = 1024 * 1024;
+  /** Frames a socket may have waiting to be handled; one more closes it with 1008. */
+  @IsInt() @Min(1) MAX_INBOUND_QUEUE = 64;
+  /** How long a request event may take to be accepted by the stream before the hub gives up (a final is then resent by the device). */
+  @IsInt() @Min(1000) STREAM_PUBLISH_TIMEOUT_MS = 30_000;
 }

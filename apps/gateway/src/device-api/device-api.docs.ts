@@ -24,7 +24,12 @@ export const EnrolDocs = () =>
       summary: 'Credentials to open the device websocket',
       description:
         'Returns a short-lived JWT and the websocket URL for this device. A device holds at most one socket: a new one ' +
-        "replaces the old. Device and client sockets of an account both count against the account's connection limit.",
+        "replaces the old. Device and client sockets of an account both count against the account's connection limit.\n\n" +
+        'On the socket the hub acknowledges each final answer (`paymentResponse`, `response`, `flowException`) once it is ' +
+        'durably stored, with `{"type":"ack","format":"cloudflow","version":"1.0","requestId":"<new uuid>","originatingRequestId":"<your final\'s requestId>",' +
+        '"source":"cloudflow-hub","target":"<referenceId>","payload":{}}`. Keep every unacknowledged final and send it again, unchanged, after ' +
+        'reconnecting (to any hub): duplicates are dropped by its requestId. Frames with U+0000, unpaired surrogates or nesting deeper than 32 levels ' +
+        'get `invalidData`; a socket that stops reading is closed with 1013, one that floods the hub with 1008.',
     }),
     ApiOkResponse({ type: ConnectionCredentialsDto, description: 'Connect to `connectionUrl` with `accessToken` within 5 minutes' }),
     ApiErrors([

@@ -1,4 +1,4 @@
-import { CLOSE_CODES, type CloudFlowMessage, type ErrorCode } from '@cloudflow/contracts';
+import { ackFrame, CLOSE_CODES, type AckFrame, type CloudFlowMessage, type ErrorCode } from '@cloudflow/contracts';
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 
@@ -9,6 +9,9 @@ export interface ConnectionIdentity {
   /** Devices only. */
   referenceId?: string;
 }
+
+/** How long a slow consumer's close handshake may take before its socket is cut. */
+const SLOW_CLOSE_GRACE_MS = 1000;
 
 /** A request this device socket is working on, and where its replies go. */
 export interface DeviceInflight {
@@ -40,6 +43,8 @@ export class Connection {
   epoch = 0;
   readonly deviceInflight = new Map<string, DeviceInflight>();
   readonly clientInflight = new Map<string, ClientInflight>();
+  /** Unsent bytes above which this socket is a slow consumer (set from HubConfig when opened). */
+  maxBufferedBytes = 1024 * 1024;
 
   constructor(
     readonly identity: ConnectionIdentity,
@@ -53,12 +58,27 @@ export class Connection {
     return this.identity.kind === 'device' ? this.identity.referenceId! : this.identity.accountId;
   }
 
-  /** Writes a frame; resolves once handed to the kernel, rejects if the socket is gone. */
-  send(frame: CloudFlowMessage): Promise<void> {
+  /**
+   * Writes a frame; resolves once handed to the kernel, rejects if the socket is gone. A peer
+   * that stopped reading is closed (1013) once its unsent data passes the cap, instead of
+   * queueing in the hub's memory without bound; the socket is cut soon after, since the close
+   * frame itself waits behind that data.
+   */
+  send(frame: CloudFlowMessage | AckFrame): Promise<void> {
     return new Promise((resolve, reject) => {
       if (this.closed || this.ws.readyState !== this.ws.OPEN) return reject(new Error('socket closed'));
+      if (this.ws.bufferedAmount > this.maxBufferedBytes) {
+        this.close(CLOSE_CODES.tryAgain, 'Slow consumer: the socket is not reading');
+        setTimeout(() => this.ws.terminate(), SLOW_CLOSE_GRACE_MS).unref();
+        return reject(new Error('slow consumer'));
+      }
       this.ws.send(JSON.stringify(frame), (err) => (err ? reject(err) : resolve()));
     });
+  }
+
+  /** Tells a device its final answer `originatingRequestId` is durably stored (README, the websocket protocol). */
+  sendAck(originatingRequestId: string): void {
+    this.send(ackFrame(randomUUID(), originatingRequestId, this.name)).catch(() => undefined);
   }
 
   /** A hub-made failure for this socket's sender (CONTRACT.md §7); `dispatched` for connectionLost. */

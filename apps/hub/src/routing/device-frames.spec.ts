@@ -22,7 +22,14 @@ function fakeSocket() {
   return { ws, sent };
 }
 
-const payment = (requestId: string): CloudFlowMessage => ({ type: 'payment', format: 'appflow', version: '2.1.2', requestId, target: 'till-7', payload: {} });
+const payment = (requestId: string): CloudFlowMessage => ({
+  type: 'payment',
+  format: 'appflow',
+  version: '2.1.2',
+  requestId,
+  target: 'till-7',
+  payload: {},
+});
 
 describe('DeviceFrames', () => {
   let published: Array<{ connId: string; msg: BusMessage }>;
@@ -32,57 +39,172 @@ describe('DeviceFrames', () => {
   let sent: CloudFlowMessage[];
   let registry: ConnectionRegistry;
   let config: HubConfig;
+  /** What the fake stream answers: the PubAck (true) or a refusal after all retries (false); held while `hold` is set. */
+  let accept: boolean;
+  let hold: Promise<void> | undefined;
 
   beforeEach(() => {
+    accept = true;
+    hold = undefined;
     published = [];
-    const bus = { publish: async (connId: string, msg: BusMessage) => void published.push({ connId, msg }) } as unknown as HubBus;
+    const bus = {
+      publish: async (connId: string, msg: BusMessage) => void published.push({ connId, msg }),
+    } as unknown as HubBus;
     recorded = [];
-    const events = { publish: async (_conn: Connection, input: RequestEventInput) => void recorded.push(input) } as unknown as RequestEventsPublisher;
+    const events = {
+      publish: async (_conn: Connection, input: RequestEventInput) => {
+        recorded.push(input);
+        await hold;
+        return accept;
+      },
+    } as unknown as RequestEventsPublisher;
     const lookup = { account: async () => ({ requestTimeoutSeconds: 150 }) } as unknown as RelayLookup;
     registry = { draining: false } as ConnectionRegistry;
     config = Object.assign(new HubConfig(), { INFLIGHT_GRACE_MS: 0 });
     frames = new DeviceFrames(bus, events, lookup, registry, config);
     const socket = fakeSocket();
     sent = socket.sent;
-    device = new Connection({ kind: 'device', tenantId: 't', accountId: 'a', referenceId: 'till-7' }, socket.ws as never);
+    device = new Connection(
+      { kind: 'device', tenantId: 't', accountId: 'a', referenceId: 'till-7' },
+      socket.ws as never,
+    );
   });
 
   it('writes a delivery to the socket, stamping source and target', async () => {
-    const ack = await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'acct-1', deadline: Date.now() + 5000, epoch: 0 });
+    const ack = await frames.onBus(device, {
+      kind: 'deliver',
+      frame: payment('r1'),
+      replyConnId: 'c1',
+      requester: 'acct-1',
+      deadline: Date.now() + 5000,
+      epoch: 0,
+    });
     expect(ack).toEqual({ ok: true });
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ requestId: 'r1', source: 'acct-1', target: 'till-7' });
   });
 
   it('refuses a second request while one is in flight (busy) and a reused requestId', async () => {
-    await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 0 });
-    expect(await frames.onBus(device, { kind: 'deliver', frame: payment('r2'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 0 })).toMatchObject({ ok: false, errorCode: 'preconditionFailed' });
-    expect(await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 0 })).toMatchObject({ ok: false, errorCode: 'duplicateItem' });
+    await frames.onBus(device, {
+      kind: 'deliver',
+      frame: payment('r1'),
+      replyConnId: 'c1',
+      requester: 'a',
+      deadline: Date.now() + 5000,
+      epoch: 0,
+    });
+    expect(
+      await frames.onBus(device, {
+        kind: 'deliver',
+        frame: payment('r2'),
+        replyConnId: 'c1',
+        requester: 'a',
+        deadline: Date.now() + 5000,
+        epoch: 0,
+      }),
+    ).toMatchObject({ ok: false, errorCode: 'preconditionFailed' });
+    expect(
+      await frames.onBus(device, {
+        kind: 'deliver',
+        frame: payment('r1'),
+        replyConnId: 'c1',
+        requester: 'a',
+        deadline: Date.now() + 5000,
+        epoch: 0,
+      }),
+    ).toMatchObject({ ok: false, errorCode: 'duplicateItem' });
     expect(sent).toHaveLength(1);
   });
 
   it('routes events and the final answer back to the requester, then accepts the next request', async () => {
-    await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 0 });
-    await frames.handle(device, { type: 'flowEvent', format: 'appflow', version: '1', requestId: 'e1', originatingRequestId: 'r1', payload: { stage: 'insert card' } });
-    await frames.handle(device, { type: 'paymentResponse', format: 'appflow', version: '1', requestId: 'f1', originatingRequestId: 'r1', payload: { outcome: 'FULFILLED' } });
-    expect(published.map((p) => [p.connId, p.msg.kind, (p.msg as { frame: CloudFlowMessage }).frame.type])).toEqual([
+    await frames.onBus(device, {
+      kind: 'deliver',
+      frame: payment('r1'),
+      replyConnId: 'c1',
+      requester: 'a',
+      deadline: Date.now() + 5000,
+      epoch: 0,
+    });
+    await frames.handle(device, {
+      type: 'flowEvent',
+      format: 'appflow',
+      version: '1',
+      requestId: 'e1',
+      originatingRequestId: 'r1',
+      payload: { stage: 'insert card' },
+    });
+    await frames.handle(device, {
+      type: 'paymentResponse',
+      format: 'appflow',
+      version: '1',
+      requestId: 'f1',
+      originatingRequestId: 'r1',
+      payload: { outcome: 'FULFILLED' },
+    });
+    expect(
+      published.map((p) => [p.connId, p.msg.kind, (p.msg as { frame: CloudFlowMessage }).frame.type]),
+    ).toEqual([
       ['c1', 'reply', 'flowEvent'],
       ['c1', 'reply', 'paymentResponse'],
     ]);
-    expect(await frames.onBus(device, { kind: 'deliver', frame: payment('r2'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 0 })).toEqual({ ok: true });
+    expect(
+      await frames.onBus(device, {
+        kind: 'deliver',
+        frame: payment('r2'),
+        replyConnId: 'c1',
+        requester: 'a',
+        deadline: Date.now() + 5000,
+        epoch: 0,
+      }),
+    ).toEqual({ ok: true });
   });
 
   it('records a reply to an unknown request as a late answer for the gateways, routing nothing to any socket', async () => {
-    await frames.handle(device, { type: 'paymentResponse', format: 'appflow', version: '1', requestId: 'f1', originatingRequestId: 'ghost', payload: {} });
+    await frames.handle(device, {
+      type: 'paymentResponse',
+      format: 'appflow',
+      version: '1',
+      requestId: 'f1',
+      originatingRequestId: 'ghost',
+      payload: {},
+    });
     expect(published).toHaveLength(0);
-    expect(sent).toHaveLength(0);
-    expect(recorded).toEqual([expect.objectContaining({ kind: 'late', requestId: 'ghost', index: null, message: expect.objectContaining({ type: 'paymentResponse', source: 'till-7' }) })]);
+    expect(sent.filter((f) => (f.type as string) !== 'ack')).toHaveLength(0);
+    expect(recorded).toEqual([
+      expect.objectContaining({
+        kind: 'late',
+        requestId: 'ghost',
+        index: null,
+        message: expect.objectContaining({ type: 'paymentResponse', source: 'till-7' }),
+      }),
+    ]);
   });
 
   it('records a sync request once delivered, then its replies in order', async () => {
-    await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 0 });
-    await frames.handle(device, { type: 'flowEvent', format: 'appflow', version: '1', requestId: 'e1', originatingRequestId: 'r1', payload: {} });
-    await frames.handle(device, { type: 'paymentResponse', format: 'appflow', version: '1', requestId: 'f1', originatingRequestId: 'r1', payload: {} });
+    await frames.onBus(device, {
+      kind: 'deliver',
+      frame: payment('r1'),
+      replyConnId: 'c1',
+      requester: 'a',
+      deadline: Date.now() + 5000,
+      epoch: 0,
+    });
+    await frames.handle(device, {
+      type: 'flowEvent',
+      format: 'appflow',
+      version: '1',
+      requestId: 'e1',
+      originatingRequestId: 'r1',
+      payload: {},
+    });
+    await frames.handle(device, {
+      type: 'paymentResponse',
+      format: 'appflow',
+      version: '1',
+      requestId: 'f1',
+      originatingRequestId: 'r1',
+      payload: {},
+    });
     expect(recorded.map((e) => [e.kind, e.mode, e.index, e.message.type])).toEqual([
       ['start', 'sync', 0, 'payment'],
       ['reply', 'sync', 1, 'flowEvent'],
@@ -91,10 +213,28 @@ describe('DeviceFrames', () => {
   });
 
   it('sends the replies of an async request (no requesting socket) only to the request stream', async () => {
-    expect(await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), requester: 'a', record: 'async', deadline: Date.now() + 5000, epoch: 0 })).toEqual({ ok: true });
-    await frames.handle(device, { type: 'paymentResponse', format: 'appflow', version: '1', requestId: 'f1', originatingRequestId: 'r1', payload: {} });
+    expect(
+      await frames.onBus(device, {
+        kind: 'deliver',
+        frame: payment('r1'),
+        requester: 'a',
+        record: 'async',
+        deadline: Date.now() + 5000,
+        epoch: 0,
+      }),
+    ).toEqual({ ok: true });
+    await frames.handle(device, {
+      type: 'paymentResponse',
+      format: 'appflow',
+      version: '1',
+      requestId: 'f1',
+      originatingRequestId: 'r1',
+      payload: {},
+    });
     expect(published).toHaveLength(0);
-    expect(recorded.map((e) => [e.kind, e.mode, e.index, e.message.type])).toEqual([['reply', 'async', 1, 'paymentResponse']]);
+    expect(recorded.map((e) => [e.kind, e.mode, e.index, e.message.type])).toEqual([
+      ['reply', 'async', 1, 'paymentResponse'],
+    ]);
   });
 
   it('closes only for a strictly newer claim (fencing)', async () => {
@@ -103,18 +243,49 @@ describe('DeviceFrames', () => {
     expect(device.closed).toBe(false);
     await frames.onBus(device, { kind: 'replaced', epoch: 6 });
     expect(device.closed).toBe(true);
-    expect((device.ws as unknown as { close: jest.Mock }).close).toHaveBeenCalledWith(4409, expect.any(String));
+    expect((device.ws as unknown as { close: jest.Mock }).close).toHaveBeenCalledWith(
+      4409,
+      expect.any(String),
+    );
   });
 
   it('tells every waiting requester connectionLost when the device drops', async () => {
-    await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c9', requester: 'a', deadline: Date.now() + 5000, epoch: 0 });
+    await frames.onBus(device, {
+      kind: 'deliver',
+      frame: payment('r1'),
+      replyConnId: 'c9',
+      requester: 'a',
+      deadline: Date.now() + 5000,
+      epoch: 0,
+    });
     frames.failInflight(device);
-    expect(published[0]).toMatchObject({ connId: 'c9', msg: { kind: 'reply', frame: { type: 'flowException', originatingRequestId: 'r1', payload: { errorCode: 'connectionLost', dispatched: true } } } });
-    expect(recorded[recorded.length - 1]).toMatchObject({ kind: 'reply', index: 1, message: { type: 'flowException', payload: { errorCode: 'connectionLost' } } });
+    expect(published[0]).toMatchObject({
+      connId: 'c9',
+      msg: {
+        kind: 'reply',
+        frame: {
+          type: 'flowException',
+          originatingRequestId: 'r1',
+          payload: { errorCode: 'connectionLost', dispatched: true },
+        },
+      },
+    });
+    expect(recorded[recorded.length - 1]).toMatchObject({
+      kind: 'reply',
+      index: 1,
+      message: { type: 'flowException', payload: { errorCode: 'connectionLost' } },
+    });
   });
 
   it('does not write a delivery past its deadline, and frees the device for the next one (issue 9, hole 1)', async () => {
-    const ack = await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a', deadline: Date.now() - 1, epoch: 0 });
+    const ack = await frames.onBus(device, {
+      kind: 'deliver',
+      frame: payment('r1'),
+      replyConnId: 'c1',
+      requester: 'a',
+      deadline: Date.now() - 1,
+      epoch: 0,
+    });
     expect(ack).toMatchObject({ ok: false, errorCode: 'connectionLost' });
     expect(sent).toHaveLength(0);
     expect(device.deviceInflight.size).toBe(0);
@@ -123,29 +294,77 @@ describe('DeviceFrames', () => {
 
   it('does not write a delivery for another ownership epoch; the requester may look again (no responders)', async () => {
     device.epoch = 3;
-    const ack = await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 2 });
+    const ack = await frames.onBus(device, {
+      kind: 'deliver',
+      frame: payment('r1'),
+      replyConnId: 'c1',
+      requester: 'a',
+      deadline: Date.now() + 5000,
+      epoch: 2,
+    });
     expect(ack).toMatchObject({ ok: false, errorCode: 'connectionLost', noResponders: true });
     expect(sent).toHaveLength(0);
-    expect(await frames.onBus(device, { kind: 'deliver', frame: payment('r2'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 3 })).toEqual({ ok: true });
+    expect(
+      await frames.onBus(device, {
+        kind: 'deliver',
+        frame: payment('r2'),
+        replyConnId: 'c1',
+        requester: 'a',
+        deadline: Date.now() + 5000,
+        epoch: 3,
+      }),
+    ).toEqual({ ok: true });
   });
 
   it('does not write a forward past its deadline', async () => {
-    await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 0 });
-    const event: CloudFlowMessage = { type: 'flowEvent', format: 'appflow', version: '1', requestId: 'e1', originatingRequestId: 'r1', payload: {} };
-    expect(await frames.onBus(device, { kind: 'forward', frame: event, deadline: Date.now() - 1 })).toMatchObject({ ok: false, errorCode: 'connectionLost' });
+    await frames.onBus(device, {
+      kind: 'deliver',
+      frame: payment('r1'),
+      replyConnId: 'c1',
+      requester: 'a',
+      deadline: Date.now() + 5000,
+      epoch: 0,
+    });
+    const event: CloudFlowMessage = {
+      type: 'flowEvent',
+      format: 'appflow',
+      version: '1',
+      requestId: 'e1',
+      originatingRequestId: 'r1',
+      payload: {},
+    };
+    expect(
+      await frames.onBus(device, { kind: 'forward', frame: event, deadline: Date.now() - 1 }),
+    ).toMatchObject({ ok: false, errorCode: 'connectionLost' });
     expect(sent).toHaveLength(1);
   });
 
   it('takes no delivery while the hub drains (answered as no responders)', async () => {
     registry.draining = true;
-    expect(await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 0 })).toMatchObject({ ok: false, noResponders: true });
+    expect(
+      await frames.onBus(device, {
+        kind: 'deliver',
+        frame: payment('r1'),
+        replyConnId: 'c1',
+        requester: 'a',
+        deadline: Date.now() + 5000,
+        epoch: 0,
+      }),
+    ).toMatchObject({ ok: false, noResponders: true });
     expect(sent).toHaveLength(0);
   });
 
   it('frees a device that never answers after the request timeout plus grace; its late answer is still recorded', async () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     try {
-      await frames.onBus(device, { kind: 'deliver', frame: payment('r1'), replyConnId: 'c1', requester: 'a', deadline: Date.now() + 5000, epoch: 0 });
+      await frames.onBus(device, {
+        kind: 'deliver',
+        frame: payment('r1'),
+        replyConnId: 'c1',
+        requester: 'a',
+        deadline: Date.now() + 5000,
+        epoch: 0,
+      });
       await Promise.resolve();
       await Promise.resolve();
       expect(device.deviceInflight.has('r1')).toBe(true);
@@ -154,7 +373,106 @@ describe('DeviceFrames', () => {
     } finally {
       jest.useRealTimers();
     }
-    await frames.handle(device, { type: 'paymentResponse', format: 'appflow', version: '1', requestId: 'f1', originatingRequestId: 'r1', payload: {} });
+    await frames.handle(device, {
+      type: 'paymentResponse',
+      format: 'appflow',
+      version: '1',
+      requestId: 'f1',
+      originatingRequestId: 'r1',
+      payload: {},
+    });
     expect(recorded[recorded.length - 1]).toMatchObject({ kind: 'late', requestId: 'r1' });
+  });
+
+  describe('acknowledging final answers (the device keeps each final until acked)', () => {
+    const final = (requestId: string, originatingRequestId: string): CloudFlowMessage => ({
+      type: 'paymentResponse',
+      format: 'appflow',
+      version: '1',
+      requestId,
+      originatingRequestId,
+      payload: { outcome: 'FULFILLED' },
+    });
+    const acks = () => sent.filter((f) => (f.type as string) === 'ack');
+    const settle = () => new Promise((r) => setImmediate(r));
+
+    it('acks a final only once the stream has taken it, naming the final, and never acks events', async () => {
+      let release!: () => void;
+      hold = new Promise((r) => (release = r));
+      await frames.onBus(device, {
+        kind: 'deliver',
+        frame: payment('r1'),
+        replyConnId: 'c1',
+        requester: 'a',
+        deadline: Date.now() + 5000,
+        epoch: 0,
+      });
+      await frames.handle(device, {
+        type: 'flowEvent',
+        format: 'appflow',
+        version: '1',
+        requestId: 'e1',
+        originatingRequestId: 'r1',
+        payload: {},
+      });
+      await frames.handle(device, final('f1', 'r1'));
+      await settle();
+      // Relayed to the POS at once; the ack waits for the stream.
+      expect(published.map((p) => (p.msg as { frame: CloudFlowMessage }).frame.type)).toEqual([
+        'flowEvent',
+        'paymentResponse',
+      ]);
+      expect(acks()).toHaveLength(0);
+      release();
+      await settle();
+      expect(acks()).toEqual([
+        expect.objectContaining({
+          type: 'ack',
+          originatingRequestId: 'f1',
+          source: 'cloudflow-hub',
+          target: 'till-7',
+          payload: {},
+        }),
+      ]);
+    });
+
+    it('gives the same event id to the same final resent (so it is dropped downstream), and acks the resend too', async () => {
+      await frames.onBus(device, {
+        kind: 'deliver',
+        frame: payment('r1'),
+        replyConnId: 'c1',
+        requester: 'a',
+        deadline: Date.now() + 5000,
+        epoch: 0,
+      });
+      await frames.handle(device, final('f1', 'r1'));
+      await frames.handle(device, final('f1', 'r1'));
+      await settle();
+      const [first, again] = recorded.filter((e) => e.message.type === 'paymentResponse');
+      expect([first.kind, again.kind]).toEqual(['reply', 'late']);
+      expect(first.eventId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(again.eventId).toBe(first.eventId);
+      expect(acks().map((a) => a.originatingRequestId)).toEqual(['f1', 'f1']);
+    });
+
+    it('does not ack a final the stream would not take, and closes the socket (1013) so the device resends it', async () => {
+      accept = false;
+      await frames.onBus(device, {
+        kind: 'deliver',
+        frame: payment('r1'),
+        replyConnId: 'c1',
+        requester: 'a',
+        deadline: Date.now() + 5000,
+        epoch: 0,
+      });
+      await frames.handle(device, final('f1', 'r1'));
+      await settle();
+      expect(acks()).toHaveLength(0);
+      expect(device.closed).toBe(true);
+      expect((device.ws as unknown as { close: jest.Mock }).close).toHaveBeenCalledWith(
+        1013,
+        expect.stringMatching(/send it again/),
+      );
+    });
   });
 });

@@ -1,16 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, FINAL_TYPES, type CloudFlowMessage } from '@cloudflow/contracts';
+import { CLOSE_CODES, ErrorCode, FINAL_TYPES, type CloudFlowMessage } from '@cloudflow/contracts';
 import { hubException, type Connection, type DeviceInflight } from '../connections/connection';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import { HubConfig } from '../hub.config';
 import { RelayLookup } from '../lookup/relay-lookup';
+import { deviceEventId } from './event-id';
 import { HubBus, type BusAck, type BusMessage } from './hub-bus';
 import { RequestEventsPublisher } from './request-events.publisher';
 
 /**
  * The device side of a transaction: deliveries from any hub (or, for async requests, from a
  * gateway) are written to this hub's device socket, one at a time; everything the device
- * answers goes back to the requesting socket, and to the request stream the gateways record.
+ * answers goes back to the requesting socket, and to the request stream the gateways record;
+ * a final answer is acked to the device once the stream holds it.
  */
 @Injectable()
 export class DeviceFrames {
@@ -135,20 +137,35 @@ export class DeviceFrames {
 
   private async reply(conn: Connection, frame: CloudFlowMessage): Promise<void> {
     const requestId = frame.originatingRequestId!;
+    const { tenantId, accountId, referenceId } = conn.identity;
+    // The same frame resent (after a reconnect, to any hub) gets the same event id: dropped as a duplicate downstream.
+    const eventId = deviceEventId(tenantId, accountId, referenceId!, frame.requestId);
     const entry = conn.deviceInflight.get(requestId);
+    let stored: Promise<boolean>;
     if (!entry) {
       // A late answer (the device reconnected, or its requester is long gone): a device's
       // result is never dropped, so the gateways record it if such a request exists.
-      void this.events.publish(conn, { kind: 'late', requestId, index: null, message: frame });
-      return;
+      stored = this.events.publish(conn, { kind: 'late', requestId, index: null, message: frame, eventId });
+    } else {
+      if (FINAL_TYPES.has(frame.type)) conn.settleDevice(requestId);
+      stored = this.record(conn, requestId, entry, frame, 'device', eventId);
+      if (entry.replyConnId) await this.bus.publish(entry.replyConnId, { kind: 'reply', frame });
     }
-    if (FINAL_TYPES.has(frame.type)) conn.settleDevice(requestId);
-    void this.record(conn, requestId, entry, frame);
-    if (entry.replyConnId) await this.bus.publish(entry.replyConnId, { kind: 'reply', frame });
+    if (FINAL_TYPES.has(frame.type)) void stored.then((ok) => this.settleFinal(conn, frame, ok));
   }
 
-  private record(conn: Connection, requestId: string, entry: DeviceInflight, frame: CloudFlowMessage, origin: 'device' | 'hub' = 'device'): Promise<void> {
+  /**
+   * A final answer is acknowledged only once the stream holds it (JetStream's PubAck); until
+   * then the device keeps it. If the stream would not take it, the socket is closed (1013) so the
+   * device reconnects and resends it, rather than the answer being dropped here.
+   */
+  private settleFinal(conn: Connection, frame: CloudFlowMessage, stored: boolean): void {
+    if (stored) conn.sendAck(frame.requestId);
+    else conn.close(CLOSE_CODES.tryAgain, 'Could not store your answer; reconnect and send it again');
+  }
+
+  private record(conn: Connection, requestId: string, entry: DeviceInflight, frame: CloudFlowMessage, origin: 'device' | 'hub' = 'device', eventId?: string): Promise<boolean> {
     entry.events += 1;
-    return this.events.publish(conn, { kind: 'reply', mode: entry.mode, requestId, index: entry.events, origin, message: frame });
+    return this.events.publish(conn, { kind: 'reply', mode: entry.mode, requestId, index: entry.events, origin, message: frame, eventId });
   }
 }

@@ -98,3 +98,36 @@ describe('certainlyValidEnvelope (the fast path) agrees with class-validator', (
     expect(parseFrame(Buffer.from(JSON.stringify(plain)), false) instanceof CloudFlowMessage).toBe(valid);
   });
 });
+
+describe('parseFrame refuses what Postgres cannot store (a poison frame would block the shared recording consumer)', () => {
+  const reply = (payload: string) =>
+    Buffer.from(`{"type":"paymentResponse","format":"appflow","version":"1","requestId":"f-1","originatingRequestId":"r-1","payload":${payload}}`);
+  const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+
+  it.each([
+    ['U+0000 in a string', reply('{"note":"a\\u0000b"}'), /U\+0000/],
+    ['U+0000 in a key', reply('{"k\\u0000":1}'), /U\+0000/],
+    ['a lone high surrogate', reply('{"note":"\\ud800x"}'), /surrogate/],
+    ['a lone low surrogate in an array', reply('{"list":["ok","\\udc00"]}'), /surrogate/],
+    ['nesting deeper than 32 levels', reply(nested(40)), /deeper than 32/],
+  ])('refuses %s with invalidData', (_name, data, message) => {
+    const parsed = parseFrame(data, false);
+    expect(parsed).toBeInstanceOf(CloudFlowError);
+    expect((parsed as CloudFlowError).code).toBe(ErrorCode.invalidData);
+    expect((parsed as CloudFlowError).message).toMatch(message);
+  });
+
+  it.each([
+    ['an escaped backslash before u0000 (the text \\u0000, storable)', reply('{"note":"\\\\u0000"}')],
+    ['a valid surrogate pair', reply('{"note":"\\ud83e\\uddfe"}')],
+    ['many brackets but shallow', reply(`{"list":[${Array.from({ length: 50 }, () => '{}').join(',')}]}`)],
+    ['nesting of 31 levels inside the envelope', reply(nested(30))],
+  ])('accepts %s', (_name, data) => {
+    expect(parseFrame(data, false)).toBeInstanceOf(CloudFlowMessage);
+  });
+
+  it('refuses a frame of type ack: only the hub sends those', () => {
+    const parsed = parseFrame(Buffer.from(reply('{}').toString().replace('"paymentResponse"', '"ack"')), false);
+    expect((parsed as CloudFlowError).code).toBe(ErrorCode.invalidData);
+  });
+});

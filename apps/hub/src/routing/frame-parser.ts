@@ -4,6 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { RawData } from 'ws';
 import { certainlyValidEnvelope } from './envelope-check';
+import { poisonReason } from './poison-check';
 
 export function rawText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
@@ -23,6 +24,8 @@ export function parseFrame(data: RawData, isBinary: boolean): CloudFlowMessage |
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     return new CloudFlowError(ErrorCode.invalidData, 'Frame must be a JSON object (the CloudFlow envelope)');
   }
+  const poison = poisonReason(text, parsed);
+  if (poison) return new CloudFlowError(ErrorCode.invalidData, poison);
   // The common case, a valid frame, skips class-transformer/class-validator (see envelope-check.ts).
   if (certainlyValidEnvelope(parsed as Record<string, unknown>)) return Object.assign(new CloudFlowMessage(), parsed);
   const message = plainToInstance(CloudFlowMessage, parsed);

@@ -1,31 +1,35 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { REQUEST_EVENTS, type CloudFlowMessage, type RequestEvent } from '@cloudflow/contracts';
+import { maskPans, REQUEST_EVENTS, type CloudFlowMessage, type RequestEvent } from '@cloudflow/contracts';
 import { Broadcasts, LOGGER, ensureRequestEventsStream } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
 import { headers, JSONCodec, type PubAck } from 'nats';
 import type { Logger } from 'pino';
 import type { Connection } from '../connections/connection';
+import { HubConfig } from '../hub.config';
 import { InboxRequests } from '../nats/inbox-requests';
 
 const codec = JSONCodec<RequestEvent>();
 const utf8 = new TextDecoder();
-const ATTEMPTS = 20;
 const ACK_TIMEOUT_MS = 5000;
 /** JetStream's de-duplication header (what `js.publish(…, { msgID })` sets). */
 const MSG_ID_HEADER = 'Nats-Msg-Id';
 
 interface Queued {
   event: RequestEvent;
-  done: () => void;
+  done: (accepted: boolean) => void;
 }
 
-export type RequestEventInput = Pick<RequestEvent, 'kind' | 'mode' | 'requestId' | 'index' | 'origin'> & { message: CloudFlowMessage };
+/** `eventId` when the event must be recognisable as a duplicate (a device frame: see event-id.ts); a fresh one otherwise. */
+export type RequestEventInput = Pick<RequestEvent, 'kind' | 'mode' | 'requestId' | 'index' | 'origin'> & { message: CloudFlowMessage; eventId?: string };
 
 /**
  * Publishes what the gateways must record to the durable request stream (REQUEST_EVENTS). One
  * queue per device connection keeps a socket's events in order without holding up the socket;
  * each publish waits for JetStream's ack and is retried (same event id: the stream drops
- * duplicates), so a short NATS hiccup loses nothing. The publish is `js.publish` done by hand
+ * duplicates), so a short NATS hiccup loses nothing. The promise says whether the stream took
+ * the event: a device's final answer is acknowledged to the device only then, and one the
+ * stream kept refusing is resent by the device (it is never acked). What goes to the stream has
+ * its card numbers masked (the frame relayed to the POS is not touched). The publish is `js.publish` done by hand
  * (message-id header, PubAck on our own inbox) because nats.js's request path cost the device's
  * hub a few percent of CPU per event in the bench profile.
  */
@@ -41,21 +45,25 @@ export class RequestEventsPublisher {
 
   constructor(
     private readonly broadcasts: Broadcasts,
+    private readonly config: HubConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  publish(conn: Connection, input: RequestEventInput): Promise<void> {
+  publish(conn: Connection, input: RequestEventInput): Promise<boolean> {
     const { tenantId, accountId, referenceId } = conn.identity;
+    const { message, eventId, ...rest } = input;
     const event: RequestEvent = {
-      eventId: randomUUID(),
+      eventId: eventId ?? randomUUID(),
       tenantId,
       accountId,
       target: referenceId!,
       connId: conn.id,
       at: new Date().toISOString(),
-      ...input,
+      ...rest,
+      // Envelope ids stay as they are (the recorder keys on them); the payload is what carries card data.
+      message: { ...message, payload: maskPans(message.payload) },
     };
-    return new Promise<void>((resolve) => {
+    return new Promise<boolean>((resolve) => {
       const waiting = this.queues.get(conn);
       if (waiting) return void waiting.push({ event, done: resolve });
       // Nothing of this socket's in flight: publish now (synchronously once set up, so it shares a
@@ -67,15 +75,13 @@ export class RequestEventsPublisher {
   }
 
   private async drain(conn: Connection, queue: Queued[], first: Queued): Promise<void> {
-    for (let item: Queued | undefined = first; item; item = queue.shift()) {
-      await this.send(item.event);
-      item.done();
-    }
+    for (let item: Queued | undefined = first; item; item = queue.shift()) item.done(await this.send(item.event));
     this.queues.delete(conn);
   }
 
-  private async send(event: RequestEvent): Promise<void> {
+  private async send(event: RequestEvent): Promise<boolean> {
     const data = codec.encode(event);
+    const giveUpAt = Date.now() + this.config.STREAM_PUBLISH_TIMEOUT_MS;
     for (let attempt = 1; ; attempt++) {
       try {
         // No await before the publish when set up: see publish().
@@ -86,17 +92,18 @@ export class RequestEventsPublisher {
         if (typeof reply === 'string') throw new Error(`no stream acknowledgement (${reply})`);
         const ack = JSON.parse(utf8.decode(reply.data)) as Partial<PubAck> & { error?: { description?: string } };
         if (ack.error || typeof ack.seq !== 'number') throw new Error(`stream refused the event: ${ack.error?.description ?? 'no sequence'}`);
-        return;
+        return true;
       } catch (err) {
         // Re-check the stream (it may have been lost with a NATS restart) before the next try.
         this.inbox = undefined;
         this.ready = undefined;
-        if (attempt >= ATTEMPTS) {
-          // Never the payload: it may carry card data.
-          this.logger.error({ err, requestId: event.requestId, eventId: event.eventId, type: event.message.type }, 'request event lost: the stream did not take it');
-          return;
+        const pause = Math.min(100 * attempt, 1000);
+        if (Date.now() + pause >= giveUpAt) {
+          // Never the payload: it may carry card data. A final answer is not lost with it: it was not acked, so the device resends it.
+          this.logger.error({ err, requestId: event.requestId, eventId: event.eventId, type: event.message.type }, 'the stream did not take a request event');
+          return false;
         }
-        await new Promise((r) => setTimeout(r, Math.min(100 * attempt, 1000)));
+        await new Promise((r) => setTimeout(r, pause));
       }
     }
   }

@@ -6,10 +6,12 @@ import type { RawData } from 'ws';
 import type { Connection } from '../connections/connection';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import { HubIdentity } from '../connections/hub-identity';
+import { HubConfig } from '../hub.config';
 import { ClientFrames } from '../routing/client-frames';
 import { DeviceFrames } from '../routing/device-frames';
 import { parseFrame, requestIdOf } from '../routing/frame-parser';
 import { HubBus } from '../routing/hub-bus';
+import { FrameQueue } from './frame-queue';
 
 const GONE: BusAck = { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'The connection is gone', noResponders: true };
 
@@ -29,6 +31,7 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
     private readonly devices: DeviceFrames,
     private readonly hub: HubIdentity,
     private readonly broadcasts: Broadcasts,
+    private readonly config: HubConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -69,9 +72,12 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
     const { ws, identity } = conn;
     this.registry.add(conn);
     // Listeners first (frames may arrive at once); handling waits until the connection is set up.
-    let chain: Promise<void> = this.setUp(conn);
+    conn.maxBufferedBytes = this.config.MAX_OUTBOUND_BUFFER_BYTES;
+    const frames = new FrameQueue(this.setUp(conn), this.config.MAX_INBOUND_QUEUE, (err: unknown) => this.logger.warn({ err }, 'frame handling failed'));
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      chain = chain.then(() => this.onFrame(conn, data, isBinary)).catch((err: unknown) => this.logger.warn({ err }, 'frame handling failed'));
+      if (conn.closed || frames.push(() => this.onFrame(conn, data, isBinary))) return;
+      this.logger.warn({ kind: identity.kind, accountId: identity.accountId, waiting: frames.size }, 'too many frames waiting; closing the socket');
+      conn.close(CLOSE_CODES.policy, `Too many frames waiting (more than ${this.config.MAX_INBOUND_QUEUE}); slow down`);
     });
     ws.on('pong', () => (conn.alive = true));
     ws.on('error', () => undefined);

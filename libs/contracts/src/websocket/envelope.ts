@@ -47,4 +47,8 @@ export const CLOSE_CODES = {
   /** Server restart: reconnect (RFC 6455 "service restart"). */
   restart: 1012,
   tooBig: 1009,
+  /** Too many inbound frames waiting on this socket (RFC 6455 "policy violation"). */
+  policy: 1008,
+  /** Slow consumer, or the hub could not store a result: reconnect and resend (RFC 6455 "try again later"). */
+  tryAgain: 1013,
 } as const;

@@ -1,5 +1,5 @@
 import { REQUEST_EVENTS } from '@cloudflow/contracts';
-import { AckPolicy, DeliverPolicy, nanos, RetentionPolicy, StorageType, type NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, nanos, RetentionPolicy, StorageType, type JetStreamManager, type NatsConnection, type StreamConfig } from 'nats';
 
 /**
  * The durable stream hubs publish request events to (CONTRACT.md §5: a device's answer is never
@@ -8,6 +8,8 @@ import { AckPolicy, DeliverPolicy, nanos, RetentionPolicy, StorageType, type Nat
  */
 export async function ensureRequestEventsStream(nc: NatsConnection, replicas: number): Promise<void> {
   const jsm = await nc.jetstreamManager();
+  const existing = await jsm.streams.info(REQUEST_EVENTS.stream).catch(() => undefined);
+  if (existing) return reconcileRequestEventsStream(jsm, existing.config, replicas);
   await createUnlessPresent(
     () => jsm.streams.info(REQUEST_EVENTS.stream),
     () =>
@@ -21,6 +23,23 @@ export async function ensureRequestEventsStream(nc: NatsConnection, replicas: nu
         num_replicas: replicas,
       }),
   );
+}
+
+/**
+ * A stream made by an older release (7-day max_age: device frames at rest far longer than
+ * recording needs) or with another replica count is brought in line. A change the server
+ * refuses (more replicas than nodes) is not fatal: the age is then updated on its own, and
+ * publishing and consuming never wait on a refused reconciliation.
+ */
+async function reconcileRequestEventsStream(jsm: JetStreamManager, config: StreamConfig, replicas: number): Promise<void> {
+  const maxAge = nanos(REQUEST_EVENTS.maxAgeMs);
+  const ageOff = config.max_age !== maxAge;
+  if (!ageOff && (config.num_replicas ?? 1) === replicas) return;
+  try {
+    await jsm.streams.update(REQUEST_EVENTS.stream, { max_age: maxAge, num_replicas: replicas });
+  } catch {
+    if (ageOff) await jsm.streams.update(REQUEST_EVENTS.stream, { max_age: maxAge }).catch(() => undefined);
+  }
 }
 
 /** The stream and the one durable consumer every gateway replica pulls from (each event is processed once). */

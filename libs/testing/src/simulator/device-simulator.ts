@@ -1,4 +1,4 @@
-import type { CloudFlowMessage } from '@cloudflow/contracts';
+import { ACK_TYPE, FINAL_TYPES, type CloudFlowMessage } from '@cloudflow/contracts';
 import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
 import { enrolDevice, type DeviceCredential } from './credentials';
@@ -32,6 +32,10 @@ export class DeviceSimulator {
   readonly sent: CloudFlowMessage[] = [];
   readonly closes: Array<{ code: number; reason: string }> = [];
   requestsReceived = 0;
+  /** Final answers sent and not yet acked by a hub, by their requestId: resent after every reconnect. */
+  readonly unacked = new Map<string, CloudFlowMessage>();
+  /** Finals sent again on a new socket because no hub had acked them. */
+  readonly resent: CloudFlowMessage[] = [];
   private ws?: WebSocket;
   private stopped = false;
   private pendingFinal?: CloudFlowMessage;
@@ -64,6 +68,12 @@ export class DeviceSimulator {
     ws.on('message', (data: Buffer) => this.onFrame(JSON.parse(data.toString('utf8')) as CloudFlowMessage));
     ws.on('close', (code, reason) => this.onClose(ws, code, reason.toString()));
     ws.on('error', () => undefined);
+    // A final no hub acked may be lost with its hub: send it again (the cluster drops duplicates by its id).
+    for (const final of this.unacked.values()) {
+      this.resent.push(final);
+      this.log(`↻ ${final.type} ${summary(final)} (not acked)`);
+      ws.send(JSON.stringify(final));
+    }
     if (this.pendingFinal) {
       const late = this.pendingFinal;
       this.pendingFinal = undefined;
@@ -86,8 +96,18 @@ export class DeviceSimulator {
     });
   }
 
+  /** Stops reading the socket (a stuck terminal): the hub's writes pile up unread. */
+  pauseReading(): void {
+    (this.ws as unknown as { _socket?: { pause(): void } })?._socket?.pause();
+  }
+
+  resumeReading(): void {
+    (this.ws as unknown as { _socket?: { resume(): void } })?._socket?.resume();
+  }
+
   send(frame: CloudFlowMessage): void {
     this.sent.push(frame);
+    if (FINAL_TYPES.has(frame.type)) this.unacked.set(frame.requestId, frame);
     this.log(`→ ${frame.type} ${summary(frame)}`);
     this.ws?.send(JSON.stringify(frame));
   }
@@ -95,6 +115,9 @@ export class DeviceSimulator {
   private onFrame(frame: CloudFlowMessage): void {
     this.received.push(frame);
     this.log(`← ${frame.type} ${summary(frame)}`);
+    const about = frame.originatingRequestId;
+    // The hub holds the final durably now; or it refused it outright (invalidData): resending cannot help.
+    if (about && ((frame.type as string) === ACK_TYPE || (frame.type === 'flowException' && frame.payload.errorCode === 'invalidData'))) this.unacked.delete(about);
     if (frame.type === 'payment' || frame.type === 'request') {
       this.requestsReceived++;
       void this.transact(frame);

@@ -10,8 +10,11 @@ export const REQUEST_EVENTS = {
   stream: 'CF_REQUEST_EVENTS',
   subject: 'gateway.requests.events.v1',
   durable: 'gateway-requests',
-  /** Events older than this are gone from the stream (the gateway has long recorded them). */
-  maxAgeMs: 7 * 24 * 3_600_000,
+  /**
+   * Events older than this are gone from the stream. Recording needs minutes (a gateway outage
+   * of hours at worst); the stream holds masked device frames, so it keeps them no longer than that.
+   */
+  maxAgeMs: 24 * 3_600_000,
 } as const;
 
 /**
