@@ -10,3 +10,7 @@ export * from './simulator/socket';
 export * from './simulator/device-simulator';
 export * from './simulator/pos-client';
 export * from './webhook-receiver';
+export * from './chaos/campaign';
+export * from './chaos/checker';
+export * from './chaos/history';
+export * from './chaos/report';

@@ -9,6 +9,8 @@ export interface NatsHandle {
   url: string;
   port: number;
   child: Child;
+  /** The JetStream store folder (-sd): fault campaigns scan it for clear card data. */
+  dir: string;
   /** Kill -9 and start again on the same port (fault tests). */
   restart(): Promise<void>;
   /** An outage: the server goes away (SIGTERM) and stays away until `startServer`, keeping its JetStream data. */
@@ -49,6 +51,7 @@ export async function startNats(): Promise<NatsHandle> {
   const handle: NatsHandle = {
     url: `nats://127.0.0.1:${port}`,
     port,
+    dir,
     child: await launch(),
     async restart() {
       await handle.child.kill();

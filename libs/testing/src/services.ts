@@ -36,11 +36,17 @@ export async function startService(name: ServiceName, env: Record<string, string
       env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     });
     if (waitReady) {
-      await waitFor(`${name} on ${port} to be ready`, async () => {
-        if (!child.running) throw new Error(`${name} exited:\n${child.logs().slice(-4000)}`);
-        const res = await fetch(`${url}/readyz`);
-        return res.ok ? true : undefined;
-      }, 30_000);
+      try {
+        await waitFor(`${name} on ${port} to be ready`, async () => {
+          if (!child.running) throw new Error(`${name} exited:\n${child.logs().slice(-4000)}`);
+          const res = await fetch(`${url}/readyz`);
+          return res.ok ? true : undefined;
+        }, 30_000);
+      } catch (error) {
+        // Never leave a half-started process behind (a fault campaign restarts during outages and tries again).
+        await child.kill();
+        throw error;
+      }
     }
     return child;
   };

@@ -24,7 +24,12 @@ export interface DeviceBehaviour {
   holdFinal?: boolean;
   /** Reconnect to these hubs (in turn) when the current one is gone, as a terminal behind a load balancer would. */
   failoverHubUrls?: string[];
+  /** Put this clear card data in every flowEvent and final answer, as a careless terminal app would (the platform must mask it at rest). */
+  cardData?: { pan: string; track2: string };
 }
+
+/** Sees every frame the simulator receives ('in') and sends ('out', `written` false when no socket was open to take it), as it happens (fault-campaign history). */
+export type FrameObserver = (direction: 'in' | 'out', frame: CloudFlowMessage, written: boolean) => void;
 
 /** A scripted payment terminal: enrols over the Device API and answers like a real one. */
 export class DeviceSimulator {
@@ -41,6 +46,8 @@ export class DeviceSimulator {
   private pendingFinal?: CloudFlowMessage;
   private heldFinal?: CloudFlowMessage;
   private hubIndex = 0;
+  private observer?: FrameObserver;
+  private answerDelayOnceMs = 0;
 
   constructor(
     readonly credential: DeviceCredential,
@@ -98,14 +105,33 @@ export class DeviceSimulator {
 
   /** Stops reading the socket (a stuck terminal): the hub's writes pile up unread. */
   pauseReading(): void {
-    (this.ws as unknown as { _socket?: { pause(): void } })?._socket?.pause();
+    if (this.ws?.readyState === 1) this.ws.pause();
   }
 
   resumeReading(): void {
-    (this.ws as unknown as { _socket?: { resume(): void } })?._socket?.resume();
+    this.ws?.resume();
+  }
+
+  /** Reports every frame from now on to `observer` (one observer; a second call replaces it). */
+  observe(observer: FrameObserver): void {
+    this.observer = observer;
+  }
+
+  /** Stops reading the socket for `ms`, then reads again. */
+  stopReading(ms: number): void {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== 1) return;
+    ws.pause();
+    setTimeout(() => ws.resume(), ms).unref();
+  }
+
+  /** The next transaction waits `ms` before its final answer (e.g. past the request timeout). */
+  answerNextAfter(ms: number): void {
+    this.answerDelayOnceMs = ms;
   }
 
   send(frame: CloudFlowMessage): void {
+    this.observer?.('out', frame, this.ws?.readyState === 1);
     this.sent.push(frame);
     if (FINAL_TYPES.has(frame.type)) this.unacked.set(frame.requestId, frame);
     this.log(`→ ${frame.type} ${summary(frame)}`);
@@ -113,6 +139,7 @@ export class DeviceSimulator {
   }
 
   private onFrame(frame: CloudFlowMessage): void {
+    this.observer?.('in', frame, true);
     this.received.push(frame);
     this.log(`← ${frame.type} ${summary(frame)}`);
     const about = frame.originatingRequestId;
@@ -131,7 +158,7 @@ export class DeviceSimulator {
     const stages = ['PRESENT_CARD', 'PROCESSING', 'PRINTING', 'REMOVE_CARD'];
     for (let i = 0; i < (b.events ?? 2); i++) {
       await pause();
-      this.send(this.reply(request, 'flowEvent', { stage: stages[i % stages.length] }));
+      this.send(this.reply(request, 'flowEvent', { stage: stages[i % stages.length], ...this.cardData() }));
       if (i === 0 && (b.dropMidTransaction || b.lateAnswer)) {
         if (b.lateAnswer) this.pendingFinal = this.final(request);
         this.drop();
@@ -139,6 +166,11 @@ export class DeviceSimulator {
       }
     }
     await pause();
+    if (this.answerDelayOnceMs > 0) {
+      const wait = this.answerDelayOnceMs;
+      this.answerDelayOnceMs = 0;
+      await new Promise((r) => setTimeout(r, wait));
+    }
     if (b.holdFinal) {
       this.heldFinal = this.final(request);
       return;
@@ -166,8 +198,13 @@ export class DeviceSimulator {
       id: randomUUID(),
       outcome: decision.outcome,
       ...(decision.failureReason ? { failureReason: decision.failureReason } : {}),
-      transactions: [{ id: randomUUID(), amounts: { baseAmount: decision.approvedAmount, currency: amounts.currency ?? 'EUR' }, cardBrand: 'VISA', maskedPan: '************4242' }],
+      transactions: [{ id: randomUUID(), amounts: { baseAmount: decision.approvedAmount, currency: amounts.currency ?? 'EUR' }, cardBrand: 'VISA', maskedPan: '************4242', ...this.cardData() }],
     });
+  }
+
+  private cardData(): Record<string, string> {
+    const card = this.behaviour.cardData;
+    return card ? { pan: card.pan, track2: card.track2 } : {};
   }
 
   private reply(request: CloudFlowMessage, type: CloudFlowMessage['type'], payload: Record<string, unknown>): CloudFlowMessage {
