@@ -14,3 +14,4 @@ export * from './messages/relay/presence';
 export * from './messages/relay/hub-bus.messages';
 export * from './messages/gateway/request-events.messages';
 export * from './messages/gateway/request-log.messages';
+export * from './messages/bus-validation';
