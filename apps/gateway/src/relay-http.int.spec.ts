@@ -2,7 +2,7 @@ import { Controller, Module, type INestApplication, type INestMicroservice } fro
 import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import { CloudFlowError, ErrorCode, EVENTS, SUBJECTS, type AppKeyInfo, type DeviceRecord } from '@cloudflow/contracts';
-import { Broadcasts, natsResponderOptions, PresenceStore } from '@cloudflow/platform';
+import { Broadcasts, NatsConnectionOwner, natsResponderOptions, PresenceStore } from '@cloudflow/platform';
 import { basicBearer, freePort, http, startNats, startPostgres, waitFor, type NatsHandle, type PostgresHandle } from '@cloudflow/testing';
 import pino from 'pino';
 import { bootstrap } from './bootstrap';
@@ -89,6 +89,7 @@ describe('gateway Client and Device API over HTTP', () => {
   let pg: PostgresHandle;
   let app: INestApplication;
   let fakes: INestMicroservice;
+  let natsOwner: NatsConnectionOwner;
   let broadcasts: Broadcasts;
   let presence: PresenceStore;
   let base: string;
@@ -107,15 +108,16 @@ describe('gateway Client and Device API over HTTP', () => {
     const port = await freePort();
     app = await bootstrap({ NATS_URL: nats.url, DATABASE_URL: await pg.createDatabase('gateway_relay'), PORT: String(port), LOG_LEVEL: 'silent', HUB_PUBLIC_URL: HUB_URL });
     base = `http://127.0.0.1:${port}`;
-    broadcasts = new Broadcasts(nats.url, 'spec', pino({ level: 'silent' }));
-    presence = new PresenceStore(broadcasts);
+    natsOwner = new NatsConnectionOwner(nats.url, 'spec');
+    presence = new PresenceStore(natsOwner);
+    broadcasts = new Broadcasts(natsOwner, pino({ level: 'silent' }));
     await presence.heartbeat('hub-a');
   }, 60_000);
 
   afterAll(async () => {
     await app?.close();
     await fakes?.close();
-    await broadcasts?.onApplicationShutdown();
+    await natsOwner?.onApplicationShutdown();
     await Promise.all([nats?.stop(), pg?.stop()]);
   }, 30_000);
 

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { Broadcasts, PlatformModule, RequestIdsStore } from '@cloudflow/platform';
+import { NatsConnectionOwner, PlatformModule, RequestIdsStore } from '@cloudflow/platform';
 import { ConnectionRegistry } from './connections/connection-registry';
 import { HubIdentity } from './connections/hub-identity';
 import { HubConfig } from './hub.config';
@@ -26,7 +26,7 @@ export class AppModule {
         ConnectionRegistry,
         RelayLookup,
         HubBus,
-        { provide: RequestIdsStore, inject: [Broadcasts], useFactory: (b: Broadcasts) => new RequestIdsStore(b, config.REQUEST_RETENTION_HOURS * 3600 * 1000) },
+        { provide: RequestIdsStore, inject: [NatsConnectionOwner], useFactory: (nats: NatsConnectionOwner) => new RequestIdsStore(nats, config.REQUEST_RETENTION_HOURS * 3600 * 1000) },
         RequestEventsPublisher,
         DeviceOwners,
         ClientFrames,

@@ -16,3 +16,4 @@ export * from './messages/relay/hub-bus.messages';
 export * from './messages/gateway/request-events.messages';
 export * from './messages/gateway/request-log.messages';
 export * from './card-data/mask-pans';
+export * from './messages/bus-validation';

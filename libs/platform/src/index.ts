@@ -9,6 +9,8 @@ export * from './errors/validation.pipe';
 export * from './nats/nats-options';
 export * from './nats/rpc-client';
 export * from './nats/broadcasts';
+export * from './nats/nats-connection.owner';
+export * from './nats/bus-codec';
 export * from './database/database.service';
 export * from './health/metrics.service';
 export * from './health/readiness.service';

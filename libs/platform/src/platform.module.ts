@@ -17,6 +17,7 @@ import { ReadinessService } from './health/readiness.service';
 import { createLogger } from './logging/logger';
 import { LOGGER } from './logging/logger.token';
 import { Broadcasts } from './nats/broadcasts';
+import { NatsConnectionOwner } from './nats/nats-connection.owner';
 import { natsConnectionOptions } from './nats/nats-options';
 import { PresenceStore } from './nats/presence.store';
 import { RpcClient } from './nats/rpc-client';
@@ -32,11 +33,11 @@ export interface PlatformOptions {
 class ReadinessWiring implements OnModuleInit {
   constructor(
     private readonly readiness: ReadinessService,
-    private readonly broadcasts: Broadcasts,
+    private readonly nats: NatsConnectionOwner,
     @Optional() @Inject(DatabaseService) private readonly db?: DatabaseService,
   ) {}
   onModuleInit(): void {
-    this.readiness.register('nats', () => this.broadcasts.isConnected());
+    this.readiness.register('nats', () => this.nats.isConnected());
     if (this.db) this.readiness.register('postgres', () => this.db!.isReady());
   }
 }
@@ -54,7 +55,8 @@ export class PlatformModule {
       { provide: BaseConfig, useValue: config },
       { provide: MetricsService, useValue: new MetricsService(service) },
       ReadinessService,
-      { provide: Broadcasts, useFactory: () => new Broadcasts(config.NATS_URL, natsName, logger, config.NATS_JS_REPLICAS) },
+      { provide: NatsConnectionOwner, useFactory: () => new NatsConnectionOwner(config.NATS_URL, natsName, config.NATS_JS_REPLICAS) },
+      { provide: Broadcasts, inject: [NatsConnectionOwner], useFactory: (nats: NatsConnectionOwner) => new Broadcasts(nats, logger) },
       {
         provide: RpcClient,
         useFactory: () => new RpcClient(new ClientNats(natsConnectionOptions(config.NATS_URL, natsName)), config.RPC_TIMEOUT_MS),

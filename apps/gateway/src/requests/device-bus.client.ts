@@ -1,20 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import { connectionSubject, ErrorCode, type BusAck, type BusMessage } from '@cloudflow/contracts';
-import { Broadcasts } from '@cloudflow/platform';
-import { ErrorCode as NatsErrorCode, JSONCodec, type NatsError } from 'nats';
-
-const codec = JSONCodec<unknown>();
+import { connectionSubject, ErrorCode, parseBusAck, type BusAck, type BusMessage } from '@cloudflow/contracts';
+import { busHeaders, decodeBus, encodeBus, NatsConnectionOwner } from '@cloudflow/platform';
+import { ErrorCode as NatsErrorCode, type NatsError } from 'nats';
 
 /** The gateway's side of the hubs' connection subjects: deliver an async request, ping a device connection. */
 @Injectable()
 export class DeviceBus {
-  constructor(private readonly broadcasts: Broadcasts) {}
+  constructor(private readonly nats: NatsConnectionOwner) {}
 
   async request(connId: string, msg: BusMessage, timeoutMs: number): Promise<BusAck> {
-    const nc = await this.broadcasts.connection();
+    const nc = await this.nats.connection();
     try {
-      const reply = await nc.request(connectionSubject(connId), codec.encode(msg), { timeout: timeoutMs });
-      return codec.decode(reply.data) as BusAck;
+      const reply = await nc.request(connectionSubject(connId), encodeBus(msg), { timeout: timeoutMs, headers: busHeaders() });
+      // Validated like every bus message; an unreadable answer leaves the outcome unknown.
+      try {
+        return decodeBus(reply.data, parseBusAck);
+      } catch {
+        return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'The connection answered unreadably', timedOut: true };
+      }
     } catch (error) {
       const code: string = (error as NatsError).code;
       if (code === (NatsErrorCode.NoResponders as string)) return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'The connection is gone', noResponders: true };

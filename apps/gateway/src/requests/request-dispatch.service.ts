@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CloudFlowError, ErrorCode, SUBJECTS, isErrorCode, type CloudFlowMessage, type RequestView, type VerifiedAccount } from '@cloudflow/contracts';
-import { Broadcasts, LOGGER, PresenceStore, RpcClient, isStorageOutage } from '@cloudflow/platform';
+import { NatsConnectionOwner, LOGGER, PresenceStore, RpcClient, isStorageOutage } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { deviceNotFound } from '../client-api/client-devices.service';
@@ -28,7 +28,7 @@ export class RequestDispatchService {
     private readonly rpc: RpcClient,
     private readonly presence: PresenceStore,
     private readonly bus: DeviceBus,
-    private readonly broadcasts: Broadcasts,
+    private readonly nats: NatsConnectionOwner,
     private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -40,7 +40,7 @@ export class RequestDispatchService {
     const existing = await this.repo.find(tenantId, accountId, body.requestId);
     if (existing && existing.status !== 'rejected') return this.replay(existing, hash);
 
-    if (!this.broadcasts.isConnected()) throw new CloudFlowError(ErrorCode.failed, 'Messaging is unavailable right now; nothing was dispatched, please retry');
+    if (!this.nats.isConnected()) throw new CloudFlowError(ErrorCode.failed, 'Messaging is unavailable right now; nothing was dispatched, please retry');
     const settings = await this.rpc.send(SUBJECTS.admin.accountGet, { tenantId, accountId });
     if (!settings.webhookUrl) throw new CloudFlowError(ErrorCode.preconditionFailed, 'The account has no webhook URL; asynchronous requests need one');
     const device = await this.rpc.send(SUBJECTS.admin.deviceGet, { tenantId, accountId, referenceId: target });

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { REQUEST_EVENTS, type RequestEvent } from '@cloudflow/contracts';
-import { Broadcasts, LOGGER, ensureRequestEventsConsumer, isStorageOutage } from '@cloudflow/platform';
+import { NatsConnectionOwner, LOGGER, ensureRequestEventsConsumer, isStorageOutage } from '@cloudflow/platform';
 import { JSONCodec, type ConsumerMessages, type JsMsg } from 'nats';
 import type { Logger } from 'pino';
 import { KeyedBatches } from './keyed-batches';
@@ -42,7 +42,7 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
   });
 
   constructor(
-    private readonly broadcasts: Broadcasts,
+    private readonly nats: NatsConnectionOwner,
     private readonly recorder: RequestRecorder,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -62,8 +62,8 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
   private async run(): Promise<void> {
     for (let failures = 0; !this.stopped; ) {
       try {
-        const nc = await this.broadcasts.connection();
-        await ensureRequestEventsConsumer(nc, this.broadcasts.jetStreamReplicas);
+        const nc = await this.nats.connection();
+        await ensureRequestEventsConsumer(nc, this.nats.jetStreamReplicas);
         const consumer = await nc.jetstream().consumers.get(REQUEST_EVENTS.stream, REQUEST_EVENTS.durable);
         this.messages = await consumer.consume({ max_messages: PULL_BATCH });
         failures = 0;

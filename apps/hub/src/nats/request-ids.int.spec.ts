@@ -1,20 +1,19 @@
 import { PRESENCE } from '@cloudflow/contracts';
-import { Broadcasts, RequestIdsStore, requestIdKey } from '@cloudflow/platform';
+import { NatsConnectionOwner, RequestIdsStore, requestIdKey } from '@cloudflow/platform';
 import { startNats, type NatsHandle } from '@cloudflow/testing';
-import pino from 'pino';
 
 describe('RequestIdsStore (real nats-server)', () => {
   let nats: NatsHandle;
-  let broadcasts: Broadcasts;
+  let owner: NatsConnectionOwner;
   let store: RequestIdsStore;
 
   beforeAll(async () => {
     nats = await startNats();
-    broadcasts = new Broadcasts(nats.url, 'request-ids-spec', pino({ level: 'silent' }));
-    store = new RequestIdsStore(broadcasts, 72 * 3600 * 1000);
+    owner = new NatsConnectionOwner(nats.url, 'request-ids-spec');
+    store = new RequestIdsStore(owner, 72 * 3600 * 1000);
   }, 60_000);
   afterAll(async () => {
-    await broadcasts?.onApplicationShutdown();
+    await owner?.onApplicationShutdown();
     await nats?.stop();
   });
 
@@ -38,7 +37,7 @@ describe('RequestIdsStore (real nats-server)', () => {
   });
 
   it('keeps ids on disk for the retention, with keys NATS accepts', async () => {
-    const nc = await broadcasts.connection();
+    const nc = await owner.connection();
     const status = await (await nc.jetstream().views.kv(PRESENCE.requestIdsBucket)).status();
     expect(status.ttl).toBe(72 * 3600 * 1000);
     expect(status.streamInfo.config.storage as string).toBe('file');

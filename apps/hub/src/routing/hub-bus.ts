@@ -1,23 +1,27 @@
 import { Injectable } from '@nestjs/common';
-import { connectionSubject, ErrorCode, type BusAck, type BusMessage } from '@cloudflow/contracts';
-import { Broadcasts } from '@cloudflow/platform';
-import { JSONCodec, type Msg, type NatsConnection, type NatsError } from 'nats';
+import { CloudFlowError, connectionSubject, ErrorCode, parseBusAck, parseBusMessage, type BusAck, type BusMessage } from '@cloudflow/contracts';
+import { busHeaders, correlationOf, decodeBus, encodeBus, NatsConnectionOwner, runWithCorrelation } from '@cloudflow/platform';
+import type { Msg, NatsConnection, NatsError } from 'nats';
 import { InboxRequests } from '../nats/inbox-requests';
 
 /** The bus messages live in the contracts library: gateways send `deliver` and `ping` too. */
 export type { BusAck, BusMessage };
 
-const codec = JSONCodec<unknown>();
 /** What surrounds a connection id in its subject. */
 const [SUBJECT_HEAD, SUBJECT_TAIL] = connectionSubject('\u0000').split('\u0000');
 
+/**
+ * The connection subjects (`connectionSubject(connId)`): every message is validated against its
+ * contract class on receipt (a malformed one is answered `invalidData`, never acted on), and the
+ * sender's correlation id travels in a header both ways.
+ */
 @Injectable()
 export class HubBus {
   private inbox?: Promise<InboxRequests>;
   private nc?: NatsConnection;
   private listening?: Promise<void>;
 
-  constructor(private readonly broadcasts: Broadcasts) {}
+  constructor(private readonly nats: NatsConnectionOwner) {}
 
   /**
    * This hub's one subscription, `connectionSubject('<prefix>.*')`: every connection it holds has
@@ -27,26 +31,10 @@ export class HubBus {
    * Resolves once the server has the subscription; call it again to wait for that.
    */
   listen(prefix: string, route: (connId: string, msg: BusMessage) => Promise<BusAck | void>): Promise<void> {
-    this.listening ??= this.broadcasts
+    this.listening ??= this.nats
       .connection()
       .then(async (nc) => {
-        nc.subscribe(connectionSubject(`${prefix}.*`), {
-          callback: (err: NatsError | null, msg: Msg) => {
-            if (err) return;
-            const connId = msg.subject.slice(SUBJECT_HEAD.length, msg.subject.length - SUBJECT_TAIL.length);
-            let ack: Promise<BusAck | void>;
-            try {
-              ack = route(connId, codec.decode(msg.data) as BusMessage);
-            } catch (error) {
-              // A garbled message is answered `failed` like any other error.
-              ack = Promise.reject(error instanceof Error ? error : new Error(String(error)));
-            }
-            void ack.then(
-              (answer) => msg.reply && msg.respond(codec.encode(answer ?? { ok: true })),
-              (error: unknown) => msg.reply && msg.respond(codec.encode({ ok: false, errorCode: ErrorCode.failed, errorMessage: String(error) })),
-            );
-          },
-        });
+        nc.subscribe(connectionSubject(`${prefix}.*`), { callback: (err: NatsError | null, msg: Msg) => !err && this.receive(msg, route) });
         // The server must know the subscription before any connection id of ours is published.
         await nc.flush();
       })
@@ -57,17 +45,40 @@ export class HubBus {
     return this.listening;
   }
 
+  private receive(msg: Msg, route: (connId: string, msg: BusMessage) => Promise<BusAck | void>): void {
+    const connId = msg.subject.slice(SUBJECT_HEAD.length, msg.subject.length - SUBJECT_TAIL.length);
+    const answer = (ack: BusAck) => msg.reply && msg.respond(encodeBus(ack));
+    runWithCorrelation(correlationOf(msg), () => {
+      let ack: Promise<BusAck | void>;
+      try {
+        ack = route(connId, decodeBus(msg.data, parseBusMessage));
+      } catch (error) {
+        ack = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      void ack.then(
+        (result) => answer(result ?? { ok: true }),
+        (error: unknown) =>
+          answer(
+            error instanceof CloudFlowError
+              ? { ok: false, errorCode: error.code, errorMessage: error.message }
+              : { ok: false, errorCode: ErrorCode.failed, errorMessage: String(error) },
+          ),
+      );
+    });
+  }
+
   /** Asks the hub holding `connId`; "nobody holds it" comes back at once as connectionLost. */
   async request(connId: string, msg: BusMessage, timeoutMs: number): Promise<BusAck> {
-    this.inbox ??= this.broadcasts.connection().then((nc) => new InboxRequests(nc));
-    const reply = await (await this.inbox).request(connectionSubject(connId), codec.encode(msg), timeoutMs);
+    this.inbox ??= this.nats.connection().then((nc) => new InboxRequests(nc));
+    const reply = await (await this.inbox).request(connectionSubject(connId), encodeBus(msg), timeoutMs, busHeaders());
     if (reply === 'noResponders') return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'The connection is gone', noResponders: true };
     if (reply === 'timeout') return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'The connection did not answer in time', timedOut: true };
     if (reply === 'unavailable') return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'Messaging is unavailable' };
     try {
-      return codec.decode(reply.data) as BusAck;
+      return decodeBus(reply.data, parseBusAck);
     } catch {
-      return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'Messaging is unavailable' };
+      // An answer we cannot read: whether the other side acted on the message is unknown.
+      return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'The connection answered unreadably', timedOut: true };
     }
   }
 
@@ -77,10 +88,11 @@ export class HubBus {
    * outbound buffer in a microtask queued by the first publish.
    */
   publish(connId: string, msg: BusMessage): Promise<void> {
-    if (this.nc) return Promise.resolve(this.nc.publish(connectionSubject(connId), codec.encode(msg)));
-    return this.broadcasts.connection().then((nc) => {
+    const send = (nc: NatsConnection) => nc.publish(connectionSubject(connId), encodeBus(msg), { headers: busHeaders() });
+    if (this.nc) return Promise.resolve(send(this.nc));
+    return this.nats.connection().then((nc) => {
       this.nc = nc;
-      nc.publish(connectionSubject(connId), codec.encode(msg));
+      send(nc);
     });
   }
 }

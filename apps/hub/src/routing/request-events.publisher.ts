@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { maskPans, REQUEST_EVENTS, type CloudFlowMessage, type RequestEvent } from '@cloudflow/contracts';
-import { Broadcasts, LOGGER, ensureRequestEventsStream } from '@cloudflow/platform';
+import { CORRELATION_HEADER, currentCorrelationId, LOGGER, NatsConnectionOwner, ensureRequestEventsStream } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
 import { headers, JSONCodec, type PubAck } from 'nats';
 import type { Logger } from 'pino';
@@ -16,6 +16,8 @@ const MSG_ID_HEADER = 'Nats-Msg-Id';
 
 interface Queued {
   event: RequestEvent;
+  /** The correlation id of what caused the event (the POS's request, a bus message), for the recorder's logs. */
+  correlationId?: string;
   done: (accepted: boolean) => void;
 }
 
@@ -44,7 +46,7 @@ export class RequestEventsPublisher {
   private requests?: InboxRequests;
 
   constructor(
-    private readonly broadcasts: Broadcasts,
+    private readonly nats: NatsConnectionOwner,
     private readonly config: HubConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -63,23 +65,24 @@ export class RequestEventsPublisher {
       // Envelope ids stay as they are (the recorder keys on them); the payload is what carries card data.
       message: { ...message, payload: maskPans(message.payload) },
     };
+    const correlationId = currentCorrelationId();
     return new Promise<boolean>((resolve) => {
       const waiting = this.queues.get(conn);
-      if (waiting) return void waiting.push({ event, done: resolve });
+      if (waiting) return void waiting.push({ event, correlationId, done: resolve });
       // Nothing of this socket's in flight: publish now (synchronously once set up, so it shares a
       // socket write with whatever the caller publishes next), then the queue behind it in order.
       const queue: Queued[] = [];
       this.queues.set(conn, queue);
-      void this.drain(conn, queue, { event, done: resolve });
+      void this.drain(conn, queue, { event, correlationId, done: resolve });
     });
   }
 
   private async drain(conn: Connection, queue: Queued[], first: Queued): Promise<void> {
-    for (let item: Queued | undefined = first; item; item = queue.shift()) item.done(await this.send(item.event));
+    for (let item: Queued | undefined = first; item; item = queue.shift()) item.done(await this.send(item.event, item.correlationId));
     this.queues.delete(conn);
   }
 
-  private async send(event: RequestEvent): Promise<boolean> {
+  private async send(event: RequestEvent, correlationId: string | undefined): Promise<boolean> {
     const data = codec.encode(event);
     const giveUpAt = Date.now() + this.config.STREAM_PUBLISH_TIMEOUT_MS;
     for (let attempt = 1; ; attempt++) {
@@ -88,6 +91,7 @@ export class RequestEventsPublisher {
         const inbox = this.ready ?? (await this.client());
         const h = headers();
         h.set(MSG_ID_HEADER, event.eventId);
+        if (correlationId) h.set(CORRELATION_HEADER, correlationId);
         const reply = await inbox.request(REQUEST_EVENTS.subject, data, ACK_TIMEOUT_MS, h);
         if (typeof reply === 'string') throw new Error(`no stream acknowledgement (${reply})`);
         const ack = JSON.parse(utf8.decode(reply.data)) as Partial<PubAck> & { error?: { description?: string } };
@@ -109,8 +113,8 @@ export class RequestEventsPublisher {
   }
 
   private client(): Promise<InboxRequests> {
-    this.inbox ??= this.broadcasts.connection().then(async (nc) => {
-      await ensureRequestEventsStream(nc, this.broadcasts.jetStreamReplicas);
+    this.inbox ??= this.nats.connection().then(async (nc) => {
+      await ensureRequestEventsStream(nc, this.nats.jetStreamReplicas);
       this.ready = this.requests ??= new InboxRequests(nc);
       return this.ready;
     });

@@ -8,7 +8,7 @@ import {
   type HubHeartbeat,
 } from '@cloudflow/contracts';
 import { StorageType, type KV, type KvEntry } from 'nats';
-import { Broadcasts } from './broadcasts';
+import { NatsConnectionOwner } from './nats-connection.owner';
 
 const HEARTBEAT_CACHE_MS = 1_000;
 
@@ -35,10 +35,10 @@ export class PresenceStore {
   private buckets?: Promise<{ devices: KV; lastSeen: KV; slots: KV; hubs: KV }>;
   private readonly heartbeats = new Map<string, { at: number; readAt: number }>();
 
-  constructor(private readonly broadcasts: Broadcasts) {
+  constructor(private readonly nats: NatsConnectionOwner) {
     // The buckets use memory storage: a restarted NATS server comes back without them. Forget
     // the handles so the next call re-creates them; hubs then re-assert what they hold.
-    broadcasts.onReconnect(() => {
+    nats.onReconnect(() => {
       this.buckets = undefined;
       this.heartbeats.clear();
     });
@@ -46,8 +46,8 @@ export class PresenceStore {
 
   private kv() {
     this.buckets ??= (async () => {
-      const js = (await this.broadcasts.connection()).jetstream();
-      const replicas = this.broadcasts.jetStreamReplicas;
+      const js = (await this.nats.connection()).jetstream();
+      const replicas = this.nats.jetStreamReplicas;
       const open = (name: string, ttl = 0) => js.views.kv(name, { history: 1, storage: StorageType.Memory, ttl, replicas });
       const [devices, lastSeen, slots, hubs] = await Promise.all([
         open(PRESENCE.devicesBucket),

@@ -1,7 +1,7 @@
 import { PRESENCE } from '@cloudflow/contracts';
 import { createHash } from 'node:crypto';
 import { StorageType, type KV } from 'nats';
-import { Broadcasts } from './broadcasts';
+import { NatsConnectionOwner } from './nats-connection.owner';
 
 /**
  * Which requestIds an account has used, cluster-wide, for the whole request retention
@@ -14,7 +14,7 @@ export class RequestIdsStore {
   private bucket?: Promise<KV>;
 
   constructor(
-    private readonly broadcasts: Broadcasts,
+    private readonly nats: NatsConnectionOwner,
     /** How long a reserved id stays taken (the gateway's request-row retention). */
     private readonly retentionMs: number,
   ) {}
@@ -42,10 +42,10 @@ export class RequestIdsStore {
   }
 
   private kv(): Promise<KV> {
-    this.bucket ??= this.broadcasts
+    this.bucket ??= this.nats
       .connection()
       .then((nc) =>
-        nc.jetstream().views.kv(PRESENCE.requestIdsBucket, { history: 1, storage: StorageType.File, ttl: this.retentionMs, replicas: this.broadcasts.jetStreamReplicas }),
+        nc.jetstream().views.kv(PRESENCE.requestIdsBucket, { history: 1, storage: StorageType.File, ttl: this.retentionMs, replicas: this.nats.jetStreamReplicas }),
       )
       .catch((error: unknown) => {
         this.bucket = undefined;

@@ -68,7 +68,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   const cluster = await startCluster({ devices: o.devices, accounts: o.accounts, requestTimeoutSeconds: o.requestTimeoutSeconds, history, log });
   const nemesis = new Nemesis(cluster, rng, history, { everyMs: o.faultEveryMs, requestTimeoutMs: timeoutMs, log, kinds: o.kinds });
   const gatewayUrl = () => (nemesis.liveGateways()[0] ?? cluster.sys.gateways[0]).url;
-  const poses = cluster.accounts.map((a, i) => new PosSession(a, cluster.hubUrls, gatewayUrl, history, timeoutMs + 10_000, i));
+  // The POS waits past timeout + 10 s by the longest hub pause (25 s), which the checker allows for.
+  const poses = cluster.accounts.map((a, i) => new PosSession(a, cluster.hubUrls, gatewayUrl, history, timeoutMs + 40_000, i));
   const bodies = new Map<string, { account: ChaosAccount; body: CloudFlowMessage; mode: 'sync' | 'async'; accepted: boolean }>();
   try {
     await Promise.all(poses.map((p) => p.connect()));
