@@ -65,6 +65,10 @@ export class GatewayConfig extends BaseConfig {
   /** The Retry-After (seconds) of a shed POST. */
   @IsInt() @Min(1) @Max(60) REQUEST_ADMISSION_RETRY_AFTER_S = 1;
 
-  /** SIGTERM: how long in-flight HTTP requests may take to finish before the gateway exits anyway (k8s grace is 30 s). */
-  @IsInt() @Min(0) @Max(600_000) SHUTDOWN_GRACE_MS = 25_000;
+  /**
+   * SIGTERM: how long in-flight HTTP requests may take to finish before the gateway closes anyway.
+   * With the manifest's 5 s preStop this stays inside k8s' 30 s grace; a POST needs at most the
+   * delivery timeout + margin (5.5 s by default).
+   */
+  @IsInt() @Min(0) @Max(600_000) SHUTDOWN_GRACE_MS = 20_000;
 }
