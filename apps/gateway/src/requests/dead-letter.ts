@@ -18,13 +18,13 @@ export function storableEvent(raw: string): string {
 /**
  * Errors that say "this event can never be stored", as opposed to "not now": Postgres data
  * exceptions (class 22: e.g. 22P05, a \u0000 in jsonb) and program limits (class 54: e.g.
- * 54001, nesting too deep), and a RangeError/TypeError from walking the payload ourselves
- * (maximum call stack size while masking a deeply nested payload).
+ * 54001, nesting too deep), and a RangeError from walking the payload ourselves (maximum
+ * call stack size while masking a deeply nested payload). Anything else (a TypeError may be our
+ * own bug) is retried and dead-lettered only on the event's last allowed delivery.
  */
 export function isPermanentDataError(err: unknown): boolean {
-  if (err instanceof RangeError || err instanceof TypeError) return true;
   const e = err as { code?: unknown; driverError?: { code?: unknown }; name?: unknown } | null;
-  if (e && (e.name === 'RangeError' || e.name === 'TypeError')) return true;
+  if (err instanceof RangeError || e?.name === 'RangeError') return true;
   const code = e?.code ?? e?.driverError?.code;
   return typeof code === 'string' && /^(22|54)[0-9A-Z]{3}$/.test(code);
 }

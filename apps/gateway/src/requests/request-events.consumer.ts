@@ -130,7 +130,14 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
         if (!isOutage(err)) break;
         // Postgres down or saturated: keep the events (a device's result is never dropped) and try again here.
         if (this.stopped) return batch.forEach(({ msg }) => msg.nak(1000));
-        batch.forEach(({ msg }) => msg.working());
+        // In progress: the ack wait restarts, the server does not redeliver (NATS down: nothing to tell it, it redelivers later).
+        for (const { msg } of batch) {
+          try {
+            msg.working();
+          } catch {
+            /* connection closed */
+          }
+        }
         await new Promise((r) => setTimeout(r, pause));
       }
     }
