@@ -52,8 +52,12 @@ export class GatewayConfig extends BaseConfig {
   // The request-event consumer (issue 9, hole 4). Unset = the platform's defaults (1000, 100).
   /** Events handed out and not yet acknowledged, across all replicas (tests lower it). */
   @IsOptional() @IsInt() @Min(1) @Max(100_000) REQUEST_EVENTS_MAX_ACK_PENDING?: number;
-  /** Deliveries of one event at most; on the last one an unrecordable event is dead-lettered. */
-  @IsOptional() @IsInt() @Min(2) @Max(10_000) REQUEST_EVENTS_MAX_DELIVER?: number;
+  /**
+   * Deliveries of one event at most; on the last one an unrecordable event is dead-lettered. At
+   * least 50: well above the recorder's 40 waits for an earlier index (MAX_WAITS), so no event is
+   * dead-lettered merely for waiting.
+   */
+  @IsOptional() @IsInt() @Min(50) @Max(10_000) REQUEST_EVENTS_MAX_DELIVER?: number;
   /** Dead letters are kept this long for the admin request log. */
   @IsInt() @Min(1) DEAD_LETTER_RETENTION_HOURS = 7 * 24;
 
