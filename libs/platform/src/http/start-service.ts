@@ -41,8 +41,9 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   app.useLogger(new NestPinoLogger(logger));
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  const inFlight = new HttpInFlight(app.get(ReadinessService));
-  app.use(inFlight.middleware());
+  // Only a draining service counts its in-flight requests (and needs the readiness service for it).
+  const inFlight = options.drain ? new HttpInFlight(app.get(ReadinessService)) : undefined;
+  if (inFlight) app.use(inFlight.middleware());
   app.use(requestContext(app.get(MetricsService)));
   app.use(contentTypeCheck(new Set(options.formPaths ?? [])));
   app.useBodyParser('json', { limit: BODY_LIMIT, strict: true });
@@ -55,7 +56,7 @@ export async function startService(options: StartServiceOptions): Promise<INestA
     app.connectMicroservice(natsResponderOptions(url, name, queue), { inheritAppConfig: true });
   }
   await options.configure?.(app);
-  if (options.drain) inFlight.drainOnSignals(app, logger, options.drain.graceMs);
+  if (inFlight && options.drain) inFlight.drainOnSignals(app, logger, options.drain.graceMs);
   else app.enableShutdownHooks();
   await app.listen(options.port, options.host);
   // NATS may be down at start: responders attach whenever it comes up, the HTTP side serves meanwhile.
