@@ -14,5 +14,6 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<I
     formPaths: ['/auth/oauth/token'],
     natsQueue: { url: config.NATS_URL, queue: 'gateway', name: 'gateway' },
     configure: (app) => setupApiDocs(app),
+    drain: { graceMs: config.SHUTDOWN_GRACE_MS },
   });
 }

@@ -1,9 +1,10 @@
 import { GatewayRequests1764200000000 } from './migrations/1764200000000-gateway-requests.migration';
 import { GatewayWebhooks1764300000000 } from './migrations/1764300000000-gateway-webhooks.migration';
+import { GatewayDeadLetters1764400000000 } from './migrations/1764400000000-gateway-dead-letters.migration';
 import { RequestEntity, RequestMessageEntity } from './requests/request.entity';
 import { WebhookAttemptEntity, WebhookDeliveryEntity } from './webhooks/webhook-delivery.entity';
 
 /** Every entity and committed migration of the gateway schema. */
 type Constructor = new (...args: never[]) => object;
 export const GATEWAY_ENTITIES: Constructor[] = [RequestEntity, RequestMessageEntity, WebhookDeliveryEntity, WebhookAttemptEntity];
-export const GATEWAY_MIGRATIONS: Constructor[] = [GatewayRequests1764200000000, GatewayWebhooks1764300000000];
+export const GATEWAY_MIGRATIONS: Constructor[] = [GatewayRequests1764200000000, GatewayWebhooks1764300000000, GatewayDeadLetters1764400000000];

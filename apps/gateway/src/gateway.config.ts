@@ -1,5 +1,5 @@
 import { BaseConfig } from '@cloudflow/platform';
-import { IsBoolean, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 export class GatewayConfig extends BaseConfig {
   @IsInt() @Min(1) @Max(65535) PORT = 8080;
@@ -41,4 +41,38 @@ export class GatewayConfig extends BaseConfig {
   @IsInt() @Min(1) @Max(86_400) REQUEST_TIMEOUT_DEFAULT_S = 150;
   /** Requests are kept at least this long (idempotency needs ≥ 48 h); older ones are deleted. */
   @IsInt() @Min(48) REQUEST_RETENTION_HOURS = 72;
+
+  /**
+   * After the delivery deadline, how much longer the gateway waits for the hub's word before it
+   * answers "outcome unknown" (issue 9, hole 1): a hub never writes past the deadline, so an
+   * answer after deadline + margin means "delivered before the deadline, or never".
+   */
+  @IsInt() @Min(100) @Max(10_000) REQUEST_DEADLINE_MARGIN_MS = 500;
+
+  // The request-event consumer (issue 9, hole 4). Unset = the platform's defaults (1000, 100).
+  /** Events handed out and not yet acknowledged, across all replicas (tests lower it). */
+  @IsOptional() @IsInt() @Min(1) @Max(100_000) REQUEST_EVENTS_MAX_ACK_PENDING?: number;
+  /**
+   * Deliveries of one event at most; on the last one an unrecordable event is dead-lettered. At
+   * least 50: well above the recorder's 40 waits for an earlier index (MAX_WAITS), so no event is
+   * dead-lettered merely for waiting.
+   */
+  @IsOptional() @IsInt() @Min(50) @Max(10_000) REQUEST_EVENTS_MAX_DELIVER?: number;
+  /** Dead letters are kept this long for the admin request log. */
+  @IsInt() @Min(1) DEAD_LETTER_RETENTION_HOURS = 7 * 24;
+
+  // Admission control on POST /client/v1.1/requests (issue 9, hole 9): shed before anything is dispatched.
+  /** POSTs one gateway works on at once; more get 429 tooManyRequests with Retry-After. */
+  @IsInt() @Min(1) @Max(100_000) REQUEST_ADMISSION_MAX_IN_FLIGHT = 200;
+  /** Queries waiting for a pooled Postgres connection beyond which new POSTs get 429. */
+  @IsInt() @Min(0) @Max(100_000) REQUEST_ADMISSION_MAX_DB_WAITING = 20;
+  /** The Retry-After (seconds) of a shed POST. */
+  @IsInt() @Min(1) @Max(60) REQUEST_ADMISSION_RETRY_AFTER_S = 1;
+
+  /**
+   * SIGTERM: how long in-flight HTTP requests may take to finish before the gateway closes anyway.
+   * With the manifest's 5 s preStop this stays inside k8s' 30 s grace; a POST needs at most the
+   * delivery timeout + margin (5.5 s by default).
+   */
+  @IsInt() @Min(0) @Max(600_000) SHUTDOWN_GRACE_MS = 20_000;
 }

@@ -2,6 +2,7 @@ import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { SUBJECTS, type RequestLog } from '@cloudflow/contracts';
 import { RequiresApiGroup, RpcClient } from '@cloudflow/platform';
 import { AdminBearerGuard, AdminCaller, type AdminCallerInfo } from '../admin-api/admin-bearer.guard';
+import { ListRequestsDocs } from './requests.docs';
 import { ListRequestsQuery } from './requests.dto';
 
 /**
@@ -15,6 +16,7 @@ export class RequestsController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Get()
+  @ListRequestsDocs()
   list(@AdminCaller() caller: AdminCallerInfo, @Query() query: ListRequestsQuery): Promise<RequestLog> {
     const { accountId, target, status, limit } = query;
     return this.rpc.send(SUBJECTS.gateway.requestList, { tenantId: caller.tenantId, ...defined({ accountId, target, status, limit }) });

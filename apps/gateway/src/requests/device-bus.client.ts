@@ -3,12 +3,15 @@ import { connectionSubject, ErrorCode, parseBusAck, type BusAck, type BusMessage
 import { busHeaders, decodeBus, encodeBus, NatsConnectionOwner } from '@cloudflow/platform';
 import { ErrorCode as NatsErrorCode, type NatsError } from 'nats';
 
+/** The hub's answer, or what the gateway concluded without one. `unknown`: the bus failed mid-request. */
+export type DeliveryAck = BusAck & { unknown?: boolean };
+
 /** The gateway's side of the hubs' connection subjects: deliver an async request, ping a device connection. */
 @Injectable()
 export class DeviceBus {
   constructor(private readonly nats: NatsConnectionOwner) {}
 
-  async request(connId: string, msg: BusMessage, timeoutMs: number): Promise<BusAck> {
+  async request(connId: string, msg: BusMessage, timeoutMs: number): Promise<DeliveryAck> {
     const nc = await this.nats.connection();
     try {
       const reply = await nc.request(connectionSubject(connId), encodeBus(msg), { timeout: timeoutMs, headers: busHeaders() });
@@ -22,7 +25,8 @@ export class DeviceBus {
       const code: string = (error as NatsError).code;
       if (code === (NatsErrorCode.NoResponders as string)) return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'The connection is gone', noResponders: true };
       if (code === (NatsErrorCode.Timeout as string)) return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'The connection did not answer in time', timedOut: true };
-      return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'Messaging is unavailable' };
+      // The request may have left before the failure (a NATS disconnect mid-way): its outcome is unknown, never "nothing dispatched".
+      return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'Messaging failed during the request', unknown: true };
     }
   }
 }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { deviceNotFound } from '../client-api/client-devices.service';
 import { GatewayConfig } from '../gateway.config';
 import { DeviceBus } from './device-bus.client';
+import { RequestAdmission } from './request-admission';
 import { bodyHash, maskPans } from './request-body';
 import type { RequestEntity } from './request.entity';
 import { RequestRecorder } from './request-recorder.service';
@@ -30,10 +31,16 @@ export class RequestDispatchService {
     private readonly bus: DeviceBus,
     private readonly nats: NatsConnectionOwner,
     private readonly config: GatewayConfig,
+    private readonly admission: RequestAdmission,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async send(account: VerifiedAccount, body: CloudFlowMessage): Promise<SendOutcome> {
+  /** Sheds load at the door (429 + Retry-After, nothing dispatched) before any work is done. */
+  send(account: VerifiedAccount, body: CloudFlowMessage): Promise<SendOutcome> {
+    return this.admission.run(() => this.admitted(account, body));
+  }
+
+  private async admitted(account: VerifiedAccount, body: CloudFlowMessage): Promise<SendOutcome> {
     const { tenantId, accountId } = account;
     const target = body.target!;
     const hash = bodyHash(body);
@@ -68,16 +75,23 @@ export class RequestDispatchService {
     // Two tries, as the hubs do: a retry only after "nobody holds that connection", which proves nothing was delivered.
     for (let attempt = 0; owner; attempt++) {
       const frame: CloudFlowMessage = { ...body, payload: body.payload };
-      const ack = await this.bus.request(owner.connId, { kind: 'deliver', frame, requester: accountId, record: 'async', deadline: Date.now() + this.config.REQUEST_DELIVERY_TIMEOUT_MS, epoch: owner.epoch }, this.config.REQUEST_DELIVERY_TIMEOUT_MS);
+      // The hub must not write the frame after `deadline`; waiting past it (plus a margin for clocks
+      // and the reply's way back) makes a time-out mean "delivered before the deadline, or never".
+      const timeoutMs = this.config.REQUEST_DELIVERY_TIMEOUT_MS;
+      const deliver = { kind: 'deliver' as const, frame, requester: accountId, record: 'async' as const, deadline: Date.now() + timeoutMs, epoch: owner.epoch };
+      const ack = await this.bus.request(owner.connId, deliver, timeoutMs + this.config.REQUEST_DEADLINE_MARGIN_MS);
       if (ack.ok) {
         await this.repo.transition(id, ['dispatching'], 'dispatched').catch((err: unknown) => this.logger.warn({ err, requestId: body.requestId }, 'dispatched, but the status could not be written yet'));
         return { status: 202, body: { requestId: body.requestId, status: 'dispatched' } };
       }
-      if (ack.timedOut) {
+      if (ack.timedOut || ack.unknown) {
+        // A bus failure may come before the deadline while the hub can still write the frame until then.
+        const rest = deliver.deadline + this.config.REQUEST_DEADLINE_MARGIN_MS - Date.now();
+        if (rest > 0) await new Promise((r) => setTimeout(r, rest));
         // The device may or may not have it: the record stays, and any answer it sends is still recorded.
         const message = `Device '${target}' did not confirm the request in time; its outcome is unknown`;
         await this.recorder.conclude(id, hubFlowException(ErrorCode.connectionLost, message, body.requestId), 'connectionLost', ['dispatching']);
-        throw new CloudFlowError(ErrorCode.connectionLost, `${message}; GET /requests/${body.requestId} shows any answer it sends`);
+        throw new CloudFlowError(ErrorCode.connectionLost, `${message}; GET /requests/${body.requestId} shows any answer it sends`, { dispatched: true });
       }
       if (!ack.noResponders || attempt >= 1) return this.reject(id, ack.noResponders ? ErrorCode.connectionLost : ack.errorCode, ack.errorMessage, target);
       owner = await this.owner(tenantId, accountId, target);
@@ -98,7 +112,7 @@ export class RequestDispatchService {
     const settled = row.status === 'dispatching' ? await this.settled(row) : row;
     if (settled.status === 'rejected') {
       const code = isErrorCode(settled.errorCode) ? settled.errorCode : ErrorCode.connectionLost;
-      throw new CloudFlowError(code, `Request '${row.requestId}' could not be dispatched; nothing was sent, please retry`);
+      throw new CloudFlowError(code, `Request '${row.requestId}' could not be dispatched; nothing was sent, please retry`, code === ErrorCode.connectionLost ? { dispatched: false } : {});
     }
     const messages = await this.repo.messages([settled.id]);
     return { status: 200, body: toRequestView(settled, messages.get(settled.id) ?? []) };
@@ -106,7 +120,7 @@ export class RequestDispatchService {
 
   /** A concurrent duplicate waits for the winner to learn whether the device took the request. */
   private async settled(row: RequestEntity): Promise<RequestEntity> {
-    const deadline = Date.now() + this.config.REQUEST_DELIVERY_TIMEOUT_MS + 2000;
+    const deadline = Date.now() + this.config.REQUEST_DELIVERY_TIMEOUT_MS + this.config.REQUEST_DEADLINE_MARGIN_MS + 2000;
     let current = row;
     while (current.status === 'dispatching' && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
@@ -137,7 +151,7 @@ export function requestNotFound(requestId: string): CloudFlowError {
 }
 
 function notConnected(target: string): CloudFlowError {
-  return new CloudFlowError(ErrorCode.connectionLost, `Device '${target}' is not connected; nothing was dispatched`);
+  return new CloudFlowError(ErrorCode.connectionLost, `Device '${target}' is not connected; nothing was dispatched`, { dispatched: false });
 }
 
 /** A failure the platform (not the device) reports on a request's timeline, as the hubs do (CONTRACT.md §7). */
@@ -150,6 +164,7 @@ export function hubFlowException(code: ErrorCode, message: string, originatingRe
     originatingRequestId,
     source: 'cloudflow-gateway',
     target: null,
-    payload: { errorCode: code, errorMessage: message },
+    // The platform concludes only requests it dispatched: a connectionLost here means "outcome unknown".
+    payload: code === ErrorCode.connectionLost ? { errorCode: code, errorMessage: message, dispatched: true } : { errorCode: code, errorMessage: message },
   };
 }

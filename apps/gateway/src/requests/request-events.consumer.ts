@@ -1,12 +1,13 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { REQUEST_EVENTS, type RequestEvent } from '@cloudflow/contracts';
-import { NatsConnectionOwner, LOGGER, ensureRequestEventsConsumer, isStorageOutage } from '@cloudflow/platform';
-import { JSONCodec, type ConsumerMessages, type JsMsg } from 'nats';
+import { parseRequestEvent, REQUEST_EVENTS, type RequestEvent } from '@cloudflow/contracts';
+import { decodeBus, LOGGER, NatsConnectionOwner, REQUEST_EVENTS_CONSUMER_DEFAULTS, ensureRequestEventsConsumer, isPoolBusy, isStorageOutage } from '@cloudflow/platform';
+import { type ConsumerMessages, type JsMsg } from 'nats';
 import type { Logger } from 'pino';
+import { GatewayConfig } from '../gateway.config';
+import { isPermanentDataError, storableEvent } from './dead-letter';
+import { DeadLettersRepository } from './dead-letters.repository';
 import { KeyedBatches } from './keyed-batches';
 import { RequestRecorder, requestKey } from './request-recorder.service';
-
-const codec = JSONCodec<RequestEvent>();
 
 /**
  * Batches recorded at once, each one transaction on one of the process's 10 pooled Postgres
@@ -30,11 +31,25 @@ const PULL_BATCH = 64;
  * one request are in one running batch at a time and in stream order, so a replica never races
  * itself on one timeline. Across replicas the recorder's row locks and index checks keep order.
  */
+/**
+ * Every gateway replica pulls from ONE shared durable consumer of the request stream, so each
+ * event is recorded once; an event is acknowledged only after its transaction committed, so a
+ * gateway that dies mid-way leaves it to be redelivered (to any replica) after the ack wait.
+ * Events are recorded in batches, one transaction each (RequestRecorder.applyBatch); events of
+ * one request are in one running batch at a time and in stream order, so a replica never races
+ * itself on one timeline. Across replicas the recorder's row locks and index checks keep order.
+ *
+ * No single event may hold the others back (issue 9, hole 4): one that can never be recorded
+ * (unreadable, refused by Postgres as data, or still unrecordable on its last allowed delivery)
+ * goes to the dead-letter table and is acknowledged. A Postgres outage is not the event's fault:
+ * its batch is held and retried in place (kept in progress, so no delivery is spent on it).
+ */
 @Injectable()
 export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private stopped = false;
   private messages?: ConsumerMessages;
   private loop?: Promise<void>;
+  private readonly maxDeliver: number;
   private readonly batches = new KeyedBatches<Taken>((batch) => this.record(batch), {
     maxBatch: MAX_BATCH,
     concurrency: BATCHES_IN_FLIGHT,
@@ -44,8 +59,12 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
   constructor(
     private readonly nats: NatsConnectionOwner,
     private readonly recorder: RequestRecorder,
+    private readonly deadLetters: DeadLettersRepository,
+    private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.maxDeliver = config.REQUEST_EVENTS_MAX_DELIVER ?? REQUEST_EVENTS_CONSUMER_DEFAULTS.maxDeliver;
+  }
 
   onApplicationBootstrap(): void {
     this.loop = this.run();
@@ -63,7 +82,7 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
     for (let failures = 0; !this.stopped; ) {
       try {
         const nc = await this.nats.connection();
-        await ensureRequestEventsConsumer(nc, this.nats.jetStreamReplicas);
+        await ensureRequestEventsConsumer(nc, this.nats.jetStreamReplicas, { maxAckPending: this.config.REQUEST_EVENTS_MAX_ACK_PENDING, maxDeliver: this.maxDeliver });
         const consumer = await nc.jetstream().consumers.get(REQUEST_EVENTS.stream, REQUEST_EVENTS.durable);
         this.messages = await consumer.consume({ max_messages: PULL_BATCH });
         failures = 0;
@@ -84,10 +103,10 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
   private take(msg: JsMsg): void {
     let event: RequestEvent;
     try {
-      event = codec.decode(msg.data);
-    } catch {
-      this.logger.error({ seq: msg.seq }, 'unreadable request event; dropped');
-      msg.term();
+      // The stream's contract class (libs/contracts bus-validation): anything else is never recorded.
+      event = decodeBus(msg.data, parseRequestEvent);
+    } catch (error) {
+      void this.deadLetter(msg, undefined, `unreadable request event: ${error instanceof Error ? error.message.slice(0, 300) : 'not the RequestEvent shape'}`);
       return;
     }
     this.batches.push(requestKey(event), { msg, event });
@@ -95,20 +114,69 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
 
   /** Acks what the batch's transaction committed, naks what must wait; a failed batch is retried event by event. */
   private async record(batch: Taken[]): Promise<void> {
-    try {
-      const done = await this.recorder.applyBatch(batch.map(({ msg, event }) => ({ event, deliveries: msg.info.deliveryCount })));
-      batch.forEach(({ msg }, i) => (done[i] ? msg.ack() : msg.nak(200)));
-    } catch (err) {
-      // Postgres down: keep the events, try again later (a device's result is never dropped).
-      if (isOutage(err)) return batch.forEach(({ msg }) => msg.nak(1000));
-      // Anything else (a bad event, a deadlock with another replica): one transaction per event, in
-      // order, so one event that cannot be recorded holds back only itself.
-      if (batch.length > 1) {
-        for (const taken of batch) await this.record([taken]);
+    let failure: unknown;
+    for (let pause = 250; ; pause = Math.min(pause * 2, 4000)) {
+      try {
+        const done = await this.recorder.applyBatch(batch.map(({ msg, event }) => ({ event, deliveries: msg.info.deliveryCount })));
+        for (const [i, taken] of batch.entries()) {
+          if (done[i]) taken.msg.ack();
+          else await this.wait(taken);
+        }
         return;
+      } catch (err) {
+        failure = err;
+        if (!isOutage(err)) break;
+        // Postgres down or saturated: keep the events (a device's result is never dropped) and try again here.
+        if (this.stopped) return batch.forEach(({ msg }) => msg.nak(1000));
+        // In progress: the ack wait restarts, the server does not redeliver (NATS down: nothing to tell it, it redelivers later).
+        for (const { msg } of batch) {
+          try {
+            msg.working();
+          } catch {
+            /* connection closed */
+          }
+        }
+        await new Promise((r) => setTimeout(r, pause));
       }
-      const [{ msg, event }] = batch;
-      this.logger.error({ err, requestId: event.requestId, eventId: event.eventId }, 'request event could not be recorded; retrying');
+    }
+    // Anything else (a bad event, a deadlock with another replica): one transaction per event, in
+    // order, so one event that cannot be recorded holds back only itself.
+    if (batch.length > 1) {
+      for (const taken of batch) await this.record([taken]);
+      return;
+    }
+    const [taken] = batch;
+    const { msg, event } = taken;
+    if (isPermanentDataError(failure)) return this.deadLetter(msg, event, `storage refused the event: ${describe(failure)}`);
+    if (msg.info.deliveryCount >= this.maxDeliver) return this.deadLetter(msg, event, `could not be recorded in ${msg.info.deliveryCount} deliveries: ${describe(failure)}`);
+    this.logger.error({ err: failure, requestId: event.requestId, eventId: event.eventId }, 'request event could not be recorded; retrying');
+    msg.nak(2000);
+  }
+
+  /** An event that must wait for an earlier one: again later, until its last allowed delivery. */
+  private async wait({ msg, event }: Taken): Promise<void> {
+    const deliveries = msg.info.deliveryCount;
+    if (deliveries >= this.maxDeliver) return this.deadLetter(msg, event, `waited ${deliveries} deliveries for its request or an earlier event of it`);
+    msg.nak(deliveries < 40 ? 200 : 1000);
+  }
+
+  private async deadLetter(msg: JsMsg, event: RequestEvent | undefined, reason: string): Promise<void> {
+    try {
+      await this.deadLetters.add({
+        tenantId: short(event?.tenantId, 64),
+        accountId: short(event?.accountId, 64),
+        requestId: short(event?.requestId, 100),
+        eventId: short(event?.eventId, 100),
+        streamSeq: msg.seq,
+        deliveries: msg.info.deliveryCount,
+        reason,
+        event: storableEvent(new TextDecoder().decode(msg.data)),
+      });
+      this.logger.error({ requestId: event?.requestId, eventId: event?.eventId, seq: msg.seq, reason }, 'request event dead-lettered');
+      msg.ack();
+    } catch (err) {
+      // Not even the dead letter could be written (Postgres down?): the event comes back later.
+      this.logger.error({ err, seq: msg.seq, reason }, 'request event could not be dead-lettered; retrying');
       msg.nak(2000);
     }
   }
@@ -120,5 +188,15 @@ interface Taken {
 }
 
 function isOutage(err: unknown): boolean {
-  return isStorageOutage(err) || (err as { code?: string }).code === 'storageFailed';
+  return isStorageOutage(err) || isPoolBusy(err) || (err as { code?: string }).code === 'storageFailed';
+}
+
+function short(value: unknown, max: number): string | null {
+  return typeof value === 'string' ? value.slice(0, max) : null;
+}
+
+function describe(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? `${e.code} ` : '';
+  return `${code}${typeof e?.message === 'string' ? e.message : String(err)}`.slice(0, 300);
 }

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { GATEWAY_ENTITIES, GATEWAY_MIGRATIONS } from '../database';
 import { GatewayConfig } from '../gateway.config';
 import { PostgresWebhookOutbox } from '../webhooks/webhook-outbox.service';
-import { RequestRecorder } from './request-recorder.service';
+import { MAX_WAITS, RequestRecorder } from './request-recorder.service';
 import { RequestsRepository } from './requests.repository';
 
 jest.setTimeout(30_000);
@@ -119,4 +119,23 @@ describe('RequestRecorder.applyBatch on real Postgres', () => {
     expect(results.some((r) => r.status === 'fulfilled')).toBe(true);
     for (const id of ids) expect(await timeline(id)).toMatchObject({ status: 'completed', types: ['paymentResponse'], seqs: [1] });
   });
+
+  it('records an event that arrives after a later one was recorded without it, and reads both in index order (hole 5)', async () => {
+    const id = randomUUID();
+    await recorder.applyBatch(once([start(id)]));
+    const first = reply(id, 1, 'flowEvent');
+    const second = reply(id, 2);
+    // Index 2 waited its MAX_WAITS deliveries for index 1 and is recorded without it ...
+    expect(await recorder.applyBatch([{ event: second, deliveries: 1 }])).toEqual([false]);
+    expect(await recorder.applyBatch([{ event: second, deliveries: MAX_WAITS }])).toEqual([true]);
+    expect(await timeline(id)).toMatchObject({ status: 'completed', types: ['paymentResponse'] });
+    // ... then index 1 turns up: recorded too (never dropped), and read in its place.
+    expect(await recorder.applyBatch([{ event: first, deliveries: 1 }])).toEqual([true]);
+    expect(await timeline(id)).toMatchObject({ status: 'completed', types: ['flowEvent', 'paymentResponse'], seqs: [2, 1] });
+    expect((await timeline(id)).result?.type).toBe('paymentResponse');
+    // A redelivery of either changes nothing.
+    expect(await recorder.applyBatch(once([first, second]))).toEqual([true, true]);
+    expect((await timeline(id)).types).toEqual(['flowEvent', 'paymentResponse']);
+  });
 });
+

@@ -10,8 +10,13 @@ import type { StoredStatus } from './request.entity';
 import { statusAfter } from './request-status';
 import { RequestsRepository, type LockedRequest, type PositionedMessage, type RequestKey, type TimelineState } from './requests.repository';
 
-/** After this many deliveries an out-of-order event is recorded anyway (an earlier one was lost). */
-const MAX_WAITS = 40;
+/**
+ * After this many deliveries an out-of-order event is recorded anyway (the earlier one may be
+ * stuck or lost); the earlier one is still recorded when it comes, and reads put a connection's
+ * messages back in index order (issue 9, hole 5). Well below the consumer's max_deliver: no
+ * event is dead-lettered merely for waiting on an index.
+ */
+export const MAX_WAITS = 40;
 
 /**
  * Records what devices (and hubs) said about requests: each message is appended to its
@@ -60,8 +65,9 @@ export class RequestRecorder {
         if (event.kind === 'start') return;
         const state = known.get(requestKey(event));
         if (!state) {
-          // A sync request's start may still be on its way (another gateway holds it); a late answer for nothing is dropped.
-          if (event.kind === 'reply' && deliveries < MAX_WAITS) return void (done[i] = false);
+          // A sync request's start may still be on its way (another gateway holds it): wait; the
+          // consumer dead-letters it on its last allowed delivery. A late answer for nothing is dropped.
+          if (event.kind === 'reply') return void (done[i] = false);
           this.logger.warn({ requestId: event.requestId, kind: event.kind, type: event.message.type }, 'no request for this device message; not recorded');
           return;
         }
@@ -71,7 +77,8 @@ export class RequestRecorder {
         if (state.seen.has(event.eventId)) return;
         if (event.index != null) {
           const expected = (state.perConnection.get(event.connId) ?? 0) + 1;
-          if (event.index < expected) return;
+          // index < expected: an earlier event that arrived after a later one was recorded without it. It
+          // is not a duplicate (event ids are checked above): record it, never drop it.
           if (event.index > expected && deliveries < MAX_WAITS) return void (done[i] = false);
         }
         const message = maskPans(event.message);

@@ -3,6 +3,7 @@ import { ErrorCode } from '@cloudflow/contracts';
 import { LOGGER } from '@cloudflow/platform';
 import type { Logger } from 'pino';
 import { GatewayConfig } from '../gateway.config';
+import { DeadLettersRepository } from './dead-letters.repository';
 import { DeviceBus } from './device-bus.client';
 import { hubFlowException } from './request-dispatch.service';
 import type { RequestEntity } from './request.entity';
@@ -29,6 +30,7 @@ export class RequestWatch implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly recorder: RequestRecorder,
     private readonly bus: DeviceBus,
     private readonly config: GatewayConfig,
+    private readonly deadLetters: DeadLettersRepository,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -52,6 +54,8 @@ export class RequestWatch implements OnApplicationBootstrap, OnApplicationShutdo
         this.lastPurge = Date.now();
         const purged = await this.repo.purge(new Date(Date.now() - this.config.REQUEST_RETENTION_HOURS * 3_600_000));
         if (purged) this.logger.info({ purged }, 'old requests deleted');
+        const dead = await this.deadLetters.purge(new Date(Date.now() - this.config.DEAD_LETTER_RETENTION_HOURS * 3_600_000));
+        if (dead) this.logger.info({ dead }, 'old dead letters deleted');
       }
     } catch (err) {
       this.logger.debug({ err }, 'request watch skipped a round');

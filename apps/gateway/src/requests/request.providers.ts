@@ -1,5 +1,7 @@
 import type { Provider } from '@nestjs/common';
+import { DeadLettersRepository } from './dead-letters.repository';
 import { DeviceBus } from './device-bus.client';
+import { RequestAdmission } from './request-admission';
 import { RequestDispatchService } from './request-dispatch.service';
 import { RequestEventsConsumer } from './request-events.consumer';
 import { RequestLogService } from './request-log.service';
@@ -8,4 +10,4 @@ import { RequestWatch } from './request-watch.service';
 import { RequestsRepository } from './requests.repository';
 
 /** Requests to devices: the store, the REST side, the stream consumer and the watchers. */
-export const REQUEST_PROVIDERS: Provider[] = [RequestsRepository, DeviceBus, RequestRecorder, RequestDispatchService, RequestLogService, RequestEventsConsumer, RequestWatch];
+export const REQUEST_PROVIDERS: Provider[] = [RequestsRepository, DeadLettersRepository, RequestAdmission, DeviceBus, RequestRecorder, RequestDispatchService, RequestLogService, RequestEventsConsumer, RequestWatch];

@@ -246,6 +246,7 @@ export class RequestsRepository {
     if (!requestPks.length) return byRequest;
     const rows = await this.messagesRepo().find({ where: { requestPk: In(requestPks) }, order: { requestPk: 'ASC', seq: 'ASC' } });
     for (const row of rows) byRequest.set(row.requestPk, [...(byRequest.get(row.requestPk) ?? []), row]);
+    for (const [pk, timeline] of byRequest) byRequest.set(pk, inConnectionOrder(timeline));
     return byRequest;
   }
 
@@ -265,6 +266,26 @@ export class RequestsRepository {
     const res = await this.requests().delete({ createdAt: LessThan(olderThan) });
     return res.affected ?? 0;
   }
+}
+
+/**
+ * A timeline in recording order, except that each device connection's messages are put back in
+ * their index order within the positions that connection holds: an event recorded out of order
+ * (after the recorder stopped waiting for an earlier one) reads in its place. Messages without
+ * an index (the platform's own) keep their positions.
+ */
+export function inConnectionOrder<T extends { connId: string | null; connIndex: number | null }>(timeline: T[]): T[] {
+  const slots = new Map<string, number[]>();
+  timeline.forEach((m, i) => {
+    if (m.connId === null || m.connIndex === null) return;
+    slots.set(m.connId, [...(slots.get(m.connId) ?? []), i]);
+  });
+  const out = [...timeline];
+  for (const positions of slots.values()) {
+    const sorted = positions.map((i) => timeline[i]).sort((a, b) => a.connIndex! - b.connIndex!);
+    positions.forEach((pos, k) => (out[pos] = sorted[k]));
+  }
+  return out;
 }
 
 const VISIBLE: StoredStatus[] = ['dispatching', 'dispatched', 'completed', 'failed', 'connectionLost', 'expired'];

@@ -16,4 +16,12 @@ export class ErrorBodyDto implements ErrorBody {
     example: 'Invalid APP key',
   })
   error?: string;
+
+  @ApiPropertyOptional({
+    description:
+      '`connectionLost` only: `false` = nothing reached the terminal, a retry with the same requestId is safe; ' +
+      '`true` = the request was dispatched and its outcome is unknown: do not pay again, read the stored request (or wait for its webhook).',
+    example: false,
+  })
+  dispatched?: boolean;
 }

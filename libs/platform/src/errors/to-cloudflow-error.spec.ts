@@ -1,6 +1,8 @@
 import { NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import { CloudFlowError, ERROR_HTTP_STATUS, ErrorCode } from '@cloudflow/contracts';
-import { isStorageOutage, toCloudFlowError } from './to-cloudflow-error';
+import { createServer, type AddressInfo } from 'node:net';
+import { Pool } from 'pg';
+import { isPoolBusy, isStorageOutage, toCloudFlowError } from './to-cloudflow-error';
 
 describe('toCloudFlowError', () => {
   it('keeps CloudFlow errors as they are', () => {
@@ -19,6 +21,26 @@ describe('toCloudFlowError', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     expect(isStorageOutage(refused)).toBe(true);
     expect(toCloudFlowError(refused)?.code).toBe(ErrorCode.storageFailed);
+  });
+
+  it("answers a wait for a pooled connection as overload (429 + Retry-After), not storageFailed; a connect time-out stays an outage", async () => {
+    // Real pg-pool errors: a "server" that accepts and never speaks keeps the pool's one connection connecting.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const pool = new Pool({ host: '127.0.0.1', port: (silent.address() as AddressInfo).port, max: 1, connectionTimeoutMillis: 300 });
+    try {
+      const [connecting, waiting] = await Promise.allSettled([pool.connect(), new Promise((r) => setImmediate(r)).then(() => pool.connect())]);
+      const connectTimeout = (connecting as PromiseRejectedResult).reason as Error;
+      const poolWait = (waiting as PromiseRejectedResult).reason as Error;
+      expect(isPoolBusy(poolWait)).toBe(true);
+      expect(isStorageOutage(poolWait)).toBe(false);
+      expect(toCloudFlowError(poolWait)).toMatchObject({ code: ErrorCode.tooManyRequests, retryAfterSeconds: 1 });
+      expect(isPoolBusy(connectTimeout)).toBe(false);
+      expect(toCloudFlowError(connectTimeout)?.code).toBe(ErrorCode.storageFailed);
+    } finally {
+      await pool.end().catch(() => undefined);
+      silent.close();
+    }
   });
 
   it('leaves genuinely unexpected errors to the caller (logged with an errorId, answered as failed)', () => {

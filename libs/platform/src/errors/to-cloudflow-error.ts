@@ -11,7 +11,18 @@ export function isStorageOutage(error: unknown): boolean {
   const code = e.code ?? e.driverError?.code;
   if (typeof code === 'string' && STORAGE_ERROR_CODES.has(code)) return true;
   const message = typeof e.message === 'string' ? e.message : '';
-  return /Connection terminated|connect ECONNREFUSED|Connection is not established|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
+  return /Connection terminated|connect ECONNREFUSED|Connection is not established|Client has encountered a connection error/i.test(message);
+}
+
+/**
+ * True when the query waited too long for a free pooled connection: Postgres is fine, this
+ * process is too busy (issue 9, hole 9: that is overload, answered 429, never `storageFailed`).
+ * pg-pool's own text for a pending checkout that timed out; a NEW connection that times out
+ * says "Connection terminated due to connection timeout" instead, which is an outage.
+ */
+export function isPoolBusy(error: unknown): boolean {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && /^timeout exceeded when trying to connect$/i.test(message);
 }
 
 /**
@@ -21,6 +32,7 @@ export function isStorageOutage(error: unknown): boolean {
 export function toCloudFlowError(error: unknown): CloudFlowError | undefined {
   if (error instanceof CloudFlowError) return error;
   if (isStorageOutage(error)) return new CloudFlowError(ErrorCode.storageFailed, 'Storage is unavailable; nothing was changed');
+  if (isPoolBusy(error)) return new CloudFlowError(ErrorCode.tooManyRequests, 'The service is busy; nothing was changed, please retry', { retryAfterSeconds: 1 });
   const bodyParserType = (error as { type?: string } | null)?.type;
   switch (bodyParserType) {
     case 'entity.parse.failed':

@@ -27,7 +27,12 @@ export class HealthController {
       res.status(200).json({ status: 'ready', checks });
       return;
     }
-    const down = Object.keys(checks).filter((k) => !checks[k]);
+    const down = Object.keys(checks).filter((k) => !checks[k] && k !== 'draining');
+    if (this.readiness.draining) res.setHeader('Connection', 'close');
+    if (this.readiness.draining && !down.length) {
+      res.status(503).json({ errorCode: ErrorCode.connectionLost, errorMessage: 'Not ready: shutting down', checks });
+      return;
+    }
     res.status(503).json({ errorCode: ErrorCode.connectionLost, errorMessage: `Not ready: ${down.join(', ')} unreachable`, checks });
   }
 

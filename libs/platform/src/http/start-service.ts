@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import { AllExceptionsFilter } from '../errors/all-exceptions.filter';
 import { createValidationPipe } from '../errors/validation.pipe';
 import { MetricsService } from '../health/metrics.service';
+import { ReadinessService } from '../health/readiness.service';
+import { HttpInFlight } from './http-in-flight';
 import { NestPinoLogger } from '../logging/logger';
 import { LOGGER } from '../logging/logger.token';
 import { CORRELATION_HEADER, runWithCorrelation } from '../logging/request-context';
@@ -23,6 +25,11 @@ export interface StartServiceOptions {
   formPaths?: string[];
   /** Extra set-up on the app before it listens (swagger, websocket servers). */
   configure?: (app: NestExpressApplication) => void | Promise<void>;
+  /**
+   * Drain on SIGTERM/SIGINT instead of closing at once (issue 9, hole 10): /readyz turns 503 at
+   * once, in-flight HTTP requests finish (at most `graceMs`), then the app closes and the process exits.
+   */
+  drain?: { graceMs: number };
 }
 
 const BODY_LIMIT = '64kb';
@@ -34,6 +41,9 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   app.useLogger(new NestPinoLogger(logger));
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Only a draining service counts its in-flight requests (and needs the readiness service for it).
+  const inFlight = options.drain ? new HttpInFlight(app.get(ReadinessService)) : undefined;
+  if (inFlight) app.use(inFlight.middleware());
   app.use(requestContext(app.get(MetricsService)));
   app.use(contentTypeCheck(new Set(options.formPaths ?? [])));
   app.useBodyParser('json', { limit: BODY_LIMIT, strict: true });
@@ -46,7 +56,8 @@ export async function startService(options: StartServiceOptions): Promise<INestA
     app.connectMicroservice(natsResponderOptions(url, name, queue), { inheritAppConfig: true });
   }
   await options.configure?.(app);
-  app.enableShutdownHooks();
+  if (inFlight && options.drain) inFlight.drainOnSignals(app, logger, options.drain.graceMs);
+  else app.enableShutdownHooks();
   await app.listen(options.port, options.host);
   // NATS may be down at start: responders attach whenever it comes up, the HTTP side serves meanwhile.
   if (options.natsQueue) app.startAllMicroservices().catch((err: unknown) => logger.error({ err }, 'NATS responders failed to start'));

@@ -42,10 +42,32 @@ async function reconcileRequestEventsStream(jsm: JetStreamManager, config: Strea
   }
 }
 
-/** The stream and the one durable consumer every gateway replica pulls from (each event is processed once). */
-export async function ensureRequestEventsConsumer(nc: NatsConnection, replicas: number): Promise<void> {
+/** Limits of the one shared consumer; a test may lower them (e.g. max_ack_pending) through the gateway's config. */
+export interface RequestEventsConsumerLimits {
+  /** Events handed out and not yet acknowledged, across every gateway replica. */
+  maxAckPending?: number;
+  /**
+   * Deliveries of one event at most. The gateway dead-letters an event on its last allowed
+   * delivery, so one event that can never be recorded holds nothing back for ever.
+   */
+  maxDeliver?: number;
+}
+
+export const REQUEST_EVENTS_CONSUMER_DEFAULTS = { maxAckPending: 1000, maxDeliver: 100, ackWaitMs: 30_000 } as const;
+
+/**
+ * The stream and the one durable consumer every gateway replica pulls from (each event is
+ * processed once). An existing consumer is brought to these limits (it may predate them: the
+ * first ones had no max_deliver, so one poison event was redelivered for ever).
+ */
+export async function ensureRequestEventsConsumer(nc: NatsConnection, replicas: number, limits: RequestEventsConsumerLimits = {}): Promise<void> {
   await ensureRequestEventsStream(nc, replicas);
   const jsm = await nc.jetstreamManager();
+  const wanted = {
+    ack_wait: nanos(REQUEST_EVENTS_CONSUMER_DEFAULTS.ackWaitMs),
+    max_ack_pending: limits.maxAckPending ?? REQUEST_EVENTS_CONSUMER_DEFAULTS.maxAckPending,
+    max_deliver: limits.maxDeliver ?? REQUEST_EVENTS_CONSUMER_DEFAULTS.maxDeliver,
+  };
   await createUnlessPresent(
     () => jsm.consumers.info(REQUEST_EVENTS.stream, REQUEST_EVENTS.durable),
     () =>
@@ -53,10 +75,13 @@ export async function ensureRequestEventsConsumer(nc: NatsConnection, replicas: 
         durable_name: REQUEST_EVENTS.durable,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
-        ack_wait: nanos(30_000),
-        max_ack_pending: 1000,
+        ...wanted,
       }),
   );
+  const { config } = await jsm.consumers.info(REQUEST_EVENTS.stream, REQUEST_EVENTS.durable);
+  if (config.ack_wait !== wanted.ack_wait || config.max_ack_pending !== wanted.max_ack_pending || config.max_deliver !== wanted.max_deliver) {
+    await jsm.consumers.update(REQUEST_EVENTS.stream, REQUEST_EVENTS.durable, wanted);
+  }
 }
 
 /** Whoever starts first creates it; a create that lost the race is fine if the thing now exists. */

@@ -62,6 +62,25 @@ export interface RequestLogEntry extends Omit<RequestView, 'messages'> {
   deliveries: RequestDeliveryView[];
 }
 
+/**
+ * A request event the gateway could never record (issue 9, hole 4): refused by storage, unreadable,
+ * or still unrecordable at its last allowed delivery. Set aside so it blocks no other event.
+ */
+export interface DeadLetterView {
+  accountId: string | null;
+  requestId: string | null;
+  eventId: string | null;
+  /** Why it was set aside (e.g. the storage error). */
+  reason: string;
+  /** How often it had been delivered to a gateway. */
+  deliveries: number;
+  /** The event as JSON text, card numbers masked, NUL characters escaped, cut at 16 KiB. */
+  event: string;
+  deadAt: string;
+}
+
 export interface RequestLog {
   requests: RequestLogEntry[];
+  /** The tenant's dead-lettered request events (same accountId filter and limit), newest first. */
+  deadLetters: DeadLetterView[];
 }
