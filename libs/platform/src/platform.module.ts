@@ -17,7 +17,7 @@ import { ReadinessService } from './health/readiness.service';
 import { createLogger } from './logging/logger';
 import { LOGGER } from './logging/logger.token';
 import { Broadcasts } from './nats/broadcasts';
-import { natsConnectionOptions } from './nats/nats-options';
+import { natsAuth, natsConnectionOptions } from './nats/nats-options';
 import { PresenceStore } from './nats/presence.store';
 import { RpcClient } from './nats/rpc-client';
 
@@ -49,15 +49,16 @@ export class PlatformModule {
     const instance = config.INSTANCE_ID ?? `${hostname()}:${process.pid}`;
     const logger = createLogger(service, config.LOG_LEVEL, instance);
     const natsName = `${service}@${instance}`;
+    const nats = natsAuth(config, service);
     const providers: Provider[] = [
       { provide: LOGGER, useValue: logger },
       { provide: BaseConfig, useValue: config },
       { provide: MetricsService, useValue: new MetricsService(service) },
       ReadinessService,
-      { provide: Broadcasts, useFactory: () => new Broadcasts(config.NATS_URL, natsName, logger, config.NATS_JS_REPLICAS) },
+      { provide: Broadcasts, useFactory: () => new Broadcasts(config.NATS_URL, natsName, logger, config.NATS_JS_REPLICAS, nats) },
       {
         provide: RpcClient,
-        useFactory: () => new RpcClient(new ClientNats(natsConnectionOptions(config.NATS_URL, natsName)), config.RPC_TIMEOUT_MS),
+        useFactory: () => new RpcClient(new ClientNats(natsConnectionOptions(config.NATS_URL, natsName, nats)), config.RPC_TIMEOUT_MS),
       },
       {
         provide: JwtVerifier,

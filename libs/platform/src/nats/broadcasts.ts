@@ -2,7 +2,7 @@ import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common'
 import type { EventMap, EventSubject } from '@cloudflow/contracts';
 import { connect, Events, JSONCodec, type NatsConnection, type Subscription } from 'nats';
 import type { Logger } from 'pino';
-import { natsConnectionOptions } from './nats-options';
+import { natsConnectionOptions, type NatsAuth } from './nats-options';
 
 type Handler<E extends EventSubject> = (event: EventMap[E]) => void;
 
@@ -27,6 +27,8 @@ export class Broadcasts implements OnModuleInit, OnApplicationShutdown {
     private readonly logger: Logger,
     /** Replicas for the JetStream streams and buckets created over this connection. */
     readonly jetStreamReplicas = 1,
+    /** This service's NATS credentials, TLS and reply prefix. */
+    private readonly auth: NatsAuth = {},
   ) {}
 
   onModuleInit(): void {
@@ -39,7 +41,7 @@ export class Broadcasts implements OnModuleInit, OnApplicationShutdown {
 
   /** The shared raw connection, for features that need plain NATS (per-device subjects). */
   connection(): Promise<NatsConnection> {
-    this.connecting ??= connect(natsConnectionOptions(this.url, this.name)).then((nc) => {
+    this.connecting ??= connect(natsConnectionOptions(this.url, this.name, this.auth)).then((nc) => {
       this.nc = nc;
       this.connected = true;
       void this.watch(nc);
