@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureNats, ensureNodeModules, ensurePostgresBin, StartError } from './start/deps.mjs';
@@ -39,6 +40,8 @@ function loadSecrets() {
   const makers = {
     AUTH_HASH_KEY: () => randomBytes(32).toString('base64url'),
     CLOUDFLOW_OPERATOR_TOKEN: () => randomBytes(24).toString('base64url'),
+    // Each service's NATS password: the server refuses anonymous connections.
+    ...Object.fromEntries(NATS_USERS.map((s) => [natsPasswordKey(s), () => randomBytes(24).toString('base64url')])),
   };
   const secrets = {};
   const sources = {};
@@ -59,6 +62,23 @@ function loadSecrets() {
   if (changed) writeFileSync(file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600 });
   if (existsSync(file)) chmodSync(file, 0o600);
   return { secrets, sources };
+}
+
+/** The services' NATS users (libs/platform nats-permissions.ts) and their secrets.json keys. */
+const NATS_USERS = ['auth', 'admin', 'gateway', 'hub'];
+const natsPasswordKey = (service) => `NATS_PASSWORD_${service.toUpperCase()}`;
+
+/**
+ * .data/nats.conf (0600): the authorization block generated from the permission table in the
+ * build (one user per service, its publish/subscribe allow-lists), passwords from secrets.json.
+ */
+function writeNatsConfig(secrets) {
+  const require = createRequire(import.meta.url);
+  const { natsServiceUsers, renderNatsAuthorization } = require(join(root, 'dist/libs/platform/src/nats/nats-server-config.js'));
+  const file = join(dataDir, 'nats.conf');
+  writeFileSync(file, renderNatsAuthorization(natsServiceUsers((s) => secrets[natsPasswordKey(s)])), { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return file;
 }
 
 function onUnexpectedExit(proc) {
@@ -148,6 +168,7 @@ async function main() {
   console.log(`Starting nats-server on 127.0.0.1:${ports.nats}...`);
   const nats = await startNats({
     bin: natsBin,
+    configFile: writeNatsConfig(secrets),
     port: ports.nats,
     monitorPort: ports.monitor,
     dataDir,
@@ -189,7 +210,9 @@ async function main() {
   // 60 s for every service to be ready; auth first, since the others verify tokens against it.
   const deadline = Date.now() + 60_000;
   const launch = (svc) => {
-    const proc = startServiceProc(root, svc, SERVICES.indexOf(svc), env, logDir);
+    // Each service logs in to NATS as its own user.
+    const natsLogin = { NATS_USER: svc.app, NATS_PASSWORD: secrets[natsPasswordKey(svc.app)] };
+    const proc = startServiceProc(root, svc, SERVICES.indexOf(svc), { ...env, ...natsLogin }, logDir);
     services.push(proc);
     void proc.exited.then(() => onUnexpectedExit(proc));
     return { svc, proc };

@@ -44,7 +44,7 @@ describe('admin API: accounts and devices end to end', () => {
   beforeAll(async () => {
     sys = await startSystem({ hubs: 1 });
     [a, b] = await Promise.all([createTenant(sys, 'Tenant A'), createTenant(sys, 'Tenant B')]);
-    nc = await connect({ servers: sys.nats.url, name: 'admin-relay-e2e' });
+    nc = await connect({ ...sys.nats.connectOptions(), name: 'admin-relay-e2e' });
     const codec = JSONCodec<EventMap[keyof EventMap]>();
     for (const subject of [EVENTS.relayDataChanged, EVENTS.accessRevoked]) {
       nc.subscribe(subject, {

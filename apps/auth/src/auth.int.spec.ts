@@ -85,7 +85,7 @@ describe('auth service over real NATS and Postgres', () => {
     };
     auth = await startAuth(env);
     rpc = new RpcClient(new ClientNats(natsConnectionOptions(nats.url, 'auth-int-spec')), 5000);
-    nc = await connect({ servers: nats.url });
+    nc = await connect(nats.connectOptions());
     events = new EventLog(nc);
     verifier = new JwtVerifier(() => rpc.send(SUBJECTS.auth.jwksGet, {}));
     // The responders attach in the background; wait until one answers.

@@ -1,4 +1,5 @@
 import { REQUEST_EVENTS } from '@cloudflow/contracts';
+import { splitNatsUrl } from '@cloudflow/platform';
 import { connect } from 'nats';
 
 /**
@@ -10,7 +11,8 @@ import { connect } from 'nats';
  */
 export async function drainRequestEvents(natsUrl: string, timeoutMs = 120_000): Promise<number> {
   const started = Date.now();
-  const nc = await connect({ servers: natsUrl, name: 'bench-drain' });
+  // natsUrl may carry the test user (libs/testing): nats.js itself ignores credentials in a URL.
+  const nc = await connect({ ...splitNatsUrl(natsUrl), name: 'bench-drain' });
   try {
     const jsm = await nc.jetstreamManager();
     for (;;) {

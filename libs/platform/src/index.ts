@@ -7,6 +7,8 @@ export * from './errors/all-exceptions.filter';
 export * from './errors/to-cloudflow-error';
 export * from './errors/validation.pipe';
 export * from './nats/nats-options';
+export * from './nats/nats-permissions';
+export * from './nats/nats-server-config';
 export * from './nats/rpc-client';
 export * from './nats/broadcasts';
 export * from './nats/nats-connection.owner';

@@ -18,7 +18,7 @@ import { createLogger } from './logging/logger';
 import { LOGGER } from './logging/logger.token';
 import { Broadcasts } from './nats/broadcasts';
 import { NatsConnectionOwner } from './nats/nats-connection.owner';
-import { natsConnectionOptions } from './nats/nats-options';
+import { natsAuth, natsConnectionOptions } from './nats/nats-options';
 import { PresenceStore } from './nats/presence.store';
 import { RpcClient } from './nats/rpc-client';
 
@@ -50,16 +50,17 @@ export class PlatformModule {
     const instance = config.INSTANCE_ID ?? `${hostname()}:${process.pid}`;
     const logger = createLogger(service, config.LOG_LEVEL, instance);
     const natsName = `${service}@${instance}`;
+    const nats = natsAuth(config, service);
     const providers: Provider[] = [
       { provide: LOGGER, useValue: logger },
       { provide: BaseConfig, useValue: config },
       { provide: MetricsService, useValue: new MetricsService(service) },
       ReadinessService,
-      { provide: NatsConnectionOwner, useFactory: () => new NatsConnectionOwner(config.NATS_URL, natsName, config.NATS_JS_REPLICAS) },
+      { provide: NatsConnectionOwner, useFactory: () => new NatsConnectionOwner(config.NATS_URL, natsName, config.NATS_JS_REPLICAS, nats) },
       { provide: Broadcasts, inject: [NatsConnectionOwner], useFactory: (nats: NatsConnectionOwner) => new Broadcasts(nats, logger) },
       {
         provide: RpcClient,
-        useFactory: () => new RpcClient(new ClientNats(natsConnectionOptions(config.NATS_URL, natsName)), config.RPC_TIMEOUT_MS),
+        useFactory: () => new RpcClient(new ClientNats(natsConnectionOptions(config.NATS_URL, natsName, nats)), config.RPC_TIMEOUT_MS),
       },
       {
         provide: JwtVerifier,

@@ -7,7 +7,7 @@ describe('test harness', () => {
   it('starts a real nats-server that carries a request and reply', async () => {
     const nats = await startNats();
     try {
-      const nc = await connect({ servers: nats.url });
+      const nc = await connect(nats.connectOptions());
       nc.subscribe('ping', { callback: (_e, m) => m.respond(new TextEncoder().encode('pong')) });
       const reply = await nc.request('ping', new Uint8Array(), { timeout: 2000 });
       expect(new TextDecoder().decode(reply.data)).toBe('pong');

@@ -1,13 +1,37 @@
+import { NATS_SERVICE_USERS, natsServiceUsers, renderNatsAuthorization, type NatsServiceUser } from '@cloudflow/platform';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Child } from './child';
 import { freePort, waitFor } from './ports';
 
+export interface NatsLogin {
+  user: string;
+  pass: string;
+}
+
 export interface NatsHandle {
+  /**
+   * `nats://<test user>:<password>@127.0.0.1:<port>`: the harness's full-access user, so specs
+   * that hand `url` to a service (NATS_URL) or to natsConnectionOptions keep working. nats.js
+   * itself ignores credentials in a URL: raw `connect()` calls use `connectOptions()`.
+   */
   url: string;
+  /** The same server without credentials (what an anonymous client would use). */
+  serverUrl: string;
   port: number;
+  /** The monitoring endpoint (`/connz?auth=1` names each connection's user). */
+  monitorUrl: string;
+  /** The full-access test user. */
+  testUser: NatsLogin;
+  /** Each service's own user, with the permissions of NATS_PERMISSIONS. */
+  serviceUsers: Record<NatsServiceUser, NatsLogin>;
+  /** `{ servers, user, pass }` of the test user for a raw nats.js `connect()`. */
+  connectOptions(): { servers: string; user: string; pass: string };
+  /** NATS_USER / NATS_PASSWORD of a service's own user, for its environment. */
+  serviceEnv(service: NatsServiceUser): { NATS_USER: string; NATS_PASSWORD: string };
   child: Child;
   /** The JetStream store folder (-sd): fault campaigns scan it for clear card data. */
   dir: string;
@@ -33,14 +57,24 @@ export function natsServerBinary(): string {
   throw new Error('nats-server not found: apt-get install -y nats-server (or set NATS_SERVER_BIN)');
 }
 
-/** A real nats-server on a free loopback port, with JetStream in a throwaway folder. */
+const secret = () => randomBytes(18).toString('base64url');
+
+/**
+ * A real nats-server on a free loopback port, with JetStream in a throwaway folder and the same
+ * authorization as production: one user per service with its permissions, plus a full-access
+ * test user; anonymous connections are refused.
+ */
 export async function startNats(): Promise<NatsHandle> {
   const bin = natsServerBinary();
   const dir = mkdtempSync(join(tmpdir(), 'cf-nats-'));
   const port = await freePort();
   const monitor = await freePort();
+  const testUser: NatsLogin = { user: 'cf-test', pass: secret() };
+  const serviceUsers = Object.fromEntries(NATS_SERVICE_USERS.map((s) => [s, { user: s, pass: secret() }])) as Record<NatsServiceUser, NatsLogin>;
+  const config = join(dir, 'nats.conf');
+  writeFileSync(config, renderNatsAuthorization([...natsServiceUsers((s) => serviceUsers[s].pass), { user: testUser.user, password: testUser.pass }]), { mode: 0o600 });
   const launch = async () => {
-    const child = Child.start('nats', bin, ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitor), '-js', '-sd', dir], join(dir, 'nats.log'));
+    const child = Child.start('nats', bin, ['-c', config, '-a', '127.0.0.1', '-p', String(port), '-m', String(monitor), '-js', '-sd', dir], join(dir, 'nats.log'));
     await waitFor('nats-server', async () => {
       if (!child.running) throw new Error(`nats-server exited:\n${child.logs()}`);
       const res = await fetch(`http://127.0.0.1:${monitor}/healthz?js-enabled-only=true`);
@@ -49,9 +83,15 @@ export async function startNats(): Promise<NatsHandle> {
     return child;
   };
   const handle: NatsHandle = {
-    url: `nats://127.0.0.1:${port}`,
+    url: `nats://${testUser.user}:${testUser.pass}@127.0.0.1:${port}`,
+    serverUrl: `nats://127.0.0.1:${port}`,
     port,
     dir,
+    monitorUrl: `http://127.0.0.1:${monitor}`,
+    testUser,
+    serviceUsers,
+    connectOptions: () => ({ servers: `nats://127.0.0.1:${port}`, ...testUser }),
+    serviceEnv: (service) => ({ NATS_USER: serviceUsers[service].user, NATS_PASSWORD: serviceUsers[service].pass }),
     child: await launch(),
     async restart() {
       await handle.child.kill();

@@ -27,6 +27,11 @@ export interface ServiceProcess {
   restart(): Promise<void>;
 }
 
+/** `env` for a service of `startSystem`: its own NATS user, as in production (NATS_USER wins over the URL's test user). */
+export function withNatsUser(nats: NatsHandle, name: ServiceName, env: Record<string, string>): Record<string, string> {
+  return { ...env, ...nats.serviceEnv(name) };
+}
+
 /** Starts one built service as a real process and waits for its /readyz. */
 export async function startService(name: ServiceName, env: Record<string, string>, logDir: string, waitReady = true): Promise<ServiceProcess> {
   const port = Number(env.PORT);
@@ -108,12 +113,12 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     await Promise.all([nats.stop(), postgres.stop()]);
   };
   try {
-    const auth = await startService('auth', { ...env, PORT: String(await freePort()) }, logDir);
+    const auth = await startService('auth', withNatsUser(nats, 'auth', { ...env, PORT: String(await freePort()) }), logDir);
     started.push(auth);
     const [admin, ...rest] = await Promise.all([
-      startService('admin', { ...env, PORT: String(await freePort()) }, logDir),
-      ...Array.from({ length: options.gateways ?? 1 }, async () => startService('gateway', { ...env, PORT: String(await freePort()) }, logDir)),
-      ...hubPorts.map((port) => startService('hub', { ...env, PORT: String(port) }, logDir)),
+      startService('admin', withNatsUser(nats, 'admin', { ...env, PORT: String(await freePort()) }), logDir),
+      ...Array.from({ length: options.gateways ?? 1 }, async () => startService('gateway', withNatsUser(nats, 'gateway', { ...env, PORT: String(await freePort()) }), logDir)),
+      ...hubPorts.map((port) => startService('hub', withNatsUser(nats, 'hub', { ...env, PORT: String(port) }), logDir)),
     ]);
     started.push(admin, ...rest);
     const gateways = rest.filter((s) => s.name === 'gateway');

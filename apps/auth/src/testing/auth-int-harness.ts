@@ -32,7 +32,7 @@ export async function startAuthHarness(name: string): Promise<AuthHarness> {
   const db = app.get(DatabaseService);
   await db.whenReady();
   const rpc = new RpcClient(new ClientNats(natsConnectionOptions(nats.url, `${name}-spec`)), 5000);
-  const nc = await connect({ servers: nats.url });
+  const nc = await connect(nats.connectOptions());
   await waitFor('auth responders', () => rpc.send(SUBJECTS.auth.jwksGet, {}, 1000).then(() => true), 20_000);
   const stop = async () => {
     await rpc.onApplicationShutdown();

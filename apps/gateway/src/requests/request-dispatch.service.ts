@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CloudFlowError, ErrorCode, SUBJECTS, isErrorCode, type CloudFlowMessage, type RequestView, type VerifiedAccount } from '@cloudflow/contracts';
-import { NatsConnectionOwner, LOGGER, PresenceStore, RpcClient, isStorageOutage } from '@cloudflow/platform';
+import { NatsConnectionOwner, LOGGER, PresenceStore, RequestIdsStore, RpcClient, isStorageOutage } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { deviceNotFound } from '../client-api/client-devices.service';
@@ -32,6 +32,7 @@ export class RequestDispatchService {
     private readonly nats: NatsConnectionOwner,
     private readonly config: GatewayConfig,
     private readonly admission: RequestAdmission,
+    private readonly requestIds: RequestIdsStore,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -71,6 +72,11 @@ export class RequestDispatchService {
       expiresAt: new Date(Date.now() + timeoutS * 1000),
     });
     if (!id) return this.replay((await this.repo.find(tenantId, accountId, body.requestId))!, hash);
+    // The id may have been used over a websocket (the hubs reserve those in the same store, before
+    // their record reaches Postgres): one requestId is one payment, whichever way it was sent.
+    const reserved = await this.requestIds.reserve(tenantId, accountId, body.requestId).catch(() => null);
+    if (reserved === null) return this.reject(id, ErrorCode.failed, 'The requestId could not be checked right now; nothing was dispatched, please retry', target, false);
+    if (!reserved) return this.reject(id, ErrorCode.duplicateItem, `Request '${body.requestId}' was already sent; a new request needs a new requestId`, target, false);
 
     // Two tries, as the hubs do: a retry only after "nobody holds that connection", which proves nothing was delivered.
     for (let attempt = 0; owner; attempt++) {
@@ -90,7 +96,11 @@ export class RequestDispatchService {
         if (rest > 0) await new Promise((r) => setTimeout(r, rest));
         // The device may or may not have it: the record stays, and any answer it sends is still recorded.
         const message = `Device '${target}' did not confirm the request in time; its outcome is unknown`;
-        await this.recorder.conclude(id, hubFlowException(ErrorCode.connectionLost, message, body.requestId), 'connectionLost', ['dispatching']);
+        // Storage may be down now: the answer stays "unknown" (never 417, which says nothing was
+        // dispatched), and the watcher concludes the row once Postgres is back.
+        await this.recorder
+          .conclude(id, hubFlowException(ErrorCode.connectionLost, message, body.requestId), 'connectionLost', ['dispatching'])
+          .catch((err: unknown) => this.logger.warn({ err, requestId: body.requestId }, 'outcome unknown, but it could not be recorded yet'));
         throw new CloudFlowError(ErrorCode.connectionLost, `${message}; GET /requests/${body.requestId} shows any answer it sends`, { dispatched: true });
       }
       if (!ack.noResponders || attempt >= 1) return this.reject(id, ack.noResponders ? ErrorCode.connectionLost : ack.errorCode, ack.errorMessage, target);
@@ -129,8 +139,13 @@ export class RequestDispatchService {
     return current;
   }
 
-  private async reject(id: string, code: ErrorCode, message: string, target: string): Promise<never> {
+  /** Nothing was dispatched: the row is kept as `rejected` and, unless it is another request's, the id is free again. */
+  private async reject(id: string, code: ErrorCode, message: string, target: string, reserved = true): Promise<never> {
     await this.repo.transition(id, ['dispatching'], 'rejected', code);
+    if (reserved) {
+      const row = await this.repo.byId(id).catch(() => undefined);
+      if (row) await this.requestIds.release(row.tenantId, row.accountId, row.requestId).catch(() => undefined);
+    }
     if (code === ErrorCode.connectionLost) throw notConnected(target);
     throw new CloudFlowError(code, message);
   }

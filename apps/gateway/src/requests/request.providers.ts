@@ -1,4 +1,6 @@
 import type { Provider } from '@nestjs/common';
+import { NatsConnectionOwner, RequestIdsStore } from '@cloudflow/platform';
+import { GatewayConfig } from '../gateway.config';
 import { DeadLettersRepository } from './dead-letters.repository';
 import { DeviceBus } from './device-bus.client';
 import { RequestAdmission } from './request-admission';
@@ -10,4 +12,7 @@ import { RequestWatch } from './request-watch.service';
 import { RequestsRepository } from './requests.repository';
 
 /** Requests to devices: the store, the REST side, the stream consumer and the watchers. */
-export const REQUEST_PROVIDERS: Provider[] = [RequestsRepository, DeadLettersRepository, RequestAdmission, DeviceBus, RequestRecorder, RequestDispatchService, RequestLogService, RequestEventsConsumer, RequestWatch];
+export const REQUEST_PROVIDERS: Provider[] = [
+  // The same store the hubs reserve websocket requestIds in: one namespace per account for both.
+  { provide: RequestIdsStore, inject: [NatsConnectionOwner, GatewayConfig], useFactory: (nats: NatsConnectionOwner, c: GatewayConfig) => new RequestIdsStore(nats, c.REQUEST_RETENTION_HOURS * 3600 * 1000) },
+  RequestsRepository, DeadLettersRepository, RequestAdmission, DeviceBus, RequestRecorder, RequestDispatchService, RequestLogService, RequestEventsConsumer, RequestWatch];

@@ -11,7 +11,7 @@ describe('InboxRequests (real nats-server)', () => {
 
   beforeAll(async () => {
     nats = await startNats();
-    nc = await connect({ servers: nats.url });
+    nc = await connect(nats.connectOptions());
     requests = new InboxRequests(nc);
     nc.subscribe('echo', { callback: (_err, msg) => msg.respond(text.encode(`${read.decode(msg.data)}|${msg.headers?.get('X-Id') ?? ''}`)) });
     nc.subscribe('silent', { callback: () => undefined });
@@ -47,7 +47,7 @@ describe('InboxRequests (real nats-server)', () => {
   });
 
   it('answers unavailable once the connection is closed', async () => {
-    const other = await connect({ servers: nats.url });
+    const other = await connect(nats.connectOptions());
     const closed = new InboxRequests(other);
     await other.close();
     expect(await closed.request('echo', text.encode('x'), 1000)).toBe('unavailable');

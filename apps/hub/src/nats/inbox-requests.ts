@@ -19,12 +19,14 @@ const SWEEP_MS = 25;
  * "No responders" is the server's 503 status on the reply subject, as nats.js reads it.
  */
 export class InboxRequests {
-  private readonly prefix = createInbox();
+  /** Under the connection's `inboxPrefix`: NATS lets each service subscribe only to its own replies. */
+  private readonly prefix: string;
   private readonly pending = new Map<string, Pending>();
   private seq = 0;
   private sweeper?: NodeJS.Timeout;
 
   constructor(private readonly nc: NatsConnection) {
+    this.prefix = createInbox((nc as { options?: { inboxPrefix?: string } }).options?.inboxPrefix);
     nc.subscribe(`${this.prefix}.*`, { callback: (err, msg) => this.answer(err, msg) });
   }
 

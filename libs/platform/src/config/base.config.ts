@@ -1,8 +1,19 @@
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateIf } from 'class-validator';
 
 /** Settings every service shares. Each app extends this with its own and loads it once. */
 export class BaseConfig {
   @IsString() NATS_URL = 'nats://127.0.0.1:4222';
+  /**
+   * This service's NATS user and password (deploy/k8s: the `NATS_PASSWORD_<SERVICE>` Secret
+   * keys; `npm start`: .data/secrets.json). The server refuses anonymous connections. Never logged.
+   */
+  @IsOptional() @IsString() NATS_USER?: string;
+  @ValidateIf((c: BaseConfig) => !!c.NATS_USER) @IsString() @MinLength(12) NATS_PASSWORD?: string;
+  /** PEM file of the CA that signed the NATS servers' certificates: set it and the link is TLS. */
+  @IsOptional() @IsString() NATS_TLS_CA?: string;
+  /** Client certificate and key (PEM files), when the servers verify clients too. */
+  @ValidateIf((c: BaseConfig) => !!c.NATS_TLS_KEY) @IsString() NATS_TLS_CERT?: string;
+  @ValidateIf((c: BaseConfig) => !!c.NATS_TLS_CERT) @IsString() NATS_TLS_KEY?: string;
   @IsString() DATABASE_URL = 'postgres://postgres@127.0.0.1:54329/cloudflow';
   @IsString() HOST = '127.0.0.1';
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';

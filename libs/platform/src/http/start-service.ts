@@ -13,7 +13,8 @@ import { NestPinoLogger } from '../logging/logger';
 import { LOGGER } from '../logging/logger.token';
 import { CORRELATION_HEADER, runWithCorrelation } from '../logging/request-context';
 import { NatsCorrelationInterceptor } from '../nats/correlation.interceptor';
-import { natsResponderOptions } from '../nats/nats-options';
+import { BaseConfig } from '../config/base.config';
+import { natsAuth, natsResponderOptions } from '../nats/nats-options';
 
 export interface StartServiceOptions {
   module: Type<unknown> | DynamicModule;
@@ -53,7 +54,8 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   app.useGlobalInterceptors(new NatsCorrelationInterceptor());
   if (options.natsQueue) {
     const { url, queue, name } = options.natsQueue;
-    app.connectMicroservice(natsResponderOptions(url, name, queue), { inheritAppConfig: true });
+    // The service's own NATS user (PlatformModule provides its validated config).
+    app.connectMicroservice(natsResponderOptions(url, name, queue, natsAuth(app.get(BaseConfig), name)), { inheritAppConfig: true });
   }
   await options.configure?.(app);
   if (inFlight && options.drain) inFlight.drainOnSignals(app, logger, options.drain.graceMs);

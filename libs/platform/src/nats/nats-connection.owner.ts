@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { connect, Events, type NatsConnection } from 'nats';
-import { natsConnectionOptions } from './nats-options';
+import { natsConnectionOptions, type NatsAuth } from './nats-options';
 
 /**
  * The one owner of the process's raw NATS connection (the RPC client keeps Nest's own): it
@@ -22,6 +22,8 @@ export class NatsConnectionOwner implements OnModuleInit, OnApplicationShutdown 
     private readonly name: string,
     /** Replicas for the JetStream streams and buckets created over this connection. */
     readonly jetStreamReplicas = 1,
+    /** This service's NATS credentials, TLS and reply prefix. */
+    private readonly auth: NatsAuth = {},
   ) {}
 
   onModuleInit(): void {
@@ -33,7 +35,7 @@ export class NatsConnectionOwner implements OnModuleInit, OnApplicationShutdown 
   }
 
   connection(): Promise<NatsConnection> {
-    this.connecting ??= connect(natsConnectionOptions(this.url, this.name)).then(
+    this.connecting ??= connect(natsConnectionOptions(this.url, this.name, this.auth)).then(
       (nc) => {
         this.nc = nc;
         this.connected = true;

@@ -1,0 +1,180 @@
+import { EVENTS, PRESENCE, REQUEST_EVENTS, SUBJECTS, connectionSubject } from '@cloudflow/contracts';
+
+/**
+ * Who may publish and subscribe to what on the bus, service by service: the one table the
+ * nats-server configuration is generated from (`npm start`, the test harness, deploy/k8s).
+ * Everything not listed is refused by the server, so a stolen hub password cannot ask `auth`
+ * to rotate tokens, read another service's replies, or answer `auth.jwks.get` ahead of auth.
+ *
+ * Built only from the names in libs/contracts: a new subject that a service uses must be added
+ * here too, or the server refuses it (the e2e suites run with these permissions).
+ */
+export const NATS_SERVICE_USERS = ['auth', 'admin', 'gateway', 'hub'] as const;
+export type NatsServiceUser = (typeof NATS_SERVICE_USERS)[number];
+
+export interface NatsPermissions {
+  publish: string[];
+  subscribe: string[];
+  /**
+   * May answer requests it received (nats-server `allow_responses`): a responder publishes only
+   * to the reply subject of a message delivered to it, never to an inbox it merely guessed.
+   */
+  respond: boolean;
+}
+
+/**
+ * Each service's reply subjects live under its own prefix, so a service may subscribe only to
+ * its own replies: with the default `_INBOX.>` a hub could read auth's answers to the gateway
+ * (webhook secrets, tokens).
+ */
+export function natsInboxPrefix(service: string): string {
+  return `_INBOX_${service}`;
+}
+
+const A = SUBJECTS.auth;
+const D = SUBJECTS.admin;
+const G = SUBJECTS.gateway;
+
+/** Every connection id has two tokens (HubIdentity): `hub.connection.<hub prefix>.<random>.deliver.v1`. */
+export const CONNECTION_SUBJECTS = connectionSubject('*.*');
+
+const JS = '$JS.API';
+/** Look up, create and reconcile (replicas, limits) one stream. */
+const streamAdmin = (stream: string) => [
+  `${JS}.STREAM.INFO.${stream}`,
+  `${JS}.STREAM.CREATE.${stream}`,
+  `${JS}.STREAM.UPDATE.${stream}`,
+];
+/** Open (creating if missing) and read one key-value bucket: direct get, or message get on older servers. */
+const kvRead = (bucket: string) => [
+  ...streamAdmin(`KV_${bucket}`),
+  `${JS}.DIRECT.GET.KV_${bucket}`,
+  `${JS}.DIRECT.GET.KV_${bucket}.>`,
+  `${JS}.STREAM.MSG.GET.KV_${bucket}`,
+];
+/** Put, update (compare-and-set) and delete keys: all are publishes to `$KV.<bucket>.<key>`. */
+const kvWrite = (bucket: string) => [`$KV.${bucket}.>`];
+const PRESENCE_BUCKETS = [
+  PRESENCE.devicesBucket,
+  PRESENCE.lastSeenBucket,
+  PRESENCE.slotsBucket,
+  PRESENCE.hubsBucket,
+];
+/** requestIds an account used (RequestIdsStore): both the hubs (sync) and the gateways (async) reserve them. */
+const REQUEST_IDS = [...kvRead(PRESENCE.requestIdsBucket), ...kvWrite(PRESENCE.requestIdsBucket)];
+const { stream: STREAM, durable: DURABLE } = REQUEST_EVENTS;
+/** The gateways' one durable pull consumer on the request stream (create, read, pull, acknowledge). */
+const requestConsumer = [
+  `${JS}.CONSUMER.INFO.${STREAM}.${DURABLE}`,
+  `${JS}.CONSUMER.CREATE.${STREAM}.${DURABLE}`,
+  `${JS}.CONSUMER.CREATE.${STREAM}.${DURABLE}.>`,
+  `${JS}.CONSUMER.DURABLE.CREATE.${STREAM}.${DURABLE}`,
+  `${JS}.CONSUMER.MSG.NEXT.${STREAM}.${DURABLE}`,
+  `$JS.ACK.${STREAM}.${DURABLE}.>`,
+];
+/** nats.js asks for the account's JetStream info when it opens a JetStream manager. */
+const JS_INFO = `${JS}.INFO`;
+
+/** What the platform layer of every service that guards HTTP routes with APP keys calls and hears. */
+const appKeyGuard = {
+  calls: [A.appKeyVerify, A.blockedEndpointList, A.usageReport],
+  hears: [EVENTS.appKeyChanged, EVENTS.blockedEndpointsChanged, EVENTS.usageReported],
+};
+
+const inbox = (service: NatsServiceUser) => `${natsInboxPrefix(service)}.>`;
+
+export const NATS_PERMISSIONS: Record<NatsServiceUser, NatsPermissions> = {
+  // Answers every auth.* RPC (queue group `auth`) and announces key, policy and access changes.
+  auth: {
+    publish: [
+      EVENTS.appKeyChanged,
+      EVENTS.blockedEndpointsChanged,
+      EVENTS.usageReported,
+      EVENTS.accessRevoked,
+    ],
+    subscribe: [...Object.values(A), inbox('auth')],
+    respond: true,
+  },
+  // Answers admin.* lookups; calls auth to manage credentials and keys, the gateway for the request log.
+  admin: {
+    publish: [
+      ...new Set([
+        A.userCredentialsSet,
+        A.blockedEndpointList,
+        A.blockedEndpointCreate,
+        A.blockedEndpointDelete,
+        A.appKeyList,
+        A.appKeyRevoke,
+        A.appKeyExpire,
+        A.appKeyRenew,
+        A.appKeyUpdate,
+        A.appKeyCreate,
+        A.appKeyReveal,
+        A.developerKeys,
+        A.developerRegister,
+        A.developerLogin,
+        A.accountCredentialSet,
+        A.deviceCredentialSet,
+        A.credentialDelete,
+        A.webhookSecretCreate,
+        A.jwksGet,
+        ...appKeyGuard.calls,
+        G.requestList,
+      ]),
+      EVENTS.relayDataChanged,
+      EVENTS.accessRevoked,
+    ],
+    subscribe: [...Object.values(D), ...appKeyGuard.hears, inbox('admin')],
+    respond: true,
+  },
+  // Answers the request log; verifies credentials, issues tokens, looks devices up; delivers
+  // async requests to the device's hub and pings it; records the request stream (one consumer).
+  gateway: {
+    publish: [
+      A.tokenPassword,
+      A.tokenRefresh,
+      A.accountVerify,
+      A.deviceVerify,
+      A.websocketToken,
+      A.webhookSecretGet,
+      A.jwksGet,
+      ...appKeyGuard.calls,
+      D.userFindForLogin,
+      D.deviceList,
+      D.deviceGet,
+      D.accountGet,
+      CONNECTION_SUBJECTS,
+      JS_INFO,
+      ...streamAdmin(STREAM),
+      ...requestConsumer,
+      // Presence is read-only here: the hubs own it.
+      ...PRESENCE_BUCKETS.flatMap(kvRead),
+      ...REQUEST_IDS,
+    ],
+    subscribe: [
+      ...Object.values(G),
+      ...appKeyGuard.hears,
+      EVENTS.accessRevoked,
+      EVENTS.relayDataChanged,
+      inbox('gateway'),
+    ],
+    respond: true,
+  },
+  // Holds sockets: its connection subjects, the other hubs' (routing), presence, the request
+  // stream it publishes to, and the lookups it needs. No auth RPC but the public signing keys.
+  hub: {
+    publish: [
+      D.deviceGet,
+      D.accountGet,
+      A.jwksGet,
+      CONNECTION_SUBJECTS,
+      REQUEST_EVENTS.subject,
+      JS_INFO,
+      ...streamAdmin(STREAM),
+      ...PRESENCE_BUCKETS.flatMap((b) => [...kvRead(b), ...kvWrite(b)]),
+      ...REQUEST_IDS,
+    ],
+    subscribe: [CONNECTION_SUBJECTS, EVENTS.accessRevoked, EVENTS.relayDataChanged, inbox('hub')],
+    respond: true,
+  },
+};
