@@ -69,7 +69,7 @@ describe('the device → stream path', () => {
     expect(got.payload.card).toEqual(card);
     await sim.received.waitFor((f) => (f.type as string) === 'ack' && f.originatingRequestId === final.requestId, 10_000, 'the ack');
 
-    const nc = await connect({ servers: sys.nats.url });
+    const nc = await connect(sys.nats.connectOptions());
     try {
       const jsm = await nc.jetstreamManager();
       const info = await jsm.streams.info(REQUEST_EVENTS.stream);

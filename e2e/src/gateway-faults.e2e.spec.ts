@@ -99,7 +99,7 @@ describe('gateway under faults', () => {
 
   it('poison events of one tenant (more than max_ack_pending) do not block another tenant; they become dead letters', async () => {
     const poisonTenant = await createTenant(sys, 'E2E Poison');
-    const nc: NatsConnection = await connect({ servers: sys.nats.url });
+    const nc: NatsConnection = await connect(sys.nats.connectOptions());
     const POISON = 1050; // more than the consumer's max_ack_pending (1000)
     const poison = (i: number) => ({
       eventId: randomUUID(),

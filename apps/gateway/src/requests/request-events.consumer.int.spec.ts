@@ -12,7 +12,7 @@ describe('the request-event consumer on a real nats-server', () => {
 
   beforeAll(async () => {
     nats = await startNats();
-    nc = await connect({ servers: nats.url });
+    nc = await connect(nats.connectOptions());
   });
   afterAll(async () => {
     await nc?.drain();

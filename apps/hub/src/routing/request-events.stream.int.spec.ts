@@ -9,7 +9,7 @@ describe('the request events stream (real nats-server)', () => {
 
   beforeAll(async () => {
     nats = await startNats();
-    nc = await connect({ servers: nats.url });
+    nc = await connect(nats.connectOptions());
   }, 60_000);
   afterAll(async () => {
     await nc?.close();

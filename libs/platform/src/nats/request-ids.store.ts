@@ -23,7 +23,8 @@ export class RequestIdsStore {
   async reserve(tenantId: string, accountId: string, requestId: string): Promise<boolean> {
     const kv = await this.kv();
     try {
-      await kv.create(requestIdKey(tenantId, accountId, requestId), String(Date.now()));
+      // An ISO time, not epoch milliseconds: a 13-digit run at rest reads like a card number to scanners.
+      await kv.create(requestIdKey(tenantId, accountId, requestId), new Date().toISOString());
       return true;
     } catch (error) {
       if (isTaken(error)) return false;
