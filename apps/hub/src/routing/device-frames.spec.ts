@@ -4,7 +4,7 @@ import type { ConnectionRegistry } from '../connections/connection-registry';
 import { HubConfig } from '../hub.config';
 import type { RelayLookup } from '../lookup/relay-lookup';
 import { DeviceFrames } from './device-frames';
-import type { BusMessage, HubBus } from './hub-bus';
+import type { BusAck, BusMessage, HubBus } from './hub-bus';
 import type { RequestEventInput, RequestEventsPublisher } from './request-events.publisher';
 
 function fakeSocket() {
@@ -35,6 +35,16 @@ describe('DeviceFrames', () => {
   let published: Array<{ connId: string; msg: BusMessage }>;
   let recorded: RequestEventInput[];
   let frames: DeviceFrames;
+  /** A sync delivery to the device from client connection c1, in time and for the current epoch. */
+  let deliver: (requestId: string) => Promise<BusAck>;
+  const flowEvent = (requestId: string, originatingRequestId: string): CloudFlowMessage => ({
+    type: 'flowEvent',
+    format: 'appflow',
+    version: '1',
+    requestId,
+    originatingRequestId,
+    payload: {},
+  });
   let device: Connection;
   let sent: CloudFlowMessage[];
   let registry: ConnectionRegistry;
@@ -62,6 +72,15 @@ describe('DeviceFrames', () => {
     registry = { draining: false } as ConnectionRegistry;
     config = Object.assign(new HubConfig(), { INFLIGHT_GRACE_MS: 0 });
     frames = new DeviceFrames(bus, events, lookup, registry, config);
+    deliver = (requestId) =>
+      frames.onBus(device, {
+        kind: 'deliver',
+        frame: payment(requestId),
+        replyConnId: 'c1',
+        requester: 'a',
+        deadline: Date.now() + 5000,
+        epoch: 0,
+      });
     const socket = fakeSocket();
     sent = socket.sent;
     device = new Connection(
@@ -85,46 +104,14 @@ describe('DeviceFrames', () => {
   });
 
   it('refuses a second request while one is in flight (busy) and a reused requestId', async () => {
-    await frames.onBus(device, {
-      kind: 'deliver',
-      frame: payment('r1'),
-      replyConnId: 'c1',
-      requester: 'a',
-      deadline: Date.now() + 5000,
-      epoch: 0,
-    });
-    expect(
-      await frames.onBus(device, {
-        kind: 'deliver',
-        frame: payment('r2'),
-        replyConnId: 'c1',
-        requester: 'a',
-        deadline: Date.now() + 5000,
-        epoch: 0,
-      }),
-    ).toMatchObject({ ok: false, errorCode: 'preconditionFailed' });
-    expect(
-      await frames.onBus(device, {
-        kind: 'deliver',
-        frame: payment('r1'),
-        replyConnId: 'c1',
-        requester: 'a',
-        deadline: Date.now() + 5000,
-        epoch: 0,
-      }),
-    ).toMatchObject({ ok: false, errorCode: 'duplicateItem' });
+    await deliver('r1');
+    expect(await deliver('r2')).toMatchObject({ ok: false, errorCode: 'preconditionFailed' });
+    expect(await deliver('r1')).toMatchObject({ ok: false, errorCode: 'duplicateItem' });
     expect(sent).toHaveLength(1);
   });
 
   it('routes events and the final answer back to the requester, then accepts the next request', async () => {
-    await frames.onBus(device, {
-      kind: 'deliver',
-      frame: payment('r1'),
-      replyConnId: 'c1',
-      requester: 'a',
-      deadline: Date.now() + 5000,
-      epoch: 0,
-    });
+    await deliver('r1');
     await frames.handle(device, {
       type: 'flowEvent',
       format: 'appflow',
@@ -147,16 +134,7 @@ describe('DeviceFrames', () => {
       ['c1', 'reply', 'flowEvent'],
       ['c1', 'reply', 'paymentResponse'],
     ]);
-    expect(
-      await frames.onBus(device, {
-        kind: 'deliver',
-        frame: payment('r2'),
-        replyConnId: 'c1',
-        requester: 'a',
-        deadline: Date.now() + 5000,
-        epoch: 0,
-      }),
-    ).toEqual({ ok: true });
+    expect(await deliver('r2')).toEqual({ ok: true });
   });
 
   it('records a reply to an unknown request as a late answer for the gateways, routing nothing to any socket', async () => {
@@ -181,22 +159,8 @@ describe('DeviceFrames', () => {
   });
 
   it('records a sync request once delivered, then its replies in order', async () => {
-    await frames.onBus(device, {
-      kind: 'deliver',
-      frame: payment('r1'),
-      replyConnId: 'c1',
-      requester: 'a',
-      deadline: Date.now() + 5000,
-      epoch: 0,
-    });
-    await frames.handle(device, {
-      type: 'flowEvent',
-      format: 'appflow',
-      version: '1',
-      requestId: 'e1',
-      originatingRequestId: 'r1',
-      payload: {},
-    });
+    await deliver('r1');
+    await frames.handle(device, flowEvent('e1', 'r1'));
     await frames.handle(device, {
       type: 'paymentResponse',
       format: 'appflow',
@@ -317,14 +281,7 @@ describe('DeviceFrames', () => {
   });
 
   it('does not write a forward past its deadline', async () => {
-    await frames.onBus(device, {
-      kind: 'deliver',
-      frame: payment('r1'),
-      replyConnId: 'c1',
-      requester: 'a',
-      deadline: Date.now() + 5000,
-      epoch: 0,
-    });
+    await deliver('r1');
     const event: CloudFlowMessage = {
       type: 'flowEvent',
       format: 'appflow',
@@ -341,30 +298,14 @@ describe('DeviceFrames', () => {
 
   it('takes no delivery while the hub drains (answered as no responders)', async () => {
     registry.draining = true;
-    expect(
-      await frames.onBus(device, {
-        kind: 'deliver',
-        frame: payment('r1'),
-        replyConnId: 'c1',
-        requester: 'a',
-        deadline: Date.now() + 5000,
-        epoch: 0,
-      }),
-    ).toMatchObject({ ok: false, noResponders: true });
+    expect(await deliver('r1')).toMatchObject({ ok: false, noResponders: true });
     expect(sent).toHaveLength(0);
   });
 
   it('frees a device that never answers after the request timeout plus grace; its late answer is still recorded', async () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
     try {
-      await frames.onBus(device, {
-        kind: 'deliver',
-        frame: payment('r1'),
-        replyConnId: 'c1',
-        requester: 'a',
-        deadline: Date.now() + 5000,
-        epoch: 0,
-      });
+      await deliver('r1');
       await Promise.resolve();
       await Promise.resolve();
       expect(device.deviceInflight.has('r1')).toBe(true);
@@ -399,22 +340,8 @@ describe('DeviceFrames', () => {
     it('acks a final only once the stream has taken it, naming the final, and never acks events', async () => {
       let release!: () => void;
       hold = new Promise((r) => (release = r));
-      await frames.onBus(device, {
-        kind: 'deliver',
-        frame: payment('r1'),
-        replyConnId: 'c1',
-        requester: 'a',
-        deadline: Date.now() + 5000,
-        epoch: 0,
-      });
-      await frames.handle(device, {
-        type: 'flowEvent',
-        format: 'appflow',
-        version: '1',
-        requestId: 'e1',
-        originatingRequestId: 'r1',
-        payload: {},
-      });
+      await deliver('r1');
+      await frames.handle(device, flowEvent('e1', 'r1'));
       await frames.handle(device, final('f1', 'r1'));
       await settle();
       // Relayed to the POS at once; the ack waits for the stream.
@@ -437,14 +364,7 @@ describe('DeviceFrames', () => {
     });
 
     it('gives the same event id to the same final resent (so it is dropped downstream), and acks the resend too', async () => {
-      await frames.onBus(device, {
-        kind: 'deliver',
-        frame: payment('r1'),
-        replyConnId: 'c1',
-        requester: 'a',
-        deadline: Date.now() + 5000,
-        epoch: 0,
-      });
+      await deliver('r1');
       await frames.handle(device, final('f1', 'r1'));
       await frames.handle(device, final('f1', 'r1'));
       await settle();
@@ -457,14 +377,7 @@ describe('DeviceFrames', () => {
 
     it('does not ack a final the stream would not take, and closes the socket (1013) so the device resends it', async () => {
       accept = false;
-      await frames.onBus(device, {
-        kind: 'deliver',
-        frame: payment('r1'),
-        replyConnId: 'c1',
-        requester: 'a',
-        deadline: Date.now() + 5000,
-        epoch: 0,
-      });
+      await deliver('r1');
       await frames.handle(device, final('f1', 'r1'));
       await settle();
       expect(acks()).toHaveLength(0);
