@@ -28,25 +28,44 @@ export interface PanHit {
 
 /**
  * Luhn-valid runs of 13–19 digits that could be card numbers. Two exclusions keep the scan
- * from crying wolf on our own data, and each is narrow: a run glued to a letter or digit on
+ * from crying wolf on our own data, and each is narrow: a digit run glued to a letter on
  * the left, or to a letter on the right other than the track-2 separators `D`/`=` (hex hashes,
  * base64 tokens); and a run that reads as a Unix time in s/ms/µs/ns within `timeWindow`
  * (log timestamps and deadlines are 13-digit numbers and one in ten passes Luhn).
  */
-export function findPans(text: string, timeWindow: [number, number] = [Date.now() - 7 * 86_400_000, Date.now() + 86_400_000]): PanHit[] {
+export function findPans(
+  text: string,
+  timeWindow: [number, number] = [Date.now() - 7 * 86_400_000, Date.now() + 86_400_000],
+): PanHit[] {
   const hits: PanHit[] = [];
-  const re = /\d{13,19}/g;
+  // Whole digit runs, so the neighbours checked are the run's own (a 64-digit-long stretch of a
+  // hex hash is judged by the letters around it, not cut into a 19-digit piece that ends in a digit).
+  const re = /\d{13,}/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const run = m[0];
     const before = m.index > 0 ? text[m.index - 1] : '';
     const after = text[m.index + run.length] ?? '';
-    if (/[0-9A-Za-z]/.test(before)) continue;
+    if (/[A-Za-z]/.test(before)) continue;
     if (/[A-Za-z]/.test(after) && after !== 'D') continue;
-    if (!luhnValid(run)) continue;
-    if (looksLikeTime(run, timeWindow)) continue;
-    hits.push({ masked: mask(run), context: maskContext(text.slice(Math.max(0, m.index - 40), m.index + run.length + 20)) });
+    // A longer run may still hold a card number: every 13–19 digit window of it is tried.
+    for (const candidate of windows(run)) {
+      if (!luhnValid(candidate) || looksLikeTime(candidate, timeWindow)) continue;
+      hits.push({
+        masked: mask(candidate),
+        context: maskContext(text.slice(Math.max(0, m.index - 40), m.index + run.length + 20)),
+      });
+      break;
+    }
   }
   return hits;
+}
+
+function windows(run: string): string[] {
+  if (run.length <= 19) return [run];
+  const out: string[] = [];
+  for (let len = 13; len <= 19; len++)
+    for (let i = 0; i + len <= run.length; i++) out.push(run.slice(i, i + len));
+  return out;
 }
 
 function looksLikeTime(run: string, [from, to]: [number, number]): boolean {
@@ -59,16 +78,26 @@ function looksLikeTime(run: string, [from, to]: [number, number]): boolean {
 
 /** A snippet for the report: whole runs masked, and runs the slice cut short (a card number's tail) shortened too. */
 function maskContext(snippet: string): string {
-  return snippet.replace(/\d{8,}/g, (run) => (run.length >= 13 ? mask(run) : `${run.slice(0, 4)}${'*'.repeat(run.length - 4)}`)).replace(/[^\x20-\x7e]/g, '.');
+  return snippet
+    .replace(/\d{8,}/g, (run) =>
+      run.length >= 13 ? mask(run) : `${run.slice(0, 4)}${'*'.repeat(run.length - 4)}`,
+    )
+    .replace(/[^\x20-\x7e]/g, '.');
 }
 
 /** First six and last four, as a receipt shows it: reports never print a whole card number. */
 export function mask(text: string): string {
-  return text.replace(/\d{13,19}/g, (run) => `${run.slice(0, 6)}${'*'.repeat(run.length - 10)}${run.slice(-4)}`);
+  return text.replace(
+    /\d{13,19}/g,
+    (run) => `${run.slice(0, 6)}${'*'.repeat(run.length - 10)}${run.slice(-4)}`,
+  );
 }
 
 /** Every file under `dir` (recursively), read as latin1 so binary store files scan byte for byte. */
-export function scanDirectory(dir: string, filter: (path: string) => boolean = () => true): { filesScanned: number; hits: Array<PanHit & { file: string }> } {
+export function scanDirectory(
+  dir: string,
+  filter: (path: string) => boolean = () => true,
+): { filesScanned: number; hits: Array<PanHit & { file: string }> } {
   const hits: Array<PanHit & { file: string }> = [];
   let filesScanned = 0;
   const walk = (path: string) => {
