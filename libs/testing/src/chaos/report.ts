@@ -1,3 +1,5 @@
+import { relative } from 'node:path';
+import { REPO_ROOT } from '../services';
 import { INVARIANTS, type Invariant } from './checker';
 import type { CampaignResult } from './campaign';
 import { FAULT_KINDS } from './nemesis';
@@ -9,7 +11,7 @@ export function renderReport(r: CampaignResult, command: string): string {
   lines.push('# Fault campaign (issue 9)', '');
   lines.push(`Run \`${command}\` on ${r.startedAt.toISOString()}: seed **${o.seed}**, ${Math.round(o.faultMs / 1000)} s of faults under load, ${Math.round(r.durationMs / 1000)} s in all.`);
   lines.push(`3 hubs, 2 gateways, one nats-server, Postgres; ${o.devices} simulated devices in ${o.accounts} accounts of 2 tenants; ${o.rate} payments/s (half sync over the websocket, half async over REST with webhooks); request timeout ${o.requestTimeoutSeconds} s; a fault every ${o.faultEveryMs.join('–')} ms.`);
-  lines.push(`History: \`${r.historyFile}\` (${r.historyEntries} JSON lines). Replay with the same seed (timing on a real machine still varies).`, '');
+  lines.push(`History: \`${relative(REPO_ROOT, r.historyFile)}\` (${r.historyEntries} JSON lines). Replay with the same seed (timing on a real machine still varies).`, '');
 
   lines.push('## Faults injected', '', '| fault | count |', '|---|---:|');
   for (const k of FAULT_KINDS) lines.push(`| ${k} | ${r.faults[k] ?? 0} |`);
