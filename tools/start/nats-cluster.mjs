@@ -57,8 +57,8 @@ export async function startNatsCluster({ bin, dataDir, logDir, authorization, tl
         if (!proc.running) throw Object.assign(new Error(`${node.name} exited:\n${proc.lastLines.join('\n')}`), { fatal: true });
         const res = await probe(`http://127.0.0.1:${node.monitor}/healthz`);
         if (!res.ok) throw new Error(res.text);
-        const jsz = await probe(`http://127.0.0.1:${node.monitor}/jsz`);
-        if (!jsz.ok || !/"leader":\s*"nats-/.test(jsz.text)) throw new Error('no JetStream meta leader yet');
+        const jsz = await fetch(`http://127.0.0.1:${node.monitor}/jsz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.json());
+        if (!jsz.meta_cluster?.leader) throw new Error('no JetStream meta leader yet');
         return true;
       },
       60_000,
