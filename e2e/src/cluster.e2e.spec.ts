@@ -23,6 +23,13 @@ describe('the clustered shape (3 NATS nodes, 3 hubs, 2 gateways)', () => {
   const asyncDevices: LoadDevice[] = [];
   const syncDevices: LoadDevice[] = [];
   const poses: PosClient[] = [];
+  /** Load generators of the tests: stopped in afterAll too, so a failed test leaves no loop running. */
+  const loads: ClusterLoad[] = [];
+  const newLoad = (): ClusterLoad => {
+    const load = new ClusterLoad(sys, tenant, account, receiver);
+    loads.push(load);
+    return load;
+  };
 
   /** Connections of the service users on each node (monitoring /connz), by user. */
   const serviceConnections = async (node: NatsNode): Promise<Record<string, number>> => {
@@ -108,6 +115,7 @@ describe('the clustered shape (3 NATS nodes, 3 hubs, 2 gateways)', () => {
     }
   }, 240_000);
   afterAll(async () => {
+    await Promise.all(loads.map((l) => l.stop())).catch(() => undefined);
     await Promise.all([...asyncDevices, ...syncDevices].map((d) => d.sim.stop())).catch(() => undefined);
     await Promise.all(poses.map((p) => p.close())).catch(() => undefined);
     await observer?.close().catch(() => undefined);
@@ -160,7 +168,7 @@ describe('the clustered shape (3 NATS nodes, 3 hubs, 2 gateways)', () => {
   });
 
   it('survives kill -9 of the node leading the request stream under load: clients move within 5 s, nothing async lost, the node catches up', async () => {
-    const load = new ClusterLoad(sys, tenant, account, receiver);
+    const load = newLoad();
     load.startAsync(asyncDevices);
     load.startSync(poses.map((pos, k) => ({ pos, device: syncDevices[(k + 1) % 3] })));
     await waitFor('load running', async () => (load.accepted.length >= 6 ? true : undefined), 60_000);
@@ -206,7 +214,7 @@ describe('the clustered shape (3 NATS nodes, 3 hubs, 2 gateways)', () => {
   }, 240_000);
 
   it('lame-duck shutdown of a node under load fails no payment', async () => {
-    const load = new ClusterLoad(sys, tenant, account, receiver);
+    const load = newLoad();
     load.startAsync(asyncDevices);
     load.startSync(poses.map((pos, k) => ({ pos, device: syncDevices[(k + 1) % 3] })));
     await waitFor('load running', async () => (load.accepted.length >= 6 ? true : undefined), 60_000);
@@ -226,7 +234,7 @@ describe('the clustered shape (3 NATS nodes, 3 hubs, 2 gateways)', () => {
   }, 180_000);
 
   it('a rolling SIGTERM restart of the three hubs under async load loses no payment to connectionLost; devices are back within 5 s', async () => {
-    const load = new ClusterLoad(sys, tenant, account, receiver);
+    const load = newLoad();
     load.startAsync(asyncDevices);
     await waitFor('load running', async () => (load.accepted.length >= 6 ? true : undefined), 60_000);
     const gaps: number[] = [];
