@@ -7,7 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureHaproxy, ensureNats, ensureNodeModules, ensurePostgresBin, StartError } from './start/deps.mjs';
+import {
+  ensureHaproxy,
+  ensureNats,
+  ensureNodeModules,
+  ensurePostgresBin,
+  StartError,
+} from './start/deps.mjs';
 import { chooseDataDir, postgresOwner, prepareCluster, startPostgres } from './start/postgres.mjs';
 import { NATS_NODES, rotatedServers, startNatsCluster } from './start/nats-cluster.mjs';
 import { renderHaproxyConfig, startHaproxy } from './start/haproxy.mjs';
@@ -103,7 +109,11 @@ async function main() {
   const host = process.env.HOST || '127.0.0.1';
 
   const wanted = [
-    ...NATS_NODES.flatMap((n) => [[`${n.name}`, n.port], [`${n.name} monitor`, n.monitor], [`${n.name} routes`, n.route]]),
+    ...NATS_NODES.flatMap((n) => [
+      [`${n.name}`, n.port],
+      [`${n.name} monitor`, n.monitor],
+      [`${n.name} routes`, n.route],
+    ]),
     ...(externalDb ? [] : [['Postgres', PG_PORT]]),
     ...REPLICAS.map((s) => [s.name, s.port]),
     ...BALANCER.map((b) => [`balancer ${b.name}`, b.port]),
@@ -112,7 +122,9 @@ async function main() {
   const busy = [];
   for (const [what, port] of wanted) if (await portInUse(port)) busy.push(`${port} (${what})`);
   if (busy.length) {
-    const previous = existsSync(pidFile) ? ` A previous npm start or start:cluster may still be running: see ${pidFile}.` : '';
+    const previous = existsSync(pidFile)
+      ? ` A previous npm start or start:cluster may still be running: see ${pidFile}.`
+      : '';
     throw new StartError(`Ports already in use: ${busy.join(', ')}.${previous}`);
   }
 
@@ -124,9 +136,12 @@ async function main() {
 
   console.log('Building (node tools/build.mjs)...');
   const build = spawnSync(process.execPath, [join(root, 'tools/build.mjs')], { cwd: root, stdio: 'inherit' });
-  if (build.status !== 0) throw new StartError(`The build failed (exit ${build.status ?? build.signal}); nothing was started.`);
+  if (build.status !== 0)
+    throw new StartError(`The build failed (exit ${build.status ?? build.signal}); nothing was started.`);
 
-  console.log(`Starting 3 nats-server nodes on 127.0.0.1:${NATS_NODES.map((n) => n.port).join(', ')} (TLS, JetStream R3)...`);
+  console.log(
+    `Starting 3 nats-server nodes on 127.0.0.1:${NATS_NODES.map((n) => n.port).join(', ')} (TLS, JetStream R3)...`,
+  );
   const nats = await startNatsCluster({
     bin: natsBin,
     dataDir,
@@ -143,7 +158,15 @@ async function main() {
     pgData = chooseDataDir(root, owner);
     prepareCluster(pgBin, pgData, owner);
     console.log(`Starting Postgres on 127.0.0.1:${PG_PORT} (data: ${pgData})...`);
-    const pg = await startPostgres({ bin: pgBin, dataDir: pgData, owner, port: PG_PORT, logFile: join(logDir, 'postgres.log'), onExit: onUnexpectedExit, register: (p) => infra.push(p) });
+    const pg = await startPostgres({
+      bin: pgBin,
+      dataDir: pgData,
+      owner,
+      port: PG_PORT,
+      logFile: join(logDir, 'postgres.log'),
+      onExit: onUnexpectedExit,
+      register: (p) => infra.push(p),
+    });
     databaseUrl = pg.url;
   }
   writePids();
@@ -224,6 +247,7 @@ async function main() {
 
 main().catch(async (error) => {
   console.error(`\nnpm run start:cluster failed: ${error.message}`);
-  if (error instanceof TypeError || error instanceof ReferenceError || error instanceof SyntaxError) console.error(error.stack);
+  if (error instanceof TypeError || error instanceof ReferenceError || error instanceof SyntaxError)
+    console.error(error.stack);
   await shutdown(1);
 });

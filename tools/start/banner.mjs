@@ -12,7 +12,9 @@ function maskPassword(url) {
 export function printBox({ ports, databaseUrl, externalDb, pgData, secrets, sources, root, cluster }) {
   const data = pgData && !relative(root, pgData).startsWith('..') ? relative(root, pgData) : pgData;
   const lines = [
-    cluster ? 'CloudFlow (cluster) is running. Ctrl-C stops everything.' : 'CloudFlow is running. Ctrl-C stops everything.',
+    cluster
+      ? 'CloudFlow (cluster) is running. Ctrl-C stops everything.'
+      : 'CloudFlow is running. Ctrl-C stops everything.',
     '',
     'gateway   http://localhost:8080',
     '          Client API  /client/v1.0/..., /client/v1.1/...',

@@ -34,7 +34,13 @@ export function renderHaproxyConfig({ host, frontends, statsPort }) {
   ];
   for (const fe of frontends) {
     lines.push('', `frontend ${fe.name}`, `  bind ${host}:${fe.port}`, `  default_backend ${fe.name}`);
-    lines.push('', `backend ${fe.name}`, `  balance ${fe.balance ?? 'roundrobin'}`, '  option httpchk GET /readyz', '  http-check expect status 200');
+    lines.push(
+      '',
+      `backend ${fe.name}`,
+      `  balance ${fe.balance ?? 'roundrobin'}`,
+      '  option httpchk GET /readyz',
+      '  http-check expect status 200',
+    );
     for (const s of fe.servers) lines.push(`  server ${s.name} 127.0.0.1:${s.port} check`);
   }
   return lines.join('\n') + '\n';
@@ -51,7 +57,8 @@ export async function startHaproxy({ bin, dataDir, logDir, config, readyUrls, on
     await waitUntil(
       `the balancer (${url})`,
       async () => {
-        if (!proc.running) throw Object.assign(new Error(`haproxy exited:\n${proc.lastLines.join('\n')}`), { fatal: true });
+        if (!proc.running)
+          throw Object.assign(new Error(`haproxy exited:\n${proc.lastLines.join('\n')}`), { fatal: true });
         const res = await probe(url);
         if (!res.ok) throw new Error(res.status ? `${res.status} ${res.text}` : res.text);
         return true;

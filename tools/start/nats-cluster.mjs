@@ -27,9 +27,21 @@ export function renderNodeConfig(node, nodes, { storeDir, authorization, tls }) 
     'cluster {',
     '  name: "cloudflow-local"',
     `  listen: "127.0.0.1:${node.route}"`,
-    `  routes: [${nodes.filter((n) => n !== node).map((n) => q(`nats-route://127.0.0.1:${n.route}`)).join(', ')}]`,
+    `  routes: [${nodes
+      .filter((n) => n !== node)
+      .map((n) => q(`nats-route://127.0.0.1:${n.route}`))
+      .join(', ')}]`,
     '}',
-    ...(tls ? ['tls {', `  cert_file: ${q(tls.cert)}`, `  key_file: ${q(tls.key)}`, `  ca_file: ${q(tls.ca)}`, '  timeout: 2', '}'] : []),
+    ...(tls
+      ? [
+          'tls {',
+          `  cert_file: ${q(tls.cert)}`,
+          `  key_file: ${q(tls.key)}`,
+          `  ca_file: ${q(tls.ca)}`,
+          '  timeout: 2',
+          '}',
+        ]
+      : []),
     // Lame duck (`nats-server --signal ldm`): clients are moved over 30 s (2.9's minimum), not 2 min.
     'lame_duck_duration: "30s"',
     'lame_duck_grace_period: "2s"',
@@ -44,8 +56,13 @@ export async function startNatsCluster({ bin, dataDir, logDir, authorization, tl
     const storeDir = join(clusterDir, node.name);
     mkdirSync(storeDir, { recursive: true });
     const configFile = join(clusterDir, `${node.name}.conf`);
-    writeFileSync(configFile, renderNodeConfig(node, NATS_NODES, { storeDir, authorization, tls }), { mode: 0o600 });
-    const proc = new Proc(node.name, bin, ['-c', configFile], { cwd: clusterDir, logFile: join(logDir, `${node.name}.log`) });
+    writeFileSync(configFile, renderNodeConfig(node, NATS_NODES, { storeDir, authorization, tls }), {
+      mode: 0o600,
+    });
+    const proc = new Proc(node.name, bin, ['-c', configFile], {
+      cwd: clusterDir,
+      logFile: join(logDir, `${node.name}.log`),
+    });
     register(proc);
     void proc.exited.then(() => onExit(proc));
     return { node, proc };
@@ -54,10 +71,15 @@ export async function startNatsCluster({ bin, dataDir, logDir, authorization, tl
     await waitUntil(
       node.name,
       async () => {
-        if (!proc.running) throw Object.assign(new Error(`${node.name} exited:\n${proc.lastLines.join('\n')}`), { fatal: true });
+        if (!proc.running)
+          throw Object.assign(new Error(`${node.name} exited:\n${proc.lastLines.join('\n')}`), {
+            fatal: true,
+          });
         const res = await probe(`http://127.0.0.1:${node.monitor}/healthz`);
         if (!res.ok) throw new Error(res.text);
-        const jsz = await fetch(`http://127.0.0.1:${node.monitor}/jsz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.json());
+        const jsz = await fetch(`http://127.0.0.1:${node.monitor}/jsz`, {
+          signal: AbortSignal.timeout(2000),
+        }).then((r) => r.json());
         if (!jsz.meta_cluster?.leader) throw new Error('no JetStream meta leader yet');
         return true;
       },

@@ -18,7 +18,9 @@ export function loadSecrets(dataDir) {
     AUTH_HASH_KEY: () => randomBytes(32).toString('base64url'),
     CLOUDFLOW_OPERATOR_TOKEN: () => randomBytes(24).toString('base64url'),
     // Each service's NATS password: the server refuses anonymous connections.
-    ...Object.fromEntries(NATS_USERS.map((s) => [natsPasswordKey(s), () => randomBytes(24).toString('base64url')])),
+    ...Object.fromEntries(
+      NATS_USERS.map((s) => [natsPasswordKey(s), () => randomBytes(24).toString('base64url')]),
+    ),
   };
   const secrets = {};
   const sources = {};
@@ -44,7 +46,9 @@ export function loadSecrets(dataDir) {
 /** The authorization block generated from the permission table in the build, passwords from `secrets`. */
 export function renderAuthorization(root, secrets) {
   const require = createRequire(import.meta.url);
-  const { natsServiceUsers, renderNatsAuthorization } = require(join(root, 'dist/libs/platform/src/nats/nats-server-config.js'));
+  const { natsServiceUsers, renderNatsAuthorization } = require(
+    join(root, 'dist/libs/platform/src/nats/nats-server-config.js'),
+  );
   return renderNatsAuthorization(natsServiceUsers((s) => secrets[natsPasswordKey(s)]));
 }
 

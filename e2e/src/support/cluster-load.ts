@@ -69,7 +69,8 @@ export class ClusterLoad {
   static deviceAnswers(devices: LoadDevice[]): Map<string, { device: string; final?: CloudFlowMessage }> {
     const out = new Map<string, { device: string; final?: CloudFlowMessage }>();
     for (const d of devices) {
-      for (const f of d.sim.received.frames) if (f.type === 'payment' && f.requestId) out.set(f.requestId, { device: d.referenceId });
+      for (const f of d.sim.received.frames)
+        if (f.type === 'payment' && f.requestId) out.set(f.requestId, { device: d.referenceId });
       for (const f of d.sim.sent) {
         if (!FINAL_TYPES.has(f.type) || !f.originatingRequestId) continue;
         const entry = out.get(f.originatingRequestId);
@@ -84,9 +85,29 @@ export class ClusterLoad {
     while (this.running) {
       const requestId = randomUUID();
       const gateway = this.sys.gateways[(k + n++) % this.sys.gateways.length].url;
-      const body = { type: 'payment', format: 'appflow', version: '2.1.2', requestId, target: d.referenceId, payload: { id: randomUUID(), flowType: 'sale', amounts: { baseAmount: 1000 + (n % 50), currency: 'EUR' } } };
-      const res = await http('POST', `${gateway}/client/v1.1/requests`, { body, headers: clientHeaders(this.tenant, this.account) }).catch((e: Error) => ({ status: 0, body: e.message }));
-      this.asyncAttempts.push({ requestId, device: d.referenceId, status: res.status, body: res.body, at: Date.now() });
+      const body = {
+        type: 'payment',
+        format: 'appflow',
+        version: '2.1.2',
+        requestId,
+        target: d.referenceId,
+        payload: {
+          id: randomUUID(),
+          flowType: 'sale',
+          amounts: { baseAmount: 1000 + (n % 50), currency: 'EUR' },
+        },
+      };
+      const res = await http('POST', `${gateway}/client/v1.1/requests`, {
+        body,
+        headers: clientHeaders(this.tenant, this.account),
+      }).catch((e: Error) => ({ status: 0, body: e.message }));
+      this.asyncAttempts.push({
+        requestId,
+        device: d.referenceId,
+        status: res.status,
+        body: res.body,
+        at: Date.now(),
+      });
       if (res.status === 202) {
         // The next request only after this one's final answer reached the webhook (else 412 busy).
         const deadline = Date.now() + 30_000;
@@ -111,7 +132,11 @@ export class ClusterLoad {
   }
 
   finalWebhook(requestId: string) {
-    return this.receiver.acceptedFor(requestId).find((w) => typeof w.body?.type === 'string' && FINAL_TYPES.has(w.body.type as CloudFlowMessage['type']));
+    return this.receiver
+      .acceptedFor(requestId)
+      .find(
+        (w) => typeof w.body?.type === 'string' && FINAL_TYPES.has(w.body.type as CloudFlowMessage['type']),
+      );
   }
 }
 

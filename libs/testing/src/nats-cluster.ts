@@ -1,4 +1,9 @@
-import { NATS_SERVICE_USERS, natsServiceUsers, renderNatsAuthorization, type NatsServiceUser } from '@cloudflow/platform';
+import {
+  NATS_SERVICE_USERS,
+  natsServiceUsers,
+  renderNatsAuthorization,
+  type NatsServiceUser,
+} from '@cloudflow/platform';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'nats';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,10 +48,21 @@ export async function startNatsCluster(size = 3): Promise<NatsClusterHandle> {
   const bin = natsServerBinary();
   const dir = mkdtempSync(join(tmpdir(), 'cf-nats-cluster-'));
   const testUser: NatsLogin = { user: 'cf-test', pass: secret() };
-  const serviceUsers = Object.fromEntries(NATS_SERVICE_USERS.map((s) => [s, { user: s, pass: secret() }])) as Record<NatsServiceUser, NatsLogin>;
-  const authorization = renderNatsAuthorization([...natsServiceUsers((s) => serviceUsers[s].pass), { user: testUser.user, password: testUser.pass }]);
+  const serviceUsers = Object.fromEntries(
+    NATS_SERVICE_USERS.map((s) => [s, { user: s, pass: secret() }]),
+  ) as Record<NatsServiceUser, NatsLogin>;
+  const authorization = renderNatsAuthorization([
+    ...natsServiceUsers((s) => serviceUsers[s].pass),
+    { user: testUser.user, password: testUser.pass },
+  ]);
   const specs: Array<{ name: string; port: number; monitor: number; route: number }> = [];
-  for (let i = 0; i < size; i++) specs.push({ name: `nats-${i + 1}`, port: await freePort(), monitor: await freePort(), route: await freePort() });
+  for (let i = 0; i < size; i++)
+    specs.push({
+      name: `nats-${i + 1}`,
+      port: await freePort(),
+      monitor: await freePort(),
+      route: await freePort(),
+    });
   const q = (s: string) => JSON.stringify(s);
 
   const nodes: NatsNode[] = specs.map((spec) => {
@@ -63,7 +79,10 @@ export async function startNatsCluster(size = 3): Promise<NatsClusterHandle> {
         'cluster {',
         '  name: "cf-test"',
         `  listen: "127.0.0.1:${spec.route}"`,
-        `  routes: [${specs.filter((o) => o !== spec).map((o) => q(`nats-route://127.0.0.1:${o.route}`)).join(', ')}]`,
+        `  routes: [${specs
+          .filter((o) => o !== spec)
+          .map((o) => q(`nats-route://127.0.0.1:${o.route}`))
+          .join(', ')}]`,
         '}',
         // Lame duck moves clients over 30 s (nats-server 2.9's minimum; the default is 2 min).
         'lame_duck_duration: "30s"',
@@ -103,7 +122,12 @@ export async function startNatsCluster(size = 3): Promise<NatsClusterHandle> {
   // A meta leader is elected a moment before the JetStream API answers (503 no responders).
   const probe = await connect({ servers: nodes.map((n) => n.serverUrl), ...testUser });
   try {
-    await waitFor('the JetStream API of the cluster', async () => ((await (await probe.jetstreamManager()).getAccountInfo()) ? true : undefined), 60_000, 200);
+    await waitFor(
+      'the JetStream API of the cluster',
+      async () => ((await (await probe.jetstreamManager()).getAccountInfo()) ? true : undefined),
+      60_000,
+      200,
+    );
   } finally {
     await probe.close();
   }
@@ -124,7 +148,10 @@ export async function startNatsCluster(size = 3): Promise<NatsClusterHandle> {
     testUser,
     serviceUsers,
     connectOptions: () => ({ servers: nodes.map((n) => n.serverUrl).join(','), ...testUser }),
-    serviceEnv: (service) => ({ NATS_USER: serviceUsers[service].user, NATS_PASSWORD: serviceUsers[service].pass }),
+    serviceEnv: (service) => ({
+      NATS_USER: serviceUsers[service].user,
+      NATS_PASSWORD: serviceUsers[service].pass,
+    }),
     get child() {
       return nodes[0].child;
     },
@@ -154,7 +181,9 @@ async function waitHealthy(node: NatsNode): Promise<void> {
       if (!node.child.running) throw new Error(`${node.name} exited:\n${node.child.logs().slice(-3000)}`);
       const health = await fetch(`${node.monitorUrl}/healthz`);
       if (!health.ok) return undefined;
-      const jsz = (await (await fetch(`${node.monitorUrl}/jsz`)).json()) as { meta_cluster?: { leader?: string } };
+      const jsz = (await (await fetch(`${node.monitorUrl}/jsz`)).json()) as {
+        meta_cluster?: { leader?: string };
+      };
       return jsz.meta_cluster?.leader ? true : undefined;
     },
     60_000,

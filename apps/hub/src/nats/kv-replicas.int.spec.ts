@@ -33,7 +33,13 @@ describe('key-value buckets reconcile their replica count (3-node nats cluster)'
     await new PresenceStore(owner).heartbeat('hub-spec');
     expect(await new RequestIdsStore(owner, 3_600_000).reserve('t', 'a', 'r')).toBe(true);
 
-    for (const bucket of [PRESENCE.devicesBucket, PRESENCE.lastSeenBucket, PRESENCE.slotsBucket, PRESENCE.hubsBucket, PRESENCE.requestIdsBucket]) {
+    for (const bucket of [
+      PRESENCE.devicesBucket,
+      PRESENCE.lastSeenBucket,
+      PRESENCE.slotsBucket,
+      PRESENCE.hubsBucket,
+      PRESENCE.requestIdsBucket,
+    ]) {
       // Right after a replica change the stream answers 503 while its new peers join: ask again.
       const info = await waitFor(`KV_${bucket} info`, () => jsm.streams.info(`KV_${bucket}`), 20_000, 200);
       expect([bucket, info.config.num_replicas]).toEqual([bucket, 3]);

@@ -6,7 +6,11 @@ import type { NatsConnection } from 'nats';
  * bucket as it is and would silently keep it unreplicated. A change the server refuses (more
  * replicas than nodes) is not fatal: the bucket keeps working as it is.
  */
-export async function reconcileKvReplicas(nc: NatsConnection, bucket: string, replicas: number): Promise<void> {
+export async function reconcileKvReplicas(
+  nc: NatsConnection,
+  bucket: string,
+  replicas: number,
+): Promise<void> {
   const jsm = await nc.jetstreamManager();
   const stream = `KV_${bucket}`;
   const info = await jsm.streams.info(stream);
