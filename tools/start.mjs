@@ -2,9 +2,7 @@
 // nats-server and an embedded Postgres (data kept in .data/), a build, then auth, admin, gateway
 // and two hubs from dist/. Ctrl-C stops the services first, then NATS and Postgres.
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureNats, ensureNodeModules, ensurePostgresBin, StartError } from './start/deps.mjs';
@@ -13,6 +11,7 @@ import { startNats } from './start/nats.mjs';
 import { SERVICES, startServiceProc, waitReady } from './start/services.mjs';
 import { portInUse } from './start/wait.mjs';
 import { printBox } from './start/banner.mjs';
+import { loadSecrets, natsPasswordKey, writeNatsConfig } from './start/secrets.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = join(root, '.data');
@@ -30,55 +29,6 @@ function intFromEnv(name, fallback) {
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw new StartError(`${name}=${raw} is not a port number`);
   return port;
-}
-
-/** From the environment when set; otherwise generated once and kept in .data/secrets.json (0600). */
-function loadSecrets() {
-  const file = join(dataDir, 'secrets.json');
-  let stored = {};
-  if (existsSync(file)) stored = JSON.parse(readFileSync(file, 'utf8'));
-  const makers = {
-    AUTH_HASH_KEY: () => randomBytes(32).toString('base64url'),
-    CLOUDFLOW_OPERATOR_TOKEN: () => randomBytes(24).toString('base64url'),
-    // Each service's NATS password: the server refuses anonymous connections.
-    ...Object.fromEntries(NATS_USERS.map((s) => [natsPasswordKey(s), () => randomBytes(24).toString('base64url')])),
-  };
-  const secrets = {};
-  const sources = {};
-  let changed = false;
-  for (const [key, make] of Object.entries(makers)) {
-    if (process.env[key]) {
-      secrets[key] = process.env[key];
-      sources[key] = `$${key}`;
-      continue;
-    }
-    if (!stored[key]) {
-      stored[key] = make();
-      changed = true;
-    }
-    secrets[key] = stored[key];
-    sources[key] = '.data/secrets.json';
-  }
-  if (changed) writeFileSync(file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600 });
-  if (existsSync(file)) chmodSync(file, 0o600);
-  return { secrets, sources };
-}
-
-/** The services' NATS users (libs/platform nats-permissions.ts) and their secrets.json keys. */
-const NATS_USERS = ['auth', 'admin', 'gateway', 'hub'];
-const natsPasswordKey = (service) => `NATS_PASSWORD_${service.toUpperCase()}`;
-
-/**
- * .data/nats.conf (0600): the authorization block generated from the permission table in the
- * build (one user per service, its publish/subscribe allow-lists), passwords from secrets.json.
- */
-function writeNatsConfig(secrets) {
-  const require = createRequire(import.meta.url);
-  const { natsServiceUsers, renderNatsAuthorization } = require(join(root, 'dist/libs/platform/src/nats/nats-server-config.js'));
-  const file = join(dataDir, 'nats.conf');
-  writeFileSync(file, renderNatsAuthorization(natsServiceUsers((s) => secrets[natsPasswordKey(s)])), { mode: 0o600 });
-  chmodSync(file, 0o600);
-  return file;
 }
 
 function onUnexpectedExit(proc) {
@@ -158,7 +108,7 @@ async function main() {
 
   mkdirSync(logDir, { recursive: true });
   chmodSync(dataDir, 0o755);
-  const { secrets, sources } = loadSecrets();
+  const { secrets, sources } = loadSecrets(dataDir);
 
   console.log('Building (node tools/build.mjs)...');
   const build = spawnSync(process.execPath, [join(root, 'tools/build.mjs')], { cwd: root, stdio: 'inherit' });
@@ -168,7 +118,7 @@ async function main() {
   console.log(`Starting nats-server on 127.0.0.1:${ports.nats}...`);
   const nats = await startNats({
     bin: natsBin,
-    configFile: writeNatsConfig(secrets),
+    configFile: writeNatsConfig(root, dataDir, secrets),
     port: ports.nats,
     monitorPort: ports.monitor,
     dataDir,

@@ -5,10 +5,16 @@ function maskPassword(url) {
   return url.replace(/^(\w+:\/\/[^:/@]+:)[^@]*@/, '$1***@');
 }
 
-export function printBox({ ports, databaseUrl, externalDb, pgData, secrets, sources, root }) {
+/**
+ * `cluster` (npm run start:cluster): lines that replace the one-node hubs/auth/NATS lines, and a
+ * note under the gateway/admin URLs that they are the balancer's.
+ */
+export function printBox({ ports, databaseUrl, externalDb, pgData, secrets, sources, root, cluster }) {
   const data = pgData && !relative(root, pgData).startsWith('..') ? relative(root, pgData) : pgData;
   const lines = [
-    'CloudFlow is running. Ctrl-C stops everything.',
+    cluster
+      ? 'CloudFlow (cluster) is running. Ctrl-C stops everything.'
+      : 'CloudFlow is running. Ctrl-C stops everything.',
     '',
     'gateway   http://localhost:8080',
     '          Client API  /client/v1.0/..., /client/v1.1/...',
@@ -21,9 +27,13 @@ export function printBox({ ports, databaseUrl, externalDb, pgData, secrets, sour
     '          portal      /portal/   (JSON API /portal/v1/...)',
     '          admin API   /admin/v1/...   docs /docs/admin/1.0',
     '          operator    /operator/v1/...',
-    'hubs      ws://localhost:8090/ws   ws://localhost:8091/ws',
-    'auth      http://localhost:8070/healthz   (its API is NATS only)',
-    `NATS      nats://127.0.0.1:${ports.nats}   monitor http://127.0.0.1:${ports.monitor}`,
+    ...(cluster
+      ? cluster.lines
+      : [
+          'hubs      ws://localhost:8090/ws   ws://localhost:8091/ws',
+          'auth      http://localhost:8070/healthz   (its API is NATS only)',
+          `NATS      nats://127.0.0.1:${ports.nats}   monitor http://127.0.0.1:${ports.monitor}`,
+        ]),
     `Postgres  ${maskPassword(databaseUrl)}${externalDb ? '   (from $DATABASE_URL)' : ''}`,
     ...(data ? [`          data ${data}`] : []),
     '',

@@ -1,6 +1,7 @@
 export * from './ports';
 export * from './child';
 export * from './nats-server';
+export * from './nats-cluster';
 export * from './postgres';
 export * from './services';
 export * from './http-client';

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Child } from './child';
+import { startNatsCluster } from './nats-cluster';
 import { startNats, type NatsHandle } from './nats-server';
 import { freePort, waitFor } from './ports';
 import { startPostgres, type PostgresHandle } from './postgres';
@@ -70,6 +71,11 @@ export async function startService(name: ServiceName, env: Record<string, string
 export interface SystemOptions {
   hubs?: number;
   gateways?: number;
+  /**
+   * 3 (or more): a NATS cluster instead of one server (startNatsCluster), NATS_JS_REPLICAS = the
+   * node count, and each service connecting to a different node first (all listed for failover).
+   */
+  natsNodes?: number;
   env?: Record<string, string>;
 }
 
@@ -92,7 +98,8 @@ export interface System {
 
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
   const logDir = mkdtempSync(join(tmpdir(), 'cf-logs-'));
-  const [nats, postgres] = await Promise.all([startNats(), startPostgres()]);
+  const clustered = (options.natsNodes ?? 1) > 1;
+  const [nats, postgres] = await Promise.all([clustered ? startNatsCluster(options.natsNodes) : startNats(), startPostgres()]);
   const databaseUrl = await postgres.createDatabase('cloudflow');
   const operatorToken = randomBytes(24).toString('base64url');
   const hubPorts = await Promise.all(Array.from({ length: options.hubs ?? 1 }, () => freePort()));
@@ -105,20 +112,24 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     WEBHOOK_ALLOW_LOOPBACK_HTTP: 'true',
     // Suites fire requests far faster than the sandbox's 10 a second; operator.e2e runs with the real default.
     SANDBOX_RATE_PER_SECOND: '1000',
+    ...(clustered ? { NATS_JS_REPLICAS: String(options.natsNodes), NATS_SERVER_ORDER: 'listed' } : {}),
     ...options.env,
   };
+  // Clustered: the k-th service started lists node k first, so services spread over the nodes.
+  let nth = 0;
+  const natsUrl = (): Record<string, string> => ('serversFrom' in nats ? { NATS_URL: (nats as { serversFrom(i: number): string }).serversFrom(nth++) } : {});
   const started: ServiceProcess[] = [];
   const stop = async () => {
     await Promise.all(started.map((s) => s.child.stop()));
     await Promise.all([nats.stop(), postgres.stop()]);
   };
   try {
-    const auth = await startService('auth', withNatsUser(nats, 'auth', { ...env, PORT: String(await freePort()) }), logDir);
+    const auth = await startService('auth', withNatsUser(nats, 'auth', { ...env, ...natsUrl(), PORT: String(await freePort()) }), logDir);
     started.push(auth);
     const [admin, ...rest] = await Promise.all([
-      startService('admin', withNatsUser(nats, 'admin', { ...env, PORT: String(await freePort()) }), logDir),
-      ...Array.from({ length: options.gateways ?? 1 }, async () => startService('gateway', withNatsUser(nats, 'gateway', { ...env, PORT: String(await freePort()) }), logDir)),
-      ...hubPorts.map((port) => startService('hub', withNatsUser(nats, 'hub', { ...env, PORT: String(port) }), logDir)),
+      startService('admin', withNatsUser(nats, 'admin', { ...env, ...natsUrl(), PORT: String(await freePort()) }), logDir),
+      ...Array.from({ length: options.gateways ?? 1 }, async () => startService('gateway', withNatsUser(nats, 'gateway', { ...env, ...natsUrl(), PORT: String(await freePort()) }), logDir)),
+      ...hubPorts.map((port) => startService('hub', withNatsUser(nats, 'hub', { ...env, ...natsUrl(), PORT: String(port) }), logDir)),
     ]);
     started.push(admin, ...rest);
     const gateways = rest.filter((s) => s.name === 'gateway');

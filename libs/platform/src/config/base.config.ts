@@ -14,6 +14,12 @@ export class BaseConfig {
   /** Client certificate and key (PEM files), when the servers verify clients too. */
   @ValidateIf((c: BaseConfig) => !!c.NATS_TLS_KEY) @IsString() NATS_TLS_CERT?: string;
   @ValidateIf((c: BaseConfig) => !!c.NATS_TLS_CERT) @IsString() NATS_TLS_KEY?: string;
+  /**
+   * `listed`: connect to the servers of NATS_URL in the order given (the clustered start lists a
+   * different node first for each replica, so the replicas spread over the nodes); `random`
+   * (default, nats.js's own): shuffle them.
+   */
+  @IsIn(['random', 'listed']) NATS_SERVER_ORDER: 'random' | 'listed' = 'random';
   @IsString() DATABASE_URL = 'postgres://postgres@127.0.0.1:54329/cloudflow';
   @IsString() HOST = '127.0.0.1';
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';

@@ -10,6 +10,8 @@ export interface NatsAuth {
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
   /** Reply subjects under this prefix (natsInboxPrefix): the server lets each service read only its own. */
   inboxPrefix?: string;
+  /** Try the servers in the listed order (NATS_SERVER_ORDER=listed) instead of shuffling them. */
+  noRandomize?: boolean;
 }
 
 /** The credentials and reply prefix of `service` from its validated config. */
@@ -22,6 +24,7 @@ export function natsAuth(config: BaseConfig, service: string): NatsAuth {
     ...(config.NATS_USER ? { user: config.NATS_USER, pass: config.NATS_PASSWORD } : {}),
     ...(tls ? { tls } : {}),
     inboxPrefix: natsInboxPrefix(service),
+    ...(config.NATS_SERVER_ORDER === 'listed' ? { noRandomize: true } : {}),
   };
 }
 
@@ -68,6 +71,7 @@ export function natsConnectionOptions(url: string, name: string, auth: NatsAuth 
     ...login,
     ...(auth.tls ? { tls: auth.tls } : {}),
     ...(auth.inboxPrefix ? { inboxPrefix: auth.inboxPrefix } : {}),
+    ...(auth.noRandomize ? { noRandomize: true } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import {
   type HubHeartbeat,
 } from '@cloudflow/contracts';
 import { StorageType, type KV, type KvEntry } from 'nats';
+import { reconcileKvReplicas } from './kv-replicas';
 import { NatsConnectionOwner } from './nats-connection.owner';
 
 const HEARTBEAT_CACHE_MS = 1_000;
@@ -46,9 +47,14 @@ export class PresenceStore {
 
   private kv() {
     this.buckets ??= (async () => {
-      const js = (await this.nats.connection()).jetstream();
+      const nc = await this.nats.connection();
+      const js = nc.jetstream();
       const replicas = this.nats.jetStreamReplicas;
-      const open = (name: string, ttl = 0) => js.views.kv(name, { history: 1, storage: StorageType.Memory, ttl, replicas });
+      const open = async (name: string, ttl = 0) => {
+        const kv = await js.views.kv(name, { history: 1, storage: StorageType.Memory, ttl, replicas });
+        await reconcileKvReplicas(nc, name, replicas);
+        return kv;
+      };
       const [devices, lastSeen, slots, hubs] = await Promise.all([
         open(PRESENCE.devicesBucket),
         open(PRESENCE.lastSeenBucket, 90 * 24 * 3600 * 1000),

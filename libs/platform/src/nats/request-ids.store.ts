@@ -1,6 +1,7 @@
 import { PRESENCE } from '@cloudflow/contracts';
 import { createHash } from 'node:crypto';
 import { StorageType, type KV } from 'nats';
+import { reconcileKvReplicas } from './kv-replicas';
 import { NatsConnectionOwner } from './nats-connection.owner';
 
 /**
@@ -45,9 +46,12 @@ export class RequestIdsStore {
   private kv(): Promise<KV> {
     this.bucket ??= this.nats
       .connection()
-      .then((nc) =>
-        nc.jetstream().views.kv(PRESENCE.requestIdsBucket, { history: 1, storage: StorageType.File, ttl: this.retentionMs, replicas: this.nats.jetStreamReplicas }),
-      )
+      .then(async (nc) => {
+        const replicas = this.nats.jetStreamReplicas;
+        const kv = await nc.jetstream().views.kv(PRESENCE.requestIdsBucket, { history: 1, storage: StorageType.File, ttl: this.retentionMs, replicas });
+        await reconcileKvReplicas(nc, PRESENCE.requestIdsBucket, replicas);
+        return kv;
+      })
       .catch((error: unknown) => {
         this.bucket = undefined;
         throw error;
