@@ -1,9 +1,31 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
-import { CloudFlowError, ErrorCode, type RpcRequest, type RpcResponse, type RpcSubject } from '@cloudflow/contracts';
+import {
+  CloudFlowError,
+  ErrorCode,
+  SUBJECTS,
+  type RpcRequest,
+  type RpcResponse,
+  type RpcSubject,
+} from '@cloudflow/contracts';
 import { headers as natsHeaders } from 'nats';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { CORRELATION_HEADER, currentCorrelationId } from '../logging/request-context';
+
+/** Lookups and verifications: asking twice changes nothing, so a lost request is asked again. */
+const IDEMPOTENT: ReadonlySet<RpcSubject> = new Set<RpcSubject>([
+  SUBJECTS.admin.deviceGet,
+  SUBJECTS.admin.accountGet,
+  SUBJECTS.admin.deviceList,
+  SUBJECTS.admin.userFindForLogin,
+  SUBJECTS.auth.appKeyVerify,
+  SUBJECTS.auth.accountVerify,
+  SUBJECTS.auth.deviceVerify,
+  SUBJECTS.auth.jwksGet,
+  SUBJECTS.auth.webhookSecretGet,
+  SUBJECTS.auth.blockedEndpointList,
+  SUBJECTS.gateway.requestList,
+]);
 
 /**
  * The typed NATS client: only subjects from `@cloudflow/contracts`, a timeout on every call,
@@ -16,7 +38,28 @@ export class RpcClient implements OnApplicationShutdown {
     private readonly defaultTimeoutMs: number,
   ) {}
 
-  async send<S extends RpcSubject>(subject: S, request: RpcRequest<S>, timeoutMs = this.defaultTimeoutMs): Promise<RpcResponse<S>> {
+  async send<S extends RpcSubject>(
+    subject: S,
+    request: RpcRequest<S>,
+    timeoutMs = this.defaultTimeoutMs,
+  ): Promise<RpcResponse<S>> {
+    if (!IDEMPOTENT.has(subject)) return this.once(subject, request, timeoutMs);
+    // A read may be asked twice: a request lost while the responder's NATS connection moves to
+    // another node (lame duck, a node killed) is asked again within the same overall budget.
+    const first = Math.max(100, Math.floor(timeoutMs / 2));
+    try {
+      return await this.once(subject, request, first);
+    } catch (error) {
+      if (!(error instanceof CloudFlowError) || !(error.cause instanceof TimeoutError)) throw error;
+      return this.once(subject, request, Math.max(100, timeoutMs - first));
+    }
+  }
+
+  private async once<S extends RpcSubject>(
+    subject: S,
+    request: RpcRequest<S>,
+    timeoutMs: number,
+  ): Promise<RpcResponse<S>> {
     const h = natsHeaders();
     const correlationId = currentCorrelationId();
     if (correlationId) h.set(CORRELATION_HEADER, correlationId);
@@ -37,7 +80,11 @@ function rehydrate(subject: string, error: unknown): CloudFlowError {
   if (error instanceof CloudFlowError) return error;
   if (error instanceof TimeoutError) {
     const service = subject.split('.')[0];
-    return new CloudFlowError(ErrorCode.failed, `The ${service} service did not answer in time; please retry`);
+    return new CloudFlowError(
+      ErrorCode.failed,
+      `The ${service} service did not answer in time; please retry`,
+      { cause: error },
+    );
   }
   if (error && typeof error === 'object' && 'errorCode' in error) return CloudFlowError.fromBody(error);
   return new CloudFlowError(ErrorCode.failed, 'Internal messaging failed; please retry', { cause: error });

@@ -1,0 +1,49 @@
+import type { ClientNats } from '@nestjs/microservices';
+import { SUBJECTS } from '@cloudflow/contracts';
+import { NEVER, of } from 'rxjs';
+import { RpcClient } from './rpc-client';
+
+/** A ClientNats double: answers the calls listed in `answers` in turn; `null` loses that request. */
+function fakeClient(answers: Array<unknown | null>) {
+  const calls: string[] = [];
+  const client = {
+    send: (subject: string) => {
+      calls.push(subject);
+      const answer = answers.shift();
+      return answer === null || answer === undefined ? NEVER : of(answer);
+    },
+    close: async () => undefined,
+  } as unknown as ClientNats;
+  return { client, calls };
+}
+
+describe('RpcClient', () => {
+  it('asks a lookup again when the first request was lost, within the same overall time', async () => {
+    const { client, calls } = fakeClient([null, { tenantId: 't', accountId: 'a' }]);
+    const rpc = new RpcClient(client, 400);
+    const started = Date.now();
+    await expect(
+      rpc.send(SUBJECTS.admin.accountGet, { tenantId: 't', accountId: 'a' }),
+    ).resolves.toMatchObject({ accountId: 'a' });
+    expect(calls).toEqual([SUBJECTS.admin.accountGet, SUBJECTS.admin.accountGet]);
+    expect(Date.now() - started).toBeLessThan(600);
+  });
+
+  it('never asks a state-changing call twice', async () => {
+    const { client, calls } = fakeClient([null, { apiToken: 'x' }]);
+    const rpc = new RpcClient(client, 300);
+    await expect(
+      rpc.send(SUBJECTS.auth.accountCredentialSet, { tenantId: 't', accountId: 'a' }),
+    ).rejects.toMatchObject({ code: 'failed' });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('gives up after the second try with the timeout error', async () => {
+    const { client, calls } = fakeClient([null, null]);
+    const rpc = new RpcClient(client, 300);
+    await expect(
+      rpc.send(SUBJECTS.admin.deviceGet, { tenantId: 't', accountId: 'a', referenceId: 'd' }),
+    ).rejects.toThrow(/did not answer in time/);
+    expect(calls).toHaveLength(2);
+  });
+});
