@@ -62,18 +62,41 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   const startedAt = new Date();
   mkdirSync(dirname(o.historyFile), { recursive: true });
   const history = new HistoryWriter(o.historyFile);
-  history.add({ kind: 'meta', seed: o.seed, requestTimeoutMs: timeoutMs, note: `devices=${o.devices} accounts=${o.accounts} rate=${o.rate}/s faultMs=${o.faultMs}` });
+  history.add({
+    kind: 'meta',
+    seed: o.seed,
+    requestTimeoutMs: timeoutMs,
+    note: `devices=${o.devices} accounts=${o.accounts} rate=${o.rate}/s faultMs=${o.faultMs}`,
+  });
   const rng = new Prng(o.seed);
   log(`seed ${o.seed}: starting 3 hubs, 2 gateways, NATS, Postgres`);
-  const cluster = await startCluster({ devices: o.devices, accounts: o.accounts, requestTimeoutSeconds: o.requestTimeoutSeconds, history, log });
-  const nemesis = new Nemesis(cluster, rng, history, { everyMs: o.faultEveryMs, requestTimeoutMs: timeoutMs, log, kinds: o.kinds });
+  const cluster = await startCluster({
+    devices: o.devices,
+    accounts: o.accounts,
+    requestTimeoutSeconds: o.requestTimeoutSeconds,
+    history,
+    log,
+  });
+  const nemesis = new Nemesis(cluster, rng, history, {
+    everyMs: o.faultEveryMs,
+    requestTimeoutMs: timeoutMs,
+    log,
+    kinds: o.kinds,
+  });
   const gatewayUrl = () => (nemesis.liveGateways()[0] ?? cluster.sys.gateways[0]).url;
   // The POS waits past timeout + 10 s by the longest hub pause (25 s), which the checker allows for.
-  const poses = cluster.accounts.map((a, i) => new PosSession(a, cluster.hubUrls, gatewayUrl, history, timeoutMs + 40_000, i));
-  const bodies = new Map<string, { account: ChaosAccount; body: CloudFlowMessage; mode: 'sync' | 'async'; accepted: boolean }>();
+  const poses = cluster.accounts.map(
+    (a, i) => new PosSession(a, cluster.hubUrls, gatewayUrl, history, timeoutMs + 40_000, i),
+  );
+  const bodies = new Map<
+    string,
+    { account: ChaosAccount; body: CloudFlowMessage; mode: 'sync' | 'async'; accepted: boolean }
+  >();
   try {
     await Promise.all(poses.map((p) => p.connect()));
-    log(`load ${o.rate}/s on ${cluster.devices.length} devices; faults every ${o.faultEveryMs.join('–')} ms for ${Math.round(o.faultMs / 1000)} s`);
+    log(
+      `load ${o.rate}/s on ${cluster.devices.length} devices; faults every ${o.faultEveryMs.join('–')} ms for ${Math.round(o.faultMs / 1000)} s`,
+    );
     nemesis.start();
     const loadEnd = Date.now() + o.faultMs;
     const pending = new Set<Promise<void>>();
@@ -94,9 +117,13 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     log(`load done (${bodies.size} payments); restoring every fault`);
     await nemesis.stop();
     await restoreAll(cluster);
+    const restoredAt = Date.now();
     log(`restored; settling (timeout + 10 s + webhook retries)`);
     await Promise.race([Promise.all([...pending]), sleep(timeoutMs + 30_000)]);
     await settle(bodies, timeoutMs + 30_000);
+    // Events a killed gateway held unacknowledged come back only after the consumer's ack wait
+    // (30 s): reading records before that would report a result as missing that is on its way.
+    await sleep(Math.max(0, restoredAt + 40_000 - Date.now()));
     log('reading back every request and replaying the async ones');
     await readBack(history, bodies, gatewayUrl);
     log('scanning Postgres, the log files and the NATS store for card numbers');
@@ -108,7 +135,14 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   }
 
   const entries = readHistory(o.historyFile);
-  return { ...check(entries), options: o, historyFile: o.historyFile, historyEntries: entries.length, startedAt, durationMs: Date.now() - startedAt.getTime() };
+  return {
+    ...check(entries),
+    options: o,
+    historyFile: o.historyFile,
+    historyEntries: entries.length,
+    startedAt,
+    durationMs: Date.now() - startedAt.getTime(),
+  };
 
   function paySync(device: ChaosDevice, body: CloudFlowMessage): Promise<void> {
     const pos = poses[cluster.accounts.indexOf(device.account)];
@@ -131,28 +165,66 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     const gw = gateways.length ? rng.pick(gateways) : cluster.sys.gateways[0];
     const account = device.account;
     device.busy = true;
-    history.add({ kind: 'request', mode: 'async', account: account.accountId, requestId: body.requestId, target: device.referenceId, via: `gateway${cluster.sys.gateways.indexOf(gw)}` });
+    history.add({
+      kind: 'request',
+      mode: 'async',
+      account: account.accountId,
+      requestId: body.requestId,
+      target: device.referenceId,
+      via: `gateway${cluster.sys.gateways.indexOf(gw)}`,
+    });
     const answer = await post(gw.url, account, body);
     history.add({ kind: 'httpAnswer', account: account.accountId, requestId: body.requestId, ...answer });
     bodies.set(body.requestId, { account, body, mode: 'async', accepted: answer.status === 202 });
     if (answer.status === 202) {
       // The device is ours again once a final message reached the webhook (or the request surely ended).
       const until = Date.now() + timeoutMs + 15_000;
-      while (Date.now() < until && !account.receiver.accepted.some((r) => r.requestId === body.requestId && ['paymentResponse', 'response', 'flowException'].includes(String(r.body?.type)))) await sleep(200);
+      while (
+        Date.now() < until &&
+        !account.receiver.accepted.some(
+          (r) =>
+            r.requestId === body.requestId &&
+            ['paymentResponse', 'response', 'flowException'].includes(String(r.body?.type)),
+        )
+      )
+        await sleep(200);
     }
     device.busy = false;
   }
 }
 
 function paymentFor(device: ChaosDevice, baseAmount: number): CloudFlowMessage {
-  return { type: 'payment', format: 'appflow', version: '2.1.2', requestId: randomUUID(), target: device.referenceId, payload: { id: randomUUID(), flowType: 'sale', amounts: { baseAmount, currency: 'EUR' } } };
+  return {
+    type: 'payment',
+    format: 'appflow',
+    version: '2.1.2',
+    requestId: randomUUID(),
+    target: device.referenceId,
+    payload: { id: randomUUID(), flowType: 'sale', amounts: { baseAmount, currency: 'EUR' } },
+  };
 }
 
-const clientHeaders = (a: ChaosAccount) => ({ 'api-key': a.appKey, authorization: basicBearer({ accountId: a.accountId, apiToken: a.apiToken }) });
+const clientHeaders = (a: ChaosAccount) => ({
+  'api-key': a.appKey,
+  authorization: basicBearer({ accountId: a.accountId, apiToken: a.apiToken }),
+});
 
-async function post(gatewayUrl: string, account: ChaosAccount, body: CloudFlowMessage): Promise<{ status: number; errorCode?: string; dispatched?: boolean; bodyStatus?: string; resultId?: string }> {
+async function post(
+  gatewayUrl: string,
+  account: ChaosAccount,
+  body: CloudFlowMessage,
+): Promise<{
+  status: number;
+  errorCode?: string;
+  dispatched?: boolean;
+  bodyStatus?: string;
+  resultId?: string;
+}> {
   try {
-    const res = await http('POST', `${gatewayUrl}/client/v1.1/requests`, { body, headers: clientHeaders(account) });
+    const res = await http('POST', `${gatewayUrl}/client/v1.1/requests`, {
+      body,
+      headers: clientHeaders(account),
+    });
     const b = (res.body ?? {}) as Record<string, unknown>;
     const result = b.result as { payload?: { id?: unknown } } | null | undefined;
     return {
@@ -177,11 +249,19 @@ async function restoreAll(cluster: ChaosCluster): Promise<void> {
 }
 
 /** Waits (bounded) until every accepted async request has a final message at its webhook. */
-async function settle(bodies: Map<string, { account: ChaosAccount; mode: string; accepted: boolean }>, maxMs: number): Promise<void> {
+async function settle(
+  bodies: Map<string, { account: ChaosAccount; mode: string; accepted: boolean }>,
+  maxMs: number,
+): Promise<void> {
   const until = Date.now() + maxMs;
   const finals = new Set(['paymentResponse', 'response', 'flowException']);
   while (Date.now() < until) {
-    const open = [...bodies].filter(([id, b]) => b.mode === 'async' && b.accepted && !b.account.receiver.accepted.some((r) => r.requestId === id && finals.has(String(r.body?.type))));
+    const open = [...bodies].filter(
+      ([id, b]) =>
+        b.mode === 'async' &&
+        b.accepted &&
+        !b.account.receiver.accepted.some((r) => r.requestId === id && finals.has(String(r.body?.type))),
+    );
     if (open.length === 0) break;
     await sleep(500);
   }
@@ -189,13 +269,23 @@ async function settle(bodies: Map<string, { account: ChaosAccount; mode: string;
   await sleep(5000);
 }
 
-async function readBack(history: HistoryWriter, bodies: Map<string, { account: ChaosAccount; body: CloudFlowMessage; mode: string; accepted: boolean }>, gatewayUrl: () => string): Promise<void> {
+async function readBack(
+  history: HistoryWriter,
+  bodies: Map<string, { account: ChaosAccount; body: CloudFlowMessage; mode: string; accepted: boolean }>,
+  gatewayUrl: () => string,
+): Promise<void> {
   const all = [...bodies.entries()];
   for (let k = 0; k < all.length; k += 8) {
     await Promise.all(
       all.slice(k, k + 8).map(async ([requestId, b]) => {
-        const res = await http('GET', `${gatewayUrl()}/client/v1.1/requests/${requestId}`, { headers: clientHeaders(b.account) }).catch(() => ({ status: 0, body: undefined }));
-        const view = (res.body ?? {}) as { status?: string; messages?: CloudFlowMessage[]; result?: { payload?: { id?: string } } | null };
+        const res = await http('GET', `${gatewayUrl()}/client/v1.1/requests/${requestId}`, {
+          headers: clientHeaders(b.account),
+        }).catch(() => ({ status: 0, body: undefined }));
+        const view = (res.body ?? {}) as {
+          status?: string;
+          messages?: CloudFlowMessage[];
+          result?: { payload?: { id?: string } } | null;
+        };
         history.add({
           kind: 'record',
           account: b.account.accountId,
@@ -207,8 +297,22 @@ async function readBack(history: HistoryWriter, bodies: Map<string, { account: C
           resultId: view.result?.payload?.id ?? null,
         });
         if (b.mode === 'async' && b.accepted) {
-          history.add({ kind: 'request', mode: 'async', account: b.account.accountId, requestId, target: b.body.target ?? '', via: 'replay', replay: true });
-          history.add({ kind: 'httpAnswer', account: b.account.accountId, requestId, replay: true, ...(await post(gatewayUrl(), b.account, b.body)) });
+          history.add({
+            kind: 'request',
+            mode: 'async',
+            account: b.account.accountId,
+            requestId,
+            target: b.body.target ?? '',
+            via: 'replay',
+            replay: true,
+          });
+          history.add({
+            kind: 'httpAnswer',
+            account: b.account.accountId,
+            requestId,
+            replay: true,
+            ...(await post(gatewayUrl(), b.account, b.body)),
+          });
         }
       }),
     );
@@ -220,7 +324,9 @@ async function scans(cluster: ChaosCluster, history: HistoryWriter): Promise<voi
   const db = new Client({ connectionString: sys.databaseUrl });
   await db.connect();
   try {
-    const tables = await db.query<{ s: string; t: string }>(`SELECT table_schema AS s, table_name AS t FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')`);
+    const tables = await db.query<{ s: string; t: string }>(
+      `SELECT table_schema AS s, table_name AS t FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')`,
+    );
     const hits: Array<{ file: string; masked: string; context: string }> = [];
     for (const { s, t } of tables.rows) {
       const rows = await db.query<{ row: string }>(`SELECT t::text AS row FROM "${s}"."${t}" t`);
