@@ -3,6 +3,6 @@ module.exports = {
   // polite exit (libs/testing child.stop); on a loaded CI machine jest's 5 s default failed suites
   // whose every test had passed.
   testTimeout: 30_000,
-  projects: ['<rootDir>/libs/*', '<rootDir>/apps/*', '<rootDir>/e2e', '<rootDir>/bench'],
+  projects: ['<rootDir>/libs/*', '<rootDir>/apps/*', '<rootDir>/e2e', '<rootDir>/bench', '<rootDir>/deploy'],
   reporters: ['default', '<rootDir>/tools/jest-count-reporter.js'],
 };
