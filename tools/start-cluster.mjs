@@ -21,7 +21,7 @@ import { ensureLocalTls } from './start/tls.mjs';
 import { probeHost, startServiceProc, waitReady } from './start/services.mjs';
 import { portInUse } from './start/wait.mjs';
 import { printBox } from './start/banner.mjs';
-import { loadSecrets, natsPasswordKey, renderAuthorization } from './start/secrets.mjs';
+import { loadSecrets, natsLogin, renderAuthorization } from './start/secrets.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = join(root, '.data');
@@ -191,8 +191,7 @@ async function main() {
     const index = REPLICAS.indexOf(svc);
     const natsEnv = {
       NATS_URL: rotatedServers(nats.servers, index),
-      NATS_USER: svc.app,
-      NATS_PASSWORD: secrets[natsPasswordKey(svc.app)],
+      ...natsLogin(secrets, svc),
     };
     const proc = startServiceProc(root, svc, index, { ...env, ...natsEnv }, logDir);
     services.push(proc);

@@ -11,7 +11,7 @@ import { startNats } from './start/nats.mjs';
 import { SERVICES, startServiceProc, waitReady } from './start/services.mjs';
 import { portInUse } from './start/wait.mjs';
 import { printBox } from './start/banner.mjs';
-import { loadSecrets, natsPasswordKey, writeNatsConfig } from './start/secrets.mjs';
+import { loadSecrets, natsLogin, writeNatsConfig } from './start/secrets.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = join(root, '.data');
@@ -160,9 +160,14 @@ async function main() {
   // 60 s for every service to be ready; auth first, since the others verify tokens against it.
   const deadline = Date.now() + 60_000;
   const launch = (svc) => {
-    // Each service logs in to NATS as its own user.
-    const natsLogin = { NATS_USER: svc.app, NATS_PASSWORD: secrets[natsPasswordKey(svc.app)] };
-    const proc = startServiceProc(root, svc, SERVICES.indexOf(svc), { ...env, ...natsLogin }, logDir);
+    // Each service logs in to NATS as its own user (each hub as its own).
+    const proc = startServiceProc(
+      root,
+      svc,
+      SERVICES.indexOf(svc),
+      { ...env, ...natsLogin(secrets, svc) },
+      logDir,
+    );
     services.push(proc);
     void proc.exited.then(() => onUnexpectedExit(proc));
     return { svc, proc };

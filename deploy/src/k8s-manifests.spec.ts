@@ -77,7 +77,7 @@ describe('tools/validate-k8s.mjs', () => {
   });
 
   it('rejects a wrong nested type: a container port given as a name', () => {
-    const run = validate(broken('hub.yaml', 'containerPort: 8090', 'containerPort: http'));
+    const run = validate(broken('hub-base/deployment.yaml', 'containerPort: 8090', 'containerPort: http'));
     expectRejected(run, 'schema', '/spec/template/spec/containers/0/ports/0/containerPort must be integer');
   });
 
@@ -109,17 +109,17 @@ describe('tools/validate-k8s.mjs', () => {
   });
 
   it('rejects misspelt fields under spec, naming each one with its path', () => {
-    let dir = broken('hub.yaml', 'revisionHistoryLimit: 5', 'revisionHistoryLimt: 5');
-    const hub = join(dir, 'hub.yaml');
+    let dir = broken('hub-base/deployment.yaml', 'revisionHistoryLimit: 5', 'revisionHistoryLimt: 5');
+    const hub = join(dir, 'hub-base/deployment.yaml');
     writeFileSync(hub, readFileSync(hub, 'utf8').replace('readinessProbe:', 'readynessProbe:'));
     let run = validate(dir);
     expectRejected(
       run,
       'fields',
-      `Deployment cloudflow/hub: spec.revisionHistoryLimt: Object literal may only specify known properties`,
+      `Deployment cloudflow/hub-1: spec.revisionHistoryLimt: Object literal may only specify known properties`,
     );
     expect(run.stderr).toContain(
-      `Deployment cloudflow/hub: spec.template.spec.containers[0].readynessProbe:`,
+      `Deployment cloudflow/hub-1: spec.template.spec.containers[0].readynessProbe:`,
     );
 
     dir = broken('nats.yaml', 'podManagementPolicy: Parallel', 'podManagmentPolicy: Parallel');
@@ -134,21 +134,40 @@ describe('tools/validate-k8s.mjs', () => {
 
   it('rejects a hub whose grace period ends before its drain, and a workload without a PDB', () => {
     let run = validate(
-      broken('hub.yaml', 'terminationGracePeriodSeconds: 60', 'terminationGracePeriodSeconds: 30'),
+      broken(
+        'hub-base/deployment.yaml',
+        'terminationGracePeriodSeconds: 60',
+        'terminationGracePeriodSeconds: 30',
+      ),
     );
     expectRejected(
       run,
       'shape',
-      'Deployment cloudflow/hub: terminationGracePeriodSeconds 30 < preStop 10 s + DRAIN_TIMEOUT_MS 30 s + 5 s',
+      'Deployment cloudflow/hub-1: terminationGracePeriodSeconds 30 < preStop 10 s + DRAIN_TIMEOUT_MS 30 s + 5 s',
     );
 
     run = validate(broken('auth.yaml', /---\napiVersion: policy\/v1\nkind: PodDisruptionBudget[\s\S]*$/, ''));
     expectRejected(run, 'shape', 'Deployment cloudflow/auth: no PodDisruptionBudget selects its pods');
   });
 
+  it('rejects hubs sharing one NATS user or password', () => {
+    let run = validate(broken('hub-2/kustomization.yaml', 'value: hub-2', 'value: hub-1'));
+    expectRejected(run, 'shape', 'Deployment cloudflow/hub-2: NATS_USER is hub-1, expected its own name');
+    run = validate(
+      broken('hub-3/kustomization.yaml', 'key: NATS_PASSWORD_HUB_3', 'key: NATS_PASSWORD_HUB_1'),
+    );
+    expectRejected(
+      run,
+      'shape',
+      'Deployment cloudflow/hub-3: NATS_PASSWORD must come from a Secret key of its own',
+    );
+  });
+
   it('rejects the wrong replica count and an unpinned NATS image', () => {
-    let run = validate(broken('hub.yaml', 'replicas: 3', 'replicas: 1'));
-    expectRejected(run, 'shape', 'Deployment cloudflow/hub: replicas is 1, the cluster shape has 3');
+    let run = validate(broken('kustomization.yaml', '  - hub-3\n', ''));
+    expectRejected(run, 'shape', 'Deployment/hub-3: missing (the cluster shape has 1 replicas of it)');
+    run = validate(broken('hub-base/deployment.yaml', 'replicas: 1', 'replicas: 2'));
+    expectRejected(run, 'shape', 'Deployment cloudflow/hub-2: replicas is 2, the cluster shape has 1');
 
     run = validate(broken('nats.yaml', /image: nats:[\w.-]+/, 'image: nats:latest'));
     expectRejected(

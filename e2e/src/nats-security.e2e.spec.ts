@@ -25,8 +25,8 @@ describe('NATS authentication and per-service permissions', () => {
   let observer: NatsConnection;
   const open: NatsConnection[] = [];
 
-  const as = async (service: NatsServiceUser) => {
-    const { user, pass } = nats.serviceUsers[service];
+  const as = async (service: NatsServiceUser) => login(nats.serviceUsers[service], service);
+  const login = async ({ user, pass }: { user: string; pass: string }, service = user) => {
     const nc = await connect({
       servers: nats.serverUrl,
       user,
@@ -83,7 +83,7 @@ describe('NATS authentication and per-service permissions', () => {
     const heard: string[] = [];
     const listener = observer.subscribe('auth.>', { callback: (_e, m) => heard.push(m.subject) });
     const marker = new Promise<void>((resolve) =>
-      observer.subscribe(connectionSubject('spec.marker'), { callback: () => resolve() }),
+      observer.subscribe(connectionSubject('spec.marker.x'), { callback: () => resolve() }),
     );
     await observer.flush();
 
@@ -92,7 +92,7 @@ describe('NATS authentication and per-service permissions', () => {
     hub.publish(SUBJECTS.auth.appKeyRevoke, new TextEncoder().encode('{"keyId":"k"}'));
     hub.publish(SUBJECTS.auth.userCredentialsSet, new TextEncoder().encode('{}'));
     // Allowed, and published after: once it arrives, the refused ones would have too.
-    hub.publish(connectionSubject('spec.marker'), new Uint8Array());
+    hub.publish(connectionSubject('spec.marker.x'), new Uint8Array());
     await marker;
     expect(heard).toEqual([]);
     // nats.js reports only the code here; `heard` says which subjects were refused.
@@ -107,6 +107,25 @@ describe('NATS authentication and per-service permissions', () => {
     expect(String(await subscribeError(hub, `${natsInboxPrefix('gateway')}.>`))).toMatch(
       /permissions violation/i,
     );
+  });
+
+  it('lets each hub user subscribe only to its own connections, while any hub may deliver to them', async () => {
+    const [hub1, hub2] = nats.hubUsers;
+    expect([hub1.user, hub2.user]).toEqual(['hub-1', 'hub-2']);
+    const [a, b] = await Promise.all([login(hub1), login(hub2)]);
+    expect(String(await subscribeError(a, connectionSubject('hub-2.*.*')))).toMatch(
+      /permissions violation for subscription to "hub\.connection\.hub-2\.\*\.\*\.deliver\.v1"/i,
+    );
+    expect(String(await subscribeError(a, connectionSubject('*.*.*')))).toMatch(/permissions violation/i);
+    expect(String(await subscribeError(a, 'hub.connection.>'))).toMatch(/permissions violation/i);
+    // Its own: hub-2 routes a delivery to a socket of hub-1.
+    const a2 = await login(hub1);
+    const got = new Promise<string>((resolve) =>
+      a2.subscribe(connectionSubject('hub-1.inc.sock'), { callback: (_e, m) => resolve(m.subject) }),
+    );
+    await a2.flush();
+    b.publish(connectionSubject('hub-1.inc.sock'), new Uint8Array());
+    expect(await got).toBe('hub.connection.hub-1.inc.sock.deliver.v1');
   });
 
   it('lets no hub answer an auth RPC: the request finds no responder', async () => {
@@ -249,13 +268,16 @@ describe('every service on its own NATS user', () => {
     };
     const services = connz.connections.filter((c) => /^(auth|admin|gateway|hub)\b/.test(c.name ?? ''));
     expect(services.length).toBeGreaterThanOrEqual(5);
+    // Each hub process as its own hub user (hub-1, hub-2): it may subscribe only to its own connections.
+    const expectedUser = (name: string) =>
+      /^(auth|admin|gateway)/.exec(name)?.[1] ?? (/^hub\b/.exec(name) && expect.stringMatching(/^hub-[12]$/));
     for (const c of services)
       expect({ name: c.name, user: c.authorized_user }).toEqual({
         name: c.name,
-        user: /^(auth|admin|gateway|hub)/.exec(c.name!)![1],
+        user: expectedUser(c.name!),
       });
     expect(new Set(services.map((c) => c.authorized_user))).toEqual(
-      new Set(['auth', 'admin', 'gateway', 'hub']),
+      new Set(['auth', 'admin', 'gateway', 'hub-1', 'hub-2']),
     );
     // nats-server logs every refused publish or subscription.
     expect(sys.nats.child.logs()).not.toMatch(/violation/i);

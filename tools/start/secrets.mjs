@@ -5,9 +5,23 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
-/** The services' NATS users (libs/platform nats-permissions.ts) and their secrets.json keys. */
-export const NATS_USERS = ['auth', 'admin', 'gateway', 'hub'];
-export const natsPasswordKey = (service) => `NATS_PASSWORD_${service.toUpperCase()}`;
+/**
+ * The NATS users (libs/platform nats-permissions.ts natsUserNames: auth, admin, gateway and one
+ * per hub process, hub-1 … hub-8) and their secrets.json keys (NATS_PASSWORD_HUB_2, …).
+ */
+export const HUB_SLOTS = 8;
+export const NATS_USERS = [
+  'auth',
+  'admin',
+  'gateway',
+  ...Array.from({ length: HUB_SLOTS }, (_, k) => `hub-${k + 1}`),
+];
+export const natsPasswordKey = (user) => `NATS_PASSWORD_${user.toUpperCase().replace(/-/g, '_')}`;
+/** The NATS login of a service process: its service's user; a hub logs in as its own name (hub-1, hub-2, …). */
+export function natsLogin(secrets, svc) {
+  const user = svc.app === 'hub' ? svc.name : svc.app;
+  return { NATS_USER: user, NATS_PASSWORD: secrets[natsPasswordKey(user)] };
+}
 
 /** From the environment when set; otherwise generated once and kept in <dataDir>/secrets.json (0600). */
 export function loadSecrets(dataDir) {
@@ -49,7 +63,7 @@ export function renderAuthorization(root, secrets) {
   const { natsServiceUsers, renderNatsAuthorization } = require(
     join(root, 'dist/libs/platform/src/nats/nats-server-config.js'),
   );
-  return renderNatsAuthorization(natsServiceUsers((s) => secrets[natsPasswordKey(s)]));
+  return renderNatsAuthorization(natsServiceUsers((user) => secrets[natsPasswordKey(user)], HUB_SLOTS));
 }
 
 /**

@@ -10,7 +10,10 @@ const REPLICAS = {
   'Deployment/auth': 2,
   'Deployment/admin': 2,
   'Deployment/gateway': 2,
-  'Deployment/hub': 3,
+  // One Deployment (one pod) per hub NATS user: each logs in as its own name.
+  'Deployment/hub-1': 1,
+  'Deployment/hub-2': 1,
+  'Deployment/hub-3': 1,
   'StatefulSet/nats': 3,
 };
 // Seconds kept between the end of a drain and SIGKILL (closing NATS, flushing logs).
@@ -77,7 +80,7 @@ export function checkShape(objects) {
     }
     // The drains the services run on SIGTERM must end before SIGKILL; preStop runs first, inside the grace.
     const drains = { hub: 'DRAIN_TIMEOUT_MS', gateway: 'SHUTDOWN_GRACE_MS' };
-    const drainVar = obj.kind === 'Deployment' ? drains[obj.metadata?.name] : undefined;
+    const drainVar = obj.kind === 'Deployment' ? drains[podLabels(obj)['app.kubernetes.io/name']] : undefined;
     if (drainVar) {
       const drain = envSeconds(main, drainVar);
       if (drain === null)
@@ -91,6 +94,21 @@ export function checkShape(objects) {
         }
       }
     }
+  }
+
+  // Every hub logs in to NATS as its own user, with its own Secret key (a hub may subscribe only
+  // to its own connections: libs/platform nats-permissions.ts).
+  const hubs = workloads.filter((o) => podLabels(o)['app.kubernetes.io/name'] === 'hub');
+  const hubKeys = new Set();
+  for (const hub of hubs) {
+    const env = podSpec(hub)?.containers?.[0]?.env ?? [];
+    const user = env.find((e) => e.name === 'NATS_USER')?.value;
+    const key = env.find((e) => e.name === 'NATS_PASSWORD')?.valueFrom?.secretKeyRef?.key;
+    if (user !== hub.metadata?.name)
+      problems.push(`${describe(hub)}: NATS_USER is ${user}, expected its own name`);
+    if (!key || hubKeys.has(key))
+      problems.push(`${describe(hub)}: NATS_PASSWORD must come from a Secret key of its own (got ${key})`);
+    hubKeys.add(key);
   }
 
   const nats = byKey.get('StatefulSet/nats');

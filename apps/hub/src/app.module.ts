@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { NatsConnectionOwner, PlatformModule, RequestIdsStore } from '@cloudflow/platform';
+import { NatsConnectionOwner, PlatformModule, RequestIdsStore, splitNatsUrl } from '@cloudflow/platform';
 import { ConnectionRegistry } from './connections/connection-registry';
 import { HubIdentity } from './connections/hub-identity';
 import { HubConfig } from './hub.config';
@@ -22,11 +22,22 @@ export class AppModule {
       imports: [PlatformModule.forRoot({ service: 'hub', config })],
       providers: [
         { provide: HubConfig, useValue: config },
-        { provide: HubIdentity, useValue: new HubIdentity(config.INSTANCE_ID) },
+        {
+          provide: HubIdentity,
+          useValue: new HubIdentity(
+            config.INSTANCE_ID,
+            config.NATS_USER ?? splitNatsUrl(config.NATS_URL).user,
+          ),
+        },
         ConnectionRegistry,
         RelayLookup,
         HubBus,
-        { provide: RequestIdsStore, inject: [NatsConnectionOwner], useFactory: (nats: NatsConnectionOwner) => new RequestIdsStore(nats, config.REQUEST_RETENTION_HOURS * 3600 * 1000) },
+        {
+          provide: RequestIdsStore,
+          inject: [NatsConnectionOwner],
+          useFactory: (nats: NatsConnectionOwner) =>
+            new RequestIdsStore(nats, config.REQUEST_RETENTION_HOURS * 3600 * 1000),
+        },
         RequestEventsPublisher,
         DeviceOwners,
         ClientFrames,

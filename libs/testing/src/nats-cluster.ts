@@ -1,16 +1,10 @@
-import {
-  NATS_SERVICE_USERS,
-  natsServiceUsers,
-  renderNatsAuthorization,
-  type NatsServiceUser,
-} from '@cloudflow/platform';
-import { randomBytes } from 'node:crypto';
 import { connect } from 'nats';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Child } from './child';
-import { natsServerBinary, type NatsHandle, type NatsLogin } from './nats-server';
+import { natsServerBinary, type NatsHandle } from './nats-server';
+import { makeNatsUsers } from './nats-users';
 import { freePort, waitFor } from './ports';
 
 /** One node of a test NATS cluster: its own client, monitor and route ports and JetStream store. */
@@ -35,8 +29,6 @@ export interface NatsClusterHandle extends NatsHandle {
   serversFrom(first: number): string;
 }
 
-const secret = () => randomBytes(18).toString('base64url');
-
 /**
  * A real nats-server cluster on loopback (default 3 nodes): cluster routes between them,
  * JetStream with one store folder per node (server_name set, as clustered JetStream needs), and
@@ -47,14 +39,8 @@ const secret = () => randomBytes(18).toString('base64url');
 export async function startNatsCluster(size = 3): Promise<NatsClusterHandle> {
   const bin = natsServerBinary();
   const dir = mkdtempSync(join(tmpdir(), 'cf-nats-cluster-'));
-  const testUser: NatsLogin = { user: 'cf-test', pass: secret() };
-  const serviceUsers = Object.fromEntries(
-    NATS_SERVICE_USERS.map((s) => [s, { user: s, pass: secret() }]),
-  ) as Record<NatsServiceUser, NatsLogin>;
-  const authorization = renderNatsAuthorization([
-    ...natsServiceUsers((s) => serviceUsers[s].pass),
-    { user: testUser.user, password: testUser.pass },
-  ]);
+  const users = makeNatsUsers();
+  const { testUser, serviceUsers, hubUsers, authorization } = users;
   const specs: Array<{ name: string; port: number; monitor: number; route: number }> = [];
   for (let i = 0; i < size; i++)
     specs.push({
@@ -147,11 +133,9 @@ export async function startNatsCluster(size = 3): Promise<NatsClusterHandle> {
     monitorUrl: nodes[0].monitorUrl,
     testUser,
     serviceUsers,
+    hubUsers,
     connectOptions: () => ({ servers: nodes.map((n) => n.serverUrl).join(','), ...testUser }),
-    serviceEnv: (service) => ({
-      NATS_USER: serviceUsers[service].user,
-      NATS_PASSWORD: serviceUsers[service].pass,
-    }),
+    serviceEnv: (service) => users.serviceEnv(service),
     get child() {
       return nodes[0].child;
     },

@@ -1,16 +1,14 @@
-import { NATS_SERVICE_USERS, natsServiceUsers, renderNatsAuthorization, type NatsServiceUser } from '@cloudflow/platform';
+import { type NatsServiceUser } from '@cloudflow/platform';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Child } from './child';
 import { freePort, waitFor } from './ports';
 
-export interface NatsLogin {
-  user: string;
-  pass: string;
-}
+import { makeNatsUsers, type NatsLogin } from './nats-users';
+
+export type { NatsLogin } from './nats-users';
 
 export interface NatsHandle {
   /**
@@ -26,11 +24,13 @@ export interface NatsHandle {
   monitorUrl: string;
   /** The full-access test user. */
   testUser: NatsLogin;
-  /** Each service's own user, with the permissions of NATS_PERMISSIONS. */
+  /** Each service's own user, with the permissions of NATS_PERMISSIONS (`hub` = the first hub user). */
   serviceUsers: Record<NatsServiceUser, NatsLogin>;
+  /** `hub-1` … `hub-8`: one per hub process, each subscribing only to its own connections. */
+  hubUsers: NatsLogin[];
   /** `{ servers, user, pass }` of the test user for a raw nats.js `connect()`. */
   connectOptions(): { servers: string; user: string; pass: string };
-  /** NATS_USER / NATS_PASSWORD of a service's own user, for its environment. */
+  /** NATS_USER / NATS_PASSWORD of a service's own user, for its environment (each call for `hub`: the next hub user). */
   serviceEnv(service: NatsServiceUser): { NATS_USER: string; NATS_PASSWORD: string };
   child: Child;
   /** The JetStream store folder (-sd): fault campaigns scan it for clear card data. */
@@ -45,7 +45,12 @@ export interface NatsHandle {
 }
 
 export function natsServerBinary(): string {
-  for (const candidate of [process.env.NATS_SERVER_BIN, '/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server']) {
+  for (const candidate of [
+    process.env.NATS_SERVER_BIN,
+    '/usr/sbin/nats-server',
+    '/usr/bin/nats-server',
+    '/usr/local/bin/nats-server',
+  ]) {
     if (!candidate) continue;
     try {
       execFileSync(candidate, ['--version'], { stdio: 'ignore' });
@@ -57,8 +62,6 @@ export function natsServerBinary(): string {
   throw new Error('nats-server not found: apt-get install -y nats-server (or set NATS_SERVER_BIN)');
 }
 
-const secret = () => randomBytes(18).toString('base64url');
-
 /**
  * A real nats-server on a free loopback port, with JetStream in a throwaway folder and the same
  * authorization as production: one user per service with its permissions, plus a full-access
@@ -69,12 +72,17 @@ export async function startNats(): Promise<NatsHandle> {
   const dir = mkdtempSync(join(tmpdir(), 'cf-nats-'));
   const port = await freePort();
   const monitor = await freePort();
-  const testUser: NatsLogin = { user: 'cf-test', pass: secret() };
-  const serviceUsers = Object.fromEntries(NATS_SERVICE_USERS.map((s) => [s, { user: s, pass: secret() }])) as Record<NatsServiceUser, NatsLogin>;
+  const users = makeNatsUsers();
+  const { testUser, serviceUsers, hubUsers } = users;
   const config = join(dir, 'nats.conf');
-  writeFileSync(config, renderNatsAuthorization([...natsServiceUsers((s) => serviceUsers[s].pass), { user: testUser.user, password: testUser.pass }]), { mode: 0o600 });
+  writeFileSync(config, users.authorization, { mode: 0o600 });
   const launch = async () => {
-    const child = Child.start('nats', bin, ['-c', config, '-a', '127.0.0.1', '-p', String(port), '-m', String(monitor), '-js', '-sd', dir], join(dir, 'nats.log'));
+    const child = Child.start(
+      'nats',
+      bin,
+      ['-c', config, '-a', '127.0.0.1', '-p', String(port), '-m', String(monitor), '-js', '-sd', dir],
+      join(dir, 'nats.log'),
+    );
     await waitFor('nats-server', async () => {
       if (!child.running) throw new Error(`nats-server exited:\n${child.logs()}`);
       const res = await fetch(`http://127.0.0.1:${monitor}/healthz?js-enabled-only=true`);
@@ -90,8 +98,9 @@ export async function startNats(): Promise<NatsHandle> {
     monitorUrl: `http://127.0.0.1:${monitor}`,
     testUser,
     serviceUsers,
+    hubUsers,
     connectOptions: () => ({ servers: `nats://127.0.0.1:${port}`, ...testUser }),
-    serviceEnv: (service) => ({ NATS_USER: serviceUsers[service].user, NATS_PASSWORD: serviceUsers[service].pass }),
+    serviceEnv: (service) => users.serviceEnv(service),
     child: await launch(),
     async restart() {
       await handle.child.kill();

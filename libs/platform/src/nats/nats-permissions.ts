@@ -35,8 +35,56 @@ const A = SUBJECTS.auth;
 const D = SUBJECTS.admin;
 const G = SUBJECTS.gateway;
 
-/** Every connection id has two tokens (HubIdentity): `hub.connection.<hub prefix>.<random>.deliver.v1`. */
-export const CONNECTION_SUBJECTS = connectionSubject('*.*');
+/**
+ * Every connection id has three tokens (HubIdentity): `<hub's NATS user>.<incarnation>.<random>`,
+ * so `hub.connection.<user>.<incarnation>.<random>.deliver.v1`. Any hub may publish to any of
+ * them (it routes a POS's payment to the device's hub); each subscribes only under its own user.
+ */
+export const CONNECTION_SUBJECTS = connectionSubject('*.*.*');
+
+/**
+ * Hubs log in as `hub-1` … `hub-<slots>`, one user (and password) per hub process, so a stolen hub
+ * password cannot read the deliveries of another hub's sockets. Two processes on one user (a
+ * rolling update) still never share a subscription: the incarnation token differs.
+ */
+export const NATS_HUB_SLOTS = 8;
+export const hubNatsUser = (slot: number) => `hub-${slot}`;
+const HUB_USER = /^hub-[1-9][0-9]{0,2}$/;
+export const isHubNatsUser = (user: string) => HUB_USER.test(user);
+
+/** The one connection subscription a hub's NATS user may hold. */
+export function hubConnectionSubscription(user: string): string {
+  return connectionSubject(`${user}.*.*`);
+}
+
+/** Every NATS user of the deployment: one per service, and `hub-1` … `hub-<hubSlots>`. */
+export function natsUserNames(hubSlots: number = NATS_HUB_SLOTS): string[] {
+  return [
+    ...NATS_SERVICE_USERS.filter((s) => s !== 'hub'),
+    ...Array.from({ length: hubSlots }, (_, k) => hubNatsUser(k + 1)),
+  ];
+}
+
+/** The service a NATS user belongs to (`hub-3` → hub). */
+export function natsUserService(user: string): NatsServiceUser {
+  if (isHubNatsUser(user)) return 'hub';
+  if ((NATS_SERVICE_USERS as readonly string[]).includes(user) && user !== 'hub')
+    return user as NatsServiceUser;
+  throw new Error(`not a CloudFlow NATS user: ${user}`);
+}
+
+/** The permissions of one NATS user: its service's, a hub's subscription narrowed to its own connections. */
+export function natsPermissionsFor(user: string): NatsPermissions {
+  const service = natsUserService(user);
+  const permissions = NATS_PERMISSIONS[service];
+  if (service !== 'hub') return permissions;
+  return {
+    ...permissions,
+    subscribe: permissions.subscribe.map((s) =>
+      s === CONNECTION_SUBJECTS ? hubConnectionSubscription(user) : s,
+    ),
+  };
+}
 
 const JS = '$JS.API';
 /** Look up, create and reconcile (replicas, limits) one stream. */
@@ -162,6 +210,7 @@ export const NATS_PERMISSIONS: Record<NatsServiceUser, NatsPermissions> = {
   },
   // Holds sockets: its connection subjects, the other hubs' (routing), presence, the request
   // stream it publishes to, and the lookups it needs. No auth RPC but the public signing keys.
+  // The subscription is narrowed per hub user by natsPermissionsFor.
   hub: {
     publish: [
       D.deviceGet,

@@ -2,7 +2,13 @@ import { EVENTS, SUBJECTS } from '@cloudflow/contracts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { natsConnectionOptions, splitNatsUrl } from './nats-options';
-import { NATS_PERMISSIONS, NATS_SERVICE_USERS } from './nats-permissions';
+import {
+  CONNECTION_SUBJECTS,
+  NATS_PERMISSIONS,
+  NATS_SERVICE_USERS,
+  natsPermissionsFor,
+  natsUserNames,
+} from './nats-permissions';
 import { renderK8sNatsAuthorization, renderNatsAuthorization } from './nats-server-config';
 
 const root = join(__dirname, '../../../..');
@@ -51,6 +57,20 @@ describe('NATS credentials and the generated server configuration', () => {
       expect(subscribe.filter((s) => s.startsWith('_INBOX'))).toEqual([`_INBOX_${service}.>`]);
       expect(subscribe).not.toContain('>');
     }
+  });
+
+  it('gives every hub its own user whose subscription covers only its own connections', () => {
+    expect(natsUserNames(3)).toEqual(['auth', 'admin', 'gateway', 'hub-1', 'hub-2', 'hub-3']);
+    const hub2 = natsPermissionsFor('hub-2');
+    expect(hub2.subscribe).toContain('hub.connection.hub-2.*.*.deliver.v1');
+    expect(hub2.subscribe.filter((s) => s.startsWith('hub.connection.'))).toEqual([
+      'hub.connection.hub-2.*.*.deliver.v1',
+    ]);
+    // Publishing stays open to every hub's connections: a POS's hub routes to the device's hub.
+    expect(hub2.publish).toContain(CONNECTION_SUBJECTS);
+    expect(natsPermissionsFor('gateway')).toBe(NATS_PERMISSIONS.gateway);
+    expect(() => natsPermissionsFor('hub')).toThrow('not a CloudFlow NATS user');
+    expect(() => natsPermissionsFor('hub-0')).toThrow();
   });
 
   it('writes passwords as quoted strings or as $VARIABLE references', () => {
