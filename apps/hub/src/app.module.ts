@@ -4,6 +4,7 @@ import { ConnectionRegistry } from './connections/connection-registry';
 import { HubIdentity } from './connections/hub-identity';
 import { HubConfig } from './hub.config';
 import { RelayLookup } from './lookup/relay-lookup';
+import { UpgradeDevices } from './lookup/upgrade-devices';
 import { ClientFrames } from './routing/client-frames';
 import { DeviceFrames } from './routing/device-frames';
 import { DeviceOwners } from './routing/device-owners';
@@ -25,6 +26,7 @@ export class AppModule {
         { provide: HubIdentity, useValue: new HubIdentity(config.INSTANCE_ID) },
         ConnectionRegistry,
         RelayLookup,
+        UpgradeDevices,
         HubBus,
         { provide: RequestIdsStore, inject: [NatsConnectionOwner], useFactory: (nats: NatsConnectionOwner) => new RequestIdsStore(nats, config.REQUEST_RETENTION_HOURS * 3600 * 1000) },
         RequestEventsPublisher,
