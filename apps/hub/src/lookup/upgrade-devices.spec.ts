@@ -44,6 +44,7 @@ describe('UpgradeDevices', () => {
       },
     };
     devices = new UpgradeDevices(rpc as unknown as RpcClient);
+    devices.batchIntervalMs = 0;
   });
 
   it('asks admin once for the upgrades of one account arriving together, and answers each its own device', async () => {
@@ -99,6 +100,23 @@ describe('UpgradeDevices', () => {
     expect(calls.map((c) => c.request.referenceIds)).toEqual([['d1'], ['d2'], ['d2', 'd3', 'd1']]);
     for (const open of gates.splice(0)) open();
     await expect(Promise.all([...first, ...queued])).resolves.toHaveLength(5);
+  });
+
+  it("during a storm sends an account's batches at most every batchIntervalMs, a lone upgrade at once", async () => {
+    devices.batchIntervalMs = 200;
+    const t0 = Date.now();
+    await devices.get('t1', 'acc', 'd1');
+    expect(Date.now() - t0).toBeLessThan(150);
+    const burst = [devices.get('t1', 'acc', 'd2'), devices.get('t1', 'acc', 'd3')];
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toHaveLength(1);
+    await Promise.all(burst);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
+    expect(calls.map((c) => c.request.referenceIds)).toEqual([['d1'], ['d2', 'd3']]);
+    // Another account is not held back by this one's interval.
+    const t1 = Date.now();
+    await devices.get('t1', 'other', 'd1').catch(() => undefined);
+    expect(Date.now() - t1).toBeLessThan(150);
   });
 
   it('falls back to one admin.device.get per device when the batch read fails (an admin without it)', async () => {

@@ -21,6 +21,9 @@ interface AccountQueue {
   accountId: string;
   waiting: Map<string, Waiter[]>;
   inFlight: number;
+  /** When its last batch left (Date.now()), and the timer holding the next one back. */
+  sentAt: number;
+  timer?: NodeJS.Timeout;
 }
 
 /**
@@ -29,13 +32,17 @@ interface AccountQueue {
  * round trip for a burst: upgrades of one account arriving while a read is in flight (or in the
  * same event-loop turn) wait and go together in one `admin.device.getMany` (group-commit style:
  * a lone upgrade is asked at once, a storm of 10,000 costs ~10,000 ÷ batch admin handlers and
- * queries instead of 10,000). A failed batch falls back to one `admin.device.get` per device, so
+ * queries instead of 10,000). During a storm an account's batches leave at most every
+ * `batchIntervalMs`, so they hold more than the few upgrades one round trip takes to collect
+ * (an upgrade waits up to that long more; a lone one goes at once). A failed batch falls back to one `admin.device.get` per device, so
  * an admin without the batch subject (a rolling upgrade) still answers.
  */
 @Injectable()
 export class UpgradeDevices {
   private readonly queues = new Map<string, AccountQueue>();
   private scheduled = false;
+  /** The least time between two batches of one account. */
+  batchIntervalMs = 20;
 
   constructor(private readonly rpc: RpcClient) {}
 
@@ -43,7 +50,7 @@ export class UpgradeDevices {
     const key = `${tenantId}\u0000${accountId}`;
     let queue = this.queues.get(key);
     if (!queue) {
-      queue = { tenantId, accountId, waiting: new Map(), inFlight: 0 };
+      queue = { tenantId, accountId, waiting: new Map(), inFlight: 0, sentAt: 0 };
       this.queues.set(key, queue);
     }
     const q = queue;
@@ -61,9 +68,21 @@ export class UpgradeDevices {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
+      const now = Date.now();
       for (const [key, queue] of this.queues) {
-        while (queue.waiting.size > 0 && queue.inFlight < MAX_IN_FLIGHT_PER_ACCOUNT) this.send(queue);
-        if (queue.waiting.size === 0 && queue.inFlight === 0) this.queues.delete(key);
+        const wait = queue.sentAt + this.batchIntervalMs - now;
+        if (queue.waiting.size > 0 && queue.inFlight < MAX_IN_FLIGHT_PER_ACCOUNT && !queue.timer) {
+          if (wait > 0) {
+            queue.timer = setTimeout(() => {
+              queue.timer = undefined;
+              this.schedule();
+            }, wait);
+          } else {
+            this.send(queue);
+          }
+        }
+        const idle = queue.waiting.size === 0 && queue.inFlight === 0 && !queue.timer;
+        if (idle && wait <= 0) this.queues.delete(key);
       }
     });
   }
@@ -76,6 +95,7 @@ export class UpgradeDevices {
     }
     for (const ref of batch.keys()) queue.waiting.delete(ref);
     queue.inFlight++;
+    queue.sentAt = Date.now();
     const { tenantId, accountId } = queue;
     void this.rpc
       .send(SUBJECTS.admin.deviceGetMany, { tenantId, accountId, referenceIds: [...batch.keys()] })
@@ -99,7 +119,7 @@ export class UpgradeDevices {
       )
       .finally(() => {
         queue.inFlight--;
-        if (queue.waiting.size > 0 || queue.inFlight === 0) this.schedule();
+        if (queue.waiting.size > 0) this.schedule();
       });
   }
 }
