@@ -3,7 +3,7 @@
  * Starts the real system with two hubs (pinned to CPU 0; this load generator runs on CPU 1),
  * measures the sync round trip against the no-broker baseline, interleaved and repeated, then
  * idle device sockets next to a plain ws server, and writes bench/reports/relay.md.
- * Flags: --quick (smoke sizes), --skip-idle, --reps N, --devices simulator,immediate, --idle 10000,18000, --out FILE.
+ * Flags: --quick (smoke sizes), --skip-idle, --only idle (that phase alone, JSON out), --idle-hub-cpu-prof DIR, --reps N, --devices simulator,immediate, --idle 10000,18000, --out FILE.
  */
 import { REPO_ROOT, startSystem, type System } from '@cloudflow/testing';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -73,6 +73,34 @@ async function main(): Promise<void> {
 
     log('creating the tenant, the account and the devices through the public APIs');
     const tenant = await createBenchTenant(s);
+    if (options.onlyIdle) {
+      log(`idle sockets only: ${options.idleSteps.join(', ')}`);
+      const idle = await runIdlePhase(
+        s,
+        tenant,
+        options.idleSteps,
+        options.idleParallel,
+        log,
+        options.idleHubCpuProf,
+      );
+      const out = isAbsolute(options.out) ? options.out : join(REPO_ROOT, options.out);
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(
+        out,
+        JSON.stringify(
+          {
+            date: new Date(),
+            machine,
+            pinning: Object.fromEntries(Object.entries(pids).map(([n, p]) => [n, affinity(p)])),
+            idle,
+          },
+          null,
+          2,
+        ),
+      );
+      log(`idle result written to ${out}`);
+      return;
+    }
     const account = await createBenchAccount(s, tenant, 'bench-pos', 1000);
     const devices = await createBenchDevices(s, tenant, account.accountId, 'till', options.devices);
     const [offline] = await createBenchDevices(s, tenant, account.accountId, 'offline', 1);
@@ -109,7 +137,14 @@ async function main(): Promise<void> {
     let idle: IdleResult | undefined;
     if (!options.skipIdle) {
       log(`idle sockets: ${options.idleSteps.join(', ')}`);
-      idle = await runIdlePhase(s, tenant, options.idleSteps, options.idleParallel, log);
+      idle = await runIdlePhase(
+        s,
+        tenant,
+        options.idleSteps,
+        options.idleParallel,
+        log,
+        options.idleHubCpuProf,
+      );
     }
 
     const out = isAbsolute(options.out) ? options.out : join(REPO_ROOT, options.out);

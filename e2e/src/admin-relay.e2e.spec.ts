@@ -455,6 +455,33 @@ describe('admin API: accounts and devices end to end', () => {
     await expect(
       rpc.send(SUBJECTS.admin.deviceList, { tenantId: a.tenantId, accountId: 'bad id!' }),
     ).rejects.toMatchObject({ code: 'invalidData' });
+    // The hubs' batch read of a burst of upgrades: only existing devices, only inside the tenant.
+    const many = async (tenantId: string, referenceIds: string[]) =>
+      (
+        await rpc.send(SUBJECTS.admin.deviceGetMany, { tenantId, accountId: acct.accountId, referenceIds })
+      ).devices
+        .map((x) => `${x.referenceId}:${x.location}`)
+        .sort();
+    expect(await many(a.tenantId, ['till-1', 'till-7', 'kiosk-1', 'till-1'])).toEqual([
+      'kiosk-1:Front',
+      'till-1:Front',
+    ]);
+    expect(await many(b.tenantId, ['till-1', 'till-2'])).toEqual([]);
+    expect(await many('not-a-uuid', ['till-1'])).toEqual([]);
+    await expect(
+      rpc.send(SUBJECTS.admin.deviceGetMany, {
+        tenantId: a.tenantId,
+        accountId: acct.accountId,
+        referenceIds: [],
+      }),
+    ).rejects.toMatchObject({ code: 'invalidData' });
+    await expect(
+      rpc.send(SUBJECTS.admin.deviceGetMany, {
+        tenantId: a.tenantId,
+        accountId: acct.accountId,
+        referenceIds: ['bad id!'],
+      }),
+    ).rejects.toMatchObject({ code: 'invalidData' });
   });
 
   it('deletes a device and then its account with every device and credential of it', async () => {

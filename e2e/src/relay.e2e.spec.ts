@@ -1,6 +1,24 @@
-import { DeviceSimulator, http, HttpStatusError, openSocket, PosClient, startSystem, waitFor, type System } from '@cloudflow/testing';
+import {
+  DeviceSimulator,
+  enrolDevice,
+  http,
+  HttpStatusError,
+  openSocket,
+  PosClient,
+  startSystem,
+  waitFor,
+  type System,
+} from '@cloudflow/testing';
 import { randomUUID } from 'node:crypto';
-import { clientHeaders, createAccount, createDevice, createTenant, type Account, type Device, type Tenant } from './support/tenant';
+import {
+  clientHeaders,
+  createAccount,
+  createDevice,
+  createTenant,
+  type Account,
+  type Device,
+  type Tenant,
+} from './support/tenant';
 
 /**
  * Issue 3 on real processes with two hubs: the device holds a socket on hub B, the POS on hub A,
@@ -17,29 +35,61 @@ describe('the relay across two hubs', () => {
 
   const device = async (acct = account, t = tenant) => {
     const suffix = randomUUID().slice(0, 8);
-    return createDevice(sys, t, acct.accountId, { referenceId: `till-${suffix}`, serialNumber: `SN-${suffix}`, model: 'SIM-1' });
+    return createDevice(sys, t, acct.accountId, {
+      referenceId: `till-${suffix}`,
+      serialNumber: `SN-${suffix}`,
+      model: 'SIM-1',
+    });
   };
-  const simOn = async (d: Device, hubUrl: string, behaviour: ConstructorParameters<typeof DeviceSimulator>[1] = {}, t = tenant) => {
-    const sim = new DeviceSimulator({ gatewayUrl: sys.gatewayUrl, appKey: t.appKey, model: d.model, serialNumber: d.serialNumber, apiToken: d.apiToken, hubUrl }, { delayMs: 10, ...behaviour });
+  const simOn = async (
+    d: Device,
+    hubUrl: string,
+    behaviour: ConstructorParameters<typeof DeviceSimulator>[1] = {},
+    t = tenant,
+  ) => {
+    const sim = new DeviceSimulator(
+      {
+        gatewayUrl: sys.gatewayUrl,
+        appKey: t.appKey,
+        model: d.model,
+        serialNumber: d.serialNumber,
+        apiToken: d.apiToken,
+        hubUrl,
+      },
+      { delayMs: 10, ...behaviour },
+    );
     sims.push(sim);
     await sim.connect();
     return sim;
   };
   const posOn = async (hubUrl: string, acct = account, t = tenant) => {
-    const pos = new PosClient({ gatewayUrl: sys.gatewayUrl, appKey: t.appKey, accountId: acct.accountId, apiToken: acct.apiToken, hubUrl });
+    const pos = new PosClient({
+      gatewayUrl: sys.gatewayUrl,
+      appKey: t.appKey,
+      accountId: acct.accountId,
+      apiToken: acct.apiToken,
+      hubUrl,
+    });
     poses.push(pos);
     await pos.connect();
     return pos;
   };
   const connected = async (ref: string) =>
-    (await http('GET', `${sys.gatewayUrl}/client/v1.1/devices/${ref}/connected`, { headers: clientHeaders(tenant, account) })).body as { connected: boolean; connectedSince?: string; lastSeen?: string | null };
+    (
+      await http('GET', `${sys.gatewayUrl}/client/v1.1/devices/${ref}/connected`, {
+        headers: clientHeaders(tenant, account),
+      })
+    ).body as { connected: boolean; connectedSince?: string; lastSeen?: string | null };
 
   beforeAll(async () => {
     sys = await startSystem({ hubs: 2 });
     hubA = `ws://127.0.0.1:${sys.hubs[0].port}/ws`;
     hubB = `ws://127.0.0.1:${sys.hubs[1].port}/ws`;
     tenant = await createTenant(sys);
-    account = await createAccount(sys, tenant, { accountId: `pos-${randomUUID().slice(0, 6)}`, connectionLimit: 50 });
+    account = await createAccount(sys, tenant, {
+      accountId: `pos-${randomUUID().slice(0, 6)}`,
+      connectionLimit: 50,
+    });
   }, 120_000);
   afterAll(async () => {
     await Promise.all([...sims.map((s) => s.stop()), ...poses.map((p) => p.close())]).catch(() => undefined);
@@ -56,7 +106,11 @@ describe('the relay across two hubs', () => {
     expect(result.final.payload).toMatchObject({ outcome: 'FULFILLED' });
     expect(result.final.source).toBe(d.referenceId);
     const delivered = sim.received.frames.find((f) => f.type === 'payment')!;
-    expect(delivered).toMatchObject({ requestId: result.requestId, source: account.accountId, target: d.referenceId });
+    expect(delivered).toMatchObject({
+      requestId: result.requestId,
+      source: account.accountId,
+      target: d.referenceId,
+    });
     // The amount rule of the simulator: ending in 51 is declined.
     const declined = await pos.pay(d.referenceId, 2051);
     expect(declined.final.payload).toMatchObject({ outcome: 'FAILED', failureReason: 'INSUFFICIENT_FUNDS' });
@@ -78,7 +132,9 @@ describe('the relay across two hubs', () => {
     const tenant2 = await createTenant(sys, 'Other Business');
     const account2 = await createAccount(sys, tenant2, { accountId: `pos-${randomUUID().slice(0, 6)}` });
     const pos2 = await posOn(hubB, account2, tenant2);
-    expect((await pos2.pay(foreign.referenceId, 1000)).final.payload).toMatchObject({ errorCode: 'notFound' });
+    expect((await pos2.pay(foreign.referenceId, 1000)).final.payload).toMatchObject({
+      errorCode: 'notFound',
+    });
   });
 
   it('refuses a second request while the device is busy (preconditionFailed) and a reused requestId (duplicateItem)', async () => {
@@ -87,10 +143,18 @@ describe('the relay across two hubs', () => {
     const pos = await posOn(hubA);
     const first = randomUUID();
     pos.send(pos.paymentFrame(d.referenceId, 1000, 'EUR', first));
-    await waitFor('first request delivered', async () => (sim.requestsReceived === 1 ? true : undefined), 5000);
-    expect((await pos.pay(d.referenceId, 1000)).final.payload).toMatchObject({ errorCode: 'preconditionFailed' });
+    await waitFor(
+      'first request delivered',
+      async () => (sim.requestsReceived === 1 ? true : undefined),
+      5000,
+    );
+    expect((await pos.pay(d.referenceId, 1000)).final.payload).toMatchObject({
+      errorCode: 'preconditionFailed',
+    });
     pos.send(pos.paymentFrame(d.referenceId, 1000, 'EUR', first));
-    const dup = await pos.received.waitFor((f) => f.type === 'flowException' && f.originatingRequestId === first);
+    const dup = await pos.received.waitFor(
+      (f) => f.type === 'flowException' && f.originatingRequestId === first,
+    );
     expect(dup.payload).toMatchObject({ errorCode: 'duplicateItem' });
   });
 
@@ -103,10 +167,15 @@ describe('the relay across two hubs', () => {
     expect(Date.parse(on.connectedSince!)).toBeGreaterThan(Date.now() - 60_000);
     await sim.stop();
     const closedAt = Date.now();
-    const off = await waitFor('disconnect to show', async () => {
-      const s = await connected(d.referenceId);
-      return s.connected ? undefined : s;
-    }, 1000, 25);
+    const off = await waitFor(
+      'disconnect to show',
+      async () => {
+        const s = await connected(d.referenceId);
+        return s.connected ? undefined : s;
+      },
+      1000,
+      25,
+    );
     expect(Date.now() - closedAt).toBeLessThanOrEqual(1000);
     expect(typeof off.lastSeen).toBe('string');
   });
@@ -115,7 +184,11 @@ describe('the relay across two hubs', () => {
     const d = await device();
     const older = await simOn(d, hubA, { reconnect: false });
     const newer = await simOn(d, hubB, { reconnect: false });
-    await waitFor('older socket closed with 4409', async () => (older.closes.some((c) => c.code === 4409) ? true : undefined), 5000);
+    await waitFor(
+      'older socket closed with 4409',
+      async () => (older.closes.some((c) => c.code === 4409) ? true : undefined),
+      5000,
+    );
     const pos = await posOn(hubA);
     const result = await pos.pay(d.referenceId, 1000);
     expect(result.final.type).toBe('paymentResponse');
@@ -130,13 +203,21 @@ describe('the relay across two hubs', () => {
     const pos = await posOn(hubA);
     expect((await pos.pay(d.referenceId, 1000)).final.type).toBe('paymentResponse');
     const newer = await simOn(d, hubB, { reconnect: false });
-    await waitFor('older socket closed with 4409', async () => (older.closes.some((c) => c.code === 4409) ? true : undefined), 5000);
+    await waitFor(
+      'older socket closed with 4409',
+      async () => (older.closes.some((c) => c.code === 4409) ? true : undefined),
+      5000,
+    );
     expect((await pos.pay(d.referenceId, 1000)).final.type).toBe('paymentResponse');
     expect(older.requestsReceived).toBe(1);
     expect(newer.requestsReceived).toBe(1);
     // And once the device is gone altogether, the remembered connection does not hide it.
     await newer.stop();
-    await waitFor('device released', async () => ((await connected(d.referenceId)).connected ? undefined : true), 5000);
+    await waitFor(
+      'device released',
+      async () => ((await connected(d.referenceId)).connected ? undefined : true),
+      5000,
+    );
     const lost = await pos.pay(d.referenceId, 1000);
     expect(lost.final).toMatchObject({ type: 'flowException', payload: { errorCode: 'connectionLost' } });
   });
@@ -158,24 +239,39 @@ describe('the relay across two hubs', () => {
     const bad = await pos.received.waitFor((f) => f.type === 'flowException');
     expect(bad.payload).toMatchObject({ errorCode: 'invalidData' });
     pos.send({ ...pos.paymentFrame(d.referenceId, 1000), type: 'paymentResponse' });
-    expect((await pos.received.waitFor((f) => f.type === 'flowException' && f !== bad)).payload).toMatchObject({ errorCode: 'invalidData' });
+    expect(
+      (await pos.received.waitFor((f) => f.type === 'flowException' && f !== bad)).payload,
+    ).toMatchObject({ errorCode: 'invalidData' });
     expect((await pos.pay(d.referenceId, 1000)).final.type).toBe('paymentResponse');
 
     const big = await posOn(hubA);
-    big.sendRaw(JSON.stringify({ ...big.paymentFrame(d.referenceId, 1), payload: { pad: 'x'.repeat(70 * 1024) } }));
-    await waitFor('1009 close', async () => (big.closes.some((c) => c.code === 1009) ? true : undefined), 5000);
+    big.sendRaw(
+      JSON.stringify({ ...big.paymentFrame(d.referenceId, 1), payload: { pad: 'x'.repeat(70 * 1024) } }),
+    );
+    await waitFor(
+      '1009 close',
+      async () => (big.closes.some((c) => c.code === 1009) ? true : undefined),
+      5000,
+    );
   });
 
   it('enforces the account connection limit cluster-wide: 429 from /token and at the upgrade', async () => {
-    const small = await createAccount(sys, tenant, { accountId: `lim-${randomUUID().slice(0, 6)}`, connectionLimit: 2 });
+    const small = await createAccount(sys, tenant, {
+      accountId: `lim-${randomUUID().slice(0, 6)}`,
+      connectionLimit: 2,
+    });
     const d = await device(small);
     await simOn(d, hubB);
     // Taken before the limit is reached, used after: the hub itself must refuse it.
-    const early = await http('GET', `${sys.gatewayUrl}/client/v1.0/token`, { headers: clientHeaders(tenant, small) });
+    const early = await http('GET', `${sys.gatewayUrl}/client/v1.0/token`, {
+      headers: clientHeaders(tenant, small),
+    });
     expect(early.status).toBe(200);
     await posOn(hubA, small);
     await new Promise((r) => setTimeout(r, 700)); // hub B's count reaches the cluster (published within ~200 ms)
-    const token = await http('GET', `${sys.gatewayUrl}/client/v1.0/token`, { headers: clientHeaders(tenant, small) });
+    const token = await http('GET', `${sys.gatewayUrl}/client/v1.0/token`, {
+      headers: clientHeaders(tenant, small),
+    });
     expect(token.status).toBe(429);
     expect(token.body.errorCode).toBe('tooManyConnections');
     const refused = await openSocket(hubA, early.body.accessToken).then(
@@ -199,16 +295,77 @@ describe('the relay across two hubs', () => {
   it('closes a device socket within 5 s of its token being rotated (4401), and of being disabled', async () => {
     const d = await device();
     const sim = await simOn(d, hubB, { reconnect: false });
-    const rotated = await http('POST', `${sys.adminUrl}/admin/v1/accounts/${account.accountId}/devices/${d.referenceId}/api-token`, { headers: tenant.adminHeaders });
+    const rotated = await http(
+      'POST',
+      `${sys.adminUrl}/admin/v1/accounts/${account.accountId}/devices/${d.referenceId}/api-token`,
+      { headers: tenant.adminHeaders },
+    );
     expect(rotated.status).toBe(200);
-    await waitFor('4401 after rotation', async () => (sim.closes.some((c) => c.code === 4401) ? true : undefined), 5000, 50);
+    await waitFor(
+      '4401 after rotation',
+      async () => (sim.closes.some((c) => c.code === 4401) ? true : undefined),
+      5000,
+      50,
+    );
 
     const d2 = await device();
     const sim2 = await simOn(d2, hubA, { reconnect: false });
-    const patched = await http('PATCH', `${sys.adminUrl}/admin/v1/accounts/${account.accountId}/devices/${d2.referenceId}`, { body: { enabled: false }, headers: tenant.adminHeaders });
+    const patched = await http(
+      'PATCH',
+      `${sys.adminUrl}/admin/v1/accounts/${account.accountId}/devices/${d2.referenceId}`,
+      { body: { enabled: false }, headers: tenant.adminHeaders },
+    );
     expect(patched.status).toBe(200);
-    await waitFor('4401 after disable', async () => (sim2.closes.some((c) => c.code === 4401) ? true : undefined), 5000, 50);
+    await waitFor(
+      '4401 after disable',
+      async () => (sim2.closes.some((c) => c.code === 4401) ? true : undefined),
+      5000,
+      50,
+    );
     await expect(sim2.connect()).rejects.toMatchObject({ status: 403 });
+  });
+
+  it('refuses an upgrade with a still-valid token once its device is disabled (403) or deleted (401), also inside a burst of the account', async () => {
+    const ds = await Promise.all([device(), device(), device(), device()]);
+    const tokens = await Promise.all(
+      ds.map(
+        async (d) =>
+          (
+            await enrolDevice({
+              gatewayUrl: sys.gatewayUrl,
+              appKey: tenant.appKey,
+              model: d.model,
+              serialNumber: d.serialNumber,
+              apiToken: d.apiToken,
+            })
+          ).accessToken,
+      ),
+    );
+    const base = `${sys.adminUrl}/admin/v1/accounts/${account.accountId}/devices`;
+    expect(
+      (
+        await http('PATCH', `${base}/${ds[1].referenceId}`, {
+          body: { enabled: false },
+          headers: tenant.adminHeaders,
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await http('DELETE', `${base}/${ds[2].referenceId}`, { headers: tenant.adminHeaders })).status,
+    ).toBeLessThan(300);
+    // All four at once: the hub reads the account's devices for a burst together, each must get its own answer.
+    const outcomes = await Promise.all(
+      tokens.map((t) =>
+        openSocket(hubB, t).then(
+          (ws) => {
+            ws.close();
+            return 101;
+          },
+          (e: unknown) => (e as HttpStatusError).status,
+        ),
+      ),
+    );
+    expect(outcomes).toEqual([101, 403, 401, 101]);
   });
 
   it('survives kill -9 of the device hub mid-transaction: connectionLost within 3 s, and the device works again via hub A', async () => {
@@ -217,16 +374,28 @@ describe('the relay across two hubs', () => {
     const pos = await posOn(hubA);
     const requestId = randomUUID();
     pos.send(pos.paymentFrame(d.referenceId, 1000, 'EUR', requestId));
-    await waitFor('delivered to the device', async () => (sim.requestsReceived === 1 ? true : undefined), 5000);
+    await waitFor(
+      'delivered to the device',
+      async () => (sim.requestsReceived === 1 ? true : undefined),
+      5000,
+    );
     // The terminal reconnects through the gateway's URL, which is hub A.
     sim.credential.hubUrl = undefined;
     sim.behaviour.silent = false;
     const killedAt = Date.now();
     await sys.hubs[1].child.kill();
-    const lost = await pos.received.waitFor((f) => f.originatingRequestId === requestId && f.type === 'flowException', 3000, 'connectionLost');
+    const lost = await pos.received.waitFor(
+      (f) => f.originatingRequestId === requestId && f.type === 'flowException',
+      3000,
+      'connectionLost',
+    );
     expect(Date.now() - killedAt).toBeLessThanOrEqual(3000);
     expect(lost.payload).toMatchObject({ errorCode: 'connectionLost' });
-    await waitFor('device back on hub A', async () => ((await connected(d.referenceId)).connected && sim.connected ? true : undefined), 15_000);
+    await waitFor(
+      'device back on hub A',
+      async () => ((await connected(d.referenceId)).connected && sim.connected ? true : undefined),
+      15_000,
+    );
     const again = await pos.pay(d.referenceId, 1000);
     expect(again.final.type).toBe('paymentResponse');
   }, 40_000);

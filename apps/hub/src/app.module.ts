@@ -4,6 +4,7 @@ import { ConnectionRegistry } from './connections/connection-registry';
 import { HubIdentity } from './connections/hub-identity';
 import { HubConfig } from './hub.config';
 import { RelayLookup } from './lookup/relay-lookup';
+import { UpgradeDevices } from './lookup/upgrade-devices';
 import { ClientFrames } from './routing/client-frames';
 import { DeviceFrames } from './routing/device-frames';
 import { DeviceOwners } from './routing/device-owners';
@@ -31,6 +32,7 @@ export class AppModule {
         },
         ConnectionRegistry,
         RelayLookup,
+        UpgradeDevices,
         HubBus,
         {
           provide: RequestIdsStore,

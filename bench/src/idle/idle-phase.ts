@@ -2,7 +2,7 @@ import { basicBearer, enrolDevice, freePort, http, startService, type System } f
 import { mapLimit, retry, sleep, withTimeout } from '../support/async';
 import { noteIncident } from '../support/incidents';
 import { startBenchServer } from '../support/bench-process';
-import { pinTree, rssBytes } from '../support/proc-stats';
+import { cpuMs, pinTree, rssBytes } from '../support/proc-stats';
 import { median } from '../support/stats';
 import { createBenchAccount, createBenchDevices, type BenchTenant } from '../support/tenant-setup';
 import { closeAll, connectBatch, type ConnectBatch } from './idle-connect';
@@ -16,6 +16,8 @@ export interface IdleStep {
   batch: Omit<ConnectBatch, 'sockets'>;
   /** Hub only: time to fetch the batch's JWTs from the gateway (not part of the connect time). */
   enrolMs?: number;
+  /** CPU ms per socket of this batch's connects, by process (the server; for the hub also nats, admin, postgres). */
+  cpuMsPerSocket?: Record<string, number>;
 }
 
 export interface IdleServerResult {
@@ -53,6 +55,7 @@ export async function runIdlePhase(
   steps: number[],
   parallel: number,
   log: (line: string) => void,
+  hubCpuProfDir?: string,
 ): Promise<IdleResult> {
   const max = steps[steps.length - 1];
   const account = await createBenchAccount(sys, tenant, `idle-${Date.now().toString(36)}`, max + 100);
@@ -71,10 +74,14 @@ export async function runIdlePhase(
     parallel,
     log,
     async (from, to) => Array.from({ length: to - from }, () => 'none'),
+    undefined,
+    () => ({ server: cpuMs(plain.child.pid) }),
   );
   await plain.stop();
 
-  const hub = await startService('hub', { ...sys.env, PORT: String(await freePort()) }, sys.logDir);
+  const hubEnv: Record<string, string> = { ...sys.env, PORT: String(await freePort()) };
+  if (hubCpuProfDir) hubEnv.CLOUDFLOW_CPU_PROF_HUB = hubCpuProfDir;
+  const hub = await startService('hub', hubEnv, sys.logDir);
   pinTree(hub.child.pid, 0);
   try {
     const enrol = async (from: number, to: number) =>
@@ -124,6 +131,12 @@ export async function runIdlePhase(
       log,
       enrol,
       sample,
+      () => ({
+        server: cpuMs(hub.child.pid),
+        nats: cpuMs(sys.nats.child.pid),
+        admin: cpuMs(sys.admin.child.pid),
+        postgres: cpuMs(sys.postgres.child.pid),
+      }),
     );
     return { devicesRegistered: max, registerMs, parallel, servers: [plainResult, hubResult] };
   } finally {
@@ -140,6 +153,7 @@ async function measure(
   log: (line: string) => void,
   tokens: (from: number, to: number) => Promise<string[]>,
   sample?: () => Promise<{ checked: number; connected: number }>,
+  cpu?: () => Record<string, number>,
 ): Promise<IdleServerResult> {
   const rssBeforeBytes = await settledRss(pid);
   const result: IdleServerResult = { server, rssBeforeBytes, steps: [] };
@@ -150,7 +164,9 @@ async function measure(
       const e0 = Date.now();
       const batchTokens = await tokens(from, to);
       const enrolMs = Date.now() - e0;
+      const cpu0 = cpu?.();
       const { sockets, ...batch } = await connectBatch(url, batchTokens, from, parallel);
+      const cpu1 = cpu?.();
       open.push(...sockets);
       const rss = await settledRss(pid);
       const step: IdleStep = {
@@ -159,11 +175,23 @@ async function measure(
         perSocketBytes: (rss - rssBeforeBytes) / open.length,
         batch,
         ...(sample ? { enrolMs } : {}),
+        ...(cpu0 && cpu1
+          ? {
+              cpuMsPerSocket: Object.fromEntries(
+                Object.keys(cpu1).map((k) => [k, (cpu1[k] - cpu0[k]) / Math.max(1, sockets.length)]),
+              ),
+            }
+          : {}),
       };
       result.steps.push(step);
       log(
         `idle ${server}: ${open.length} sockets, RSS ${(rss / 2 ** 20).toFixed(1)} MiB, ${(step.perSocketBytes / 1024).toFixed(2)} KiB/socket, ` +
-          `batch ${from}→${to} connected in ${(batch.ms / 1000).toFixed(2)} s (${batch.retries} retries, ${batch.failed} failed)`,
+          `batch ${from}→${to} connected in ${(batch.ms / 1000).toFixed(2)} s (${batch.retries} retries, ${batch.failed} failed)` +
+          (step.cpuMsPerSocket
+            ? `, CPU ms/socket ${Object.entries(step.cpuMsPerSocket)
+                .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+                .join(' ')}`
+            : ''),
       );
       from = to;
     }

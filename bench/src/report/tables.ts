@@ -60,7 +60,7 @@ export function rawTable(records: RunRecord[]): string {
 export function idleSection(idle: IdleResult): string {
   const rows: string[][] = [];
   for (const s of idle.servers) {
-    rows.push([s.server, '0', mib(s.rssBeforeBytes), '', '', '', '']);
+    rows.push([s.server, '0', mib(s.rssBeforeBytes), '', '', '', '', '']);
     for (const step of s.steps) {
       const b = step.batch;
       const errors = Object.keys(b.errors).length ? ` ${JSON.stringify(b.errors)}` : '';
@@ -72,6 +72,11 @@ export function idleSection(idle: IdleResult): string {
         fmt(b.ms / 1000),
         `${b.retries} / ${b.failed}${errors}`,
         step.enrolMs === undefined ? '' : fmt(step.enrolMs / 1000),
+        step.cpuMsPerSocket
+          ? Object.entries(step.cpuMsPerSocket)
+              .map(([name, ms]) => `${name} ${fmt(ms, 3)}`)
+              .join(', ')
+          : '',
       ]);
     }
   }
@@ -93,6 +98,7 @@ export function idleSection(idle: IdleResult): string {
         'batch connect s (previous step → this)',
         'retries / failed',
         'hub: JWT fetch s (not in connect time)',
+        'CPU ms per socket of the batch (server = the process above; the hub also costs nats, admin, postgres)',
       ],
       rows,
     ),

@@ -5,6 +5,10 @@ import type { DeviceKind } from '../relay/relay-targets';
 export interface BenchOptions {
   quick: boolean;
   skipIdle: boolean;
+  /** `--only idle`: the idle-socket phase alone (no relay runs, no report: the result as JSON in --out). */
+  onlyIdle: boolean;
+  /** `--idle-hub-cpu-prof DIR`: a V8 CPU profile of the idle phase's hub, written to DIR when it stops. */
+  idleHubCpuProf?: string;
   out: string;
   kinds: DeviceKind[];
   sizes: RelaySizes;
@@ -17,7 +21,7 @@ export interface BenchOptions {
   deadlineMs: number;
 }
 
-const USAGE = `npm run bench:relay [-- --quick] [--skip-idle] [--reps N] [--devices simulator,immediate] [--idle 10000,18000] [--out FILE]`;
+const USAGE = `npm run bench:relay [-- --quick] [--skip-idle] [--only idle] [--idle-hub-cpu-prof DIR] [--reps N] [--devices simulator,immediate] [--idle 10000,18000] [--out FILE]`;
 
 export function benchOptions(argv = process.argv.slice(2)): BenchOptions {
   const { values } = parseArgs({
@@ -25,10 +29,12 @@ export function benchOptions(argv = process.argv.slice(2)): BenchOptions {
     options: {
       quick: { type: 'boolean', default: false },
       'skip-idle': { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'idle-hub-cpu-prof': { type: 'string' },
       reps: { type: 'string' },
       devices: { type: 'string', default: 'simulator,immediate' },
       idle: { type: 'string' },
-      out: { type: 'string', default: 'bench/reports/relay.md' },
+      out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -37,6 +43,10 @@ export function benchOptions(argv = process.argv.slice(2)): BenchOptions {
     process.exit(0);
   }
   const quick = values.quick;
+  if (values.only !== undefined && values.only !== 'idle') throw new Error(`--only takes "idle"\n${USAGE}`);
+  const onlyIdle = values.only === 'idle';
+  if (onlyIdle && values['skip-idle'])
+    throw new Error(`--only idle and --skip-idle exclude each other\n${USAGE}`);
   const reps = Number(values.reps ?? (quick ? 3 : 5));
   if (!Number.isInteger(reps) || reps < 1 || reps > 50) throw new Error(`--reps must be 1..50\n${USAGE}`);
   const kinds = values.devices.split(',').map((k) => k.trim());
@@ -61,7 +71,9 @@ export function benchOptions(argv = process.argv.slice(2)): BenchOptions {
   return {
     quick,
     skipIdle: values['skip-idle'],
-    out: values.out,
+    onlyIdle,
+    ...(values['idle-hub-cpu-prof'] ? { idleHubCpuProf: values['idle-hub-cpu-prof'] } : {}),
+    out: values.out ?? (onlyIdle ? 'bench/reports/idle-only.json' : 'bench/reports/relay.md'),
     kinds: kinds as DeviceKind[],
     sizes,
     idleSteps,

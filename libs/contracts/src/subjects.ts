@@ -50,7 +50,7 @@ import type {
   WebsocketTokenRequest,
 } from './messages/relay/credential.messages';
 import type { ListRequestsRequest, RequestLog } from './messages/gateway/request-log.messages';
-import type { AccountRecord, DeviceList, DeviceRecord, GetAccountRequest, GetDeviceRequest, ListDevicesRequest } from './messages/relay/device.messages';
+import type { AccountRecord, DeviceList, DeviceRecord, GetAccountRequest, GetDeviceRequest, GetDevicesRequest, ListDevicesRequest } from './messages/relay/device.messages';
 
 export const SUBJECTS = {
   auth: {
@@ -86,6 +86,8 @@ export const SUBJECTS = {
     userFindForLogin: 'admin.user.findForLogin.v1',
     deviceList: 'admin.device.list.v1',
     deviceGet: 'admin.device.get.v1',
+    /** Several devices of one account at once (hubs, for a burst of device upgrades). */
+    deviceGetMany: 'admin.device.getMany.v1',
     accountGet: 'admin.account.get.v1',
   },
   gateway: {
@@ -142,6 +144,7 @@ export interface RpcMap {
   'admin.user.findForLogin.v1': { request: FindLoginUserRequest; response: LoginUser };
   'admin.device.list.v1': { request: ListDevicesRequest; response: DeviceList };
   'admin.device.get.v1': { request: GetDeviceRequest; response: DeviceRecord };
+  'admin.device.getMany.v1': { request: GetDevicesRequest; response: DeviceList };
   'admin.account.get.v1': { request: GetAccountRequest; response: AccountRecord };
   'gateway.request.list.v1': { request: ListRequestsRequest; response: RequestLog };
 }

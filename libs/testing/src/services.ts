@@ -37,9 +37,14 @@ export function withNatsUser(nats: NatsHandle, name: ServiceName, env: Record<st
 export async function startService(name: ServiceName, env: Record<string, string>, logDir: string, waitReady = true): Promise<ServiceProcess> {
   const port = Number(env.PORT);
   const url = `http://127.0.0.1:${port}`;
+  const merged: Record<string, string | undefined> = { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env };
+  // CLOUDFLOW_CPU_PROF_<SERVICE>=<dir>: a V8 CPU profile of this service, written when it exits
+  // cleanly (SIGTERM). On the command line, not NODE_OPTIONS, so only the service is profiled.
+  const profDir = merged[`CLOUDFLOW_CPU_PROF_${name.toUpperCase()}`];
+  const nodeArgs = profDir ? ['--enable-source-maps', '--cpu-prof', `--cpu-prof-dir=${profDir}`] : ['--enable-source-maps'];
   const launch = async () => {
-    const child = Child.start(name, process.execPath, ['--enable-source-maps', serviceEntry(name)], join(logDir, `${name}-${port}.log`), {
-      env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    const child = Child.start(name, process.execPath, [...nodeArgs, serviceEntry(name)], join(logDir, `${name}-${port}.log`), {
+      env: merged,
     });
     if (waitReady) {
       try {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '@cloudflow/platform';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { DeviceEntity } from './device.entity';
 
 export interface NewDevice {
@@ -45,6 +45,11 @@ export class DevicesRepository {
 
   find(tenantId: string, accountId: string, referenceId: string): Promise<DeviceEntity | null> {
     return this.repo().findOneBy({ tenantId, accountId, referenceId });
+  }
+
+  /** Those of `referenceIds` the account has (one query for a hub's burst of upgrades). */
+  findMany(tenantId: string, accountId: string, referenceIds: string[]): Promise<DeviceEntity[]> {
+    return this.repo().findBy({ tenantId, accountId, referenceId: In(referenceIds) });
   }
 
   /** Reads the device and holds it (FOR SHARE) until `tx` ends: a concurrent delete waits. */

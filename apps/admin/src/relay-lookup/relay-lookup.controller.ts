@@ -3,6 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   GetAccountRequest,
   GetDeviceRequest,
+  GetDevicesRequest,
   ListDevicesRequest,
   SUBJECTS,
   type AccountRecord,
@@ -24,6 +25,11 @@ export class RelayLookupController {
   @MessagePattern(SUBJECTS.admin.deviceGet)
   deviceGet(@Payload() request: GetDeviceRequest): Promise<DeviceRecord> {
     return this.lookup.deviceGet(request);
+  }
+
+  @MessagePattern(SUBJECTS.admin.deviceGetMany)
+  deviceGetMany(@Payload() request: GetDevicesRequest): Promise<DeviceList> {
+    return this.lookup.deviceGetMany(request);
   }
 
   @MessagePattern(SUBJECTS.admin.accountGet)

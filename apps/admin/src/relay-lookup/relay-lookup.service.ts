@@ -5,6 +5,7 @@ import type {
   DeviceRecord,
   GetAccountRequest,
   GetDeviceRequest,
+  GetDevicesRequest,
   ListDevicesRequest,
 } from '@cloudflow/contracts';
 import { isUUID } from 'class-validator';
@@ -43,6 +44,12 @@ export class RelayLookupService {
       : null;
     if (!device) throw deviceNotFound(req.referenceId);
     return toDeviceRecord(device);
+  }
+
+  async deviceGetMany(req: GetDevicesRequest): Promise<DeviceList> {
+    if (!isUUID(req.tenantId)) return { devices: [] };
+    const rows = await this.devices.findMany(req.tenantId, req.accountId, [...new Set(req.referenceIds)]);
+    return { devices: rows.map(toDeviceRecord) };
   }
 
   async accountGet(req: GetAccountRequest): Promise<AccountRecord> {

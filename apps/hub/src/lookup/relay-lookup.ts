@@ -17,10 +17,22 @@ export class RelayLookup {
     private readonly rpc: RpcClient,
     broadcasts: Broadcasts,
   ) {
-    const drop = ({ tenantId, accountId, referenceId }: { tenantId: string; accountId: string; referenceId?: string }) => {
+    const drop = ({
+      tenantId,
+      accountId,
+      referenceId,
+    }: {
+      tenantId: string;
+      accountId: string;
+      referenceId?: string;
+    }) => {
       this.accounts.delete(key(tenantId, accountId));
       for (const k of this.devices.keys()) {
-        if (k.startsWith(key(tenantId, accountId, '')) && (!referenceId || k === key(tenantId, accountId, referenceId))) this.devices.delete(k);
+        if (
+          k.startsWith(key(tenantId, accountId, '')) &&
+          (!referenceId || k === key(tenantId, accountId, referenceId))
+        )
+          this.devices.delete(k);
       }
     };
     broadcasts.on(EVENTS.relayDataChanged, drop);
@@ -32,16 +44,15 @@ export class RelayLookup {
   }
 
   device(tenantId: string, accountId: string, referenceId: string): Promise<DeviceRecord> {
-    return cached(this.devices, key(tenantId, accountId, referenceId), () => this.rpc.send(SUBJECTS.admin.deviceGet, { tenantId, accountId, referenceId }));
-  }
-
-  /** Straight from admin, leaving the cache alone (the device-socket upgrade: see UpgradeAuth.admit). */
-  deviceUncached(tenantId: string, accountId: string, referenceId: string): Promise<DeviceRecord> {
-    return this.rpc.send(SUBJECTS.admin.deviceGet, { tenantId, accountId, referenceId });
+    return cached(this.devices, key(tenantId, accountId, referenceId), () =>
+      this.rpc.send(SUBJECTS.admin.deviceGet, { tenantId, accountId, referenceId }),
+    );
   }
 
   account(tenantId: string, accountId: string): Promise<AccountRecord> {
-    return cached(this.accounts, key(tenantId, accountId), () => this.rpc.send(SUBJECTS.admin.accountGet, { tenantId, accountId }));
+    return cached(this.accounts, key(tenantId, accountId), () =>
+      this.rpc.send(SUBJECTS.admin.accountGet, { tenantId, accountId }),
+    );
   }
 }
 
@@ -49,7 +60,11 @@ function key(...parts: string[]): string {
   return parts.join('\u0000');
 }
 
-function cached<T>(map: Map<string, { value: Promise<T>; at: number }>, k: string, load: () => Promise<T>): Promise<T> {
+function cached<T>(
+  map: Map<string, { value: Promise<T>; at: number }>,
+  k: string,
+  load: () => Promise<T>,
+): Promise<T> {
   const hit = map.get(k);
   if (hit && Date.now() - hit.at < TTL_MS) return hit.value;
   const value = load();

@@ -7,6 +7,7 @@ import type { Connection } from '../connections/connection';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import { HubIdentity } from '../connections/hub-identity';
 import { HubConfig } from '../hub.config';
+import { nextTurn } from '../nats/next-turn';
 import { ClientFrames } from '../routing/client-frames';
 import { DeviceFrames } from '../routing/device-frames';
 import { parseFrame, requestIdOf } from '../routing/frame-parser';
@@ -90,6 +91,7 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
       await this.listen();
       if (conn.identity.kind === 'device') {
         const { tenantId, accountId, referenceId } = conn.identity;
+        await nextTurn();
         const { epoch, replaced } = await this.presence.claimDevice(tenantId, accountId, referenceId!, this.hub.id, conn.id);
         conn.epoch = epoch;
         if (replaced && replaced.connId !== conn.id) await this.bus.publish(replaced.connId, { kind: 'replaced', epoch });
@@ -126,6 +128,7 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
     if (conn.identity.kind !== 'device') return;
     this.devices.failInflight(conn);
     const { tenantId, accountId, referenceId } = conn.identity;
+    await nextTurn();
     await this.presence.releaseDevice(tenantId, accountId, referenceId!, conn.id).catch((err: unknown) => this.logger.warn({ err }, 'device release failed'));
   }
 

@@ -7,6 +7,7 @@ import { ConnectionRegistry } from '../connections/connection-registry';
 import { HubIdentity } from '../connections/hub-identity';
 import { HubConfig } from '../hub.config';
 import { RelayLookup } from '../lookup/relay-lookup';
+import { UpgradeDevices } from '../lookup/upgrade-devices';
 
 const ELSEWHERE_CACHE_MS = 500;
 
@@ -22,6 +23,7 @@ export class UpgradeAuth {
   constructor(
     private readonly jwt: JwtVerifier,
     private readonly lookup: RelayLookup,
+    private readonly upgradeDevices: UpgradeDevices,
     private readonly presence: PresenceStore,
     private readonly registry: ConnectionRegistry,
     private readonly hub: HubIdentity,
@@ -47,8 +49,9 @@ export class UpgradeAuth {
     });
     if (referenceId) {
       // Read afresh, never cached: a connect storm of thousands of devices would otherwise fill the
-      // routing cache with records no frame of this hub ever asks for again.
-      const device = await this.lookup.deviceUncached(tenantId, accountId, referenceId).catch((e: unknown) => {
+      // routing cache with records no frame of this hub ever asks for again. A burst of upgrades
+      // of one account shares one read (UpgradeDevices).
+      const device = await this.upgradeDevices.get(tenantId, accountId, referenceId).catch((e: unknown) => {
         throw e instanceof CloudFlowError && e.code === ErrorCode.notFound ? new CloudFlowError(ErrorCode.unauthorized, 'Device no longer exists') : e;
       });
       if (!device.enabled) throw new CloudFlowError(ErrorCode.forbidden, 'Device is disabled');

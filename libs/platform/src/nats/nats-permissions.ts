@@ -214,6 +214,7 @@ export const NATS_PERMISSIONS: Record<NatsServiceUser, NatsPermissions> = {
   hub: {
     publish: [
       D.deviceGet,
+      D.deviceGetMany,
       D.accountGet,
       A.jwksGet,
       CONNECTION_SUBJECTS,

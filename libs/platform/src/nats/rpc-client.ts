@@ -15,6 +15,7 @@ import { CORRELATION_HEADER, currentCorrelationId } from '../logging/request-con
 /** Lookups and verifications: asking twice changes nothing, so a lost request is asked again. */
 const IDEMPOTENT: ReadonlySet<RpcSubject> = new Set<RpcSubject>([
   SUBJECTS.admin.deviceGet,
+  SUBJECTS.admin.deviceGetMany,
   SUBJECTS.admin.accountGet,
   SUBJECTS.admin.deviceList,
   SUBJECTS.admin.userFindForLogin,

@@ -1,5 +1,5 @@
-import { IsOptional, IsString, Length } from 'class-validator';
-import { AccountRef, DeviceRef } from './credential.messages';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { AccountRef, DeviceRef, EXTERNAL_ID } from './credential.messages';
 
 /** The device object of the Client API (CONTRACT.md §5). */
 export interface DeviceView {
@@ -28,6 +28,23 @@ export interface DeviceList {
 }
 
 export class GetDeviceRequest extends DeviceRef {}
+
+/** The most devices one GetDevicesRequest may name. */
+export const GET_DEVICES_MAX = 200;
+
+/**
+ * Several devices of one account in one round trip (a hub admitting a burst of device sockets):
+ * the answer lists those that exist, in no particular order; a missing one is simply absent.
+ */
+export class GetDevicesRequest extends AccountRef {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(GET_DEVICES_MAX)
+  @IsString({ each: true })
+  @Length(1, 100, { each: true })
+  @Matches(EXTERNAL_ID, { each: true })
+  referenceIds: string[];
+}
 
 export class GetAccountRequest extends AccountRef {}
 
