@@ -33,12 +33,23 @@ export function withNatsUser(nats: NatsHandle, name: ServiceName, env: Record<st
   return { ...env, ...nats.serviceEnv(name) };
 }
 
+/**
+ * `CLOUDFLOW_CPU_PROF=gateway,hub CLOUDFLOW_CPU_PROF_DIR=/tmp/prof` (in the environment of the test or
+ * bench): those services run with `--cpu-prof`, the profile written when they stop. On the command
+ * line, not NODE_OPTIONS, so only the service itself is profiled.
+ */
+function cpuProfileArgs(name: ServiceName): string[] {
+  const wanted = (process.env.CLOUDFLOW_CPU_PROF ?? '').split(',').map((s) => s.trim());
+  if (!wanted.includes(name)) return [];
+  return ['--cpu-prof', `--cpu-prof-dir=${process.env.CLOUDFLOW_CPU_PROF_DIR ?? join(tmpdir(), 'cf-cpu-prof')}`, `--cpu-prof-name=${name}-${process.pid}-${Date.now()}.cpuprofile`];
+}
+
 /** Starts one built service as a real process and waits for its /readyz. */
 export async function startService(name: ServiceName, env: Record<string, string>, logDir: string, waitReady = true): Promise<ServiceProcess> {
   const port = Number(env.PORT);
   const url = `http://127.0.0.1:${port}`;
   const launch = async () => {
-    const child = Child.start(name, process.execPath, ['--enable-source-maps', serviceEntry(name)], join(logDir, `${name}-${port}.log`), {
+    const child = Child.start(name, process.execPath, ['--enable-source-maps', ...cpuProfileArgs(name), serviceEntry(name)], join(logDir, `${name}-${port}.log`), {
       env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     });
     if (waitReady) {
