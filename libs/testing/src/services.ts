@@ -58,7 +58,7 @@ export async function startService(name: ServiceName, env: Record<string, string
           if (!child.running) throw new Error(`${name} exited:\n${child.logs().slice(-4000)}`);
           const res = await fetch(`${url}/readyz`);
           return res.ok ? true : undefined;
-        }, 30_000);
+        }, Number(process.env.CLOUDFLOW_READY_TIMEOUT_MS ?? 30_000));
       } catch (error) {
         // Never leave a half-started process behind (a fault campaign restarts during outages and tries again).
         await child.kill();
