@@ -139,6 +139,13 @@ async function main(): Promise<void> {
     log('warming up: 3 s at 50 requests/s');
     await openLoop(50, 3000, (i) => post(i, new Map(), Date.now(), 50));
     await sleep(2000);
+    // What the system burns with no requests at all (timers, heartbeats, watchers): part of every phase's CPU.
+    const idleBefore = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, cpuMs(pid)]));
+    await sleep(5000);
+    const idleCpu = Object.entries(pids).map(
+      ([n, pid]) => `${n} ${(((cpuMs(pid) - idleBefore[n]) / 5000) * 100).toFixed(1)} %`,
+    );
+    log(`idle CPU: ${idleCpu.join(', ')}`);
 
     const phases: AsyncPhase[] = [];
     for (const rate of rates) {
@@ -158,6 +165,10 @@ async function main(): Promise<void> {
         );
       for (let waited = 0; finals().size < dueWall.size && waited < 20_000; waited += 250) await sleep(250);
       const got = finals();
+      // Again once the webhooks are out: the phase's whole cost, delivery included (issue 11 judges CPU per request).
+      const cpuDrained = Object.fromEntries(
+        Object.entries(pids).map(([n, pid]) => [n, cpuMs(pid) - cpuBefore[n]]),
+      );
       const webhookMs = [...got].map(([id, at]) => at - dueWall.get(id)!);
       const outboxMs = await outboxWait(s.databaseUrl, [...dueWall.keys()]);
       const accepted = samples.filter((x) => x.status === 202).length;
@@ -171,12 +182,14 @@ async function main(): Promise<void> {
         webhooksMissing: dueWall.size - got.size,
         outboxMs,
         cpu,
+        cpuDrained,
         wallMs,
       });
       await sleep(2000);
     }
 
     const notes = [
+      `Idle CPU (5 s with no requests, after the warm-up; % of one core): ${idleCpu.join(', ')}.`,
       `${deviceCount} devices (answering in the same tick, bench/src/load/immediate-device.ts), requests round-robin over them (a device is asked again only after ${deviceCount - 1} requests went to the others, so 412 busy means the earlier request had not finished); one gateway, one hub, NATS and Postgres on CPU 0, this load generator on CPU 1.`,
       `Each phase lasts ${durationMs / 1000} s after a 3 s warm-up at 50 requests/s; a short run, so p99 rests on ${rates.map((r) => (r * durationMs) / 1000).join(' / ')} samples.`,
       'Every 202 means the request was persisted in Postgres and the hub confirmed the write to the device socket; the webhook path adds the device reply over NATS, the timeline append with the outbox row in one transaction, a NOTIFY wake-up and a signed POST.',

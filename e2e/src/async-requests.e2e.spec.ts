@@ -40,6 +40,12 @@ describe('asynchronous requests', () => {
   });
   const post = (body: Body, acct = account) => http('POST', `${sys.gatewayUrl}/client/v1.1/requests`, { body, headers: clientHeaders(tenant, acct) });
   const get = (requestId: string, acct = account) => http('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, { headers: clientHeaders(tenant, acct) });
+  // The hub registers a device's presence just after its socket opens: a POST may only count on it once /connected says so.
+  const untilConnected = (d: Device, acct = account) =>
+    waitFor(`device ${d.referenceId} to be connected`, async () => {
+      const res = await http('GET', `${sys.gatewayUrl}/client/v1.1/devices/${d.referenceId}/connected`, { headers: clientHeaders(tenant, acct) });
+      return res.status === 200 && res.body.connected === true ? true : undefined;
+    }, 10_000);
   const untilStatus = (requestId: string, status: string, timeoutMs = 10_000) =>
     waitFor(`request ${requestId} to be ${status}`, async () => {
       const res = await get(requestId);
@@ -115,6 +121,7 @@ describe('asynchronous requests', () => {
     expect((await get(body.requestId as string)).status).toBe(404);
 
     const sim = await simOn(d, hubA, { holdFinal: true, events: 1 });
+    await untilConnected(d);
     const retried = await post(body);
     expect(retried.status).toBe(202);
     await sim.received.waitFor((f) => f.requestId === body.requestId);

@@ -13,6 +13,7 @@ import { DeviceV11Controller } from './device-api/device-v1-1.controller';
 import { GatewayConfig } from './gateway.config';
 import { OauthController } from './oauth/oauth.controller';
 import { OauthService } from './oauth/oauth.service';
+import { RelayLookup } from './relay/relay-lookup';
 import { REQUEST_PROVIDERS } from './requests/request.providers';
 import { RequestLogController } from './requests/request-log.controller';
 import { StatusController } from './status/status.controller';
@@ -42,6 +43,7 @@ export class AppModule {
         ConnectionCredentialsService,
         ClientDevicesService,
         DeviceEnrolService,
+        RelayLookup,
         ...WEBHOOK_PROVIDERS,
         ...REQUEST_PROVIDERS,
       ],

@@ -11,6 +11,13 @@ export class GatewayConfig extends BaseConfig {
    */
   @IsInt() @Min(0) @Max(300_000) CREDENTIAL_CACHE_TTL_MS = 30_000;
 
+  /**
+   * How long an account's settings and a device's record (admin's answers) are reused by the
+   * request path. Change broadcasts drop them at once; this bounds a missed one, so it may not
+   * exceed 5 s (a disabled device must stop working within 5 s). 0 turns the cache off.
+   */
+  @IsInt() @Min(0) @Max(5000) RELAY_LOOKUP_CACHE_MS = 5000;
+
   // Webhook deliveries (CONTRACT.md §8). Times are settings so tests can compress 72 h into seconds.
   /** `http://` webhook URLs on loopback addresses (local runs, sandboxes); off in production: https only. */
   @IsBoolean() WEBHOOK_ALLOW_LOOPBACK_HTTP = false;

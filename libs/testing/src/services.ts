@@ -33,17 +33,26 @@ export function withNatsUser(nats: NatsHandle, name: ServiceName, env: Record<st
   return { ...env, ...nats.serviceEnv(name) };
 }
 
+/**
+ * `CLOUDFLOW_CPU_PROF=gateway,hub CLOUDFLOW_CPU_PROF_DIR=/tmp/prof`, or `CLOUDFLOW_CPU_PROF_<SERVICE>=<dir>`
+ * for one service (in the environment of the test or bench, or the service's env): those services
+ * run with `--cpu-prof`, the profile written when they stop cleanly (SIGTERM). On the command line,
+ * not NODE_OPTIONS, so only the service itself is profiled.
+ */
+function cpuProfileArgs(name: ServiceName, env: Record<string, string | undefined>): string[] {
+  const wanted = (env.CLOUDFLOW_CPU_PROF ?? '').split(',').map((s) => s.trim());
+  const dir = env[`CLOUDFLOW_CPU_PROF_${name.toUpperCase()}`] ?? (wanted.includes(name) ? (env.CLOUDFLOW_CPU_PROF_DIR ?? join(tmpdir(), 'cf-cpu-prof')) : undefined);
+  if (!dir) return [];
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${process.pid}-${Date.now()}.cpuprofile`];
+}
+
 /** Starts one built service as a real process and waits for its /readyz. */
 export async function startService(name: ServiceName, env: Record<string, string>, logDir: string, waitReady = true): Promise<ServiceProcess> {
   const port = Number(env.PORT);
   const url = `http://127.0.0.1:${port}`;
   const merged: Record<string, string | undefined> = { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env };
-  // CLOUDFLOW_CPU_PROF_<SERVICE>=<dir>: a V8 CPU profile of this service, written when it exits
-  // cleanly (SIGTERM). On the command line, not NODE_OPTIONS, so only the service is profiled.
-  const profDir = merged[`CLOUDFLOW_CPU_PROF_${name.toUpperCase()}`];
-  const nodeArgs = profDir ? ['--enable-source-maps', '--cpu-prof', `--cpu-prof-dir=${profDir}`] : ['--enable-source-maps'];
   const launch = async () => {
-    const child = Child.start(name, process.execPath, [...nodeArgs, serviceEntry(name)], join(logDir, `${name}-${port}.log`), {
+    const child = Child.start(name, process.execPath, ['--enable-source-maps', ...cpuProfileArgs(name, merged), serviceEntry(name)], join(logDir, `${name}-${port}.log`), {
       env: merged,
     });
     if (waitReady) {
@@ -52,7 +61,7 @@ export async function startService(name: ServiceName, env: Record<string, string
           if (!child.running) throw new Error(`${name} exited:\n${child.logs().slice(-4000)}`);
           const res = await fetch(`${url}/readyz`);
           return res.ok ? true : undefined;
-        }, 30_000);
+        }, Number(process.env.CLOUDFLOW_READY_TIMEOUT_MS ?? 30_000));
       } catch (error) {
         // Never leave a half-started process behind (a fault campaign restarts during outages and tries again).
         await child.kill();

@@ -1,4 +1,4 @@
-import { KeyedBatches } from './keyed-batches';
+import { BatchedCalls, KeyedBatches } from './keyed-batches';
 
 const tick = () => new Promise((r) => setImmediate(r));
 
@@ -75,5 +75,45 @@ describe('KeyedBatches', () => {
 
   it('refuses nonsense options', () => {
     expect(() => new KeyedBatches<string>(() => Promise.resolve(), { maxBatch: 0, concurrency: 1, maxHeld: 1 })).toThrow(/maxBatch/);
+  });
+});
+
+describe('BatchedCalls', () => {
+  it('answers each caller from its own item, batching the calls made while a batch runs', async () => {
+    const batches: number[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const calls = new BatchedCalls<number, string>(
+      async (items) => {
+        batches.push(items);
+        if (batches.length === 1) await gate;
+        return items.map((n) => `#${n}`);
+      },
+      { maxBatch: 10, concurrency: 1 },
+    );
+    const first = calls.call(1);
+    await new Promise((r) => setImmediate(r));
+    const rest = [2, 3, 4].map((n) => calls.call(n));
+    release();
+    await expect(Promise.all([first, ...rest])).resolves.toEqual(['#1', '#2', '#3', '#4']);
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it("fails every call of a failed batch, and only that batch's", async () => {
+    let fail = true;
+    const calls = new BatchedCalls<number, number>(
+      async (items) => {
+        if (fail) throw new Error('storage down');
+        return items;
+      },
+      { maxBatch: 10, concurrency: 1 },
+    );
+    const failed = [calls.call(1), calls.call(2)];
+    await expect(Promise.allSettled(failed)).resolves.toEqual([
+      { status: 'rejected', reason: new Error('storage down') },
+      { status: 'rejected', reason: new Error('storage down') },
+    ]);
+    fail = false;
+    await expect(calls.call(3)).resolves.toBe(3);
   });
 });

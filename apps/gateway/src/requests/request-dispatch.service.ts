@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CloudFlowError, ErrorCode, SUBJECTS, isErrorCode, type CloudFlowMessage, type RequestView, type VerifiedAccount } from '@cloudflow/contracts';
-import { NatsConnectionOwner, LOGGER, PresenceStore, RequestIdsStore, RpcClient, isStorageOutage } from '@cloudflow/platform';
+import { CloudFlowError, ErrorCode, isErrorCode, type CloudFlowMessage, type DevicePresence, type RequestView, type VerifiedAccount } from '@cloudflow/contracts';
+import { NatsConnectionOwner, LOGGER, PresenceStore, RequestIdsStore, isStorageOutage } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { deviceNotFound } from '../client-api/client-devices.service';
 import { GatewayConfig } from '../gateway.config';
+import { RelayLookup } from '../relay/relay-lookup';
 import { DeviceBus } from './device-bus.client';
 import { RequestAdmission } from './request-admission';
 import { bodyHash, maskPans } from './request-body';
@@ -26,7 +27,7 @@ export class RequestDispatchService {
   constructor(
     private readonly repo: RequestsRepository,
     private readonly recorder: RequestRecorder,
-    private readonly rpc: RpcClient,
+    private readonly lookup: RelayLookup,
     private readonly presence: PresenceStore,
     private readonly bus: DeviceBus,
     private readonly nats: NatsConnectionOwner,
@@ -45,19 +46,20 @@ export class RequestDispatchService {
     const { tenantId, accountId } = account;
     const target = body.target!;
     const hash = bodyHash(body);
-    const existing = await this.repo.find(tenantId, accountId, body.requestId);
-    if (existing && existing.status !== 'rejected') return this.replay(existing, hash);
+    let checked: { timeoutS: number; owner: DevicePresence };
+    try {
+      checked = await this.check(tenantId, accountId, target);
+    } catch (error) {
+      // A requestId already used answers from its record whatever the device's state is now
+      // (CONTRACT.md §7): only a request that cannot be sent looks for one, a new one costs no SELECT.
+      const existing = await this.repo.find(tenantId, accountId, body.requestId);
+      if (existing && existing.status !== 'rejected') return this.replay(existing, hash);
+      throw error;
+    }
+    let owner: DevicePresence | undefined = checked.owner;
 
-    if (!this.nats.isConnected()) throw new CloudFlowError(ErrorCode.failed, 'Messaging is unavailable right now; nothing was dispatched, please retry');
-    const settings = await this.rpc.send(SUBJECTS.admin.accountGet, { tenantId, accountId });
-    if (!settings.webhookUrl) throw new CloudFlowError(ErrorCode.preconditionFailed, 'The account has no webhook URL; asynchronous requests need one');
-    const device = await this.rpc.send(SUBJECTS.admin.deviceGet, { tenantId, accountId, referenceId: target });
-    if (device.tenantId !== tenantId || device.clientAccountId !== accountId || device.referenceId !== target) throw deviceNotFound(target);
-    if (!device.enabled) throw new CloudFlowError(ErrorCode.preconditionFailed, `Device '${target}' is disabled`);
-    let owner = await this.owner(tenantId, accountId, target);
-    if (!owner) throw notConnected(target);
-
-    const timeoutS = settings.requestTimeoutSeconds ?? this.config.REQUEST_TIMEOUT_DEFAULT_S;
+    // The INSERT is the idempotency check: the unique key lets one of concurrent duplicates in,
+    // the others (and any repeat of a stored request) replay the stored record.
     const id = await this.repo.claim({
       tenantId,
       accountId,
@@ -69,7 +71,7 @@ export class RequestDispatchService {
       bodyHash: hash,
       request: maskPans(body),
       connId: owner.connId,
-      expiresAt: new Date(Date.now() + timeoutS * 1000),
+      expiresAt: new Date(Date.now() + checked.timeoutS * 1000),
     });
     if (!id) return this.replay((await this.repo.find(tenantId, accountId, body.requestId))!, hash);
     // The id may have been used over a websocket (the hubs reserve those in the same store, before
@@ -87,7 +89,7 @@ export class RequestDispatchService {
       const deliver = { kind: 'deliver' as const, frame, requester: accountId, record: 'async' as const, deadline: Date.now() + timeoutMs, epoch: owner.epoch };
       const ack = await this.bus.request(owner.connId, deliver, timeoutMs + this.config.REQUEST_DEADLINE_MARGIN_MS);
       if (ack.ok) {
-        await this.repo.transition(id, ['dispatching'], 'dispatched').catch((err: unknown) => this.logger.warn({ err, requestId: body.requestId }, 'dispatched, but the status could not be written yet'));
+        await this.repo.markDispatched(id).catch((err: unknown) => this.logger.warn({ err, requestId: body.requestId }, 'dispatched, but the status could not be written yet'));
         return { status: 202, body: { requestId: body.requestId, status: 'dispatched' } };
       }
       if (ack.timedOut || ack.unknown) {
@@ -108,6 +110,19 @@ export class RequestDispatchService {
       if (owner) await this.repo.setConnection(id, owner.connId);
     }
     return this.reject(id, ErrorCode.connectionLost, '', target);
+  }
+
+  /** What must hold before anything is stored: messaging up, a webhook URL, the device enabled and connected. */
+  private async check(tenantId: string, accountId: string, target: string): Promise<{ timeoutS: number; owner: DevicePresence }> {
+    if (!this.nats.isConnected()) throw new CloudFlowError(ErrorCode.failed, 'Messaging is unavailable right now; nothing was dispatched, please retry');
+    const settings = await this.lookup.account(tenantId, accountId);
+    if (!settings.webhookUrl) throw new CloudFlowError(ErrorCode.preconditionFailed, 'The account has no webhook URL; asynchronous requests need one');
+    const device = await this.lookup.device(tenantId, accountId, target);
+    if (device.tenantId !== tenantId || device.clientAccountId !== accountId || device.referenceId !== target) throw deviceNotFound(target);
+    if (!device.enabled) throw new CloudFlowError(ErrorCode.preconditionFailed, `Device '${target}' is disabled`);
+    const owner = await this.owner(tenantId, accountId, target);
+    if (!owner) throw notConnected(target);
+    return { timeoutS: settings.requestTimeoutSeconds ?? this.config.REQUEST_TIMEOUT_DEFAULT_S, owner };
   }
 
   async get(account: VerifiedAccount, requestId: string): Promise<RequestView> {

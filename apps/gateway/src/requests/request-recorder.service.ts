@@ -101,7 +101,7 @@ export class RequestRecorder {
       await this.repo.appendMany(tx, messages);
       const changes = [...known.values()].filter((s) => s.changed).map((s) => ({ id: s.row.id, status: s.row.status, result: s.result }));
       await this.repo.updateMany(tx, changes);
-      for (const item of webhooks) await this.outbox.enqueue(tx, item);
+      await this.outbox.enqueueMany(tx, webhooks);
       return done;
     });
   }

@@ -3,6 +3,7 @@ import type { CloudFlowMessage, RequestStatus } from '@cloudflow/contracts';
 import { DatabaseService } from '@cloudflow/platform';
 import { In, LessThan, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { BatchedCalls } from './keyed-batches';
 import { RequestEntity, RequestMessageEntity, type StoredStatus } from './request.entity';
 
 export interface NewRequest {
@@ -78,6 +79,9 @@ export interface RequestFilters {
  */
 @Injectable()
 export class RequestsRepository {
+  /** dispatching → dispatched of many POSTs in one UPDATE (two in flight: one pooled connection each). */
+  private readonly dispatched = new BatchedCalls<string, boolean>((ids) => this.markDispatchedNow(ids), { maxBatch: 500, concurrency: 2 });
+
   constructor(private readonly db: DatabaseService) {}
 
   private requests(tx?: EntityManager) {
@@ -124,6 +128,25 @@ export class RequestsRepository {
   async transition(id: string, from: StoredStatus[], to: StoredStatus, errorCode: string | null = null, tx?: EntityManager): Promise<boolean> {
     const res = await this.requests(tx).update({ id, status: In(from) }, { status: to, errorCode, updatedAt: new Date() });
     return (res.affected ?? 0) > 0;
+  }
+
+  /** `transition(id, ['dispatching'], 'dispatched')`, batched with concurrent callers. */
+  markDispatched(id: string): Promise<boolean> {
+    return this.dispatched.call(id);
+  }
+
+  private async markDispatchedNow(ids: string[]): Promise<boolean[]> {
+    const rows: Array<{ id: string }> = await this.db.manager.query(
+      // A SELECT on top: TypeORM answers a bare UPDATE … RETURNING with [rows, count].
+      `WITH moved AS (
+         UPDATE "gateway"."requests" SET "status" = 'dispatched', "error_code" = NULL, "updated_at" = now()
+          WHERE "id" = ANY($1::bigint[]) AND "status" = 'dispatching'
+          RETURNING "id")
+       SELECT "id" FROM moved`,
+      [ids],
+    );
+    const moved = new Set(rows.map((r) => String(r.id)));
+    return ids.map((id) => moved.has(id));
   }
 
   async setConnection(id: string, connId: string): Promise<void> {

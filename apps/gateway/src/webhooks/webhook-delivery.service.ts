@@ -15,6 +15,7 @@ import { WebhookWorker } from './webhook.worker';
 export class WebhookDeliveryService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly worker: WebhookWorker;
   private readonly wakeup: WebhookWakeup;
+  private readonly sender: WebhookHttpSender;
   private purgeTimer?: NodeJS.Timeout;
   private readonly retentionMs: number;
   private readonly log: Logger;
@@ -28,12 +29,13 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, BeforeApp
   ) {
     const log = (this.log = logger.child({ component: 'webhooks' }));
     this.retentionMs = config.WEBHOOK_RETENTION_HOURS * 3_600_000;
+    this.sender = new WebhookHttpSender(config.WEBHOOK_TIMEOUT_MS);
     this.worker = new WebhookWorker(
       {
         queue,
         targets,
         guard: new WebhookUrlGuard(config.WEBHOOK_ALLOW_LOOPBACK_HTTP),
-        sender: new WebhookHttpSender(config.WEBHOOK_TIMEOUT_MS),
+        sender: this.sender,
         metrics: new WebhookMetrics(metrics.registry),
         logger: log,
       },
@@ -71,5 +73,6 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, BeforeApp
     clearInterval(this.purgeTimer);
     await this.wakeup.stop();
     await this.worker.stop();
+    this.sender.close();
   }
 }

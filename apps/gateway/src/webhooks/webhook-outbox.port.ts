@@ -46,6 +46,8 @@ export function deliveryKey(ref: RequestRef): string {
  */
 export abstract class WebhookOutbox {
   abstract enqueue(manager: EntityManager, item: OutboxItem): Promise<void>;
+  /** `enqueue` for many messages in one statement (the recorder's batch). */
+  abstract enqueueMany(manager: EntityManager, items: OutboxItem[]): Promise<void>;
   /** Deliveries (with their attempts) of the given requests of one tenant, keyed by `deliveryKey`. */
   abstract deliveriesFor(tenantId: string, requests: RequestRef[]): Promise<Map<string, DeliveryView[]>>;
 }

@@ -26,18 +26,32 @@ export class PostgresWebhookOutbox extends WebhookOutbox {
     super();
   }
 
-  async enqueue(manager: EntityManager, item: OutboxItem): Promise<void> {
+  enqueue(manager: EntityManager, item: OutboxItem): Promise<void> {
+    return this.enqueueMany(manager, [item]);
+  }
+
+  async enqueueMany(manager: EntityManager, items: OutboxItem[]): Promise<void> {
+    if (!items.length) return;
     // Serialized once: every attempt sends and signs exactly these bytes.
-    const body = JSON.stringify(item.message);
+    const bodies = items.map((item) => JSON.stringify(item.message));
     // A repeated (request, seq) is the same message queued twice by a retried caller: keep the first.
-    // One round trip: the insert runs as a data-modifying CTE whether or not the SELECT reads it.
+    // One round trip for the lot: the insert runs as a data-modifying CTE whether or not the SELECT
+    // reads it, and one NOTIFY wakes the workers (Postgres folds identical ones per transaction anyway).
     await manager.query(
       `WITH queued AS (
          INSERT INTO "gateway"."webhook_deliveries" ("delivery_id", "tenant_id", "account_id", "request_id", "seq", "body")
-         VALUES ($1, $2, $3, $4, $5, $6)
+         SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::int[], $6::text[])
          ON CONFLICT ("account_id", "request_id", "seq") DO NOTHING)
        SELECT pg_notify($7, '')`,
-      [randomUUID(), item.tenantId, item.accountId, item.requestId, item.seq, body, WEBHOOK_CHANNEL],
+      [
+        items.map(() => randomUUID()),
+        items.map((i) => i.tenantId),
+        items.map((i) => i.accountId),
+        items.map((i) => i.requestId),
+        items.map((i) => i.seq),
+        bodies,
+        WEBHOOK_CHANNEL,
+      ],
     );
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
+import { BatchedCalls } from '../requests/keyed-batches';
 
 /** A due delivery this worker holds the lease on. */
 export interface ClaimedDelivery {
@@ -32,6 +33,15 @@ const A = '"gateway"."webhook_attempts"';
 /** The worker's side of the outbox: claim due rows under a lease, then settle each one. */
 @Injectable()
 export class WebhookQueueRepository {
+  /** 2xx answers of concurrent deliveries settle in one statement (two in flight: one pooled connection each). */
+  private readonly delivered = new BatchedCalls<{ row: ClaimedDelivery; httpStatus: number }, boolean>(
+    (items) => this.markDeliveredNow(items),
+    {
+      maxBatch: 200,
+      concurrency: 2,
+    },
+  );
+
   constructor(private readonly db: DatabaseService) {}
 
   /**
@@ -74,18 +84,30 @@ export class WebhookQueueRepository {
   }
 
   /** Records a 2xx. False when the lease was lost meanwhile (another worker owns the row now). */
-  async markDelivered(row: ClaimedDelivery, httpStatus: number): Promise<boolean> {
-    const settled: unknown[] = await this.db.manager.query(
+  markDelivered(row: ClaimedDelivery, httpStatus: number): Promise<boolean> {
+    return this.delivered.call({ row, httpStatus });
+  }
+
+  private async markDeliveredNow(
+    items: Array<{ row: ClaimedDelivery; httpStatus: number }>,
+  ): Promise<boolean[]> {
+    const settled: Array<{ delivery_id: string }> = await this.db.manager.query(
       `WITH s AS (
-         UPDATE ${T} SET "status" = 'delivered', "delivered_at" = now(), "attempts" = "attempts" + 1,
+         UPDATE ${T} d SET "status" = 'delivered', "delivered_at" = now(), "attempts" = d."attempts" + 1,
                 "lease_until" = NULL, "lease_token" = NULL, "last_error" = NULL
-          WHERE "delivery_id" = $1 AND "lease_token" = $2
-          RETURNING "delivery_id", "attempts"),
-       ins AS (INSERT INTO ${A} ("delivery_id", "attempt", "at", "http_status") SELECT "delivery_id", "attempts", now(), $3 FROM s)
-       SELECT 1 FROM s`,
-      [row.deliveryId, row.leaseToken, httpStatus],
+           FROM unnest($1::uuid[], $2::uuid[], $3::int[]) AS u("delivery_id", "lease_token", "http_status")
+          WHERE d."delivery_id" = u."delivery_id" AND d."lease_token" = u."lease_token"
+          RETURNING d."delivery_id", d."attempts", u."http_status"),
+       ins AS (INSERT INTO ${A} ("delivery_id", "attempt", "at", "http_status") SELECT "delivery_id", "attempts", now(), "http_status" FROM s)
+       SELECT "delivery_id" FROM s`,
+      [
+        items.map((i) => i.row.deliveryId),
+        items.map((i) => i.row.leaseToken),
+        items.map((i) => i.httpStatus),
+      ],
     );
-    return settled.length > 0;
+    const done = new Set(settled.map((r) => r.delivery_id));
+    return items.map((i) => done.has(i.row.deliveryId));
   }
 
   /**

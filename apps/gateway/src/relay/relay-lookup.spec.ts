@@ -1,0 +1,190 @@
+import { EVENTS, SUBJECTS, type AccountRecord, type DeviceRecord } from '@cloudflow/contracts';
+import type { Broadcasts, RpcClient } from '@cloudflow/platform';
+import { GatewayConfig } from '../gateway.config';
+import { ExpiringCache } from './expiring-cache';
+import { RelayLookup } from './relay-lookup';
+
+type Event = { tenantId: string; accountId: string; referenceId?: string; scope?: string };
+
+/** A Broadcasts double that lets the test fire the two change events the lookup must hang on. */
+function fakeBroadcasts() {
+  const handlers = new Map<string, Array<(e: Event) => void>>();
+  const reconnects: Array<() => void> = [];
+  const broadcasts = {
+    on: (subject: string, handler: (e: Event) => void) => {
+      if (subject !== EVENTS.accessRevoked && subject !== EVENTS.relayDataChanged)
+        throw new Error(`unexpected subscription to ${subject}`);
+      handlers.set(subject, [...(handlers.get(subject) ?? []), handler]);
+    },
+    onReconnect: (hook: () => void) => reconnects.push(hook),
+  } as unknown as Broadcasts;
+  const fire = (subject: string, e: Event) => (handlers.get(subject) ?? []).forEach((h) => h(e));
+  return { broadcasts, fire, reconnect: () => reconnects.forEach((h) => h()) };
+}
+
+/** Strict RPC double: answers admin's two lookups from mutable tables, anything else fails. */
+function adminDouble() {
+  const accounts = new Map<string, AccountRecord>();
+  const devices = new Map<string, DeviceRecord>();
+  const send = jest.fn(
+    async (
+      subject: string,
+      req: { tenantId: string; accountId: string; referenceId?: string },
+    ): Promise<unknown> => {
+      if (subject === SUBJECTS.admin.accountGet)
+        return { ...accounts.get(`${req.tenantId}/${req.accountId}`)! };
+      if (subject === SUBJECTS.admin.deviceGet)
+        return { ...devices.get(`${req.tenantId}/${req.accountId}/${req.referenceId}`)! };
+      throw new Error(`unexpected RPC ${subject}`);
+    },
+  );
+  const account = (tenantId: string, accountId: string, webhookUrl: string | null) =>
+    accounts.set(`${tenantId}/${accountId}`, {
+      tenantId,
+      accountId,
+      name: accountId,
+      connectionLimit: 5,
+      webhookUrl,
+    });
+  const device = (tenantId: string, accountId: string, referenceId: string, enabled: boolean) =>
+    devices.set(`${tenantId}/${accountId}/${referenceId}`, {
+      tenantId,
+      clientAccountId: accountId,
+      referenceId,
+      enabled,
+    } as unknown as DeviceRecord);
+  return { rpc: { send } as unknown as RpcClient, send, account, device };
+}
+
+const config = (ms = 5000) => Object.assign(new GatewayConfig(), { RELAY_LOOKUP_CACHE_MS: ms });
+
+describe('RelayLookup', () => {
+  it('asks admin once per account and device within the TTL', async () => {
+    const admin = adminDouble();
+    admin.account('t1', 'a', 'https://hook.example/a');
+    admin.device('t1', 'a', 'till-1', true);
+    const lookup = new RelayLookup(admin.rpc, fakeBroadcasts().broadcasts, config());
+    for (let i = 0; i < 3; i++) {
+      await expect(lookup.account('t1', 'a')).resolves.toMatchObject({
+        webhookUrl: 'https://hook.example/a',
+      });
+      await expect(lookup.device('t1', 'a', 'till-1')).resolves.toMatchObject({ enabled: true });
+    }
+    expect(admin.send).toHaveBeenCalledTimes(2);
+  });
+
+  it('a disabled device is seen at once after its accessRevoked broadcast, other devices stay cached', async () => {
+    const admin = adminDouble();
+    admin.device('t1', 'a', 'till-1', true);
+    admin.device('t1', 'a', 'till-2', true);
+    const events = fakeBroadcasts();
+    const lookup = new RelayLookup(admin.rpc, events.broadcasts, config());
+    await lookup.device('t1', 'a', 'till-1');
+    await lookup.device('t1', 'a', 'till-2');
+    admin.device('t1', 'a', 'till-1', false);
+    events.fire(EVENTS.accessRevoked, {
+      tenantId: 't1',
+      accountId: 'a',
+      referenceId: 'till-1',
+      scope: 'device',
+    });
+    await expect(lookup.device('t1', 'a', 'till-1')).resolves.toMatchObject({ enabled: false });
+    await lookup.device('t1', 'a', 'till-2');
+    expect(admin.send).toHaveBeenCalledTimes(3);
+  });
+
+  it("an account change drops the account and all of its devices, and no other account's", async () => {
+    const admin = adminDouble();
+    admin.account('t1', 'a', 'https://old.example');
+    admin.account('t1', 'b', 'https://b.example');
+    admin.device('t1', 'a', 'till-1', true);
+    admin.device('t1', 'ab', 'till-1', true);
+    const events = fakeBroadcasts();
+    const lookup = new RelayLookup(admin.rpc, events.broadcasts, config());
+    await Promise.all([
+      lookup.account('t1', 'a'),
+      lookup.account('t1', 'b'),
+      lookup.device('t1', 'a', 'till-1'),
+      lookup.device('t1', 'ab', 'till-1'),
+    ]);
+    admin.account('t1', 'a', null);
+    events.fire(EVENTS.relayDataChanged, { tenantId: 't1', accountId: 'a' });
+    await expect(lookup.account('t1', 'a')).resolves.toMatchObject({ webhookUrl: null });
+    await Promise.all([
+      lookup.account('t1', 'b'),
+      lookup.device('t1', 'a', 'till-1'),
+      lookup.device('t1', 'ab', 'till-1'),
+    ]);
+    // Re-asked: account a and its device; account b and account "ab"'s device (a prefix look-alike) stayed.
+    expect(admin.send).toHaveBeenCalledTimes(4 + 2);
+  });
+
+  it('asks again after at most RELAY_LOOKUP_CACHE_MS even without a broadcast, and after a NATS reconnect', async () => {
+    const admin = adminDouble();
+    admin.device('t1', 'a', 'till-1', true);
+    const events = fakeBroadcasts();
+    const now = jest.spyOn(Date, 'now').mockReturnValue(1_000_000);
+    try {
+      const lookup = new RelayLookup(admin.rpc, events.broadcasts, config(5000));
+      await lookup.device('t1', 'a', 'till-1');
+      admin.device('t1', 'a', 'till-1', false);
+      now.mockReturnValue(1_004_999);
+      await expect(lookup.device('t1', 'a', 'till-1')).resolves.toMatchObject({ enabled: true });
+      now.mockReturnValue(1_005_000);
+      await expect(lookup.device('t1', 'a', 'till-1')).resolves.toMatchObject({ enabled: false });
+      events.reconnect();
+      await lookup.device('t1', 'a', 'till-1');
+      expect(admin.send).toHaveBeenCalledTimes(3);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
+  it('refuses a TTL above 5 s in the config', async () => {
+    const { validate } = await import('class-validator');
+    const errors = await validate(config(5001));
+    expect(errors.map((e) => e.property)).toContain('RELAY_LOOKUP_CACHE_MS');
+  });
+});
+
+describe('ExpiringCache', () => {
+  it('does not keep an answer whose load was running when its key was dropped', async () => {
+    const cache = new ExpiringCache<string>(5000, 10);
+    let release!: (v: string) => void;
+    const stale = cache.get('k', () => new Promise((r) => (release = r)));
+    cache.dropWhere((k) => k === 'k');
+    // A caller after the drop does not join the old load.
+    const fresh = cache.get('k', async () => 'new');
+    release('old');
+    await expect(stale).resolves.toBe('old');
+    await expect(fresh).resolves.toBe('new');
+    await expect(cache.get('k', async () => 'again')).resolves.toBe('new');
+  });
+
+  it('shares one load between concurrent misses and does not remember failures', async () => {
+    const cache = new ExpiringCache<number>(5000, 10);
+    const load = jest.fn(() => new Promise<number>((r) => setTimeout(() => r(1), 10)));
+    await Promise.all([cache.get('k', load), cache.get('k', load), cache.get('k', load)]);
+    expect(load).toHaveBeenCalledTimes(1);
+    await expect(cache.get('x', () => Promise.reject(new Error('admin down')))).rejects.toThrow('admin down');
+    await expect(cache.get('x', async () => 2)).resolves.toBe(2);
+  });
+
+  it('holds at most maxEntries, dropping the oldest', async () => {
+    const cache = new ExpiringCache<number>(5000, 3);
+    for (let i = 0; i < 5; i++) await cache.get(`k${i}`, async () => i);
+    expect(cache.size).toBe(3);
+    const load = jest.fn(async () => -1);
+    await expect(cache.get('k0', load)).resolves.toBe(-1);
+    await expect(cache.get('k4', load)).resolves.toBe(4);
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('with a TTL of 0 remembers nothing', async () => {
+    const cache = new ExpiringCache<number>(0, 3);
+    const load = jest.fn(async () => 1);
+    await cache.get('k', load);
+    await cache.get('k', load);
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+});
