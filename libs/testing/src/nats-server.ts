@@ -29,7 +29,7 @@ export interface NatsHandle {
   /** Each service's own user, with the permissions of NATS_PERMISSIONS. */
   serviceUsers: Record<NatsServiceUser, NatsLogin>;
   /** `{ servers, user, pass }` of the test user for a raw nats.js `connect()`. */
-  connectOptions(): { servers: string; user: string; pass: string };
+  connectOptions(): { servers: string; user: string; pass: string; tls?: { caFile: string } };
   /** NATS_USER / NATS_PASSWORD of a service's own user, for its environment. */
   serviceEnv(service: NatsServiceUser): { NATS_USER: string; NATS_PASSWORD: string };
   child: Child;
