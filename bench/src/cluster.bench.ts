@@ -9,7 +9,7 @@
  */
 import { REPO_ROOT } from '@cloudflow/testing';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { AsyncPhase } from './async/async-report';
 import { prepareAsyncTarget, runAsyncPhase, warmUpAsync, type AsyncTarget } from './async/async-target';
@@ -36,6 +36,7 @@ const log = (line: string) =>
 async function main(): Promise<void> {
   const options = clusterBenchOptions();
   const machine = machineFacts();
+  const loadAtStart = loadavg()[0];
   pinSelf(1);
   const systems: BenchSystem[] = [];
   const relayTargets: RelayTarget[] = [];
@@ -186,6 +187,7 @@ async function main(): Promise<void> {
       records,
       phases,
       incidents: incidents(),
+      load: { samples: [loadAtStart, loadavg()[0]], cores: cpus().length },
     });
     writeFileSync(out, report);
     log(`report written to ${out}`);

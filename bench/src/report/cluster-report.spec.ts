@@ -2,7 +2,7 @@ import type { AsyncPhase } from '../async/async-report';
 import { clusterBenchOptions } from '../cluster/cluster-options';
 import type { LoadResult } from '../load/load-run';
 import type { Mode, RunRecord } from '../relay/relay-phase';
-import { renderClusterReport } from './cluster-report';
+import { renderClusterReport, type ClusterReportInput } from './cluster-report';
 
 const result = (throughput: number, cpuTotal: number): LoadResult => ({
   concurrency: 64,
@@ -47,7 +47,7 @@ describe('the cluster report', () => {
       },
     ]),
   );
-  const report = renderClusterReport({
+  const input: ClusterReportInput = {
     date: new Date(0),
     command: 'npm run bench:cluster',
     options: { ...clusterBenchOptions([]), kinds: ['immediate'] },
@@ -58,7 +58,8 @@ describe('the cluster report', () => {
     records,
     phases: { system: [phase(1000, 10_000)], cluster: [phase(500, 10_000)] },
     incidents: [],
-  });
+  };
+  const report = renderClusterReport(input);
 
   it('gives the median of the per-repetition cluster ÷ one-node ratios beside both medians', () => {
     expect(report).toContain('| 64 | throughput (req/s) | 1000 | 400 | 0.40× | 0.50, 0.30 |');
@@ -69,6 +70,15 @@ describe('the cluster report', () => {
     // Same CPU, half the 202s: twice the CPU per accepted request.
     expect(report).toContain('| 100 | CPU per accepted request (ms) | 10.000 | 20.000 | 2.00× |');
     expect(report).toContain('| 100 | 202 per s | 100.0 | 50.0 | 0.50× |');
+  });
+
+  it('warns at the top when the load average was far above the core count, and only then', () => {
+    expect(report).not.toContain('Loaded machine');
+    const loaded = renderClusterReport({ ...input, load: { samples: [3, 25.9], cores: 2 } });
+    expect(loaded).toContain('**Loaded machine**: the 1-minute load average reached 25.9 on 2 cores');
+    expect(renderClusterReport({ ...input, load: { samples: [3, 3.9], cores: 2 } })).not.toContain(
+      'Loaded machine',
+    );
   });
 
   it('lists every process of both sides in the CPU tables', () => {

@@ -21,6 +21,8 @@ export interface ClusterReportInput {
   records: RunRecord[];
   phases: Record<Side, AsyncPhase[]>;
   incidents: Array<[string, number]>;
+  /** 1-minute load averages sampled during the run (start, end) and the machine's core count. */
+  load?: { samples: number[]; cores: number };
 }
 
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
@@ -219,6 +221,16 @@ function asyncRaw(input: ClusterReportInput): string {
   );
 }
 
+/** A run on a machine far busier than its cores says so at the top: its absolute figures are not the system's. */
+function loadWarning(input: ClusterReportInput): string[] {
+  const peak = Math.max(...(input.load?.samples ?? [0]));
+  if (!input.load || peak <= 2 * input.load.cores) return [];
+  return [
+    `**Loaded machine**: the 1-minute load average reached ${peak.toFixed(1)} on ${input.load.cores} cores during this run. Other processes competed for CPU 0 with both systems, so latencies and throughputs are mostly queueing for the CPU; the CPU-per-request ratios are the least disturbed figures. Regenerate on a quiet machine before quoting absolute numbers.`,
+    '',
+  ];
+}
+
 export function renderClusterReport(input: ClusterReportInput): string {
   const o = input.options;
   const s = o.sizes;
@@ -227,6 +239,7 @@ export function renderClusterReport(input: ClusterReportInput): string {
   out.push(
     `Generated ${input.date.toISOString()} by \`${input.command}\`${o.quick ? ' — **QUICK RUN: small samples, figures are indicative only**' : ''}.`,
     '',
+    ...loadWarning(input),
     'What the production shape costs per request: the relay (sync, websocket) and async',
     '(`POST /client/v1.1/requests` + webhook) benchmarks on the one-node system and on',
     "`npm run start:cluster`'s topology, in the same run, with the same phases, offered load and",
