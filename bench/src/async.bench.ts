@@ -5,29 +5,17 @@
  * this load generator runs on CPU 1), writes bench/reports/async.md, stops by itself.
  * Run: node tools/build.mjs --quiet && node dist/bench/src/async.bench.js [--duration 10000] [--rates 100,500] [--devices 300] [--out FILE]
  */
-import {
-  basicBearer,
-  enrolDevice,
-  http,
-  REPO_ROOT,
-  startSystem,
-  WebhookReceiver,
-  type System,
-} from '@cloudflow/testing';
-import { randomUUID } from 'node:crypto';
+import { REPO_ROOT, startSystem, type System } from '@cloudflow/testing';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client } from 'pg';
 import { renderAsyncReport, type AsyncPhase } from './async/async-report';
-import { openLoop } from './async/open-loop';
-import { ImmediateDevice } from './load/immediate-device';
-import { mapLimit, sleep } from './support/async';
+import { prepareAsyncTarget, runAsyncPhase, warmUpAsync, type AsyncTarget } from './async/async-target';
+import { sleep } from './support/async';
 import { median } from './support/stats';
 import { machineFacts } from './support/machine';
-import { openWs } from './support/open-socket';
 import { cpuMs, pinSelf, pinTree } from './support/proc-stats';
-import { createBenchDevices, createBenchTenant } from './support/tenant-setup';
+import { createBenchTenant } from './support/tenant-setup';
 
 const started = Date.now();
 const log = (line: string) =>
@@ -48,11 +36,9 @@ async function main(): Promise<void> {
   const machine = machineFacts();
   pinSelf(1);
   let sys: System | undefined;
-  let receiver: WebhookReceiver | undefined;
-  const devices: ImmediateDevice[] = [];
+  let target: AsyncTarget | undefined;
   const cleanup = async () => {
-    await Promise.all(devices.map((d) => d.stop().catch(() => undefined)));
-    await receiver?.stop();
+    await target?.stop();
     await sys?.stop();
   };
   const deadline = setTimeout(() => void cleanup().finally(() => process.exit(2)), 15 * 60_000);
@@ -60,7 +46,6 @@ async function main(): Promise<void> {
     process.once(sig, () => void cleanup().finally(() => process.exit(130)));
 
   try {
-    receiver = await WebhookReceiver.start();
     log('starting NATS, Postgres, auth, admin, gateway and one hub');
     sys = await startSystem({
       hubs: 1,
@@ -83,108 +68,30 @@ async function main(): Promise<void> {
 
     log(`creating the tenant, an account with a webhook URL and ${deviceCount} devices`);
     const tenant = await createBenchTenant(s);
-    const created = await http('POST', `${s.adminUrl}/admin/v1/accounts`, {
-      body: {
-        accountId: 'bench-async',
-        name: 'Bench async',
-        connectionLimit: deviceCount + 10,
-        webhookUrl: receiver.url,
-      },
-      headers: tenant.adminHeaders,
+    target = await prepareAsyncTarget({
+      name: 'system',
+      sys: s,
+      tenant,
+      accountId: 'bench-async',
+      deviceCount,
+      cpu: () => Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, cpuMs(pid)])),
     });
-    if (created.status !== 201)
-      throw new Error(`create account: HTTP ${created.status} ${JSON.stringify(created.body)}`);
-    receiver.secret = created.body.webhookSecret as string;
-    const headers = {
-      'api-key': tenant.appKey,
-      authorization: basicBearer({ accountId: 'bench-async', apiToken: created.body.apiToken as string }),
-    };
-    const registered = await createBenchDevices(s, tenant, 'bench-async', 'till', deviceCount);
-    await mapLimit(registered, 16, async (d) => {
-      const creds = await enrolDevice({
-        gatewayUrl: s.gatewayUrl,
-        appKey: tenant.appKey,
-        model: d.model,
-        serialNumber: d.serialNumber,
-        apiToken: d.apiToken,
-      });
-      devices.push(new ImmediateDevice(await openWs(creds.connectionUrl, creds.accessToken)));
-    });
-    // Devices register their presence asynchronously; give the hub a moment.
-    await sleep(1000);
-
-    const post = (i: number, dueWall: Map<string, number>, wallStart: number, rate: number) => {
-      const requestId = randomUUID();
-      dueWall.set(requestId, wallStart + (i * 1000) / rate);
-      const body = {
-        type: 'payment',
-        format: 'appflow',
-        version: '2.1.2',
-        requestId,
-        target: registered[i % registered.length].referenceId,
-        payload: { id: randomUUID(), flowType: 'sale', amounts: { baseAmount: 1000, currency: 'EUR' } },
-      };
-      return fetch(`${s.gatewayUrl}/client/v1.1/requests`, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(15_000),
-      }).then(async (res) => {
-        await res.arrayBuffer();
-        if (res.status !== 202) dueWall.delete(requestId);
-        return res.status;
-      });
-    };
+    const receiver = target.receiver;
 
     log('warming up: 3 s at 50 requests/s');
-    await openLoop(50, 3000, (i) => post(i, new Map(), Date.now(), 50));
+    await warmUpAsync(target);
     await sleep(2000);
     // What the system burns with no requests at all (timers, heartbeats, watchers): part of every phase's CPU.
-    const idleBefore = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, cpuMs(pid)]));
+    const idleBefore = target.cpu();
     await sleep(5000);
-    const idleCpu = Object.entries(pids).map(
-      ([n, pid]) => `${n} ${(((cpuMs(pid) - idleBefore[n]) / 5000) * 100).toFixed(1)} %`,
-    );
+    const idleAfter = target.cpu();
+    const idleCpu = Object.keys(idleAfter).map((n) => `${n} ${(((idleAfter[n] - (idleBefore[n] ?? 0)) / 5000) * 100).toFixed(1)} %`);
     log(`idle CPU: ${idleCpu.join(', ')}`);
 
     const phases: AsyncPhase[] = [];
     for (const rate of rates) {
       log(`phase: ${rate} requests/s offered for ${durationMs / 1000} s`);
-      const dueWall = new Map<string, number>();
-      const cpuBefore = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, cpuMs(pid)]));
-      const wallStart = Date.now();
-      const samples = await openLoop(rate, durationMs, (i) => post(i, dueWall, wallStart, rate));
-      const cpu = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, cpuMs(pid) - cpuBefore[n]]));
-      const wallMs = Date.now() - wallStart;
-      // Let the outbox drain, then match each accepted request with its final webhook.
-      const finals = () =>
-        new Map(
-          receiver!.accepted
-            .filter((r) => r.body?.type === 'paymentResponse' && dueWall.has(r.requestId ?? ''))
-            .map((r) => [r.requestId!, r.at]),
-        );
-      for (let waited = 0; finals().size < dueWall.size && waited < 20_000; waited += 250) await sleep(250);
-      const got = finals();
-      // Again once the webhooks are out: the phase's whole cost, delivery included (issue 11 judges CPU per request).
-      const cpuDrained = Object.fromEntries(
-        Object.entries(pids).map(([n, pid]) => [n, cpuMs(pid) - cpuBefore[n]]),
-      );
-      const webhookMs = [...got].map(([id, at]) => at - dueWall.get(id)!);
-      const outboxMs = await outboxWait(s.databaseUrl, [...dueWall.keys()]);
-      const accepted = samples.filter((x) => x.status === 202).length;
-      log(`  ${accepted}/${samples.length} answered 202; ${got.size} final webhooks delivered`);
-      phases.push({
-        rate,
-        durationMs,
-        devices: deviceCount,
-        samples,
-        webhookMs,
-        webhooksMissing: dueWall.size - got.size,
-        outboxMs,
-        cpu,
-        cpuDrained,
-        wallMs,
-      });
+      phases.push(await runAsyncPhase(target, rate, durationMs, log));
       await sleep(2000);
     }
 
@@ -207,22 +114,6 @@ async function main(): Promise<void> {
   } finally {
     clearTimeout(deadline);
     await cleanup();
-  }
-}
-
-/** Enqueue → delivered of each outbox row, from the gateway's own timestamps (the outbox's share of the webhook latency). */
-async function outboxWait(databaseUrl: string, requestIds: string[]): Promise<number[]> {
-  const pg = new Client({ connectionString: databaseUrl });
-  await pg.connect();
-  try {
-    const { rows } = await pg.query<{ ms: number }>(
-      `SELECT extract(epoch FROM delivered_at - created_at) * 1000 AS ms FROM gateway.webhook_deliveries
-        WHERE request_id = ANY($1::varchar[]) AND status = 'delivered'`,
-      [requestIds],
-    );
-    return rows.map((r) => Number(r.ms));
-  } finally {
-    await pg.end();
   }
 }
 

@@ -130,7 +130,8 @@ export function renderAsyncReport(
   ].join('\n');
 }
 
-function statuses(samples: Sample[]): string {
+/** `n× status` of the answers that were not 202 (0 = no answer: refused, reset, client timeout). */
+export function statuses(samples: Sample[]): string {
   const counts = new Map<number, number>();
   for (const s of samples) if (s.status !== 202) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
   return [...counts].map(([status, n]) => `${n}× ${status || 'no answer'}`).join(', ');

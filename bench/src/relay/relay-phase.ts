@@ -1,6 +1,6 @@
 import { runLoad, type LoadResult } from '../load/load-run';
 import { sleep } from '../support/async';
-import type { DeviceKind, RelayTarget } from './relay-targets';
+import type { DeviceKind, RelayTarget, TargetName } from './relay-targets';
 
 export const CONCURRENCIES = [1, 16, 64] as const;
 export type Mode = 'c1' | 'c16' | 'c64' | 'offline';
@@ -15,7 +15,7 @@ export interface RelaySizes {
 export interface RunRecord {
   kind: DeviceKind;
   rep: number;
-  target: 'system' | 'baseline';
+  target: TargetName;
   mode: Mode;
   /** Position of this run in its pair (0: ran first) — the order alternates per repetition. */
   order: number;
@@ -23,7 +23,7 @@ export interface RunRecord {
 }
 
 /**
- * Every repetition runs system and baseline back to back at each concurrency, alternating which
+ * Every repetition runs the two targets (system and baseline, or one-node system and cluster) back to back at each concurrency, alternating which
  * goes first, so a slow patch of the machine (other tests share it) hits both sides alike and
  * the per-repetition ratios stay fair. Then the not-connected payment on both.
  */

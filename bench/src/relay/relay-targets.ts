@@ -19,9 +19,23 @@ interface Stoppable {
   stop(): Promise<void>;
 }
 
+/** `system`: the one-node system; `cluster`: the clustered one behind the balancer (bench:cluster). */
+export type TargetName = 'system' | 'baseline' | 'cluster';
+
+/**
+ * Where a system target's clients go. By default (bench:relay) POS sockets on hub A, devices on
+ * hub B, tokens from the first gateway; bench:cluster puts everything behind the balancer.
+ */
+export interface SystemRoute {
+  name: TargetName;
+  gatewayUrl: string;
+  posHubUrl: string;
+  deviceHubUrl: string;
+}
+
 /** One side of the comparison: POS sockets, device sockets, and the CPU time of its processes. */
 export interface RelayTarget {
-  name: 'system' | 'baseline';
+  name: TargetName;
   pos: LoadClient[];
   devices: string[];
   /** Registered (system) or known (baseline) but never connected. */
@@ -32,6 +46,11 @@ export interface RelayTarget {
   connectDevices(kind: DeviceKind): Promise<void>;
   disconnectDevices(): Promise<void>;
   closePos(): void;
+}
+
+/** The CA a client of this system's NATS must trust, when its NATS speaks TLS. */
+export function natsTlsCa(sys: System): string | undefined {
+  return 'tls' in sys.nats ? (sys.nats as { tls?: { ca: string } }).tls?.ca : undefined;
 }
 
 const stopAll = async (list: Stoppable[]) => {
@@ -47,11 +66,17 @@ export async function systemTarget(
   offlineDevice: string,
   posCount: number,
   cpu: CpuSampler,
-): Promise<RelayTarget> {
-  const hubA = `ws://127.0.0.1:${sys.hubs[0].port}/ws`;
-  const hubB = `ws://127.0.0.1:${sys.hubs[1].port}/ws`;
-  const posCred = {
+  route: SystemRoute = {
+    name: 'system',
     gatewayUrl: sys.gatewayUrl,
+    posHubUrl: `ws://127.0.0.1:${sys.hubs[0].port}/ws`,
+    deviceHubUrl: `ws://127.0.0.1:${sys.hubs[1].port}/ws`,
+  },
+): Promise<RelayTarget> {
+  const hubA = route.posHubUrl;
+  const hubB = route.deviceHubUrl;
+  const posCred = {
+    gatewayUrl: route.gatewayUrl,
     appKey: tenant.appKey,
     accountId: account.accountId,
     apiToken: account.apiToken,
@@ -68,16 +93,16 @@ export async function systemTarget(
   // Simulators whose connect stalled and was given up on: stopped with the rest (their connect may still finish).
   const abandoned: Stoppable[] = [];
   return {
-    name: 'system',
+    name: route.name,
     pos,
     devices: devices.map((d) => d.referenceId),
     offlineDevice,
     cpu,
-    settle: () => drainRequestEvents(sys.nats.url),
+    settle: () => drainRequestEvents(sys.nats.url, 120_000, natsTlsCa(sys)),
     async connectDevices(kind) {
       await mapLimit(devices, 8, async (d) => {
         const cred = {
-          gatewayUrl: sys.gatewayUrl,
+          gatewayUrl: route.gatewayUrl,
           appKey: tenant.appKey,
           model: d.model,
           serialNumber: d.serialNumber,

@@ -37,11 +37,18 @@ export function reps(records: RunRecord[], kind: DeviceKind): number[] {
   return [...new Set(records.filter((r) => r.kind === kind).map((r) => r.rep))].sort((a, b) => a - b);
 }
 
-/** system ÷ baseline of one metric, one value per repetition. */
-export function ratioPerRep(records: RunRecord[], kind: DeviceKind, mode: Mode, metric: Metric): number[] {
+/** system ÷ baseline (or `over` ÷ `under`) of one metric, one value per repetition. */
+export function ratioPerRep(
+  records: RunRecord[],
+  kind: DeviceKind,
+  mode: Mode,
+  metric: Metric,
+  over: RunRecord['target'] = 'system',
+  under: RunRecord['target'] = 'baseline',
+): number[] {
   return reps(records, kind).map((rep) => {
-    const s = find(records, kind, rep, 'system', mode);
-    const b = find(records, kind, rep, 'baseline', mode);
+    const s = find(records, kind, rep, over, mode);
+    const b = find(records, kind, rep, under, mode);
     return s && b ? metric(s) / metric(b) : NaN;
   });
 }

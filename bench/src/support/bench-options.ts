@@ -23,6 +23,18 @@ export interface BenchOptions {
 
 const USAGE = `npm run bench:relay [-- --quick] [--skip-idle] [--only idle] [--idle-hub-cpu-prof DIR] [--reps N] [--devices simulator,immediate] [--idle 10000,18000] [--out FILE]`;
 
+/** Payments per relay run at c = 1/16/64: the smoke sizes of --quick, or a full run's (shared with bench:cluster). */
+export function relaySizes(quick: boolean, reps: number): RelaySizes {
+  return quick
+    ? { reps, warmup: { 1: 20, 16: 64, 64: 128 }, count: { 1: 60, 16: 300, 64: 600 }, offlineCount: 30 }
+    : {
+        reps,
+        warmup: { 1: 300, 16: 1000, 64: 2000 },
+        count: { 1: 1500, 16: 6000, 64: 10000 },
+        offlineCount: 300,
+      };
+}
+
 export function benchOptions(argv = process.argv.slice(2)): BenchOptions {
   const { values } = parseArgs({
     args: argv,
@@ -60,14 +72,7 @@ export function benchOptions(argv = process.argv.slice(2)): BenchOptions {
       `--idle takes increasing socket counts up to 19000 (the container's open-file limit is 20000)\n${USAGE}`,
     );
   }
-  const sizes: RelaySizes = quick
-    ? { reps, warmup: { 1: 20, 16: 64, 64: 128 }, count: { 1: 60, 16: 300, 64: 600 }, offlineCount: 30 }
-    : {
-        reps,
-        warmup: { 1: 300, 16: 1000, 64: 2000 },
-        count: { 1: 1500, 16: 6000, 64: 10000 },
-        offlineCount: 300,
-      };
+  const sizes = relaySizes(quick, reps);
   return {
     quick,
     skipIdle: values['skip-idle'],

@@ -2,6 +2,7 @@ export * from './ports';
 export * from './child';
 export * from './nats-server';
 export * from './nats-cluster';
+export * from './local-tls';
 export * from './postgres';
 export * from './services';
 export * from './http-client';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Child } from './child';
 import { natsServerBinary, type NatsHandle } from './nats-server';
 import { makeNatsUsers } from './nats-users';
+import { createLocalTls, type LocalTls } from './local-tls';
 import { freePort, waitFor } from './ports';
 
 /** One node of a test NATS cluster: its own client, monitor and route ports and JetStream store. */
@@ -27,6 +28,13 @@ export interface NatsClusterHandle extends NatsHandle {
   nodes: NatsNode[];
   /** Every node's URL with the first one = node `first % n`: each service connects to a different node first. */
   serversFrom(first: number): string;
+  /** With `tls: true`: the CA that signed the nodes' certificate (a client's NATS_TLS_CA). */
+  tls?: LocalTls;
+}
+
+export interface NatsClusterOptions {
+  /** Clients must speak TLS (a throwaway local CA), as in start:cluster and deploy/k8s. */
+  tls?: boolean;
 }
 
 /**
@@ -36,9 +44,14 @@ export interface NatsClusterHandle extends NatsHandle {
  * `url` lists every node, so a client fails over. Ready when every node's /healthz is 200 and
  * the JetStream meta group has a leader.
  */
-export async function startNatsCluster(size = 3): Promise<NatsClusterHandle> {
+export async function startNatsCluster(
+  size = 3,
+  options: NatsClusterOptions = {},
+): Promise<NatsClusterHandle> {
   const bin = natsServerBinary();
   const dir = mkdtempSync(join(tmpdir(), 'cf-nats-cluster-'));
+  const tls = options.tls ? createLocalTls(dir) : undefined;
+  const clientTls = tls ? { tls: { caFile: tls.ca } } : {};
   const users = makeNatsUsers();
   const { testUser, serviceUsers, hubUsers, authorization } = users;
   const specs: Array<{ name: string; port: number; monitor: number; route: number }> = [];
@@ -73,6 +86,16 @@ export async function startNatsCluster(size = 3): Promise<NatsClusterHandle> {
         // Lame duck moves clients over 30 s (nats-server 2.9's minimum; the default is 2 min).
         'lame_duck_duration: "30s"',
         'lame_duck_grace_period: "1s"',
+        ...(tls
+          ? [
+              'tls {',
+              `  cert_file: ${q(tls.cert)}`,
+              `  key_file: ${q(tls.key)}`,
+              `  ca_file: ${q(tls.ca)}`,
+              '  timeout: 2',
+              '}',
+            ]
+          : []),
         authorization,
       ].join('\n'),
       { mode: 0o600 },
@@ -106,7 +129,7 @@ export async function startNatsCluster(size = 3): Promise<NatsClusterHandle> {
   await Promise.all(nodes.map((n) => n.start().catch(() => undefined)));
   await Promise.all(nodes.map((n) => waitHealthy(n)));
   // A meta leader is elected a moment before the JetStream API answers (503 no responders).
-  const probe = await connect({ servers: nodes.map((n) => n.serverUrl), ...testUser });
+  const probe = await connect({ servers: nodes.map((n) => n.serverUrl), ...testUser, ...clientTls });
   try {
     await waitFor(
       'the JetStream API of the cluster',
@@ -134,7 +157,8 @@ export async function startNatsCluster(size = 3): Promise<NatsClusterHandle> {
     testUser,
     serviceUsers,
     hubUsers,
-    connectOptions: () => ({ servers: nodes.map((n) => n.serverUrl).join(','), ...testUser }),
+    connectOptions: () => ({ servers: nodes.map((n) => n.serverUrl).join(','), ...testUser, ...clientTls }),
+    ...(tls ? { tls } : {}),
     serviceEnv: (service) => users.serviceEnv(service),
     get child() {
       return nodes[0].child;

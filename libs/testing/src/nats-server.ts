@@ -29,7 +29,7 @@ export interface NatsHandle {
   /** `hub-1` … `hub-8`: one per hub process, each subscribing only to its own connections. */
   hubUsers: NatsLogin[];
   /** `{ servers, user, pass }` of the test user for a raw nats.js `connect()`. */
-  connectOptions(): { servers: string; user: string; pass: string };
+  connectOptions(): { servers: string; user: string; pass: string; tls?: { caFile: string } };
   /** NATS_USER / NATS_PASSWORD of a service's own user, for its environment (each call for `hub`: the next hub user). */
   serviceEnv(service: NatsServiceUser): { NATS_USER: string; NATS_PASSWORD: string };
   child: Child;

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Child } from './child';
-import { startNatsCluster } from './nats-cluster';
+import { startNatsCluster, type NatsClusterHandle } from './nats-cluster';
 import { startNats, type NatsHandle } from './nats-server';
 import { freePort, waitFor } from './ports';
 import { startPostgres, type PostgresHandle } from './postgres';
@@ -90,6 +90,11 @@ export interface SystemOptions {
    * node count, and each service connecting to a different node first (all listed for failover).
    */
   natsNodes?: number;
+  /** With natsNodes > 1: clients speak TLS to NATS (a local CA; NATS_TLS_CA for every service). */
+  natsTls?: boolean;
+  /** Replicas of auth and admin (default 1 each); `auth`/`admin` are the first of them. */
+  auths?: number;
+  admins?: number;
   env?: Record<string, string>;
 }
 
@@ -101,6 +106,8 @@ export interface System {
   env: Record<string, string>;
   auth: ServiceProcess;
   admin: ServiceProcess;
+  auths: ServiceProcess[];
+  admins: ServiceProcess[];
   gateways: ServiceProcess[];
   hubs: ServiceProcess[];
   gatewayUrl: string;
@@ -113,7 +120,7 @@ export interface System {
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
   const logDir = mkdtempSync(join(tmpdir(), 'cf-logs-'));
   const clustered = (options.natsNodes ?? 1) > 1;
-  const [nats, postgres] = await Promise.all([clustered ? startNatsCluster(options.natsNodes) : startNats(), startPostgres()]);
+  const [nats, postgres] = await Promise.all([clustered ? startNatsCluster(options.natsNodes, { tls: options.natsTls }) : startNats(), startPostgres()]);
   const databaseUrl = await postgres.createDatabase('cloudflow');
   const operatorToken = randomBytes(24).toString('base64url');
   const hubPorts = await Promise.all(Array.from({ length: options.hubs ?? 1 }, () => freePort()));
@@ -127,6 +134,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     // Suites fire requests far faster than the sandbox's 10 a second; operator.e2e runs with the real default.
     SANDBOX_RATE_PER_SECOND: '1000',
     ...(clustered ? { NATS_JS_REPLICAS: String(options.natsNodes), NATS_SERVER_ORDER: 'listed' } : {}),
+    ...((nats as Partial<NatsClusterHandle>).tls ? { NATS_TLS_CA: (nats as NatsClusterHandle).tls!.ca } : {}),
     ...options.env,
   };
   // Clustered: the k-th service started lists node k first, so services spread over the nodes.
@@ -138,17 +146,21 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     await Promise.all([nats.stop(), postgres.stop()]);
   };
   try {
-    const auth = await startService('auth', withNatsUser(nats, 'auth', { ...env, ...natsUrl(), PORT: String(await freePort()) }), logDir);
-    started.push(auth);
-    const [admin, ...rest] = await Promise.all([
-      startService('admin', withNatsUser(nats, 'admin', { ...env, ...natsUrl(), PORT: String(await freePort()) }), logDir),
+    const replicas = (name: ServiceName, n: number) => Array.from({ length: n }, async () => startService(name, withNatsUser(nats, name, { ...env, ...natsUrl(), PORT: String(await freePort()) }), logDir));
+    const auths = await Promise.all(replicas('auth', options.auths ?? 1));
+    started.push(...auths);
+    const auth = auths[0];
+    const rest = await Promise.all([
+      ...replicas('admin', options.admins ?? 1),
       ...Array.from({ length: options.gateways ?? 1 }, async () => startService('gateway', withNatsUser(nats, 'gateway', { ...env, ...natsUrl(), PORT: String(await freePort()) }), logDir)),
       ...hubPorts.map((port) => startService('hub', withNatsUser(nats, 'hub', { ...env, ...natsUrl(), PORT: String(port) }), logDir)),
     ]);
-    started.push(admin, ...rest);
+    started.push(...rest);
+    const admins = rest.filter((s) => s.name === 'admin');
+    const admin = admins[0];
     const gateways = rest.filter((s) => s.name === 'gateway');
     const hubs = rest.filter((s) => s.name === 'hub');
-    return { nats, postgres, databaseUrl, env, auth, admin, gateways, hubs, gatewayUrl: gateways[0].url, adminUrl: admin.url, operatorToken, logDir, stop };
+    return { nats, postgres, databaseUrl, env, auth, admin, auths, admins, gateways, hubs, gatewayUrl: gateways[0].url, adminUrl: admin.url, operatorToken, logDir, stop };
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
