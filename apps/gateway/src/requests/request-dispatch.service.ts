@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CloudFlowError, ErrorCode, SUBJECTS, isErrorCode, type CloudFlowMessage, type RequestView, type VerifiedAccount } from '@cloudflow/contracts';
-import { NatsConnectionOwner, LOGGER, PresenceStore, RequestIdsStore, RpcClient, isStorageOutage } from '@cloudflow/platform';
+import { NatsConnectionOwner, LOGGER, MOVING_WINDOW_MS, MovingRetry, PresenceStore, RequestIdsStore, RpcClient, isStorageOutage } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { deviceNotFound } from '../client-api/client-devices.service';
@@ -48,7 +48,8 @@ export class RequestDispatchService {
     const existing = await this.repo.find(tenantId, accountId, body.requestId);
     if (existing && existing.status !== 'rejected') return this.replay(existing, hash);
 
-    if (!this.nats.isConnected()) throw new CloudFlowError(ErrorCode.failed, 'Messaging is unavailable right now; nothing was dispatched, please retry');
+    // This gateway's own connection may be moving to another NATS node (lame duck): wait as long as a move takes.
+    if (!(await this.nats.connectedWithin(MOVING_WINDOW_MS))) throw new CloudFlowError(ErrorCode.failed, 'Messaging is unavailable right now; nothing was dispatched, please retry');
     const settings = await this.rpc.send(SUBJECTS.admin.accountGet, { tenantId, accountId });
     if (!settings.webhookUrl) throw new CloudFlowError(ErrorCode.preconditionFailed, 'The account has no webhook URL; asynchronous requests need one');
     const device = await this.rpc.send(SUBJECTS.admin.deviceGet, { tenantId, accountId, referenceId: target });
@@ -78,8 +79,11 @@ export class RequestDispatchService {
     if (reserved === null) return this.reject(id, ErrorCode.failed, 'The requestId could not be checked right now; nothing was dispatched, please retry', target, false);
     if (!reserved) return this.reject(id, ErrorCode.duplicateItem, `Request '${body.requestId}' was already sent; a new request needs a new requestId`, target, false);
 
-    // Two tries, as the hubs do: a retry only after "nobody holds that connection", which proves nothing was delivered.
-    for (let attempt = 0; owner; attempt++) {
+    // A retry only after "nobody holds that connection", which proves nothing was delivered: the
+    // device's hub may be between NATS nodes, or the device between hubs. Asked again, with the
+    // owner read afresh, for as long as such a move takes (as the hubs do).
+    let retry: MovingRetry | undefined;
+    while (owner) {
       const frame: CloudFlowMessage = { ...body, payload: body.payload };
       // The hub must not write the frame after `deadline`; waiting past it (plus a margin for clocks
       // and the reply's way back) makes a time-out mean "delivered before the deadline, or never".
@@ -103,7 +107,9 @@ export class RequestDispatchService {
           .catch((err: unknown) => this.logger.warn({ err, requestId: body.requestId }, 'outcome unknown, but it could not be recorded yet'));
         throw new CloudFlowError(ErrorCode.connectionLost, `${message}; GET /requests/${body.requestId} shows any answer it sends`, { dispatched: true });
       }
-      if (!ack.noResponders || attempt >= 1) return this.reject(id, ack.noResponders ? ErrorCode.connectionLost : ack.errorCode, ack.errorMessage, target);
+      if (!ack.noResponders) return this.reject(id, ack.errorCode, ack.errorMessage, target);
+      retry ??= new MovingRetry();
+      if (!(await retry.again())) return this.reject(id, ErrorCode.connectionLost, ack.errorMessage, target);
       owner = await this.owner(tenantId, accountId, target);
       if (owner) await this.repo.setConnection(id, owner.connId);
     }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CloudFlowError, ErrorCode, FINAL_TYPES, type CloudFlowMessage } from '@cloudflow/contracts';
-import { RequestIdsStore } from '@cloudflow/platform';
+import { MovingRetry, RequestIdsStore } from '@cloudflow/platform';
 import type { ClientInflight, Connection } from '../connections/connection';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import { HubConfig } from '../hub.config';
@@ -79,10 +79,13 @@ export class ClientFrames {
       return conn.sendException(ErrorCode.storageFailed, 'The requestId could not be recorded; nothing was sent, please retry', requestId);
     }
     const release = () => void this.requestIds.release(tenantId, accountId, requestId).catch(() => undefined);
-    // Two tries: the first owner may be stale (cached for a second, or the device just reconnected
-    // elsewhere). A retry happens only on "nobody holds that connection", which proves the first
-    // try delivered nothing, and it always reads the presence store afresh.
-    for (let attempt = 0; attempt < 2; attempt++) {
+    // The first owner may be stale (cached for a second, or the device just reconnected elsewhere),
+    // or the device's hub may be between NATS nodes. A retry happens only on "nobody holds that
+    // connection", which proves the try before delivered nothing; it always reads the presence
+    // store afresh, and goes on for as long as a connection move takes (MovingRetry).
+    let retry: MovingRetry | undefined;
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0 && (!(await (retry ??= new MovingRetry()).again()) || conn.closed)) break;
       const owner = await this.owners.owner(tenantId, accountId, target, attempt > 0);
       if (!owner) break;
       const entry: ClientInflight = { deviceConnId: owner.connId, target, startedAt: Date.now() };
