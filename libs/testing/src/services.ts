@@ -33,11 +33,19 @@ export function withNatsUser(nats: NatsHandle, name: ServiceName, env: Record<st
   return { ...env, ...nats.serviceEnv(name) };
 }
 
+/** A restart waits this long (a fault campaign restarts during outages and tries again). */
+const RESTART_READY_TIMEOUT_MS = 30_000;
+/**
+ * The first start of a system: seven services starting at once on two shared cores (a cluster
+ * spec) were seen taking over 30 s before their first log line; merely slow must not fail a spec.
+ */
+const FIRST_READY_TIMEOUT_MS = 90_000;
+
 /** Starts one built service as a real process and waits for its /readyz. */
 export async function startService(name: ServiceName, env: Record<string, string>, logDir: string, waitReady = true): Promise<ServiceProcess> {
   const port = Number(env.PORT);
   const url = `http://127.0.0.1:${port}`;
-  const launch = async () => {
+  const launch = async (readyTimeoutMs: number) => {
     const child = Child.start(name, process.execPath, ['--enable-source-maps', serviceEntry(name)], join(logDir, `${name}-${port}.log`), {
       env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     });
@@ -47,7 +55,7 @@ export async function startService(name: ServiceName, env: Record<string, string
           if (!child.running) throw new Error(`${name} exited:\n${child.logs().slice(-4000)}`);
           const res = await fetch(`${url}/readyz`);
           return res.ok ? true : undefined;
-        }, 30_000);
+        }, readyTimeoutMs);
       } catch (error) {
         // Never leave a half-started process behind (a fault campaign restarts during outages and tries again).
         await child.kill();
@@ -60,9 +68,9 @@ export async function startService(name: ServiceName, env: Record<string, string
     name,
     port,
     url,
-    child: await launch(),
+    child: await launch(FIRST_READY_TIMEOUT_MS),
     async restart() {
-      svc.child = await launch();
+      svc.child = await launch(RESTART_READY_TIMEOUT_MS);
     },
   };
   return svc;
