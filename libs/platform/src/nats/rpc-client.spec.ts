@@ -4,14 +4,14 @@ import { EmptyResponseException } from '@nestjs/microservices/errors/empty-respo
 import { NEVER, of, throwError } from 'rxjs';
 import { RpcClient } from './rpc-client';
 
-/** A ClientNats double: answers the calls listed in `answers` in turn; `null` loses that request, an Error fails it. */
+/** A ClientNats double: answers the calls listed in `answers` in turn; `null` loses that request, an Error (or a string) fails it. */
 function fakeClient(answers: Array<unknown | null>) {
   const calls: string[] = [];
   const client = {
     send: (subject: string) => {
       calls.push(subject);
       const answer = answers.shift();
-      if (answer instanceof Error) return throwError(() => answer);
+      if (answer instanceof Error || typeof answer === 'string') return throwError(() => answer);
       return answer === null || answer === undefined ? NEVER : of(answer);
     },
     close: async () => undefined,
@@ -66,5 +66,16 @@ describe('RpcClient', () => {
       rpc.send(SUBJECTS.auth.accountCredentialSet, { tenantId: 't', accountId: 'a' }),
     ).rejects.toMatchObject({ code: 'failed' });
     expect(calls).toHaveLength(1);
+  });
+
+  it('asks any call again that was never sent because this connection is reconnecting to another node', async () => {
+    // What Nest's ClientNats rejects with between a disconnect and the reconnect.
+    const reconnecting = 'Error: Connection lost. Trying to reconnect...';
+    const { client, calls } = fakeClient([reconnecting, reconnecting, { apiToken: 'x' }]);
+    const rpc = new RpcClient(client, 300);
+    await expect(
+      rpc.send(SUBJECTS.auth.accountCredentialSet, { tenantId: 't', accountId: 'a' }),
+    ).resolves.toMatchObject({ apiToken: 'x' });
+    expect(calls).toHaveLength(3);
   });
 });

@@ -58,9 +58,10 @@ export class RpcClient implements OnApplicationShutdown {
   }
 
   /**
-   * "No responders" proves nobody received the request, so any call (a state-changing one too) is
-   * asked again while that lasts no longer than a connection move: the only replica of a
-   * responder (or all of them) may be between NATS nodes right now.
+   * "No responders" proves nobody received the request, and so does a request never sent because
+   * this process's own connection is moving: any call (a state-changing one too) is asked again
+   * while that lasts no longer than a connection move (the only replica of a responder, or this
+   * process, may be between NATS nodes right now).
    */
   private async reachingSomeone<S extends RpcSubject>(
     subject: S,
@@ -72,8 +73,7 @@ export class RpcClient implements OnApplicationShutdown {
       try {
         return await this.once(subject, request, timeoutMs);
       } catch (error) {
-        if (!(error instanceof CloudFlowError) || !(error.cause instanceof EmptyResponseException))
-          throw error;
+        if (!(error instanceof CloudFlowError) || !reachedNobody(error.cause)) throw error;
         retry ??= new MovingRetry();
         if (!(await retry.again())) throw error;
       }
@@ -99,6 +99,19 @@ export class RpcClient implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.client.close();
   }
+}
+
+/**
+ * Nest's ClientNats rejects every send with this string from a disconnect until the reconnect
+ * (it replaces its connection promise), without publishing anything.
+ */
+const NOT_SENT_WHILE_RECONNECTING = /Connection lost\. Trying to reconnect/;
+
+function reachedNobody(cause: unknown): boolean {
+  return (
+    cause instanceof EmptyResponseException ||
+    (typeof cause === 'string' && NOT_SENT_WHILE_RECONNECTING.test(cause))
+  );
 }
 
 function rehydrate(subject: string, error: unknown): CloudFlowError {
