@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CLOSE_CODES, ErrorCode, FINAL_TYPES, type CloudFlowMessage } from '@cloudflow/contracts';
+import { MovingRetry } from '@cloudflow/platform';
 import { hubException, type Connection, type DeviceInflight } from '../connections/connection';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import { HubConfig } from '../hub.config';
@@ -149,9 +150,26 @@ export class DeviceFrames {
     } else {
       if (FINAL_TYPES.has(frame.type)) conn.settleDevice(requestId);
       stored = this.record(conn, requestId, entry, frame, 'device', eventId);
-      if (entry.replyConnId) await this.bus.publish(entry.replyConnId, { kind: 'reply', frame });
+      if (entry.replyConnId && FINAL_TYPES.has(frame.type)) void this.replyFinal(entry.replyConnId, frame);
+      else if (entry.replyConnId) await this.bus.publish(entry.replyConnId, { kind: 'reply', frame });
     }
     if (FINAL_TYPES.has(frame.type)) void stored.then((ok) => this.settleFinal(conn, frame, ok));
+  }
+
+  /**
+   * The final answer is what the POS waits for. Asked, not just published, so that "no responders"
+   * (the POS's hub between NATS nodes: lame duck, a node lost) is seen, and it is sent again for as
+   * long as a connection move takes; published, it was lost and the POS heard "no final answer"
+   * after its timeout. A time-out is not retried: the POS's hub may have it, and would write it twice.
+   */
+  private async replyFinal(replyConnId: string, frame: CloudFlowMessage): Promise<void> {
+    let retry: MovingRetry | undefined;
+    for (;;) {
+      const ack = await this.bus.request(replyConnId, { kind: 'reply', frame }, this.config.DELIVERY_TIMEOUT_MS);
+      if (ack.ok || !ack.noResponders) return;
+      retry ??= new MovingRetry();
+      if (!(await retry.again())) return;
+    }
   }
 
   /**
