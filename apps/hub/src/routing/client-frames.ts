@@ -13,6 +13,9 @@ import { HubBus, type BusAck, type BusMessage } from './hub-bus';
  * client's own account, wherever that device is connected; a `flowEvent` goes to the device
  * working on one of this client's requests. Failures come back as flowException.
  */
+/** Resends come within seconds; a full set is dropped at once (a duplicate then costs one extra frame, nothing more). */
+const MAX_FINALS_REMEMBERED = 10_000;
+
 @Injectable()
 export class ClientFrames {
   constructor(
@@ -23,6 +26,9 @@ export class ClientFrames {
     private readonly requestIds: RequestIdsStore,
     private readonly registry: ConnectionRegistry,
   ) {}
+
+  /** Final frames written to client sockets (connection id + frame requestId), for the few seconds a resend can come. */
+  private readonly finalsWritten = new Set<string>();
 
   async handle(conn: Connection, frame: CloudFlowMessage): Promise<void> {
     frame.source = conn.name;
@@ -42,7 +48,14 @@ export class ClientFrames {
     if (msg.kind === 'ping') return { ok: true };
     if (msg.kind !== 'reply') return { ok: false, errorCode: ErrorCode.invalidData, errorMessage: `unexpected ${msg.kind}` };
     const { frame } = msg;
-    if (FINAL_TYPES.has(frame.type) && frame.originatingRequestId) conn.settleClient(frame.originatingRequestId);
+    if (FINAL_TYPES.has(frame.type)) {
+      // The device's hub sends a final again when its first try was not confirmed: written once.
+      const key = `${conn.id}\u0000${frame.requestId}`;
+      if (this.finalsWritten.has(key)) return { ok: true };
+      if (this.finalsWritten.size >= MAX_FINALS_REMEMBERED) this.finalsWritten.clear();
+      this.finalsWritten.add(key);
+      if (frame.originatingRequestId) conn.settleClient(frame.originatingRequestId);
+    }
     await conn.send(frame).catch(() => undefined);
     return { ok: true };
   }

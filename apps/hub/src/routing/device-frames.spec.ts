@@ -144,7 +144,7 @@ describe('DeviceFrames', () => {
     expect(await deliver('r2')).toEqual({ ok: true });
   });
 
-  it("sends the final answer again while the requester's hub is between NATS nodes (no responders), not after a time-out", async () => {
+  it("sends the final answer again while the requester's hub is between NATS nodes (no responders, or not confirmed), not after an answer", async () => {
     const gone: BusAck = {
       ok: false,
       errorCode: ErrorCode.connectionLost,
@@ -167,22 +167,25 @@ describe('DeviceFrames', () => {
     for (let i = 0; i < 100 && finals().length < 3; i++) await new Promise((r) => setTimeout(r, 10));
     expect(finals().map((p) => p.connId)).toEqual(['c1', 'c1', 'c1']);
 
+    const triesOf = (requestId: string) =>
+      published.filter((p) => (p.msg as { frame: CloudFlowMessage }).frame.requestId === requestId);
+    // Not confirmed (lost with a connection the node closed): sent again.
     replyAnswers = [
       { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'no answer in time', timedOut: true },
     ];
     await deliver('r2');
     await frames.handle(device, final('f2', 'r2'));
+    for (let i = 0; i < 100 && triesOf('f2').length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(triesOf('f2')).toHaveLength(2);
+
+    // Answered (even with a refusal): never sent again.
+    replyAnswers = [{ ok: false, errorCode: ErrorCode.invalidData, errorMessage: 'refused' }];
+    await deliver('r3');
+    await frames.handle(device, final('f3', 'r3'));
     // Positive signal that the first try was made, then room for a wrongful second one.
-    for (
-      let i = 0;
-      i < 100 && !published.some((p) => (p.msg as { frame: CloudFlowMessage }).frame.requestId === 'f2');
-      i++
-    )
-      await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(
-      published.filter((p) => (p.msg as { frame: CloudFlowMessage }).frame.requestId === 'f2'),
-    ).toHaveLength(1);
+    for (let i = 0; i < 100 && triesOf('f3').length < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(triesOf('f3')).toHaveLength(1);
   });
 
   it('records a reply to an unknown request as a late answer for the gateways, routing nothing to any socket', async () => {

@@ -9,6 +9,9 @@ import { deviceEventId } from './event-id';
 import { HubBus, type BusAck, type BusMessage } from './hub-bus';
 import { RequestEventsPublisher } from './request-events.publisher';
 
+/** One try of a final reply: the POS's hub answers at once; a lost one is sent again well within the POS's wait. */
+const FINAL_REPLY_TRY_MS = 1000;
+
 /**
  * The device side of a transaction: deliveries from any hub (or, for async requests, from a
  * gateway) are written to this hub's device socket, one at a time; everything the device
@@ -157,16 +160,17 @@ export class DeviceFrames {
   }
 
   /**
-   * The final answer is what the POS waits for. Asked, not just published, so that "no responders"
-   * (the POS's hub between NATS nodes: lame duck, a node lost) is seen, and it is sent again for as
-   * long as a connection move takes; published, it was lost and the POS heard "no final answer"
-   * after its timeout. A time-out is not retried: the POS's hub may have it, and would write it twice.
+   * The final answer is what the POS waits for. Asked, not just published, and sent again while a
+   * connection move lasts when it was not taken ("no responders": the POS's hub between NATS nodes
+   * in lame duck or after a node loss) or not confirmed (lost with a connection the node closed):
+   * published once, it was lost and the POS heard "no final answer" after its timeout. The POS's
+   * hub writes a final it already has only once (ClientFrames).
    */
   private async replyFinal(replyConnId: string, frame: CloudFlowMessage): Promise<void> {
     let retry: MovingRetry | undefined;
     for (;;) {
-      const ack = await this.bus.request(replyConnId, { kind: 'reply', frame }, this.config.DELIVERY_TIMEOUT_MS);
-      if (ack.ok || !ack.noResponders) return;
+      const ack = await this.bus.request(replyConnId, { kind: 'reply', frame }, FINAL_REPLY_TRY_MS);
+      if (ack.ok || !(ack.noResponders || ack.timedOut)) return;
       retry ??= new MovingRetry();
       if (!(await retry.again())) return;
     }
