@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CloudFlowError, ErrorCode, SUBJECTS, isErrorCode, type CloudFlowMessage, type RequestView, type VerifiedAccount } from '@cloudflow/contracts';
-import { NatsConnectionOwner, LOGGER, MOVING_WINDOW_MS, MovingRetry, PresenceStore, RequestIdsStore, RpcClient, isStorageOutage } from '@cloudflow/platform';
+import { NatsConnectionOwner, LOGGER, MovingRetry, PresenceStore, RequestIdsStore, RpcClient, isStorageOutage } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { deviceNotFound } from '../client-api/client-devices.service';
@@ -12,6 +12,9 @@ import type { RequestEntity } from './request.entity';
 import { RequestRecorder } from './request-recorder.service';
 import { toRequestView } from './request-views';
 import { RequestsRepository } from './requests.repository';
+
+/** How long a POST waits for this gateway's own NATS reconnect before answering "messaging unavailable". */
+const OWN_RECONNECT_WAIT_MS = 1_000;
 
 export type SendOutcome = { status: 202; body: { requestId: string; status: 'dispatched' } } | { status: 200; body: RequestView };
 
@@ -48,8 +51,9 @@ export class RequestDispatchService {
     const existing = await this.repo.find(tenantId, accountId, body.requestId);
     if (existing && existing.status !== 'rejected') return this.replay(existing, hash);
 
-    // This gateway's own connection may be moving to another NATS node (lame duck): wait as long as a move takes.
-    if (!(await this.nats.connectedWithin(MOVING_WINDOW_MS))) throw new CloudFlowError(ErrorCode.failed, 'Messaging is unavailable right now; nothing was dispatched, please retry');
+    // This gateway's own connection may be moving to another NATS node (lame duck): wait briefly
+    // (a move takes well under a second), but a NATS outage is still answered at once, not after 5 s.
+    if (!(await this.nats.connectedWithin(OWN_RECONNECT_WAIT_MS))) throw new CloudFlowError(ErrorCode.failed, 'Messaging is unavailable right now; nothing was dispatched, please retry');
     const settings = await this.rpc.send(SUBJECTS.admin.accountGet, { tenantId, accountId });
     if (!settings.webhookUrl) throw new CloudFlowError(ErrorCode.preconditionFailed, 'The account has no webhook URL; asynchronous requests need one');
     const device = await this.rpc.send(SUBJECTS.admin.deviceGet, { tenantId, accountId, referenceId: target });
