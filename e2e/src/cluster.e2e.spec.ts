@@ -1,4 +1,14 @@
-import { FINAL_TYPES, PRESENCE, REQUEST_EVENTS } from '@cloudflow/contracts';
+import {
+  connectionSubject,
+  deviceKey,
+  FINAL_TYPES,
+  parseBusAck,
+  PRESENCE,
+  REQUEST_EVENTS,
+  type BusAck,
+  type DevicePresence,
+} from '@cloudflow/contracts';
+import { decodeBus, encodeBus } from '@cloudflow/platform';
 import {
   DeviceSimulator,
   http,
@@ -102,6 +112,23 @@ describe('the clustered shape (3 NATS nodes, 3 hubs, 2 gateways)', () => {
         headers: clientHeaders(tenant, account),
       })
     ).body as Record<string, unknown>;
+  /** The device's entry in the presence bucket (which connection owns it, with which epoch). */
+  const presenceOf = async (ref: string): Promise<DevicePresence | undefined> => {
+    const kv = await observer.jetstream().views.kv(PRESENCE.devicesBucket);
+    const entry = await kv.get(deviceKey(tenant.tenantId, account.accountId, ref));
+    return entry && entry.operation === 'PUT' ? entry.json<DevicePresence>() : undefined;
+  };
+  /** The NATS node through which a hub holds this connection's subject (its one wildcard subscription, /connz). */
+  const nodeHolding = async (connId: string): Promise<string | undefined> => {
+    const subject = connectionSubject(`${connId.split('.')[0]}.*`);
+    for (const node of nats.nodes) {
+      const res = await fetch(`${node.monitorUrl}/connz?subs=1&limit=1024`);
+      const body = (await res.json()) as { connections?: Array<{ subscriptions_list?: string[] }> };
+      if ((body.connections ?? []).some((c) => c.subscriptions_list?.includes(subject))) return node.name;
+    }
+    return undefined;
+  };
+  const paymentsTo = (s: DeviceSimulator) => s.received.frames.filter((f) => f.type === 'payment');
   const connected = async (ref: string) =>
     (
       await http('GET', `${sys.gateways[0].url}/client/v1.1/devices/${ref}/connected`, {
@@ -267,6 +294,104 @@ describe('the clustered shape (3 NATS nodes, 3 hubs, 2 gateways)', () => {
     }
   });
 
+  it('fences the older socket of a device when the newer one is on a hub attached to another NATS node', async () => {
+    const suffix = randomUUID().slice(0, 8);
+    const d = await createDevice(sys, tenant, account.accountId, {
+      referenceId: `till-${suffix}`,
+      serialNumber: `SN-${suffix}`,
+      model: 'SIM-1',
+    });
+    const sim = (hub: number) =>
+      new DeviceSimulator(
+        {
+          gatewayUrl: sys.gatewayUrl,
+          appKey: tenant.appKey,
+          model: d.model,
+          serialNumber: d.serialNumber,
+          apiToken: d.apiToken,
+          hubUrl: hubUrls[hub],
+        },
+        { delayMs: 10, events: 1, reconnect: false },
+      );
+    const older = sim(0);
+    const newer = sim(1);
+    try {
+      await older.connect();
+      const first = await waitFor('the older socket in presence', async () => presenceOf(d.referenceId));
+      expect((await poses[2].pay(d.referenceId, 1100, 'EUR', 20_000)).final.type).toBe('paymentResponse');
+      expect(paymentsTo(older)).toHaveLength(1);
+
+      await newer.connect();
+      await waitFor('older socket closed as replaced (4409)', async () =>
+        older.closes.some((c) => c.code === 4409) ? true : undefined,
+      );
+      const second = await waitFor('the newer socket in presence', async () => {
+        const p = await presenceOf(d.referenceId);
+        return p && p.connId !== first.connId ? p : undefined;
+      });
+      expect(second.epoch).toBeGreaterThan(first.epoch);
+      expect(second.hubId).not.toBe(first.hubId);
+      // The two hubs hold their connection subjects through different NATS nodes: the replace
+      // message and every delivery below cross a route.
+      const [oldNode, newNode] = await Promise.all([nodeHolding(first.connId), nodeHolding(second.connId)]);
+      expect(oldNode).toBeDefined();
+      expect(newNode).toBeDefined();
+      expect(oldNode).not.toBe(newNode);
+
+      // Stale routes, as a requester that read presence before the replacement would use them:
+      // to the old connection, and to the new connection with the old epoch. Neither is written.
+      const staleIds: string[] = [randomUUID(), randomUUID()];
+      const deliver = (requestId: string, epoch: number) =>
+        encodeBus({
+          kind: 'deliver',
+          frame: {
+            type: 'payment',
+            format: 'appflow',
+            version: '2.1.2',
+            requestId,
+            target: d.referenceId,
+            payload: { id: randomUUID(), flowType: 'sale', amounts: { baseAmount: 1000, currency: 'EUR' } },
+          },
+          requester: account.accountId,
+          record: 'async',
+          deadline: Date.now() + 5000,
+          epoch,
+        });
+      const toOld = await observer
+        .request(connectionSubject(first.connId), deliver(staleIds[0], first.epoch), { timeout: 10_000 })
+        .then(
+          (m): BusAck => decodeBus(m.data, parseBusAck),
+          (e: { code?: string }) => e.code,
+        );
+      // Either the old hub refuses it (it closed that socket) or nobody holds the subject any more.
+      expect(toOld === '503' || (typeof toOld === 'object' && !toOld.ok && toOld.noResponders)).toBe(true);
+      const toNewWithOldEpoch = decodeBus(
+        (
+          await observer.request(connectionSubject(second.connId), deliver(staleIds[1], first.epoch), {
+            timeout: 10_000,
+          })
+        ).data,
+        parseBusAck,
+      );
+      expect(toNewWithOldEpoch).toMatchObject({
+        ok: false,
+        noResponders: true,
+        errorMessage: expect.stringMatching(/newer connection/),
+      });
+
+      // A payment now reaches only the newer socket; by the time it is answered the stale
+      // deliveries (earlier on the same subjects) were handled: neither socket got them.
+      const paid = await poses[2].pay(d.referenceId, 1200, 'EUR', 20_000);
+      expect(paid.final.type).toBe('paymentResponse');
+      expect(paymentsTo(newer).map((f) => f.requestId)).toEqual([paid.requestId]);
+      expect(paymentsTo(older)).toHaveLength(1);
+      for (const s of [older, newer])
+        expect(paymentsTo(s).filter((f) => staleIds.includes(f.requestId))).toEqual([]);
+    } finally {
+      await Promise.all([older.stop(), newer.stop()]).catch(() => undefined);
+    }
+  }, 120_000);
+
   it('survives kill -9 of the node leading the request stream under load: clients move within 5 s, nothing async lost, the node catches up', async () => {
     const load = newLoad();
     load.startAsync(asyncDevices);
@@ -340,6 +465,45 @@ describe('the clustered shape (3 NATS nodes, 3 hubs, 2 gateways)', () => {
     expect(load.syncAttempts.filter((a) => a.final?.type === 'paymentResponse').length).toBeGreaterThan(5);
   }, 240_000);
 
+  it('lame-duck shutdown of a node under load fails no payment', async () => {
+    const load = newLoad();
+    load.startAsync(asyncDevices);
+    load.startSync(poses.map((pos, k) => ({ pos, device: syncDevices[(k + 1) % 3] })));
+    await waitFor('load running', async () => (load.accepted.length >= 6 ? true : undefined), 60_000);
+    // The node carrying the most service connections, so lame duck has clients to move.
+    const counts = await Promise.all(
+      nats.nodes.map(async (n) => Object.values(await serviceConnections(n)).reduce((a, b) => a + b, 0)),
+    );
+    const node = nats.nodes[counts.indexOf(Math.max(...counts))];
+    expect(Math.max(...counts)).toBeGreaterThan(0);
+    const at = Date.now();
+    await node.lameDuck();
+    await waitFor(
+      'async requests accepted after the lame-duck exit',
+      async () =>
+        load.accepted.filter((a) => a.at > Date.now() - 3000 && a.at > at).length >= 6 ? true : undefined,
+      60_000,
+      100,
+    );
+    await node.start();
+    await load.stop();
+    console.log(
+      `cluster lame duck of ${node.name} (${Math.max(...counts)} service connections) took ${Date.now() - at} ms: async ${JSON.stringify(countBy(load.asyncAttempts.map((a) => a.status)))}; sync ${JSON.stringify(countBy(load.syncAttempts.map(syncOutcome)))}`,
+    );
+    expect(
+      load.asyncAttempts.filter((a) => a.status !== 202).map((a) => `${a.status} ${JSON.stringify(a.body)}`),
+    ).toEqual([]);
+    expect(
+      load.syncAttempts
+        .filter((a) => a.final?.type !== 'paymentResponse')
+        .map(
+          (a) =>
+            `${a.requestId}: ${syncOutcome(a)} ${(a.final?.payload as { errorMessage?: string })?.errorMessage ?? a.error ?? ''}`,
+        ),
+    ).toEqual([]);
+    await expectEveryDeviceResultRecorded(load);
+  }, 180_000);
+
   it('a rolling SIGTERM restart of the three hubs under async load loses no payment to connectionLost; devices are back within 5 s', async () => {
     const load = newLoad();
     load.startAsync(asyncDevices);
@@ -398,6 +562,72 @@ describe('the clustered shape (3 NATS nodes, 3 hubs, 2 gateways)', () => {
     // A device closed by a draining hub is back on another within 5 s.
     expect(longestDown).toBeGreaterThan(0);
     expect(longestDown).toBeLessThanOrEqual(5000);
+  }, 240_000);
+
+  it('kill -9 of one gateway while async requests are in flight: the other gateway records every result and delivers every webhook', async () => {
+    // Slow terminals (an answer about a second after the request), so the victim has accepted
+    // requests whose answers are still to come when it dies, and webhooks of theirs to send.
+    for (const d of asyncDevices) d.sim.behaviour.delayMs = 500;
+    const load = newLoad();
+    const [victim, survivor] = sys.gateways;
+    try {
+      load.startAsync(asyncDevices, 50);
+      const inFlight = () =>
+        load.accepted.filter((a) => a.gateway === victim.url && !load.finalWebhook(a.requestId));
+      await waitFor(
+        'async requests in flight through the victim gateway',
+        async () => (inFlight().length >= 2 ? true : undefined),
+        60_000,
+        10,
+      );
+      const caught = inFlight().map((a) => a.requestId);
+      const killedAt = Date.now();
+      await victim.child.kill();
+      await waitFor(
+        'async requests accepted by the surviving gateway after the kill',
+        async () =>
+          load.accepted.filter((a) => a.at > killedAt && a.gateway === survivor.url).length >= 6
+            ? true
+            : undefined,
+        60_000,
+        100,
+      );
+      await load.stop();
+      const refused = load.asyncAttempts.filter((a) => a.status !== 202);
+      console.log(
+        `cluster gateway kill -9: ${caught.length} accepted requests unanswered at the kill; async ${JSON.stringify(countBy(load.asyncAttempts.map((a) => a.status)))}; refusals ${JSON.stringify(countBy(refused.map((a) => `${a.status} ${(a.body as { errorMessage?: string })?.errorMessage ?? String(a.body)}`)))}`,
+      );
+      // Only the requests sent to the victim as it died may go unanswered (no HTTP answer at all).
+      expect(refused.filter((a) => !(a.status === 0 && a.gateway === victim.url))).toEqual([]);
+      await expectEveryDeviceResultRecorded(load);
+      // Every message a device sent for a request of this load (its flowEvent too; a resend counts
+      // once) reached the webhook receiver.
+      const answers = ClusterLoad.deviceAnswers(asyncDevices);
+      for (const { requestId } of load.asyncAttempts) {
+        const a = answers.get(requestId);
+        if (!a) continue;
+        const device = asyncDevices.find((d) => d.referenceId === a.device)!;
+        const sent = new Set(
+          device.sim.sent.filter((f) => f.originatingRequestId === requestId).map((f) => f.requestId),
+        );
+        const missing = () => {
+          const hooked = new Set(receiver.acceptedFor(requestId).map((w) => w.body?.requestId));
+          return [...sent].filter((id) => !hooked.has(id));
+        };
+        await waitFor(
+          `every webhook of ${requestId}`,
+          async () => (missing().length === 0 ? true : undefined),
+          60_000,
+          100,
+        ).catch(() => undefined);
+        expect([requestId, missing()]).toEqual([requestId, []]);
+      }
+      for (const requestId of caught) expect(load.finalWebhook(requestId)).toBeDefined();
+    } finally {
+      for (const d of asyncDevices) d.sim.behaviour.delayMs = 20;
+      await load.stop();
+      if (!victim.child.running) await victim.restart();
+    }
   }, 240_000);
 });
 

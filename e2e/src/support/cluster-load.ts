@@ -11,6 +11,8 @@ import { clientHeaders, type Account, type Tenant } from './tenant';
 export interface AsyncAttempt {
   requestId: string;
   device: string;
+  /** URL of the gateway it was sent to. */
+  gateway: string;
   status: number;
   body: unknown;
   at: number;
@@ -84,7 +86,9 @@ export class ClusterLoad {
     let n = 0;
     while (this.running) {
       const requestId = randomUUID();
-      const gateway = this.sys.gateways[(k + n++) % this.sys.gateways.length].url;
+      // As behind the balancer: a dead gateway leaves rotation.
+      const live = this.sys.gateways.filter((g) => g.child.running);
+      const gateway = live[(k + n++) % live.length].url;
       const body = {
         type: 'payment',
         format: 'appflow',
@@ -104,6 +108,7 @@ export class ClusterLoad {
       this.asyncAttempts.push({
         requestId,
         device: d.referenceId,
+        gateway,
         status: res.status,
         body: res.body,
         at: Date.now(),

@@ -183,18 +183,25 @@ export async function startNatsCluster(
 
 /** /healthz (JetStream current on this node) and a JetStream meta leader the node knows of. */
 async function waitHealthy(node: NatsNode): Promise<void> {
-  await waitFor(
-    `${node.name} healthy`,
-    async () => {
-      if (!node.child.running) throw new Error(`${node.name} exited:\n${node.child.logs().slice(-3000)}`);
-      const health = await fetch(`${node.monitorUrl}/healthz`);
-      if (!health.ok) return undefined;
-      const jsz = (await (await fetch(`${node.monitorUrl}/jsz`)).json()) as {
-        meta_cluster?: { leader?: string };
-      };
-      return jsz.meta_cluster?.leader ? true : undefined;
-    },
-    60_000,
-    200,
-  );
+  let last = '';
+  try {
+    await waitFor(
+      `${node.name} healthy`,
+      async () => {
+        if (!node.child.running) throw new Error(`${node.name} exited:\n${node.child.logs().slice(-3000)}`);
+        const health = await fetch(`${node.monitorUrl}/healthz`);
+        last = await health.text();
+        if (!health.ok) return undefined;
+        const jsz = (await (await fetch(`${node.monitorUrl}/jsz`)).json()) as {
+          meta_cluster?: { leader?: string };
+        };
+        return jsz.meta_cluster?.leader ? true : undefined;
+      },
+      60_000,
+      200,
+    );
+  } catch (error) {
+    // What the node said last and logged, or a spec learns only that it timed out (the store folder is removed after).
+    throw new Error(`${(error as Error).message}; last /healthz: ${last}\n${node.child.logs().slice(-3000)}`);
+  }
 }

@@ -45,13 +45,20 @@ function cpuProfileArgs(name: ServiceName, env: Record<string, string | undefine
   if (!dir) return [];
   return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${process.pid}-${Date.now()}.cpuprofile`];
 }
+/** A restart waits this long (a fault campaign restarts during outages and tries again). */
+const RESTART_READY_TIMEOUT_MS = 30_000;
+/**
+ * The first start of a system: seven services starting at once on two shared cores (a cluster
+ * spec) were seen taking over 30 s before their first log line; merely slow must not fail a spec.
+ */
+const FIRST_READY_TIMEOUT_MS = 90_000;
 
 /** Starts one built service as a real process and waits for its /readyz. */
 export async function startService(name: ServiceName, env: Record<string, string>, logDir: string, waitReady = true): Promise<ServiceProcess> {
   const port = Number(env.PORT);
   const url = `http://127.0.0.1:${port}`;
   const merged: Record<string, string | undefined> = { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env };
-  const launch = async () => {
+  const launch = async (readyTimeoutMs: number) => {
     const child = Child.start(name, process.execPath, ['--enable-source-maps', ...cpuProfileArgs(name, merged), serviceEntry(name)], join(logDir, `${name}-${port}.log`), {
       env: merged,
     });
@@ -61,7 +68,7 @@ export async function startService(name: ServiceName, env: Record<string, string
           if (!child.running) throw new Error(`${name} exited:\n${child.logs().slice(-4000)}`);
           const res = await fetch(`${url}/readyz`);
           return res.ok ? true : undefined;
-        }, Number(process.env.CLOUDFLOW_READY_TIMEOUT_MS ?? 30_000));
+        }, process.env.CLOUDFLOW_READY_TIMEOUT_MS ? Number(process.env.CLOUDFLOW_READY_TIMEOUT_MS) : readyTimeoutMs);
       } catch (error) {
         // Never leave a half-started process behind (a fault campaign restarts during outages and tries again).
         await child.kill();
@@ -74,9 +81,9 @@ export async function startService(name: ServiceName, env: Record<string, string
     name,
     port,
     url,
-    child: await launch(),
+    child: await launch(FIRST_READY_TIMEOUT_MS),
     async restart() {
-      svc.child = await launch();
+      svc.child = await launch(RESTART_READY_TIMEOUT_MS);
     },
   };
   return svc;

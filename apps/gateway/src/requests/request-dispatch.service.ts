@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CloudFlowError, ErrorCode, isErrorCode, type CloudFlowMessage, type DevicePresence, type RequestView, type VerifiedAccount } from '@cloudflow/contracts';
-import { NatsConnectionOwner, LOGGER, PresenceStore, RequestIdsStore, isStorageOutage } from '@cloudflow/platform';
+import { NatsConnectionOwner, LOGGER, MovingRetry, PresenceStore, RequestIdsStore, isStorageOutage } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { deviceNotFound } from '../client-api/client-devices.service';
@@ -13,6 +13,9 @@ import type { RequestEntity } from './request.entity';
 import { RequestRecorder } from './request-recorder.service';
 import { toRequestView } from './request-views';
 import { RequestsRepository } from './requests.repository';
+
+/** How long a POST waits for this gateway's own NATS reconnect before answering "messaging unavailable". */
+const OWN_RECONNECT_WAIT_MS = 1_000;
 
 export type SendOutcome = { status: 202; body: { requestId: string; status: 'dispatched' } } | { status: 200; body: RequestView };
 
@@ -80,8 +83,11 @@ export class RequestDispatchService {
     if (reserved === null) return this.reject(id, ErrorCode.failed, 'The requestId could not be checked right now; nothing was dispatched, please retry', target, false);
     if (!reserved) return this.reject(id, ErrorCode.duplicateItem, `Request '${body.requestId}' was already sent; a new request needs a new requestId`, target, false);
 
-    // Two tries, as the hubs do: a retry only after "nobody holds that connection", which proves nothing was delivered.
-    for (let attempt = 0; owner; attempt++) {
+    // A retry only after "nobody holds that connection", which proves nothing was delivered: the
+    // device's hub may be between NATS nodes, or the device between hubs. Asked again, with the
+    // owner read afresh, for as long as such a move takes (as the hubs do).
+    let retry: MovingRetry | undefined;
+    while (owner) {
       const frame: CloudFlowMessage = { ...body, payload: body.payload };
       // The hub must not write the frame after `deadline`; waiting past it (plus a margin for clocks
       // and the reply's way back) makes a time-out mean "delivered before the deadline, or never".
@@ -105,7 +111,9 @@ export class RequestDispatchService {
           .catch((err: unknown) => this.logger.warn({ err, requestId: body.requestId }, 'outcome unknown, but it could not be recorded yet'));
         throw new CloudFlowError(ErrorCode.connectionLost, `${message}; GET /requests/${body.requestId} shows any answer it sends`, { dispatched: true });
       }
-      if (!ack.noResponders || attempt >= 1) return this.reject(id, ack.noResponders ? ErrorCode.connectionLost : ack.errorCode, ack.errorMessage, target);
+      if (!ack.noResponders) return this.reject(id, ack.errorCode, ack.errorMessage, target);
+      retry ??= new MovingRetry();
+      if (!(await retry.again())) return this.reject(id, ErrorCode.connectionLost, ack.errorMessage, target);
       owner = await this.owner(tenantId, accountId, target);
       if (owner) await this.repo.setConnection(id, owner.connId);
     }
@@ -114,7 +122,9 @@ export class RequestDispatchService {
 
   /** What must hold before anything is stored: messaging up, a webhook URL, the device enabled and connected. */
   private async check(tenantId: string, accountId: string, target: string): Promise<{ timeoutS: number; owner: DevicePresence }> {
-    if (!this.nats.isConnected()) throw new CloudFlowError(ErrorCode.failed, 'Messaging is unavailable right now; nothing was dispatched, please retry');
+    // This gateway's own connection may be moving to another NATS node (lame duck): wait briefly
+    // (a move takes well under a second), but a NATS outage is still answered at once, not after 5 s.
+    if (!(await this.nats.connectedWithin(OWN_RECONNECT_WAIT_MS))) throw new CloudFlowError(ErrorCode.failed, 'Messaging is unavailable right now; nothing was dispatched, please retry');
     const settings = await this.lookup.account(tenantId, accountId);
     if (!settings.webhookUrl) throw new CloudFlowError(ErrorCode.preconditionFailed, 'The account has no webhook URL; asynchronous requests need one');
     const device = await this.lookup.device(tenantId, accountId, target);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CloudFlowError, ErrorCode, FINAL_TYPES, type CloudFlowMessage } from '@cloudflow/contracts';
-import { RequestIdsStore } from '@cloudflow/platform';
+import { MovingRetry, RequestIdsStore } from '@cloudflow/platform';
 import type { ClientInflight, Connection } from '../connections/connection';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import { HubConfig } from '../hub.config';
@@ -13,6 +13,9 @@ import { HubBus, type BusAck, type BusMessage } from './hub-bus';
  * client's own account, wherever that device is connected; a `flowEvent` goes to the device
  * working on one of this client's requests. Failures come back as flowException.
  */
+/** Resends come within seconds; a full set is dropped at once (a duplicate then costs one extra frame, nothing more). */
+const MAX_FINALS_REMEMBERED = 10_000;
+
 @Injectable()
 export class ClientFrames {
   constructor(
@@ -23,6 +26,9 @@ export class ClientFrames {
     private readonly requestIds: RequestIdsStore,
     private readonly registry: ConnectionRegistry,
   ) {}
+
+  /** Final frames written to client sockets (connection id + frame requestId), for the few seconds a resend can come. */
+  private readonly finalsWritten = new Set<string>();
 
   async handle(conn: Connection, frame: CloudFlowMessage): Promise<void> {
     frame.source = conn.name;
@@ -42,7 +48,14 @@ export class ClientFrames {
     if (msg.kind === 'ping') return { ok: true };
     if (msg.kind !== 'reply') return { ok: false, errorCode: ErrorCode.invalidData, errorMessage: `unexpected ${msg.kind}` };
     const { frame } = msg;
-    if (FINAL_TYPES.has(frame.type) && frame.originatingRequestId) conn.settleClient(frame.originatingRequestId);
+    if (FINAL_TYPES.has(frame.type)) {
+      // The device's hub sends a final again when its first try was not confirmed: written once.
+      const key = `${conn.id}\u0000${frame.requestId}`;
+      if (this.finalsWritten.has(key)) return { ok: true };
+      if (this.finalsWritten.size >= MAX_FINALS_REMEMBERED) this.finalsWritten.clear();
+      this.finalsWritten.add(key);
+      if (frame.originatingRequestId) conn.settleClient(frame.originatingRequestId);
+    }
     await conn.send(frame).catch(() => undefined);
     return { ok: true };
   }
@@ -79,10 +92,13 @@ export class ClientFrames {
       return conn.sendException(ErrorCode.storageFailed, 'The requestId could not be recorded; nothing was sent, please retry', requestId);
     }
     const release = () => void this.requestIds.release(tenantId, accountId, requestId).catch(() => undefined);
-    // Two tries: the first owner may be stale (cached for a second, or the device just reconnected
-    // elsewhere). A retry happens only on "nobody holds that connection", which proves the first
-    // try delivered nothing, and it always reads the presence store afresh.
-    for (let attempt = 0; attempt < 2; attempt++) {
+    // The first owner may be stale (cached for a second, or the device just reconnected elsewhere),
+    // or the device's hub may be between NATS nodes. A retry happens only on "nobody holds that
+    // connection", which proves the try before delivered nothing; it always reads the presence
+    // store afresh, and goes on for as long as a connection move takes (MovingRetry).
+    let retry: MovingRetry | undefined;
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0 && (!(await (retry ??= new MovingRetry()).again()) || conn.closed)) break;
       const owner = await this.owners.owner(tenantId, accountId, target, attempt > 0);
       if (!owner) break;
       const entry: ClientInflight = { deviceConnId: owner.connId, target, startedAt: Date.now() };

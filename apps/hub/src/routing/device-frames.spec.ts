@@ -1,4 +1,4 @@
-import type { CloudFlowMessage } from '@cloudflow/contracts';
+import { ErrorCode, type CloudFlowMessage } from '@cloudflow/contracts';
 import { Connection } from '../connections/connection';
 import type { ConnectionRegistry } from '../connections/connection-registry';
 import { HubConfig } from '../hub.config';
@@ -33,6 +33,7 @@ const payment = (requestId: string): CloudFlowMessage => ({
 
 describe('DeviceFrames', () => {
   let published: Array<{ connId: string; msg: BusMessage }>;
+  let replyAnswers: BusAck[];
   let recorded: RequestEventInput[];
   let frames: DeviceFrames;
   /** A sync delivery to the device from client connection c1, in time and for the current epoch. */
@@ -57,8 +58,14 @@ describe('DeviceFrames', () => {
     accept = true;
     hold = undefined;
     published = [];
+    replyAnswers = [];
     const bus = {
       publish: async (connId: string, msg: BusMessage) => void published.push({ connId, msg }),
+      // Final replies are asked (to see "no responders"); each answer of `replyAnswers` in turn, then ok.
+      request: async (connId: string, msg: BusMessage): Promise<BusAck> => {
+        published.push({ connId, msg });
+        return replyAnswers.shift() ?? { ok: true };
+      },
     } as unknown as HubBus;
     recorded = [];
     const events = {
@@ -135,6 +142,50 @@ describe('DeviceFrames', () => {
       ['c1', 'reply', 'paymentResponse'],
     ]);
     expect(await deliver('r2')).toEqual({ ok: true });
+  });
+
+  it("sends the final answer again while the requester's hub is between NATS nodes (no responders, or not confirmed), not after an answer", async () => {
+    const gone: BusAck = {
+      ok: false,
+      errorCode: ErrorCode.connectionLost,
+      errorMessage: 'gone',
+      noResponders: true,
+    };
+    replyAnswers = [gone, gone];
+    await deliver('r1');
+    const final = (requestId: string, originatingRequestId: string): CloudFlowMessage => ({
+      type: 'paymentResponse',
+      format: 'appflow',
+      version: '1',
+      requestId,
+      originatingRequestId,
+      payload: { outcome: 'FULFILLED' },
+    });
+    await frames.handle(device, final('f1', 'r1'));
+    const finals = () =>
+      published.filter((p) => (p.msg as { frame: CloudFlowMessage }).frame.requestId === 'f1');
+    for (let i = 0; i < 100 && finals().length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(finals().map((p) => p.connId)).toEqual(['c1', 'c1', 'c1']);
+
+    const triesOf = (requestId: string) =>
+      published.filter((p) => (p.msg as { frame: CloudFlowMessage }).frame.requestId === requestId);
+    // Not confirmed (lost with a connection the node closed): sent again.
+    replyAnswers = [
+      { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'no answer in time', timedOut: true },
+    ];
+    await deliver('r2');
+    await frames.handle(device, final('f2', 'r2'));
+    for (let i = 0; i < 100 && triesOf('f2').length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(triesOf('f2')).toHaveLength(2);
+
+    // Answered (even with a refusal): never sent again.
+    replyAnswers = [{ ok: false, errorCode: ErrorCode.invalidData, errorMessage: 'refused' }];
+    await deliver('r3');
+    await frames.handle(device, final('f3', 'r3'));
+    // Positive signal that the first try was made, then room for a wrongful second one.
+    for (let i = 0; i < 100 && triesOf('f3').length < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(triesOf('f3')).toHaveLength(1);
   });
 
   it('records a reply to an unknown request as a late answer for the gateways, routing nothing to any socket', async () => {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CLOSE_CODES, ErrorCode, FINAL_TYPES, type CloudFlowMessage } from '@cloudflow/contracts';
+import { MovingRetry } from '@cloudflow/platform';
 import { hubException, type Connection, type DeviceInflight } from '../connections/connection';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import { HubConfig } from '../hub.config';
@@ -7,6 +8,9 @@ import { RelayLookup } from '../lookup/relay-lookup';
 import { deviceEventId } from './event-id';
 import { HubBus, type BusAck, type BusMessage } from './hub-bus';
 import { RequestEventsPublisher } from './request-events.publisher';
+
+/** One try of a final reply: the POS's hub answers at once; a lost one is sent again well within the POS's wait. */
+const FINAL_REPLY_TRY_MS = 1000;
 
 /**
  * The device side of a transaction: deliveries from any hub (or, for async requests, from a
@@ -149,9 +153,27 @@ export class DeviceFrames {
     } else {
       if (FINAL_TYPES.has(frame.type)) conn.settleDevice(requestId);
       stored = this.record(conn, requestId, entry, frame, 'device', eventId);
-      if (entry.replyConnId) await this.bus.publish(entry.replyConnId, { kind: 'reply', frame });
+      if (entry.replyConnId && FINAL_TYPES.has(frame.type)) void this.replyFinal(entry.replyConnId, frame);
+      else if (entry.replyConnId) await this.bus.publish(entry.replyConnId, { kind: 'reply', frame });
     }
     if (FINAL_TYPES.has(frame.type)) void stored.then((ok) => this.settleFinal(conn, frame, ok));
+  }
+
+  /**
+   * The final answer is what the POS waits for. Asked, not just published, and sent again while a
+   * connection move lasts when it was not taken ("no responders": the POS's hub between NATS nodes
+   * in lame duck or after a node loss) or not confirmed (lost with a connection the node closed):
+   * published once, it was lost and the POS heard "no final answer" after its timeout. The POS's
+   * hub writes a final it already has only once (ClientFrames).
+   */
+  private async replyFinal(replyConnId: string, frame: CloudFlowMessage): Promise<void> {
+    let retry: MovingRetry | undefined;
+    for (;;) {
+      const ack = await this.bus.request(replyConnId, { kind: 'reply', frame }, FINAL_REPLY_TRY_MS);
+      if (ack.ok || !(ack.noResponders || ack.timedOut)) return;
+      retry ??= new MovingRetry();
+      if (!(await retry.again())) return;
+    }
   }
 
   /**

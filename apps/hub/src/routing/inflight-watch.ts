@@ -1,15 +1,18 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ErrorCode } from '@cloudflow/contracts';
-import { LOGGER } from '@cloudflow/platform';
+import { LOGGER, MovingRetry } from '@cloudflow/platform';
 import type { Logger } from 'pino';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import { HubConfig } from '../hub.config';
 import { HubBus } from './hub-bus';
 
+/** How long "no responders" must last before a device connection counts as gone. */
+const CONFIRM_GONE_MS = 1_500;
+
 /**
  * A requester's hub checks, every second, that each device connection it is waiting on still
  * exists. If the device's hub died (kill -9), NATS has already dropped its subscriptions, the
- * ping gets "no responders", and the POS hears connectionLost within about a second.
+ * ping gets "no responders" (for CONFIRM_GONE_MS), and the POS hears connectionLost within about 2.5 s.
  */
 @Injectable()
 export class InflightWatch implements OnModuleInit, OnApplicationShutdown {
@@ -32,6 +35,20 @@ export class InflightWatch implements OnModuleInit, OnApplicationShutdown {
     clearInterval(this.timer);
   }
 
+  /**
+   * "No responders" once may be a device hub between NATS nodes (lame duck), not a dead one: its
+   * subscription is back within a moment. Asked again for CONFIRM_GONE_MS before the POS is told;
+   * a killed hub still shows within INFLIGHT_CHECK_MS + CONFIRM_GONE_MS (about 2.5 s).
+   */
+  private async stillThere(deviceConnId: string): Promise<boolean> {
+    const retry = new MovingRetry(CONFIRM_GONE_MS);
+    do {
+      const ack = await this.bus.request(deviceConnId, { kind: 'ping' }, this.config.INFLIGHT_CHECK_MS);
+      if (ack.ok || !ack.noResponders) return true;
+    } while (await retry.again());
+    return false;
+  }
+
   private async check(): Promise<void> {
     if (this.running) return;
     this.running = true;
@@ -46,8 +63,7 @@ export class InflightWatch implements OnModuleInit, OnApplicationShutdown {
       }
       await Promise.all(
         [...waiting].map(async ([deviceConnId, requesters]) => {
-          const ack = await this.bus.request(deviceConnId, { kind: 'ping' }, this.config.INFLIGHT_CHECK_MS);
-          if (ack.ok || !ack.noResponders) return;
+          if (await this.stillThere(deviceConnId)) return;
           for (const { connId, requestId } of requesters) {
             const conn = this.registry.get(connId);
             const entry = conn?.clientInflight.get(requestId);

@@ -16,6 +16,7 @@ export class NatsConnectionOwner implements OnModuleInit, OnApplicationShutdown 
   private readonly connectHooks: Array<(nc: NatsConnection) => void> = [];
   private readonly reconnectHooks: Array<() => void> = [];
   private connected = false;
+  private readonly connectWaiters = new Set<(ok: boolean) => void>();
 
   constructor(
     private readonly url: string,
@@ -34,11 +35,27 @@ export class NatsConnectionOwner implements OnModuleInit, OnApplicationShutdown 
     return this.connected;
   }
 
+  /** Connected now, or within `ms` (a reconnect to another node in progress); false if not by then. */
+  connectedWithin(ms: number): Promise<boolean> {
+    if (this.connected) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.connectWaiters.delete(done);
+        resolve(ok);
+      };
+      const timer = setTimeout(() => done(false), ms);
+      timer.unref();
+      this.connectWaiters.add(done);
+    });
+  }
+
   connection(): Promise<NatsConnection> {
     this.connecting ??= connect(natsConnectionOptions(this.url, this.name, this.auth)).then(
       (nc) => {
         this.nc = nc;
         this.connected = true;
+        for (const done of [...this.connectWaiters]) done(true);
         void this.watch(nc);
         for (const run of this.connectHooks.splice(0)) run(nc);
         return nc;
@@ -68,6 +85,7 @@ export class NatsConnectionOwner implements OnModuleInit, OnApplicationShutdown 
       if (status.type === Events.Disconnect) this.connected = false;
       if (status.type === Events.Reconnect) {
         this.connected = true;
+        for (const done of [...this.connectWaiters]) done(true);
         for (const hook of this.reconnectHooks) hook();
       }
     }

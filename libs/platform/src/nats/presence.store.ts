@@ -9,6 +9,7 @@ import {
 } from '@cloudflow/contracts';
 import { StorageType, type KV, type KvEntry } from 'nats';
 import { reconcileKvReplicas } from './kv-replicas';
+import { MovingRetry } from './moving-retry';
 import { NatsConnectionOwner } from './nats-connection.owner';
 
 const HEARTBEAT_CACHE_MS = 1_000;
@@ -135,6 +136,12 @@ export class PresenceStore {
    * meanwhile, and never takes a device back from it.
    */
   async reassertDevice(tenantId: string, accountId: string, referenceId: string, hubId: string, connId: string, epoch: number): Promise<'kept' | 'superseded'> {
+    // Compare-and-set, so a repeat decides afresh: the hub closes a socket it could not re-assert,
+    // and right after a reconnect the bucket's leader may still be moving.
+    return this.whileMoving(() => this.reassertOnce(tenantId, accountId, referenceId, hubId, connId, epoch));
+  }
+
+  private async reassertOnce(tenantId: string, accountId: string, referenceId: string, hubId: string, connId: string, epoch: number): Promise<'kept' | 'superseded'> {
     const { devices } = await this.kv();
     const key = deviceKey(tenantId, accountId, referenceId);
     for (;;) {
@@ -167,10 +174,26 @@ export class PresenceStore {
 
   /** The connection a request for this device must go to, if its hub is alive. */
   async deviceOwner(tenantId: string, accountId: string, referenceId: string): Promise<DevicePresence | undefined> {
-    const { devices } = await this.kv();
-    const presence = json<DevicePresence>(await devices.get(deviceKey(tenantId, accountId, referenceId)));
-    if (!presence || !(await this.isHubAlive(presence.hubId))) return undefined;
-    return presence;
+    // A read: asked again while the buckets' leaders (or this process's connection) move between NATS nodes.
+    return this.whileMoving(async () => {
+      const { devices } = await this.kv();
+      const presence = json<DevicePresence>(await devices.get(deviceKey(tenantId, accountId, referenceId)));
+      if (!presence || !(await this.isHubAlive(presence.hubId))) return undefined;
+      return presence;
+    });
+  }
+
+  /** Runs `op` again after a failure for as long as a NATS connection move takes (MovingRetry); `op` must be safe to repeat. */
+  private async whileMoving<T>(op: () => Promise<T>): Promise<T> {
+    let retry: MovingRetry | undefined;
+    for (;;) {
+      try {
+        return await op();
+      } catch (error) {
+        retry ??= new MovingRetry();
+        if (!(await retry.again())) throw error;
+      }
+    }
   }
 
   async deviceState(tenantId: string, accountId: string, referenceId: string): Promise<DeviceState> {

@@ -1,7 +1,8 @@
 import { PRESENCE } from '@cloudflow/contracts';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { StorageType, type KV } from 'nats';
 import { reconcileKvReplicas } from './kv-replicas';
+import { MovingRetry } from './moving-retry';
 import { NatsConnectionOwner } from './nats-connection.owner';
 
 /**
@@ -20,18 +21,34 @@ export class RequestIdsStore {
     private readonly retentionMs: number,
   ) {}
 
-  /** Takes the id for this account; false if it was taken before (within the retention). */
+  /**
+   * Takes the id for this account; false if it was taken before (within the retention). A create
+   * that failed (the bucket's leader moving to another NATS node, a connection between nodes) is
+   * tried again for as long as a move takes. A failed create may still have been stored, so the
+   * value carries a token of this call: "taken" by our own earlier try is still ours.
+   */
   async reserve(tenantId: string, accountId: string, requestId: string): Promise<boolean> {
-    const kv = await this.kv();
-    try {
-      // An ISO time, not epoch milliseconds: a 13-digit run at rest reads like a card number to scanners.
-      await kv.create(requestIdKey(tenantId, accountId, requestId), new Date().toISOString());
-      return true;
-    } catch (error) {
-      if (isTaken(error)) return false;
-      this.forget();
-      throw error;
+    const key = requestIdKey(tenantId, accountId, requestId);
+    // An ISO time, not epoch milliseconds: a 13-digit run at rest reads like a card number to scanners.
+    const value = `${new Date().toISOString()} ${randomUUID()}`;
+    let retry: MovingRetry | undefined;
+    for (;;) {
+      try {
+        await (await this.kv()).create(key, value);
+        return true;
+      } catch (error) {
+        if (isTaken(error)) return retry ? this.holds(key, value) : false;
+        this.forget();
+        retry ??= new MovingRetry();
+        if (!(await retry.again())) throw error;
+      }
     }
+  }
+
+  /** Whether the id's entry is the one `value` wrote (a retried create finding its own first try). */
+  private async holds(key: string, value: string): Promise<boolean> {
+    const entry = await (await this.kv()).get(key);
+    return entry?.operation === 'PUT' && entry.string() === value;
   }
 
   /** Gives the id back: only when the request was definitely not dispatched, so the POS may retry it. */

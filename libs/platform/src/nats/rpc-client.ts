@@ -1,5 +1,6 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
+import { EmptyResponseException } from '@nestjs/microservices/errors/empty-response.exception';
 import {
   CloudFlowError,
   ErrorCode,
@@ -11,6 +12,7 @@ import {
 import { headers as natsHeaders } from 'nats';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { CORRELATION_HEADER, currentCorrelationId } from '../logging/request-context';
+import { MovingRetry } from './moving-retry';
 
 /** Lookups and verifications: asking twice changes nothing, so a lost request is asked again. */
 const IDEMPOTENT: ReadonlySet<RpcSubject> = new Set<RpcSubject>([
@@ -44,15 +46,38 @@ export class RpcClient implements OnApplicationShutdown {
     request: RpcRequest<S>,
     timeoutMs = this.defaultTimeoutMs,
   ): Promise<RpcResponse<S>> {
-    if (!IDEMPOTENT.has(subject)) return this.once(subject, request, timeoutMs);
+    if (!IDEMPOTENT.has(subject)) return this.reachingSomeone(subject, request, timeoutMs);
     // A read may be asked twice: a request lost while the responder's NATS connection moves to
     // another node (lame duck, a node killed) is asked again within the same overall budget.
     const first = Math.max(100, Math.floor(timeoutMs / 2));
     try {
-      return await this.once(subject, request, first);
+      return await this.reachingSomeone(subject, request, first);
     } catch (error) {
       if (!(error instanceof CloudFlowError) || !(error.cause instanceof TimeoutError)) throw error;
-      return this.once(subject, request, Math.max(100, timeoutMs - first));
+      return this.reachingSomeone(subject, request, Math.max(100, timeoutMs - first));
+    }
+  }
+
+  /**
+   * "No responders" proves nobody received the request, and so does a request never sent because
+   * this process's own connection is moving: any call (a state-changing one too) is asked again
+   * while that lasts no longer than a connection move (the only replica of a responder, or this
+   * process, may be between NATS nodes right now).
+   */
+  private async reachingSomeone<S extends RpcSubject>(
+    subject: S,
+    request: RpcRequest<S>,
+    timeoutMs: number,
+  ): Promise<RpcResponse<S>> {
+    let retry: MovingRetry | undefined;
+    for (;;) {
+      try {
+        return await this.once(subject, request, timeoutMs);
+      } catch (error) {
+        if (!(error instanceof CloudFlowError) || !reachedNobody(error.cause)) throw error;
+        retry ??= new MovingRetry();
+        if (!(await retry.again())) throw error;
+      }
     }
   }
 
@@ -75,6 +100,19 @@ export class RpcClient implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.client.close();
   }
+}
+
+/**
+ * Nest's ClientNats rejects every send with this string from a disconnect until the reconnect
+ * (it replaces its connection promise), without publishing anything.
+ */
+const NOT_SENT_WHILE_RECONNECTING = /Connection lost\. Trying to reconnect/;
+
+function reachedNobody(cause: unknown): boolean {
+  return (
+    cause instanceof EmptyResponseException ||
+    (typeof cause === 'string' && NOT_SENT_WHILE_RECONNECTING.test(cause))
+  );
 }
 
 function rehydrate(subject: string, error: unknown): CloudFlowError {
