@@ -29,6 +29,7 @@ export * from './nats/request-events.stream';
 export * from './nats/request-ids.store';
 export * from './nats/kv-replicas';
 export * from './nats/moving-retry';
+export * from './nats/deliver-with-resend';
 export * from './docs/error-body.dto';
 export * from './docs/api-errors.decorator';
 export * from './docs/api-document';

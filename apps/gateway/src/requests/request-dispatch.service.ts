@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CloudFlowError, ErrorCode, isErrorCode, type CloudFlowMessage, type DevicePresence, type RequestView, type VerifiedAccount } from '@cloudflow/contracts';
-import { NatsConnectionOwner, LOGGER, MovingRetry, PresenceStore, RequestIdsStore, isStorageOutage } from '@cloudflow/platform';
+import { NatsConnectionOwner, LOGGER, MovingRetry, deliverWithResend, PresenceStore, RequestIdsStore, isStorageOutage } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { deviceNotFound } from '../client-api/client-devices.service';
@@ -93,7 +93,9 @@ export class RequestDispatchService {
       // and the reply's way back) makes a time-out mean "delivered before the deadline, or never".
       const timeoutMs = this.config.REQUEST_DELIVERY_TIMEOUT_MS;
       const deliver = { kind: 'deliver' as const, frame, requester: accountId, record: 'async' as const, deadline: Date.now() + timeoutMs, epoch: owner.epoch };
-      const ack = await this.bus.request(owner.connId, deliver, timeoutMs + this.config.REQUEST_DEADLINE_MARGIN_MS);
+      // A lost answer is asked again (resend: never written twice) until the deadline and margin pass.
+      const connId = owner.connId;
+      const ack = await deliverWithResend((m, ms) => this.bus.request(connId, m, ms), deliver, deliver.deadline + this.config.REQUEST_DEADLINE_MARGIN_MS);
       if (ack.ok) {
         await this.repo.markDispatched(id).catch((err: unknown) => this.logger.warn({ err, requestId: body.requestId }, 'dispatched, but the status could not be written yet'));
         return { status: 202, body: { requestId: body.requestId, status: 'dispatched' } };

@@ -12,6 +12,8 @@ export interface ConnectionIdentity {
 
 /** How long a slow consumer's close handshake may take before its socket is cut. */
 const SLOW_CLOSE_GRACE_MS = 1000;
+/** Settled requestIds a device connection keeps for resent deliveries (Connection.hadRequest). */
+const SETTLED_KEPT = 16;
 
 /** A request this device socket is working on, and where its replies go. */
 export interface DeviceInflight {
@@ -42,6 +44,8 @@ export class Connection {
   closed = false;
   epoch = 0;
   readonly deviceInflight = new Map<string, DeviceInflight>();
+  /** The requestIds settled on this device connection lately, oldest first (hadRequest). */
+  private readonly settled: string[] = [];
   readonly clientInflight = new Map<string, ClientInflight>();
   /** Unsent bytes above which this socket is a slow consumer (set from HubConfig when opened). */
   maxBufferedBytes = 1024 * 1024;
@@ -101,7 +105,22 @@ export class Connection {
     if (!entry) return undefined;
     clearTimeout(entry.expiry);
     this.deviceInflight.delete(requestId);
+    this.rememberSettled(requestId);
     return entry;
+  }
+
+  /**
+   * Whether this connection ever had `requestId` (in flight now, or settled lately): a resent
+   * delivery of it is answered "repeated" and not written again. A device does one request at a
+   * time, so the last few cover every resend, which stops at its deadline.
+   */
+  hadRequest(requestId: string): boolean {
+    return this.deviceInflight.has(requestId) || this.settled.includes(requestId);
+  }
+
+  private rememberSettled(requestId: string): void {
+    this.settled.push(requestId);
+    if (this.settled.length > SETTLED_KEPT) this.settled.shift();
   }
 
   /** The socket is gone: no timer of its requests may fire any more. */

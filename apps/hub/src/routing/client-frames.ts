@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CloudFlowError, ErrorCode, FINAL_TYPES, type CloudFlowMessage } from '@cloudflow/contracts';
-import { MovingRetry, RequestIdsStore } from '@cloudflow/platform';
+import { MovingRetry, RequestIdsStore, deliverWithResend } from '@cloudflow/platform';
 import type { ClientInflight, Connection } from '../connections/connection';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import { HubConfig } from '../hub.config';
@@ -106,7 +106,9 @@ export class ClientFrames {
       // The device's hub writes it only before `deadline`; this hub waits a margin longer, so a
       // timeout here means "written before the deadline, or never" and not "maybe later".
       const deadline = Date.now() + this.config.DELIVERY_TIMEOUT_MS;
-      const ack = await this.bus.request(owner.connId, { kind: 'deliver', frame, replyConnId: conn.id, requester: accountId, deadline, epoch: owner.epoch }, this.config.DELIVERY_TIMEOUT_MS + this.config.DELIVERY_MARGIN_MS);
+      // A lost answer is asked again (resend: never written twice) until the deadline and margin pass.
+      const deliver = { kind: 'deliver' as const, frame, replyConnId: conn.id, requester: accountId, deadline, epoch: owner.epoch };
+      const ack = await deliverWithResend((m, ms) => this.bus.request(owner.connId, m, ms), deliver, deadline + this.config.DELIVERY_MARGIN_MS);
       // Settled meanwhile (the in-flight watch saw the device's hub die, or the socket closed): said already.
       if (conn.clientInflight.get(requestId) !== entry) return;
       if (ack.ok) return this.armTimeout(conn, requestId, entry, timeoutS);

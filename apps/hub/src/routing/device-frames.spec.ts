@@ -188,6 +188,24 @@ describe('DeviceFrames', () => {
     expect(triesOf('f3')).toHaveLength(1);
   });
 
+  it('answers a resent delivery (its first answer was lost) as repeated, never writing it twice, also after the final answer and past the deadline', async () => {
+    const resend = (requestId: string, deadline = Date.now() + 5000) =>
+      frames.onBus(device, { kind: 'deliver', frame: payment(requestId), replyConnId: 'c1', requester: 'a', deadline, epoch: 0, resend: true });
+    await deliver('r1');
+    expect(await resend('r1')).toEqual({ ok: true, repeated: true });
+    await frames.handle(device, { type: 'paymentResponse', format: 'appflow', version: '1', requestId: 'f1', originatingRequestId: 'r1', payload: { outcome: 'FULFILLED' } });
+    // Settled: still known to the connection, so a late resend neither writes nor looks busy.
+    expect(await resend('r1', Date.now() - 1)).toEqual({ ok: true, repeated: true });
+    const payments = () => sent.filter((m) => m.type === 'payment').map((m) => m.requestId);
+    expect(payments()).toEqual(['r1']);
+    // A resend whose first delivery never arrived is written like a first one, before its deadline only.
+    expect(await resend('r2')).toEqual({ ok: true });
+    expect(payments()).toEqual(['r1', 'r2']);
+    expect(await resend('r3', Date.now() - 1)).toMatchObject({ ok: false });
+    // Without the resend flag a reused requestId is still refused as a duplicate.
+    expect(await deliver('r2')).toMatchObject({ ok: false, errorCode: 'duplicateItem' });
+  });
+
   it('records a reply to an unknown request as a late answer for the gateways, routing nothing to any socket', async () => {
     await frames.handle(device, {
       type: 'paymentResponse',

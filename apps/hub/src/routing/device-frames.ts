@@ -77,6 +77,9 @@ export class DeviceFrames {
   private async deliver(conn: Connection, msg: Extract<BusMessage, { kind: 'deliver' }>): Promise<BusAck> {
     const { frame, replyConnId, requester } = msg;
     const mode = msg.record ?? 'sync';
+    // A resend (the answer to the first was lost): never a second write. Checked first, since the
+    // first may have been written before this hub started draining or its deadline passed.
+    if (msg.resend && conn.hadRequest(frame.requestId)) return { ok: true, repeated: true };
     if (conn.closed) return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: `Device '${conn.name}' is not connected`, noResponders: true };
     // Draining (SIGTERM): answered as if nobody held the device, so the requester reads presence
     // again; the device reconnects to another hub once its current transaction is done.

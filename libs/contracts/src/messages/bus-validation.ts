@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Min, ValidateIf, registerDecorator, validateSync, type ValidationError } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Min, ValidateIf, registerDecorator, validateSync, type ValidationError } from 'class-validator';
 import { CloudFlowError } from '../errors/cloudflow-error';
 import { ErrorCode, isErrorCode } from '../errors/error-code';
 import { CloudFlowMessage } from '../websocket/envelope';
@@ -59,6 +59,7 @@ export class DeliverBusMessage implements Deliver {
   @IsOptional() @IsIn(['async']) record?: 'async';
   @IsInt() @Min(0) deadline: number;
   @IsInt() @Min(0) epoch: number;
+  @IsOptional() @IsBoolean() resend?: boolean;
 }
 
 export class ForwardBusMessage implements Forward {
@@ -103,7 +104,9 @@ export function parseBusAck(value: unknown): BusAck {
   if (!value || typeof value !== 'object') throw invalid('bus answer', ['must be an object']);
   const ack = value as Record<string, unknown>;
   if (ack.ok === true) {
-    if (ack.inflight !== undefined && typeof ack.inflight !== 'boolean') throw invalid('bus answer', ['inflight must be a boolean']);
+    for (const flag of ['inflight', 'repeated']) {
+      if (ack[flag] !== undefined && typeof ack[flag] !== 'boolean') throw invalid('bus answer', [`${flag} must be a boolean`]);
+    }
     return ack as BusAck;
   }
   if (ack.ok !== false) throw invalid('bus answer', ['ok must be a boolean']);

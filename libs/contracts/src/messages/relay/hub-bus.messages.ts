@@ -22,6 +22,12 @@ export type BusMessage =
       deadline: number;
       /** The device's ownership epoch the requester read from presence: a hub never writes for another one. */
       epoch: number;
+      /**
+       * The same delivery again, to the same connection, because the answer to the first was lost
+       * (a connection moving between NATS nodes). The device's hub writes it only if that requestId
+       * was never on the connection; otherwise it answers ok + `repeated` without writing.
+       */
+      resend?: boolean;
     }
   | {
       kind: 'forward';
@@ -34,5 +40,5 @@ export type BusMessage =
   | { kind: 'ping'; requestId?: string };
 
 export type BusAck =
-  | { ok: true; inflight?: boolean }
+  | { ok: true; inflight?: boolean; repeated?: boolean }
   | { ok: false; errorCode: ErrorCode; errorMessage: string; noResponders?: boolean; timedOut?: boolean };
