@@ -120,7 +120,8 @@ describe('the clustered shape (3 NATS nodes, 3 hubs, 2 gateways)', () => {
   };
   /** The NATS node through which a hub holds this connection's subject (its one wildcard subscription, /connz). */
   const nodeHolding = async (connId: string): Promise<string | undefined> => {
-    const subject = connectionSubject(`${connId.split('.')[0]}.*`);
+    // Every id of a hub shares all but its last token (HubIdentity: <user>.<incarnation>.<random>).
+    const subject = connectionSubject(`${connId.slice(0, connId.lastIndexOf('.'))}.*`);
     for (const node of nats.nodes) {
       const res = await fetch(`${node.monitorUrl}/connz?subs=1&limit=1024`);
       const body = (await res.json()) as { connections?: Array<{ subscriptions_list?: string[] }> };
