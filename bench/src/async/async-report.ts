@@ -18,6 +18,8 @@ export interface AsyncPhase {
   cpuDrained?: Record<string, number>;
   /** Wall time from the first request due to the last answer (CPU shares are over this). */
   wallMs: number;
+  /** NATS messages published (in) and received (out) during the phase, by user (all hubs as `hub`). */
+  natsMessages?: Record<string, { inMsgs: number; outMsgs: number }>;
 }
 
 const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
@@ -73,6 +75,17 @@ export function renderAsyncReport(
       f(total / accepted, 2),
     ];
   });
+  // NATS messages per accepted request: each one is a syscall-sized write on both ends.
+  const users = [...new Set(phases.flatMap((p) => Object.keys(p.natsMessages ?? {})))].sort();
+  const messages = phases
+    .filter((p) => p.natsMessages)
+    .map((p) => {
+      const accepted = p.samples.filter((s) => s.status === 202).length;
+      return [
+        String(p.rate),
+        ...users.map((u) => `${f((p.natsMessages![u]?.inMsgs ?? 0) / accepted)} / ${f((p.natsMessages![u]?.outMsgs ?? 0) / accepted)}`),
+      ];
+    });
   return [
     '# Async requests benchmark (`POST /client/v1.1/requests`)',
     '',
@@ -119,6 +132,14 @@ export function renderAsyncReport(
     '',
     table(['offered req/s', ...names, 'total'], perRequest),
     '',
+    ...(messages.length
+      ? [
+          '## NATS messages per accepted request, by user (published / received, from the server\'s `/connz`, until the webhooks were delivered)',
+          '',
+          table(['offered req/s', ...users], messages),
+          '',
+        ]
+      : []),
     '## Machine',
     '',
     table(['what', 'value'], machine),

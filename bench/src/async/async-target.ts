@@ -23,6 +23,8 @@ export interface AsyncTarget {
   /** Sends request i of a phase; records its due wall time in `dueWall` (deleted again unless 202). */
   post(i: number, dueWall: Map<string, number>, wallStart: number, rate: number): Promise<number>;
   databaseUrl: string;
+  /** The NATS monitor (one node's /connz), to count messages per request by service. */
+  natsMonitorUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -113,6 +115,7 @@ export async function prepareAsyncTarget(spec: AsyncTargetSpec): Promise<AsyncTa
       cpu: spec.cpu,
       post,
       databaseUrl: s.databaseUrl,
+      natsMonitorUrl: s.nats.monitorUrl,
       stop,
     };
   } catch (error) {
@@ -138,6 +141,7 @@ export async function runAsyncPhase(
   log: (line: string) => void,
 ): Promise<AsyncPhase> {
   const dueWall = new Map<string, number>();
+  const natsBefore = t.natsMonitorUrl ? await natsMessages(t.natsMonitorUrl) : undefined;
   const cpuBefore = t.cpu();
   const wallStart = Date.now();
   const samples = await openLoop(rate, durationMs, (i) => t.post(i, dueWall, wallStart, rate));
@@ -156,6 +160,7 @@ export async function runAsyncPhase(
   // Again once the webhooks are out: the phase's whole cost, delivery included (issue 11 judges CPU per request).
   const cpuDone = t.cpu();
   const cpuDrained = Object.fromEntries(Object.entries(cpuDone).map(([n, ms]) => [n, ms - (cpuBefore[n] ?? 0)]));
+  const natsAfter = t.natsMonitorUrl ? await natsMessages(t.natsMonitorUrl) : undefined;
   const webhookMs = [...got].map(([id, at]) => at - dueWall.get(id)!);
   const outboxMs = await outboxWait(t.databaseUrl, [...dueWall.keys()]);
   const accepted = samples.filter((x) => x.status === 202).length;
@@ -171,7 +176,33 @@ export async function runAsyncPhase(
     cpu,
     cpuDrained,
     wallMs,
+    natsMessages: natsBefore && natsAfter ? diffMessages(natsBefore, natsAfter) : undefined,
   };
+}
+
+type MessageCounts = Record<string, { inMsgs: number; outMsgs: number }>;
+
+/** Messages each NATS user's connections published (in) and received (out), from the server's /connz. */
+async function natsMessages(monitorUrl: string): Promise<MessageCounts> {
+  const res = await fetch(`${monitorUrl}/connz?auth=1&limit=1024`);
+  const body = (await res.json()) as { connections: Array<{ authorized_user?: string; in_msgs: number; out_msgs: number }> };
+  const counts: MessageCounts = {};
+  for (const c of body.connections) {
+    const user = (c.authorized_user ?? '?').replace(/^hub-\d+$/, 'hub');
+    const row = (counts[user] ??= { inMsgs: 0, outMsgs: 0 });
+    row.inMsgs += c.in_msgs;
+    row.outMsgs += c.out_msgs;
+  }
+  return counts;
+}
+
+function diffMessages(before: MessageCounts, after: MessageCounts): MessageCounts {
+  return Object.fromEntries(
+    Object.entries(after).map(([user, a]) => [
+      user,
+      { inMsgs: a.inMsgs - (before[user]?.inMsgs ?? 0), outMsgs: a.outMsgs - (before[user]?.outMsgs ?? 0) },
+    ]),
+  );
 }
 
 /** Enqueue → delivered of each outbox row, from the gateway's own timestamps (the outbox's share of the webhook latency). */
