@@ -4,6 +4,7 @@ import { DeveloperCredentialEntity } from './credentials/developer-credential.en
 import { UserCredentialEntity } from './credentials/user-credential.entity';
 import { AuthSchema1732390000000 } from './migrations/auth-schema.migration';
 import { RelayCredentials1732500000000 } from './migrations/relay-credentials.migration';
+import { UsageLedger1733000000000 } from './migrations/usage-ledger.migration';
 import { AccountCredentialEntity } from './relay-credentials/account-credential.entity';
 import { DeviceCredentialEntity } from './relay-credentials/device-credential.entity';
 import { WebhookSecretEntity } from './relay-credentials/webhook-secret.entity';
@@ -24,4 +25,4 @@ export const AUTH_ENTITIES: Constructor[] = [
   DeviceCredentialEntity,
   WebhookSecretEntity,
 ];
-export const AUTH_MIGRATIONS: Constructor[] = [AuthSchema1732390000000, RelayCredentials1732500000000];
+export const AUTH_MIGRATIONS: Constructor[] = [AuthSchema1732390000000, RelayCredentials1732500000000, UsageLedger1733000000000];

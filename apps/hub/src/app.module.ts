@@ -20,7 +20,7 @@ export class AppModule {
   static forRoot(config: HubConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ service: 'hub', config })],
+      imports: [PlatformModule.forRoot({ service: 'hub', config, usageReporting: true })],
       providers: [
         { provide: HubConfig, useValue: config },
         {

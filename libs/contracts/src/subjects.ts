@@ -33,7 +33,7 @@ import type {
   TokenPair,
 } from './messages/auth/credential.messages';
 import type { FindLoginUserRequest, LoginUser } from './messages/admin/user.messages';
-import type { UsageReportedEvent, UsageReportRequest, UsageTotals } from './messages/auth/usage.messages';
+import type { UsageQueryRequest, UsageQueryResult, UsageReportedEvent, UsageReportRequest, UsageTotals } from './messages/auth/usage.messages';
 import type {
   AccessRevokedEvent,
   DeleteCredentialRequest,
@@ -81,6 +81,8 @@ export const SUBJECTS = {
     webhookSecretCreate: 'auth.webhookSecret.create.v1',
     webhookSecretGet: 'auth.webhookSecret.get.v1',
     usageReport: 'auth.usage.report.v1',
+    /** The usage ledger, per key × period × API group (operator invoicing, a tenant's own usage). */
+    usageQuery: 'auth.usage.query.v1',
   },
   admin: {
     userFindForLogin: 'admin.user.findForLogin.v1',
@@ -141,6 +143,7 @@ export interface RpcMap {
   'auth.webhookSecret.create.v1': { request: WebhookSecretRequest; response: WebhookSecret };
   'auth.webhookSecret.get.v1': { request: WebhookSecretRequest; response: WebhookSecret };
   'auth.usage.report.v1': { request: UsageReportRequest; response: UsageTotals };
+  'auth.usage.query.v1': { request: UsageQueryRequest; response: UsageQueryResult };
   'admin.user.findForLogin.v1': { request: FindLoginUserRequest; response: LoginUser };
   'admin.device.list.v1': { request: ListDevicesRequest; response: DeviceList };
   'admin.device.get.v1': { request: GetDeviceRequest; response: DeviceRecord };

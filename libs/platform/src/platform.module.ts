@@ -28,6 +28,8 @@ export interface PlatformOptions {
   database?: DatabaseOptions;
   /** Guard every HTTP route with the APP-key layer (gateway, admin). */
   appKeyGuard?: boolean;
+  /** Count and report APP-key usage without guarding HTTP (hubs: sync payments for billing). */
+  usageReporting?: boolean;
 }
 
 class ReadinessWiring implements OnModuleInit {
@@ -79,10 +81,11 @@ export class PlatformModule {
         AppKeyCache,
         { provide: BlockedEndpointsCache, inject: [RpcClient, Broadcasts], useFactory: (r: RpcClient, b: Broadcasts) => new BlockedEndpointsCache(r, b, logger) },
         { provide: APP_GUARD, useClass: AppKeyGuard },
-        // Usage limits per key, counted locally and reported to auth in batches.
-        { provide: UsageLimiter, useFactory: () => new UsageLimiter() },
-        UsageReporter,
       );
+    }
+    if (options.appKeyGuard || options.usageReporting) {
+      // Usage limits per key, counted locally and reported to auth in batches.
+      providers.push({ provide: UsageLimiter, useFactory: () => new UsageLimiter() }, UsageReporter);
     }
     return {
       module: PlatformModule,

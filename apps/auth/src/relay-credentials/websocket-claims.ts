@@ -10,7 +10,7 @@ import {
  * client token names the account itself, and a stray referenceId on it is ignored.
  */
 export function websocketClaims(request: WebsocketTokenRequest): WebsocketClaims {
-  const { kind, tenantId, accountId, referenceId } = request;
+  const { kind, tenantId, accountId, referenceId, appKeyId } = request;
   switch (kind) {
     case 'device':
       if (referenceId === undefined) {
@@ -21,6 +21,6 @@ export function websocketClaims(request: WebsocketTokenRequest): WebsocketClaims
       }
       return { kind, tid: tenantId, acc: accountId, sub: referenceId };
     case 'client':
-      return { kind, tid: tenantId, acc: accountId, sub: accountId };
+      return { kind, tid: tenantId, acc: accountId, sub: accountId, ...(appKeyId ? { akid: appKeyId } : {}) };
   }
 }

@@ -1,46 +1,60 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import {
   EVENTS,
+  type UsageQueryRequest,
+  type UsageQueryResult,
   type UsageReportItem,
   type UsageReportRequest,
+  type UsageTotal,
   type UsageTotals,
 } from '@cloudflow/contracts';
 import { Broadcasts, LOGGER } from '@cloudflow/platform';
 import type { Logger } from 'pino';
 import { UsageRepository } from './usage.repository';
 
-/** Merges items naming the same key and day (a well-behaved reporter never sends them). */
-export function mergeItems(items: UsageReportItem[]): UsageReportItem[] {
-  const byKey = new Map<string, UsageReportItem>();
+const PRUNE_EVERY_MS = 60 * 60_000;
+
+/** Requests of each key's reported day in a batch: what the other instances' rate windows add. */
+export function addedOnTotalDay(items: UsageReportItem[], totals: UsageTotal[]): Map<string, number> {
+  const day = new Map(totals.map((t) => [t.keyId, t.day]));
+  const added = new Map<string, number>();
   for (const item of items) {
-    const seen = byKey.get(item.keyId);
-    if (!seen || item.day > seen.day) byKey.set(item.keyId, { ...item });
-    else if (item.day === seen.day) {
-      seen.count += item.count;
-      if (item.lastUsedAt > seen.lastUsedAt) seen.lastUsedAt = item.lastUsedAt;
-    }
+    if (day.get(item.keyId) === item.day) added.set(item.keyId, (added.get(item.keyId) ?? 0) + item.count);
   }
-  return [...byKey.values()];
+  return added;
 }
 
 /**
- * Persists the usage batches gateways and admin instances report, and tells every instance
- * the new cluster-wide totals, so each one enforces the daily limit against the whole
- * cluster's count and the rate against everyone's recent admissions.
+ * Persists the usage batches gateways, admins and hubs report into the ledger (idempotent by
+ * report id), and tells every instance the new cluster-wide totals, so each one enforces the
+ * daily limit against the whole cluster's count and the rate against everyone's recent admissions.
  */
 @Injectable()
-export class UsageService {
+export class UsageService implements OnModuleInit, OnApplicationShutdown {
+  private pruneTimer?: NodeJS.Timeout;
+
   constructor(
     private readonly usage: UsageRepository,
     private readonly broadcasts: Broadcasts,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
+  onModuleInit(): void {
+    // Every replica prunes; the DELETEs are idempotent and cheap on the day index.
+    this.pruneTimer = setInterval(() => {
+      this.usage.prune().catch((err: unknown) => this.logger.warn({ err }, 'could not prune the usage ledger'));
+    }, PRUNE_EVERY_MS);
+    this.pruneTimer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.pruneTimer);
+  }
+
   async report(request: UsageReportRequest): Promise<UsageTotals> {
-    const items = mergeItems(request.items);
-    const totals = await this.usage.add(items);
-    const added = new Map(items.map((i) => [i.keyId, i.count]));
+    const totals = await this.usage.add(request.items, request.reportId, request.source);
     if (totals.length > 0) {
+      const added = addedOnTotalDay(request.items, totals);
       const event = {
         source: request.source,
         items: totals.map((t) => ({ ...t, added: added.get(t.keyId) ?? 0 })),
@@ -51,5 +65,9 @@ export class UsageService {
       });
     }
     return { totals };
+  }
+
+  async query(request: UsageQueryRequest): Promise<UsageQueryResult> {
+    return { rows: await this.usage.query(request) };
   }
 }

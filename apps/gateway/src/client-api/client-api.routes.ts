@@ -1,5 +1,6 @@
-import { Get, Param, Query } from '@nestjs/common';
+import { Get, Param, Query, Req } from '@nestjs/common';
 import type { VerifiedAccount } from '@cloudflow/contracts';
+import type { RequestWithAppKey } from '@cloudflow/platform';
 import { ConnectionCredentialsService } from '../connection/connection-credentials.service';
 import { CurrentAccount } from '../credentials/relay-auth.guards';
 import { DeviceParams, ListDevicesQuery } from './client-api.dto';
@@ -18,8 +19,8 @@ export abstract class ClientApiRoutes {
 
   @Get('token')
   @TokenDocs()
-  token(@CurrentAccount() account: VerifiedAccount) {
-    return this.connections.issue({ kind: 'client', ...account });
+  token(@CurrentAccount() account: VerifiedAccount, @Req() req: RequestWithAppKey) {
+    return this.connections.issue({ kind: 'client', ...account, appKeyId: req.appKey?.keyId });
   }
 
   @Get('devices')

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { VerifiedAccount } from '@cloudflow/contracts';
+import { UsageLimiter, type RequestWithAppKey } from '@cloudflow/platform';
 import type { Response } from 'express';
 import { ConnectionCredentialsService } from '../connection/connection-credentials.service';
 import { CurrentAccount } from '../credentials/relay-auth.guards';
@@ -22,6 +23,7 @@ export class ClientV11Controller extends ClientApiRoutes {
     connections: ConnectionCredentialsService,
     devices: ClientDevicesService,
     private readonly requests: RequestDispatchService,
+    private readonly usage: UsageLimiter,
   ) {
     super(connections, devices);
   }
@@ -34,8 +36,15 @@ export class ClientV11Controller extends ClientApiRoutes {
 
   @Post('requests')
   @SendRequestDocs()
-  async sendRequest(@CurrentAccount() account: VerifiedAccount, @Body() body: AsyncRequestBody, @Res({ passthrough: true }) res: Response) {
+  async sendRequest(
+    @CurrentAccount() account: VerifiedAccount,
+    @Body() body: AsyncRequestBody,
+    @Req() req: RequestWithAppKey,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const outcome = await this.requests.send(account, body);
+    // 202 = this call dispatched it (a repeat of a known requestId answers 200): a payment is billed.
+    if (outcome.status === 202 && body.type === 'payment' && req.appKey) this.usage.countPayment(req.appKey.keyId, 'async');
     res.status(outcome.status);
     return outcome.body;
   }

@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import { GatewayConfig } from '../gateway.config';
 
 /** Who the websocket token is for: a POS account, or one of its devices. */
-export type SocketHolder = (VerifiedAccount & { kind: 'client' }) | (VerifiedAccount & { kind: 'device'; referenceId: string });
+/** A client token also names the APP key it was asked with: the hub bills its sync payments to it. */
+export type SocketHolder = (VerifiedAccount & { kind: 'client'; appKeyId?: string }) | (VerifiedAccount & { kind: 'device'; referenceId: string });
 
 /**
  * Issues the credentials to open a websocket (`GET /token`, `GET /devices/enrol`). The account's
@@ -34,6 +35,7 @@ export class ConnectionCredentialsService {
       tenantId,
       accountId,
       ...(holder.kind === 'device' ? { referenceId: holder.referenceId } : {}),
+      ...(holder.kind === 'client' && holder.appKeyId ? { appKeyId: holder.appKeyId } : {}),
     });
     return { connectionType: 'websocket', connectionUrl: this.config.HUB_PUBLIC_URL, tokenType: 'jwt', accessToken: token.accessToken };
   }

@@ -8,6 +8,8 @@ export interface ConnectionIdentity {
   accountId: string;
   /** Devices only. */
   referenceId?: string;
+  /** Clients: the APP key the socket's token was issued under (sync payments are billed to it). */
+  appKeyId?: string;
 }
 
 /** How long a slow consumer's close handshake may take before its socket is cut. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CloudFlowError, ErrorCode, FINAL_TYPES, type CloudFlowMessage } from '@cloudflow/contracts';
-import { MovingRetry, RequestIdsStore, deliverWithResend } from '@cloudflow/platform';
+import { MovingRetry, RequestIdsStore, UsageLimiter, deliverWithResend } from '@cloudflow/platform';
 import type { ClientInflight, Connection } from '../connections/connection';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import { HubConfig } from '../hub.config';
@@ -25,6 +25,7 @@ export class ClientFrames {
     private readonly config: HubConfig,
     private readonly requestIds: RequestIdsStore,
     private readonly registry: ConnectionRegistry,
+    private readonly usage: UsageLimiter,
   ) {}
 
   /** Final frames written to client sockets (connection id + frame requestId), for the few seconds a resend can come. */
@@ -111,7 +112,11 @@ export class ClientFrames {
       const ack = await deliverWithResend((m, ms) => this.bus.request(owner.connId, m, ms), deliver, deadline + this.config.DELIVERY_MARGIN_MS);
       // Settled meanwhile (the in-flight watch saw the device's hub die, or the socket closed): said already.
       if (conn.clientInflight.get(requestId) !== entry) return;
-      if (ack.ok) return this.armTimeout(conn, requestId, entry, timeoutS);
+      if (ack.ok) {
+        // The device has it: one sync payment billed to the token's APP key (a resend is the same payment).
+        if (frame.type === 'payment' && conn.identity.appKeyId) this.usage.countPayment(conn.identity.appKeyId, 'sync');
+        return this.armTimeout(conn, requestId, entry, timeoutS);
+      }
       conn.settleClient(requestId);
       if (ack.timedOut) {
         // The device may or may not have it; any answer it sends is still routed here and recorded.

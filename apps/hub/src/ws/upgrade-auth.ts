@@ -35,11 +35,17 @@ export class UpgradeAuth {
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : url.searchParams.get('access_token');
     if (!token) throw new CloudFlowError(ErrorCode.unauthorized, 'Missing access token (Authorization: Bearer or access_token)');
     const claims = await this.jwt.verify(token, TOKEN_AUDIENCES.websocket);
-    const { kind, tid, acc, sub } = claims as Record<string, unknown>;
+    const { kind, tid, acc, sub, akid } = claims as Record<string, unknown>;
     if ((kind !== 'client' && kind !== 'device') || typeof tid !== 'string' || typeof acc !== 'string' || typeof sub !== 'string') {
       throw new CloudFlowError(ErrorCode.unauthorized, 'Invalid or expired token');
     }
-    return { kind, tenantId: tid, accountId: acc, referenceId: kind === 'device' ? sub : undefined };
+    return {
+      kind,
+      tenantId: tid,
+      accountId: acc,
+      referenceId: kind === 'device' ? sub : undefined,
+      ...(kind === 'client' && typeof akid === 'string' ? { appKeyId: akid } : {}),
+    };
   }
 
   async admit(identity: ConnectionIdentity): Promise<void> {

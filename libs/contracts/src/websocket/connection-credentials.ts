@@ -16,6 +16,8 @@ export interface WebsocketClaims {
   acc: string;
   /** For a device: its referenceId. For a client: the accountId. */
   sub: string;
+  /** Clients: the APP key the token was issued under, so sync payments are billed to it. */
+  akid?: string;
 }
 
 /** Seconds within which the websocket JWT must be presented (CONTRACT.md §7). */

@@ -45,7 +45,8 @@ export class AppKeyGuard implements CanActivate {
     if (await this.blocked.isBlocked(req.method, req.path)) throw appKeyError('endpointBlocked');
     const group = this.reflector.getAllAndOverride<ApiGroup | undefined>(API_GROUP_KEY, targets);
     if (group && !info.groups.includes(group)) throw appKeyError('groupDisallowed');
-    const verdict = this.usage.admit(info);
+    // Routes outside the three groups (the key check `GET /dummyapi/status`) bill as `client`.
+    const verdict = this.usage.admit(info, group ?? 'client');
     if (!verdict.allowed) throw appKeyError('usageExceeded', verdict.retryAfterSeconds);
     req.appKey = info;
     return true;

@@ -65,7 +65,7 @@ describe('UsageLimiter', () => {
     it('counts pending and in-flight reports until auth answers, then the total auth returns', () => {
       admitN(15, limited);
       const batch = limiter.takeBatch();
-      expect(batch).toEqual([{ keyId: KEY, day: '2030-05-01', count: 15, lastUsedAt: '2030-05-01T12:00:00.000Z' }]);
+      expect(batch).toEqual([{ keyId: KEY, day: '2030-05-01', group: 'client', count: 15, lastUsedAt: '2030-05-01T12:00:00.000Z' }]);
       expect(limiter.takeBatch()).toEqual([]);
       expect(limiter.usedToday(KEY)).toBe(15);
       admitN(2, limited);
@@ -75,12 +75,32 @@ describe('UsageLimiter', () => {
       expect(limiter.admit(limited).allowed).toBe(false);
     });
 
-    it('puts a failed report back, so it is counted in the next batch', () => {
+    it('keeps each API group and the payments apart for the ledger, while the limit counts every request', () => {
+      admitN(2, limited);
+      limiter.admit(limited, 'admin');
+      limiter.countPayment(KEY, 'sync');
+      limiter.countPayment(KEY, 'async');
+      limiter.countPayment(KEY, 'async');
+      expect(limiter.usedToday(KEY)).toBe(3);
+      expect(limiter.takeBatch()).toEqual([
+        expect.objectContaining({ group: 'client', count: 2, paymentsSync: 1, paymentsAsync: 2 }),
+        expect.objectContaining({ group: 'admin', count: 1 }),
+      ]);
+    });
+
+    it('reports the day before midnight under that day even when the batch leaves after midnight', () => {
+      at('2030-05-01T23:59:59.900Z');
       admitN(3, limited);
+      limiter.countPayment(KEY, 'async');
+      at('2030-05-02T00:00:00.100Z');
+      admitN(2, limited);
       const batch = limiter.takeBatch();
-      admitN(1, limited);
-      limiter.restore(batch);
-      expect(limiter.takeBatch()).toEqual([expect.objectContaining({ count: 4 })]);
+      expect(batch).toEqual([
+        expect.objectContaining({ day: '2030-05-01', count: 3, paymentsAsync: 1 }),
+        expect.objectContaining({ day: '2030-05-02', count: 2 }),
+      ]);
+      // Only the new day counts against the new day's limit.
+      expect(limiter.usedToday(KEY)).toBe(2);
     });
 
     it("starts from verify's persisted count when it has not heard of the key yet", () => {
@@ -96,7 +116,11 @@ describe('UsageLimiter', () => {
       expect(limiter.admit(limited).allowed).toBe(true);
       limiter.observe({ source: 'other', items: [{ keyId: KEY, day: '2030-05-01', usedToday: 20, added: 5 }] }, 'me');
       expect(limiter.usedToday(KEY)).toBe(1);
-      expect(limiter.takeBatch()).toEqual([expect.objectContaining({ day: '2030-05-02', count: 1 })]);
+      // Yesterday's unreported 20 still go to the ledger, under yesterday.
+      expect(limiter.takeBatch()).toEqual([
+        expect.objectContaining({ day: '2030-05-01', count: 20 }),
+        expect.objectContaining({ day: '2030-05-02', count: 1 }),
+      ]);
     });
 
     it('a limit of 0 admits nothing', () => {

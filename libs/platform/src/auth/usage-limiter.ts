@@ -1,4 +1,4 @@
-import type { AppKeyInfo, UsageReportedEvent, UsageReportItem, UsageTotal } from '@cloudflow/contracts';
+import type { ApiGroup, AppKeyInfo, UsageReportedEvent, UsageReportItem, UsageTotal } from '@cloudflow/contracts';
 import { RecentWindow } from './recent-window';
 
 export type Clock = () => number;
@@ -12,7 +12,7 @@ interface KeyUsage {
   day: string;
   /** The cluster-wide count for `day` as auth last reported it (includes our settled reports). */
   known: number;
-  /** Admitted here and not yet reported. */
+  /** Admitted here today and not yet reported (the limits' share of `unreported`). */
   pending: number;
   /** Reported, auth's answer not back yet. */
   inflight: number;
@@ -24,6 +24,8 @@ interface KeyUsage {
 }
 
 const IDLE_MS = 10 * 60_000;
+/** Items per report batch (the contract allows 50,000): the rest waits for the next flush. */
+export const MAX_BATCH_ITEMS = 10_000;
 const DAY_MS = 86_400_000;
 
 export function utcDay(now: number): string {
@@ -51,11 +53,16 @@ export function secondsToUtcMidnight(now: number): number {
  */
 export class UsageLimiter {
   private readonly keys = new Map<string, KeyUsage>();
+  /**
+   * What the ledger has not been told yet, per key × UTC day × API group. Kept apart from the
+   * limits' per-day state so a day that ends before its report leaves still reaches the ledger.
+   */
+  private readonly unreported = new Map<string, UsageReportItem>();
 
   constructor(private readonly clock: Clock = Date.now) {}
 
-  /** Decides one request; an admitted request is counted at once. */
-  admit(info: AppKeyInfo): UsageVerdict {
+  /** Decides one request to `group`; an admitted request is counted at once. */
+  admit(info: AppKeyInfo, group: ApiGroup = 'client'): UsageVerdict {
     const now = this.clock();
     const state = this.state(info.keyId, now);
     if (info.usage?.day === state.day) state.known = Math.max(state.known, info.usage.usedToday);
@@ -68,26 +75,38 @@ export class UsageLimiter {
     state.pending++;
     state.own.add(now);
     state.lastUsedAt = now;
+    this.entry(info.keyId, state.day, group, now).count++;
     return { allowed: true };
   }
 
-  /** What to report now: every key's pending count moves to in flight. Forgets idle keys. */
+  /** A payment the Client API sent for this key (billing); not part of any limit. */
+  countPayment(keyId: string, kind: 'sync' | 'async'): void {
+    const now = this.clock();
+    const entry = this.entry(keyId, utcDay(now), 'client', now);
+    if (kind === 'sync') entry.paymentsSync = (entry.paymentsSync ?? 0) + 1;
+    else entry.paymentsAsync = (entry.paymentsAsync ?? 0) + 1;
+  }
+
+  /**
+   * What to report now (every day and group not yet reported, at most MAX_BATCH_ITEMS): today's
+   * counts move to in flight for the limits. Forgets idle keys.
+   */
   takeBatch(): UsageReportItem[] {
     const now = this.clock();
     const items: UsageReportItem[] = [];
-    for (const [keyId, state] of this.keys) {
-      if (state.pending > 0) {
-        items.push({
-          keyId,
-          day: state.day,
-          count: state.pending,
-          lastUsedAt: new Date(state.lastUsedAt).toISOString(),
-        });
-        state.inflight += state.pending;
-        state.pending = 0;
-      } else if (state.inflight === 0 && now - state.touchedAt > IDLE_MS) {
-        this.keys.delete(keyId);
+    for (const [id, item] of this.unreported) {
+      if (items.length >= MAX_BATCH_ITEMS) break;
+      this.unreported.delete(id);
+      items.push(item);
+      const state = this.keys.get(item.keyId);
+      if (state?.day === item.day) {
+        const moved = Math.min(state.pending, item.count);
+        state.pending -= moved;
+        state.inflight += moved;
       }
+    }
+    for (const [keyId, state] of this.keys) {
+      if (state.pending === 0 && state.inflight === 0 && now - state.touchedAt > IDLE_MS) this.keys.delete(keyId);
     }
     return items;
   }
@@ -101,15 +120,9 @@ export class UsageLimiter {
     }
   }
 
-  /** The report failed: count it again in the next batch (a lost reply may count twice; never zero times). */
-  restore(batch: UsageReportItem[]): void {
-    for (const item of batch) {
-      const state = this.keys.get(item.keyId);
-      if (state?.day !== item.day) continue;
-      const back = Math.min(state.inflight, item.count);
-      state.inflight -= back;
-      state.pending += back;
-    }
+  /** Items waiting for the next batch (tests and diagnostics). */
+  unreportedItems(): UsageReportItem[] {
+    return [...this.unreported.values()].map((i) => ({ ...i }));
   }
 
   /** A batch auth persisted (ours or another instance's). */
@@ -136,6 +149,17 @@ export class UsageLimiter {
     if (total.day === state.day) state.known = Math.max(state.known, total.usedToday);
   }
 
+  private entry(keyId: string, day: string, group: ApiGroup, now: number): UsageReportItem {
+    const id = `${keyId}|${day}|${group}`;
+    let item = this.unreported.get(id);
+    if (!item) {
+      item = { keyId, day, group, count: 0, lastUsedAt: '' };
+      this.unreported.set(id, item);
+    }
+    item.lastUsedAt = new Date(now).toISOString();
+    return item;
+  }
+
   /** The key's state for today, reset when the UTC day has turned since it was last touched. */
   private state(keyId: string, now: number): KeyUsage {
     const day = utcDay(now);
@@ -153,7 +177,7 @@ export class UsageLimiter {
       };
       this.keys.set(keyId, state);
     } else if (state.day !== day) {
-      // Yesterday's unreported tail is dropped: it would only be counted against the new day.
+      // The limits start again; yesterday's unreported tail stays in `unreported`, under its own day.
       Object.assign(state, { day, known: 0, pending: 0, inflight: 0 });
     }
     state.touchedAt = now;

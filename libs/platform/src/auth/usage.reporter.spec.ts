@@ -38,7 +38,11 @@ describe('UsageReporter', () => {
     send.mockResolvedValueOnce({ totals: [{ keyId: KEY, day: DAY, usedToday: 4 }] });
     await reporter.flush();
     expect(send).toHaveBeenCalledTimes(1);
-    expect(send).toHaveBeenCalledWith(SUBJECTS.auth.usageReport, { source: reporter.source, items: [expect.objectContaining({ keyId: KEY, day: DAY, count: 2 })] }, expect.any(Number));
+    expect(send).toHaveBeenCalledWith(
+      SUBJECTS.auth.usageReport,
+      { source: reporter.source, reportId: expect.stringMatching(/^[0-9a-f-]{36}$/), items: [expect.objectContaining({ keyId: KEY, day: DAY, group: 'client', count: 2 })] },
+      expect.any(Number),
+    );
     // Auth's total (2 of ours + 2 from elsewhere) replaces the local guess.
     expect(limiter.usedToday(KEY)).toBe(4);
   });
@@ -56,13 +60,21 @@ describe('UsageReporter', () => {
     expect(limiter.usedToday(KEY)).toBe(2);
   });
 
-  it('counts a failed report again in the next one', async () => {
+  it('resends a failed report unchanged, with the same report id, before anything admitted since', async () => {
     limiter.admit(info);
     send.mockRejectedValueOnce(new CloudFlowError(ErrorCode.failed, 'timeout'));
     await reporter.flush();
-    send.mockResolvedValueOnce({ totals: [{ keyId: KEY, day: DAY, usedToday: 1 }] });
+    limiter.admit(info, 'admin');
+    send.mockResolvedValue({ totals: [{ keyId: KEY, day: DAY, usedToday: 2 }] });
     await reporter.flush();
-    expect(send).toHaveBeenLastCalledWith(SUBJECTS.auth.usageReport, { source: reporter.source, items: [expect.objectContaining({ count: 1 })] }, expect.any(Number));
+    const [first, second] = send.mock.calls.map((c) => c[1] as { reportId: string; items: unknown[] });
+    // Auth may have added the first attempt already: only the same id lets it count once.
+    expect(second).toEqual(first);
+    expect(second.items).toEqual([expect.objectContaining({ count: 1, group: 'client' })]);
+    await reporter.flush();
+    const third = send.mock.calls[2][1] as { reportId: string; items: unknown[] };
+    expect(third.reportId).not.toBe(first.reportId);
+    expect(third.items).toEqual([expect.objectContaining({ count: 1, group: 'admin' })]);
   });
 
   it("applies other instances' totals from the broadcast: the limit is the cluster's", () => {

@@ -5,7 +5,7 @@ import {
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
-import { EVENTS, SUBJECTS } from '@cloudflow/contracts';
+import { EVENTS, SUBJECTS, type UsageReportItem } from '@cloudflow/contracts';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { LOGGER } from '../logging/logger.token';
@@ -20,7 +20,8 @@ const REPORT_TIMEOUT_MS = 2_000;
 /**
  * Sends this instance's usage counts to auth as one NATS request per flush interval (all keys
  * in one message, only when there was traffic), and feeds auth's broadcasts of every
- * instance's batches back into the limiter.
+ * instance's batches back into the limiter. A batch whose answer is lost is resent unchanged,
+ * with the same report id, until auth answers: the ledger adds it exactly once.
  */
 @Injectable()
 export class UsageReporter implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -28,6 +29,8 @@ export class UsageReporter implements OnModuleInit, BeforeApplicationShutdown, O
   readonly source = randomUUID();
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
+  /** The batch auth has not confirmed yet; resent as it is before anything new is taken. */
+  private unsent?: { reportId: string; items: UsageReportItem[] };
   private lastWarning = 0;
 
   constructor(
@@ -47,14 +50,20 @@ export class UsageReporter implements OnModuleInit, BeforeApplicationShutdown, O
   /** One batch at a time: a slow auth delays the next report instead of stacking them. */
   flush(): Promise<void> {
     if (this.flushing) return this.flushing;
-    const items = this.limiter.takeBatch();
-    if (items.length === 0) return Promise.resolve();
+    if (!this.unsent) {
+      const items = this.limiter.takeBatch();
+      if (items.length === 0) return Promise.resolve();
+      this.unsent = { reportId: randomUUID(), items };
+    }
+    const { reportId, items } = this.unsent;
     this.flushing = this.rpc
-      .send(SUBJECTS.auth.usageReport, { source: this.source, items }, REPORT_TIMEOUT_MS)
+      .send(SUBJECTS.auth.usageReport, { source: this.source, reportId, items }, REPORT_TIMEOUT_MS)
       .then(
-        ({ totals }) => this.limiter.settle(items, totals),
+        ({ totals }) => {
+          this.unsent = undefined;
+          this.limiter.settle(items, totals);
+        },
         (err: unknown) => {
-          this.limiter.restore(items);
           if (Date.now() - this.lastWarning > 10_000) {
             this.lastWarning = Date.now();
             this.logger.warn({ err, keys: items.length }, 'could not report APP key usage; will retry');
@@ -68,8 +77,8 @@ export class UsageReporter implements OnModuleInit, BeforeApplicationShutdown, O
   /** Report what is left while NATS is still open (RpcClient closes on application shutdown). */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
-    await this.flush();
-    await this.flush();
+    // An unconfirmed batch first, then what was admitted since.
+    for (let i = 0; i < 3; i++) await this.flush();
   }
 
   onApplicationShutdown(): void {

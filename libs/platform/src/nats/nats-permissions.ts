@@ -166,6 +166,7 @@ export const NATS_PERMISSIONS: Record<NatsServiceUser, NatsPermissions> = {
         A.credentialDelete,
         A.webhookSecretCreate,
         A.jwksGet,
+        A.usageQuery,
         ...appKeyGuard.calls,
         G.requestList,
       ]),
@@ -209,7 +210,8 @@ export const NATS_PERMISSIONS: Record<NatsServiceUser, NatsPermissions> = {
     respond: true,
   },
   // Holds sockets: its connection subjects, the other hubs' (routing), presence, the request
-  // stream it publishes to, and the lookups it needs. No auth RPC but the public signing keys.
+  // stream it publishes to, and the lookups it needs. No auth RPC but the public signing keys
+  // and the usage report (sync payments, for billing).
   // The subscription is narrowed per hub user by natsPermissionsFor.
   hub: {
     publish: [
@@ -217,6 +219,7 @@ export const NATS_PERMISSIONS: Record<NatsServiceUser, NatsPermissions> = {
       D.deviceGetMany,
       D.accountGet,
       A.jwksGet,
+      A.usageReport,
       CONNECTION_SUBJECTS,
       REQUEST_EVENTS.subject,
       JS_INFO,
@@ -224,7 +227,7 @@ export const NATS_PERMISSIONS: Record<NatsServiceUser, NatsPermissions> = {
       ...PRESENCE_BUCKETS.flatMap((b) => [...kvRead(b), ...kvWrite(b)]),
       ...REQUEST_IDS,
     ],
-    subscribe: [CONNECTION_SUBJECTS, EVENTS.accessRevoked, EVENTS.relayDataChanged, inbox('hub')],
+    subscribe: [CONNECTION_SUBJECTS, EVENTS.accessRevoked, EVENTS.relayDataChanged, EVENTS.usageReported, inbox('hub')],
     respond: true,
   },
 };

@@ -1,4 +1,4 @@
-import { IsBoolean, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 
 /** Ids chosen by tenants: case-sensitive, printable, no spaces. */
 export const EXTERNAL_ID = /^[A-Za-z0-9._:@-]+$/;
@@ -54,6 +54,8 @@ export class DeleteCredentialRequest extends AccountRef {
 export class WebsocketTokenRequest extends AccountRef {
   @IsIn(['client', 'device']) kind: 'client' | 'device';
   @IsOptional() @IsString() @Length(1, 100) referenceId?: string;
+  /** The APP key a client token is issued under: the hub counts its sync payments against it (billing). */
+  @IsOptional() @IsUUID() appKeyId?: string;
 }
 
 export interface WebsocketToken {
