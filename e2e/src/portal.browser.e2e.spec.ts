@@ -239,10 +239,34 @@ describe('developer portal in a real browser', () => {
   );
 
   it(
-    "shows today's usage against the limit, and the settings page survives a reload",
+    "shows today's usage against the limit and the last 30 days as a chart, and the settings page survives a reload",
     async () => {
+      // The reveal test's gateway call is in the ledger once the gateway's next report (≤ 250 ms) lands.
+      const usageApi = async () =>
+        (
+          await http('GET', `${sys.adminUrl}/portal/v1/usage`, { headers: { authorization: `Bearer ${await session()}` } })
+        ).body as { days: Array<{ day: string; requests: number }> };
+      const today = new Date().toISOString().slice(0, 10);
+      let days: Array<{ day: string; requests: number }> = [];
+      for (let waited = 0; waited < 10_000; waited += 200) {
+        days = (await usageApi()).days;
+        if (days.at(-1)?.requests) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(days).toHaveLength(30);
+      expect(days.at(-1)).toMatchObject({ day: today });
+      expect(days.at(-1)!.requests).toBeGreaterThanOrEqual(1);
       await page.reload();
       const key = region('APP Key');
+      const chart = key.getByRole('img', { name: 'Requests per day, last 30 days (UTC)' });
+      await chart.waitFor({ state: 'visible' });
+      const bars = chart.locator('rect.bar');
+      expect(await bars.count()).toBe(30);
+      const todayBar = chart.locator(`rect[data-day="${today}"]`);
+      // The page read the same ledger: today's bar has at least the count the API gave, and is drawn.
+      expect(Number(await todayBar.getAttribute('data-requests'))).toBeGreaterThanOrEqual(days.at(-1)!.requests);
+      expect(Number(await todayBar.getAttribute('height'))).toBeGreaterThan(0);
+      expect(await todayBar.locator('title').textContent()).toMatch(new RegExp(`^${today}: [\\d,]+ requests?, [\\d,]+ payments?$`));
       const usage = await text(key.locator('#usage'));
       const { appKeys } = await settingsApi();
       const fmt = new Intl.NumberFormat('en');

@@ -34,6 +34,8 @@ import { UserLoginService } from './users/user-login.service';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 import { UsersRepository } from './users/users.repository';
+import { AdminUsageController, OperatorUsageController, PortalUsageController } from './usage/usage.controllers';
+import { UsageService } from './usage/usage.service';
 
 @Module({})
 export class AppModule {
@@ -64,11 +66,15 @@ export class AppModule {
         DevicesController,
         RelayLookupController,
         RequestsController,
+        OperatorUsageController,
+        AdminUsageController,
+        PortalUsageController,
       ],
       providers: [
         { provide: AdminConfig, useValue: config },
         DevelopersRepository,
         TenantsRepository,
+        UsageService,
         UsersRepository,
         PortalAccountService,
         PortalBusinessService,

@@ -1,6 +1,12 @@
 import 'reflect-metadata';
 import { SUBJECTS, type AppKeyInfo, type UsageRow } from '@cloudflow/contracts';
-import { DatabaseService, RpcClient, UsageLimiter, UsageReporter, type Broadcasts } from '@cloudflow/platform';
+import {
+  DatabaseService,
+  RpcClient,
+  UsageLimiter,
+  UsageReporter,
+  type Broadcasts,
+} from '@cloudflow/platform';
 import pino from 'pino';
 import { randomUUID } from 'node:crypto';
 import { startAuthHarness, type AuthHarness } from '../testing/auth-int-harness';
@@ -27,7 +33,15 @@ describe('usage ledger', () => {
     return { limiter, reporter };
   };
   const ledger = async () =>
-    db.dataSource.query<Array<{ day: string; api_group: string; requests: string; payments_sync: string; payments_async: string }>>(
+    db.dataSource.query<
+      Array<{
+        day: string;
+        api_group: string;
+        requests: string;
+        payments_sync: string;
+        payments_async: string;
+      }>
+    >(
       `SELECT to_char(day, 'YYYY-MM-DD') AS day, api_group, requests, payments_sync, payments_async
          FROM auth.usage_ledger WHERE key_id = $1 ORDER BY day, api_group`,
       [info.keyId],
@@ -36,7 +50,10 @@ describe('usage ledger', () => {
   beforeAll(async () => {
     harness = await startAuthHarness('auth_usage_ledger_int');
     ({ db, rpc } = harness);
-    const { appKey } = await rpc.send(SUBJECTS.auth.developerRegister, { developerId: randomUUID(), password: 'portal-password-1' });
+    const { appKey } = await rpc.send(SUBJECTS.auth.developerRegister, {
+      developerId: randomUUID(),
+      password: 'portal-password-1',
+    });
     info = await rpc.send(SUBJECTS.auth.appKeyVerify, { appKey });
   }, 90_000);
 
@@ -47,7 +64,8 @@ describe('usage ledger', () => {
     const a = instance(() => now);
     const b = instance(() => now);
     const admitN = (limiter: UsageLimiter, n: number, group: 'client' | 'device' | 'admin') => {
-      for (let i = 0; i < n; i++) expect(limiter.admit({ ...info, ratePerSecond: 1000 }, group).allowed).toBe(true);
+      for (let i = 0; i < n; i++)
+        expect(limiter.admit({ ...info, ratePerSecond: 1000 }, group).allowed).toBe(true);
     };
     admitN(a.limiter, 3, 'client');
     a.limiter.countPayment(info.keyId, 'async');
@@ -76,18 +94,34 @@ describe('usage ledger', () => {
   });
 
   it('a batch resent after a lost answer (same report id) is counted once; a new id counts again', async () => {
-    const items = [{ keyId: info.keyId, day: DAY, group: 'admin' as const, count: 7, lastUsedAt: new Date().toISOString() }];
+    const items = [
+      {
+        keyId: info.keyId,
+        day: DAY,
+        group: 'admin' as const,
+        count: 7,
+        lastUsedAt: new Date().toISOString(),
+      },
+    ];
     const reportId = randomUUID();
-    for (let i = 0; i < 3; i++) await rpc.send(SUBJECTS.auth.usageReport, { source: 'gw-x', reportId, items });
-    const admin = async () => (await ledger()).find((r) => r.day === DAY && r.api_group === 'admin')?.requests;
+    for (let i = 0; i < 3; i++)
+      await rpc.send(SUBJECTS.auth.usageReport, { source: 'gw-x', reportId, items });
+    const admin = async () =>
+      (await ledger()).find((r) => r.day === DAY && r.api_group === 'admin')?.requests;
     expect(await admin()).toBe('7');
     await rpc.send(SUBJECTS.auth.usageReport, { source: 'gw-x', reportId: randomUUID(), items });
     expect(await admin()).toBe('14');
   });
 
   it('queries by day and by month, filtered by key, with every group apart', async () => {
-    const byDay = await rpc.send(SUBJECTS.auth.usageQuery, { from: DAY, to: NEXT, groupBy: 'day', keyIds: [info.keyId] });
-    const pick = (rows: UsageRow[]) => rows.map((r) => [r.period, r.group, r.requests, r.paymentsSync, r.paymentsAsync]);
+    const byDay = await rpc.send(SUBJECTS.auth.usageQuery, {
+      from: DAY,
+      to: NEXT,
+      groupBy: 'day',
+      keyIds: [info.keyId],
+    });
+    const pick = (rows: UsageRow[]) =>
+      rows.map((r) => [r.period, r.group, r.requests, r.paymentsSync, r.paymentsAsync]);
     expect(pick(byDay.rows)).toEqual([
       [DAY, 'admin', 14, 0, 0],
       [DAY, 'client', 5, 1, 1],
@@ -95,21 +129,44 @@ describe('usage ledger', () => {
       [NEXT, 'admin', 1, 0, 0],
       [NEXT, 'client', 5, 0, 0],
     ]);
-    expect(byDay.rows[0]).toMatchObject({ keyId: info.keyId, developerId: info.developerId, keyKind: 'sandbox' });
-    const byMonth = await rpc.send(SUBJECTS.auth.usageQuery, { from: '2031-03-01', to: '2031-03-31', groupBy: 'month', keyIds: [info.keyId] });
+    expect(byDay.rows[0]).toMatchObject({
+      keyId: info.keyId,
+      developerId: info.developerId,
+      keyKind: 'sandbox',
+    });
+    const byMonth = await rpc.send(SUBJECTS.auth.usageQuery, {
+      from: '2031-03-01',
+      to: '2031-03-31',
+      groupBy: 'month',
+      keyIds: [info.keyId],
+    });
     expect(pick(byMonth.rows)).toEqual([
       ['2031-03', 'admin', 15, 0, 0],
       ['2031-03', 'client', 10, 1, 1],
       ['2031-03', 'device', 4, 0, 0],
     ]);
     // Another developer's filter sees none of it.
-    expect((await rpc.send(SUBJECTS.auth.usageQuery, { from: DAY, to: NEXT, groupBy: 'day', developerIds: [randomUUID()] })).rows).toEqual([]);
-    await expect(rpc.send(SUBJECTS.auth.usageQuery, { from: 'yesterday', to: NEXT, groupBy: 'day' } as never)).rejects.toMatchObject({ code: 'invalidData' });
+    expect(
+      (
+        await rpc.send(SUBJECTS.auth.usageQuery, {
+          from: DAY,
+          to: NEXT,
+          groupBy: 'day',
+          developerIds: [randomUUID()],
+        })
+      ).rows,
+    ).toEqual([]);
+    await expect(
+      rpc.send(SUBJECTS.auth.usageQuery, { from: 'yesterday', to: NEXT, groupBy: 'day' } as never),
+    ).rejects.toMatchObject({ code: 'invalidData' });
   });
 
   it("the daily limit still bites, from the ledger's count of today", async () => {
     const today = new Date().toISOString().slice(0, 10);
-    const { appKey } = await rpc.send(SUBJECTS.auth.developerRegister, { developerId: randomUUID(), password: 'portal-password-2' });
+    const { appKey } = await rpc.send(SUBJECTS.auth.developerRegister, {
+      developerId: randomUUID(),
+      password: 'portal-password-2',
+    });
     const fresh = await rpc.send(SUBJECTS.auth.appKeyVerify, { appKey });
     await rpc.send(SUBJECTS.auth.appKeyUpdate, { keyId: fresh.keyId, usageLimitPerDay: 5 });
     await rpc.send(SUBJECTS.auth.usageReport, {

@@ -122,10 +122,10 @@ export class UsageRepository {
 
   /** Drops ledger rows past retention and report ids no reporter can still resend. */
   async prune(now = new Date()): Promise<void> {
-    await this.db.manager.query(
-      `DELETE FROM "auth"."usage_ledger" WHERE "day" < ($1::date - $2::int)`,
-      [now.toISOString().slice(0, 10), USAGE_RETENTION_DAYS],
-    );
+    await this.db.manager.query(`DELETE FROM "auth"."usage_ledger" WHERE "day" < ($1::date - $2::int)`, [
+      now.toISOString().slice(0, 10),
+      USAGE_RETENTION_DAYS,
+    ]);
     await this.db.manager.query(
       `DELETE FROM "auth"."usage_reports" WHERE "received_at" < $1::timestamptz - make_interval(days => $2::int)`,
       [now.toISOString(), REPORT_ID_RETENTION_DAYS],

@@ -42,7 +42,9 @@ export class UsageService implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     // Every replica prunes; the DELETEs are idempotent and cheap on the day index.
     this.pruneTimer = setInterval(() => {
-      this.usage.prune().catch((err: unknown) => this.logger.warn({ err }, 'could not prune the usage ledger'));
+      this.usage
+        .prune()
+        .catch((err: unknown) => this.logger.warn({ err }, 'could not prune the usage ledger'));
     }, PRUNE_EVERY_MS);
     this.pruneTimer.unref();
   }

@@ -184,6 +184,83 @@ function renderSettings() {
     $('usage-meter').value = key.usedToday;
     $('usage-meter').high = Math.floor(key.usageLimitPerDay * 0.8);
   }
+  void loadUsageHistory(Boolean(key));
+}
+
+// ---- Usage chart (inline SVG built with DOM calls: the CSP allows no inline script or style) ----
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+function svg(name, attrs, text) {
+  const el = document.createElementNS(SVG_NS, name);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+async function loadUsageHistory(hasKey) {
+  $('usage-history').hidden = true;
+  if (!hasKey) return;
+  let usage;
+  try {
+    usage = await api('GET', '/usage');
+  } catch {
+    return; // The chart is extra: the settings stay usable without it.
+  }
+  renderUsageChart(usage.days);
+}
+
+/** One bar per UTC day; the tallest day sets the scale; each bar's title gives the exact counts. */
+function renderUsageChart(days) {
+  const fmt = new Intl.NumberFormat('en');
+  const count = (n, one) => `${fmt.format(n)} ${n === 1 ? one : `${one}s`}`;
+  const width = 600;
+  const height = 140;
+  const top = 14;
+  const bottom = 18;
+  const plot = height - top - bottom;
+  const max = Math.max(1, ...days.map((d) => d.requests));
+  const step = width / days.length;
+  const total = days.reduce((sum, d) => sum + d.requests, 0);
+  const payments = days.reduce((sum, d) => sum + d.paymentsSync + d.paymentsAsync, 0);
+  const chart = svg('svg', {
+    viewBox: `0 0 ${width} ${height}`,
+    role: 'img',
+    'aria-labelledby': 'usage-history-caption',
+    'data-max': max,
+  });
+  chart.append(svg('text', { x: 0, y: 10, class: 'axis' }, `${count(max, 'request')} a day`));
+  days.forEach((d, i) => {
+    const h = d.requests === 0 ? 0 : Math.max(1, Math.round((d.requests / max) * plot));
+    const bar = svg('rect', {
+      x: (i * step + 1).toFixed(1),
+      y: top + plot - h,
+      width: Math.max(1, step - 2).toFixed(1),
+      height: h,
+      class: i === days.length - 1 ? 'bar today' : 'bar',
+      'data-day': d.day,
+      'data-requests': d.requests,
+    });
+    bar.append(
+      svg(
+        'title',
+        {},
+        `${d.day}: ${count(d.requests, 'request')}, ${count(d.paymentsSync + d.paymentsAsync, 'payment')}`,
+      ),
+    );
+    chart.append(bar);
+  });
+  chart.append(
+    svg('line', { x1: 0, x2: width, y1: top + plot + 0.5, y2: top + plot + 0.5, class: 'baseline' }),
+  );
+  chart.append(svg('text', { x: 0, y: height - 4, class: 'axis' }, days[0].day));
+  chart.append(
+    svg('text', { x: width, y: height - 4, class: 'axis', 'text-anchor': 'end' }, days[days.length - 1].day),
+  );
+  $('usage-chart').replaceChildren(chart);
+  $('usage-history-total').textContent =
+    `${count(total, 'request')} and ${count(payments, 'payment')} in the last ${days.length} days.`;
+  $('usage-history').hidden = false;
 }
 
 function timeZones() {
