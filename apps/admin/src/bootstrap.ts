@@ -3,6 +3,7 @@ import { loadConfig, startService } from '@cloudflow/platform';
 import { AppModule } from './app.module';
 import { AdminConfig } from './admin.config';
 import { setupAdminApiDocs } from './docs/admin-api-docs.setup';
+import { setupOperatorApiDocs } from './docs/operator-api-document';
 
 /** Starts the admin service; used by main.ts and by tests that run it in-process. */
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
@@ -12,6 +13,9 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<I
     port: config.PORT,
     host: config.HOST,
     natsQueue: { url: config.NATS_URL, queue: 'admin', name: 'admin' },
-    configure: (app) => setupAdminApiDocs(app),
+    configure: (app) => {
+      setupAdminApiDocs(app);
+      setupOperatorApiDocs(app);
+    },
   });
 }

@@ -5,7 +5,7 @@ import { AdminBearerGuard, AdminCaller, type AdminCallerInfo } from '../admin-ap
 import { AdminApiController } from '../admin-api/admin-api.docs';
 import { OperatorTokenGuard } from '../operator/operator-token.guard';
 import { PortalDeveloper, PortalSessionGuard } from '../portal/portal-session.guard';
-import { AdminUsageDocs } from './usage.docs';
+import { AdminUsageDocs, OperatorUsageDocs } from './usage.docs';
 import { OperatorUsageQueryDto, UsageRangeDto } from './usage.dto';
 import { usageRange } from './usage-range';
 import { sendUsage } from './usage-response';
@@ -20,6 +20,7 @@ export class OperatorUsageController {
   constructor(private readonly usage: UsageService) {}
 
   @Get()
+  @OperatorUsageDocs()
   async list(
     @Query() query: OperatorUsageQueryDto,
     @Req() req: Request,

@@ -1,5 +1,15 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { API_GROUPS, ErrorCode } from '@cloudflow/contracts';
 import { errorExample } from '@cloudflow/platform';
 import { AdminErrors } from '../admin-api/admin-api.docs';
@@ -37,7 +47,7 @@ class UsageTotalsDto extends UsageCountsDto {
   byKey: UsageKeyTotalDto[];
 }
 
-class UsageReportDto {
+export class UsageReportDto {
   @ApiProperty({ example: '2026-11-01' }) from: string;
   @ApiProperty({ example: '2026-11-30' }) to: string;
   @ApiProperty({ enum: ['day', 'month'], example: 'day' }) groupBy: string;
@@ -46,61 +56,83 @@ class UsageReportDto {
   @ApiProperty({ type: UsageTotalsDto }) totals: UsageTotalsDto;
 }
 
+const KEY = '0b6f2f0e-6f55-4a5e-9d2b-3a7c1e2d4f60';
+const DEVELOPER = 'b1f7c7de-8a43-4a5c-9a55-0d7c4c1b2a10';
+const TENANT = '54f4ed20-8589-4de2-bd13-da35c0344e75';
+const COUNTS = { requests: 1250, paymentsSync: 300, paymentsAsync: 420 };
+const EXAMPLE = {
+  from: '2026-11-29',
+  to: '2026-11-30',
+  groupBy: 'day',
+  rows: [
+    {
+      period: '2026-11-30',
+      keyId: KEY,
+      keyName: 'Front-desk POS',
+      keyKind: 'production',
+      group: 'client',
+      ...COUNTS,
+      developerId: DEVELOPER,
+      tenantId: TENANT,
+      email: 'dana@example.com',
+    },
+  ],
+  totals: {
+    ...COUNTS,
+    byTenant: [{ developerId: DEVELOPER, tenantId: TENANT, email: 'dana@example.com', ...COUNTS }],
+    byKey: [{ keyId: KEY, keyName: 'Front-desk POS', developerId: DEVELOPER, tenantId: TENANT, ...COUNTS }],
+  },
+};
+const CSV_EXAMPLE =
+  'period,tenantId,developerId,email,keyId,keyName,keyKind,group,requests,paymentsSync,paymentsAsync\r\n' +
+  `2026-11-30,${TENANT},${DEVELOPER},dana@example.com,${KEY},Front-desk POS,production,client,1250,300,420\r\n`;
+
+const ABOUT =
+  'Requests per API group (`client`, `device`, `admin`) and Client API payments (sync: websocket; async: ' +
+  "`POST /client/v1.1/requests` answered 202) per APP key, from the usage ledger: exact per UTC day (a day's " +
+  'late reports are added to that day), today filling in within about a second. `Accept: text/csv` returns the ' +
+  'same rows as CSV (RFC 4180, CRLF). `from`/`to` are UTC days, inclusive, default the last 30 days, at most 800 ' +
+  'days apart; the ledger keeps at least 400 days.';
+
+/** 200 as JSON (the report) or CSV (its rows). */
+const UsageOk = () =>
+  applyDecorators(
+    ApiExtraModels(UsageReportDto),
+    ApiProduces('application/json', 'text/csv'),
+    ApiOkResponse({
+      description: 'The rows and their totals (JSON), or the rows as CSV',
+      content: {
+        'application/json': { schema: { $ref: getSchemaPath(UsageReportDto) }, example: EXAMPLE },
+        'text/csv': { schema: { type: 'string' }, example: CSV_EXAMPLE },
+      },
+    }),
+  );
+
+const BAD_RANGE = errorExample('badRange', ErrorCode.invalidData, 'Invalid data: from: must not be after to');
+
 export const AdminUsageDocs = () =>
   applyDecorators(
     ApiOperation({
       summary: "The tenant's APP-key usage per day or month",
-      description:
-        "Requests per API group and Client API payments (sync and async) of every APP key of the caller's business, from the usage ledger " +
-        '(exact per UTC day; today fills in within about a second). `Accept: text/csv` returns the same rows as CSV. ' +
-        'Ranges default to the last 30 days and may span up to 800 days; the ledger keeps at least 400.',
+      description: `${ABOUT} Only the caller's own business's keys.`,
     }),
-    ApiProduces('application/json', 'text/csv'),
-    ApiOkResponse({
-      type: UsageReportDto,
+    UsageOk(),
+    AdminErrors(BAD_RANGE),
+  );
+
+export const OperatorUsageDocs = () =>
+  applyDecorators(
+    ApiTags('Usage'),
+    ApiOperation({
+      summary: 'Usage of every APP key for invoicing, per day or month',
+      description: `${ABOUT} Filter by \`developerId\` (a tenant's owner) or \`keyId\`; totals per tenant and per key.`,
+    }),
+    UsageOk(),
+    ApiResponse({
+      status: 422,
+      description: '`invalidData`: a bad day, an inverted or too long range, an unknown `groupBy`',
       content: {
-        'application/json': {
-          example: {
-            from: '2026-11-29',
-            to: '2026-11-30',
-            groupBy: 'day',
-            rows: [
-              {
-                period: '2026-11-30',
-                keyId: '0b6f2f0e-6f55-4a5e-9d2b-3a7c1e2d4f60',
-                keyName: 'Front-desk POS',
-                keyKind: 'production',
-                group: 'client',
-                requests: 1250,
-                paymentsSync: 300,
-                paymentsAsync: 420,
-                developerId: 'b1f7c7de-8a43-4a5c-9a55-0d7c4c1b2a10',
-                tenantId: '54f4ed20-8589-4de2-bd13-da35c0344e75',
-                email: 'dana@example.com',
-              },
-            ],
-            totals: {
-              requests: 1250,
-              paymentsSync: 300,
-              paymentsAsync: 420,
-              byKey: [
-                {
-                  keyId: '0b6f2f0e-6f55-4a5e-9d2b-3a7c1e2d4f60',
-                  keyName: 'Front-desk POS',
-                  requests: 1250,
-                  paymentsSync: 300,
-                  paymentsAsync: 420,
-                },
-              ],
-            },
-          },
-        },
-        'text/csv': {
-          example:
-            'period,tenantId,developerId,email,keyId,keyName,keyKind,group,requests,paymentsSync,paymentsAsync\r\n' +
-            '2026-11-30,54f4ed20-8589-4de2-bd13-da35c0344e75,b1f7c7de-8a43-4a5c-9a55-0d7c4c1b2a10,dana@example.com,0b6f2f0e-6f55-4a5e-9d2b-3a7c1e2d4f60,Front-desk POS,production,client,1250,300,420\r\n',
-        },
+        'application/json': { schema: { $ref: '#/components/schemas/ErrorBodyDto' }, example: BAD_RANGE[1] },
       },
     }),
-    AdminErrors(errorExample('badRange', ErrorCode.invalidData, 'Invalid data: from: must not be after to')),
   );

@@ -32,6 +32,13 @@ export class UsageRangeDto {
 
 /** The operator's query adds who: one developer (tenant owner) or one key. */
 export class OperatorUsageQueryDto extends UsageRangeDto {
-  @IsOptional() @IsUUID() developerId?: string;
-  @IsOptional() @IsUUID() keyId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only this developer (tenant owner).' })
+  @IsOptional()
+  @IsUUID()
+  developerId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only this APP key.' })
+  @IsOptional()
+  @IsUUID()
+  keyId?: string;
 }
