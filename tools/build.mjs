@@ -17,9 +17,11 @@ execFileSync(
 for (const dir of ['apps/admin/src/portal-web/static']) {
   cpSync(join(root, dir), join(dist, dir), { recursive: true });
 }
-for (const lib of ['contracts', 'platform', 'testing']) {
-  const dir = join(dist, 'node_modules/@cloudflow', lib);
+for (const [name, lib] of [['contracts', 'contracts'], ['platform', 'platform'], ['testing', 'testing'], ['pos', 'sdk']]) {
+  const dir = join(dist, 'node_modules/@cloudflow', name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `@cloudflow/${lib}`, main: `../../../libs/${lib}/src/index.js` }));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `@cloudflow/${name}`, main: `../../../libs/${lib}/src/index.js` }));
 }
+// The SDK's REST types follow the gateway's Client API document (needs the compiled gateway above).
+execFileSync(process.execPath, [join(root, 'tools/sdk-openapi.mjs')], { cwd: root, stdio: 'inherit' });
 if (!process.argv.includes('--quiet')) console.log('built dist/');

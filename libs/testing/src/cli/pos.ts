@@ -1,10 +1,23 @@
 /**
- * A POS that sends one payment over the websocket API and prints the event stream.
+ * A POS that sends one payment over the websocket API and prints the event stream, written with
+ * the SDK a POS developer would use (@cloudflow/pos).
  *   npm run sim:pos [-- --amount 1250 --currency EUR --target till-1 --config .data/demo.json]
  */
+import { CloudFlowRest, PosSocket, type CloudFlowFrame } from '@cloudflow/pos';
 import { parseArgs } from 'node:util';
-import { PosClient } from '../simulator/pos-client';
 import { DEFAULT_DEMO_FILE, fail, readDemoConfig, stamp } from './cli-support';
+
+const say = (line: string) => console.log(`${stamp()} [pos] ${line}`);
+const describe = (f: CloudFlowFrame) => {
+  const p = f.payload as {
+    outcome?: string;
+    errorCode?: string;
+    errorMessage?: string;
+    message?: string;
+    kind?: string;
+  };
+  return `${f.type} ${p.outcome ?? p.errorCode ?? p.kind ?? ''} ${p.errorMessage ?? p.message ?? ''}`.trim();
+};
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -17,14 +30,28 @@ async function main(): Promise<void> {
     },
   });
   const demo = readDemoConfig(values.config);
-  const pos = new PosClient({ gatewayUrl: demo.gatewayUrl, appKey: demo.appKey, ...demo.account }, (line) => console.log(`${stamp()} [pos] ${line}`));
+  const rest = new CloudFlowRest({ baseUrl: demo.gatewayUrl, appKey: demo.appKey, ...demo.account });
+  const pos = new PosSocket(rest, { reconnect: false });
   await pos.connect();
+  say(`connected as account ${demo.account.accountId}`);
   const target = values.target ?? demo.device.referenceId;
-  const result = await pos.pay(target, Number(values.amount), values.currency, Number(values.timeout));
-  const p = result.final.payload as { outcome?: string; errorCode?: string };
-  console.log(`${stamp()} [pos] result: ${result.final.type} ${p.outcome ?? p.errorCode ?? ''} after ${result.events.length} event(s)`);
+  const payment = await pos.pay({ target, baseAmount: Number(values.amount), currency: values.currency });
+  say(`→ payment ${payment.requestId} to ${target}: ${values.amount} ${values.currency}`);
+  const timer = setTimeout(
+    () => fail(new Error(`no final answer within ${values.timeout} ms`)),
+    Number(values.timeout),
+  );
+  let events = 0;
+  for await (const event of payment.events) {
+    events++;
+    say(`← ${describe(event)}`);
+  }
+  const final = await payment.result;
+  clearTimeout(timer);
+  say(`← ${describe(final)}`);
+  say(`result: ${describe(final)} after ${events} event(s)`);
   await pos.close();
-  process.exit(result.final.type === 'flowException' ? 2 : 0);
+  process.exit(final.type === 'flowException' ? 2 : 0);
 }
 
 main().catch(fail);
