@@ -239,6 +239,12 @@ async function main(): Promise<void> {
       `Each phase lasts ${o.durationMs / 1000} s after a 3 s warm-up at 50 requests/s, then waits (up to 20 s) for its webhooks; p99 rests on ${phases.map((p) => p.samples.length).join(' / ')} samples.`,
       `The step-up offered ${o.rates.join(', ')} requests/s and stops at the first step with any answer other than 202 or a POST p99 over 50 ms; the overload phase offers twice the highest sustained rate (at least 200/s). Time-outs: the client aborts after 15 s ("no answer"); any answer later than 1 s counts against the overload target.`,
       'Refused requests "before anything is dispatched": every requestId a device was sent is recorded by the bench\'s devices; a refused (non-202) request that shows up there, or in a webhook, is counted in the overload row.',
+      `A 412 (device busy) means the round-robin device still had its previous request open: at ${o.rates[o.rates.length - 1]}/s with ${o.deviceCount} devices a request has ${((o.deviceCount / o.rates[o.rates.length - 1]) * 1000).toFixed(0)} ms before its device is asked again. It is the system being slow, not admission control, and it fails the overload row (only 429/503 may refuse).`,
+      ...(o.profileDir
+        ? [
+            `CPU profiles (\`--profile ${o.profileDir}\`): every service ran with \`--cpu-prof\`, which costs a few % of CPU in each (idle CPU above includes it); the CPU-per-request figures of a profiled run are slightly worse than an unprofiled one's.`,
+          ]
+        : []),
       'Every 202 means the request was persisted in Postgres and the hub confirmed the write to the device socket; the webhook path adds the device reply over NATS, the timeline append with the outbox row in one transaction, a NOTIFY wake-up and a signed POST.',
       `Verified signatures at the receiver (main system): ${verifiedMain} of ${deliveredMain}.`,
       ...phases.map((p) => {

@@ -2,7 +2,7 @@ import { profileSection } from '../report/profile-section';
 import { table } from '../report/tables';
 import type { ProfileSummary } from '../support/cpu-profile';
 import { summarize } from '../support/stats';
-import { asyncVerdicts, phaseFacts, statusList, type AsyncRun } from './async-verdicts';
+import { asyncVerdicts, durableRatio, phaseFacts, statusList, type AsyncRun } from './async-verdicts';
 import type { Sample } from './open-loop';
 
 export interface AsyncPhase {
@@ -124,7 +124,7 @@ export function renderAsyncReport(input: AsyncReportInput): string {
           what,
           f(v(pair[0]), digits),
           f(v(pair[1]), digits),
-          `${f(v(pair[1]) / v(pair[0]), 2)}×`,
+          `${f(durableRatio(v(pair[1]), v(pair[0])), 2)}×`,
         ];
         return [
           `## The cost of a durable commit (${d.durable.rate}/s offered)`,

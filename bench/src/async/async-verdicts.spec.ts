@@ -171,6 +171,13 @@ describe('async verdicts (issue 11)', () => {
     expect(durable(201, 10).pass).toBe(false);
     expect(durable(100, 21).pass).toBe(false);
     expect(asyncVerdicts({ ...good, durable: undefined }).at(-1)!.pass).toBe(false);
+    // A test-Postgres phase with unanswered requests (p99 ∞) makes any ratio meaningless: never a PASS.
+    const stalled = phaseFacts(phase(500, { status: (i) => (i < 2 ? 0 : 202) }));
+    const v = asyncVerdicts({ ...good, durable: { durable: good.durable!.durable, reference: stalled } }).at(
+      -1,
+    )!;
+    expect(v.pass).toBe(false);
+    expect(v.measured).toContain('not comparable');
   });
 
   it('renders the PASS/MISS table first, every phase, the durable comparison and the history', () => {

@@ -131,6 +131,11 @@ export function statusList(counts: Record<number, number>): string {
   return parts.length ? parts.join(', ') : 'none';
 }
 
+/** durable ÷ reference, NaN unless both are finite and the reference is positive (∞ ÷ ∞ or n ÷ ∞ mean nothing). */
+export function durableRatio(durable: number, reference: number): number {
+  return Number.isFinite(durable) && Number.isFinite(reference) && reference > 0 ? durable / reference : NaN;
+}
+
 /** Issue 11's async targets, judged from one run. A phase that did not run is a MISS, never a PASS. */
 export function asyncVerdicts(run: AsyncRun): AsyncVerdict[] {
   const T = ASYNC_TARGETS;
@@ -209,13 +214,17 @@ export function asyncVerdicts(run: AsyncRun): AsyncVerdict[] {
       pass: false,
     });
   } else {
-    const cpuRatio = d.durable.cpuMsPerAccepted / d.reference.cpuMsPerAccepted;
-    const p99Ratio = d.durable.postP99 / d.reference.postP99;
+    const cpuRatio = durableRatio(d.durable.cpuMsPerAccepted, d.reference.cpuMsPerAccepted);
+    const p99Ratio = durableRatio(d.durable.postP99, d.reference.postP99);
+    // Against a phase that left requests unanswered (p99 ∞) there is no ratio to judge: a MISS, said so.
+    const unanswered = [d.durable, d.reference].some((f) => f.noAnswer > 0);
     out.push({
       what: `production durability ÷ test Postgres at ${d.durable.rate}/s: CPU ms per accepted request, POST p99`,
-      measured: `${x(cpuRatio)} (${d.durable.cpuMsPerAccepted.toFixed(2)} ÷ ${d.reference.cpuMsPerAccepted.toFixed(2)} ms), ${x(p99Ratio)} (${ms(d.durable.postP99)} ÷ ${ms(d.reference.postP99)})`,
+      measured:
+        `${x(cpuRatio)} (${d.durable.cpuMsPerAccepted.toFixed(2)} ÷ ${d.reference.cpuMsPerAccepted.toFixed(2)} ms), ${x(p99Ratio)} (${ms(d.durable.postP99)} ÷ ${ms(d.reference.postP99)})` +
+        (unanswered ? '; not comparable: a phase left requests unanswered' : ''),
       goal: `both ≤ ${T.durableRatio}×`,
-      pass: cpuRatio <= T.durableRatio && p99Ratio <= T.durableRatio,
+      pass: !unanswered && cpuRatio <= T.durableRatio && p99Ratio <= T.durableRatio,
     });
   }
   return out;
