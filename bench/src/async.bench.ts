@@ -33,6 +33,8 @@ const log = (line: string) =>
   console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
 
 const PROFILED = 'auth,admin,gateway,hub';
+/** How long each system's idle CPU is sampled (shorter in a smoke run). */
+const idleSampleMs = (o: AsyncBenchOptions) => (o.quick ? 2000 : 5000);
 
 interface Bench {
   name: string;
@@ -108,10 +110,10 @@ async function bringUp(
   await sleep(2000);
   // What the system burns with no requests at all (timers, heartbeats, watchers): part of every phase's CPU.
   const before = target.cpu();
-  await sleep(5000);
+  await sleep(idleSampleMs(o));
   const after = target.cpu();
   const idleCpu = Object.keys(after).map(
-    (n) => `${n} ${(((after[n] - (before[n] ?? 0)) / 5000) * 100).toFixed(1)} %`,
+    (n) => `${n} ${(((after[n] - (before[n] ?? 0)) / idleSampleMs(o)) * 100).toFixed(1)} %`,
   );
   log(`${name}: idle CPU ${idleCpu.join(', ')}`);
   return { name, sys, target, pids, durability: await readDurability(sys.databaseUrl), idleCpu, stop };
@@ -234,7 +236,7 @@ async function main(): Promise<void> {
       `fsync=${b.durability.fsync}, synchronous_commit=${b.durability.synchronousCommit}`;
     const notes = [
       `Postgres of the main system (step-up, ${o.fixedRate}/s and overload rows): ${d(primary)}${durableBench ? `; of the durable system (the "durable" row): ${d(durableBench)}` : '; no durable row (`--skip-durable`)'}. Read with \`SHOW\` from the running servers.`,
-      `Idle CPU (5 s with no requests, after the warm-up; % of one core): main system ${primary.idleCpu.join(', ')}${durableBench ? `; durable system ${durableBench.idleCpu.join(', ')}` : ''}.`,
+      `Idle CPU (${idleSampleMs(o) / 1000} s with no requests, after the warm-up; % of one core): main system ${primary.idleCpu.join(', ')}${durableBench ? `; durable system ${durableBench.idleCpu.join(', ')}` : ''}.`,
       `${o.deviceCount} devices (answering in the same tick, bench/src/load/immediate-device.ts), requests round-robin over them (a device is asked again only after ${o.deviceCount - 1} requests went to the others, so 412 busy means the earlier request had not finished); one gateway, one hub, NATS and Postgres on CPU 0, this load generator on CPU 1.`,
       `Each phase lasts ${o.durationMs / 1000} s after a 3 s warm-up at 50 requests/s, then waits (up to 20 s) for its webhooks; p99 rests on ${phases.map((p) => p.samples.length).join(' / ')} samples.`,
       `The step-up offered ${o.rates.join(', ')} requests/s and stops at the first step with any answer other than 202 or a POST p99 over 50 ms; the overload phase offers twice the highest sustained rate (at least 200/s). Time-outs: the client aborts after 15 s ("no answer"); any answer later than 1 s counts against the overload target.`,
@@ -250,7 +252,7 @@ async function main(): Promise<void> {
       ...phases.map((p) => {
         const hook = median(p.webhookMs);
         const outbox = median(p.outboxMs);
-        return `${p.label} ${p.rate}/s: the outbox (commit → receiver's 2xx) is ${outbox.toFixed(0)} ms of the ${hook.toFixed(0)} ms median webhook latency; the rest passes before the device's answer is recorded on its request.`;
+        return `${p.label}${p.label?.endsWith('/s') ? '' : ` ${p.rate}/s`}: the outbox (commit → receiver's 2xx) is ${outbox.toFixed(0)} ms of the ${hook.toFixed(0)} ms median webhook latency; the rest passes before the device's answer is recorded on its request.`;
       }),
     ];
     const out = isAbsolute(o.out) ? o.out : join(REPO_ROOT, o.out);

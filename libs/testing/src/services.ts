@@ -150,8 +150,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   let nth = 0;
   const natsUrl = (): Record<string, string> => ('serversFrom' in nats ? { NATS_URL: (nats as { serversFrom(i: number): string }).serversFrom(nth++) } : {});
   const started: ServiceProcess[] = [];
+  // A profiled service writes its (large) profile while exiting: give it time before the SIGKILL.
+  const profiling = Object.keys({ ...process.env, ...env }).some((k) => k.startsWith('CLOUDFLOW_CPU_PROF'));
   const stop = async () => {
-    await Promise.all(started.map((s) => s.child.stop()));
+    await Promise.all(started.map((s) => s.child.stop('SIGTERM', profiling ? 60_000 : undefined)));
     await Promise.all([nats.stop(), postgres.stop()]);
   };
   try {
