@@ -131,6 +131,7 @@ describe('relay verdicts (issue 11)', () => {
     expect(pass(idle(2010, 9.9))).toEqual([true, false]);
     expect(pass(idle(1500, 10.1))).toEqual([false, true]);
     expect(pass(idle(1500, 9, 1))).toEqual([true, false]);
+    expect(pass(idle(1500, -2))).toEqual([false, true]);
     // Issue 3's stricter 1.5× is still available to whoever asks for it.
     expect(idleVerdicts(idle(1600, 9), [10_000], 1.5)[1].pass).toBe(false);
   });
