@@ -3,10 +3,10 @@
  * Starts the real system with two hubs (pinned to CPU 0; this load generator runs on CPU 1),
  * measures the sync round trip against the no-broker baseline, interleaved and repeated, then
  * idle device sockets next to a plain ws server, and writes bench/reports/relay.md.
- * Flags: --quick (smoke sizes), --skip-idle, --only idle (that phase alone, JSON out), --idle-hub-cpu-prof DIR, --reps N, --devices simulator,immediate, --idle 10000,18000, --out FILE.
+ * Flags: --quick (smoke sizes), --skip-idle, --only idle (that phase alone, JSON out), --idle-hub-cpu-prof DIR, --profile DIR (every service profiled, top entries in the report), --reps N, --devices simulator,immediate, --idle 10000,18000, --out FILE.
  */
 import { REPO_ROOT, startSystem, type System } from '@cloudflow/testing';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { runIdlePhase, type IdleResult } from './idle/idle-phase';
@@ -17,12 +17,14 @@ import { baselineTarget, systemTarget, type RelayTarget } from './relay/relay-ta
 import { startBenchServer, type BenchServer } from './support/bench-process';
 import { benchOptions } from './support/bench-options';
 import { startCredentialShim, type CredentialShim } from './support/credential-shim';
+import { monotonicUs, summarizeProfileDir, type ProfileWindow } from './support/cpu-profile';
 import { incidents } from './support/incidents';
 import { machineFacts } from './support/machine';
 import { affinity, cpuMs, pinSelf, pinTree } from './support/proc-stats';
 import { createBenchAccount, createBenchDevices, createBenchTenant } from './support/tenant-setup';
 
 const started = Date.now();
+const IDLE_HUB = 'hub C (the idle-socket phase, its own start-up included)';
 const log = (line: string) =>
   console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
 
@@ -39,9 +41,12 @@ async function main(): Promise<void> {
       t.closePos();
       await t.disconnectDevices().catch(() => undefined);
     }
-    await shim?.close();
-    await baseline?.stop();
-    await sys?.stop();
+    // Once only: with --profile the report is written after an early cleanup (profiles are written at stop).
+    const [sh, bl, sy] = [shim, baseline, sys];
+    shim = baseline = sys = undefined;
+    await sh?.close();
+    await bl?.stop();
+    await sy?.stop();
   };
   // Bounded: whatever hangs, the run ends, and it still stops every process it started.
   const deadline = setTimeout(() => {
@@ -56,7 +61,13 @@ async function main(): Promise<void> {
     // The sandbox key's daily quota and rate would stop the setup, not the relay: lift them.
     sys = await startSystem({
       hubs: 2,
-      env: { SANDBOX_USAGE_LIMIT_PER_DAY: '1000000000', SANDBOX_RATE_PER_SECOND: '1000000' },
+      env: {
+        SANDBOX_USAGE_LIMIT_PER_DAY: '1000000000',
+        SANDBOX_RATE_PER_SECOND: '1000000',
+        ...(options.profileDir
+          ? { CLOUDFLOW_CPU_PROF: 'auth,admin,gateway,hub', CLOUDFLOW_CPU_PROF_DIR: options.profileDir }
+          : {}),
+      },
     });
     const s = sys;
     const pids: Record<string, number> = {
@@ -127,16 +138,21 @@ async function main(): Promise<void> {
     ].map(([name, pid]) => [`CPU affinity of ${name} (pid ${pid})`, affinity(pid)]);
 
     const records: RunRecord[] = [];
+    // The profiles' summaries count only the relay runs (hub C: the idle phase), not start-up and set-up.
+    const relayWindow: ProfileWindow = { fromUs: monotonicUs(), toUs: Infinity };
+    const idleWindow: ProfileWindow = { fromUs: 0, toUs: Infinity };
     for (const kind of options.kinds) {
       log(`relay runs with device kind "${kind}"`);
       records.push(...(await runRelayPhase([targets[0], targets[1]], kind, options.sizes, log)));
     }
+    relayWindow.toUs = monotonicUs();
     for (const t of targets.splice(0)) t.closePos();
     await baseline.stop();
 
     let idle: IdleResult | undefined;
     if (!options.skipIdle) {
       log(`idle sockets: ${options.idleSteps.join(', ')}`);
+      idleWindow.fromUs = monotonicUs();
       idle = await runIdlePhase(
         s,
         tenant,
@@ -145,10 +161,29 @@ async function main(): Promise<void> {
         log,
         options.idleHubCpuProf,
       );
+      idleWindow.toUs = monotonicUs();
     }
 
     const out = isAbsolute(options.out) ? options.out : join(REPO_ROOT, options.out);
     mkdirSync(dirname(out), { recursive: true });
+    const hubLabels = new Map([
+      [s.hubs[0].port, 'hub A (POS)'],
+      [s.hubs[1].port, 'hub B (devices)'],
+    ]);
+    const runMinutes = (Date.now() - started) / 60_000;
+    // Profiles are written when the services stop: stop the system before summarising them.
+    if (options.profileDir) await cleanup();
+    const profile = options.profileDir
+      ? {
+          dir: options.profileDir,
+          summaries: summarizeProfileDir(
+            options.profileDir,
+            (service, port) => (service === 'hub' ? (hubLabels.get(port ?? -1) ?? IDLE_HUB) : service),
+            10,
+            (label) => (label === IDLE_HUB ? idleWindow : relayWindow),
+          ),
+        }
+      : undefined;
     const report = renderReport({
       date: new Date(),
       command: `npm run bench:relay${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
@@ -162,7 +197,7 @@ async function main(): Promise<void> {
             .map((x) => x.toFixed(2))
             .join(' / '),
         ],
-        ['run time', `${((Date.now() - started) / 60_000).toFixed(1)} min`],
+        ['run time', `${runMinutes.toFixed(1)} min`],
       ],
       ...methodNotes(options, Object.keys(pids)),
       kinds: options.kinds,
@@ -170,6 +205,8 @@ async function main(): Promise<void> {
       idle,
       idleSteps: options.idleSteps,
       incidents: incidents(),
+      ...(profile ? { profile } : {}),
+      history: readFileSync(join(REPO_ROOT, 'bench/history/relay.md'), 'utf8'),
     });
     writeFileSync(out, report);
     log(`report written to ${out}`);

@@ -7,7 +7,7 @@ import { mapLimit, sleep } from '../support/async';
 import { openWs } from '../support/open-socket';
 import { createBenchDevices, type BenchTenant } from '../support/tenant-setup';
 import type { AsyncPhase } from './async-report';
-import { openLoop } from './open-loop';
+import { openLoop, type Answer } from './open-loop';
 
 /**
  * One system under the async benchmark: an account with a webhook URL on a local receiver,
@@ -20,8 +20,13 @@ export interface AsyncTarget {
   devices: ImmediateDevice[];
   deviceCount: number;
   cpu: CpuSampler;
-  /** Sends request i of a phase; records its due wall time in `dueWall` (deleted again unless 202). */
-  post(i: number, dueWall: Map<string, number>, wallStart: number, rate: number): Promise<number>;
+  /**
+   * Sends request i of a phase; records its due wall time in `dueWall` (deleted again unless 202)
+   * and, when given, the requestId of every answer that was not 202 in `refused`.
+   */
+  post(i: number, dueWall: Map<string, number>, wallStart: number, rate: number, refused?: string[]): Promise<Answer>;
+  /** Every requestId some device of this target was sent (a refused request must never be in it). */
+  dispatched: Set<string>;
   databaseUrl: string;
   /** The NATS monitor (one node's /connz), to count messages per request by service. */
   natsMonitorUrl?: string;
@@ -44,6 +49,7 @@ export async function prepareAsyncTarget(spec: AsyncTargetSpec): Promise<AsyncTa
   const { sys: s, tenant, accountId, deviceCount } = spec;
   const receiver = await WebhookReceiver.start();
   const devices: ImmediateDevice[] = [];
+  const dispatched = new Set<string>();
   const stop = async () => {
     await Promise.all(devices.map((d) => d.stop().catch(() => undefined)));
     await receiver.stop();
@@ -81,11 +87,11 @@ export async function prepareAsyncTarget(spec: AsyncTargetSpec): Promise<AsyncTa
         serialNumber: d.serialNumber,
         apiToken: d.apiToken,
       });
-      devices.push(new ImmediateDevice(await openWs(creds.connectionUrl, creds.accessToken)));
+      devices.push(new ImmediateDevice(await openWs(creds.connectionUrl, creds.accessToken), dispatched));
     });
     // Devices register their presence asynchronously; give the hub a moment.
     await sleep(1000);
-    const post = (i: number, dueWall: Map<string, number>, wallStart: number, rate: number) => {
+    const post = (i: number, dueWall: Map<string, number>, wallStart: number, rate: number, refused?: string[]) => {
       const requestId = randomUUID();
       dueWall.set(requestId, wallStart + (i * 1000) / rate);
       const body = {
@@ -103,8 +109,12 @@ export async function prepareAsyncTarget(spec: AsyncTargetSpec): Promise<AsyncTa
         signal: AbortSignal.timeout(15_000),
       }).then(async (res) => {
         await res.arrayBuffer();
-        if (res.status !== 202) dueWall.delete(requestId);
-        return res.status;
+        if (res.status !== 202) {
+          dueWall.delete(requestId);
+          refused?.push(requestId);
+        }
+        const retryAfter = res.headers.get('retry-after');
+        return { status: res.status, ...(retryAfter !== null ? { retryAfter } : {}) };
       });
     };
     return {
@@ -114,6 +124,7 @@ export async function prepareAsyncTarget(spec: AsyncTargetSpec): Promise<AsyncTa
       deviceCount,
       cpu: spec.cpu,
       post,
+      dispatched,
       databaseUrl: s.databaseUrl,
       natsMonitorUrl: s.nats.monitorUrl,
       stop,
@@ -139,12 +150,14 @@ export async function runAsyncPhase(
   rate: number,
   durationMs: number,
   log: (line: string) => void,
+  label = `${rate}/s`,
 ): Promise<AsyncPhase> {
   const dueWall = new Map<string, number>();
+  const refused: string[] = [];
   const natsBefore = t.natsMonitorUrl ? await natsMessages(t.natsMonitorUrl) : undefined;
   const cpuBefore = t.cpu();
   const wallStart = Date.now();
-  const samples = await openLoop(rate, durationMs, (i) => t.post(i, dueWall, wallStart, rate));
+  const samples = await openLoop(rate, durationMs, (i) => t.post(i, dueWall, wallStart, rate, refused));
   const cpuAfter = t.cpu();
   const cpu = Object.fromEntries(Object.entries(cpuAfter).map(([n, ms]) => [n, ms - (cpuBefore[n] ?? 0)]));
   const wallMs = Date.now() - wallStart;
@@ -164,9 +177,19 @@ export async function runAsyncPhase(
   const webhookMs = [...got].map(([id, at]) => at - dueWall.get(id)!);
   const outboxMs = await outboxWait(t.databaseUrl, [...dueWall.keys()]);
   const accepted = samples.filter((x) => x.status === 202).length;
-  log(`  ${t.name}: ${accepted}/${samples.length} answered 202; ${got.size} final webhooks delivered`);
+  // Issue 11: the excess is refused "before anything is dispatched" — no device saw it, no webhook told of it.
+  const refusedSet = new Set(refused);
+  const refusedDispatched = refused.filter((id) => t.dispatched.has(id)).length;
+  const refusedWebhooks = t.receiver.accepted.filter((r) => refusedSet.has(r.requestId ?? '')).length;
+  log(
+    `  ${t.name} ${label}: ${accepted}/${samples.length} answered 202; ${got.size} final webhooks delivered` +
+      (refused.length ? `; ${refused.length} refused, ${refusedDispatched} of them reached a device` : ''),
+  );
   return {
+    label,
     rate,
+    refusedDispatched,
+    refusedWebhooks,
     durationMs,
     devices: t.deviceCount,
     samples,

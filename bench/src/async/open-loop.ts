@@ -11,12 +11,17 @@ export interface Sample {
   latencyMs: number;
   /** HTTP status, or 0 when no answer came (refused, reset, client timeout). */
   status: number;
+  /** The answer's `Retry-After` header, when it had one (issue 11: every 429/503 must carry it). */
+  retryAfter?: string;
 }
+
+/** What `send` resolves with: a bare status, or the status with the answer's Retry-After. */
+export type Answer = number | { status: number; retryAfter?: string };
 
 export async function openLoop(
   rate: number,
   durationMs: number,
-  send: (i: number) => Promise<number>,
+  send: (i: number) => Promise<Answer>,
 ): Promise<Sample[]> {
   const total = Math.round((rate * durationMs) / 1000);
   const samples: Sample[] = [];
@@ -30,12 +35,14 @@ export async function openLoop(
     const sentAt = performance.now();
     pending.push(
       send(i).then(
-        (status) => {
+        (answer) => {
+          const { status, retryAfter } = typeof answer === 'number' ? { status: answer, retryAfter: undefined } : answer;
           samples.push({
             dueMs,
             lagMs: sentAt - start - dueMs,
             latencyMs: performance.now() - start - dueMs,
             status,
+            ...(retryAfter !== undefined ? { retryAfter } : {}),
           });
         },
         () => {

@@ -19,7 +19,11 @@ interface Frame {
 export class ImmediateDevice {
   requestsReceived = 0;
 
-  constructor(readonly ws: WebSocket) {
+  /** `received`: when given, every requestId this device was sent goes in it (the async bench checks that refused requests never reached a device). */
+  constructor(
+    readonly ws: WebSocket,
+    private readonly received?: Set<string>,
+  ) {
     ws.on('message', (data: Buffer) => this.onFrame(JSON.parse(data.toString('utf8')) as Frame));
     ws.on('error', () => undefined);
   }
@@ -36,6 +40,7 @@ export class ImmediateDevice {
   private onFrame(request: Frame): void {
     if (request.type !== 'payment' && request.type !== 'request') return;
     this.requestsReceived++;
+    this.received?.add(request.requestId);
     const amounts = (request.payload.amounts ?? {}) as { baseAmount?: number; currency?: string };
     const decision = decide(Number(amounts.baseAmount ?? 0));
     const reply = {

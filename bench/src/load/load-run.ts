@@ -25,6 +25,8 @@ export interface LoadResult {
   cpuMsPerRequest: Record<string, number>;
   /** After the last answer, how long the system needed to finish its asynchronous work (counted in the CPU, not the wall time). */
   drainMs: number;
+  /** Payments the target recorded during the measured part (its `recorded` counter after − before), when it counts them. */
+  recorded?: number;
 }
 
 /** CPU time in ms of each measured process (summed into "total" by the caller of the delta). */
@@ -41,6 +43,8 @@ export async function runLoad(
   sampleCpu: CpuSampler,
   /** Waits until the target finished the work the payments left behind (0 ms when it has none). */
   settle: () => Promise<number> = () => Promise.resolve(0),
+  /** How many payments the target has recorded so far (read outside the CPU window). */
+  recorded?: () => Promise<number>,
 ): Promise<LoadResult> {
   const { concurrency } = spec;
   if (devices.length < concurrency || clients.length < concurrency)
@@ -66,12 +70,14 @@ export async function runLoad(
 
   await drive(spec.warmup);
   await settle();
+  const recordedBefore = await recorded?.();
   const cpuBefore = sampleCpu();
   const started = process.hrtime.bigint();
   const outcomes = await drive(spec.count);
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   const drainMs = await settle();
   const cpuAfter = sampleCpu();
+  const recordedAfter = await recorded?.();
 
   const results: Record<string, number> = {};
   for (const o of outcomes) results[o.result] = (results[o.result] ?? 0) + 1;
@@ -93,5 +99,6 @@ export async function runLoad(
     failures: outcomes.length - ok.length,
     cpuMsPerRequest,
     drainMs,
+    ...(recordedBefore !== undefined && recordedAfter !== undefined ? { recorded: recordedAfter - recordedBefore } : {}),
   };
 }

@@ -48,6 +48,7 @@ export async function runRelayPhase(
           { concurrency: c, warmup: sizes.warmup[c], count: sizes.count[c] },
           t.cpu,
           () => t.settle(),
+          t.recorded,
         );
         records.push({ kind, rep, target: t.name, mode: `c${c}` as Mode, order, result });
         log(`${kind} rep ${rep} ${t.name.padEnd(8)} c=${String(c).padEnd(2)} ${line(result)}`);
@@ -88,5 +89,6 @@ async function prime(t: RelayTarget, log: (line: string) => void): Promise<void>
 function line(r: LoadResult): string {
   const f = (n: number) => n.toFixed(2);
   const fails = r.failures ? ` FAILURES ${JSON.stringify(r.results)}` : '';
-  return `${r.throughput.toFixed(0)}/s p50 ${f(r.latency.p50)} ms p99 ${f(r.latency.p99)} ms cpu ${f(r.cpuMsPerRequest.total)} ms/req drain ${r.drainMs} ms${fails}`;
+  const rec = r.recorded === undefined ? '' : ` recorded ${r.recorded}`;
+  return `${r.throughput.toFixed(0)}/s p50 ${f(r.latency.p50)} ms p99 ${f(r.latency.p99)} ms cpu ${f(r.cpuMsPerRequest.total)} ms/req drain ${r.drainMs} ms${rec}${fails}`;
 }

@@ -1,4 +1,5 @@
 import { clientToken, DeviceSimulator, enrolDevice, type System } from '@cloudflow/testing';
+import { Client } from 'pg';
 import { ImmediateDevice } from '../load/immediate-device';
 import { LoadClient } from '../load/load-client';
 import { mapLimit, retry } from '../support/async';
@@ -43,6 +44,8 @@ export interface RelayTarget {
   cpu: CpuSampler;
   /** Waits until the target has finished the asynchronous work its payments caused; returns the ms waited. */
   settle(): Promise<number>;
+  /** Sync payments recorded so far (completed request rows in Postgres); absent for a target that records nothing. */
+  recorded?: () => Promise<number>;
   connectDevices(kind: DeviceKind): Promise<void>;
   disconnectDevices(): Promise<void>;
   closePos(): void;
@@ -51,6 +54,21 @@ export interface RelayTarget {
 /** The CA a client of this system's NATS must trust, when its NATS speaks TLS. */
 export function natsTlsCa(sys: System): string | undefined {
   return 'tls' in sys.nats ? (sys.nats as { tls?: { ca: string } }).tls?.ca : undefined;
+}
+
+/** Completed sync requests of the account in Postgres (one count; read outside the CPU window). */
+async function countRecorded(databaseUrl: string, accountId: string): Promise<number> {
+  const pg = new Client({ connectionString: databaseUrl });
+  await pg.connect();
+  try {
+    const { rows } = await pg.query<{ n: string }>(
+      `SELECT count(*) AS n FROM gateway.requests WHERE account_id = $1 AND kind = 'sync' AND status = 'completed'`,
+      [accountId],
+    );
+    return Number(rows[0].n);
+  } finally {
+    await pg.end();
+  }
 }
 
 const stopAll = async (list: Stoppable[]) => {
@@ -99,6 +117,7 @@ export async function systemTarget(
     offlineDevice,
     cpu,
     settle: () => drainRequestEvents(sys.nats.url, 120_000, natsTlsCa(sys)),
+    recorded: () => countRecorded(sys.databaseUrl, account.accountId),
     async connectDevices(kind) {
       await mapLimit(devices, 8, async (d) => {
         const cred = {

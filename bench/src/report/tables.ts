@@ -31,6 +31,7 @@ export function rawTable(records: RunRecord[]): string {
       'max ms',
       'CPU ms/req',
       'drain ms',
+      'recorded',
       'not as expected',
     ],
     records.map((r) => {
@@ -51,6 +52,7 @@ export function rawTable(records: RunRecord[]): string {
         fmt(x.latency.max, 3),
         fmt(x.cpuMsPerRequest.total, 4),
         fmt(x.drainMs ?? 0, 0),
+        x.recorded === undefined ? '' : String(x.recorded),
         x.failures ? JSON.stringify(x.results) : '0',
       ];
     }),

@@ -9,6 +9,8 @@ export interface BenchOptions {
   onlyIdle: boolean;
   /** `--idle-hub-cpu-prof DIR`: a V8 CPU profile of the idle phase's hub, written to DIR when it stops. */
   idleHubCpuProf?: string;
+  /** `--profile DIR`: CPU profiles of every service (CLOUDFLOW_CPU_PROF), summarised into the report. */
+  profileDir?: string;
   out: string;
   kinds: DeviceKind[];
   sizes: RelaySizes;
@@ -21,7 +23,7 @@ export interface BenchOptions {
   deadlineMs: number;
 }
 
-const USAGE = `npm run bench:relay [-- --quick] [--skip-idle] [--only idle] [--idle-hub-cpu-prof DIR] [--reps N] [--devices simulator,immediate] [--idle 10000,18000] [--out FILE]`;
+const USAGE = `npm run bench:relay [-- --quick] [--skip-idle] [--only idle] [--idle-hub-cpu-prof DIR] [--profile DIR] [--reps N] [--devices simulator,immediate] [--idle 10000,18000] [--out FILE]`;
 
 /** Payments per relay run at c = 1/16/64: the smoke sizes of --quick, or a full run's (shared with bench:cluster). */
 export function relaySizes(quick: boolean, reps: number): RelaySizes {
@@ -43,6 +45,7 @@ export function benchOptions(argv = process.argv.slice(2)): BenchOptions {
       'skip-idle': { type: 'boolean', default: false },
       only: { type: 'string' },
       'idle-hub-cpu-prof': { type: 'string' },
+      profile: { type: 'string' },
       reps: { type: 'string' },
       devices: { type: 'string', default: 'simulator,immediate' },
       idle: { type: 'string' },
@@ -78,6 +81,7 @@ export function benchOptions(argv = process.argv.slice(2)): BenchOptions {
     skipIdle: values['skip-idle'],
     onlyIdle,
     ...(values['idle-hub-cpu-prof'] ? { idleHubCpuProf: values['idle-hub-cpu-prof'] } : {}),
+    ...(values.profile ? { profileDir: values.profile } : {}),
     out: values.out ?? (onlyIdle ? 'bench/reports/idle-only.json' : 'bench/reports/relay.md'),
     kinds: kinds as DeviceKind[],
     sizes,

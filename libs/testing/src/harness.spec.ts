@@ -37,4 +37,22 @@ describe('test harness', () => {
       await pg.stop();
     }
   });
+
+  it('runs Postgres without durable commits for tests, and with them at production durability', async () => {
+    const settings = async (durability?: 'test' | 'production') => {
+      const pg = await startPostgres(durability ? { durability } : {});
+      try {
+        const client = new Client({ connectionString: await pg.createDatabase('durability') });
+        await client.connect();
+        const read = async (name: string) => (await client.query<Record<string, string>>(`SHOW ${name}`)).rows[0][name];
+        const out = { handle: pg.durability, fsync: await read('fsync'), synchronous_commit: await read('synchronous_commit') };
+        await client.end();
+        return out;
+      } finally {
+        await pg.stop();
+      }
+    };
+    expect(await settings()).toEqual({ handle: 'test', fsync: 'off', synchronous_commit: 'off' });
+    expect(await settings('production')).toEqual({ handle: 'production', fsync: 'on', synchronous_commit: 'on' });
+  });
 });

@@ -15,6 +15,24 @@ export interface PostgresHandle {
   stopServer(): Promise<void>;
   startServer(): Promise<void>;
   stop(): Promise<void>;
+  /** How this cluster commits (see PostgresDurability). */
+  durability: PostgresDurability;
+}
+
+/**
+ * `test` (the default): fsync, synchronous_commit and full_page_writes off — a commit costs no
+ * disk flush, which keeps suites fast but flatters every benchmark. `production`: Postgres's own
+ * defaults (all three on), so a benchmark can show what a durable commit costs.
+ */
+export type PostgresDurability = 'test' | 'production';
+
+export interface PostgresOptions {
+  durability?: PostgresDurability;
+}
+
+/** The `-c` settings of each durability (max_connections and the listen address come on top). */
+export function durabilitySettings(durability: PostgresDurability): string[] {
+  return durability === 'production' ? [] : ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'];
 }
 
 /** Debian's server binaries, newest version first; PG_BIN overrides. */
@@ -37,7 +55,8 @@ export function postgresUser(): { uid: number; gid: number } | undefined {
 }
 
 /** A throwaway Postgres cluster on a free loopback port (about two seconds). */
-export async function startPostgres(): Promise<PostgresHandle> {
+export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresHandle> {
+  const durability = options.durability ?? 'test';
   const bin = postgresBinDir();
   const owner = postgresUser();
   const dir = mkdtempSync(join(tmpdir(), 'cf-pg-'));
@@ -54,7 +73,7 @@ export async function startPostgres(): Promise<PostgresHandle> {
     const child = Child.start(
       'postgres',
       join(bin, 'postgres'),
-      ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300'],
+      ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', ...durabilitySettings(durability).flatMap((c) => ['-c', c]), '-c', 'max_connections=300'],
       join(tmpdir(), `${dir.split('/').pop()}.log`),
       owner ?? {},
     );
@@ -69,6 +88,7 @@ export async function startPostgres(): Promise<PostgresHandle> {
   };
   const handle: PostgresHandle = {
     port,
+    durability,
     child: await launch(),
     async createDatabase(name = `t${process.pid}_${++dbCount}`) {
       const client = new Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });

@@ -6,7 +6,7 @@ import { Child } from './child';
 import { startNatsCluster, type NatsClusterHandle } from './nats-cluster';
 import { startNats, type NatsHandle } from './nats-server';
 import { freePort, waitFor } from './ports';
-import { startPostgres, type PostgresHandle } from './postgres';
+import { startPostgres, type PostgresDurability, type PostgresHandle } from './postgres';
 
 export type ServiceName = 'auth' | 'gateway' | 'admin' | 'hub';
 
@@ -36,14 +36,14 @@ export function withNatsUser(nats: NatsHandle, name: ServiceName, env: Record<st
 /**
  * `CLOUDFLOW_CPU_PROF=gateway,hub CLOUDFLOW_CPU_PROF_DIR=/tmp/prof`, or `CLOUDFLOW_CPU_PROF_<SERVICE>=<dir>`
  * for one service (in the environment of the test or bench, or the service's env): those services
- * run with `--cpu-prof`, the profile written when they stop cleanly (SIGTERM). On the command line,
+ * run with `--cpu-prof`, the profile (`<service>-<port>-<pid>-<ms>.cpuprofile`, the port telling replicas apart) written when they stop cleanly (SIGTERM). On the command line,
  * not NODE_OPTIONS, so only the service itself is profiled.
  */
 function cpuProfileArgs(name: ServiceName, env: Record<string, string | undefined>): string[] {
   const wanted = (env.CLOUDFLOW_CPU_PROF ?? '').split(',').map((s) => s.trim());
   const dir = env[`CLOUDFLOW_CPU_PROF_${name.toUpperCase()}`] ?? (wanted.includes(name) ? (env.CLOUDFLOW_CPU_PROF_DIR ?? join(tmpdir(), 'cf-cpu-prof')) : undefined);
   if (!dir) return [];
-  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${process.pid}-${Date.now()}.cpuprofile`];
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${env.PORT ?? 'x'}-${process.pid}-${Date.now()}.cpuprofile`];
 }
 /** A restart waits this long (a fault campaign restarts during outages and tries again). */
 const RESTART_READY_TIMEOUT_MS = 30_000;
@@ -103,6 +103,8 @@ export interface SystemOptions {
   auths?: number;
   admins?: number;
   env?: Record<string, string>;
+  /** `production`: Postgres with fsync and synchronous_commit on (default `test`: both off, see startPostgres). */
+  postgresDurability?: PostgresDurability;
 }
 
 /** NATS, Postgres and every service as real processes on free loopback ports. */
@@ -127,7 +129,7 @@ export interface System {
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
   const logDir = mkdtempSync(join(tmpdir(), 'cf-logs-'));
   const clustered = (options.natsNodes ?? 1) > 1;
-  const [nats, postgres] = await Promise.all([clustered ? startNatsCluster(options.natsNodes, { tls: options.natsTls }) : startNats(), startPostgres()]);
+  const [nats, postgres] = await Promise.all([clustered ? startNatsCluster(options.natsNodes, { tls: options.natsTls }) : startNats(), startPostgres({ durability: options.postgresDurability })]);
   const databaseUrl = await postgres.createDatabase('cloudflow');
   const operatorToken = randomBytes(24).toString('base64url');
   const hubPorts = await Promise.all(Array.from({ length: options.hubs ?? 1 }, () => freePort()));
@@ -148,8 +150,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   let nth = 0;
   const natsUrl = (): Record<string, string> => ('serversFrom' in nats ? { NATS_URL: (nats as { serversFrom(i: number): string }).serversFrom(nth++) } : {});
   const started: ServiceProcess[] = [];
+  // A profiled service writes its (large) profile while exiting: give it time before the SIGKILL.
+  const profiling = Object.keys({ ...process.env, ...env }).some((k) => k.startsWith('CLOUDFLOW_CPU_PROF'));
   const stop = async () => {
-    await Promise.all(started.map((s) => s.child.stop()));
+    await Promise.all(started.map((s) => s.child.stop('SIGTERM', profiling ? 60_000 : undefined)));
     await Promise.all([nats.stop(), postgres.stop()]);
   };
   try {
