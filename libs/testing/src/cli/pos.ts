@@ -14,9 +14,9 @@ const describe = (f: CloudFlowFrame) => {
     errorCode?: string;
     errorMessage?: string;
     message?: string;
-    kind?: string;
+    stage?: string;
   };
-  return `${f.type} ${p.outcome ?? p.errorCode ?? p.kind ?? ''} ${p.errorMessage ?? p.message ?? ''}`.trim();
+  return `${f.type} ${p.outcome ?? p.errorCode ?? p.stage ?? ''} ${p.errorMessage ?? ''}`.trim();
 };
 
 async function main(): Promise<void> {
