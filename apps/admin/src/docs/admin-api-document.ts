@@ -68,6 +68,22 @@ export function buildAdminApiDocument(app: INestApplication): OpenAPIObject {
     }
   }
   return subDocument(base, {
+    servers: [
+      {
+        url: '/',
+        description:
+          'The host that serves this document (the admin service; http://localhost:8081 under npm start)',
+      },
+    ],
+    tagDescriptions: {
+      'Business profile': "The caller's business (tenant).",
+      'APP keys': 'More named APP keys for a production tenant.',
+      Users: "The business's users: admins and read-only users.",
+      Accounts: 'CloudFlow accounts: one per POS integration, with its API token and webhook.',
+      Devices: "An account's payment terminals and their API tokens.",
+      Requests: 'The request log: every payment and its timeline.',
+      Usage: "The business's APP-key usage per day or month.",
+    },
     title: ADMIN_DOCS.title,
     version: ADMIN_DOCS.version,
     description: DESCRIPTION,

@@ -49,6 +49,19 @@ export function buildOperatorApiDocument(app: INestApplication): OpenAPIObject {
     }
   }
   return subDocument(base, {
+    servers: [
+      {
+        url: '/',
+        description:
+          'The host that serves this document (the admin service; http://localhost:8081 under npm start)',
+      },
+    ],
+    tagDescriptions: {
+      Developers: 'Developers who signed up on the portal, their tenant and kind.',
+      'APP keys': 'Every APP key: revoke, expire, renew, limits and groups.',
+      'Blocked endpoints': 'Method and path prefixes refused for every key.',
+      Usage: 'Usage of every key for invoicing.',
+    },
     title: OPERATOR_DOCS.title,
     version: OPERATOR_DOCS.version,
     description: DESCRIPTION,

@@ -1,20 +1,43 @@
 import { API_GROUPS, type ApiGroup } from '@cloudflow/contracts';
-import { ArrayUnique, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import {
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 
 export class KeysQueryDto {
   @IsOptional() @IsString() @Length(1, 320) email?: string;
 }
 
 export class KeyIdParams {
-  @IsUUID() keyId: string;
+  @ApiProperty({ format: 'uuid', description: 'The APP key id (`keyId` of GET /operator/v1/keys).' })
+  @IsUUID()
+  keyId: string;
 }
 
 export class DeveloperIdParams {
-  @IsUUID() developerId: string;
+  @ApiProperty({ format: 'uuid', description: 'The developer id (GET /operator/v1/developers).' })
+  @IsUUID()
+  developerId: string;
 }
 
 export class BlockedEndpointIdParams {
-  @IsUUID() id: string;
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The blocked endpoint id (GET /operator/v1/blocked-endpoints).',
+  })
+  @IsUUID()
+  id: string;
 }
 
 /** Bounds as auth's UpdateAppKeyRequest; `expiresAt: null` removes the expiry. */

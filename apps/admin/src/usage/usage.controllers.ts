@@ -1,5 +1,6 @@
 import { Controller, Get, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { Public, RequiresApiGroup } from '@cloudflow/platform';
+import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AdminBearerGuard, AdminCaller, type AdminCallerInfo } from '../admin-api/admin-bearer.guard';
 import { AdminApiController } from '../admin-api/admin-api.docs';
@@ -14,6 +15,7 @@ import { UsageService } from './usage.service';
 
 /** GET /operator/v1/usage: every tenant's usage for invoicing, JSON or CSV. */
 @Public()
+@ApiTags('Usage')
 @UseGuards(OperatorTokenGuard)
 @Controller('operator/v1/usage')
 export class OperatorUsageController {

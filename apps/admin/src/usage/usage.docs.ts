@@ -5,9 +5,7 @@ import {
   ApiOperation,
   ApiProduces,
   ApiProperty,
-  ApiPropertyOptional,
   ApiResponse,
-  ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
 import { API_GROUPS, ErrorCode } from '@cloudflow/contracts';
@@ -15,34 +13,64 @@ import { errorExample } from '@cloudflow/platform';
 import { AdminErrors } from '../admin-api/admin-api.docs';
 
 class UsageCountsDto {
-  @ApiProperty({ description: 'API requests admitted with the key.', example: 1250 }) requests: number;
-  @ApiProperty({ description: 'Client API payments sent over the websocket (API 1.0).', example: 300 })
+  @ApiProperty({ type: Number, description: 'API requests admitted with the key.', example: 1250 })
+  requests: number;
+  @ApiProperty({
+    type: Number,
+    description: 'Client API payments sent over the websocket (API 1.0).',
+    example: 300,
+  })
   paymentsSync: number;
-  @ApiProperty({ description: 'Client API payments sent with POST /client/v1.1/requests.', example: 420 })
+  @ApiProperty({
+    type: Number,
+    description: 'Client API payments sent with POST /client/v1.1/requests.',
+    example: 420,
+  })
   paymentsAsync: number;
 }
 
-class UsageRowDto extends UsageCountsDto {
+/** Who a row or total belongs to: the key's owner and, once the developer has a company, its tenant. */
+class UsageOwnerDto extends UsageCountsDto {
+  @ApiProperty({ type: String, format: 'uuid', example: 'b1f7c7de-8a43-4a5c-9a55-0d7c4c1b2a10' })
+  developerId: string;
   @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'Null until the developer creates a company.',
+    example: '54f4ed20-8589-4de2-bd13-da35c0344e75',
+  })
+  tenantId: string | null;
+}
+
+class UsageRowDto extends UsageOwnerDto {
+  @ApiProperty({
+    type: String,
     description: 'The UTC day (`groupBy=day`) or month (`groupBy=month`).',
     example: '2026-11-30',
   })
   period: string;
-  @ApiProperty({ format: 'uuid', example: '0b6f2f0e-6f55-4a5e-9d2b-3a7c1e2d4f60' }) keyId: string;
-  @ApiPropertyOptional({ nullable: true, example: 'Front-desk POS' }) keyName: string | null;
-  @ApiProperty({ enum: ['sandbox', 'production'], example: 'production' }) keyKind: string;
-  @ApiProperty({ enum: API_GROUPS, example: 'client' }) group: string;
-  @ApiProperty({ format: 'uuid' }) developerId: string;
-  @ApiPropertyOptional({ format: 'uuid', nullable: true }) tenantId: string | null;
-  @ApiPropertyOptional({ nullable: true, example: 'dana@example.com' }) email: string | null;
+  @ApiProperty({ type: String, format: 'uuid', example: '0b6f2f0e-6f55-4a5e-9d2b-3a7c1e2d4f60' })
+  keyId: string;
+  @ApiProperty({ type: String, nullable: true, example: 'Front-desk POS' }) keyName: string | null;
+  @ApiProperty({ type: String, enum: ['sandbox', 'production'], example: 'production' }) keyKind: string;
+  @ApiProperty({ type: String, enum: API_GROUPS, example: 'client' }) group: string;
+  @ApiProperty({ type: String, nullable: true, example: 'dana@example.com' }) email: string | null;
 }
 
-class UsageKeyTotalDto extends UsageCountsDto {
-  @ApiProperty({ format: 'uuid' }) keyId: string;
-  @ApiPropertyOptional({ nullable: true, example: 'Front-desk POS' }) keyName: string | null;
+class UsageKeyTotalDto extends UsageOwnerDto {
+  @ApiProperty({ type: String, format: 'uuid', example: '0b6f2f0e-6f55-4a5e-9d2b-3a7c1e2d4f60' })
+  keyId: string;
+  @ApiProperty({ type: String, nullable: true, example: 'Front-desk POS' }) keyName: string | null;
+}
+
+class UsageTenantTotalDto extends UsageOwnerDto {
+  @ApiProperty({ type: String, nullable: true, example: 'dana@example.com' }) email: string | null;
 }
 
 class UsageTotalsDto extends UsageCountsDto {
+  @ApiProperty({ type: [UsageTenantTotalDto], description: 'Per tenant (developer) over the whole range.' })
+  byTenant: UsageTenantTotalDto[];
   @ApiProperty({ type: [UsageKeyTotalDto], description: 'Per key over the whole range.' })
   byKey: UsageKeyTotalDto[];
 }
@@ -122,7 +150,6 @@ export const AdminUsageDocs = () =>
 
 export const OperatorUsageDocs = () =>
   applyDecorators(
-    ApiTags('Usage'),
     ApiOperation({
       summary: 'Usage of every APP key for invoicing, per day or month',
       description: `${ABOUT} Filter by \`developerId\` (a tenant's owner) or \`keyId\`; totals per tenant and per key.`,

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Post, UseGuards } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
 import { RequiresApiGroup } from '@cloudflow/platform';
 import { AdminBearerGuard, AdminCaller, type AdminCallerInfo } from '../admin-api/admin-bearer.guard';
 import { CreateUserDto } from './users.dto';
@@ -12,11 +13,13 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
+  @ApiOperation({ summary: "The business's users" })
   list(@AdminCaller() caller: AdminCallerInfo) {
     return this.users.list(caller.tenantId);
   }
 
   @Post()
+  @ApiOperation({ summary: 'Create a user of the business' })
   create(@AdminCaller() caller: AdminCallerInfo, @Body() dto: CreateUserDto) {
     return this.users.create(caller.tenantId, dto);
   }

@@ -18,13 +18,26 @@ const SHARED_CLIENT_PATHS = ['/dummyapi/status', '/auth/oauth/token'];
 
 /** The documents of CONTRACT.md §1 (seed 001's table), one per API group and version. */
 export const API_DOCUMENTS: readonly ApiDocumentSpec[] = [
-  { group: 'client', version: '1.0', title: 'CloudFlow Client API', prefix: '/client/v1.0/', shared: SHARED_CLIENT_PATHS },
-  { group: 'client', version: '1.1', title: 'CloudFlow Client API', prefix: '/client/v1.1/', shared: SHARED_CLIENT_PATHS },
+  {
+    group: 'client',
+    version: '1.0',
+    title: 'CloudFlow Client API',
+    prefix: '/client/v1.0/',
+    shared: SHARED_CLIENT_PATHS,
+  },
+  {
+    group: 'client',
+    version: '1.1',
+    title: 'CloudFlow Client API',
+    prefix: '/client/v1.1/',
+    shared: SHARED_CLIENT_PATHS,
+  },
   { group: 'device', version: '1.0', title: 'CloudFlow Device API', prefix: '/device/v1.0/', shared: [] },
   { group: 'device', version: '1.1', title: 'CloudFlow Device API', prefix: '/device/v1.1/', shared: [] },
 ];
 
-export const docsPath = (spec: Pick<ApiDocumentSpec, 'group' | 'version'>) => `/docs/${spec.group}/${spec.version}`;
+export const docsPath = (spec: Pick<ApiDocumentSpec, 'group' | 'version'>) =>
+  `/docs/${spec.group}/${spec.version}`;
 
 /** Whether an OpenAPI path (`/client/v1.1/devices/{referenceId}`) belongs to a document. */
 export function belongsTo(spec: ApiDocumentSpec, path: string): boolean {
@@ -39,8 +52,10 @@ Every error has the body \`{"errorCode": "…", "errorMessage": "…"}\`; APP-ke
 seed's \`error\` field.`;
 
 const RELEASE_NOTES: Record<ApiDocumentSpec['version'], string> = {
-  '1.0': '**1.0**: Client and Device REST API endpoints; bidirectional communication between clients and devices over websockets.',
-  '1.1': '**1.1**: adds the device connection status endpoint to the Client API (and asynchronous requests over REST).',
+  '1.0':
+    '**1.0**: Client and Device REST API endpoints; bidirectional communication between clients and devices over websockets.',
+  '1.1':
+    '**1.1**: adds the device connection status endpoint to the Client API (and asynchronous requests over REST).',
 };
 
 /**
@@ -49,7 +64,10 @@ const RELEASE_NOTES: Record<ApiDocumentSpec['version'], string> = {
  * security schemes they use.
  */
 export function buildApiDocuments(app: INestApplication): Map<ApiDocumentSpec, OpenAPIObject> {
-  const base = SwaggerModule.createDocument(app, addSecuritySchemes(new DocumentBuilder().setTitle('CloudFlow').setVersion('1')).build());
+  const base = SwaggerModule.createDocument(
+    app,
+    addSecuritySchemes(new DocumentBuilder().setTitle('CloudFlow').setVersion('1')).build(),
+  );
   for (const [path, operations] of Object.entries(SHARED_OPERATIONS)) {
     const scanned = base.paths[path];
     if (!scanned) continue;
@@ -62,8 +80,25 @@ export function buildApiDocuments(app: INestApplication): Map<ApiDocumentSpec, O
   return documents;
 }
 
+const TAGS: Record<string, string> = {
+  'APP key and OAuth': 'Check an APP key; OAuth 2.0 tokens for the admin API.',
+  'Client API 1.0': "For POS software: websocket credentials and the account's devices.",
+  'Client API 1.1':
+    'For POS software: 1.0, plus device connection state and asynchronous payments with webhooks.',
+  'Device API 1.0': 'For payment terminals: enrolment (the websocket credentials).',
+  'Device API 1.1': 'For payment terminals: enrolment (the websocket credentials).',
+};
+
 function cut(base: OpenAPIObject, spec: ApiDocumentSpec): OpenAPIObject {
   return subDocument(base, {
+    servers: [
+      {
+        url: '/',
+        description:
+          'The host that serves this document (the gateway; http://localhost:8080 under npm start)',
+      },
+    ],
+    tagDescriptions: TAGS,
     title: spec.title,
     version: spec.version,
     description: `${INTRO}\n\n${RELEASE_NOTES[spec.version]}\n\nDownload this document: [openapi.yaml](${docsPath(spec)}/openapi.yaml).`,

@@ -9,7 +9,17 @@ export interface SubDocumentSpec {
   description: string;
   /** Whether an OpenAPI path (`/admin/v1/accounts/{accountId}`) belongs to the document. */
   includes(path: string): boolean;
+  /** Where the API is served (the local `npm start` address; a deployment's is its own host). */
+  servers: Array<{ url: string; description: string }>;
+  /** A sentence for every tag the document's operations use (a tag without one is a lint error). */
+  tagDescriptions: Record<string, string>;
 }
+
+/** The license every CloudFlow document states. */
+export const API_LICENSE = {
+  name: 'Proprietary: CloudFlow terms of service',
+  url: 'https://cloudflow.example/terms',
+};
 
 /**
  * One published document cut from a scan of every controller: exactly its own paths, the
@@ -32,12 +42,17 @@ export function subDocument(base: OpenAPIObject, spec: SubDocumentSpec): OpenAPI
   ];
   return {
     openapi: base.openapi,
-    info: { title: spec.title, version: spec.version, description: spec.description },
+    info: { title: spec.title, version: spec.version, description: spec.description, license: API_LICENSE },
+    servers: spec.servers,
     ...(base.security ? { security: base.security } : {}),
-    tags: tags.map((name) => ({ name })),
+    tags: tags.map((name) => ({ name, description: spec.tagDescriptions[name] ?? missingTag(name) })),
     paths,
     components: { schemas, securitySchemes },
   };
+}
+
+function missingTag(name: string): never {
+  throw new Error(`OpenAPI tag '${name}' has no description: add it to the document's tagDescriptions`);
 }
 
 function reachableSchemas<S>(all: Record<string, S>, from: string): Record<string, S> {

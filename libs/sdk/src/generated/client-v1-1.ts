@@ -431,7 +431,18 @@ export interface operations {
                      *       "errorMessage": "grant_type 'client_credentials' is not supported; use password or refresh_token"
                      *     }
                      */
-                    "application/json": components["schemas"]["ErrorBodyDto"];
+                    "application/json": components["schemas"]["ErrorBodyDto"] & {
+                        /**
+                         * @description RFC 6749 §5.2 error code
+                         * @example invalid_grant
+                         */
+                        error: string;
+                        /**
+                         * @description The same text as errorMessage
+                         * @example Invalid username or password
+                         */
+                        error_description: string;
+                    };
                 };
             };
             /** @description `invalid_grant` (wrong username/password or refresh token), or an APP-key error */
@@ -448,7 +459,18 @@ export interface operations {
                      *       "errorMessage": "Invalid username or password"
                      *     }
                      */
-                    "application/json": components["schemas"]["ErrorBodyDto"];
+                    "application/json": components["schemas"]["ErrorBodyDto"] & {
+                        /**
+                         * @description RFC 6749 §5.2 error code
+                         * @example invalid_grant
+                         */
+                        error: string;
+                        /**
+                         * @description The same text as errorMessage
+                         * @example Invalid username or password
+                         */
+                        error_description: string;
+                    };
                 };
             };
             /** @description `forbidden`: the key may not use this API, or the endpoint is blocked */
