@@ -212,6 +212,14 @@ describe('HTTP security: routes, roles, headers and small holes (issue 12)', () 
       expect([signup.status, signup.body?.errorCode]).toEqual([422, 'invalidData']);
     });
 
+    it('refuses webhook URLs that tunnel to an internal IPv4 address (SSRF)', async () => {
+      for (const host of ['[::a00:1]', '[::ffff:0:a00:1]', '[2002:a9fe:a9fe::1]', '[64:ff9b:1::a00:1]', '[64:ff9b::a9fe:a9fe]']) {
+        const res = await admin('PATCH', `/accounts/${account.accountId}`, tenant.adminHeaders, { webhookUrl: `https://${host}/hook` });
+        expect([host, res.status, res.body?.errorCode]).toEqual([host, 422, 'invalidData']);
+      }
+      expect((await admin('GET', `/accounts/${account.accountId}`, tenant.adminHeaders)).body).toMatchObject({ webhookUrl: null });
+    });
+
     it('never writes a credential into a service log', async () => {
       // Give the hub an access_token in a query string to log, the way a websocket client sends it.
       const token = expectStatus<{ accessToken: string }>('ws token', await http('GET', `${sys.gatewayUrl}/client/v1.0/token`, { headers: clientHeaders(tenant, account) }), 200);

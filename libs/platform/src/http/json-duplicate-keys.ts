@@ -19,18 +19,20 @@ export function duplicateJsonKey(text: string): string | undefined {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       const start = i;
-      let escaped = false;
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === BACKSLASH) {
-          escaped = true;
-          i++;
-        } else if (d === QUOTE) break;
+      // Jump to the closing quote: one not preceded by an odd number of backslashes.
+      let end = text.indexOf('"', start + 1);
+      while (end > 0) {
+        let slashes = 0;
+        while (text.charCodeAt(end - 1 - slashes) === BACKSLASH) slashes++;
+        if (slashes % 2 === 0) break;
+        end = text.indexOf('"', end + 1);
       }
+      if (end < 0) return undefined;
+      i = end;
       const top = stack[stack.length - 1];
       if (top?.keys && top.expectKey) {
         const raw = text.slice(start + 1, i);
-        const key = escaped ? decode(text.slice(start, i + 1)) : raw;
+        const key = raw.includes('\\') ? decode(text.slice(start, i + 1)) : raw;
         const path = top.name ? `${top.name}.${key}` : key;
         if (top.keys.has(key)) return path;
         top.keys.add(key);
