@@ -1,6 +1,23 @@
 import { basicBearer, http, startSystem, type System } from '@cloudflow/testing';
-import { ADMIN_RULES, CALLERS, concretePath, GATEWAY_RULES, type Caller, type MatrixIds, type Rule } from './authorization-matrix.rules';
-import { clientHeaders, createAccount, createDevice, createTenant, deviceHeaders, type Account, type Device, type Tenant } from './support/tenant';
+import {
+  ADMIN_RULES,
+  CALLERS,
+  concretePath,
+  GATEWAY_RULES,
+  type Caller,
+  type MatrixIds,
+  type Rule,
+} from './authorization-matrix.rules';
+import {
+  clientHeaders,
+  createAccount,
+  createDevice,
+  createTenant,
+  deviceHeaders,
+  type Account,
+  type Device,
+  type Tenant,
+} from './support/tenant';
 import { createUserRole } from './support/users';
 
 /**
@@ -54,11 +71,26 @@ describe('Authorization matrix: every route × every caller (issue 12)', () => {
     ]);
     await createAccount(sys, a, { accountId: 'pos-spare', name: 'Spare' });
     [tillA1, tillB1] = await Promise.all([
-      createDevice(sys, a, a1.accountId, { referenceId: 'till-a1', serialNumber: 'SN-MATRIX-A1', model: 'M1' }),
-      createDevice(sys, b, b1.accountId, { referenceId: 'till-b1', serialNumber: 'SN-MATRIX-B1', model: 'M1' }),
+      createDevice(sys, a, a1.accountId, {
+        referenceId: 'till-a1',
+        serialNumber: 'SN-MATRIX-A1',
+        model: 'M1',
+      }),
+      createDevice(sys, b, b1.accountId, {
+        referenceId: 'till-b1',
+        serialNumber: 'SN-MATRIX-B1',
+        model: 'M1',
+      }),
     ]);
     userHeaders = (await createUserRole(sys, a)).headers;
-    ids = { accountId: a1.accountId, spareAccountId: 'pos-spare', developerEmail: a.developer.email, developerPassword: a.developer.password, adminUsername: a.admin.username, adminPassword: a.admin.password };
+    ids = {
+      accountId: a1.accountId,
+      spareAccountId: 'pos-spare',
+      developerEmail: a.developer.email,
+      developerPassword: a.developer.password,
+      adminUsername: a.admin.username,
+      adminPassword: a.admin.password,
+    };
   }, 180_000);
 
   afterAll(async () => sys?.stop());
@@ -93,12 +125,23 @@ describe('Authorization matrix: every route × every caller (issue 12)', () => {
     }
   }
 
-  async function run(service: 'gateway' | 'admin', baseUrl: string, logs: string, rules: Record<string, Rule>): Promise<void> {
+  async function run(
+    service: 'gateway' | 'admin',
+    baseUrl: string,
+    logs: string,
+    rules: Record<string, Rule>,
+  ): Promise<void> {
     const routes = loggedRoutes(logs);
     expect(routes.length).toBeGreaterThan(10);
     // The table and the router agree: nothing unruled, nothing stale.
-    expect({ service, withoutRule: routes.filter((r) => !(r in rules)) }).toEqual({ service, withoutRule: [] });
-    expect({ service, withoutRoute: Object.keys(rules).filter((r) => !routes.includes(r)) }).toEqual({ service, withoutRoute: [] });
+    expect({ service, withoutRule: routes.filter((r) => !(r in rules)) }).toEqual({
+      service,
+      withoutRule: [],
+    });
+    expect({ service, withoutRoute: Object.keys(rules).filter((r) => !routes.includes(r)) }).toEqual({
+      service,
+      withoutRoute: [],
+    });
     const wrong: string[] = [];
     for (const route of routes) {
       const rule = rules[route];
@@ -108,10 +151,18 @@ describe('Authorization matrix: every route × every caller (issue 12)', () => {
         const headers = headersOf(caller, familyOf(pattern));
         const body = rule.body?.(caller, ids);
         const form = rule.form?.(ids);
-        const res = form !== undefined
-          ? await http(method, `${baseUrl}${path}`, { headers, raw: form, contentType: 'application/x-www-form-urlencoded' })
-          : await http(method, `${baseUrl}${path}`, { headers, body });
-        if (res.status !== rule.expect[caller]) wrong.push(`${route} as ${caller}: expected ${rule.expect[caller]}, got ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`);
+        const res =
+          form !== undefined
+            ? await http(method, `${baseUrl}${path}`, {
+                headers,
+                raw: form,
+                contentType: 'application/x-www-form-urlencoded',
+              })
+            : await http(method, `${baseUrl}${path}`, { headers, body });
+        if (res.status !== rule.expect[caller])
+          wrong.push(
+            `${route} as ${caller}: expected ${rule.expect[caller]}, got ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`,
+          );
         // Every refusal has the contract's body.
         if (res.status >= 400) expect(typeof res.body?.errorCode).toBe('string');
       }
@@ -128,7 +179,19 @@ describe('Authorization matrix: every route × every caller (issue 12)', () => {
   });
 
   it('the credentials the matrix uses are the real thing (a sanity check of the set-up)', async () => {
-    expect((await http('GET', `${sys.gatewayUrl}/client/v1.0/devices/till-a1`, { headers: clientHeaders(a, a1) })).status).toBe(200);
-    expect((await http('GET', `${sys.gatewayUrl}/client/v1.0/devices/till-b1`, { headers: { 'api-key': b.appKey, authorization: basicBearer({ accountId: b1.accountId, apiToken: b1.apiToken }) } })).status).toBe(200);
+    expect(
+      (await http('GET', `${sys.gatewayUrl}/client/v1.0/devices/till-a1`, { headers: clientHeaders(a, a1) }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await http('GET', `${sys.gatewayUrl}/client/v1.0/devices/till-b1`, {
+          headers: {
+            'api-key': b.appKey,
+            authorization: basicBearer({ accountId: b1.accountId, apiToken: b1.apiToken }),
+          },
+        })
+      ).status,
+    ).toBe(200);
   });
 });

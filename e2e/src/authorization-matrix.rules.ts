@@ -47,7 +47,14 @@ const all = (status: number): Expected => Object.fromEntries(CALLERS.map((c) => 
 const open = (status = 200): Expected => all(status);
 
 /** Needs only an APP key (status check, OAuth): everyone with A's key gets `ok`. */
-const keyOnly = (ok: number, over: Partial<Expected> = {}): Expected => ({ ...all(ok), noKey: 401, invalidKey: 401, operator: 401, portal: 401, ...over });
+const keyOnly = (ok: number, over: Partial<Expected> = {}): Expected => ({
+  ...all(ok),
+  noKey: 401,
+  invalidKey: 401,
+  operator: 401,
+  portal: 401,
+  ...over,
+});
 
 /**
  * Client API: APP key + account bearer. The bearer alone picks the account: A's APP key with
@@ -81,7 +88,15 @@ const operator = (ok: number): Expected => ({ ...all(401), operator: ok });
  * credential, for anyone. Swagger's own file list, spelled out so a new one still needs a rule.
  */
 function docs(base: string, version: string): Record<string, Rule> {
-  const files = ['', '/', `/${version}/swagger-ui-init.js`, '/index.html', '/openapi.json', '/openapi.yaml', '/swagger-ui-init.js'];
+  const files = [
+    '',
+    '/',
+    `/${version}/swagger-ui-init.js`,
+    '/index.html',
+    '/openapi.json',
+    '/openapi.yaml',
+    '/swagger-ui-init.js',
+  ];
   return {
     ...Object.fromEntries(files.map((f) => [`GET ${base}${f}`, { expect: open() }])),
     // Swagger registers it, but the installed swagger-ui-dist has no LICENSE file: 404 for everyone.
@@ -98,7 +113,12 @@ export const GATEWAY_RULES: Record<string, Rule> = {
   'GET /metrics': { expect: open() },
   'GET /dummyapi/status': { expect: keyOnly(200) },
   'POST /auth/oauth/token': {
-    form: (ids) => new URLSearchParams({ grant_type: 'password', username: ids.adminUsername, password: ids.adminPassword }).toString(),
+    form: (ids) =>
+      new URLSearchParams({
+        grant_type: 'password',
+        username: ids.adminUsername,
+        password: ids.adminPassword,
+      }).toString(),
     expect: keyOnly(200),
   },
   'GET /client/v1.0/token': { expect: client(200, 200, 200) },
@@ -110,10 +130,20 @@ export const GATEWAY_RULES: Record<string, Rule> = {
   'GET /client/v1.1/devices/:referenceId/connected': { expect: client(200, 404, 404) },
   // The device is not connected: 410 for its owner, 404 (not yours) for every other account.
   'POST /client/v1.1/requests': {
-    body: () => ({ type: 'payment', format: 'appflow', version: '2.1.2', requestId: crypto.randomUUID(), target: 'till-a1', payload: { id: 'p1', flowType: 'sale', amounts: { baseAmount: 100, currency: 'EUR' } } }),
+    body: () => ({
+      type: 'payment',
+      format: 'appflow',
+      version: '2.1.2',
+      requestId: crypto.randomUUID(),
+      target: 'till-a1',
+      payload: { id: 'p1', flowType: 'sale', amounts: { baseAmount: 100, currency: 'EUR' } },
+    }),
     expect: client(410, 404, 404),
   },
-  'GET /client/v1.1/requests/:requestId': { path: () => `/client/v1.1/requests/${NO_SUCH_UUID}`, expect: client(404, 404, 404) },
+  'GET /client/v1.1/requests/:requestId': {
+    path: () => `/client/v1.1/requests/${NO_SUCH_UUID}`,
+    expect: client(404, 404, 404),
+  },
   'GET /device/v1.0/devices/enrol': { expect: device(200, 200) },
   'GET /device/v1.1/devices/enrol': { expect: device(200, 200) },
   ...docs('/docs/client/1.0', '1.0'),
@@ -128,48 +158,108 @@ export const ADMIN_RULES: Record<string, Rule> = {
   'GET /metrics': { expect: open() },
   'GET /portal': { expect: open() },
   'GET /portal/assets/:file': { path: () => '/portal/assets/portal.js', expect: open() },
-  'POST /portal/v1/signup': { body: (c) => ({ name: 'Matrix dev', email: `${unique(c)}@example.com`, password: 'matrix-pass-1' }), expect: open(201) },
+  'POST /portal/v1/signup': {
+    body: (c) => ({ name: 'Matrix dev', email: `${unique(c)}@example.com`, password: 'matrix-pass-1' }),
+    expect: open(201),
+  },
   // A's e-mail and password: whoever sends them gets a session, whatever else the request carries.
-  'POST /portal/v1/login': { body: (_c, ids) => ({ email: ids.developerEmail, password: ids.developerPassword }), expect: open(200) },
+  'POST /portal/v1/login': {
+    body: (_c, ids) => ({ email: ids.developerEmail, password: ids.developerPassword }),
+    expect: open(200),
+  },
   'GET /portal/v1/settings': { expect: portal(200, 200) },
   // A's password: right for A's session, wrong for B's.
-  'POST /portal/v1/app-key/reveal': { body: (_c, ids) => ({ password: ids.developerPassword }), expect: portal(200, 401) },
+  'POST /portal/v1/app-key/reveal': {
+    body: (_c, ids) => ({ password: ids.developerPassword }),
+    expect: portal(200, 401),
+  },
   // Both developers already have their company and admin user.
   'POST /portal/v1/company': { body: () => ({ name: 'Second company' }), expect: portal(409, 409) },
-  'POST /portal/v1/admin-user': { body: () => ({ username: 'second-admin', password: 'second-admin-pass', timeZone: 'UTC' }), expect: portal(409, 409) },
+  'POST /portal/v1/admin-user': {
+    body: () => ({ username: 'second-admin', password: 'second-admin-pass', timeZone: 'UTC' }),
+    expect: portal(409, 409),
+  },
   'GET /admin/v1/tenant': { expect: admin(200, 200) },
   // Sandbox developers cannot create named keys: the admin passes every auth layer and gets the business rule's 403.
   'POST /admin/v1/app-keys': { body: () => ({ name: 'Matrix key' }), expect: admin(403, 403) },
   'GET /admin/v1/users': { expect: admin(200, 403) },
-  'POST /admin/v1/users': { body: (c) => ({ username: unique(c), password: 'matrix-user-pass', timeZone: 'UTC' }), expect: admin(201, 403) },
+  'POST /admin/v1/users': {
+    body: (c) => ({ username: unique(c), password: 'matrix-user-pass', timeZone: 'UTC' }),
+    expect: admin(201, 403),
+  },
   'GET /admin/v1/accounts': { expect: admin(200, 200) },
   'POST /admin/v1/accounts': { body: (c) => ({ name: `Matrix ${c}` }), expect: admin(201, 403) },
   'GET /admin/v1/accounts/:accountId': { expect: admin(200, 200) },
   'PATCH /admin/v1/accounts/:accountId': { body: () => ({ name: 'Account A1' }), expect: admin(200, 403) },
   // Destructive routes work on the spare account (deleted last) or on ids that do not exist.
-  'DELETE /admin/v1/accounts/:accountId': { path: () => '/admin/v1/accounts/no-such-account', expect: admin(404, 403) },
-  'POST /admin/v1/accounts/:accountId/api-token': { path: (ids) => `/admin/v1/accounts/${ids.spareAccountId}/api-token`, expect: admin(200, 403) },
+  'DELETE /admin/v1/accounts/:accountId': {
+    path: () => '/admin/v1/accounts/no-such-account',
+    expect: admin(404, 403),
+  },
+  'POST /admin/v1/accounts/:accountId/api-token': {
+    path: (ids) => `/admin/v1/accounts/${ids.spareAccountId}/api-token`,
+    expect: admin(200, 403),
+  },
   'GET /admin/v1/accounts/:accountId/devices': { expect: admin(200, 200) },
-  'POST /admin/v1/accounts/:accountId/devices': { body: (c) => ({ referenceId: unique(c), serialNumber: unique('sn'), model: 'M1' }), expect: admin(201, 403) },
+  'POST /admin/v1/accounts/:accountId/devices': {
+    body: (c) => ({ referenceId: unique(c), serialNumber: unique('sn'), model: 'M1' }),
+    expect: admin(201, 403),
+  },
   'GET /admin/v1/accounts/:accountId/devices/:referenceId': { expect: admin(200, 200) },
-  'PATCH /admin/v1/accounts/:accountId/devices/:referenceId': { body: () => ({ name: 'Till A1' }), expect: admin(200, 403) },
-  'DELETE /admin/v1/accounts/:accountId/devices/:referenceId': { path: (ids) => `/admin/v1/accounts/${ids.accountId}/devices/no-such-device`, expect: admin(404, 403) },
-  'POST /admin/v1/accounts/:accountId/devices/:referenceId/api-token': { path: (ids) => `/admin/v1/accounts/${ids.accountId}/devices/no-such-device/api-token`, expect: admin(404, 403) },
+  'PATCH /admin/v1/accounts/:accountId/devices/:referenceId': {
+    body: () => ({ name: 'Till A1' }),
+    expect: admin(200, 403),
+  },
+  'DELETE /admin/v1/accounts/:accountId/devices/:referenceId': {
+    path: (ids) => `/admin/v1/accounts/${ids.accountId}/devices/no-such-device`,
+    expect: admin(404, 403),
+  },
+  'POST /admin/v1/accounts/:accountId/devices/:referenceId/api-token': {
+    path: (ids) => `/admin/v1/accounts/${ids.accountId}/devices/no-such-device/api-token`,
+    expect: admin(404, 403),
+  },
   'GET /admin/v1/requests': { expect: admin(200, 200) },
   'GET /operator/v1/developers': { expect: operator(200) },
-  'POST /operator/v1/developers/:developerId/production': { path: () => `/operator/v1/developers/${NO_SUCH_UUID}/production`, expect: operator(404) },
-  'GET /operator/v1/keys': { path: (ids) => `/operator/v1/keys?email=${encodeURIComponent(ids.developerEmail)}`, expect: operator(200) },
-  'POST /operator/v1/keys/:keyId/revoke': { path: () => `/operator/v1/keys/${NO_SUCH_UUID}/revoke`, expect: operator(404) },
-  'POST /operator/v1/keys/:keyId/expire': { path: () => `/operator/v1/keys/${NO_SUCH_UUID}/expire`, expect: operator(404) },
-  'POST /operator/v1/keys/:keyId/renew': { path: () => `/operator/v1/keys/${NO_SUCH_UUID}/renew`, expect: operator(404) },
-  'PATCH /operator/v1/keys/:keyId': { path: () => `/operator/v1/keys/${NO_SUCH_UUID}`, body: () => ({ ratePerSecond: 5 }), expect: operator(404) },
+  'POST /operator/v1/developers/:developerId/production': {
+    path: () => `/operator/v1/developers/${NO_SUCH_UUID}/production`,
+    expect: operator(404),
+  },
+  'GET /operator/v1/keys': {
+    path: (ids) => `/operator/v1/keys?email=${encodeURIComponent(ids.developerEmail)}`,
+    expect: operator(200),
+  },
+  'POST /operator/v1/keys/:keyId/revoke': {
+    path: () => `/operator/v1/keys/${NO_SUCH_UUID}/revoke`,
+    expect: operator(404),
+  },
+  'POST /operator/v1/keys/:keyId/expire': {
+    path: () => `/operator/v1/keys/${NO_SUCH_UUID}/expire`,
+    expect: operator(404),
+  },
+  'POST /operator/v1/keys/:keyId/renew': {
+    path: () => `/operator/v1/keys/${NO_SUCH_UUID}/renew`,
+    expect: operator(404),
+  },
+  'PATCH /operator/v1/keys/:keyId': {
+    path: () => `/operator/v1/keys/${NO_SUCH_UUID}`,
+    body: () => ({ ratePerSecond: 5 }),
+    expect: operator(404),
+  },
   'GET /operator/v1/blocked-endpoints': { expect: operator(200) },
-  'POST /operator/v1/blocked-endpoints': { body: () => ({ method: 'GET', pathPrefix: '/matrix-nothing-lives-here' }), expect: operator(201) },
-  'DELETE /operator/v1/blocked-endpoints/:id': { path: () => `/operator/v1/blocked-endpoints/${NO_SUCH_UUID}`, expect: operator(404) },
+  'POST /operator/v1/blocked-endpoints': {
+    body: () => ({ method: 'GET', pathPrefix: '/matrix-nothing-lives-here' }),
+    expect: operator(201),
+  },
+  'DELETE /operator/v1/blocked-endpoints/:id': {
+    path: () => `/operator/v1/blocked-endpoints/${NO_SUCH_UUID}`,
+    expect: operator(404),
+  },
   ...docs('/docs/admin/1.0', '1.0'),
 };
 
 /** `/a/:accountId/b/:referenceId` with the spec's ids. */
 export function concretePath(pattern: string, ids: MatrixIds): string {
-  return pattern.replace(/:accountId/g, encodeURIComponent(ids.accountId)).replace(/:referenceId/g, 'till-a1');
+  return pattern
+    .replace(/:accountId/g, encodeURIComponent(ids.accountId))
+    .replace(/:referenceId/g, 'till-a1');
 }

@@ -4,14 +4,34 @@ import { connect } from 'node:net';
 import { expectStatus, type Tenant } from './tenant';
 
 /** A tenant user of role `user` (POST /admin/v1/users), logged in with the OAuth password grant. */
-export async function createUserRole(sys: System, tenant: Tenant): Promise<{ userId: string; username: string; accessToken: string; refreshToken: string; headers: Record<string, string> }> {
+export async function createUserRole(
+  sys: System,
+  tenant: Tenant,
+): Promise<{
+  userId: string;
+  username: string;
+  accessToken: string;
+  refreshToken: string;
+  headers: Record<string, string>;
+}> {
   const username = `clerk-${randomUUID().slice(0, 8)}`;
   const password = `clerk-pass-${randomUUID().slice(0, 8)}`;
-  const user = expectStatus('create user', await http('POST', `${sys.adminUrl}/admin/v1/users`, { body: { username, password, timeZone: 'UTC' }, headers: tenant.adminHeaders }), 201);
+  const user = expectStatus(
+    'create user',
+    await http('POST', `${sys.adminUrl}/admin/v1/users`, {
+      body: { username, password, timeZone: 'UTC' },
+      headers: tenant.adminHeaders,
+    }),
+    201,
+  );
   const form = new URLSearchParams({ grant_type: 'password', username, password }).toString();
   const token = expectStatus(
     'user oauth token',
-    await http('POST', `${sys.gatewayUrl}/auth/oauth/token`, { raw: form, contentType: 'application/x-www-form-urlencoded', headers: { 'api-key': tenant.appKey } }),
+    await http('POST', `${sys.gatewayUrl}/auth/oauth/token`, {
+      raw: form,
+      contentType: 'application/x-www-form-urlencoded',
+      headers: { 'api-key': tenant.appKey },
+    }),
     200,
   );
   return {
@@ -36,7 +56,9 @@ export function rawHttp(url: string, request: string | Buffer, timeoutMs = 5000)
     const socket = connect(Number(port), hostname, () => socket.end(request));
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`no close within ${timeoutMs} ms; got ${Buffer.concat(chunks).toString().slice(0, 200)}`));
+      reject(
+        new Error(`no close within ${timeoutMs} ms; got ${Buffer.concat(chunks).toString().slice(0, 200)}`),
+      );
     }, timeoutMs);
     socket.on('data', (c: Buffer) => chunks.push(c));
     socket.on('error', () => undefined);

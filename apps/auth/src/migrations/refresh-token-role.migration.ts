@@ -9,7 +9,9 @@ export class RefreshTokenRole1732600000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE "auth"."refresh_tokens" ADD COLUMN "role" text`);
-    await q.query(`ALTER TABLE "auth"."refresh_tokens" ADD CONSTRAINT "refresh_tokens_role_check" CHECK ("role" IN ('admin', 'user'))`);
+    await q.query(
+      `ALTER TABLE "auth"."refresh_tokens" ADD CONSTRAINT "refresh_tokens_role_check" CHECK ("role" IN ('admin', 'user'))`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

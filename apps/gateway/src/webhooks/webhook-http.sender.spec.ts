@@ -30,7 +30,11 @@ describe('WebhookHttpSender: a receiver that never stops answering', () => {
   it('takes the status and stops reading after 64 KiB', async () => {
     const sender = new WebhookHttpSender(5000);
     const started = Date.now();
-    const result = await sender.send({ url: new URL(`http://127.0.0.1:${port}/hook`), address: '127.0.0.1', family: 4 }, '{}', {});
+    const result = await sender.send(
+      { url: new URL(`http://127.0.0.1:${port}/hook`), address: '127.0.0.1', family: 4 },
+      '{}',
+      {},
+    );
     sender.close();
     expect(result).toEqual({ httpStatus: 200, error: null });
     expect(Date.now() - started).toBeLessThan(4000);

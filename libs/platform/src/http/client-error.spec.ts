@@ -6,7 +6,10 @@ describe('parserErrorResponse', () => {
   it('answers oversized headers with 431 and the contract body', () => {
     const raw = parserErrorResponse('HPE_HEADER_OVERFLOW');
     expect(raw.startsWith('HTTP/1.1 431 ')).toBe(true);
-    expect(bodyOf(raw)).toEqual({ errorCode: 'invalidData', errorMessage: 'Request header fields are too large' });
+    expect(bodyOf(raw)).toEqual({
+      errorCode: 'invalidData',
+      errorMessage: 'Request header fields are too large',
+    });
   });
 
   it('answers anything else the parser refused with 400 failed, with a correct Content-Length', () => {

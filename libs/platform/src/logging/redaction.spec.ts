@@ -34,9 +34,20 @@ describe('log redaction', () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(chunk.toString()), cb()) });
     const logger = createLogger('test', 'info', 'i1', sink);
-    logger.info({ url: '/ws?access_token=secret-jwt', upstream: { headers: { authorization: 'Bearer abc' } }, webhookSecret: 'whsec' }, 'upgrade /ws?access_token=secret-jwt');
+    logger.info(
+      {
+        url: '/ws?access_token=secret-jwt',
+        upstream: { headers: { authorization: 'Bearer abc' } },
+        webhookSecret: 'whsec',
+      },
+      'upgrade /ws?access_token=secret-jwt',
+    );
     const line = lines.join('');
     expect(line).not.toMatch(/secret-jwt|Bearer abc|whsec"/);
-    expect(JSON.parse(line)).toMatchObject({ url: `/ws?access_token=${CENSOR}`, webhookSecret: CENSOR, msg: `upgrade /ws?access_token=${CENSOR}` });
+    expect(JSON.parse(line)).toMatchObject({
+      url: `/ws?access_token=${CENSOR}`,
+      webhookSecret: CENSOR,
+      msg: `upgrade /ws?access_token=${CENSOR}`,
+    });
   });
 });

@@ -41,7 +41,8 @@ export function redactText(text: string): string {
  */
 export function redactSecrets<T>(value: T, depth = 0): T {
   if (typeof value === 'string') return redactText(value) as T;
-  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH || value instanceof Error) return value;
+  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH || value instanceof Error)
+    return value;
   if (Array.isArray(value)) {
     let changed = false;
     const out = value.map((item: unknown) => {
@@ -55,7 +56,10 @@ export function redactSecrets<T>(value: T, depth = 0): T {
   if (proto !== Object.prototype && proto !== null) return value;
   let out: Record<string, unknown> | undefined;
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    const next = SECRET_KEYS.has(key.toLowerCase()) && item !== undefined && item !== null ? CENSOR : redactSecrets(item, depth + 1);
+    const next =
+      SECRET_KEYS.has(key.toLowerCase()) && item !== undefined && item !== null
+        ? CENSOR
+        : redactSecrets(item, depth + 1);
     if (next !== item) (out ??= { ...(value as Record<string, unknown>) })[key] = next;
   }
   return (out ?? value) as T;
