@@ -143,7 +143,9 @@ describe('admin service with auth on real NATS and Postgres', () => {
       error: 'invalid_grant',
       error_description: 'Invalid username or password',
     });
-    const tokens = await rpc.send(SUBJECTS.auth.tokenPassword, { userId: found.userId, tenantId, password: 'admin-password-1' });
+    // The business's admin user, made in the portal: its role goes into the access token.
+    expect(found.role).toBe('admin');
+    const tokens = await rpc.send(SUBJECTS.auth.tokenPassword, { userId: found.userId, tenantId, role: found.role, password: 'admin-password-1' });
     accessToken = tokens.access_token;
   });
 

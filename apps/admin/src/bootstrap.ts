@@ -13,6 +13,7 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<I
     port: config.PORT,
     host: config.HOST,
     natsQueue: { url: config.NATS_URL, queue: 'admin', name: 'admin' },
+    slashAliases: ['/portal'],
     configure: (app) => {
       setupAdminApiDocs(app);
       setupOperatorApiDocs(app);

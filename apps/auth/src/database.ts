@@ -3,6 +3,7 @@ import { BlockedEndpointEntity } from './blocked-endpoints/blocked-endpoint.enti
 import { DeveloperCredentialEntity } from './credentials/developer-credential.entity';
 import { UserCredentialEntity } from './credentials/user-credential.entity';
 import { AuthSchema1732390000000 } from './migrations/auth-schema.migration';
+import { RefreshTokenRole1732600000000 } from './migrations/refresh-token-role.migration';
 import { RelayCredentials1732500000000 } from './migrations/relay-credentials.migration';
 import { UsageLedger1733000000000 } from './migrations/usage-ledger.migration';
 import { AccountCredentialEntity } from './relay-credentials/account-credential.entity';
@@ -25,4 +26,9 @@ export const AUTH_ENTITIES: Constructor[] = [
   DeviceCredentialEntity,
   WebhookSecretEntity,
 ];
-export const AUTH_MIGRATIONS: Constructor[] = [AuthSchema1732390000000, RelayCredentials1732500000000, UsageLedger1733000000000];
+export const AUTH_MIGRATIONS: Constructor[] = [
+  AuthSchema1732390000000,
+  RelayCredentials1732500000000,
+  RefreshTokenRole1732600000000,
+  UsageLedger1733000000000,
+];

@@ -15,7 +15,10 @@ import { bootstrap } from './bootstrap';
  */
 
 const T = 'tenant-1';
-const KEYS: Record<string, AppKeyInfo['groups']> = { 'key-all': ['client', 'device', 'admin'], 'key-admin-only': ['admin'] };
+// Keys of the real shape (anything else is refused before auth is asked).
+const KEY_ALL = `cf_sbx_${'a'.repeat(43)}`;
+const KEY_ADMIN_ONLY = `cf_sbx_${'b'.repeat(43)}`;
+const KEYS: Record<string, AppKeyInfo['groups']> = { [KEY_ALL]: ['client', 'device', 'admin'], [KEY_ADMIN_ONLY]: ['admin'] };
 const ACCOUNTS: Record<string, { token: string; limit: number }> = { 'pos-1': { token: 'tok-1', limit: 2 }, 'pos-2': { token: 'tok-2', limit: 5 } };
 const device = (acc: string, ref: string, model: string, serial: string, location: string | null, enabled = true): DeviceRecord & { token: string } => ({
   tenantId: T, clientAccountId: acc, referenceId: ref, model, serialNumber: serial, name: `Till ${ref}`, location, enabled, token: `dev-${ref}`,
@@ -94,9 +97,9 @@ describe('gateway Client and Device API over HTTP', () => {
   let presence: PresenceStore;
   let base: string;
   const HUB_URL = 'ws://hubs.test:9000/ws';
-  const client = (accountId: string, apiToken: string, key = 'key-all') => ({ 'api-key': key, authorization: basicBearer({ accountId, apiToken }) });
+  const client = (accountId: string, apiToken: string, key = KEY_ALL) => ({ 'api-key': key, authorization: basicBearer({ accountId, apiToken }) });
   const pos1 = () => client('pos-1', 'tok-1');
-  const dev = (d: { model: string; serialNumber: string; token: string }, key = 'key-all') => ({
+  const dev = (d: { model: string; serialNumber: string; token: string }, key = KEY_ALL) => ({
     'api-key': key,
     authorization: basicBearer({ model: d.model, serialNumber: d.serialNumber, apiToken: d.token }),
   });
@@ -131,20 +134,20 @@ describe('gateway Client and Device API over HTTP', () => {
     const noKey = await get('/client/v1.0/token', { authorization: basicBearer({ accountId: 'pos-1', apiToken: 'tok-1' }) });
     expect(noKey.status).toBe(401);
     expect(noKey.body).toEqual({ error: 'Authorization field missing', errorCode: 'unauthorized', errorMessage: 'Authorization field missing' });
-    const adminKey = await get('/client/v1.1/devices', client('pos-1', 'tok-1', 'key-admin-only'));
+    const adminKey = await get('/client/v1.1/devices', client('pos-1', 'tok-1', KEY_ADMIN_ONLY));
     expect(adminKey.status).toBe(403);
     expect(adminKey.body.error).toBe('Access to this API has been disallowed');
-    const deviceWithAdminKey = await get('/device/v1.0/devices/enrol', dev(DEVICES[0], 'key-admin-only'));
+    const deviceWithAdminKey = await get('/device/v1.0/devices/enrol', dev(DEVICES[0], KEY_ADMIN_ONLY));
     expect(deviceWithAdminKey.status).toBe(403);
     expect(count(SUBJECTS.auth.accountVerify) + count(SUBJECTS.auth.deviceVerify)).toBe(0);
   });
 
   it.each([
-    ['no bearer', { 'api-key': 'key-all' }],
-    ['garbage base64', { 'api-key': 'key-all', authorization: 'Bearer ###' }],
-    ['bad JSON', { 'api-key': 'key-all', authorization: `Bearer ${Buffer.from('{"accountId":').toString('base64')}` }],
-    ['missing apiToken', { 'api-key': 'key-all', authorization: `Bearer ${Buffer.from('{"accountId":"pos-1"}').toString('base64')}` }],
-    ['numeric accountId', { 'api-key': 'key-all', authorization: `Bearer ${Buffer.from('{"accountId":1,"apiToken":"tok-1"}').toString('base64')}` }],
+    ['no bearer', { 'api-key': KEY_ALL }],
+    ['garbage base64', { 'api-key': KEY_ALL, authorization: 'Bearer ###' }],
+    ['bad JSON', { 'api-key': KEY_ALL, authorization: `Bearer ${Buffer.from('{"accountId":').toString('base64')}` }],
+    ['missing apiToken', { 'api-key': KEY_ALL, authorization: `Bearer ${Buffer.from('{"accountId":"pos-1"}').toString('base64')}` }],
+    ['numeric accountId', { 'api-key': KEY_ALL, authorization: `Bearer ${Buffer.from('{"accountId":1,"apiToken":"tok-1"}').toString('base64')}` }],
   ])('refuses %s with 401 without asking auth', async (_name, headers) => {
     const res = await get('/client/v1.0/devices', headers);
     expect(res.status).toBe(401);

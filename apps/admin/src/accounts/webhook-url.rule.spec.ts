@@ -50,6 +50,11 @@ describe('webhook URL rule', () => {
     ['a private address in hex shorthand', 'https://0xa.0.0.1/hook'],
     ['a private address as one decimal number', 'https://3232235777/hook'],
     ['carrier-grade NAT', 'https://100.64.0.1/hook'],
+    ['an IPv4-compatible private address', 'https://[::a00:1]/hook'],
+    ['an IPv4-translated private address', 'https://[::ffff:0:a00:1]/hook'],
+    ['6to4', 'https://[2002:a00:1::1]/hook'],
+    ['local-use NAT64', 'https://[64:ff9b:1::a00:1]/hook'],
+    ['NAT64 of the metadata service', 'https://[64:ff9b::a9fe:a9fe]/hook'],
   ])('refuses %s whatever the deployment allows', (_what, url) => {
     for (const policy of [production, local]) {
       expect(webhookUrlProblem(url, policy)).toBe(

@@ -28,6 +28,14 @@ for (const [net, prefix] of [
   ['fe80::', 10],
   ['fec0::', 10],
   ['ff00::', 8],
+  // Forms that reach an IPv4 address no receiver is published under (issue 12, item 9); the
+  // gateway judges them again, by the IPv4 inside, at delivery.
+  ['::', 96], // IPv4-compatible (::a00:1 is 10.0.0.1)
+  ['::ffff:0:0:0', 96], // IPv4-translated
+  ['64:ff9b::', 96], // NAT64
+  ['64:ff9b:1::', 48], // local-use NAT64
+  ['2002::', 16], // 6to4
+  ['2001::', 32], // Teredo
 ] as const) {
   NEVER.addSubnet(net, prefix, 'ipv6');
 }
@@ -43,8 +51,9 @@ function classify(hostname: string): 'never' | 'loopback' | 'other' {
   // BlockList also matches IPv4-mapped IPv6 (::ffff:10.0.0.1) against the IPv4 rules.
   const type = isIPv4(host) ? 'ipv4' : isIPv6(host) ? 'ipv6' : undefined;
   if (type) {
-    if (NEVER.check(host, type)) return 'never';
-    return LOOPBACK.check(host, type) ? 'loopback' : 'other';
+    // Loopback first: ::1 also lies in the IPv4-compatible ::/96 refused above.
+    if (LOOPBACK.check(host, type)) return 'loopback';
+    return NEVER.check(host, type) ? 'never' : 'other';
   }
   if (host === 'localhost' || host.endsWith('.localhost')) return 'loopback';
   return 'other';

@@ -6,9 +6,10 @@ import {
   type OperationObject,
   type ResponsesObject,
 } from '@nestjs/swagger';
-import { appKeyError, ERROR_HTTP_STATUS, type ErrorBody } from '@cloudflow/contracts';
+import { appKeyError, ERROR_HTTP_STATUS, ErrorCode, type ErrorBody, type UserRole } from '@cloudflow/contracts';
 import { subDocument } from '@cloudflow/platform';
 import { ADMIN_AUTH_ERRORS, ADMIN_SECURITY } from '../admin-api/admin-api.docs';
+import { requiredRole, ROLE_EXTENSION, ROLE_FORBIDDEN } from '../admin-api/admin-role';
 
 export const ADMIN_DOCS = {
   group: 'admin',
@@ -26,6 +27,12 @@ devices, users and the request log, always inside the caller's own tenant (ids o
 Every request carries two headers: \`api-key\` (your APP key, from the developer portal › Settings) and
 \`Authorization: Bearer <access_token>\`, the token \`POST /auth/oauth/token\` on the gateway issues to your
 admin user (password grant). All fields and ids are **case sensitive**; JSON everywhere, UTF-8.
+
+**Roles.** The access token carries the user's \`role\`. The business's admin user (made in the portal)
+has \`admin\` and may do everything; users made with \`POST /admin/v1/users\` have \`user\` and may only read:
+the tenant profile, accounts (never their API token or webhook secret, which only their create and rotate
+answers show), devices and the request log. Anything else answers a \`user\` 403 \`forbidden\`
+"${ROLE_FORBIDDEN}". Each operation names its role (also as \`${ROLE_EXTENSION}\`).
 
 Every error has the body \`{"errorCode": "…", "errorMessage": "…"}\`; APP-key errors also carry the
 seed's \`error\` field.
@@ -64,7 +71,9 @@ export function buildAdminApiDocument(app: INestApplication): OpenAPIObject {
     if (!path.startsWith(ADMIN_PREFIX)) continue;
     for (const method of METHODS) {
       const operation = item[method];
-      if (operation) withAuthLayers(operation);
+      if (!operation) continue;
+      withAuthLayers(operation);
+      withRole(method, operation);
     }
   }
   return subDocument(base, {
@@ -100,6 +109,24 @@ function withAuthLayers(operation: OperationObject): void {
   for (const [status, response] of Object.entries(authResponses())) {
     operation.responses[status] ??= response;
   }
+}
+
+/** The role the guard asks for (declared with @RequiresRole, else by method), written into the operation. */
+function withRole(method: string, operation: OperationObject): void {
+  const op = operation as OperationObject & Record<string, unknown>;
+  const role = requiredRole(method, op[ROLE_EXTENSION] as UserRole | undefined);
+  op[ROLE_EXTENSION] = role;
+  const line = role === 'admin' ? 'Role: `admin` only.' : 'Role: `user` or `admin`.';
+  operation.description = operation.description ? `${operation.description}\n\n${line}` : line;
+  if (role !== 'admin') return;
+  const value = { errorCode: ErrorCode.forbidden, errorMessage: ROLE_FORBIDDEN };
+  const forbidden = (operation.responses['403'] ??= { description: '`forbidden`' }) as {
+    description: string;
+    content?: Record<string, { schema?: unknown; examples?: Record<string, unknown> }>;
+  };
+  forbidden.content ??= { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBodyDto' } } };
+  const json = (forbidden.content['application/json'] ??= { schema: { $ref: '#/components/schemas/ErrorBodyDto' } });
+  json.examples = { ...json.examples, role: { summary: ROLE_FORBIDDEN, value } };
 }
 
 function authResponses(): ResponsesObject {

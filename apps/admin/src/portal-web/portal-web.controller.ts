@@ -17,7 +17,7 @@ const ASSETS = ['portal.js', 'portal.css'];
 export class PortalWebController {
   private readonly assets = loadPortalAssets();
 
-  /** `/portal` and `/portal/` (express routes ignore a trailing slash). */
+  /** `/portal`, and `/portal/` through the bootstrap's slash alias (routing is strict). */
   @Get()
   page(@Req() req: Request, @Res() res: Response): void {
     this.send(req, res, this.asset('index.html'));

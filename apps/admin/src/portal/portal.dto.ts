@@ -1,12 +1,13 @@
 import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { IsTimeZone } from '../common/is-time-zone.validator';
+import { IsPlainText, IsUsername } from '../common/plain-text';
 
 // Bounds match what auth accepts (RegisterDeveloperRequest, SetUserCredentialsRequest).
 const PASSWORD_MIN = 8;
 const PASSWORD_MAX = 256;
 
 export class SignupDto {
-  @IsString() @Length(1, 200) name: string;
+  @IsString() @Length(1, 200) @IsPlainText() name: string;
   @IsEmail() @MaxLength(320) email: string;
   @IsString() @Length(PASSWORD_MIN, PASSWORD_MAX) password: string;
 }
@@ -21,13 +22,13 @@ export class RevealKeyDto {
 }
 
 export class CreateCompanyDto {
-  @IsString() @Length(1, 200) name: string;
+  @IsString() @Length(1, 200) @IsPlainText() name: string;
 }
 
 export class CreateAdminUserDto {
   @IsString()
   @Length(1, 100)
-  @Matches(/^[^\s]+$/, { message: 'username must not contain spaces' })
+  @IsUsername()
   username: string;
 
   @IsString() @Length(PASSWORD_MIN, PASSWORD_MAX) password: string;
@@ -36,7 +37,7 @@ export class CreateAdminUserDto {
 
   @IsTimeZone() timeZone: string;
 
-  @IsOptional() @IsString() @Length(1, 200) name?: string;
+  @IsOptional() @IsString() @Length(1, 200) @IsPlainText() name?: string;
 
   @IsOptional() @IsEmail() @MaxLength(320) email?: string;
 }

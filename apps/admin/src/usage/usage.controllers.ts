@@ -4,6 +4,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AdminBearerGuard, AdminCaller, type AdminCallerInfo } from '../admin-api/admin-bearer.guard';
 import { AdminApiController } from '../admin-api/admin-api.docs';
+import { RequiresRole } from '../admin-api/admin-role';
 import { OperatorTokenGuard } from '../operator/operator-token.guard';
 import { PortalDeveloper, PortalSessionGuard } from '../portal/portal-session.guard';
 import { AdminUsageDocs, OperatorUsageDocs } from './usage.docs';
@@ -45,6 +46,7 @@ export class AdminUsageController {
   constructor(private readonly usage: UsageService) {}
 
   @Get('usage')
+  @RequiresRole('admin')
   @AdminUsageDocs()
   async list(
     @AdminCaller() caller: AdminCallerInfo,

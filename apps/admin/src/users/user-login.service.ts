@@ -23,6 +23,6 @@ export class UserLoginService {
     if (!tenant) throw invalidGrant();
     const user = await this.users.findByUsername(tenant.id, username);
     if (!user) throw invalidGrant();
-    return { userId: user.id, tenantId: tenant.id };
+    return { userId: user.id, tenantId: tenant.id, role: user.role };
   }
 }

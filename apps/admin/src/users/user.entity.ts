@@ -1,7 +1,9 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, Unique } from 'typeorm';
 import { TenantEntity } from '../tenants/tenant.entity';
 
-export type UserRole = 'admin' | 'user';
+import type { UserRole } from '@cloudflow/contracts';
+
+export type { UserRole };
 
 /** A tenant user; the portal creates the one `admin`. Password and PIN hashes live in auth. */
 @Entity({ schema: 'admin', name: 'users' })

@@ -18,7 +18,8 @@ describe('users controller', () => {
   const users = strictMock<UsersService>('users', { list: jest.fn(), create: jest.fn() });
   const jwt = {
     verify: jest.fn(async (token: string, audience: string) => {
-      if (token === 'good-token' && audience === TOKEN_AUDIENCES.admin) return { sub: USER, tid: TENANT };
+      if (token === 'good-token' && audience === TOKEN_AUDIENCES.admin) return { sub: USER, tid: TENANT, role: 'admin' };
+      if (token === 'user-token' && audience === TOKEN_AUDIENCES.admin) return { sub: USER, tid: TENANT, role: 'user' };
       throw new CloudFlowError(ErrorCode.unauthorized, 'Invalid or expired token');
     }),
   };
@@ -41,6 +42,15 @@ describe('users controller', () => {
       for (const headers of <Record<string, string>[]>[{}, { authorization: 'Bearer bad-token' }]) {
         expect((await call(method, method === 'POST' ? valid : undefined, headers)).status).toBe(401);
       }
+    }
+    expect(users.list).not.toHaveBeenCalled();
+    expect(users.create).not.toHaveBeenCalled();
+  });
+
+  it('lets only the admin role list or create users (issue 12, item 4)', async () => {
+    for (const method of ['GET', 'POST']) {
+      const res = await call(method, method === 'POST' ? valid : undefined, { authorization: 'Bearer user-token' });
+      expect([method, res.status, res.body]).toEqual([method, 403, { errorCode: 'forbidden', errorMessage: 'This operation needs the admin role' }]);
     }
     expect(users.list).not.toHaveBeenCalled();
     expect(users.create).not.toHaveBeenCalled();

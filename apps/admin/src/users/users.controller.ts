@@ -2,6 +2,7 @@ import { Body, Controller, Get, Post, UseGuards } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { RequiresApiGroup } from '@cloudflow/platform';
 import { AdminBearerGuard, AdminCaller, type AdminCallerInfo } from '../admin-api/admin-bearer.guard';
+import { RequiresRole } from '../admin-api/admin-role';
 import { CreateUserDto } from './users.dto';
 import { UsersService } from './users.service';
 
@@ -12,8 +13,10 @@ import { UsersService } from './users.service';
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
+  /** Who may log in to the business is the admin's business, not every user's. */
   @Get()
   @ApiOperation({ summary: "The business's users" })
+  @RequiresRole('admin')
   list(@AdminCaller() caller: AdminCallerInfo) {
     return this.users.list(caller.tenantId);
   }

@@ -1,11 +1,12 @@
 import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { IsTimeZone } from '../common/is-time-zone.validator';
+import { IsPlainText, IsUsername } from '../common/plain-text';
 
 /** POST /admin/v1/users (CONTRACT.md §9); bounds match auth's SetUserCredentialsRequest. */
 export class CreateUserDto {
   @IsString()
   @Length(1, 100)
-  @Matches(/^[^\s]+$/, { message: 'username must not contain spaces' })
+  @IsUsername()
   username: string;
 
   @IsString() @Length(8, 256) password: string;
@@ -15,7 +16,7 @@ export class CreateUserDto {
   @IsTimeZone() timeZone: string;
 
   /** Defaults to the username. */
-  @IsOptional() @IsString() @Length(1, 200) name?: string;
+  @IsOptional() @IsString() @Length(1, 200) @IsPlainText() name?: string;
 
   @IsOptional() @IsEmail() @MaxLength(320) email?: string;
 }

@@ -10,8 +10,6 @@ export const APP_KEY_MARKERS: Readonly<Record<KeyKind, string>> = {
 /** How many leading characters are kept for display (never enough to guess the rest). */
 export const APP_KEY_PREFIX_LENGTH = 12;
 
-const SHAPE = /^cf_(sbx|live)_[A-Za-z0-9_-]{43}$/;
-
 /** A new key: the kind marker and 32 random bytes in base64url (43 characters). */
 export function generateAppKey(kind: KeyKind): string {
   return `${APP_KEY_MARKERS[kind]}${randomBytes(32).toString('base64url')}`;
@@ -21,7 +19,5 @@ export function appKeyPrefix(appKey: string): string {
   return appKey.slice(0, APP_KEY_PREFIX_LENGTH);
 }
 
-/** Lets verification refuse garbage without a database round trip. */
-export function hasAppKeyShape(value: string): boolean {
-  return SHAPE.test(value);
-}
+/** The shape lives in the contracts so every guard can check it before asking auth. */
+export { hasAppKeyShape } from '@cloudflow/contracts';

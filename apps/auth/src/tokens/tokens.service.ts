@@ -5,6 +5,7 @@ import {
   TOKEN_AUDIENCES,
   type PasswordGrantRequest,
   type TokenPair,
+  type UserRole,
 } from '@cloudflow/contracts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
@@ -25,6 +26,8 @@ interface Grant {
   tenantId: string;
   scope: string;
   familyId: string;
+  /** Carried in the access token (issue 12, item 4); a refresh keeps the family's role. */
+  role: UserRole | null;
 }
 
 /** OAuth grants for tenant users: password and refresh_token, with refresh-token rotation. */
@@ -44,7 +47,7 @@ export class TokensService {
       throw invalidGrant('Invalid username or password');
     }
     const signer = await this.signingKeys.signer();
-    const grant = { userId: request.userId, tenantId: request.tenantId, scope, familyId: randomUUID() };
+    const grant = { userId: request.userId, tenantId: request.tenantId, scope, familyId: randomUUID(), role: request.role ?? 'user' };
     return this.refreshTokens.transaction((m) => this.issue(m, signer, grant));
   }
 
@@ -77,7 +80,8 @@ export class TokensService {
       audience: TOKEN_AUDIENCES.admin,
       subject: grant.userId,
       ttlSeconds: ttl,
-      claims: { tid: grant.tenantId, scope: grant.scope },
+      // A family older than the role column has none: `user` until the next password log-in (fail closed).
+      claims: { tid: grant.tenantId, scope: grant.scope, role: grant.role ?? 'user' },
     });
     const refreshToken = randomBytes(32).toString('base64url');
     const row = Object.assign(new RefreshTokenEntity(), {
@@ -87,6 +91,7 @@ export class TokensService {
       tenantId: grant.tenantId,
       tokenHash: this.secrets.hashToken(refreshToken),
       scope: grant.scope,
+      role: grant.role ?? 'user',
       expiresAt: new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_SECONDS * 1000),
       usedAt: null,
       revokedAt: null,

@@ -36,7 +36,7 @@ export class OauthService {
     const password = required(params, 'password');
     const scope = field(params, 'scope');
     const user = await this.rpc.send(SUBJECTS.admin.userFindForLogin, { developerId: appKey.developerId, username });
-    return this.rpc.send(SUBJECTS.auth.tokenPassword, { userId: user.userId, tenantId: user.tenantId, password, ...(scope ? { scope } : {}) });
+    return this.rpc.send(SUBJECTS.auth.tokenPassword, { userId: user.userId, tenantId: user.tenantId, role: user.role, password, ...(scope ? { scope } : {}) });
   }
 }
 

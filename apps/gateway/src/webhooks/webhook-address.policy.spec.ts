@@ -40,9 +40,31 @@ describe('webhook address classification (SSRF)', () => {
     ['::ffff:93.184.216.34', 'public'],
     ['64:ff9b::10.0.0.1', 'private'],
     ['::192.168.0.1', 'private'],
+    // issue 12, item 9: spellings and forms that used to pass as public
+    ['::a00:1', 'private'],
+    ['::7f00:1', 'loopback'],
+    ['::ffff:0:a00:1', 'private'],
+    ['::ffff:0:10.0.0.1', 'private'],
+    ['0:0:0:0:0:ffff:a00:1', 'private'],
+    ['0000:0000:0000:0000:0000:ffff:7f00:0001', 'loopback'],
+    ['64:ff9b::a9fe:a9fe', 'linkLocal'],
+    ['2002:a00:1::1', 'private'],
+    ['2002:7f00:1::', 'loopback'],
+    ['2002:a9fe:a9fe::1', 'linkLocal'],
   ])('an IPv4 address inside IPv6 (%s) is judged as IPv4: %s', (ip, kind) =>
     expect(classifyAddress(ip)).toBe(kind),
   );
+
+  it.each([
+    ['2002:5db8:d822::1', 'reserved'], // 6to4 of a public address: a tunnel, not a receiver
+    ['::5db8:d822', 'reserved'], // IPv4-compatible of a public address
+    ['64:ff9b:1::a00:1', 'private'], // local-use NAT64
+    ['64:ff9b:1:abcd::1', 'private'],
+    ['2001:0:4136:e378::1', 'reserved'], // Teredo
+    ['2001:db8::1', 'reserved'],
+    ['0:0:0:0:0:0:0:1', 'loopback'],
+    ['0:0:0:0:0:0:0:0', 'unspecified'],
+  ])('refuses the tunnel and translation form %s as %s', (ip, kind) => expect(classifyAddress(ip)).toBe(kind));
 
   it('rejects what is not an address', () => {
     expect(() => classifyAddress('example.com')).toThrow(/not an IP address/);

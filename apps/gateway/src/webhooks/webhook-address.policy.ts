@@ -24,6 +24,11 @@ const V6: Array<[string, number, AddressClass]> = [
   ['fec0::', 10, 'private'], // deprecated site-local
   ['ff00::', 8, 'multicast'],
   ['100::', 64, 'reserved'], // discard prefix
+  ['2001:db8::', 32, 'reserved'], // documentation
+  ['2001::', 32, 'reserved'], // Teredo: tunnels to an IPv4 address hidden in the bits
+  ['2002::', 16, 'reserved'], // 6to4: relays to the IPv4 address in bits 16..47 (issue 12)
+  ['64:ff9b:1::', 48, 'private'], // local-use NAT64 (RFC 8215): translates to any IPv4, internal ones too
+  ['::', 96, 'reserved'], // IPv4-compatible (deprecated): nothing legitimate uses it
 ];
 
 const lists = new Map<AddressClass, BlockList>();
@@ -35,18 +40,38 @@ function list(kind: AddressClass): BlockList {
 for (const [net, prefix, kind] of V4) list(kind).addSubnet(net, prefix, 'ipv4');
 for (const [net, prefix, kind] of V6) list(kind).addSubnet(net, prefix, 'ipv6');
 
+/** The eight 16-bit groups of an IPv6 literal (any spelling: `::`, a dotted IPv4 tail). */
+function groups(v6: string): number[] {
+  let text = v6;
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted[1].split('.').map(Number);
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.split('::');
+  const part = (s: string | undefined) => (s ? s.split(':').map((g) => parseInt(g, 16)) : []);
+  const left = part(head);
+  const right = part(tail);
+  const fill = tail === undefined ? [] : new Array<number>(8 - left.length - right.length).fill(0);
+  return [...left, ...fill, ...right];
+}
+
 /**
- * IPv6 forms that carry an IPv4 address (mapped ::ffff:a.b.c.d, compatible ::a.b.c.d, NAT64
- * 64:ff9b::/96) are judged by the IPv4 address inside, so ::ffff:10.0.0.1 is private.
+ * IPv6 forms that carry an IPv4 address are judged by the IPv4 address inside (so
+ * ::ffff:10.0.0.1 is private, whatever the spelling: hex groups, leading zeros, expanded):
+ * mapped ::ffff:0:0/96, translated ::ffff:0:0:0/96, IPv4-compatible ::/96, NAT64 64:ff9b::/96
+ * and 6to4 2002::/16. A public address inside a compatible or 6to4 form is still refused
+ * (`reserved`, by the ranges above): those are tunnels, never a webhook receiver.
  */
-function embeddedIPv4(v6: string): string | undefined {
-  const m = /^(?:::ffff:(?:0:)?|::|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/i.exec(v6);
-  if (m && isIPv4(m[1])) return m[1];
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(v6);
-  if (!hex) return undefined;
-  const hi = parseInt(hex[1], 16);
-  const lo = parseInt(hex[2], 16);
-  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+function embeddedIPv4(g: number[]): string | undefined {
+  const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  const zero = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
+  if (zero(0, 5) && g[5] === 0xffff) return v4(g[6], g[7]);
+  if (zero(0, 4) && g[4] === 0xffff && g[5] === 0) return v4(g[6], g[7]);
+  if (zero(0, 6) && (g[6] !== 0 || g[7] > 1)) return v4(g[6], g[7]);
+  if (g[0] === 0x64 && g[1] === 0xff9b && zero(2, 6)) return v4(g[6], g[7]);
+  if (g[0] === 0x2002) return v4(g[1], g[2]);
+  return undefined;
 }
 
 /** What kind of address `ip` (an IPv4 or IPv6 literal, no brackets) is. */
@@ -54,10 +79,14 @@ export function classifyAddress(ip: string): AddressClass {
   if (isIPv4(ip)) return classifyV4(ip);
   if (!isIPv6(ip)) throw new Error(`not an IP address: ${ip}`);
   const v6 = ip.toLowerCase().replace(/%.*$/, '');
-  const inner = embeddedIPv4(v6);
-  if (inner) return classifyV4(inner);
-  if (v6 === '::') return 'unspecified';
-  if (v6 === '::1') return 'loopback';
+  const g = groups(v6);
+  const inner = embeddedIPv4(g);
+  if (inner) {
+    const kind = classifyV4(inner);
+    if (kind !== 'public') return kind;
+  }
+  if (g.every((x) => x === 0)) return 'unspecified';
+  if (g.slice(0, 7).every((x) => x === 0) && g[7] === 1) return 'loopback';
   for (const kind of ['private', 'linkLocal', 'multicast', 'reserved'] as const)
     if (lists.get(kind)?.check(v6, 'ipv6')) return kind;
   return 'public';

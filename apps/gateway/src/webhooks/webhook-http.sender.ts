@@ -19,6 +19,12 @@ export interface SendResult {
 const MAX_AGENTS = 256;
 /** An idle connection is closed after this long: under Node's default 5 s server keep-alive, so a receiver rarely closes one under us. */
 const IDLE_MS = 4000;
+/**
+ * How much of a receiver's answer is read (issue 12, item 9). Only the status matters; a
+ * receiver that streams an endless body must not hold a delivery slot (or memory) hostage.
+ * Past this the connection is dropped, the status already read still counts.
+ */
+export const MAX_RESPONSE_BYTES = 64 * 1024;
 
 /**
  * POSTs one signed body to a vetted target. The connection goes to the address the guard
@@ -73,7 +79,13 @@ export class WebhookHttpSender {
       };
       const req: ClientRequest = request(url, options, (res: IncomingMessage) => {
         // The body is of no interest, but must be read so the socket is released (and reused).
-        res.resume();
+        let read = 0;
+        res.on('data', (chunk: Buffer) => {
+          read += chunk.length;
+          if (read <= MAX_RESPONSE_BYTES) return;
+          finish(outcome(res.statusCode ?? 0));
+          res.destroy();
+        });
         res.on('end', () => finish(outcome(res.statusCode ?? 0)));
         res.on('error', () => finish(outcome(res.statusCode ?? 0)));
       });

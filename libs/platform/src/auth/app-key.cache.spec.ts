@@ -64,6 +64,23 @@ describe('AppKeyCache', () => {
     await expect(cache.get('key')).rejects.toMatchObject({ message: 'Invalid APP key' });
   });
 
+  it("repeats auth's refusal for 5 s without asking again, then asks again", async () => {
+    send.mockRejectedValueOnce(appKeyError('invalid'));
+    for (let i = 0; i < 3; i++) await expect(cache.get('wrong')).rejects.toMatchObject({ message: 'Invalid APP key' });
+    expect(send).toHaveBeenCalledTimes(1);
+    jest.advanceTimersByTime(5_001);
+    send.mockRejectedValueOnce(appKeyError('invalid'));
+    await expect(cache.get('wrong')).rejects.toMatchObject({ message: 'Invalid APP key' });
+    expect(send).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not remember a timeout as a refusal', async () => {
+    send.mockRejectedValueOnce(new CloudFlowError(ErrorCode.failed, 'timeout'));
+    await expect(cache.get('other')).rejects.toMatchObject({ message: 'timeout' });
+    send.mockResolvedValueOnce(info);
+    await expect(cache.get('other')).resolves.toEqual(info);
+  });
+
   it('keeps serving what auth last said while auth cannot be reached, for up to a minute', async () => {
     send.mockResolvedValueOnce(info);
     await cache.get('key');

@@ -14,6 +14,13 @@ const HARD_TTL_MS = 5_000;
 /** While auth cannot be reached at all, what it last said keeps serving this long. */
 const STALE_GRACE_MS = 60_000;
 const MAX_ENTRIES = 50_000;
+/**
+ * How long auth's "no such key" is repeated without asking again (issue 12, item 9): a flood
+ * of one wrong key costs one round trip per 5 s. A key unknown now never becomes valid later
+ * (new keys are fresh random values), so this only bounds memory and staleness of the answer.
+ */
+const REFUSED_TTL_MS = 5_000;
+const MAX_REFUSED = 10_000;
 
 /** A timeout or a messaging failure, as opposed to auth answering "no". */
 function unreachable(error: unknown): boolean {
@@ -31,6 +38,7 @@ function unreachable(error: unknown): boolean {
 export class AppKeyCache {
   private readonly entries = new Map<string, { info: AppKeyInfo; at: number }>();
   private readonly inflight = new Map<string, Promise<AppKeyInfo>>();
+  private readonly refused = new Map<string, { error: CloudFlowError; at: number }>();
   private generation = 0;
 
   constructor(
@@ -43,6 +51,8 @@ export class AppKeyCache {
 
   async get(appKey: string): Promise<AppKeyInfo> {
     const digest = createHash('sha256').update(appKey).digest('base64url');
+    const no = this.refused.get(digest);
+    if (no && Date.now() - no.at < REFUSED_TTL_MS) throw no.error;
     const hit = this.entries.get(digest);
     const age = hit ? Date.now() - hit.at : Infinity;
     if (hit && age < SOFT_TTL_MS) return hit.info;
@@ -72,7 +82,10 @@ export class AppKeyCache {
         },
         (error: unknown) => {
           // Auth said no (revoked meanwhile, say): forget the key; a timeout keeps the last answer.
-          if (!unreachable(error)) this.entries.delete(digest);
+          if (!unreachable(error)) {
+            this.entries.delete(digest);
+            this.refuse(digest, error as CloudFlowError);
+          }
           throw error;
         },
       )
@@ -85,6 +98,12 @@ export class AppKeyCache {
     this.entries.delete(digest);
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(digest, { info, at: Date.now() });
+  }
+
+  private refuse(digest: string, error: CloudFlowError): void {
+    this.refused.delete(digest);
+    if (this.refused.size >= MAX_REFUSED) this.refused.delete(this.refused.keys().next().value!);
+    this.refused.set(digest, { error, at: Date.now() });
   }
 
   private dropKey(keyId: string): void {

@@ -7,6 +7,9 @@ import { AppKeyGuard } from './app-key.guard';
 import type { BlockedEndpointsCache } from './blocked-endpoints.cache';
 import { UsageLimiter } from './usage-limiter';
 
+/** A key of the real shape: anything else is refused before the cache is asked. */
+const K = `cf_sbx_${'a'.repeat(43)}`;
+
 const info = (over: Partial<AppKeyInfo> = {}): AppKeyInfo => ({
   keyId: 'k1', prefix: 'cf_sbx_abcde', developerId: 'd1', kind: 'sandbox', status: 'active',
   groups: ['client', 'device', 'admin'], usageLimitPerDay: 1000, ratePerSecond: 10, expiresAt: null, ...over,
@@ -16,7 +19,7 @@ function context(headers: Record<string, string>, meta: { public?: boolean; grou
   const handler = () => undefined;
   if (meta.public) Reflect.defineMetadata(PUBLIC_KEY, true, handler);
   if (meta.group) Reflect.defineMetadata(API_GROUP_KEY, meta.group, handler);
-  const req: Record<string, unknown> = { headers, method: 'GET', path: '/client/v1.0/devices' };
+  const req: Record<string, unknown> = { headers, method: 'GET', path: '/client/v1.0/devices', route: { path: '/client/v1.0/devices' } };
   const ctx = {
     getType: () => 'http',
     getHandler: () => handler,
@@ -57,37 +60,44 @@ describe('AppKeyGuard', () => {
 
   it('answers unknown and revoked keys with "Invalid APP key"', async () => {
     lookup.mockRejectedValueOnce(new CloudFlowError(ErrorCode.unauthorized, 'Invalid APP key', { extra: { error: 'Invalid APP key' } }));
-    expect(await rejection(context({ 'api-key': 'nope' }).ctx)).toMatchObject({ error: 'Invalid APP key', errorCode: 'unauthorized' });
+    expect(await rejection(context({ 'api-key': K }).ctx)).toMatchObject({ error: 'Invalid APP key', errorCode: 'unauthorized' });
     lookup.mockResolvedValueOnce(info({ status: 'revoked' }));
-    expect(await rejection(context({ 'api-key': 'k' }).ctx)).toMatchObject({ error: 'Invalid APP key', errorCode: 'unauthorized' });
+    expect(await rejection(context({ 'api-key': K }).ctx)).toMatchObject({ error: 'Invalid APP key', errorCode: 'unauthorized' });
+  });
+
+  it('refuses a key of the wrong shape without asking the cache (no round trip to auth)', async () => {
+    for (const key of ['nope', `${K}x`, K.replace('cf_sbx_', 'cf_test_'), 'x'.repeat(5000)]) {
+      expect(await rejection(context({ 'api-key': key }).ctx)).toMatchObject({ error: 'Invalid APP key', errorCode: 'unauthorized' });
+    }
+    expect(lookup).not.toHaveBeenCalled();
   });
 
   it('answers expired keys, by status or by a passed expiry time, with the seed text', async () => {
     lookup.mockResolvedValueOnce(info({ status: 'expired' }));
-    expect(await rejection(context({ 'api-key': 'k' }).ctx)).toMatchObject({ error: 'Key has expired, please renew', errorCode: 'unauthorized' });
+    expect(await rejection(context({ 'api-key': K }).ctx)).toMatchObject({ error: 'Key has expired, please renew', errorCode: 'unauthorized' });
     lookup.mockResolvedValueOnce(info({ expiresAt: new Date(Date.now() - 1000).toISOString() }));
-    expect(await rejection(context({ 'api-key': 'k' }).ctx)).toMatchObject({ error: 'Key has expired, please renew' });
+    expect(await rejection(context({ 'api-key': K }).ctx)).toMatchObject({ error: 'Key has expired, please renew' });
   });
 
   it('answers a blocked endpoint with 403 "Requested endpoint is forbidden"', async () => {
     lookup.mockResolvedValueOnce(info());
     blocked.mockResolvedValueOnce(true);
-    expect(await rejection(context({ 'api-key': 'k' }).ctx)).toMatchObject({ error: 'Requested endpoint is forbidden', errorCode: 'forbidden' });
-    expect(blocked).toHaveBeenCalledWith('GET', '/client/v1.0/devices');
+    expect(await rejection(context({ 'api-key': K }).ctx)).toMatchObject({ error: 'Requested endpoint is forbidden', errorCode: 'forbidden' });
+    expect(blocked).toHaveBeenCalledWith('GET', '/client/v1.0/devices', '/client/v1.0/devices');
   });
 
   it('answers a group the key is not allowed with 403 "Access to this API has been disallowed"', async () => {
     lookup.mockResolvedValueOnce(info({ groups: ['client'] }));
     blocked.mockResolvedValueOnce(false);
-    expect(await rejection(context({ 'api-key': 'k' }, { group: 'admin' }).ctx)).toMatchObject({ error: 'Access to this API has been disallowed', errorCode: 'forbidden' });
+    expect(await rejection(context({ 'api-key': K }, { group: 'admin' }).ctx)).toMatchObject({ error: 'Access to this API has been disallowed', errorCode: 'forbidden' });
   });
 
   it('passes a valid key for an allowed group and attaches what it knows to the request', async () => {
     lookup.mockResolvedValueOnce(info());
     blocked.mockResolvedValueOnce(false);
-    const { ctx, req } = context({ 'api-key': 'cf_sbx_Key' }, { group: 'client' });
+    const { ctx, req } = context({ 'api-key': K }, { group: 'client' });
     await expect(guard.canActivate(ctx)).resolves.toBe(true);
-    expect(lookup).toHaveBeenCalledWith('cf_sbx_Key');
+    expect(lookup).toHaveBeenCalledWith(K);
     expect(req.appKey).toMatchObject({ keyId: 'k1', developerId: 'd1' });
   });
 
@@ -95,9 +105,9 @@ describe('AppKeyGuard', () => {
     const limited = info({ usageLimitPerDay: 2 });
     lookup.mockResolvedValue(limited);
     blocked.mockResolvedValue(false);
-    await expect(guard.canActivate(context({ 'api-key': 'k' }, { group: 'client' }).ctx)).resolves.toBe(true);
-    await expect(guard.canActivate(context({ 'api-key': 'k' }, { group: 'client' }).ctx)).resolves.toBe(true);
-    const error = await guard.canActivate(context({ 'api-key': 'k' }, { group: 'client' }).ctx).catch((e: unknown) => e);
+    await expect(guard.canActivate(context({ 'api-key': K }, { group: 'client' }).ctx)).resolves.toBe(true);
+    await expect(guard.canActivate(context({ 'api-key': K }, { group: 'client' }).ctx)).resolves.toBe(true);
+    const error = await guard.canActivate(context({ 'api-key': K }, { group: 'client' }).ctx).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CloudFlowError);
     expect((error as CloudFlowError).toBody()).toEqual({ error: 'Usage limit exceeded', errorCode: 'tooManyRequests', errorMessage: 'Usage limit exceeded' });
     expect((error as CloudFlowError).retryAfterSeconds).toBe(12 * 3600);
@@ -107,7 +117,7 @@ describe('AppKeyGuard', () => {
   it('does not count requests refused by the key checks', async () => {
     lookup.mockResolvedValueOnce(info({ groups: ['client'] }));
     blocked.mockResolvedValueOnce(false);
-    await rejection(context({ 'api-key': 'k' }, { group: 'admin' }).ctx);
+    await rejection(context({ 'api-key': K }, { group: 'admin' }).ctx);
     expect(usage.usedToday('k1')).toBe(0);
   });
 });

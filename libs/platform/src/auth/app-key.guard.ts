@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { appKeyError, type ApiGroup, type AppKeyInfo } from '@cloudflow/contracts';
+import { appKeyError, hasAppKeyShape, type ApiGroup, type AppKeyInfo } from '@cloudflow/contracts';
 import type { Request } from 'express';
 import { API_GROUP_KEY, PUBLIC_KEY } from '../http/public.decorator';
 import { AppKeyCache } from './app-key.cache';
@@ -35,14 +35,15 @@ export class AppKeyGuard implements CanActivate {
     const header = req.headers[APP_KEY_HEADER];
     const appKey = Array.isArray(header) ? header[0] : header;
     if (!appKey) throw appKeyError('missing');
-    if (appKey.length > 256) throw appKeyError('invalid');
+    // Garbage never costs a round trip to auth (issue 12, item 9).
+    if (!hasAppKeyShape(appKey)) throw appKeyError('invalid');
 
     const info = await this.keys.get(appKey);
     if (info.status === 'revoked') throw appKeyError('invalid');
     if (info.status === 'expired' || (info.expiresAt !== null && Date.parse(info.expiresAt) <= Date.now())) {
       throw appKeyError('expired');
     }
-    if (await this.blocked.isBlocked(req.method, req.path)) throw appKeyError('endpointBlocked');
+    if (await this.blocked.isBlocked(req.method, req.path, matchedRoute(req))) throw appKeyError('endpointBlocked');
     const group = this.reflector.getAllAndOverride<ApiGroup | undefined>(API_GROUP_KEY, targets);
     if (group && !info.groups.includes(group)) throw appKeyError('groupDisallowed');
     // Routes outside the three groups (the key check `GET /dummyapi/status`) bill as `client`.
@@ -51,4 +52,9 @@ export class AppKeyGuard implements CanActivate {
     req.appKey = info;
     return true;
   }
+}
+
+/** The route pattern Express matched (`/client/v1.0/devices/:referenceId`), if any. */
+function matchedRoute(req: Request): string | undefined {
+  return (req.route as { path?: unknown } | undefined)?.path as string | undefined;
 }

@@ -28,6 +28,13 @@ describe('BlockedEndpointsCache', () => {
     expect(send).toHaveBeenCalledTimes(1);
   });
 
+  it('matches the route Express matched as well as the path, and treats HEAD as GET', async () => {
+    send.mockResolvedValueOnce(list('/client/v1.0/devices/:referenceId'));
+    expect(await cache.isBlocked('GET', '/client/v1.0/devices/till-1', '/client/v1.0/devices/:referenceId')).toBe(true);
+    expect(await cache.isBlocked('HEAD', '/client/v1.0/devices/till-1', '/client/v1.0/devices/:referenceId')).toBe(true);
+    expect(await cache.isBlocked('GET', '/client/v1.0/devices', '/client/v1.0/devices')).toBe(false);
+  });
+
   it('reloads on the change broadcast', async () => {
     send.mockResolvedValueOnce(list());
     expect(await cache.isBlocked('GET', '/x')).toBe(false);

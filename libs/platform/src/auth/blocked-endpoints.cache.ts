@@ -34,11 +34,21 @@ export class BlockedEndpointsCache {
     broadcasts.onReconnect(() => void this.reload(true));
   }
 
-  async isBlocked(method: string, path: string): Promise<boolean> {
+  /**
+   * Judged on the request path AND on the route Express matched (issue 12, item 3): a prefix
+   * of either blocks, so a spelling the router still accepts cannot walk around a block.
+   * HEAD is served by GET routes, so a GET block covers it.
+   */
+  async isBlocked(method: string, path: string, route?: string): Promise<boolean> {
     const age = Date.now() - this.loadedAt;
     if (age > HARD_TTL_MS) await this.reload();
     else if (age > SOFT_TTL_MS) void this.reload();
-    return this.items.some((b) => (b.method === '*' || b.method === method) && path.startsWith(b.pathPrefix));
+    const verb = method === 'HEAD' ? 'GET' : method;
+    return this.items.some(
+      (b) =>
+        (b.method === '*' || b.method === verb) &&
+        (path.startsWith(b.pathPrefix) || (route !== undefined && route.startsWith(b.pathPrefix))),
+    );
   }
 
   /** `force`: a change was announced, ask even right after a failure. */

@@ -8,7 +8,11 @@ import { AllExceptionsFilter } from '../errors/all-exceptions.filter';
 import { createValidationPipe } from '../errors/validation.pipe';
 import { MetricsService } from '../health/metrics.service';
 import { ReadinessService } from '../health/readiness.service';
+import { answerParserErrors } from './client-error';
+import { registeredRoutes, strictExpressAdapter } from './express-instance';
 import { HttpInFlight } from './http-in-flight';
+import { duplicateJsonKey } from './json-duplicate-keys';
+import { securityHeaders } from './security-headers';
 import { NestPinoLogger } from '../logging/logger';
 import { LOGGER } from '../logging/logger.token';
 import { CORRELATION_HEADER, runWithCorrelation } from '../logging/request-context';
@@ -24,6 +28,11 @@ export interface StartServiceOptions {
   natsQueue?: { url: string; queue: string; name: string };
   /** Paths that also accept application/x-www-form-urlencoded bodies (OAuth). */
   formPaths?: string[];
+  /**
+   * Routing is strict (no trailing-slash variants); these paths are also served with one
+   * (`/portal/`, the address people type and the README links).
+   */
+  slashAliases?: string[];
   /** Extra set-up on the app before it listens (swagger, websocket servers). */
   configure?: (app: NestExpressApplication) => void | Promise<void>;
   /**
@@ -37,17 +46,18 @@ const BODY_LIMIT = '64kb';
 
 /** The one bootstrap every service's main.ts and the end-to-end tests use. */
 export async function startService(options: StartServiceOptions): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(options.module, { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(options.module, strictExpressAdapter(), { bodyParser: false, bufferLogs: true });
   const logger = app.get<Logger>(LOGGER);
   app.useLogger(new NestPinoLogger(logger));
-  app.disable('x-powered-by');
   app.set('query parser', 'simple');
   // Only a draining service counts its in-flight requests (and needs the readiness service for it).
   const inFlight = options.drain ? new HttpInFlight(app.get(ReadinessService)) : undefined;
   if (inFlight) app.use(inFlight.middleware());
+  app.use(securityHeaders());
+  if (options.slashAliases?.length) app.use(slashAliases(options.slashAliases));
   app.use(requestContext(app.get(MetricsService)));
   app.use(contentTypeCheck(new Set(options.formPaths ?? [])));
-  app.useBodyParser('json', { limit: BODY_LIMIT, strict: true });
+  app.useBodyParser('json', { limit: BODY_LIMIT, strict: true, verify: refuseDuplicateKeys });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.useGlobalFilters(new AllExceptionsFilter(logger));
   app.useGlobalPipes(createValidationPipe());
@@ -60,10 +70,13 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   await options.configure?.(app);
   if (inFlight && options.drain) inFlight.drainOnSignals(app, logger, options.drain.graceMs);
   else app.enableShutdownHooks();
+  answerParserErrors(app.getHttpServer());
   await app.listen(options.port, options.host);
   // NATS may be down at start: responders attach whenever it comes up, the HTTP side serves meanwhile.
   if (options.natsQueue) app.startAllMicroservices().catch((err: unknown) => logger.error({ err }, 'NATS responders failed to start'));
   logger.info({ port: options.port, host: options.host }, 'listening');
+  // The route table as the router holds it: the authorization matrix e2e reads this line.
+  logger.info({ routes: registeredRoutes(app) }, 'routes');
   return app;
 }
 
@@ -78,6 +91,23 @@ function requestContext(metrics: MetricsService) {
     const incoming = req.headers[CORRELATION_HEADER];
     runWithCorrelation(typeof incoming === 'string' ? incoming : undefined, next);
   };
+}
+
+/** `/portal/` → `/portal` before routing, for the few paths that keep the slash form. */
+function slashAliases(paths: string[]) {
+  const aliases = new Set(paths.map((p) => `${p}/`));
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const q = req.url.indexOf('?');
+    const path = q < 0 ? req.url : req.url.slice(0, q);
+    if (aliases.has(path)) req.url = path.slice(0, -1) + (q < 0 ? '' : req.url.slice(q));
+    next();
+  };
+}
+
+/** body-parser's verify hook: a JSON object with a repeated key is 422, not "the last one wins". */
+function refuseDuplicateKeys(_req: unknown, _res: unknown, buf: Buffer): void {
+  const key = duplicateJsonKey(buf.toString('utf8'));
+  if (key !== undefined) throw new CloudFlowError(ErrorCode.invalidData, `Invalid data: ${key}: appears more than once`);
 }
 
 /** Bodies must be JSON (or a form where allowed): anything else is 422, never parsed by guesswork. */

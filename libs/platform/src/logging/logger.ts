@@ -1,10 +1,14 @@
 import type { LoggerService } from '@nestjs/common';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { redactSecrets, redactText } from './redaction';
 import { currentCorrelationId } from './request-context';
 
-/** Structured JSON logs; every line carries the service, the instance and the correlation id. */
-export function createLogger(service: string, level: string, instance: string): Logger {
-  return pino({
+/**
+ * Structured JSON logs; every line carries the service, the instance and the correlation id.
+ * `destination` is for specs (stdout otherwise).
+ */
+export function createLogger(service: string, level: string, instance: string, destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service, instance },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -12,12 +16,16 @@ export function createLogger(service: string, level: string, instance: string): 
       const correlationId = currentCorrelationId();
       return correlationId ? { correlationId } : {};
     },
-    // Secrets never reach a log line, whatever a caller passes.
-    redact: {
-      paths: ['password', 'pin', 'appKey', 'apiToken', 'token', '*.password', '*.pin', '*.appKey', '*.apiToken', 'headers.authorization', 'headers["api-key"]'],
-      censor: '[redacted]',
+    // Secrets never reach a log line, whatever a caller passes (issue 12, item 9): every
+    // token-bearing field at any depth, and tokens in query strings of URLs and messages.
+    formatters: { log: (object) => redactSecrets(object) },
+    hooks: {
+      logMethod(args: unknown[], method) {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>);
+      },
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Nest's own messages go through the same pino logger. */

@@ -6,7 +6,16 @@ export class FindLoginUserRequest {
   @IsString() @Length(1, 100) username: string;
 }
 
+/**
+ * A tenant user's role (issue 12, item 4): `admin` (the business's one admin, made in the
+ * portal) may change everything; `user` (made with POST /admin/v1/users) only reads devices,
+ * accounts (never their secrets), the tenant profile and the request log.
+ */
+export const USER_ROLES = ['admin', 'user'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
 export interface LoginUser {
   userId: string;
   tenantId: string;
+  role: UserRole;
 }

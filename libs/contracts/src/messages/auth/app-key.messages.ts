@@ -6,6 +6,14 @@ export const KEY_KINDS = ['sandbox', 'production'] as const;
 export type KeyKind = (typeof KEY_KINDS)[number];
 export type KeyStatus = 'active' | 'revoked' | 'expired';
 
+/** Every APP key: the kind marker (`cf_sbx_` / `cf_live_`) and 32 random bytes in base64url. */
+const APP_KEY_SHAPE = /^cf_(sbx|live)_[A-Za-z0-9_-]{43}$/;
+
+/** Lets auth and every guard refuse garbage without a round trip (issue 12, item 9). */
+export function hasAppKeyShape(value: string): boolean {
+  return APP_KEY_SHAPE.test(value);
+}
+
 /** What gateways and admin cache about a verified key. Never contains the key itself. */
 export interface AppKeyInfo {
   keyId: string;

@@ -1,4 +1,5 @@
 import { IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { USER_ROLES, type UserRole } from '../admin/user.messages';
 
 /** Sets a developer's portal password and creates the sandbox APP key (at sign-up). */
 export class RegisterDeveloperRequest {
@@ -28,6 +29,8 @@ export class PasswordGrantRequest {
   @IsUUID() tenantId: string;
   @IsString() @Length(1, 256) password: string;
   @IsOptional() @IsString() @Length(0, 200) scope?: string;
+  /** Goes into the access token's `role` claim; absent = `user` (fail closed). */
+  @IsOptional() @IsIn(USER_ROLES) role?: UserRole;
 }
 
 export class RefreshGrantRequest {
