@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
+import { maskLogLine } from './mask-log-line';
 import { currentCorrelationId } from './request-context';
 
 /** Structured JSON logs; every line carries the service, the instance and the correlation id. */
@@ -12,6 +13,8 @@ export function createLogger(service: string, level: string, instance: string): 
       const correlationId = currentCorrelationId();
       return correlationId ? { correlationId } : {};
     },
+    // Card numbers and sensitive authentication data never reach a log line either (issue 12 item 5).
+    hooks: { streamWrite: maskLogLine },
     // Secrets never reach a log line, whatever a caller passes.
     redact: {
       paths: ['password', 'pin', 'appKey', 'apiToken', 'token', '*.password', '*.pin', '*.appKey', '*.apiToken', 'headers.authorization', 'headers["api-key"]'],
