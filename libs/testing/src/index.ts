@@ -16,3 +16,4 @@ export * from './chaos/campaign';
 export * from './chaos/checker';
 export * from './chaos/history';
 export * from './chaos/report';
+export * from './chaos/prng';

@@ -15,6 +15,7 @@ import { CORRELATION_HEADER, runWithCorrelation } from '../logging/request-conte
 import { NatsCorrelationInterceptor } from '../nats/correlation.interceptor';
 import { BaseConfig } from '../config/base.config';
 import { natsAuth, natsResponderOptions } from '../nats/nats-options';
+import { rejectDeepJson } from './json-depth';
 
 export interface StartServiceOptions {
   module: Type<unknown> | DynamicModule;
@@ -47,7 +48,7 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   if (inFlight) app.use(inFlight.middleware());
   app.use(requestContext(app.get(MetricsService)));
   app.use(contentTypeCheck(new Set(options.formPaths ?? [])));
-  app.useBodyParser('json', { limit: BODY_LIMIT, strict: true });
+  app.useBodyParser('json', { limit: BODY_LIMIT, strict: true, verify: rejectDeepJson });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.useGlobalFilters(new AllExceptionsFilter(logger));
   app.useGlobalPipes(createValidationPipe());
