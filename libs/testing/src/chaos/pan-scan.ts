@@ -67,15 +67,25 @@ export function findPans(
 const LABEL_BEFORE = /(?:pan|card|cardnumber|cardno|acct|account|number)$/i;
 
 /**
- * The card-number candidates of a run glued to letters: the digits right after an EMV TLV tag
- * and length byte (`5A` PAN, `57` track 2 equivalent) that starts just before or anywhere in the run.
+ * The card-number candidates of a run glued to letters, read as EMV TLV: after tag `5A` (PAN) a
+ * length byte of 7–10 and exactly that many bytes of digits (an odd PAN is padded with `F`);
+ * after tag `57` (track 2 equivalent) the digits up to the `D` separator. Tying the digits to the
+ * tag's own framing keeps a hex digest (which has `5A`s and `57`s too) from passing as one.
  */
 function encodedCandidates(text: string, runStart: number, run: string): string[] {
   const out: string[] = [];
-  for (let i = Math.max(0, runStart - 4); i + 4 + 13 <= runStart + run.length; i++) {
-    if (!/^(?:5A|5a|57)[0-9A-Fa-f]{2}$/.test(text.slice(i, i + 4))) continue;
+  const runEnd = runStart + run.length;
+  const after = text[runEnd] ?? '';
+  for (let i = Math.max(0, runStart - 4); i + 4 + 13 <= runEnd; i++) {
+    const tag = text.slice(i, i + 2).toUpperCase();
+    if ((tag !== '5A' && tag !== '57') || !/^[0-9A-Fa-f]{2}$/.test(text.slice(i + 2, i + 4))) continue;
     const digits = run.slice(i + 4 - runStart);
-    for (let len = Math.min(19, digits.length); len >= 13; len--) out.push(digits.slice(0, len));
+    if (tag === '5A') {
+      const nibbles = 2 * parseInt(text.slice(i + 2, i + 4), 16);
+      if (nibbles < 14 || nibbles > 20) continue;
+      if (digits.length >= nibbles && nibbles <= 19) out.push(digits.slice(0, nibbles));
+      else if (digits.length === nibbles - 1 && /[Ff]/.test(after)) out.push(digits);
+    } else if (/[Dd=]/.test(after) && digits.length <= 19) out.push(digits);
   }
   return out;
 }
