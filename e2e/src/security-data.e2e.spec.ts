@@ -1,9 +1,18 @@
 import { DeviceSimulator, findPans, http, scanDirectory, startSystem, TEST_CARDS, waitFor, WebhookReceiver, type System } from '@cloudflow/testing';
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { clientHeaders, createAccount, createDevice, createTenant, type Account, type Device, type Tenant } from './support/tenant';
 
 type Body = Record<string, unknown>;
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
 const SENSITIVE_NAMES = /"(cvv|cvc2|pinBlock|track2|track1|tag57)"\s*:/i;
 
 /**
@@ -97,6 +106,10 @@ describe('card data and database roles', () => {
     const logs = scanDirectory(sys.logDir);
     expect(stream.filesScanned + logs.filesScanned).toBeGreaterThan(0);
     expect([...stream.hits, ...logs.hits]).toEqual([]);
+    // The device's answers crossed the event stream (their masked PAN is there), their track 2 did not.
+    const storeText = filesUnder(sys.nats.dir).map((f) => readFileSync(f).toString('latin1')).join('\n');
+    expect(storeText).toContain('************4444');
+    expect(storeText).not.toMatch(/"track2"\s*:/);
   }, 60_000);
 
   it('logs in each service as its own role, owner of its own schema and of nothing else', async () => {
