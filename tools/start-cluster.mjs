@@ -21,6 +21,7 @@ import { ensureLocalTls } from './start/tls.mjs';
 import { probeHost, startServiceProc, waitReady } from './start/services.mjs';
 import { portInUse } from './start/wait.mjs';
 import { printBox } from './start/banner.mjs';
+import { databaseLogin, provisionDatabaseRoles } from './start/db-roles.mjs';
 import { loadSecrets, natsLogin, renderAuthorization } from './start/secrets.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -156,13 +157,14 @@ async function main() {
   let pgData;
   if (!externalDb) {
     pgData = chooseDataDir(root, owner);
-    prepareCluster(pgBin, pgData, owner);
+    prepareCluster(pgBin, pgData, owner, secrets.PG_PASSWORD_POSTGRES);
     console.log(`Starting Postgres on 127.0.0.1:${PG_PORT} (data: ${pgData})...`);
     const pg = await startPostgres({
       bin: pgBin,
       dataDir: pgData,
       owner,
       port: PG_PORT,
+      password: secrets.PG_PASSWORD_POSTGRES,
       logFile: join(logDir, 'postgres.log'),
       onExit: onUnexpectedExit,
       register: (p) => infra.push(p),
@@ -170,10 +172,11 @@ async function main() {
     databaseUrl = pg.url;
   }
   writePids();
+  // The owner's URL stays here: each service gets its own role's (auth, admin, gateway).
+  const databaseUrls = await provisionDatabaseRoles(root, databaseUrl, secrets);
 
   const env = {
     ...process.env,
-    DATABASE_URL: databaseUrl,
     AUTH_HASH_KEY: secrets.AUTH_HASH_KEY,
     CLOUDFLOW_OPERATOR_TOKEN: secrets.CLOUDFLOW_OPERATOR_TOKEN,
     // connectionUrl points at the balancer, never at one hub.
@@ -186,12 +189,14 @@ async function main() {
     HOST: host,
     LOG_LEVEL: process.env.LOG_LEVEL || 'info',
   };
+  delete env.DATABASE_URL; // an external owner URL never reaches a service
   const deadline = Date.now() + 90_000;
   const launch = (svc) => {
     const index = REPLICAS.indexOf(svc);
     const natsEnv = {
       NATS_URL: rotatedServers(nats.servers, index),
       ...natsLogin(secrets, svc),
+      ...databaseLogin(databaseUrls, svc),
     };
     const proc = startServiceProc(root, svc, index, { ...env, ...natsEnv }, logDir);
     services.push(proc);

@@ -11,6 +11,7 @@ import { startNats } from './start/nats.mjs';
 import { SERVICES, startServiceProc, waitReady } from './start/services.mjs';
 import { portInUse } from './start/wait.mjs';
 import { printBox } from './start/banner.mjs';
+import { databaseLogin, provisionDatabaseRoles } from './start/db-roles.mjs';
 import { loadSecrets, natsLogin, writeNatsConfig } from './start/secrets.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -131,13 +132,14 @@ async function main() {
   let pgData;
   if (!externalDb) {
     pgData = chooseDataDir(root, owner);
-    prepareCluster(pgBin, pgData, owner);
+    prepareCluster(pgBin, pgData, owner, secrets.PG_PASSWORD_POSTGRES);
     console.log(`Starting Postgres on 127.0.0.1:${ports.pg} (data: ${pgData})...`);
     const pg = await startPostgres({
       bin: pgBin,
       dataDir: pgData,
       owner,
       port: ports.pg,
+      password: secrets.PG_PASSWORD_POSTGRES,
       logFile: join(logDir, 'postgres.log'),
       onExit: onUnexpectedExit,
       register: (p) => infra.push(p),
@@ -145,11 +147,12 @@ async function main() {
     databaseUrl = pg.url;
   }
   writePids();
+  // The owner's URL stays here: each service gets its own role's (auth, admin, gateway).
+  const databaseUrls = await provisionDatabaseRoles(root, databaseUrl, secrets);
 
   const env = {
     ...process.env,
     NATS_URL: nats.url,
-    DATABASE_URL: databaseUrl,
     AUTH_HASH_KEY: secrets.AUTH_HASH_KEY,
     CLOUDFLOW_OPERATOR_TOKEN: secrets.CLOUDFLOW_OPERATOR_TOKEN,
     HUB_PUBLIC_URL: 'ws://localhost:8090/ws',
@@ -157,6 +160,7 @@ async function main() {
     HOST: host,
     LOG_LEVEL: process.env.LOG_LEVEL || 'info',
   };
+  delete env.DATABASE_URL; // an external owner URL never reaches a service
   // 60 s for every service to be ready; auth first, since the others verify tokens against it.
   const deadline = Date.now() + 60_000;
   const launch = (svc) => {
@@ -165,7 +169,7 @@ async function main() {
       root,
       svc,
       SERVICES.indexOf(svc),
-      { ...env, ...natsLogin(secrets, svc) },
+      { ...env, ...natsLogin(secrets, svc), ...databaseLogin(databaseUrls, svc) },
       logDir,
     );
     services.push(proc);

@@ -35,6 +35,7 @@ export function printBox({ ports, databaseUrl, externalDb, pgData, secrets, sour
           `NATS      nats://127.0.0.1:${ports.nats}   monitor http://127.0.0.1:${ports.monitor}`,
         ]),
     `Postgres  ${maskPassword(databaseUrl)}${externalDb ? '   (from $DATABASE_URL)' : ''}`,
+    '          services log in as cloudflow_auth / cloudflow_admin / cloudflow_gateway (own schema only)',
     ...(data ? [`          data ${data}`] : []),
     '',
     'operator token (Authorization: Bearer <token> on /operator/v1):',

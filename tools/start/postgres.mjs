@@ -1,8 +1,9 @@
 // The embedded local Postgres: one cluster kept in .data/postgres across restarts, TCP only on
-// 127.0.0.1, trust auth (a developer machine, never a deployment).
+// 127.0.0.1, password (scram) logins for every role, the superuser included, so a service's
+// own role (tools/start/db-roles.mjs) cannot be side-stepped by logging in as `postgres`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StartError } from './deps.mjs';
@@ -48,7 +49,7 @@ export function chooseDataDir(root, owner) {
 }
 
 /** initdb on first use only; a second `npm start` finds PG_VERSION and reuses the data. */
-export function prepareCluster(bin, dataDir, owner) {
+export function prepareCluster(bin, dataDir, owner, password) {
   mkdirSync(dataDir, { recursive: true });
   // A folder made by root (or left by an earlier non-root run) must belong to postgres.
   if (owner && statSync(dataDir).uid !== owner.uid)
@@ -56,11 +57,27 @@ export function prepareCluster(bin, dataDir, owner) {
   chmodSync(dataDir, 0o700);
   if (existsSync(join(dataDir, 'PG_VERSION'))) return false;
   console.log(`Creating a Postgres cluster in ${dataDir}...`);
+  // The superuser's password reaches initdb through a file only the postgres user can read.
+  const pwfile = join(dataDir, '..', `.pwfile-${process.pid}`);
+  writeFileSync(pwfile, password, { mode: 0o600 });
+  if (owner) chownSync(pwfile, owner.uid, owner.gid);
   const res = spawnSync(
     join(bin, 'initdb'),
-    ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-instructions'],
+    [
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '--auth=scram-sha-256',
+      `--pwfile=${pwfile}`,
+      '-E',
+      'UTF8',
+      '--locale=C',
+      '--no-instructions',
+    ],
     { uid: owner?.uid, gid: owner?.gid, encoding: 'utf8' },
   );
+  rmSync(pwfile, { force: true });
   if (res.status !== 0) {
     throw new StartError(
       `initdb failed (exit ${res.status ?? res.signal}):\n${res.stdout ?? ''}${res.stderr ?? res.error?.message ?? ''}`,
@@ -70,7 +87,25 @@ export function prepareCluster(bin, dataDir, owner) {
 }
 
 /** Starts the server, waits until it takes connections, creates the `cloudflow` database. */
-export async function startPostgres({ bin, dataDir, owner, port, logFile, onExit, register }) {
+/** A cluster made before roles had passwords trusts every TCP login: true when pg_hba.conf still says so. */
+function trustsHostLogins(dataDir) {
+  const file = join(dataDir, 'pg_hba.conf');
+  return existsSync(file) && /^\s*host\S*\s+.*\strust\s*$/m.test(readFileSync(file, 'utf8'));
+}
+
+/** Gives `postgres` its password, switches every TCP login to scram and reloads (the upgrade of an old cluster). */
+async function requirePasswords(client, dataDir, owner, password) {
+  await client.query(`ALTER ROLE postgres PASSWORD ${client.escapeLiteral(password)}`);
+  const file = join(dataDir, 'pg_hba.conf');
+  const conf = readFileSync(file, 'utf8').replace(/^(\s*host\S*\s+.*\s)trust(\s*)$/gm, '$1scram-sha-256$2');
+  writeFileSync(file, conf);
+  if (owner) chownSync(file, owner.uid, owner.gid);
+  await client.query('SELECT pg_reload_conf()');
+  console.log('Postgres: TCP logins now need a password (the superuser\'s is PG_PASSWORD_POSTGRES in .data/secrets.json).');
+}
+
+export async function startPostgres({ bin, dataDir, owner, port, password, logFile, onExit, register }) {
+  const legacyTrust = trustsHostLogins(dataDir);
   const proc = new Proc(
     'postgres',
     join(bin, 'postgres'),
@@ -96,6 +131,7 @@ export async function startPostgres({ bin, dataDir, owner, port, logFile, onExit
       host: '127.0.0.1',
       port,
       user: 'postgres',
+      password,
       database,
       connectionTimeoutMillis: 2000,
     });
@@ -115,6 +151,7 @@ export async function startPostgres({ bin, dataDir, owner, port, logFile, onExit
   );
   const client = await connect('postgres');
   try {
+    if (legacyTrust) await requirePasswords(client, dataDir, owner, password);
     const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = 'cloudflow'");
     if (!rowCount) {
       await client.query('CREATE DATABASE cloudflow');
@@ -123,5 +160,5 @@ export async function startPostgres({ bin, dataDir, owner, port, logFile, onExit
   } finally {
     await client.end();
   }
-  return { proc, url: `postgres://postgres@127.0.0.1:${port}/cloudflow` };
+  return { proc, url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/cloudflow` };
 }

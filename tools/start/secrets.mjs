@@ -17,6 +17,9 @@ export const NATS_USERS = [
   ...Array.from({ length: HUB_SLOTS }, (_, k) => `hub-${k + 1}`),
 ];
 export const natsPasswordKey = (user) => `NATS_PASSWORD_${user.toUpperCase().replace(/-/g, '_')}`;
+/** Postgres logins with a generated password: the superuser of the embedded cluster, then one role per service that keeps data. */
+export const PG_LOGINS = ['postgres', 'auth', 'admin', 'gateway'];
+export const pgPasswordKey = (login) => `PG_PASSWORD_${login.toUpperCase()}`;
 /** The NATS login of a service process: its service's user; a hub logs in as its own name (hub-1, hub-2, …). */
 export function natsLogin(secrets, svc) {
   const user = svc.app === 'hub' ? svc.name : svc.app;
@@ -34,6 +37,10 @@ export function loadSecrets(dataDir) {
     // Each service's NATS password: the server refuses anonymous connections.
     ...Object.fromEntries(
       NATS_USERS.map((s) => [natsPasswordKey(s), () => randomBytes(24).toString('base64url')]),
+    ),
+    // The embedded Postgres's superuser, and each service's own database role (tools/start/db-roles.mjs).
+    ...Object.fromEntries(
+      PG_LOGINS.map((s) => [pgPasswordKey(s), () => randomBytes(24).toString('base64url')]),
     ),
   };
   const secrets = {};

@@ -14,6 +14,7 @@ export * from './nats/broadcasts';
 export * from './nats/nats-connection.owner';
 export * from './nats/bus-codec';
 export * from './database/database.service';
+export * from './database/service-roles';
 export * from './health/metrics.service';
 export * from './health/readiness.service';
 export * from './http/public.decorator';

@@ -16,3 +16,5 @@ export * from './chaos/campaign';
 export * from './chaos/checker';
 export * from './chaos/history';
 export * from './chaos/report';
+export * from './chaos/prng';
+export * from './chaos/pan-scan';

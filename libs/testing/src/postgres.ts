@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -8,6 +9,8 @@ import { freePort, waitFor } from './ports';
 
 export interface PostgresHandle {
   port: number;
+  /** The superuser `postgres`'s password: TCP logins need one (scram), so a service role's password means something. */
+  password: string;
   /** URL of a fresh database on this server. */
   createDatabase(name?: string): Promise<string>;
   child: Child;
@@ -63,10 +66,16 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   chmodSync(dir, 0o755);
   const data = join(dir, 'data');
   if (owner) chownSync(dir, owner.uid, owner.gid);
-  execFileSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions'], {
+  const password = randomBytes(18).toString('base64url');
+  const pwfile = join(dir, 'pwfile');
+  writeFileSync(pwfile, password, { mode: 0o600 });
+  if (owner) chownSync(pwfile, owner.uid, owner.gid);
+  // Password (scram) over TCP for every role, the superuser included; the socket (unused by clients) stays trust.
+  execFileSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth-host=scram-sha-256', '--auth-local=trust', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-sync', '--no-instructions'], {
     stdio: 'ignore',
     ...(owner ?? {}),
   });
+  rmSync(pwfile);
   const port = await freePort();
   let dbCount = 0;
   const launch = async () => {
@@ -79,7 +88,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     );
     await waitFor('postgres', async () => {
       if (!child.running) throw new Error(`postgres exited:\n${child.logs()}`);
-      const client = new Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+      const client = new Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
       await client.connect();
       await client.end();
       return true;
@@ -89,13 +98,14 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   const handle: PostgresHandle = {
     port,
     durability,
+    password,
     child: await launch(),
     async createDatabase(name = `t${process.pid}_${++dbCount}`) {
-      const client = new Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+      const client = new Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
       await client.connect();
       await client.query(`CREATE DATABASE "${name}"`);
       await client.end();
-      return `postgres://postgres@127.0.0.1:${port}/${name}`;
+      return `postgres://postgres:${password}@127.0.0.1:${port}/${name}`;
     },
     async stopServer() {
       await handle.child.stop('SIGINT', 10_000);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DATABASE_SERVICES, provisionServiceRoles, serviceDatabaseUrl, type DatabaseServiceName } from '@cloudflow/platform';
 import { Child } from './child';
 import { startNatsCluster, type NatsClusterHandle } from './nats-cluster';
 import { startNats, type NatsHandle } from './nats-server';
@@ -111,7 +112,10 @@ export interface SystemOptions {
 export interface System {
   nats: NatsHandle;
   postgres: PostgresHandle;
+  /** The database owner's (superuser's) URL: for a test's own queries, never given to a service. */
   databaseUrl: string;
+  /** Each service's own DATABASE_URL: its own role and password, owner of its schema only. */
+  databaseUrls: Record<DatabaseServiceName, string>;
   env: Record<string, string>;
   auth: ServiceProcess;
   admin: ServiceProcess;
@@ -131,11 +135,12 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   const clustered = (options.natsNodes ?? 1) > 1;
   const [nats, postgres] = await Promise.all([clustered ? startNatsCluster(options.natsNodes, { tls: options.natsTls }) : startNats(), startPostgres({ durability: options.postgresDurability })]);
   const databaseUrl = await postgres.createDatabase('cloudflow');
+  const databaseUrls = Object.fromEntries(DATABASE_SERVICES.map((name) => [name, serviceDatabaseUrl(databaseUrl, name, randomBytes(18).toString('base64url'))])) as Record<DatabaseServiceName, string>;
+  await provisionServiceRoles(databaseUrl, databaseUrls);
   const operatorToken = randomBytes(24).toString('base64url');
   const hubPorts = await Promise.all(Array.from({ length: options.hubs ?? 1 }, () => freePort()));
   const env: Record<string, string> = {
     NATS_URL: nats.url,
-    DATABASE_URL: databaseUrl,
     AUTH_HASH_KEY: randomBytes(32).toString('base64url'),
     CLOUDFLOW_OPERATOR_TOKEN: operatorToken,
     HUB_PUBLIC_URL: `ws://127.0.0.1:${hubPorts[0]}/ws`,
@@ -149,6 +154,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   // Clustered: the k-th service started lists node k first, so services spread over the nodes.
   let nth = 0;
   const natsUrl = (): Record<string, string> => ('serversFrom' in nats ? { NATS_URL: (nats as { serversFrom(i: number): string }).serversFrom(nth++) } : {});
+  // options.env may still name one DATABASE_URL for every service (a test of the single-owner set-up).
+  const dbUrl = (name: ServiceName): Record<string, string> => (name !== 'hub' && !options.env?.DATABASE_URL ? { DATABASE_URL: databaseUrls[name] } : {});
   const started: ServiceProcess[] = [];
   // A profiled service writes its (large) profile while exiting: give it time before the SIGKILL.
   const profiling = Object.keys({ ...process.env, ...env }).some((k) => k.startsWith('CLOUDFLOW_CPU_PROF'));
@@ -157,13 +164,13 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     await Promise.all([nats.stop(), postgres.stop()]);
   };
   try {
-    const replicas = (name: ServiceName, n: number) => Array.from({ length: n }, async () => startService(name, withNatsUser(nats, name, { ...env, ...natsUrl(), PORT: String(await freePort()) }), logDir));
+    const replicas = (name: ServiceName, n: number) => Array.from({ length: n }, async () => startService(name, withNatsUser(nats, name, { ...env, ...dbUrl(name), ...natsUrl(), PORT: String(await freePort()) }), logDir));
     const auths = await Promise.all(replicas('auth', options.auths ?? 1));
     started.push(...auths);
     const auth = auths[0];
     const rest = await Promise.all([
       ...replicas('admin', options.admins ?? 1),
-      ...Array.from({ length: options.gateways ?? 1 }, async () => startService('gateway', withNatsUser(nats, 'gateway', { ...env, ...natsUrl(), PORT: String(await freePort()) }), logDir)),
+      ...Array.from({ length: options.gateways ?? 1 }, async () => startService('gateway', withNatsUser(nats, 'gateway', { ...env, ...dbUrl('gateway'), ...natsUrl(), PORT: String(await freePort()) }), logDir)),
       ...hubPorts.map((port) => startService('hub', withNatsUser(nats, 'hub', { ...env, ...natsUrl(), PORT: String(port) }), logDir)),
     ]);
     started.push(...rest);
@@ -171,7 +178,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     const admin = admins[0];
     const gateways = rest.filter((s) => s.name === 'gateway');
     const hubs = rest.filter((s) => s.name === 'hub');
-    return { nats, postgres, databaseUrl, env, auth, admin, auths, admins, gateways, hubs, gatewayUrl: gateways[0].url, adminUrl: admin.url, operatorToken, logDir, stop };
+    return { nats, postgres, databaseUrl, databaseUrls, env, auth, admin, auths, admins, gateways, hubs, gatewayUrl: gateways[0].url, adminUrl: admin.url, operatorToken, logDir, stop };
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;

@@ -5,7 +5,8 @@ export class GatewayWebhooks1764300000000 implements MigrationInterface {
   name = 'GatewayWebhooks1764300000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE SCHEMA IF NOT EXISTS "gateway"`);
+    // The schema exists already (DatabaseService creates it; with per-service roles the start script
+    // does, and the gateway role may not create schemas: CREATE SCHEMA IF NOT EXISTS would be refused).
     await q.query(`
       CREATE TABLE "gateway"."webhook_deliveries" (
         "delivery_id" uuid NOT NULL,

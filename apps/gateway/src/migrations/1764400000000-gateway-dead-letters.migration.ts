@@ -8,7 +8,8 @@ export class GatewayDeadLetters1764400000000 implements MigrationInterface {
   name = 'GatewayDeadLetters1764400000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE SCHEMA IF NOT EXISTS "gateway"`);
+    // The schema exists already (DatabaseService creates it; with per-service roles the start script
+    // does, and the gateway role may not create schemas: CREATE SCHEMA IF NOT EXISTS would be refused).
     // Tenant, account and ids are null when the event was unreadable; `event` is text, not jsonb: the point is to keep what jsonb refused.
     await q.query(`
       CREATE TABLE "gateway"."request_dead_letters" (

@@ -1,4 +1,4 @@
-import { luhnValid, maskPans } from './mask-pans';
+import { isSensitiveAuthField, luhnValid, maskPans } from './mask-pans';
 
 describe('maskPans', () => {
   it('masks runs of 13 or more digits to their last four, in strings (also grouped) and numbers, at any depth', () => {
@@ -6,7 +6,7 @@ describe('maskPans', () => {
       pan: '4111111111111111',
       grouped: 'card 4111 1111 1111 1111 ok',
       dashed: '5500-0000-0000-0004',
-      nested: [{ track: 'X;4000056655665556=2512' }],
+      nested: [{ note: 'X;4000056655665556=2512' }],
       asNumber: 4242424242424242,
       short: '123456789012',
       tooLong: '12345678901234567890',
@@ -16,7 +16,7 @@ describe('maskPans', () => {
       pan: '************1111',
       grouped: 'card ************1111 ok',
       dashed: '************0004',
-      nested: [{ track: 'X;************5556=2512' }],
+      nested: [{ note: 'X;************5556=2512' }],
       asNumber: '************4242',
       short: '123456789012',
       tooLong: '****************7890',
@@ -62,3 +62,31 @@ function hasClearPan(text: string): boolean {
   }
   return false;
 }
+
+describe('maskPans and sensitive authentication data', () => {
+  it('drops CVV/CVC, track data and PIN blocks by name, at any depth and in any spelling', () => {
+    const masked = maskPans({
+      amount: 1250,
+      card: { cvv: '123', CVC2: 456, 'security-code': '789', track2: ';4111111111111111=2512?', Track_1: 'B4111…', pinBlock: '0412AC89FFFFFFFF', expiry: '12/25' },
+      emv: [{ tag57: '4111111111111111D2512', encryptedPin: 'ab12' }],
+      pin: '1234',
+    });
+    expect(masked).toEqual({ amount: 1250, card: { expiry: '12/25' }, emv: [{}] });
+    expect(isSensitiveAuthField('CVV_2')).toBe(true);
+    expect(isSensitiveAuthField('pinpad')).toBe(false);
+    expect(isSensitiveAuthField('trackingId')).toBe(false);
+  });
+
+  it('drops them inside JSON text too (a dead letter, a log line), keeping the text parseable', () => {
+    const raw = '{"payload":{"cvv":"123","pinBlock":"0412AC89FFFFFFFF","track2":{"data":"x"},"amount":5,"opaque":"cvv"}}';
+    const masked = maskPans(raw);
+    expect(JSON.parse(masked)).toEqual({ payload: { cvv: '[removed]', pinBlock: '[removed]', track2: '[removed]', amount: 5, opaque: 'cvv' } });
+  });
+
+  it('keeps a __proto__ member a member (no prototype change) and leaves other names alone', () => {
+    const value = JSON.parse('{"__proto__":{"x":1},"pinned":true,"trackingNumber":"AB12"}') as Record<string, unknown>;
+    const masked = maskPans(value);
+    expect(Object.getPrototypeOf(masked)).toBe(Object.prototype);
+    expect(Object.keys(masked)).toEqual(['__proto__', 'pinned', 'trackingNumber']);
+  });
+});

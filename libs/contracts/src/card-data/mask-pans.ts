@@ -47,18 +47,47 @@ function maskLuhnWindows(run: string): string {
 }
 
 /**
- * A copy with anything that looks like a card number masked to its last four digits, in
- * strings and in integer numbers alike: every token-bounded run of 13 or more digits, and every
- * Luhn-valid 13–19 digit run whatever surrounds it. Uuids are never touched. Applied to
- * everything stored (Postgres, the NATS request stream); never to what is relayed.
+ * Sensitive authentication data (PCI DSS 3.3: never stored after authorisation, not even
+ * masked), by field name, compared without case and separators (`cvv2`, `CVV_2`, `pinBlock`):
+ * card verification codes, full track data (also EMV tag 57, the track-2 equivalent) and PINs
+ * or PIN blocks. Such a field is dropped whole, whatever its value.
+ */
+const SENSITIVE_AUTH_FIELDS = new Set([
+  'cvv', 'cvv2', 'cvc', 'cvc2', 'cav2', 'cid2', 'csc', 'securitycode', 'cardsecuritycode', 'cardverificationvalue', 'cardverificationcode',
+  'track', 'track1', 'track2', 'track3', 'trackdata', 'track1data', 'track2data', 'track3data', 'magstripe', 'magstripedata', 'magneticstripe',
+  'track2equivalent', 'track2equivalentdata', 'tag57', 'emvtag57',
+  'pin', 'pinblock', 'encryptedpin', 'encryptedpinblock', 'pindata', 'epb', 'onlinepin', 'offlinepin',
+]);
+
+/** True for a field name that carries sensitive authentication data (dropped, never stored). */
+export function isSensitiveAuthField(name: string): boolean {
+  return SENSITIVE_AUTH_FIELDS.has(name.toLowerCase().replace(/[^a-z0-9]/g, ''));
+}
+
+// The same names as JSON members inside a string (a dead letter's raw text, a log line): the
+// value (string, number, or a flat object/array) is replaced by a marker.
+const SENSITIVE_MEMBER = /"([A-Za-z][A-Za-z0-9_-]{1,30})"(\s*:\s*)("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*|\{[^{}]*\}|\[[^[\]]*\])/g;
+const MAYBE_SENSITIVE = /cv[vc]|cav|cid|csc|secur|verif|track|mag|tag57|pin|epb/i;
+
+/**
+ * A copy with card data made safe to keep: anything that looks like a card number masked to
+ * its last four digits, in strings and in integer numbers alike (every token-bounded run of 13
+ * or more digits, and every Luhn-valid 13–19 digit run whatever surrounds it: track 2, TLV hex,
+ * a glued label), and every sensitive-authentication field (CVV/CVC, track data, PIN blocks:
+ * `isSensitiveAuthField`) dropped. Uuids are never touched. Applied to everything stored
+ * (Postgres, the NATS request stream) and to log lines; never to what is relayed.
  */
 export function maskPans<T>(value: T): T {
   return mask(value) as T;
 }
 
 function maskString(value: string): string {
-  if (!MAYBE.test(value) || UUID.test(value)) return value;
-  return value.replace(PAN_LIKE, maskDigits).replace(DIGIT_RUN, maskLuhnWindows);
+  let out = value;
+  if (out.includes('"') && MAYBE_SENSITIVE.test(out)) {
+    out = out.replace(SENSITIVE_MEMBER, (member, name: string, colon: string) => (isSensitiveAuthField(name) ? `"${name}"${colon}"[removed]"` : member));
+  }
+  if (!MAYBE.test(out) || UUID.test(out)) return out;
+  return out.replace(PAN_LIKE, maskDigits).replace(DIGIT_RUN, maskLuhnWindows);
 }
 
 function mask(value: unknown): unknown {
@@ -68,6 +97,13 @@ function mask(value: unknown): unknown {
     return masked.includes('*') ? masked : value;
   }
   if (Array.isArray(value)) return value.map(mask);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, mask(v)]));
+  if (value && typeof value === 'object') {
+    // fromEntries, not assignment: a `__proto__` member stays a member.
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([k]) => !isSensitiveAuthField(k))
+        .map(([k, v]) => [k, mask(v)]),
+    );
+  }
   return value;
 }

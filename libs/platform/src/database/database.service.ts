@@ -101,7 +101,10 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     try {
       // Replicas starting together take turns; the second finds nothing left to run.
       await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`cloudflow-migrate-${this.options.schema}`]);
-      await runner.query(`CREATE SCHEMA IF NOT EXISTS "${this.options.schema}"`);
+      // With per-service roles the schema already exists, owned by this service's role, which may
+      // not create schemas (CREATE SCHEMA IF NOT EXISTS checks that right even when it exists).
+      const [{ present }] = (await runner.query('SELECT count(*)::int AS present FROM pg_namespace WHERE nspname = $1', [this.options.schema])) as Array<{ present: number }>;
+      if (!present) await runner.query(`CREATE SCHEMA IF NOT EXISTS "${this.options.schema}"`);
       const ran = await this.dataSource.runMigrations({ transaction: 'each' });
       if (ran.length) this.logger.info({ migrations: ran.map((m) => m.name) }, 'migrations applied');
     } finally {

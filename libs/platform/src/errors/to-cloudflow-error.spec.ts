@@ -14,6 +14,16 @@ describe('toCloudFlowError', () => {
     expect(toCloudFlowError(Object.assign(new SyntaxError('x'), { type: 'entity.parse.failed' }))?.code).toBe(ErrorCode.invalidData);
     expect(toCloudFlowError(Object.assign(new Error('x'), { type: 'entity.too.large' }))?.message).toBe('Request body exceeds 64 KiB');
     expect(toCloudFlowError(new PayloadTooLargeException())?.code).toBe(ErrorCode.invalidData);
+    expect(toCloudFlowError(Object.assign(new Error('Request body nests deeper than 32 levels'), { type: 'entity.too.deep' }))).toEqual(
+      new CloudFlowError(ErrorCode.invalidData, 'Request body nests deeper than 32 levels'),
+    );
+  });
+
+  it('turns text Postgres cannot hold (a NUL in text or jsonb: 22021, 22P05) into invalidData, and only those data errors', () => {
+    const nulText = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { driverError: { code: '22021' } });
+    expect(toCloudFlowError(nulText)?.code).toBe(ErrorCode.invalidData);
+    expect(toCloudFlowError(Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' }))?.code).toBe(ErrorCode.invalidData);
+    expect(toCloudFlowError(Object.assign(new Error('division by zero'), { code: '22012' }))).toBeUndefined();
   });
 
   it('turns an unknown route into notFound and a Postgres outage into storageFailed', () => {

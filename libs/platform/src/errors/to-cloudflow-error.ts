@@ -26,12 +26,26 @@ export function isPoolBusy(error: unknown): boolean {
 }
 
 /**
+ * Postgres refusing a value as text: 22021 (a U+0000 byte in a text parameter: "invalid byte
+ * sequence for encoding UTF8: 0x00") and 22P05 (a `\u0000` in jsonb). Such a value came in a
+ * request (the bad-input fuzz sent `?model=%00` and a NUL username): bad input, not a failure.
+ */
+const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
+
+function isUnstorableText(error: unknown): boolean {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = e?.code ?? e?.driverError?.code;
+  return typeof code === 'string' && UNSTORABLE_TEXT_CODES.has(code);
+}
+
+/**
  * Maps anything thrown to the one error type. Framework errors (body parser, routing) are
  * translated here, so no other place needs to know their shapes. `undefined` means unexpected.
  */
 export function toCloudFlowError(error: unknown): CloudFlowError | undefined {
   if (error instanceof CloudFlowError) return error;
   if (isStorageOutage(error)) return new CloudFlowError(ErrorCode.storageFailed, 'Storage is unavailable; nothing was changed');
+  if (isUnstorableText(error)) return new CloudFlowError(ErrorCode.invalidData, 'Text must not contain U+0000 (NUL) characters');
   if (isPoolBusy(error)) return new CloudFlowError(ErrorCode.tooManyRequests, 'The service is busy; nothing was changed, please retry', { retryAfterSeconds: 1 });
   const bodyParserType = (error as { type?: string } | null)?.type;
   switch (bodyParserType) {
@@ -39,6 +53,8 @@ export function toCloudFlowError(error: unknown): CloudFlowError | undefined {
       return new CloudFlowError(ErrorCode.invalidData, 'Request body is not valid JSON');
     case 'entity.too.large':
       return new CloudFlowError(ErrorCode.invalidData, 'Request body exceeds 64 KiB');
+    case 'entity.too.deep':
+      return new CloudFlowError(ErrorCode.invalidData, (error as Error).message);
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new CloudFlowError(ErrorCode.invalidData, 'Request body encoding is not supported');

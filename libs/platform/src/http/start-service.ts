@@ -19,6 +19,7 @@ import { CORRELATION_HEADER, runWithCorrelation } from '../logging/request-conte
 import { NatsCorrelationInterceptor } from '../nats/correlation.interceptor';
 import { BaseConfig } from '../config/base.config';
 import { natsAuth, natsResponderOptions } from '../nats/nats-options';
+import { rejectDeepJson } from './json-depth';
 
 export interface StartServiceOptions {
   module: Type<unknown> | DynamicModule;
@@ -57,7 +58,15 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   if (options.slashAliases?.length) app.use(slashAliases(options.slashAliases));
   app.use(requestContext(app.get(MetricsService)));
   app.use(contentTypeCheck(new Set(options.formPaths ?? [])));
-  app.useBodyParser('json', { limit: BODY_LIMIT, strict: true, verify: refuseDuplicateKeys });
+  // Both checks run on the raw bytes before JSON.parse: nesting first (a deep body would blow the stack).
+  app.useBodyParser('json', {
+    limit: BODY_LIMIT,
+    strict: true,
+    verify: (req: unknown, res: unknown, buf: Buffer) => {
+      rejectDeepJson(req, res, buf);
+      refuseDuplicateKeys(req, res, buf);
+    },
+  });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.useGlobalFilters(new AllExceptionsFilter(logger));
   app.useGlobalPipes(createValidationPipe());

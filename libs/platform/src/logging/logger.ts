@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { maskLogLine } from './mask-log-line';
 import { redactSecrets, redactText } from './redaction';
 import { currentCorrelationId } from './request-context';
 
@@ -20,6 +21,8 @@ export function createLogger(service: string, level: string, instance: string, d
     // token-bearing field at any depth, and tokens in query strings of URLs and messages.
     formatters: { log: (object) => redactSecrets(object) },
     hooks: {
+      // Card numbers and sensitive authentication data never reach a log line either (issue 12 item 5).
+      streamWrite: maskLogLine,
       logMethod(args: unknown[], method) {
         method.apply(this, args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>);
       },

@@ -154,3 +154,28 @@ describe('card-number scan', () => {
     expect(findPans(text, [now - 86_400_000, now + 86_400_000])).toEqual([]);
   });
 });
+
+describe('findPans: the encodings card data comes in (issue 12 item 5)', () => {
+  const now = Date.now();
+  it('finds a PAN glued to a label, inside TLV hex (5A, 57) and before a track-2 D', () => {
+    const text = [
+      '"x":"pan4111111111111111"',
+      '"emv":"9F02060000000012505A0841111111111111115F2403251231"',
+      '"emv2":"9F1A0208265713555555555555444' + '4D26011010000045600000F"',
+      '"t2":"4111111111111111D25122010000012300000"',
+      '"card":"cardNumber5555555555554444"',
+    ].join(' ');
+    expect(findPans(text, [now - 86_400_000, now + 86_400_000]).map((h) => h.masked)).toEqual([
+      '411111******1111',
+      '411111******1111',
+      '555555******4444',
+      '411111******1111',
+      '555555******4444',
+    ]);
+  });
+
+  it('still skips digit runs inside hex digests and base64 tokens', () => {
+    const text = '"sha":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "tok":"Zm9v4111111111111111YmFy" "h":"ab4111111111111111cd"';
+    expect(findPans(text, [now - 86_400_000, now + 86_400_000])).toEqual([]);
+  });
+});

@@ -27,11 +27,13 @@ export interface PanHit {
 }
 
 /**
- * Luhn-valid runs of 13–19 digits that could be card numbers. Two exclusions keep the scan
- * from crying wolf on our own data, and each is narrow: a digit run glued to a letter on
- * the left, or to a letter on the right other than the track-2 separators `D`/`=` (hex hashes,
- * base64 tokens); and a run that reads as a Unix time in s/ms/µs/ns within `timeWindow`
- * (log timestamps and deadlines are 13-digit numbers and one in ten passes Luhn).
+ * Luhn-valid runs of 13–19 digits that could be card numbers. A digit run standing on its own
+ * (or followed by the track-2 separators `D`/`=`) is judged by every 13–19 digit window of it. A
+ * run glued to letters (hex hashes, base64 tokens) counts only in the encodings card data comes
+ * in: after a label (`pan4111…`, `card…`) or right after an EMV TLV tag and length (`5A08` PAN,
+ * `57xx` track-2 equivalent). A run that
+ * reads as a Unix time in s/ms/µs/ns within `timeWindow` is not a card (log timestamps and
+ * deadlines are 13-digit numbers and one in ten passes Luhn).
  */
 export function findPans(
   text: string,
@@ -43,12 +45,13 @@ export function findPans(
   const re = /\d{13,}/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const run = m[0];
-    const before = m.index > 0 ? text[m.index - 1] : '';
+    const before = text.slice(Math.max(0, m.index - 12), m.index);
     const after = text[m.index + run.length] ?? '';
-    if (/[A-Za-z]/.test(before)) continue;
-    if (/[A-Za-z]/.test(after) && after !== 'D') continue;
-    // A longer run may still hold a card number: every 13–19 digit window of it is tried.
-    for (const candidate of windows(run)) {
+    const labelled = LABEL_BEFORE.test(before);
+    const gluedLeft = /[A-Za-z]$/.test(before) && !labelled;
+    const gluedRight = /[A-Za-z]/.test(after) && after !== 'D' && !labelled;
+    const candidates = gluedLeft || gluedRight ? encodedCandidates(text, m.index, run) : windows(run);
+    for (const candidate of candidates) {
       if (!luhnValid(candidate) || looksLikeTime(candidate, timeWindow)) continue;
       hits.push({
         masked: mask(candidate),
@@ -58,6 +61,33 @@ export function findPans(
     }
   }
   return hits;
+}
+
+/** A field name glued to the digits: `pan4111…`, `cardNumber4111…`, `acct=…` is already a boundary. */
+const LABEL_BEFORE = /(?:pan|card|cardnumber|cardno|acct|account|number)$/i;
+
+/**
+ * The card-number candidates of a run glued to letters, read as EMV TLV: after tag `5A` (PAN) a
+ * length byte of 7–10 and exactly that many bytes of digits (an odd PAN is padded with `F`);
+ * after tag `57` (track 2 equivalent) the digits up to the `D` separator. Tying the digits to the
+ * tag's own framing keeps a hex digest (which has `5A`s and `57`s too) from passing as one.
+ */
+function encodedCandidates(text: string, runStart: number, run: string): string[] {
+  const out: string[] = [];
+  const runEnd = runStart + run.length;
+  const after = text[runEnd] ?? '';
+  for (let i = Math.max(0, runStart - 4); i + 4 + 13 <= runEnd; i++) {
+    const tag = text.slice(i, i + 2).toUpperCase();
+    if ((tag !== '5A' && tag !== '57') || !/^[0-9A-Fa-f]{2}$/.test(text.slice(i + 2, i + 4))) continue;
+    const digits = run.slice(i + 4 - runStart);
+    if (tag === '5A') {
+      const nibbles = 2 * parseInt(text.slice(i + 2, i + 4), 16);
+      if (nibbles < 14 || nibbles > 20) continue;
+      if (digits.length >= nibbles && nibbles <= 19) out.push(digits.slice(0, nibbles));
+      else if (digits.length === nibbles - 1 && /[Ff]/.test(after)) out.push(digits);
+    } else if (/[Dd=]/.test(after) && digits.length <= 19) out.push(digits);
+  }
+  return out;
 }
 
 function windows(run: string): string[] {
