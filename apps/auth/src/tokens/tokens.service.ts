@@ -25,6 +25,8 @@ interface Grant {
   tenantId: string;
   scope: string;
   familyId: string;
+  /** The user's credential generation: a password change moves it on and this token stops working. */
+  generation: number;
 }
 
 /** OAuth grants for tenant users: password and refresh_token, with refresh-token rotation. */
@@ -40,11 +42,10 @@ export class TokensService {
 
   async passwordGrant(request: PasswordGrantRequest): Promise<TokenPair> {
     const scope = normalizeScope(request.scope);
-    if (!(await this.credentials.checkUserPassword(request.userId, request.tenantId, request.password))) {
-      throw invalidGrant('Invalid username or password');
-    }
+    const generation = await this.credentials.checkUserPassword(request);
+    if (generation === undefined || !request.userId || !request.tenantId) throw invalidGrant('Invalid username or password');
     const signer = await this.signingKeys.signer();
-    const grant = { userId: request.userId, tenantId: request.tenantId, scope, familyId: randomUUID() };
+    const grant = { userId: request.userId, tenantId: request.tenantId, scope, familyId: randomUUID(), generation };
     return this.refreshTokens.transaction((m) => this.issue(m, signer, grant));
   }
 
@@ -59,13 +60,14 @@ export class TokensService {
     const outcome = await this.refreshTokens.transaction(async (m): Promise<TokenPair | undefined> => {
       const row = await this.refreshTokens.findForUpdate(m, tokenHash);
       if (!row || row.revokedAt) return undefined;
-      if (row.usedAt || !(await this.credentials.userExists(row.userId, row.tenantId))) {
+      const generation = row.usedAt ? undefined : await this.credentials.userGeneration(row.userId, row.tenantId);
+      if (generation === undefined) {
         await this.refreshTokens.revokeFamily(m, row.familyId);
         return undefined;
       }
       if (row.expiresAt.getTime() <= Date.now()) return undefined;
       await this.refreshTokens.markUsed(m, row.id);
-      return this.issue(m, signer, row);
+      return this.issue(m, signer, { ...row, generation });
     });
     if (!outcome) throw invalidGrant('Invalid or expired refresh token');
     return outcome;
@@ -77,7 +79,7 @@ export class TokensService {
       audience: TOKEN_AUDIENCES.admin,
       subject: grant.userId,
       ttlSeconds: ttl,
-      claims: { tid: grant.tenantId, scope: grant.scope },
+      claims: { tid: grant.tenantId, scope: grant.scope, gen: grant.generation },
     });
     const refreshToken = randomBytes(32).toString('base64url');
     const row = Object.assign(new RefreshTokenEntity(), {

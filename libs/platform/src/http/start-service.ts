@@ -22,6 +22,8 @@ export interface StartServiceOptions {
   host: string;
   /** Serve NATS request handlers in this queue group. */
   natsQueue?: { url: string; queue: string; name: string };
+  /** BaseConfig.TRUST_PROXY: who may set req.ip through X-Forwarded-For (default: nobody). */
+  trustProxy?: string;
   /** Paths that also accept application/x-www-form-urlencoded bodies (OAuth). */
   formPaths?: string[];
   /** Extra set-up on the app before it listens (swagger, websocket servers). */
@@ -42,6 +44,7 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   app.useLogger(new NestPinoLogger(logger));
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', trustProxy(options.trustProxy ?? 'false'));
   // Only a draining service counts its in-flight requests (and needs the readiness service for it).
   const inFlight = options.drain ? new HttpInFlight(app.get(ReadinessService)) : undefined;
   if (inFlight) app.use(inFlight.middleware());
@@ -65,6 +68,14 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   if (options.natsQueue) app.startAllMicroservices().catch((err: unknown) => logger.error({ err }, 'NATS responders failed to start'));
   logger.info({ port: options.port, host: options.host }, 'listening');
   return app;
+}
+
+/** TRUST_PROXY (BaseConfig) as Express wants it: false, a hop count, or the proxies' addresses. */
+export function trustProxy(setting: string): boolean | number | string[] {
+  const value = setting.trim();
+  if (value === 'false' || value === '') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 function requestContext(metrics: MetricsService) {
