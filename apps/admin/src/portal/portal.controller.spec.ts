@@ -114,6 +114,12 @@ describe('portal controllers: validation and the portal session', () => {
     expect(business.createAdminUser).toHaveBeenCalledWith(DEVELOPER, { ...adminUser, timeZone: 'UTC', pin: '1234' });
   });
 
+  it('does not take the client address from X-Forwarded-For unless TRUST_PROXY says so', async () => {
+    accounts.login.mockResolvedValue({ sessionToken: 'jwt' });
+    await http('POST', `${url}/portal/v1/login`, { body: { email: 'a@example.com', password: 'pw' }, headers: { 'x-forwarded-for': '203.0.113.50' } });
+    expect(accounts.login).toHaveBeenCalledWith({ email: 'a@example.com', password: 'pw' }, '127.0.0.1');
+  });
+
   it('logs out with 204, handing exactly this session (jti, exp) to the service; no session is 401', async () => {
     accounts.logout.mockResolvedValue(undefined);
     const res = await http('POST', `${url}/portal/v1/logout`, { headers: session });
