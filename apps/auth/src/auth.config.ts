@@ -39,9 +39,10 @@ export class AuthConfig extends BaseConfig {
   /**
    * argon2 runs at once in this process (each is 19 MiB and ~50 ms of a core); more wait in a
    * queue of at most ARGON2_MAX_QUEUE for at most ARGON2_MAX_WAIT_MS, beyond that they are
-   * refused with 429 at once (shed) instead of piling up behind the RPC timeout.
+   * refused with 429 at once (shed) instead of piling up behind the callers' RPC timeout (5 s:
+   * the wait leaves room for the run, the counters and the hops on a loaded machine).
    */
   @IsInt() @Min(1) @Max(64) ARGON2_MAX_CONCURRENT = 2;
-  @IsInt() @Min(0) ARGON2_MAX_QUEUE = 32;
-  @IsInt() @Min(10) ARGON2_MAX_WAIT_MS = 3000;
+  @IsInt() @Min(0) ARGON2_MAX_QUEUE = 16;
+  @IsInt() @Min(10) ARGON2_MAX_WAIT_MS = 1500;
 }

@@ -11,7 +11,7 @@ const PARAMS = { type: argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1
  * Every argon2 run of this process passes this gate (issue 12: each guess is one run, so the
  * thread pool was a denial-of-service target). AppModule sets its limits from AuthConfig.
  */
-export const argon2Gate = new WorkGate({ concurrent: 2, maxQueue: 32, maxWaitMs: 3000 });
+export const argon2Gate = new WorkGate({ concurrent: 2, maxQueue: 16, maxWaitMs: 1500 });
 
 export function hashSecret(secret: string): Promise<string> {
   return argon2Gate.run(() => hash(secret, PARAMS));

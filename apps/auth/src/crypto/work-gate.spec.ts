@@ -42,6 +42,7 @@ describe('WorkGate', () => {
     hold.resolve();
     await first;
     await expect(second).resolves.toBe('ran');
+    expect(() => gate.admit()).not.toThrow();
   });
 
   it('gives up on a job that waited longer than maxWaitMs, and frees its queue place', async () => {

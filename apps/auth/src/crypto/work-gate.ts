@@ -25,6 +25,14 @@ export class WorkGate {
     return { running: this.running, waiting: this.waiting.length };
   }
 
+  /**
+   * Refuses at once (429) when a job asked for now would be shed anyway, so a caller can skip
+   * the work it does before the job (a database write per guess) during a flood.
+   */
+  admit(): void {
+    if (this.running >= this.limits.concurrent && this.waiting.length >= this.limits.maxQueue) throw busy();
+  }
+
   async run<T>(job: () => Promise<T>): Promise<T> {
     await this.acquire();
     try {

@@ -4,6 +4,7 @@ import { LOGGER } from '@cloudflow/platform';
 import type { Logger } from 'pino';
 import { AuthConfig } from '../auth.config';
 import { AuthSecrets } from '../crypto/auth-secrets.service';
+import { argon2Gate } from '../crypto/password.crypto';
 import { GuessCounterRepository, type CounterCharge } from './guess-counter.repository';
 import type { GuessPolicy } from './guess.policy';
 
@@ -71,6 +72,8 @@ export class GuessThrottle implements OnApplicationBootstrap, OnApplicationShutd
     address: string | undefined,
     verify: () => Promise<boolean>,
   ): Promise<boolean> {
+    // In a flood, shed before the counters' database write, not only before the argon2 run.
+    argon2Gate.admit();
     const own = this.key(`${target}:${identifier}`);
     const charges: CounterCharge[] = [{ key: own, policy: this.identifierPolicy }];
     if (address) charges.push({ key: this.key(`address:${address}`), policy: this.addressPolicy });
