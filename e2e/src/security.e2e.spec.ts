@@ -189,7 +189,7 @@ describe('security: throttled guessing and revocable sessions (issue 12)', () =>
       const read = (adminUrl: string, token: string) =>
         http('GET', `${adminUrl}/admin/v1/tenant`, { headers: { 'api-key': other.appKey, authorization: `Bearer ${token}` } });
       for (const a of admins()) expect((await read(a, other.accessToken)).status).toBe(200);
-      const users = expectStatus('users', await http('GET', `${sys.adminUrl}/admin/v1/users`, { headers: other.adminHeaders }), 200) as Array<{ userId: string; username: string }>;
+      const users = expectStatus('users', await http<Array<{ userId: string; username: string }>>('GET', `${sys.adminUrl}/admin/v1/users`, { headers: other.adminHeaders }), 200);
       const userId = users.find((u) => u.username === other.admin.username)!.userId;
       // The password change itself (admin calls this when a user's password is set again).
       await rpc.send(SUBJECTS.auth.userCredentialsSet, { userId, tenantId: other.tenantId, password: 'brand-new-pass-1' });
