@@ -188,6 +188,9 @@ async function main() {
     NATS_TLS_CA: tls.ca,
     HOST: host,
     LOG_LEVEL: process.env.LOG_LEVEL || 'info',
+    // Exactly one proxy (HAProxy, `option forwardfor`) stands in front of the gateways and admins:
+    // the client address is the last X-Forwarded-For entry, never one a client wrote itself.
+    TRUST_PROXY: process.env.TRUST_PROXY || '1',
   };
   delete env.DATABASE_URL; // an external owner URL never reaches a service
   const deadline = Date.now() + 90_000;

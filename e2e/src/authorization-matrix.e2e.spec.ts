@@ -125,6 +125,12 @@ describe('Authorization matrix: every route × every caller (issue 12)', () => {
     }
   }
 
+  async function portalSession(t: Tenant): Promise<string> {
+    const res = await http('POST', `${sys.adminUrl}/portal/v1/login`, { body: t.developer });
+    expect(res.status).toBe(200);
+    return res.body.sessionToken as string;
+  }
+
   async function run(
     service: 'gateway' | 'admin',
     baseUrl: string,
@@ -147,8 +153,12 @@ describe('Authorization matrix: every route × every caller (issue 12)', () => {
       const rule = rules[route];
       const [method, pattern] = route.split(' ');
       const path = rule.path ? rule.path(ids) : concretePath(pattern, ids);
+      // Log-out revokes the session it is given: spend fresh ones, not the ones later routes use.
+      const sessions = rule.endsPortalSession ? { a: await portalSession(a), b: await portalSession(b) } : undefined;
       for (const caller of CALLERS) {
-        const headers = headersOf(caller, familyOf(pattern));
+        let headers = headersOf(caller, familyOf(pattern));
+        if (sessions && caller === 'portal') headers = { authorization: `Bearer ${sessions.a}` };
+        if (sessions && caller === 'otherTenant') headers = { authorization: `Bearer ${sessions.b}` };
         const body = rule.body?.(caller, ids);
         const form = rule.form?.(ids);
         const res =

@@ -38,6 +38,8 @@ export interface Rule {
   body?: (caller: Caller, ids: MatrixIds) => unknown;
   /** A form body (OAuth). */
   form?: (ids: MatrixIds) => string;
+  /** The route ends the portal session it is called with: the portal callers get new sessions first. */
+  endsPortalSession?: boolean;
   expect: Expected;
 }
 
@@ -168,6 +170,8 @@ export const ADMIN_RULES: Record<string, Rule> = {
     expect: open(200),
   },
   'GET /portal/v1/settings': { expect: portal(200, 200) },
+  // Any valid session may end itself (B's too); the others never reach it.
+  'POST /portal/v1/logout': { endsPortalSession: true, expect: portal(204, 204) },
   // A's password: right for A's session, wrong for B's.
   'POST /portal/v1/app-key/reveal': {
     body: (_c, ids) => ({ password: ids.developerPassword }),

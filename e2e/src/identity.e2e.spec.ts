@@ -107,7 +107,7 @@ describe('identity path end to end', () => {
 
     const token = await http('POST', `${gw}/auth/oauth/token`, { raw: form, contentType: 'application/x-www-form-urlencoded', headers: { 'api-key': appKey } });
     expect(token.status).toBe(200);
-    expect(token.body).toMatchObject({ token_type: 'bearer', expires_in: 3600, access_token: expect.any(String), refresh_token: expect.any(String) });
+    expect(token.body).toMatchObject({ token_type: 'bearer', expires_in: 900, access_token: expect.any(String), refresh_token: expect.any(String) });
     expect(token.headers.get('cache-control')).toBe('no-store');
 
     const refreshed = await http('POST', `${gw}/auth/oauth/token`, { body: { grant_type: 'refresh_token', refresh_token: token.body.refresh_token }, headers: { 'api-key': appKey } });

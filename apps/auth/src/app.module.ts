@@ -14,7 +14,10 @@ import { CredentialsRepository } from './credentials/credentials.repository';
 import { CredentialsService } from './credentials/credentials.service';
 import { AuthSecrets } from './crypto/auth-secrets.service';
 import { AUTH_ENTITIES, AUTH_MIGRATIONS } from './database';
+import { argon2Gate } from './crypto/password.crypto';
 import { AuthEvents } from './events/auth-events.publisher';
+import { GuessCounterRepository } from './guessing/guess-counter.repository';
+import { GuessThrottle } from './guessing/guess-throttle.service';
 import { RelayCredentialsController } from './relay-credentials/relay-credentials.controller';
 import { RelayCredentialsRepository } from './relay-credentials/relay-credentials.repository';
 import { RelayCredentialsService } from './relay-credentials/relay-credentials.service';
@@ -22,8 +25,10 @@ import { RelayTokensService } from './relay-credentials/relay-tokens.service';
 import { WebhookSecretRepository } from './relay-credentials/webhook-secret.repository';
 import { WebhookSecretsService } from './relay-credentials/webhook-secrets.service';
 import { RefreshTokenRepository } from './tokens/refresh-token.repository';
+import { RevokedTokenRepository } from './tokens/revoked-token.repository';
 import { SigningKeyRepository } from './tokens/signing-key.repository';
 import { SigningKeysService } from './tokens/signing-keys.service';
+import { TokenStatusService } from './tokens/token-status.service';
 import { TokensController } from './tokens/tokens.controller';
 import { TokensService } from './tokens/tokens.service';
 import { UsageController } from './usage/usage.controller';
@@ -33,6 +38,7 @@ import { UsageService } from './usage/usage.service';
 @Module({})
 export class AppModule {
   static forRoot(config: AuthConfig): DynamicModule {
+    argon2Gate.configure({ concurrent: config.ARGON2_MAX_CONCURRENT, maxQueue: config.ARGON2_MAX_QUEUE, maxWaitMs: config.ARGON2_MAX_WAIT_MS });
     return {
       module: AppModule,
       imports: [
@@ -64,6 +70,10 @@ export class AppModule {
         SigningKeysService,
         RefreshTokenRepository,
         TokensService,
+        RevokedTokenRepository,
+        TokenStatusService,
+        GuessCounterRepository,
+        GuessThrottle,
         BlockedEndpointRepository,
         BlockedEndpointsService,
         RelayCredentialsRepository,

@@ -325,7 +325,7 @@ describe('auth service over real NATS and Postgres', () => {
 
     it('grants tokens the JWKS verifies, rotates refresh tokens, and revokes the family on reuse', async () => {
       const pair = await send(SUBJECTS.auth.tokenPassword, { userId, tenantId, password });
-      expect(pair).toMatchObject({ token_type: 'bearer', expires_in: 3600, scope: 'admin' });
+      expect(pair).toMatchObject({ token_type: 'bearer', expires_in: 900, scope: 'admin' });
       const claims = await verifier.verify(pair.access_token, TOKEN_AUDIENCES.admin);
       expect(claims).toMatchObject({ sub: userId, tid: tenantId, scope: 'admin', iss: 'cloudflow-auth' });
       expect(claims.jti).toEqual(expect.any(String));

@@ -11,6 +11,8 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<I
     module: AppModule.forRoot(config),
     port: config.PORT,
     host: config.HOST,
+    // req.ip is the client address auth counts guesses and sign-ups by.
+    trustProxy: config.TRUST_PROXY,
     formPaths: ['/auth/oauth/token'],
     natsQueue: { url: config.NATS_URL, queue: 'gateway', name: 'gateway' },
     configure: (app) => setupApiDocs(app),

@@ -29,8 +29,11 @@ import type {
   PortalSession,
   RefreshGrantRequest,
   RegisterDeveloperRequest,
+  SessionRevokeRequest,
   SetUserCredentialsRequest,
   TokenPair,
+  TokenStatus,
+  TokenStatusRequest,
 } from './messages/auth/credential.messages';
 import type { FindLoginUserRequest, LoginUser } from './messages/admin/user.messages';
 import type { UsageQueryRequest, UsageQueryResult, UsageReportedEvent, UsageReportRequest, UsageTotals } from './messages/auth/usage.messages';
@@ -69,6 +72,8 @@ export const SUBJECTS = {
     tokenPassword: 'auth.token.password.v1',
     tokenRefresh: 'auth.token.refresh.v1',
     jwksGet: 'auth.jwks.get.v1',
+    tokenStatus: 'auth.token.status.v1',
+    sessionRevoke: 'auth.session.revoke.v1',
     blockedEndpointList: 'auth.blockedEndpoint.list.v1',
     blockedEndpointCreate: 'auth.blockedEndpoint.create.v1',
     blockedEndpointDelete: 'auth.blockedEndpoint.delete.v1',
@@ -131,6 +136,8 @@ export interface RpcMap {
   'auth.token.password.v1': { request: PasswordGrantRequest; response: TokenPair };
   'auth.token.refresh.v1': { request: RefreshGrantRequest; response: TokenPair };
   'auth.jwks.get.v1': { request: JwksRequest; response: Jwks };
+  'auth.token.status.v1': { request: TokenStatusRequest; response: TokenStatus };
+  'auth.session.revoke.v1': { request: SessionRevokeRequest; response: { ok: true } };
   'auth.blockedEndpoint.list.v1': { request: EmptyRequest; response: BlockedEndpointList };
   'auth.blockedEndpoint.create.v1': { request: CreateBlockedEndpointRequest; response: BlockedEndpoint };
   'auth.blockedEndpoint.delete.v1': { request: BlockedEndpointIdRequest; response: { ok: true } };

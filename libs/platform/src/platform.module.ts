@@ -67,7 +67,9 @@ export class PlatformModule {
       {
         provide: JwtVerifier,
         inject: [RpcClient],
-        useFactory: (rpc: RpcClient) => new JwtVerifier(() => rpc.send(SUBJECTS.auth.jwksGet, {})),
+        // Admin and portal tokens are also asked about at auth (log-out, password change); only admin calls for those audiences.
+        useFactory: (rpc: RpcClient) =>
+          new JwtVerifier(() => rpc.send(SUBJECTS.auth.jwksGet, {}), { tokenStatus: (request) => rpc.send(SUBJECTS.auth.tokenStatus, request) }),
       },
       PresenceStore,
       ReadinessWiring,

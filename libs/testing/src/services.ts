@@ -147,6 +147,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     WEBHOOK_ALLOW_LOOPBACK_HTTP: 'true',
     // Suites fire requests far faster than the sandbox's 10 a second; operator.e2e runs with the real default.
     SANDBOX_RATE_PER_SECOND: '1000',
+    // Every suite signs its tenants up from 127.0.0.1; security.e2e runs with the real per-address limits.
+    SIGNUP_FREE_PER_ADDRESS: '10000',
+    SIGNUP_LOCKOUT_PER_ADDRESS: '20000',
     ...(clustered ? { NATS_JS_REPLICAS: String(options.natsNodes), NATS_SERVER_ORDER: 'listed' } : {}),
     ...((nats as Partial<NatsClusterHandle>).tls ? { NATS_TLS_CA: (nats as NatsClusterHandle).tls!.ca } : {}),
     ...options.env,

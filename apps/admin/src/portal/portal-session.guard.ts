@@ -5,13 +5,23 @@ import { isUUID } from 'class-validator';
 import type { Request } from 'express';
 import { bearerToken } from '../common/bearer';
 
+/** The verified session: who, and which token (so log-out can revoke exactly this one). */
+export interface PortalSessionInfo {
+  developerId: string;
+  jti: string;
+  /** `exp`, seconds. */
+  expiresAt: number;
+}
+
 interface PortalRequest extends Request {
   portalDeveloperId?: string;
+  portalSession?: PortalSessionInfo;
 }
 
 /**
  * The portal session: a JWT auth issued at portal login (audience portal, sub = developerId),
- * verified locally against auth's public keys.
+ * verified locally against auth's public keys, then asked about at auth (logged out?) by the
+ * verifier, which believes a "still active" for 5 s.
  */
 @Injectable()
 export class PortalSessionGuard implements CanActivate {
@@ -23,9 +33,17 @@ export class PortalSessionGuard implements CanActivate {
     // Signed by auth, so well formed; checked anyway so a bad id can never reach a uuid column.
     if (!isUUID(claims.sub)) throw new CloudFlowError(ErrorCode.unauthorized, 'Missing or invalid Authorization bearer token');
     req.portalDeveloperId = claims.sub;
+    req.portalSession = { developerId: claims.sub, jti: claims.jti!, expiresAt: claims.exp! };
     return true;
   }
 }
+
+/** The verified session, set by PortalSessionGuard. */
+export const PortalSession = createParamDecorator((_: unknown, context: ExecutionContext): PortalSessionInfo => {
+  const session = context.switchToHttp().getRequest<PortalRequest>().portalSession;
+  if (!session) throw new CloudFlowError(ErrorCode.unauthorized, 'Missing or invalid Authorization bearer token');
+  return session;
+});
 
 /** The signed-in developer's id, set by PortalSessionGuard. */
 export const PortalDeveloper = createParamDecorator((_: unknown, context: ExecutionContext): string => {

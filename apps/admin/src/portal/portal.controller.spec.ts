@@ -13,16 +13,17 @@ const DEVELOPER = '6f1c7a52-3f0e-4d8e-9a61-0c1f3f1b2a10';
 describe('portal controllers: validation and the portal session', () => {
   let app: INestApplication;
   let url: string;
-  const accounts = strictMock<PortalAccountService>('accounts', { signup: jest.fn(), login: jest.fn(), reveal: jest.fn() });
+  const accounts = strictMock<PortalAccountService>('accounts', { signup: jest.fn(), login: jest.fn(), reveal: jest.fn(), logout: jest.fn() });
   const business = strictMock<PortalBusinessService>('business', { settings: jest.fn(), createCompany: jest.fn(), createAdminUser: jest.fn() });
   // Accepts exactly one token, and only for the portal audience.
   const jwt = {
     verify: jest.fn(async (token: string, audience: string) => {
-      if (token === 'good-session' && audience === TOKEN_AUDIENCES.portal) return { sub: DEVELOPER };
+      if (token === 'good-session' && audience === TOKEN_AUDIENCES.portal) return { sub: DEVELOPER, jti: SESSION_JTI, exp: 1_900_000_000 };
       throw new CloudFlowError(ErrorCode.unauthorized, 'Invalid or expired token');
     }),
   };
   const session = { authorization: 'Bearer good-session' };
+  const SESSION_JTI = '9b2f6c1e-58a4-4d0e-9a51-0d7d2f7c1a11';
   const adminUser = { username: 'boss', password: 'password-1', timeZone: 'Europe/Amsterdam' };
 
   beforeAll(async () => {
@@ -44,7 +45,8 @@ describe('portal controllers: validation and the portal session', () => {
     const res = await http('POST', `${url}/portal/v1/signup`, { body: { name: 'Dana', email: 'dana@example.com', password: 'long-enough' } });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({ developerId: DEVELOPER });
-    expect(accounts.signup).toHaveBeenCalledWith({ name: 'Dana', email: 'dana@example.com', password: 'long-enough' });
+    // The socket's address (no TRUST_PROXY here): auth counts sign-ups per address.
+    expect(accounts.signup).toHaveBeenCalledWith({ name: 'Dana', email: 'dana@example.com', password: 'long-enough' }, '127.0.0.1');
   });
 
   it.each([
@@ -112,11 +114,25 @@ describe('portal controllers: validation and the portal session', () => {
     expect(business.createAdminUser).toHaveBeenCalledWith(DEVELOPER, { ...adminUser, timeZone: 'UTC', pin: '1234' });
   });
 
+  it('does not take the client address from X-Forwarded-For unless TRUST_PROXY says so', async () => {
+    accounts.login.mockResolvedValue({ sessionToken: 'jwt' });
+    await http('POST', `${url}/portal/v1/login`, { body: { email: 'a@example.com', password: 'pw' }, headers: { 'x-forwarded-for': '203.0.113.50' } });
+    expect(accounts.login).toHaveBeenCalledWith({ email: 'a@example.com', password: 'pw' }, '127.0.0.1');
+  });
+
+  it('logs out with 204, handing exactly this session (jti, exp) to the service; no session is 401', async () => {
+    accounts.logout.mockResolvedValue(undefined);
+    const res = await http('POST', `${url}/portal/v1/logout`, { headers: session });
+    expect(res.status).toBe(204);
+    expect(accounts.logout).toHaveBeenCalledWith({ developerId: DEVELOPER, jti: SESSION_JTI, expiresAt: 1_900_000_000 });
+    expect((await http('POST', `${url}/portal/v1/logout`)).status).toBe(401);
+  });
+
   it('reveals with 200 and no-store caching', async () => {
     accounts.reveal.mockResolvedValue({ appKey: 'cf_sbx_x', keyId: 'k', prefix: 'p' });
     const res = await http('POST', `${url}/portal/v1/app-key/reveal`, { headers: session, body: { password: 'pw' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(accounts.reveal).toHaveBeenCalledWith(DEVELOPER, 'pw');
+    expect(accounts.reveal).toHaveBeenCalledWith(DEVELOPER, 'pw', '127.0.0.1');
   });
 });

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Header, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Ip, Post, UseGuards } from '@nestjs/common';
 import { Public } from '@cloudflow/platform';
 import { PortalAccountService } from './portal-account.service';
 import { PortalBusinessService } from './portal-business.service';
-import { PortalDeveloper, PortalSessionGuard } from './portal-session.guard';
+import { PortalDeveloper, PortalSession, PortalSessionGuard, type PortalSessionInfo } from './portal-session.guard';
 import { CreateAdminUserDto, CreateCompanyDto, LoginDto, RevealKeyDto, SignupDto } from './portal.dto';
 
 /** Portal JSON API without a session (CONTRACT.md §10). No APP key: the portal is how you get one. */
@@ -11,15 +11,17 @@ import { CreateAdminUserDto, CreateCompanyDto, LoginDto, RevealKeyDto, SignupDto
 export class PortalAccountController {
   constructor(private readonly accounts: PortalAccountService) {}
 
+  // `@Ip()` is req.ip: the socket's address, or the proxy's X-Forwarded-For entry under TRUST_PROXY.
   @Post('signup')
-  signup(@Body() dto: SignupDto) {
-    return this.accounts.signup(dto);
+  signup(@Body() dto: SignupDto, @Ip() address: string) {
+    return this.accounts.signup(dto, address);
   }
 
   @Post('login')
   @HttpCode(200)
-  login(@Body() dto: LoginDto) {
-    return this.accounts.login(dto);
+  @Header('Cache-Control', 'no-store')
+  login(@Body() dto: LoginDto, @Ip() address: string) {
+    return this.accounts.login(dto, address);
   }
 }
 
@@ -41,8 +43,15 @@ export class PortalSettingsController {
   @Post('app-key/reveal')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  reveal(@PortalDeveloper() developerId: string, @Body() dto: RevealKeyDto) {
-    return this.accounts.reveal(developerId, dto.password);
+  reveal(@PortalDeveloper() developerId: string, @Body() dto: RevealKeyDto, @Ip() address: string) {
+    return this.accounts.reveal(developerId, dto.password, address);
+  }
+
+  /** Ends this session on the server: the token is refused everywhere from now on (CONTRACT §10 addition). */
+  @Post('logout')
+  @HttpCode(204)
+  logout(@PortalSession() session: PortalSessionInfo) {
+    return this.accounts.logout(session);
   }
 
   @Post('company')

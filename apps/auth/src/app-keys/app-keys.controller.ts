@@ -32,7 +32,7 @@ export class AppKeysController {
 
   @MessagePattern(S.appKeyReveal)
   reveal(@Payload() request: RevealAppKeyRequest): Reply<'appKeyReveal'> {
-    return this.keys.reveal(request.developerId, request.password);
+    return this.keys.reveal(request.developerId, request.password, request.clientAddress);
   }
 
   @MessagePattern(S.appKeyList)

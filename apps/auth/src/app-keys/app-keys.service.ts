@@ -64,8 +64,8 @@ export class AppKeysService {
   }
 
   /** The developer's newest active key in clear, opened with the box their password unlocks. */
-  async reveal(developerId: string, password: string): Promise<IssuedAppKey> {
-    const box = await this.credentials.unlockDeveloperBox(developerId, password);
+  async reveal(developerId: string, password: string, clientAddress?: string): Promise<IssuedAppKey> {
+    const box = await this.credentials.unlockDeveloperBox(developerId, password, clientAddress);
     const key = (await this.keys.list([developerId])).find((k) => keyStatus(k) === 'active');
     if (!key) throw new CloudFlowError(ErrorCode.notFound, 'There is no active APP key to reveal');
     return { keyId: key.id, prefix: key.prefix, appKey: open(box, key.sealed, sealAad(key.id)) };

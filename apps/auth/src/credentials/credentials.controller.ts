@@ -19,12 +19,12 @@ export class CredentialsController {
 
   @MessagePattern(S.developerRegister)
   register(@Payload() request: RegisterDeveloperRequest): Reply<'developerRegister'> {
-    return this.credentials.registerDeveloper(request.developerId, request.password);
+    return this.credentials.registerDeveloper(request.developerId, request.password, request.clientAddress);
   }
 
   @MessagePattern(S.developerLogin)
   login(@Payload() request: DeveloperLoginRequest): Reply<'developerLogin'> {
-    return this.credentials.developerLogin(request.developerId, request.password);
+    return this.credentials.developerLogin(request);
   }
 
   @MessagePattern(S.userCredentialsSet)

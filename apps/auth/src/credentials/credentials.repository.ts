@@ -24,7 +24,7 @@ export class CredentialsRepository {
     return this.db.repository(UserCredentialEntity).findOneBy({ userId });
   }
 
-  /** Inserts or replaces a user's hashes; true when the user already had credentials. */
+  /** Inserts or replaces a user's hashes; true when the user already had credentials (then its generation moves on). */
   async upsertUser(
     manager: EntityManager,
     credential: Pick<UserCredentialEntity, 'userId' | 'tenantId' | 'passwordHash' | 'pinHash'>,
@@ -34,7 +34,8 @@ export class CredentialsRepository {
        VALUES ($1, $2, $3, $4)
        ON CONFLICT ("user_id") DO UPDATE
          SET "tenant_id" = EXCLUDED."tenant_id", "password_hash" = EXCLUDED."password_hash",
-             "pin_hash" = EXCLUDED."pin_hash", "updated_at" = now()
+             "pin_hash" = EXCLUDED."pin_hash", "updated_at" = now(),
+             "generation" = "user_credentials"."generation" + 1
        RETURNING (xmax <> 0) AS "replaced"`,
       [credential.userId, credential.tenantId, credential.passwordHash, credential.pinHash],
     );

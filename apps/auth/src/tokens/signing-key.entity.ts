@@ -10,4 +10,6 @@ export class SigningKeyEntity {
   @Column('text', { name: 'private_jwk_enc' }) privateJwkEnc: string;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Column('boolean', { name: 'active' }) active: boolean;
+  /** When a newer key took over; the row (and its public key) goes once its last token has expired. */
+  @Column('timestamptz', { name: 'retired_at', nullable: true }) retiredAt: Date | null;
 }

@@ -1,35 +1,65 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Jwks } from '@cloudflow/contracts';
+import { WEBSOCKET_TOKEN_TTL_SECONDS, type Jwks } from '@cloudflow/contracts';
 import { DatabaseService, LOGGER } from '@cloudflow/platform';
 import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { AuthConfig } from '../auth.config';
 import { AuthSecrets } from '../crypto/auth-secrets.service';
 import { SigningKeyEntity } from './signing-key.entity';
 import { SigningKeyRepository } from './signing-key.repository';
 import { TokenSigner } from './token.signer';
 
+/** Clock skew and slack allowed on top of a token's lifetime before its key is deleted. */
+const SKEW_SECONDS = 60;
+
 /**
  * Owns the JWT signing keys: makes sure one is active once the database is up (so the first
- * token request does not pay for it), hands out a signer for it, and publishes the public keys.
+ * token request does not pay for it), hands out a signer for it, publishes the public keys, and
+ * rotates them (issue 12): every SIGNING_KEY_ROTATION_SECONDS a new key takes over, the old one
+ * stays published until the longest-lived token it signed has expired, then it is deleted.
  */
 @Injectable()
 export class SigningKeysService implements OnApplicationBootstrap, OnApplicationShutdown {
   private current?: Promise<TokenSigner>;
   private stopped = false;
+  private rotation?: NodeJS.Timeout;
+  /** How often each replica checks for a due rotation (and for a key another replica rotated to). */
+  readonly checkEveryMs: number;
+  /** How long a retired key stays published. */
+  readonly keepRetiredSeconds: number;
 
   constructor(
+    private readonly config: AuthConfig,
     private readonly db: DatabaseService,
     private readonly repository: SigningKeyRepository,
     private readonly secrets: AuthSecrets,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.checkEveryMs = Math.min(60_000, Math.max(1000, (config.SIGNING_KEY_ROTATION_SECONDS * 1000) / 10));
+    // A replica may go on signing with a retired key until its next check: that counts as lifetime too.
+    const longest = Math.max(config.ACCESS_TOKEN_TTL_SECONDS, config.PORTAL_SESSION_TTL_SECONDS, WEBSOCKET_TOKEN_TTL_SECONDS);
+    this.keepRetiredSeconds = longest + Math.ceil(this.checkEveryMs / 1000) + SKEW_SECONDS;
+  }
 
   onApplicationBootstrap(): void {
     void this.warmUp();
+    this.rotation = setInterval(() => void this.rotateIfDue(), this.checkEveryMs).unref();
   }
 
   onApplicationShutdown(): void {
     this.stopped = true;
+    clearInterval(this.rotation);
+  }
+
+  /** One rotation check; also picks up a key another replica rotated to. A failure waits for the next check. */
+  async rotateIfDue(): Promise<void> {
+    try {
+      const kid = await this.repository.rotate(this.config.SIGNING_KEY_ROTATION_SECONDS, this.keepRetiredSeconds, () => this.generate());
+      const signer = await this.current?.catch(() => undefined);
+      if (signer && signer.kid !== kid) this.current = undefined;
+    } catch (err) {
+      this.logger.warn({ err }, 'signing key rotation check failed; retrying at the next check');
+    }
   }
 
   /** The signer of the active key; a failed load (database down) is retried on the next call. */
@@ -78,6 +108,7 @@ export class SigningKeysService implements OnApplicationBootstrap, OnApplication
     key.privateJwkEnc = this.secrets.wrap(JSON.stringify({ kty, crv, x, d }), wrapAad(kid));
     key.createdAt = new Date();
     key.active = true;
+    key.retiredAt = null;
     this.logger.info({ kid }, 'created a JWT signing key');
     return key;
   }

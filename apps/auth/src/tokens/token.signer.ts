@@ -1,4 +1,4 @@
-import { TOKEN_ISSUER } from '@cloudflow/contracts';
+import { TOKEN_ISSUER, TOKEN_TYPES } from '@cloudflow/contracts';
 import { SignJWT, type JWTPayload } from 'jose';
 import { randomUUID, type KeyObject } from 'node:crypto';
 
@@ -16,7 +16,10 @@ export interface SignedToken {
   expiresAt: Date;
 }
 
-/** Signs auth's JWTs: EdDSA (Ed25519), `kid` in the header, iss/aud/sub/iat/exp/jti always set. */
+/**
+ * Signs auth's JWTs: EdDSA (Ed25519), `kid` in the header, `typ` naming the kind of token
+ * (verifiers check it: RFC 8725 §3.11), iss/aud/sub/iat/exp/jti always set.
+ */
 export class TokenSigner {
   constructor(
     readonly kid: string,
@@ -28,7 +31,7 @@ export class TokenSigner {
     const exp = now + request.ttlSeconds;
     const jti = randomUUID();
     const token = await new SignJWT({ ...request.claims })
-      .setProtectedHeader({ alg: 'EdDSA', kid: this.kid, typ: 'JWT' })
+      .setProtectedHeader({ alg: 'EdDSA', kid: this.kid, typ: (TOKEN_TYPES as Record<string, string>)[request.audience] ?? 'JWT' })
       .setIssuer(TOKEN_ISSUER)
       .setAudience(request.audience)
       .setSubject(request.subject)

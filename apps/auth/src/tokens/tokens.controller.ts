@@ -4,10 +4,13 @@ import {
   JwksRequest,
   PasswordGrantRequest,
   RefreshGrantRequest,
+  SessionRevokeRequest,
   SUBJECTS,
+  TokenStatusRequest,
   type RpcResponse,
 } from '@cloudflow/contracts';
 import { SigningKeysService } from './signing-keys.service';
+import { TokenStatusService } from './token-status.service';
 import { TokensService } from './tokens.service';
 
 const S = SUBJECTS.auth;
@@ -19,6 +22,7 @@ export class TokensController {
   constructor(
     private readonly tokens: TokensService,
     private readonly signingKeys: SigningKeysService,
+    private readonly status: TokenStatusService,
   ) {}
 
   @MessagePattern(S.tokenPassword)
@@ -31,7 +35,17 @@ export class TokensController {
     return this.tokens.refreshGrant(request.refreshToken);
   }
 
-  // Every published key, whatever `which` asks: no key is retired yet.
+  @MessagePattern(S.tokenStatus)
+  tokenStatus(@Payload() request: TokenStatusRequest): Reply<'tokenStatus'> {
+    return this.status.status(request);
+  }
+
+  @MessagePattern(S.sessionRevoke)
+  sessionRevoke(@Payload() request: SessionRevokeRequest): Reply<'sessionRevoke'> {
+    return this.status.revokeSession(request);
+  }
+
+  // Every key that may still have live tokens (the active one and those retired within the overlap).
   @MessagePattern(S.jwksGet)
   jwks(@Payload() _request: JwksRequest): Reply<'jwksGet'> {
     return this.signingKeys.jwks();

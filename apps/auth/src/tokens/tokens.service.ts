@@ -28,6 +28,8 @@ interface Grant {
   familyId: string;
   /** Carried in the access token (issue 12, item 4); a refresh keeps the family's role. */
   role: UserRole | null;
+  /** The user's credential generation: a password change moves it on and this token stops working. */
+  generation: number;
 }
 
 /** OAuth grants for tenant users: password and refresh_token, with refresh-token rotation. */
@@ -43,11 +45,10 @@ export class TokensService {
 
   async passwordGrant(request: PasswordGrantRequest): Promise<TokenPair> {
     const scope = normalizeScope(request.scope);
-    if (!(await this.credentials.checkUserPassword(request.userId, request.tenantId, request.password))) {
-      throw invalidGrant('Invalid username or password');
-    }
+    const generation = await this.credentials.checkUserPassword(request);
+    if (generation === undefined || !request.userId || !request.tenantId) throw invalidGrant('Invalid username or password');
     const signer = await this.signingKeys.signer();
-    const grant = { userId: request.userId, tenantId: request.tenantId, scope, familyId: randomUUID(), role: request.role ?? 'user' };
+    const grant = { userId: request.userId, tenantId: request.tenantId, scope, familyId: randomUUID(), role: request.role ?? 'user', generation };
     return this.refreshTokens.transaction((m) => this.issue(m, signer, grant));
   }
 
@@ -62,13 +63,14 @@ export class TokensService {
     const outcome = await this.refreshTokens.transaction(async (m): Promise<TokenPair | undefined> => {
       const row = await this.refreshTokens.findForUpdate(m, tokenHash);
       if (!row || row.revokedAt) return undefined;
-      if (row.usedAt || !(await this.credentials.userExists(row.userId, row.tenantId))) {
+      const generation = row.usedAt ? undefined : await this.credentials.userGeneration(row.userId, row.tenantId);
+      if (generation === undefined) {
         await this.refreshTokens.revokeFamily(m, row.familyId);
         return undefined;
       }
       if (row.expiresAt.getTime() <= Date.now()) return undefined;
       await this.refreshTokens.markUsed(m, row.id);
-      return this.issue(m, signer, row);
+      return this.issue(m, signer, { ...row, generation });
     });
     if (!outcome) throw invalidGrant('Invalid or expired refresh token');
     return outcome;
@@ -81,7 +83,7 @@ export class TokensService {
       subject: grant.userId,
       ttlSeconds: ttl,
       // A family older than the role column has none: `user` until the next password log-in (fail closed).
-      claims: { tid: grant.tenantId, scope: grant.scope, role: grant.role ?? 'user' },
+      claims: { tid: grant.tenantId, scope: grant.scope, role: grant.role ?? 'user', gen: grant.generation },
     });
     const refreshToken = randomBytes(32).toString('base64url');
     const row = Object.assign(new RefreshTokenEntity(), {

@@ -139,7 +139,11 @@ const tokenOperation: OperationObject = {
             properties: {
               access_token: { type: 'string', description: 'JWT' },
               token_type: { type: 'string', enum: ['bearer'] },
-              expires_in: { type: 'integer', example: 3600 },
+              expires_in: {
+                type: 'integer',
+                example: 900,
+                description: 'seconds the access token lives (15 minutes)',
+              },
               refresh_token: { type: 'string' },
               scope: { type: 'string' },
             },
@@ -174,7 +178,20 @@ const tokenOperation: OperationObject = {
       description: '`invalidData`: body is not a form or JSON',
       content: { 'application/json': { schema: ERROR_REF } },
     },
-    '429': appKeyErrors['429'],
+    '429': {
+      description:
+        '`tooManyRequests`: APP-key usage limit, or too many failed password guesses for this username or from this address (RFC 6749 `temporarily_unavailable`); wait `Retry-After` seconds',
+      content: {
+        'application/json': {
+          schema: OAUTH_ERROR,
+          example: oauthError(
+            ErrorCode.tooManyRequests,
+            'temporarily_unavailable',
+            'Too many failed attempts, try again later',
+          ),
+        },
+      },
+    },
   },
 };
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Header, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Ip, Post, Req } from '@nestjs/common';
 import { CloudFlowError, ErrorCode } from '@cloudflow/contracts';
 import { RequiresApiGroup, type RequestWithAppKey } from '@cloudflow/platform';
 import { OauthService } from './oauth.service';
@@ -13,9 +13,10 @@ export class OauthController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
-  token(@Req() req: RequestWithAppKey, @Body() body: Record<string, unknown> | undefined) {
+  // `@Ip()` is req.ip: the socket's address, or the proxy's X-Forwarded-For entry under TRUST_PROXY.
+  token(@Req() req: RequestWithAppKey, @Body() body: Record<string, unknown> | undefined, @Ip() address: string) {
     if (!req.appKey) throw new CloudFlowError(ErrorCode.unauthorized, 'Authorization field missing');
     const params = body && typeof body === 'object' && !Array.isArray(body) ? body : {};
-    return this.oauth.token(req.appKey, params);
+    return this.oauth.token(req.appKey, params, address);
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SUBJECTS, type AppKeyInfo, type TokenPair } from '@cloudflow/contracts';
+import { CloudFlowError, ErrorCode, SUBJECTS, type AppKeyInfo, type LoginUser, type TokenPair } from '@cloudflow/contracts';
 import { RpcClient } from '@cloudflow/platform';
 import { asOauthError, oauthError } from './oauth-errors';
 
@@ -13,12 +13,12 @@ const MAX_FIELD = 512;
 export class OauthService {
   constructor(private readonly rpc: RpcClient) {}
 
-  async token(appKey: AppKeyInfo, params: Record<string, unknown>): Promise<TokenPair> {
+  async token(appKey: AppKeyInfo, params: Record<string, unknown>, clientAddress?: string): Promise<TokenPair> {
     const grant = field(params, 'grant_type');
     try {
       switch (grant) {
         case 'password':
-          return await this.passwordGrant(appKey, params);
+          return await this.passwordGrant(appKey, params, clientAddress);
         case 'refresh_token':
           return await this.rpc.send(SUBJECTS.auth.tokenRefresh, { refreshToken: required(params, 'refresh_token') });
         case undefined:
@@ -31,12 +31,28 @@ export class OauthService {
     }
   }
 
-  private async passwordGrant(appKey: AppKeyInfo, params: Record<string, unknown>): Promise<TokenPair> {
+  /**
+   * An unknown username still goes to auth (without a userId): it costs the same argon2 run and
+   * is counted on the same `login` (business + username), so neither time nor throttle tells
+   * which usernames exist.
+   */
+  private async passwordGrant(appKey: AppKeyInfo, params: Record<string, unknown>, clientAddress?: string): Promise<TokenPair> {
     const username = required(params, 'username');
     const password = required(params, 'password');
     const scope = field(params, 'scope');
-    const user = await this.rpc.send(SUBJECTS.admin.userFindForLogin, { developerId: appKey.developerId, username });
-    return this.rpc.send(SUBJECTS.auth.tokenPassword, { userId: user.userId, tenantId: user.tenantId, role: user.role, password, ...(scope ? { scope } : {}) });
+    const user = await this.rpc
+      .send(SUBJECTS.admin.userFindForLogin, { developerId: appKey.developerId, username })
+      .catch((error: unknown): LoginUser | undefined => {
+        if (error instanceof CloudFlowError && error.code === ErrorCode.unauthorized) return undefined;
+        throw error;
+      });
+    return this.rpc.send(SUBJECTS.auth.tokenPassword, {
+      ...(user ? { userId: user.userId, tenantId: user.tenantId, role: user.role } : {}),
+      login: `${appKey.developerId}:${username}`,
+      password,
+      ...(scope ? { scope } : {}),
+      ...(clientAddress ? { clientAddress } : {}),
+    });
   }
 }
 

@@ -1,6 +1,6 @@
 import { ErrorCode, TOKEN_AUDIENCES, TOKEN_ISSUER, type Jwks } from '@cloudflow/contracts';
 import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from 'jose';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { JwtVerifier } from './jwt-verifier';
 
 const b64url = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
@@ -26,9 +26,10 @@ describe('JwtVerifier', () => {
     });
   });
 
-  const sign = (claims: Record<string, unknown> = {}, key: KeyLike = privateKey, kid = 'k1') =>
+  const sign = (claims: Record<string, unknown> = {}, key: KeyLike = privateKey, kid: string | undefined = 'k1', typ = 'at+jwt') =>
     new SignJWT({ tid: 't1', ...claims })
-      .setProtectedHeader({ alg: 'EdDSA', kid })
+      .setProtectedHeader({ alg: 'EdDSA', ...(kid ? { kid } : {}), typ })
+      .setJti(randomUUID())
       .setIssuer(TOKEN_ISSUER)
       .setAudience(TOKEN_AUDIENCES.admin)
       .setSubject('user-1')
@@ -71,7 +72,7 @@ describe('JwtVerifier', () => {
   });
 
   it('refuses an expired token with a clear message', async () => {
-    const expired = await new SignJWT({}).setProtectedHeader({ alg: 'EdDSA', kid: 'k1' }).setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCES.admin).setSubject('u').setIssuedAt(now() - 7200).setExpirationTime(now() - 3600).sign(privateKey);
+    const expired = await new SignJWT({}).setProtectedHeader({ alg: 'EdDSA', kid: 'k1', typ: 'at+jwt' }).setJti(randomUUID()).setIssuer(TOKEN_ISSUER).setAudience(TOKEN_AUDIENCES.admin).setSubject('u').setIssuedAt(now() - 7200).setExpirationTime(now() - 3600).sign(privateKey);
     await expect(verifier.verify(expired, TOKEN_AUDIENCES.admin)).rejects.toMatchObject({ code: ErrorCode.unauthorized, message: 'Token has expired' });
   });
 
@@ -99,5 +100,54 @@ describe('JwtVerifier', () => {
     } finally {
       jwks = before;
     }
+  });
+
+  it('checks typ (RFC 8725 §3.11): a token of another kind with the right audience is refused', async () => {
+    await expect(verifier.verify(await sign({}, privateKey, 'k1', 'JWT'), TOKEN_AUDIENCES.admin)).rejects.toMatchObject({ code: ErrorCode.unauthorized });
+    await expect(verifier.verify(await sign({}, privateKey, 'k1', 'portal-session+jwt'), TOKEN_AUDIENCES.admin)).rejects.toMatchObject({ code: ErrorCode.unauthorized });
+  });
+
+  it('refuses a token without kid (during a rotation several keys are published)', async () => {
+    await expect(verifier.verify(await sign({}, privateKey, ''), TOKEN_AUDIENCES.admin)).rejects.toMatchObject({ code: ErrorCode.unauthorized });
+  });
+
+  it('drops a key auth no longer publishes once the key set is older than maxKeySetAgeMs', async () => {
+    let clock = 1_000_000;
+    const rotated = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    const k2 = { ...((await exportJWK(rotated.publicKey)) as unknown as Record<string, string>), kid: 'k2', alg: 'EdDSA' };
+    let published: Jwks = { keys: [...jwks.keys, k2] };
+    const aging = new JwtVerifier(async () => published, { maxKeySetAgeMs: 60_000, now: () => clock });
+    const oldKidToken = await sign();
+    await aging.verify(oldKidToken, TOKEN_AUDIENCES.admin); // overlap: the old kid still verifies
+    await aging.verify(await sign({}, rotated.privateKey, 'k2'), TOKEN_AUDIENCES.admin);
+    published = { keys: [k2] }; // auth deleted k1
+    clock += 61_000;
+    await aging.verify(await sign({}, rotated.privateKey, 'k2'), TOKEN_AUDIENCES.admin); // triggers the background refresh
+    await new Promise((r) => setImmediate(r));
+    await expect(aging.verify(oldKidToken, TOKEN_AUDIENCES.admin)).rejects.toMatchObject({ code: ErrorCode.unauthorized });
+  });
+
+  it('asks auth whether an admin or portal token is still active, believes a yes for statusCacheMs, and refuses a no', async () => {
+    let clock = 5_000_000;
+    const answers: boolean[] = [];
+    const asked: unknown[] = [];
+    const checked = new JwtVerifier(async () => jwks, {
+      now: () => clock,
+      statusCacheMs: 5000,
+      tokenStatus: async (request) => {
+        asked.push(request);
+        return { active: answers.shift() ?? true };
+      },
+    });
+    const token = await sign({ gen: 3 });
+    answers.push(true);
+    await checked.verify(token, TOKEN_AUDIENCES.admin);
+    await checked.verify(token, TOKEN_AUDIENCES.admin);
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toMatchObject({ audience: TOKEN_AUDIENCES.admin, subject: 'user-1', generation: 3 });
+    clock += 5001;
+    answers.push(false);
+    await expect(checked.verify(token, TOKEN_AUDIENCES.admin)).rejects.toMatchObject({ code: ErrorCode.unauthorized, message: 'Token has been revoked' });
+    expect(asked).toHaveLength(2);
   });
 });

@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 
 /** Settings every service shares. Each app extends this with its own and loads it once. */
 export class BaseConfig {
@@ -30,6 +30,14 @@ export class BaseConfig {
    * request events): 1 for a single nats-server, 3 on the clustered deployment (deploy/k8s).
    */
   @IsInt() @Min(1) @Max(5) NATS_JS_REPLICAS = 1;
+  /**
+   * Which proxies in front of this service may say who the client is (Express `trust proxy`):
+   * `false` (default: the socket's address, X-Forwarded-For ignored), a number of hops (the
+   * clustered start: `1`, HAProxy), or a comma list of proxy addresses/subnets (`10.0.0.0/8`,
+   * `loopback`). Never `true`: anyone could then pick their address, and guess counters with it.
+   */
+  @Matches(/^(false|\d{1,2}|((loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+)\s*,?\s*)+)$/, { message: 'TRUST_PROXY must be false, a hop count, or a list of proxy addresses' })
+  TRUST_PROXY = 'false';
   /** A name for this replica in logs and metrics; defaults to host:pid. */
   @IsOptional() @IsString() INSTANCE_ID?: string;
 }

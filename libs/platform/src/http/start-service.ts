@@ -27,6 +27,8 @@ export interface StartServiceOptions {
   host: string;
   /** Serve NATS request handlers in this queue group. */
   natsQueue?: { url: string; queue: string; name: string };
+  /** BaseConfig.TRUST_PROXY: who may set req.ip through X-Forwarded-For (default: nobody). */
+  trustProxy?: string;
   /** Paths that also accept application/x-www-form-urlencoded bodies (OAuth). */
   formPaths?: string[];
   /**
@@ -51,6 +53,7 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   const logger = app.get<Logger>(LOGGER);
   app.useLogger(new NestPinoLogger(logger));
   app.set('query parser', 'simple');
+  app.set('trust proxy', trustProxy(options.trustProxy ?? 'false'));
   // Only a draining service counts its in-flight requests (and needs the readiness service for it).
   const inFlight = options.drain ? new HttpInFlight(app.get(ReadinessService)) : undefined;
   if (inFlight) app.use(inFlight.middleware());
@@ -87,6 +90,14 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   // The route table as the router holds it: the authorization matrix e2e reads this line.
   logger.info({ routes: registeredRoutes(app) }, 'routes');
   return app;
+}
+
+/** TRUST_PROXY (BaseConfig) as Express wants it: false, a hop count, or the proxies' addresses. */
+export function trustProxy(setting: string): boolean | number | string[] {
+  const value = setting.trim();
+  if (value === 'false' || value === '') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
 function requestContext(metrics: MetricsService) {

@@ -161,6 +161,8 @@ export const NATS_PERMISSIONS: Record<NatsServiceUser, NatsPermissions> = {
         A.developerKeys,
         A.developerRegister,
         A.developerLogin,
+        A.sessionRevoke,
+        A.tokenStatus,
         A.accountCredentialSet,
         A.deviceCredentialSet,
         A.credentialDelete,

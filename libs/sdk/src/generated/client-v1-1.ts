@@ -408,7 +408,10 @@ export interface operations {
                     "application/json": {
                         /** @description JWT */
                         access_token: string;
-                        /** @example 3600 */
+                        /**
+                         * @description seconds the access token lives (15 minutes)
+                         * @example 900
+                         */
                         expires_in: number;
                         refresh_token: string;
                         scope: string;
@@ -491,7 +494,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyDto"];
                 };
             };
-            /** @description `tooManyRequests`: usage limit reached; see Retry-After */
+            /** @description `tooManyRequests`: APP-key usage limit, or too many failed password guesses for this username or from this address (RFC 6749 `temporarily_unavailable`); wait `Retry-After` seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -499,12 +502,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "error": "Usage limit exceeded",
+                     *       "error": "temporarily_unavailable",
+                     *       "error_description": "Too many failed attempts, try again later",
                      *       "errorCode": "tooManyRequests",
-                     *       "errorMessage": "Usage limit exceeded"
+                     *       "errorMessage": "Too many failed attempts, try again later"
                      *     }
                      */
-                    "application/json": components["schemas"]["ErrorBodyDto"];
+                    "application/json": components["schemas"]["ErrorBodyDto"] & {
+                        /**
+                         * @description RFC 6749 §5.2 error code
+                         * @example invalid_grant
+                         */
+                        error: string;
+                        /**
+                         * @description The same text as errorMessage
+                         * @example Invalid username or password
+                         */
+                        error_description: string;
+                    };
                 };
             };
         };

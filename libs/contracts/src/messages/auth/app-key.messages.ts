@@ -59,6 +59,8 @@ export class ListAppKeysRequest {
 export class RevealAppKeyRequest {
   @IsUUID() developerId: string;
   @IsString() @Length(1, 256) password: string;
+  /** As in the credential messages: the caller's address, for counting guesses per address. */
+  @IsOptional() @IsString() @Length(1, 64) clientAddress?: string;
 }
 
 export class CreateAppKeyRequest {
