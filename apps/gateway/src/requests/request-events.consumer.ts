@@ -8,6 +8,7 @@ import { isPermanentDataError, storableEvent } from './dead-letter';
 import { DeadLettersRepository } from './dead-letters.repository';
 import { KeyedBatches } from './keyed-batches';
 import { RequestRecorder, requestKey } from './request-recorder.service';
+import { StartLinger } from './start-linger';
 
 /**
  * Batches recorded at once, each one transaction on one of the process's 10 pooled Postgres
@@ -20,6 +21,8 @@ const BATCHES_IN_FLIGHT = 3;
 const MAX_BATCH = 256;
 /** Events taken from NATS and not yet acked before the consumer stops reading (a stream message may carry up to 128). */
 const MAX_HELD = 1024;
+/** How long a sync request's start waits for its next event before it is recorded alone (StartLinger). */
+const START_LINGER_MS = 50;
 /** Messages each pull asks the server for; the client refills when half are used. */
 const PULL_BATCH = 64;
 
@@ -52,6 +55,7 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
     concurrency: BATCHES_IN_FLIGHT,
     maxHeld: MAX_HELD,
   });
+  private readonly lingering = new StartLinger<Taken>(START_LINGER_MS, (key, taken) => this.batches.push(key, taken));
 
   constructor(
     private readonly nats: NatsConnectionOwner,
@@ -72,6 +76,7 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
     await this.messages?.close().catch(() => undefined);
     await this.loop;
     // What was taken is finished and acked (or nak'ed) before the connection drains.
+    this.lingering.flush();
     await this.batches.idle();
   }
 
@@ -120,7 +125,10 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
         void this.deadLetter(message, undefined, `unreadable request event: ${error instanceof Error ? error.message.slice(0, 300) : 'not the RequestEvent shape'}`, storableEvent(raw));
         continue;
       }
-      this.batches.push(requestKey(event), { msg: message, event });
+      const key = requestKey(event);
+      this.lingering.let(key);
+      if (event.kind === 'start' && event.mode === 'sync' && !this.stopped) this.lingering.hold(key, { msg: message, event });
+      else this.batches.push(key, { msg: message, event });
     }
   }
 

@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { maskPans, REQUEST_EVENTS, type CloudFlowMessage, type RequestEvent } from '@cloudflow/contracts';
-import { CORRELATION_HEADER, currentCorrelationId, LOGGER, NatsConnectionOwner, ensureRequestEventsStream } from '@cloudflow/platform';
+import { CORRELATION_HEADER, currentCorrelationId, InboxRequests, LOGGER, NatsConnectionOwner, ensureRequestEventsStream } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
 import { headers, type PubAck } from 'nats';
 import type { Logger } from 'pino';
 import type { Connection } from '../connections/connection';
 import { HubConfig } from '../hub.config';
-import { InboxRequests } from '../nats/inbox-requests';
 import { OrderedBatches } from './ordered-batches';
 
 const utf8 = new TextDecoder();
