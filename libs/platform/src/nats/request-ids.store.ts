@@ -1,7 +1,8 @@
 import { PRESENCE } from '@cloudflow/contracts';
 import { createHash, randomUUID } from 'node:crypto';
-import { headers, StorageType, type KV } from 'nats';
+import { StorageType, type KV } from 'nats';
 import { InboxRequests } from './inbox-requests';
+import { kvCreate } from './kv-create';
 import { reconcileKvReplicas } from './kv-replicas';
 import { MovingRetry } from './moving-retry';
 import { NatsConnectionOwner } from './nats-connection.owner';
@@ -13,14 +14,6 @@ import { NatsConnectionOwner } from './nats-connection.owner';
  * cost on the payment path (no database round trip). NATS 2.9 has no per-key TTL: the bucket's
  * max age is the retention, so a key ages out with the request row it stands for.
  */
-const ACK_TIMEOUT_MS = 5000;
-/** The "create only" condition of a KV put (what nats.js `kv.create` sends). */
-const EXPECTED_LAST_SUBJECT_SEQ = 'Nats-Expected-Last-Subject-Sequence';
-/** JetStream's "wrong last sequence": the key exists (or has a delete/purge marker). */
-const WRONG_LAST_SEQUENCE = 10071;
-const utf8in = new TextDecoder();
-const utf8out = new TextEncoder();
-
 export class RequestIdsStore {
   private bucket?: Promise<{ kv: KV; inbox: InboxRequests }>;
   /** One inbox subscription for the process's lifetime (the NATS connection is shared and reconnects itself). */
@@ -57,24 +50,13 @@ export class RequestIdsStore {
   }
 
   /**
-   * `kv.create` on the payment path, done by hand: one publish with the create-only header and
-   * the PubAck on a shared inbox (InboxRequests). nats.js's request path built an Error with a
-   * stack per call, 13% of the POS hub's busy CPU in the relay bench profile. A key that exists
-   * goes to nats.js's own create, which also reuses a key whose entry was purged (`release`)
-   * and throws "wrong last sequence" when it is really taken.
+   * `kv.create` on the payment path, by hand (kvCreate). A key that exists goes to nats.js's
+   * own create, which also reuses a key whose entry was purged (`release`) and throws "wrong
+   * last sequence" when it is really taken.
    */
   private async create(key: string, value: string): Promise<void> {
     const { kv, inbox } = await this.bound();
-    const h = headers();
-    h.set(EXPECTED_LAST_SUBJECT_SEQ, '0');
-    const reply = await inbox.request(`$KV.${PRESENCE.requestIdsBucket}.${key}`, utf8out.encode(value), ACK_TIMEOUT_MS, h);
-    if (typeof reply === 'string') throw new Error(`no acknowledgement from the requestIds bucket (${reply})`);
-    const ack = JSON.parse(utf8in.decode(reply.data)) as { seq?: unknown; error?: { err_code?: number; description?: string } };
-    if (ack.error?.err_code === WRONG_LAST_SEQUENCE) {
-      await kv.create(key, value);
-      return;
-    }
-    if (ack.error || typeof ack.seq !== 'number') throw new Error(`the requestIds bucket refused the id: ${ack.error?.description ?? 'no sequence'}`);
+    if ((await kvCreate(inbox, PRESENCE.requestIdsBucket, key, value)) === 'exists') await kv.create(key, value);
   }
 
   /** Whether the id's entry is the one `value` wrote (a retried create finding its own first try). */
