@@ -66,3 +66,18 @@ describe('OrderedBatches', () => {
     expect(() => new OrderedBatches(async () => true, { maxInFlight: 0, maxItems: 1, maxSize: 1 })).toThrow(/maxInFlight/);
   });
 });
+
+describe('OrderedBatches, urgent items', () => {
+  it('sends a batch holding an urgent item on the next turn even with every slot taken', async () => {
+    const { sent, send } = manualSend();
+    const batches = new OrderedBatches<object, string>(send, { maxInFlight: 1, maxItems: 100, maxSize: 1000 });
+    void batches.add({}, 'first', 1);
+    await turn();
+    void batches.add({}, 'plain', 1);
+    await turn();
+    expect(sent).toHaveLength(1); // the slot is taken: plain waits
+    void batches.add({}, 'start', 1, true);
+    await turn();
+    expect(sent.map((s) => s.items)).toEqual([['first'], ['plain', 'start']]);
+  });
+});

@@ -46,6 +46,8 @@ export class OrderedBatches<K extends object, T> {
   private readonly ready: Array<Batch<K, T>> = [];
   private inFlight = 0;
   private scheduled = false;
+  /** The open batch holds an urgent item: it leaves on the next turn even with every slot taken. */
+  private urgent = false;
   private readonly keys = new WeakMap<K, KeyState<K, T>>();
 
   constructor(
@@ -57,11 +59,17 @@ export class OrderedBatches<K extends object, T> {
     }
   }
 
-  add(key: K, item: T, size: number): Promise<boolean> {
+  /**
+   * `urgent`: the item must reach the server as soon as it would unbatched (on the next turn),
+   * so its batch then leaves even if `maxInFlight` batches are on their way (a waiting item
+   * still waits for its key's previous one).
+   */
+  add(key: K, item: T, size: number, urgent = false): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
       const entry = { item, size, resolve };
       const state = this.keys.get(key);
       if ((state && (state.waiting.length > 0 || !this.mayJoin(state))) || !this.join(key, entry, state)) return void state!.waiting.push(entry);
+      if (urgent) this.urgent = true;
       this.schedule();
     });
   }
@@ -89,7 +97,7 @@ export class OrderedBatches<K extends object, T> {
   }
 
   private close(): void {
-    if (!this.open) return;
+    if (!this.open || this.open.entries.length === 0) return;
     this.open.state = 'ready';
     this.ready.push(this.open);
     this.open = undefined;
@@ -106,8 +114,10 @@ export class OrderedBatches<K extends object, T> {
   }
 
   private pump(): void {
-    if (this.inFlight < this.options.maxInFlight) this.close();
-    while (this.inFlight < this.options.maxInFlight && this.ready.length > 0) {
+    const force = this.urgent;
+    this.urgent = false;
+    if (force || this.inFlight < this.options.maxInFlight) this.close();
+    while ((force || this.inFlight < this.options.maxInFlight) && this.ready.length > 0) {
       const batch = this.ready.shift()!;
       batch.state = 'sent';
       this.inFlight++;

@@ -77,7 +77,9 @@ export class RequestEventsPublisher {
       message: { ...message, payload: maskPans(message.payload) },
     };
     const json = JSON.stringify(event);
-    return this.batches.add(conn, { event, json, correlationId: currentCorrelationId() }, json.length);
+    // A start leaves as soon as it did unbatched (the turn the device got the request): a hub
+    // killed right after the write must not take the request's only record with it.
+    return this.batches.add(conn, { event, json, correlationId: currentCorrelationId() }, json.length, event.kind === 'start');
   }
 
   private async send(items: Encoded[]): Promise<boolean> {
