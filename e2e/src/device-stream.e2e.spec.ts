@@ -78,7 +78,9 @@ describe('the device → stream path', () => {
       for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
         const text = (await jsm.streams.getMessage(REQUEST_EVENTS.stream, { seq })).string();
         expect(clearPan(text)).toBeNull();
-        if (text.includes(requestId)) ours.push(text);
+        // A stream message carries one event, or several as an array (the hub batches its publishes).
+        const parsed = JSON.parse(text) as unknown;
+        for (const event of Array.isArray(parsed) ? parsed : [parsed]) if (JSON.stringify(event).includes(requestId)) ours.push(JSON.stringify(event));
       }
       // start, flowEvent, paymentResponse: stored, card data masked.
       expect(ours.length).toBe(3);

@@ -28,6 +28,7 @@ export * from './platform.module';
 export * from './nats/presence.store';
 export * from './nats/request-events.stream';
 export * from './nats/request-ids.store';
+export * from './nats/inbox-requests';
 export * from './nats/kv-replicas';
 export * from './nats/moving-retry';
 export * from './nats/deliver-with-resend';

@@ -8,7 +8,7 @@ import { GatewayConfig } from '../gateway.config';
 import { bodyHash, maskPans } from './request-body';
 import type { StoredStatus } from './request.entity';
 import { statusAfter } from './request-status';
-import { RequestsRepository, type LockedRequest, type PositionedMessage, type RequestKey, type TimelineState } from './requests.repository';
+import { RequestsRepository, type LockedRequest, type NewMessage, type RequestKey, type TimelineState } from './requests.repository';
 
 /**
  * After this many deliveries an out-of-order event is recorded anyway (the earlier one may be
@@ -34,35 +34,35 @@ export class RequestRecorder {
   ) {}
 
   /**
-   * Records a batch of stream events in ONE transaction (one commit for the lot): the starts
-   * with one multi-row insert, the other events' requests locked with one statement (in key
-   * order), their timelines read with one more, then one insert of every new message and one
-   * update of every touched request. Events of one request are applied in batch order.
-   * Returns, per event, whether it is done (recorded, or nothing to record: ack it) or must
-   * wait for an earlier event (`false`: nak it). A failure rolls back the whole batch.
+   * Records a batch of stream events in ONE transaction (one commit for the lot). A request
+   * whose start is in the batch is written by one multi-row insert already in the state its
+   * later events in the batch leave it (status, result): a payment answered at once costs one
+   * row version, not an insert and an update (the update of the partial "open" index was most of
+   * Postgres's share per payment). The other events' requests are locked with one statement (in
+   * key order), their timelines read with one more, then one insert of every new message and
+   * one update of every touched existing request. Events of one request are applied in batch
+   * order. Returns, per event, whether it is done (recorded, or nothing to record: ack it) or
+   * must wait for an earlier event (`false`: nak it). A failure rolls back the whole batch.
    * `deliveries` counts how often the event was handed out (1 the first time).
    */
   async applyBatch(items: ReadonlyArray<{ event: RequestEvent; deliveries: number }>): Promise<boolean[]> {
     return this.db.transaction(async (tx) => {
       const done = items.map(() => true);
-      const known = new Map<string, RequestState>();
-      const fresh = await this.startAll(tx, items.map((i) => i.event).filter((e) => e.kind === 'start'), known);
-      const others = items.filter((i) => i.event.kind !== 'start');
-      if (!others.length) return done;
-
-      // Requests this transaction just created need no lock nor read: nobody else can see them yet.
-      const toLock = uniqueKeys(others.map((i) => i.event).filter((e) => !fresh.has(requestKey(e))));
-      const locked = await this.repo.lockMany(tx, toLock);
-      const timelines = await this.repo.timelines(tx, locked.map((r) => r.id), others.filter((i) => !fresh.has(requestKey(i.event))).map((i) => i.event.eventId));
-      for (const row of locked) {
-        const timeline = timelines.get(row.id) ?? { lastSeq: 0, perConnection: new Map<string, number>(), seen: new Set<string>() };
-        known.set(requestKey(row), { row, ...timeline, changed: false, result: null });
-      }
-
-      const messages: PositionedMessage[] = [];
+      const messages: Array<{ state: RequestState; message: NewMessage & { seq: number } }> = [];
       const webhooks: OutboxItem[] = [];
+      const inserted = await this.startAll(tx, items, done, messages);
+      const others = items.filter(({ event }) => event.kind !== 'start' && !inserted.has(requestKey(event)));
+      const known = new Map<string, RequestState>();
+      if (others.length) {
+        const locked = await this.repo.lockMany(tx, uniqueKeys(others.map((i) => i.event)));
+        const timelines = await this.repo.timelines(tx, locked.map((r) => r.id), others.map((i) => i.event.eventId));
+        for (const row of locked) {
+          const timeline = timelines.get(row.id) ?? { lastSeq: 0, perConnection: new Map<string, number>(), seen: new Set<string>() };
+          known.set(requestKey(row), { row, ...timeline, changed: false, result: null });
+        }
+      }
       items.forEach(({ event, deliveries }, i) => {
-        if (event.kind === 'start') return;
+        if (event.kind === 'start' || inserted.has(requestKey(event))) return;
         const state = known.get(requestKey(event));
         if (!state) {
           // A sync request's start may still be on its way (another gateway holds it): wait; the
@@ -71,39 +71,52 @@ export class RequestRecorder {
           this.logger.warn({ requestId: event.requestId, kind: event.kind, type: event.message.type }, 'no request for this device message; not recorded');
           return;
         }
-        const { row } = state;
-        if (row.target !== event.target) return;
-        if (event.kind === 'reply' && event.mode && event.mode !== row.kind) return;
-        if (state.seen.has(event.eventId)) return;
-        if (event.index != null) {
-          const expected = (state.perConnection.get(event.connId) ?? 0) + 1;
-          // index < expected: an earlier event that arrived after a later one was recorded without it. It
-          // is not a duplicate (event ids are checked above): record it, never drop it.
-          if (event.index > expected && deliveries < MAX_WAITS) return void (done[i] = false);
-        }
-        const message = maskPans(event.message);
-        const change = statusAfter(row.status, message, event.origin ?? 'device');
-        // The hub's connectionLost matters only while the request is open (the watcher may have said it already).
-        if (event.origin === 'hub' && !change) return;
-        const seq = ++state.lastSeq;
-        state.seen.add(event.eventId);
-        state.perConnection.set(event.connId, (state.perConnection.get(event.connId) ?? 0) + 1);
-        state.changed = true;
-        if (change) {
-          row.status = change.status;
-          if (change.result) state.result = message;
-        }
-        messages.push({ requestPk: row.id, seq, eventId: event.eventId, connId: event.connId, connIndex: event.index, message });
+        const outcome = this.apply(state, event, deliveries);
+        if (outcome === 'wait') return void (done[i] = false);
+        if (!outcome) return;
+        messages.push({ state, message: outcome });
         // Sync requests were answered on the socket; only async ones have a webhook.
-        if (row.kind === 'async') webhooks.push({ tenantId: row.tenantId, accountId: row.accountId, requestId: row.requestId, seq, message });
+        const { row } = state;
+        if (row.kind === 'async') webhooks.push({ tenantId: row.tenantId, accountId: row.accountId, requestId: row.requestId, seq: outcome.seq, message: outcome.message });
       });
 
-      await this.repo.appendMany(tx, messages);
+      await this.repo.appendMany(tx, messages.map(({ state, message }) => ({ ...message, requestPk: state.row.id })));
       const changes = [...known.values()].filter((s) => s.changed).map((s) => ({ id: s.row.id, status: s.row.status, result: s.result }));
       await this.repo.updateMany(tx, changes);
       await this.outbox.enqueueMany(tx, webhooks);
       return done;
     });
+  }
+
+  /**
+   * One event applied to its request's state: the message to append (its position taken), null
+   * when there is nothing to record (a duplicate, another target, the hub's connectionLost on a
+   * settled request), or 'wait' for an earlier event of the same connection.
+   */
+  private apply(state: RequestState, event: RequestEvent, deliveries: number): (NewMessage & { seq: number }) | null | 'wait' {
+    const { row } = state;
+    if (row.target !== event.target) return null;
+    if (event.kind === 'reply' && event.mode && event.mode !== row.kind) return null;
+    if (state.seen.has(event.eventId)) return null;
+    if (event.index != null) {
+      const expected = (state.perConnection.get(event.connId) ?? 0) + 1;
+      // index < expected: an earlier event that arrived after a later one was recorded without it. It
+      // is not a duplicate (event ids are checked above): record it, never drop it.
+      if (event.index > expected && deliveries < MAX_WAITS) return 'wait';
+    }
+    const message = maskPans(event.message);
+    const change = statusAfter(row.status, message, event.origin ?? 'device');
+    // The hub's connectionLost matters only while the request is open (the watcher may have said it already).
+    if (event.origin === 'hub' && !change) return null;
+    const seq = ++state.lastSeq;
+    state.seen.add(event.eventId);
+    state.perConnection.set(event.connId, (state.perConnection.get(event.connId) ?? 0) + 1);
+    state.changed = true;
+    if (change) {
+      row.status = change.status;
+      if (change.result) state.result = message;
+    }
+    return { seq, eventId: event.eventId, connId: event.connId, connIndex: event.index, message };
   }
 
   /** The gateway's own verdicts (the device's hub died, the request timed out): recorded like a hub's message. */
@@ -120,24 +133,42 @@ export class RequestRecorder {
 
   /**
    * Websocket requests the devices accepted: recorded as sync (a requestId the account already
-   * used keeps its record). Returns the keys of rows this transaction created (no timeline yet),
-   * whose state it records in `known`.
+   * used keeps its record). Each new row is written as the batch's later events of it leave it
+   * (applied here to a fresh state, their messages queued in `messages`, their verdicts in
+   * `done`). Returns the keys of the rows inserted; a row that existed (or a taken-over
+   * `rejected` one, which may hold an older timeline) is not among them, and its events are
+   * applied afresh by the caller against the locked row.
    */
-  private async startAll(tx: EntityManager, starts: RequestEvent[], known: Map<string, RequestState>): Promise<Set<string>> {
-    const fresh = new Set<string>();
-    const byKey = new Map<string, RequestEvent>();
-    for (const event of starts) if (!byKey.has(requestKey(event))) byKey.set(requestKey(event), event);
-    const ordered = [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
+  private async startAll(
+    tx: EntityManager,
+    items: ReadonlyArray<{ event: RequestEvent; deliveries: number }>,
+    done: boolean[],
+    messages: Array<{ state: RequestState; message: NewMessage & { seq: number } }>,
+  ): Promise<Set<string>> {
+    const drafts = new Map<string, Draft>();
+    items.forEach(({ event, deliveries }, i) => {
+      const key = requestKey(event);
+      if (event.kind === 'start') {
+        if (!drafts.has(key)) drafts.set(key, { start: event, state: freshState(event), outcomes: [] });
+        return;
+      }
+      const draft = drafts.get(key);
+      if (draft) draft.outcomes.push({ i, outcome: this.apply(draft.state, event, deliveries) });
+    });
+    const inserted = new Set<string>();
+    if (!drafts.size) return inserted;
+    const ordered = [...drafts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d);
     const claimed = await this.repo.claimMany(
       tx,
-      ordered.map((event) => ({
+      ordered.map(({ start: event, state }) => ({
         tenantId: event.tenantId,
         accountId: event.accountId,
         requestId: event.requestId,
         target: event.target,
         type: event.message.type,
         kind: 'sync' as const,
-        status: 'dispatched' as const,
+        status: state.row.status,
+        result: state.result,
         bodyHash: bodyHash(event.message),
         request: maskPans(event.message),
         connId: event.connId,
@@ -147,19 +178,28 @@ export class RequestRecorder {
     for (const c of claimed) {
       if (!c.inserted) continue;
       const key = requestKey(c);
-      const event = byKey.get(key)!;
-      fresh.add(key);
-      known.set(key, {
-        row: { ...c, target: event.target, kind: 'sync', status: 'dispatched' },
-        lastSeq: 0,
-        perConnection: new Map<string, number>(),
-        seen: new Set<string>(),
-        changed: false,
-        result: null,
-      });
+      const draft = drafts.get(key)!;
+      inserted.add(key);
+      draft.state.row.id = c.id;
+      for (const { i, outcome } of draft.outcomes) {
+        if (outcome === 'wait') done[i] = false;
+        else if (outcome) messages.push({ state: draft.state, message: outcome });
+      }
     }
-    return fresh;
+    return inserted;
   }
+}
+
+/** A request this batch starts, as its later events in the batch would leave a new row. */
+interface Draft {
+  start: RequestEvent;
+  state: RequestState;
+  outcomes: Array<{ i: number; outcome: ReturnType<RequestRecorder['apply']> }>;
+}
+
+function freshState(start: RequestEvent): RequestState {
+  const row: LockedRequest = { id: '', tenantId: start.tenantId, accountId: start.accountId, requestId: start.requestId, target: start.target, kind: 'sync', status: 'dispatched' };
+  return { row, lastSeq: 0, perConnection: new Map<string, number>(), seen: new Set<string>(), changed: false, result: null };
 }
 
 /** A request being recorded in this batch: its row as locked (status moves on), its timeline, what changed. */

@@ -171,19 +171,21 @@ export class RequestsRepository {
 
   /**
    * `claim` for many sync requests at once (the batch's starts; one row per key, sorted by
-   * key so replicas take unique-index locks in one order). `inserted` is false for a taken-over
-   * `rejected` row, which may hold an older timeline.
+   * key so replicas take unique-index locks in one order), each new row written with its
+   * `status` and `result` as given (what the batch's later events make of it). `inserted` is
+   * false for a taken-over `rejected` row, which may hold an older timeline: it is set to
+   * `dispatched`, its result kept, and the caller applies the events to it afresh.
    */
-  async claimMany(tx: EntityManager, rs: NewRequest[]): Promise<ClaimedRequest[]> {
+  async claimMany(tx: EntityManager, rs: Array<NewRequest & { result: CloudFlowMessage | null }>): Promise<ClaimedRequest[]> {
     if (!rs.length) return [];
     const col = <K extends keyof NewRequest>(k: K) => rs.map((r) => r[k]);
     const rows: Array<{ id: string; tenant_id: string; account_id: string; request_id: string; inserted: boolean }> = await tx.query(
       `INSERT INTO "gateway"."requests"
-         ("tenant_id", "account_id", "request_id", "target", "type", "kind", "status", "body_hash", "request", "conn_id", "expires_at")
+         ("tenant_id", "account_id", "request_id", "target", "type", "kind", "status", "body_hash", "request", "conn_id", "expires_at", "result")
        SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[], $7::varchar[],
-                            $8::char(64)[], $9::jsonb[], $10::varchar[], $11::timestamptz[])
+                            $8::char(64)[], $9::jsonb[], $10::varchar[], $11::timestamptz[], $12::jsonb[])
        ON CONFLICT ("tenant_id", "account_id", "request_id") DO UPDATE SET
-         "target" = EXCLUDED."target", "type" = EXCLUDED."type", "kind" = EXCLUDED."kind", "status" = EXCLUDED."status",
+         "target" = EXCLUDED."target", "type" = EXCLUDED."type", "kind" = EXCLUDED."kind", "status" = 'dispatched',
          "error_code" = NULL, "body_hash" = EXCLUDED."body_hash", "request" = EXCLUDED."request", "conn_id" = EXCLUDED."conn_id",
          "created_at" = now(), "updated_at" = now(), "expires_at" = EXCLUDED."expires_at"
        WHERE "requests"."status" = 'rejected'
@@ -191,6 +193,7 @@ export class RequestsRepository {
       [
         col('tenantId'), col('accountId'), col('requestId'), col('target'), col('type'), col('kind'), col('status'), col('bodyHash'),
         rs.map((r) => JSON.stringify(r.request)), col('connId'), rs.map((r) => r.expiresAt.toISOString()),
+        rs.map((r) => (r.result ? JSON.stringify(r.result) : null)),
       ],
     );
     return rows.map((r) => ({ id: String(r.id), tenantId: r.tenant_id, accountId: r.account_id, requestId: r.request_id, inserted: r.inserted }));

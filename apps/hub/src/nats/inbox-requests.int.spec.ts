@@ -1,6 +1,6 @@
 import { startNats, type NatsHandle } from '@cloudflow/testing';
 import { connect, headers, type NatsConnection } from 'nats';
-import { InboxRequests } from './inbox-requests';
+import { InboxRequests } from '@cloudflow/platform';
 
 describe('InboxRequests (real nats-server)', () => {
   let nats: NatsHandle;

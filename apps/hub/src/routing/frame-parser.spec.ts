@@ -1,7 +1,6 @@
-import { CloudFlowError, CloudFlowMessage, ErrorCode } from '@cloudflow/contracts';
+import { CloudFlowError, CloudFlowMessage, ErrorCode, certainlyValidEnvelope } from '@cloudflow/contracts';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { certainlyValidEnvelope } from './envelope-check';
 import { parseFrame, requestIdOf } from './frame-parser';
 
 const frame = (over: Record<string, unknown> = {}) =>

@@ -1,9 +1,8 @@
-import { CloudFlowError, CloudFlowMessage, ErrorCode } from '@cloudflow/contracts';
+import { CloudFlowError, CloudFlowMessage, ErrorCode, certainlyValidEnvelope } from '@cloudflow/contracts';
 import { describeValidationErrors } from '@cloudflow/platform';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { RawData } from 'ws';
-import { certainlyValidEnvelope } from './envelope-check';
 import { poisonReason } from './poison-check';
 
 export function rawText(data: RawData): string {

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CloudFlowError, connectionSubject, ErrorCode, parseBusAck, parseBusMessage, type BusAck, type BusMessage } from '@cloudflow/contracts';
-import { busHeaders, correlationOf, decodeBus, encodeBus, NatsConnectionOwner, runWithCorrelation } from '@cloudflow/platform';
+import { busHeaders, correlationOf, decodeBus, encodeBus, InboxRequests, NatsConnectionOwner, runWithCorrelation } from '@cloudflow/platform';
 import type { Msg, NatsConnection, NatsError } from 'nats';
-import { InboxRequests } from '../nats/inbox-requests';
 
 /** The bus messages live in the contracts library: gateways send `deliver` and `ping` too. */
 export type { BusAck, BusMessage };

@@ -1,49 +1,60 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { maskPans, REQUEST_EVENTS, type CloudFlowMessage, type RequestEvent } from '@cloudflow/contracts';
-import { CORRELATION_HEADER, currentCorrelationId, LOGGER, NatsConnectionOwner, ensureRequestEventsStream } from '@cloudflow/platform';
+import { CORRELATION_HEADER, currentCorrelationId, InboxRequests, LOGGER, NatsConnectionOwner, ensureRequestEventsStream } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
-import { headers, JSONCodec, type PubAck } from 'nats';
+import { headers, type PubAck } from 'nats';
 import type { Logger } from 'pino';
 import type { Connection } from '../connections/connection';
 import { HubConfig } from '../hub.config';
-import { InboxRequests } from '../nats/inbox-requests';
+import { OrderedBatches } from './ordered-batches';
 
-const codec = JSONCodec<RequestEvent>();
 const utf8 = new TextDecoder();
+const utf8out = new TextEncoder();
 const ACK_TIMEOUT_MS = 5000;
 /** JetStream's de-duplication header (what `js.publish(…, { msgID })` sets). */
 const MSG_ID_HEADER = 'Nats-Msg-Id';
 
-interface Queued {
+/** Events in one stream message at most, and their JSON size (NATS refuses payloads over max_payload, 1 MiB by default). */
+const BATCH_MAX_EVENTS = 128;
+const BATCH_MAX_CHARS = 256 * 1024;
+/** Stream messages published and not yet acknowledged at once. */
+const BATCHES_IN_FLIGHT = 2;
+
+interface Encoded {
   event: RequestEvent;
-  /** The correlation id of what caused the event (the POS's request, a bus message), for the recorder's logs. */
+  json: string;
+  /** The correlation id of what caused the event (the POS's request, a bus message), carried when it travels alone. */
   correlationId?: string;
-  done: (accepted: boolean) => void;
 }
 
 /** `eventId` when the event must be recognisable as a duplicate (a device frame: see event-id.ts); a fresh one otherwise. */
 export type RequestEventInput = Pick<RequestEvent, 'kind' | 'mode' | 'requestId' | 'index' | 'origin'> & { message: CloudFlowMessage; eventId?: string };
 
 /**
- * Publishes what the gateways must record to the durable request stream (REQUEST_EVENTS). One
- * queue per device connection keeps a socket's events in order without holding up the socket;
- * each publish waits for JetStream's ack and is retried (same event id: the stream drops
- * duplicates), so a short NATS hiccup loses nothing. The promise says whether the stream took
- * the event: a device's final answer is acknowledged to the device only then, and one the
- * stream kept refusing is resent by the device (it is never acked). What goes to the stream has
- * its card numbers masked (the frame relayed to the POS is not touched). The publish is `js.publish` done by hand
- * (message-id header, PubAck on our own inbox) because nats.js's request path cost the device's
- * hub a few percent of CPU per event in the bench profile.
+ * Publishes what the gateways must record to the durable request stream (REQUEST_EVENTS). The
+ * events of all sockets are batched (OrderedBatches): while a publish is on its way the next
+ * events collect, and one stream message (a JSON array, REQUEST_EVENTS) carries them; one event
+ * alone travels as before, a plain object whose message id is its event id. A device
+ * connection's events stay in order. Each publish waits for JetStream's ack and is retried with
+ * the same message id (the stream drops duplicates), so a short NATS hiccup loses nothing. The
+ * promise says whether the stream took the event: a device's final answer is acknowledged to the
+ * device only then, and one the stream kept refusing is resent by the device (it is never acked).
+ * What goes to the stream has its card numbers masked (the frame relayed to the POS is not
+ * touched). The publish is `js.publish` done by hand (message-id header, PubAck on our own inbox)
+ * because nats.js's request path cost the device's hub a few percent of CPU per event.
  */
 @Injectable()
 export class RequestEventsPublisher {
   private inbox?: Promise<InboxRequests>;
-  /** Per device socket, the events waiting behind the one in flight (one at a time keeps their order). */
-  private readonly queues = new WeakMap<Connection, Queued[]>();
   /** Set once the stream is known to exist; until then, and after a failure, `client()` re-checks. */
   private ready?: InboxRequests;
   /** One inbox subscription for the process's lifetime (the NATS connection is shared and reconnects itself). */
   private requests?: InboxRequests;
+  private readonly batches = new OrderedBatches<Connection, Encoded>((items) => this.send(items), {
+    maxInFlight: BATCHES_IN_FLIGHT,
+    maxItems: BATCH_MAX_EVENTS,
+    maxSize: BATCH_MAX_CHARS,
+  });
 
   constructor(
     private readonly nats: NatsConnectionOwner,
@@ -65,37 +76,27 @@ export class RequestEventsPublisher {
       // Envelope ids stay as they are (the recorder keys on them); the payload is what carries card data.
       message: { ...message, payload: maskPans(message.payload) },
     };
-    const correlationId = currentCorrelationId();
-    return new Promise<boolean>((resolve) => {
-      const waiting = this.queues.get(conn);
-      if (waiting) return void waiting.push({ event, correlationId, done: resolve });
-      // Nothing of this socket's in flight: publish now (synchronously once set up, so it shares a
-      // socket write with whatever the caller publishes next), then the queue behind it in order.
-      const queue: Queued[] = [];
-      this.queues.set(conn, queue);
-      void this.drain(conn, queue, { event, correlationId, done: resolve });
-    });
+    const json = JSON.stringify(event);
+    // A start leaves as soon as it did unbatched (the turn the device got the request): a hub
+    // killed right after the write must not take the request's only record with it.
+    return this.batches.add(conn, { event, json, correlationId: currentCorrelationId() }, json.length, event.kind === 'start');
   }
 
-  private async drain(conn: Connection, queue: Queued[], first: Queued): Promise<void> {
-    for (let item: Queued | undefined = first; item; item = queue.shift()) item.done(await this.send(item.event, item.correlationId));
-    this.queues.delete(conn);
-  }
-
-  private async send(event: RequestEvent, correlationId: string | undefined): Promise<boolean> {
-    const data = codec.encode(event);
+  private async send(items: Encoded[]): Promise<boolean> {
+    const alone = items.length === 1 ? items[0] : undefined;
+    const data = utf8out.encode(alone ? alone.json : `[${items.map((i) => i.json).join(',')}]`);
+    const msgId = alone ? alone.event.eventId : randomUUID();
     const giveUpAt = Date.now() + this.config.STREAM_PUBLISH_TIMEOUT_MS;
     for (let attempt = 1; ; attempt++) {
       try {
-        // No await before the publish when set up: see publish().
         const inbox = this.ready ?? (await this.client());
         const h = headers();
-        h.set(MSG_ID_HEADER, event.eventId);
-        if (correlationId) h.set(CORRELATION_HEADER, correlationId);
+        h.set(MSG_ID_HEADER, msgId);
+        if (alone?.correlationId) h.set(CORRELATION_HEADER, alone.correlationId);
         const reply = await inbox.request(REQUEST_EVENTS.subject, data, ACK_TIMEOUT_MS, h);
         if (typeof reply === 'string') throw new Error(`no stream acknowledgement (${reply})`);
         const ack = JSON.parse(utf8.decode(reply.data)) as Partial<PubAck> & { error?: { description?: string } };
-        if (ack.error || typeof ack.seq !== 'number') throw new Error(`stream refused the event: ${ack.error?.description ?? 'no sequence'}`);
+        if (ack.error || typeof ack.seq !== 'number') throw new Error(`stream refused the events: ${ack.error?.description ?? 'no sequence'}`);
         return true;
       } catch (err) {
         // Re-check the stream (it may have been lost with a NATS restart) before the next try.
@@ -103,8 +104,9 @@ export class RequestEventsPublisher {
         this.ready = undefined;
         const pause = Math.min(100 * attempt, 1000);
         if (Date.now() + pause >= giveUpAt) {
-          // Never the payload: it may carry card data. A final answer is not lost with it: it was not acked, so the device resends it.
-          this.logger.error({ err, requestId: event.requestId, eventId: event.eventId, type: event.message.type }, 'the stream did not take a request event');
+          // Never the payloads: they may carry card data. A final answer is not lost with them: it was not acked, so the device resends it.
+          const events = items.map(({ event }) => ({ requestId: event.requestId, eventId: event.eventId, type: event.message.type }));
+          this.logger.error({ err, events }, 'the stream did not take request events');
           return false;
         }
         await new Promise((r) => setTimeout(r, pause));

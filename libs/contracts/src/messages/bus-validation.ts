@@ -4,6 +4,7 @@ import { ErrorCode, isErrorCode } from '../errors/error-code';
 import { CloudFlowMessage } from '../websocket/envelope';
 import { AppKeyChangedEvent } from './auth/app-key.messages';
 import type { UsageReportedEvent } from './auth/usage.messages';
+import { certainlyValidBusMessage, certainlyValidRequestEvent } from './bus-fast-check';
 import { USAGE_DAY } from './auth/usage.messages';
 import type { RequestEvent, RequestEventKind } from './gateway/request-events.messages';
 import { AccessRevokedEvent } from './relay/credential.messages';
@@ -92,6 +93,8 @@ const BUS_CLASSES: { [K in BusMessage['kind']]: new () => Extract<BusMessage, { 
 
 /** A message on a connection's subject, validated; anything else is `invalidData`. */
 export function parseBusMessage(value: unknown): BusMessage {
+  // The hot path: a message the class certainly accepts skips class-validator (bus-fast-check.ts).
+  if (certainlyValidBusMessage(value)) return value as BusMessage;
   const kind = value && typeof value === 'object' ? (value as { kind?: unknown }).kind : undefined;
   const cls: (new () => BusMessage) | undefined =
     typeof kind === 'string' && Object.prototype.hasOwnProperty.call(BUS_CLASSES, kind) ? BUS_CLASSES[kind as BusMessage['kind']] : undefined;
@@ -134,6 +137,7 @@ export class RequestEventMessage implements RequestEvent {
 
 /** An event from the request stream, validated before it is recorded. */
 export function parseRequestEvent(value: unknown): RequestEvent {
+  if (certainlyValidRequestEvent(value)) return value as RequestEvent;
   return check('request event', RequestEventMessage, value);
 }
 

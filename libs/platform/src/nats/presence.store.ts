@@ -8,6 +8,8 @@ import {
   type HubHeartbeat,
 } from '@cloudflow/contracts';
 import { StorageType, type KV, type KvEntry } from 'nats';
+import { InboxRequests } from './inbox-requests';
+import { kvCreate } from './kv-create';
 import { reconcileKvReplicas } from './kv-replicas';
 import { MovingRetry } from './moving-retry';
 import { NatsConnectionOwner } from './nats-connection.owner';
@@ -34,7 +36,9 @@ interface AccountSlots {
  */
 @Injectable()
 export class PresenceStore {
-  private buckets?: Promise<{ devices: KV; lastSeen: KV; slots: KV; hubs: KV }>;
+  private buckets?: Promise<{ devices: KV; lastSeen: KV; slots: KV; hubs: KV; inbox: InboxRequests }>;
+  /** One inbox subscription for the process's lifetime (the NATS connection is shared and reconnects itself). */
+  private inbox?: InboxRequests;
   private readonly heartbeats = new Map<string, { at: number; readAt: number }>();
 
   constructor(private readonly nats: NatsConnectionOwner) {
@@ -62,7 +66,8 @@ export class PresenceStore {
         open(PRESENCE.slotsBucket),
         open(PRESENCE.hubsBucket, PRESENCE.hubDeadAfterMs * 4),
       ]);
-      return { devices, lastSeen, slots, hubs };
+      this.inbox ??= new InboxRequests(nc);
+      return { devices, lastSeen, slots, hubs, inbox: this.inbox };
     })().catch((error: unknown) => {
       this.buckets = undefined;
       throw error;
@@ -103,17 +108,13 @@ export class PresenceStore {
 
   /** Claims the device for a new connection; returns the fencing epoch and the connection it replaced. */
   async claimDevice(tenantId: string, accountId: string, referenceId: string, hubId: string, connId: string): Promise<{ epoch: number; replaced?: DevicePresence }> {
-    const { devices } = await this.kv();
+    const { devices, inbox } = await this.kv();
     const key = deviceKey(tenantId, accountId, referenceId);
     const claim = (epoch: number) => JSON.stringify({ hubId, connId, epoch, connectedSince: new Date().toISOString() } satisfies DevicePresence);
     // A device's first connection finds no entry at all: one compare-and-set ("no revision yet")
-    // claims it without reading first, which halves the KV round trips of a connect storm.
-    try {
-      await devices.put(key, claim(1), { previousSeq: 0 });
-      return { epoch: 1 };
-    } catch (error) {
-      if (!isWrongRevision(error)) throw error;
-    }
+    // claims it without reading first, which halves the KV round trips of a connect storm
+    // (done by hand: kvCreate).
+    if ((await kvCreate(inbox, PRESENCE.devicesBucket, key, claim(1))) === 'created') return { epoch: 1 };
     for (;;) {
       const current = await devices.get(key);
       const previous = json<DevicePresence>(current);

@@ -1,6 +1,8 @@
 import { PRESENCE } from '@cloudflow/contracts';
 import { createHash, randomUUID } from 'node:crypto';
 import { StorageType, type KV } from 'nats';
+import { InboxRequests } from './inbox-requests';
+import { kvCreate } from './kv-create';
 import { reconcileKvReplicas } from './kv-replicas';
 import { MovingRetry } from './moving-retry';
 import { NatsConnectionOwner } from './nats-connection.owner';
@@ -13,7 +15,9 @@ import { NatsConnectionOwner } from './nats-connection.owner';
  * max age is the retention, so a key ages out with the request row it stands for.
  */
 export class RequestIdsStore {
-  private bucket?: Promise<KV>;
+  private bucket?: Promise<{ kv: KV; inbox: InboxRequests }>;
+  /** One inbox subscription for the process's lifetime (the NATS connection is shared and reconnects itself). */
+  private inbox?: InboxRequests;
 
   constructor(
     private readonly nats: NatsConnectionOwner,
@@ -34,7 +38,7 @@ export class RequestIdsStore {
     let retry: MovingRetry | undefined;
     for (;;) {
       try {
-        await (await this.kv()).create(key, value);
+        await this.create(key, value);
         return true;
       } catch (error) {
         if (isTaken(error)) return retry ? this.holds(key, value) : false;
@@ -43,6 +47,16 @@ export class RequestIdsStore {
         if (!(await retry.again())) throw error;
       }
     }
+  }
+
+  /**
+   * `kv.create` on the payment path, by hand (kvCreate). A key that exists goes to nats.js's
+   * own create, which also reuses a key whose entry was purged (`release`) and throws "wrong
+   * last sequence" when it is really taken.
+   */
+  private async create(key: string, value: string): Promise<void> {
+    const { kv, inbox } = await this.bound();
+    if ((await kvCreate(inbox, PRESENCE.requestIdsBucket, key, value)) === 'exists') await kv.create(key, value);
   }
 
   /** Whether the id's entry is the one `value` wrote (a retried create finding its own first try). */
@@ -60,14 +74,19 @@ export class RequestIdsStore {
     });
   }
 
-  private kv(): Promise<KV> {
+  private async kv(): Promise<KV> {
+    return (await this.bound()).kv;
+  }
+
+  private bound(): Promise<{ kv: KV; inbox: InboxRequests }> {
     this.bucket ??= this.nats
       .connection()
       .then(async (nc) => {
         const replicas = this.nats.jetStreamReplicas;
         const kv = await nc.jetstream().views.kv(PRESENCE.requestIdsBucket, { history: 1, storage: StorageType.File, ttl: this.retentionMs, replicas });
         await reconcileKvReplicas(nc, PRESENCE.requestIdsBucket, replicas);
-        return kv;
+        this.inbox ??= new InboxRequests(nc);
+        return { kv, inbox: this.inbox };
       })
       .catch((error: unknown) => {
         this.bucket = undefined;

@@ -5,6 +5,9 @@ import type { CloudFlowMessage } from '../../websocket/envelope';
  * of a sync websocket request, every device reply to a recorded request, late answers, and the
  * hub's own connectionLost), and all gateway replicas share one durable pull consumer on it,
  * so each event is recorded once and redelivered if a gateway dies before acknowledging it.
+ * A stream message is one RequestEvent (a JSON object, message id = its eventId) or several, in
+ * order, as a JSON array (a hub batching its publishes under load; message id fresh per batch).
+ * Gateways read both; a rolling upgrade updates the gateways before the hubs.
  */
 export const REQUEST_EVENTS = {
   stream: 'CF_REQUEST_EVENTS',

@@ -1,4 +1,4 @@
-import { MESSAGE_TYPES, START_TYPES, type MessageType } from '@cloudflow/contracts';
+import { MESSAGE_TYPES, START_TYPES, type MessageType } from './envelope';
 
 const TYPES: ReadonlySet<unknown> = new Set<unknown>(MESSAGE_TYPES);
 const FIELDS: ReadonlySet<string> = new Set(['type', 'format', 'version', 'requestId', 'originatingRequestId', 'source', 'target', 'payload']);
@@ -7,23 +7,26 @@ const ID = /^[A-Za-z0-9._:-]+$/;
  * differently from String#length, so anything else takes the exact (slow) path. */
 const ASCII = /^[\x20-\x7e]*$/;
 
-function text(value: unknown, min: number, max: number): boolean {
+/** A string class-validator's `@IsString() @Length(min, max)` certainly accepts (ASCII only: see above). */
+export function certainText(value: unknown, min: number, max: number): value is string {
   return typeof value === 'string' && value.length >= min && value.length <= max && ASCII.test(value);
 }
 
-function id(value: unknown): boolean {
+/** `@IsString() @Length(1, 100) @Matches(/^[A-Za-z0-9._:-]+$/)`, the envelope's id rule. */
+export function certainId(value: unknown): value is string {
   return typeof value === 'string' && value.length >= 1 && value.length <= 100 && ID.test(value);
 }
 
 /**
  * The hot-path check of a parsed frame against the envelope rules of `CloudFlowMessage`
  * (libs/contracts/src/websocket/envelope.ts), without class-transformer/class-validator, which
- * cost about 6% of a hub's CPU per frame in the relay bench profile.
+ * cost about 6% of a hub's CPU per frame in the relay bench profile. It lives here, next to the
+ * class, because the raw NATS paths carry envelopes too (bus-validation.ts).
  *
  * It answers only "certainly valid": true means class-validator (whitelist,
  * forbidNonWhitelisted) accepts the frame too. False means "not sure": the caller then runs
  * class-validator, so refusals keep exactly its rules and error texts. frame-parser.spec.ts
- * checks both directions on a table of frames.
+ * (apps/hub) checks both directions on a table of frames.
  */
 export function certainlyValidEnvelope(frame: Record<string, unknown>): boolean {
   for (const key in frame) {
@@ -32,13 +35,13 @@ export function certainlyValidEnvelope(frame: Record<string, unknown>): boolean 
   const type = frame.type;
   if (!TYPES.has(type)) return false;
   const starts = START_TYPES.has(type as MessageType);
-  if (!text(frame.format, 1, 32) || !text(frame.version, 1, 32) || !id(frame.requestId)) return false;
+  if (!certainText(frame.format, 1, 32) || !certainText(frame.version, 1, 32) || !certainId(frame.requestId)) return false;
   const origin = frame.originatingRequestId;
-  if ((!starts || origin != null) && !id(origin)) return false;
+  if ((!starts || origin != null) && !certainId(origin)) return false;
   const source = frame.source;
-  if (source != null && !text(source, 0, 200)) return false;
+  if (source != null && !certainText(source, 0, 200)) return false;
   const target = frame.target;
-  if ((starts || target != null) && !text(target, 1, 100)) return false;
+  if ((starts || target != null) && !certainText(target, 1, 100)) return false;
   const payload = frame.payload;
   return typeof payload === 'object' && payload !== null && !Array.isArray(payload);
 }
