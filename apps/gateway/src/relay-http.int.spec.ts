@@ -170,7 +170,7 @@ describe('gateway Client and Device API over HTTP', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ connectionType: 'websocket', connectionUrl: HUB_URL, tokenType: 'jwt', accessToken: 'jwt.client.pos-1' });
     }
-    expect(calls.find((c) => c.subject === SUBJECTS.auth.websocketToken)!.req).toEqual({ kind: 'client', tenantId: T, accountId: 'pos-1' });
+    expect(calls.find((c) => c.subject === SUBJECTS.auth.websocketToken)!.req).toEqual({ kind: 'client', tenantId: T, accountId: 'pos-1', appKeyId: KEY_ALL });
     const verified = count(SUBJECTS.auth.accountVerify);
     expect(verified).toBe(1);
     await broadcasts.publish(EVENTS.accessRevoked, { tenantId: T, accountId: 'pos-1', scope: 'account' });
