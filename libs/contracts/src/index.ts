@@ -7,6 +7,7 @@ export * from './messages/auth/credential.messages';
 export * from './messages/auth/usage.messages';
 export * from './messages/admin/user.messages';
 export * from './websocket/envelope';
+export * from './websocket/envelope-check';
 export * from './websocket/ack-frame';
 export * from './websocket/connection-credentials';
 export * from './messages/relay/credential.messages';
