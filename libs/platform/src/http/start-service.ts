@@ -69,6 +69,7 @@ export async function startService(options: StartServiceOptions): Promise<INestA
 
 function requestContext(metrics: MetricsService) {
   return (req: Request, res: Response, next: NextFunction) => {
+    const receivedAt = performance.now();
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
@@ -76,7 +77,7 @@ function requestContext(metrics: MetricsService) {
       metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
     });
     const incoming = req.headers[CORRELATION_HEADER];
-    runWithCorrelation(typeof incoming === 'string' ? incoming : undefined, next);
+    runWithCorrelation(typeof incoming === 'string' ? incoming : undefined, next, receivedAt);
   };
 }
 
