@@ -49,13 +49,19 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   app.use(contentTypeCheck(new Set(options.formPaths ?? [])));
   app.useBodyParser('json', { limit: BODY_LIMIT, strict: true });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
-  app.useGlobalFilters(new AllExceptionsFilter(logger));
-  app.useGlobalPipes(createValidationPipe());
-  app.useGlobalInterceptors(new NatsCorrelationInterceptor());
+  const filter = new AllExceptionsFilter(logger);
+  const pipe = createValidationPipe();
+  app.useGlobalFilters(filter);
+  app.useGlobalPipes(pipe);
   if (options.natsQueue) {
     const { url, queue, name } = options.natsQueue;
-    // The service's own NATS user (PlatformModule provides its validated config).
-    app.connectMicroservice(natsResponderOptions(url, name, queue, natsAuth(app.get(BaseConfig), name)), { inheritAppConfig: true });
+    // The service's own NATS user (PlatformModule provides its validated config). The same
+    // filter and pipe; the correlation interceptor only here: HTTP requests get their id from the
+    // middleware, and a route with no interceptor skips Nest's rxjs interceptor chain entirely.
+    const responders = app.connectMicroservice(natsResponderOptions(url, name, queue, natsAuth(app.get(BaseConfig), name)), { inheritAppConfig: false });
+    responders.useGlobalFilters(filter);
+    responders.useGlobalPipes(pipe);
+    responders.useGlobalInterceptors(new NatsCorrelationInterceptor());
   }
   await options.configure?.(app);
   if (inFlight && options.drain) inFlight.drainOnSignals(app, logger, options.drain.graceMs);
