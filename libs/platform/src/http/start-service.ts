@@ -1,4 +1,4 @@
-import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, INestMicroservice, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { CloudFlowError, ErrorCode } from '@cloudflow/contracts';
@@ -35,6 +35,13 @@ export interface StartServiceOptions {
 
 const BODY_LIMIT = '64kb';
 
+/** NestMicroservice's own steps that connectMicroservice runs unless initialization is deferred. */
+interface DeferredMicroservice {
+  registerListeners(): void;
+  setIsInitialized(value: boolean): void;
+  setIsInitHookCalled(value: boolean): void;
+}
+
 /** The one bootstrap every service's main.ts and the end-to-end tests use. */
 export async function startService(options: StartServiceOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(options.module, { bodyParser: false, bufferLogs: true });
@@ -58,10 +65,18 @@ export async function startService(options: StartServiceOptions): Promise<INestA
     // The service's own NATS user (PlatformModule provides its validated config). The same
     // filter and pipe; the correlation interceptor only here: HTTP requests get their id from the
     // middleware, and a route with no interceptor skips Nest's rxjs interceptor chain entirely.
-    const responders = app.connectMicroservice(natsResponderOptions(url, name, queue, natsAuth(app.get(BaseConfig), name)), { inheritAppConfig: false });
+    const responders = app.connectMicroservice(natsResponderOptions(url, name, queue, natsAuth(app.get(BaseConfig), name)), {
+      inheritAppConfig: false,
+      // Handlers are built with the globals in force when listeners register: set them first.
+      deferInitialization: true,
+    }) as INestMicroservice & DeferredMicroservice;
     responders.useGlobalFilters(filter);
     responders.useGlobalPipes(pipe);
     responders.useGlobalInterceptors(new NatsCorrelationInterceptor());
+    // What connectMicroservice does itself without deferInitialization (the app's init hooks already ran or will run once).
+    responders.registerListeners();
+    responders.setIsInitialized(true);
+    responders.setIsInitHookCalled(true);
   }
   await options.configure?.(app);
   if (inFlight && options.drain) inFlight.drainOnSignals(app, logger, options.drain.graceMs);
