@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { CloudFlowMessage, RequestStatus } from '@cloudflow/contracts';
-import { DatabaseService, isStorageOutage } from '@cloudflow/platform';
+import { DatabaseService, isPoolBusy, isStorageOutage } from '@cloudflow/platform';
 import { In, LessThan, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { BatchedCalls, ItemFailure } from './keyed-batches';
@@ -143,7 +143,7 @@ export class RequestsRepository {
    * One statement for a batch of claims. A key twice in one batch loses the second time (one
    * statement may not touch a row twice; the first is the winner anyway). Rows go in key order
    * so replicas take unique-index locks in one order. If the statement fails for anything but
-   * an outage, each claim is tried alone, so one bad row cannot fail its neighbours.
+   * an outage or a full pool, each claim is tried alone, so one bad row cannot fail its neighbours.
    */
   private async claimNow(rs: NewRequest[]): Promise<Array<string | null | ItemFailure>> {
     if (rs.length === 1) return [await this.claimOne(rs[0])];
@@ -154,7 +154,8 @@ export class RequestsRepository {
     try {
       won = await this.claimRows(rows);
     } catch (error) {
-      if (isStorageOutage(error)) throw error;
+      // An outage or a full pool fails every claim alike: trying them one by one would only add load.
+      if (isStorageOutage(error) || isPoolBusy(error)) throw error;
       const alone = new Map(await Promise.all(rows.map(async (r) => [keyOf(r), await this.claimOne(r).catch((e: unknown) => new ItemFailure(e))] as const)));
       // A duplicate lost to its first, unless the first failed: then it fails the same way.
       return rs.map((r) => {
