@@ -73,6 +73,12 @@ export class GatewayConfig extends BaseConfig {
   @IsInt() @Min(1) @Max(100_000) REQUEST_ADMISSION_MAX_IN_FLIGHT = 200;
   /** Queries waiting for a pooled Postgres connection beyond which new POSTs get 429. */
   @IsInt() @Min(0) @Max(100_000) REQUEST_ADMISSION_MAX_DB_WAITING = 20;
+  /** A POST that waited in this gateway longer than this before admission is shed (while others are in flight, see below). */
+  @IsInt() @Min(1) @Max(60_000) REQUEST_ADMISSION_MAX_QUEUE_MS = 250;
+  /** Timers running later than this (event-loop lag) shed new POSTs (while others are in flight, see below). */
+  @IsInt() @Min(1) @Max(60_000) REQUEST_ADMISSION_MAX_LAG_MS = 200;
+  /** POSTs in flight from which the two latency limits above apply: a lone slow POST is not overload. */
+  @IsInt() @Min(0) @Max(100_000) REQUEST_ADMISSION_LATENCY_MIN_IN_FLIGHT = 16;
   /** The Retry-After (seconds) of a shed POST. */
   @IsInt() @Min(1) @Max(60) REQUEST_ADMISSION_RETRY_AFTER_S = 1;
 

@@ -46,6 +46,22 @@ describe('ClientCredentialCache', () => {
     expect(send).toHaveBeenCalledTimes(2);
   });
 
+  it('decodes a bearer only on a miss (verifyToken), and a decode failure asks nobody', async () => {
+    const { rpc, send, answer } = strictRpc(SUBJECTS.auth.accountVerify);
+    answer(async () => alice);
+    const cache = new ClientCredentialCache(rpc, fakeBroadcasts().broadcasts, config());
+    const decode = jest.fn(() => ({ accountId: 'alice', apiToken: 'tok' }));
+    await expect(cache.verifyToken('b64-a', decode)).resolves.toEqual(alice);
+    await expect(cache.verifyToken('b64-a', decode)).resolves.toEqual(alice);
+    expect(decode).toHaveBeenCalledTimes(1);
+    expect(send).toHaveBeenCalledTimes(1);
+    const bad = () => {
+      throw new CloudFlowError(ErrorCode.unauthorized, BEARER_INVALID_MESSAGE);
+    };
+    await expect(cache.verifyToken('b64-bad', bad)).rejects.toMatchObject({ code: ErrorCode.unauthorized });
+    expect(send).toHaveBeenCalledTimes(1);
+  });
+
   it('shares one round trip between concurrent misses', async () => {
     const { rpc, send, answer } = strictRpc(SUBJECTS.auth.accountVerify);
     answer(() => new Promise((r) => setTimeout(() => r(alice), 20)));

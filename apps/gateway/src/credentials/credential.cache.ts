@@ -44,12 +44,21 @@ abstract class CredentialCache<Req, Res extends Verified> {
 
   protected abstract ask(credential: Req): Promise<Res>;
 
-  async verify(token: string, credential: Req): Promise<Res> {
+  verify(token: string, credential: Req): Promise<Res> {
+    return this.verifyToken(token, () => credential);
+  }
+
+  /**
+   * `verify`, decoding the credential only on a miss: a hit means this very token was decoded,
+   * validated and verified within the TTL. `decode` may throw (an unusable bearer).
+   */
+  async verifyToken(token: string, decode: () => Req): Promise<Res> {
     const digest = createHash('sha256').update(token).digest('base64url');
     const hit = this.entries.get(digest);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
     let pending = this.inflight.get(digest);
     if (!pending) {
+      const credential = decode();
       const generation = this.generation;
       pending = this.ask(credential)
         .then((value) => {

@@ -1,7 +1,7 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
 import { VerifyAccountRequest, VerifyDeviceRequest, type VerifiedAccount, type VerifiedDevice } from '@cloudflow/contracts';
 import type { Request } from 'express';
-import { invalidBearer, parseBearer } from './bearer.parser';
+import { bearerToken, decodeBearer, invalidBearer } from './bearer.parser';
 import { ClientCredentialCache, DeviceCredentialCache } from './credential.cache';
 
 interface RelayRequest extends Request {
@@ -19,8 +19,9 @@ export class ClientAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<RelayRequest>();
-    const { token, credential } = parseBearer(req.headers.authorization, VerifyAccountRequest);
-    req.clientAccount = await this.credentials.verify(token, credential);
+    // A bearer verified a moment ago is not decoded and validated again (the cache is keyed by its hash).
+    const token = bearerToken(req.headers.authorization);
+    req.clientAccount = await this.credentials.verifyToken(token, () => decodeBearer(token, VerifyAccountRequest));
     return true;
   }
 }
@@ -32,8 +33,8 @@ export class DeviceAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<RelayRequest>();
-    const { token, credential } = parseBearer(req.headers.authorization, VerifyDeviceRequest);
-    req.device = await this.credentials.verify(token, credential);
+    const token = bearerToken(req.headers.authorization);
+    req.device = await this.credentials.verifyToken(token, () => decodeBearer(token, VerifyDeviceRequest));
     return true;
   }
 }

@@ -35,6 +35,11 @@ function adminDouble() {
         return { ...accounts.get(`${req.tenantId}/${req.accountId}`)! };
       if (subject === SUBJECTS.admin.deviceGet)
         return { ...devices.get(`${req.tenantId}/${req.accountId}/${req.referenceId}`)! };
+      if (subject === SUBJECTS.admin.deviceGetMany) {
+        const ids = (req as unknown as { referenceIds: string[] }).referenceIds;
+        const found = ids.map((id) => devices.get(`${req.tenantId}/${req.accountId}/${id}`)).filter((d) => d !== undefined);
+        return { devices: found.map((d) => ({ ...d })) };
+      }
       throw new Error(`unexpected RPC ${subject}`);
     },
   );
@@ -135,6 +140,63 @@ describe('RelayLookup', () => {
       events.reconnect();
       await lookup.device('t1', 'a', 'till-1');
       expect(admin.send).toHaveBeenCalledTimes(3);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
+  it('reloads the entries in use ahead of expiry, one deviceGetMany per account, and never past the 5 s bound', async () => {
+    const admin = adminDouble();
+    admin.account('t1', 'a', 'https://hook.example/a');
+    for (const id of ['till-1', 'till-2', 'idle']) admin.device('t1', 'a', id, true);
+    const events = fakeBroadcasts();
+    const now = jest.spyOn(Date, 'now').mockReturnValue(1_000_000);
+    try {
+      const lookup = new RelayLookup(admin.rpc, events.broadcasts, config(5000));
+      await Promise.all([lookup.account('t1', 'a'), lookup.device('t1', 'a', 'till-1'), lookup.device('t1', 'a', 'till-2'), lookup.device('t1', 'a', 'idle')]);
+      // Read again (in use); "idle" is not.
+      await Promise.all([lookup.account('t1', 'a'), lookup.device('t1', 'a', 'till-1'), lookup.device('t1', 'a', 'till-2')]);
+      expect(admin.send).toHaveBeenCalledTimes(4);
+      now.mockReturnValue(1_002_000);
+      await lookup.refreshAhead();
+      expect(admin.send).toHaveBeenCalledTimes(4); // not yet half the TTL old
+      admin.device('t1', 'a', 'till-1', false);
+      now.mockReturnValue(1_002_500);
+      await lookup.refreshAhead();
+      expect(admin.send).toHaveBeenCalledTimes(6);
+      expect(admin.send).toHaveBeenCalledWith(SUBJECTS.admin.deviceGetMany, { tenantId: 't1', accountId: 'a', referenceIds: ['till-1', 'till-2'] });
+      // Past the first load's expiry the reloaded entries answer without a round trip, the change seen.
+      now.mockReturnValue(1_007_000);
+      await expect(lookup.device('t1', 'a', 'till-1')).resolves.toMatchObject({ enabled: false });
+      await lookup.device('t1', 'a', 'till-2');
+      await lookup.account('t1', 'a');
+      expect(admin.send).toHaveBeenCalledTimes(6);
+      // The reloaded entries are as old as the moment admin was asked: 5 s after it, asked again.
+      now.mockReturnValue(1_007_500);
+      await lookup.device('t1', 'a', 'till-2');
+      // The unread one was left to expire.
+      await lookup.device('t1', 'a', 'idle');
+      expect(admin.send).toHaveBeenCalledTimes(8);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
+  it('does not keep a reload that was running when a broadcast dropped the device', async () => {
+    const admin = adminDouble();
+    admin.device('t1', 'a', 'till-1', true);
+    const events = fakeBroadcasts();
+    const now = jest.spyOn(Date, 'now').mockReturnValue(1_000_000);
+    try {
+      const lookup = new RelayLookup(admin.rpc, events.broadcasts, config(5000));
+      await lookup.device('t1', 'a', 'till-1');
+      await lookup.device('t1', 'a', 'till-1');
+      now.mockReturnValue(1_003_000);
+      const reload = lookup.refreshAhead();
+      admin.device('t1', 'a', 'till-1', false);
+      events.fire(EVENTS.accessRevoked, { tenantId: 't1', accountId: 'a', referenceId: 'till-1', scope: 'device' });
+      await reload;
+      await expect(lookup.device('t1', 'a', 'till-1')).resolves.toMatchObject({ enabled: false });
     } finally {
       now.mockRestore();
     }

@@ -106,18 +106,23 @@ export class KeyedBatches<T> {
  * Calls whose caller awaits its own answer, but which reach Postgres as one statement per batch:
  * the first call goes out on the next turn of the event loop, calls made while a batch runs wait
  * and go out together (group commit: no added latency when idle, fewer round trips under load).
- * `work` answers per item, in item order; its failure fails every call of the batch.
+ * `work` answers per item, in item order (an `ItemFailure` rejects that call alone); its failure
+ * fails every call of the batch.
  */
 export class BatchedCalls<T, R> {
   private next = 0;
   private readonly batches: KeyedBatches<{ item: T; resolve: (r: R) => void; reject: (e: unknown) => void }>;
 
-  constructor(work: (items: T[]) => Promise<R[]>, options: { maxBatch: number; concurrency: number }) {
+  constructor(work: (items: T[]) => Promise<Array<R | ItemFailure>>, options: { maxBatch: number; concurrency: number }) {
     this.batches = new KeyedBatches(
       async (calls) => {
         try {
           const answers = await work(calls.map((c) => c.item));
-          calls.forEach((c, i) => c.resolve(answers[i]));
+          calls.forEach((c, i) => {
+            const answer = answers[i];
+            if (answer instanceof ItemFailure) c.reject(answer.error);
+            else c.resolve(answer);
+          });
         } catch (error) {
           for (const c of calls) c.reject(error);
         }
@@ -130,4 +135,9 @@ export class BatchedCalls<T, R> {
     // Every call its own key: calls never wait for each other's batch, only for a free worker.
     return new Promise<R>((resolve, reject) => this.batches.push(String(this.next++), { item, resolve, reject }));
   }
+}
+
+/** One call's own failure inside a batch that otherwise succeeded. */
+export class ItemFailure {
+  constructor(readonly error: unknown) {}
 }

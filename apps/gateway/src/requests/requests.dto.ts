@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CloudFlowMessage, MESSAGE_TYPES, type MessageType, type RequestStatus, REQUEST_STATUSES } from '@cloudflow/contracts';
+import { certainlyValidEnvelope, CloudFlowMessage, MESSAGE_TYPES, type MessageType, type RequestStatus, REQUEST_STATUSES } from '@cloudflow/contracts';
 import { IsIn, IsString, IsUUID, Length, Matches } from 'class-validator';
 
 const PAYMENT_EXAMPLE = {
@@ -12,12 +12,20 @@ const PAYMENT_EXAMPLE = {
   payload: { id: 'c0ffee00-1111-4222-8333-944455556666', flowType: 'sale', amounts: { baseAmount: 1250, currency: 'EUR' } },
 };
 
+/** class-validator's IsUUID('all') (validator.js), so the fast path is never surer than it. */
+const UUID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/i;
+
 /**
  * The body of POST /requests: a CloudFlow message (CONTRACT.md §7) that starts a transaction,
  * with the device's referenceId as `target` and a client-chosen uuid `requestId` (the idempotency
  * key). The envelope's own rules apply; the decorators below only narrow and document them.
  */
-export class AsyncRequestBody extends CloudFlowMessage {}
+export class AsyncRequestBody extends CloudFlowMessage {
+  /** The global pipe's fast path (FastCheckedBody): true only for bodies the decorators below accept as they are. */
+  static certainlyValid(plain: Record<string, unknown>): boolean {
+    return (plain.type === 'payment' || plain.type === 'request') && typeof plain.requestId === 'string' && UUID.test(plain.requestId) && certainlyValidEnvelope(plain);
+  }
+}
 
 const narrow: Array<[keyof CloudFlowMessage, PropertyDecorator[]]> = [
   ['type', [ApiProperty({ type: String, enum: ['payment', 'request'], example: 'payment' }), IsIn(['payment', 'request'], { message: 'type must be payment or request' })]],

@@ -45,6 +45,7 @@ export class WebhookWorker {
   private retryTimer?: NodeJS.Timeout;
   private retryAt = Infinity;
   private storageFailures = 0;
+  private wakeScheduled = false;
 
   constructor(
     private readonly parts: WebhookWorkerParts,
@@ -123,6 +124,20 @@ export class WebhookWorker {
     void work.finally(() => {
       this.inflight.delete(work);
       // The next message of the same request may be due now.
+      this.wakeSoon();
+    });
+  }
+
+  /**
+   * wake(), once for all the deliveries that finished in this turn of the event loop: their 2xx
+   * settle in one batch, so they free their slots together and one claim refills them all
+   * (was a claim per freed slot, i.e. about one claim statement per delivery).
+   */
+  private wakeSoon(): void {
+    if (this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
       this.wake();
     });
   }

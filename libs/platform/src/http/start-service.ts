@@ -1,4 +1,4 @@
-import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, INestMicroservice, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { CloudFlowError, ErrorCode } from '@cloudflow/contracts';
@@ -47,6 +47,13 @@ export interface StartServiceOptions {
 
 const BODY_LIMIT = '64kb';
 
+/** NestMicroservice's own steps that connectMicroservice runs unless initialization is deferred. */
+interface DeferredMicroservice {
+  registerListeners(): void;
+  setIsInitialized(value: boolean): void;
+  setIsInitHookCalled(value: boolean): void;
+}
+
 /** The one bootstrap every service's main.ts and the end-to-end tests use. */
 export async function startService(options: StartServiceOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(options.module, strictExpressAdapter(), { bodyParser: false, bufferLogs: true });
@@ -71,13 +78,27 @@ export async function startService(options: StartServiceOptions): Promise<INestA
     },
   });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
-  app.useGlobalFilters(new AllExceptionsFilter(logger));
-  app.useGlobalPipes(createValidationPipe());
-  app.useGlobalInterceptors(new NatsCorrelationInterceptor());
+  const filter = new AllExceptionsFilter(logger);
+  const pipe = createValidationPipe();
+  app.useGlobalFilters(filter);
+  app.useGlobalPipes(pipe);
   if (options.natsQueue) {
     const { url, queue, name } = options.natsQueue;
-    // The service's own NATS user (PlatformModule provides its validated config).
-    app.connectMicroservice(natsResponderOptions(url, name, queue, natsAuth(app.get(BaseConfig), name)), { inheritAppConfig: true });
+    // The service's own NATS user (PlatformModule provides its validated config). The same
+    // filter and pipe; the correlation interceptor only here: HTTP requests get their id from the
+    // middleware, and a route with no interceptor skips Nest's rxjs interceptor chain entirely.
+    const responders = app.connectMicroservice(natsResponderOptions(url, name, queue, natsAuth(app.get(BaseConfig), name)), {
+      inheritAppConfig: false,
+      // Handlers are built with the globals in force when listeners register: set them first.
+      deferInitialization: true,
+    }) as INestMicroservice & DeferredMicroservice;
+    responders.useGlobalFilters(filter);
+    responders.useGlobalPipes(pipe);
+    responders.useGlobalInterceptors(new NatsCorrelationInterceptor());
+    // What connectMicroservice does itself without deferInitialization (the app's init hooks already ran or will run once).
+    responders.registerListeners();
+    responders.setIsInitialized(true);
+    responders.setIsInitHookCalled(true);
   }
   await options.configure?.(app);
   if (inFlight && options.drain) inFlight.drainOnSignals(app, logger, options.drain.graceMs);
@@ -102,6 +123,7 @@ export function trustProxy(setting: string): boolean | number | string[] {
 
 function requestContext(metrics: MetricsService) {
   return (req: Request, res: Response, next: NextFunction) => {
+    const receivedAt = performance.now();
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
@@ -109,7 +131,7 @@ function requestContext(metrics: MetricsService) {
       metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
     });
     const incoming = req.headers[CORRELATION_HEADER];
-    runWithCorrelation(typeof incoming === 'string' ? incoming : undefined, next);
+    runWithCorrelation(typeof incoming === 'string' ? incoming : undefined, next, receivedAt);
   };
 }
 

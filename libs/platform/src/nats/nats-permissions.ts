@@ -193,6 +193,8 @@ export const NATS_PERMISSIONS: Record<NatsServiceUser, NatsPermissions> = {
       D.userFindForLogin,
       D.deviceList,
       D.deviceGet,
+      // The relay lookup reloads the devices in use in one call per account.
+      D.deviceGetMany,
       D.accountGet,
       CONNECTION_SUBJECTS,
       JS_INFO,
