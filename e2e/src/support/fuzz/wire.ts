@@ -66,6 +66,9 @@ export function contractProblem(outcome: Outcome, op: string): string | undefine
   if (errorId !== undefined) return `HTTP ${status} unexpected failure (an unmapped exception): ${text.slice(0, 200)}`;
   if (!isErrorCode(errorCode) || typeof errorMessage !== 'string' || !errorMessage) return `HTTP ${status} not in the error shape: ${text.slice(0, 200)}`;
   const oauthBadRequest = op.endsWith('/auth/oauth/token') && status === 400;
-  if (ERROR_HTTP_STATUS[errorCode] !== status && !oauthBadRequest) return `HTTP ${status} with errorCode ${errorCode} (that code is ${ERROR_HTTP_STATUS[errorCode]})`;
+  // Node's HTTP parser answers oversized headers with 431 before any route runs; the body still
+  // carries the contract's `invalidData` (issue 12, item 9).
+  const headersTooLarge = status === 431 && errorCode === 'invalidData';
+  if (ERROR_HTTP_STATUS[errorCode] !== status && !oauthBadRequest && !headersTooLarge) return `HTTP ${status} with errorCode ${errorCode} (that code is ${ERROR_HTTP_STATUS[errorCode]})`;
   return undefined;
 }
