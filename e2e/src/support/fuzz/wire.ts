@@ -1,4 +1,4 @@
-import { ERROR_HTTP_STATUS, isErrorCode } from '@cloudflow/contracts';
+import { ERROR_HTTP_STATUS, ErrorCode, isErrorCode } from '@cloudflow/contracts';
 import { Agent, request } from 'node:http';
 import type { FuzzRequest } from './bad-requests';
 
@@ -68,7 +68,7 @@ export function contractProblem(outcome: Outcome, op: string): string | undefine
   const oauthBadRequest = op.endsWith('/auth/oauth/token') && status === 400;
   // Node's HTTP parser answers oversized headers with 431 before any route runs; the body still
   // carries the contract's `invalidData` (issue 12, item 9).
-  const headersTooLarge = status === 431 && errorCode === 'invalidData';
+  const headersTooLarge = status === 431 && errorCode === ErrorCode.invalidData;
   if (ERROR_HTTP_STATUS[errorCode] !== status && !oauthBadRequest && !headersTooLarge) return `HTTP ${status} with errorCode ${errorCode} (that code is ${ERROR_HTTP_STATUS[errorCode]})`;
   return undefined;
 }
