@@ -102,6 +102,22 @@ describe('JwtVerifier', () => {
     }
   });
 
+  it('right after a made-up kid forced a refresh, a token of a key just rotated in still verifies (it waits for the next refresh)', async () => {
+    await verifier.verify(await sign(), TOKEN_AUDIENCES.admin);
+    await expect(verifier.verify(await sign({}, privateKey, 'made-up'), TOKEN_AUDIENCES.admin)).rejects.toMatchObject({ code: ErrorCode.unauthorized });
+    const rotated = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    const before = jwks;
+    jwks = { keys: [...before.keys, { ...((await exportJWK(rotated.publicKey)) as unknown as Record<string, string>), kid: 'k3', alg: 'EdDSA' }] };
+    try {
+      const loadsBefore = loads;
+      const payload = await verifier.verify(await sign({}, rotated.privateKey, 'k3'), TOKEN_AUDIENCES.admin);
+      expect(payload.sub).toBe('user-1');
+      expect(loads).toBe(loadsBefore + 1);
+    } finally {
+      jwks = before;
+    }
+  });
+
   it('checks typ (RFC 8725 §3.11): a token of another kind with the right audience is refused', async () => {
     await expect(verifier.verify(await sign({}, privateKey, 'k1', 'JWT'), TOKEN_AUDIENCES.admin)).rejects.toMatchObject({ code: ErrorCode.unauthorized });
     await expect(verifier.verify(await sign({}, privateKey, 'k1', 'portal-session+jwt'), TOKEN_AUDIENCES.admin)).rejects.toMatchObject({ code: ErrorCode.unauthorized });

@@ -12,7 +12,13 @@ import { createLocalJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVeri
 
 /** Only the algorithm auth signs with; `none`, HS* and RS* are refused before any key is tried. */
 export const JWT_ALGORITHMS = ['EdDSA'];
-const REFRESH_AT_MOST_EVERY_MS = 10_000;
+/**
+ * Refreshes forced by an unknown `kid` happen at most this often. A token signed with a key
+ * just rotated in waits for the next one (at most this long) instead of being refused: refusing
+ * it for a whole throttle window after any earlier unknown kid failed fresh tokens right after a
+ * rotation (seen in CI). A flood of made-up kids still costs one RPC per window.
+ */
+const REFRESH_AT_MOST_EVERY_MS = 1_000;
 
 export interface JwtVerifierOptions {
   /**
@@ -43,6 +49,7 @@ export class JwtVerifier {
   private keySetAt = 0;
   /** Only refreshes forced by an unknown kid are throttled (a flood of made-up kids is not a flood of RPCs). */
   private forcedAt = 0;
+  private forcing?: Promise<void>;
   private fetching?: Promise<void>;
   private readonly active = new Map<string, number>();
   private readonly maxKeySetAgeMs: number;
@@ -64,9 +71,8 @@ export class JwtVerifier {
     try {
       payload = await this.verifyOnce(token, audience);
     } catch (error) {
-      if (!(error instanceof joseErrors.JWKSNoMatchingKey) || this.now() - this.forcedAt <= REFRESH_AT_MOST_EVERY_MS) throw toUnauthorized(error);
-      this.forcedAt = this.now();
-      await this.refresh();
+      if (!(error instanceof joseErrors.JWKSNoMatchingKey)) throw toUnauthorized(error);
+      await this.forcedRefresh();
       payload = await this.verifyOnce(token, audience).catch((e: unknown) => {
         throw toUnauthorized(e);
       });
@@ -111,6 +117,17 @@ export class JwtVerifier {
     }
     if (this.active.size >= STATUS_CACHE_MAX) this.active.clear();
     this.active.set(jti, this.now() + this.statusCacheMs);
+  }
+
+  /** One forced refresh at a time, at most one per REFRESH_AT_MOST_EVERY_MS; callers in between share it. */
+  private forcedRefresh(): Promise<void> {
+    this.forcing ??= (async () => {
+      const wait = this.forcedAt + REFRESH_AT_MOST_EVERY_MS - this.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      this.forcedAt = this.now();
+      await this.refresh();
+    })().finally(() => (this.forcing = undefined));
+    return this.forcing;
   }
 
   private refresh(): Promise<void> {
