@@ -1,7 +1,7 @@
 /**
  * Summarises V8 `.cpuprofile` files (written by `--cpu-prof`, see CLOUDFLOW_CPU_PROF in
  * libs/testing) into the top self-time packages and functions, so a report can say where a
- * service's CPU went without anyone opening the profile. Same grouping as /work/tools/prof.mjs.
+ * service's CPU went without anyone opening the profile. Grouped by package, then by function, as a profile summary reads best.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
