@@ -3,11 +3,11 @@ import { BlockedEndpointEntity } from './blocked-endpoints/blocked-endpoint.enti
 import { DeveloperCredentialEntity } from './credentials/developer-credential.entity';
 import { UserCredentialEntity } from './credentials/user-credential.entity';
 import { GuessCounterEntity } from './guessing/guess-counter.entity';
-import { AuthSchema1732390000000 } from './migrations/auth-schema.migration';
-import { RefreshTokenRole1732600000000 } from './migrations/refresh-token-role.migration';
-import { GuessingAndSessions1765000000000 } from './migrations/guessing-and-sessions.migration';
-import { RelayCredentials1732500000000 } from './migrations/relay-credentials.migration';
-import { UsageLedger1733000000000 } from './migrations/usage-ledger.migration';
+import { AuthSchema1732390000000 } from './migrations/1732390000000-auth-schema.migration';
+import { RefreshTokenRole1732600000000 } from './migrations/1732600000000-refresh-token-role.migration';
+import { GuessingAndSessions1765000000000 } from './migrations/1765000000000-guessing-and-sessions.migration';
+import { RelayCredentials1732500000000 } from './migrations/1732500000000-relay-credentials.migration';
+import { UsageLedger1733000000000 } from './migrations/1733000000000-usage-ledger.migration';
 import { AccountCredentialEntity } from './relay-credentials/account-credential.entity';
 import { DeviceCredentialEntity } from './relay-credentials/device-credential.entity';
 import { WebhookSecretEntity } from './relay-credentials/webhook-secret.entity';

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, Unique } from 'typeorm';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
 
@@ -8,6 +8,10 @@ export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
  * The deliveryId stays the same across retries, so receivers can drop duplicates.
  */
 @Entity({ schema: 'gateway', name: 'webhook_deliveries' })
+@Unique('webhook_deliveries_request_seq_key', ['accountId', 'requestId', 'seq'])
+@Check('webhook_deliveries_status_check', `"status" IN ('pending', 'delivered', 'dead')`)
+@Index('webhook_deliveries_tenant_request_idx', ['tenantId', 'requestId'])
+@Index('webhook_deliveries_due_idx', { synchronize: false }) // partial: not compared
 export class WebhookDeliveryEntity {
   @PrimaryColumn('uuid', { name: 'delivery_id' }) deliveryId: string;
   @Column('varchar', { name: 'tenant_id', length: 64 }) tenantId: string;
@@ -15,15 +19,15 @@ export class WebhookDeliveryEntity {
   @Column('varchar', { name: 'request_id', length: 100 }) requestId: string;
   @Column('integer', { name: 'seq' }) seq: number;
   @Column('text', { name: 'body' }) body: string;
-  @Column('varchar', { name: 'status', length: 16 }) status: DeliveryStatus;
-  @Column('integer', { name: 'attempts' }) attempts: number;
-  @Column('timestamptz', { name: 'next_attempt_at' }) nextAttemptAt: Date;
+  @Column('varchar', { name: 'status', length: 16, default: 'pending' }) status: DeliveryStatus;
+  @Column('integer', { name: 'attempts', default: 0 }) attempts: number;
+  @Column('timestamptz', { name: 'next_attempt_at', default: () => 'now()' }) nextAttemptAt: Date;
   /** A worker holds the row until then; after a crash another one takes it over. */
   @Column('timestamptz', { name: 'lease_until', nullable: true }) leaseUntil: Date | null;
   /** Which claim holds the lease: a worker whose lease was taken over cannot settle the row. */
   @Column('uuid', { name: 'lease_token', nullable: true }) leaseToken: string | null;
   @Column('varchar', { name: 'last_error', length: 500, nullable: true }) lastError: string | null;
-  @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz', { name: 'delivered_at', nullable: true }) deliveredAt: Date | null;
 }
 
@@ -31,8 +35,11 @@ export class WebhookDeliveryEntity {
 @Entity({ schema: 'gateway', name: 'webhook_attempts' })
 export class WebhookAttemptEntity {
   @PrimaryColumn('uuid', { name: 'delivery_id' }) deliveryId: string;
+  @ManyToOne(() => WebhookDeliveryEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'delivery_id', foreignKeyConstraintName: 'webhook_attempts_delivery_id_fkey' })
+  delivery?: WebhookDeliveryEntity;
   @PrimaryColumn('integer', { name: 'attempt' }) attempt: number;
-  @Column('timestamptz', { name: 'at' }) at: Date;
+  @Column('timestamptz', { name: 'at', default: () => 'now()' }) at: Date;
   @Column('integer', { name: 'http_status', nullable: true }) httpStatus: number | null;
   @Column('varchar', { name: 'error', length: 500, nullable: true }) error: string | null;
 }
