@@ -45,7 +45,7 @@ export class UsageRepository {
       const fresh =
         reportId === undefined ||
         (
-          await m.query(
+          await m.query<Array<{ report_id: string }>>(
             `INSERT INTO "auth"."usage_reports" ("report_id", "source") VALUES ($1, $2)
               ON CONFLICT DO NOTHING RETURNING "report_id"`,
             [reportId, source.slice(0, 200)],

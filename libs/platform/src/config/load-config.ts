@@ -11,7 +11,7 @@ export function loadConfig<T extends object>(cls: new () => T, env: NodeJS.Proce
   const defaults = new cls() as Record<string, unknown>;
   const raw: Record<string, unknown> = { ...defaults };
   for (const key of Object.keys(env)) {
-    if (!(key in defaults) && !Reflect.hasMetadata('design:type', cls.prototype, key) && !hasValidators(cls, key)) continue;
+    if (!(key in defaults) && !Reflect.hasMetadata('design:type', cls.prototype as object, key) && !hasValidators(cls, key)) continue;
     raw[key] = parse(env[key]!, defaults[key]);
   }
   const config = plainToInstance(cls, raw);
