@@ -273,7 +273,16 @@ describe('webhook outbox and worker on real Postgres', () => {
       () => Promise.resolve(requests.every((id) => receiver.acceptedFor(id).length >= 3) || undefined),
       15_000,
     );
-    await new Promise((r) => setTimeout(r, 300)); // a duplicate would show up now
+    // Every row settled as delivered: no worker can claim one again, so any duplicate send has
+    // already reached the receiver. A later request delivered after them proves both workers
+    // polled again since.
+    await waitFor('every row settled', async () => {
+      const views = await Promise.all(requests.map((id) => deliveries(id)));
+      return views.flat().every((v) => v.status === 'delivered') || undefined;
+    });
+    const sentinel = randomUUID();
+    await enqueue(accountId, sentinel, [1]);
+    await receiver.waitForAccepted(1, sentinel);
     for (const id of requests) {
       const got = receiver.received.filter((r) => r.requestId === id);
       expect(got.map((r) => (r.body as { payload: { seq: number } }).payload.seq)).toEqual([1, 2, 3]);
@@ -396,7 +405,11 @@ describe('webhook outbox and worker on real Postgres', () => {
         throw new Error('request side failed');
       }),
     ).rejects.toThrow('request side failed');
-    await new Promise((r) => setTimeout(r, 400));
+    // A committed delivery enqueued after the rollback reaches the receiver: the worker has
+    // polled since, and would have sent the rolled-back one first (it is older).
+    const sentinel = randomUUID();
+    await enqueue(accountId, sentinel, [1]);
+    await receiver.waitForAccepted(1, sentinel);
     expect(await deliveries(requestId, accountId)).toEqual([]);
     expect(receiver.received.filter((r) => r.requestId === requestId)).toEqual([]);
   });
