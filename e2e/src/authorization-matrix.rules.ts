@@ -152,6 +152,10 @@ export const GATEWAY_RULES: Record<string, Rule> = {
   ...docs('/docs/client/1.1', '1.1'),
   ...docs('/docs/device/1.0', '1.0'),
   ...docs('/docs/device/1.1', '1.1'),
+  // The websocket protocol's AsyncAPI document and its view.
+  'GET /docs/websocket/1.1': { expect: open() },
+  'GET /docs/websocket/1.1/asyncapi.yaml': { expect: open() },
+  'GET /docs/websocket/1.1/asyncapi.json': { expect: open() },
 };
 
 export const ADMIN_RULES: Record<string, Rule> = {

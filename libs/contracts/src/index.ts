@@ -10,6 +10,7 @@ export * from './websocket/envelope';
 export * from './websocket/envelope-check';
 export * from './websocket/ack-frame';
 export * from './websocket/connection-credentials';
+export * from './websocket/protocol.asyncapi';
 export * from './messages/relay/credential.messages';
 export * from './messages/relay/device.messages';
 export * from './messages/relay/presence';

@@ -1,9 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { documentedRoutes, registeredRoutes } from '@cloudflow/platform';
 import { freePort, startNats, startPostgres, type NatsHandle, type PostgresHandle } from '@cloudflow/testing';
+import { Parser } from '@asyncapi/parser';
+import { MESSAGE_TYPES } from '@cloudflow/contracts';
 import { load } from 'js-yaml';
 import { bootstrap } from '../bootstrap';
 import { API_DOCUMENTS, belongsTo, docsPath } from './api-documents';
+import { WEBSOCKET_DOCS_PATH } from './websocket-docs';
 
 // Routes every process serves for operators, deliberately in no API document.
 const OPERATIONAL = new Set(['GET /healthz', 'GET /readyz', 'GET /metrics']);
@@ -115,5 +118,31 @@ describe('gateway API documents', () => {
       expect(await init.text()).toContain(`${spec.prefix}`);
       expect((await fetch(`${base}${docsPath(spec)}/swagger-ui-bundle.js`)).status).toBe(200);
     }
+  });
+
+  describe('websocket protocol (AsyncAPI)', () => {
+    it('serves a document the official AsyncAPI parser accepts without an error or a warning', async () => {
+      const res = await fetch(`${base}${WEBSOCKET_DOCS_PATH}/asyncapi.yaml`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/yaml/);
+      const text = await res.text();
+      const { document, diagnostics } = await new Parser().parse(text);
+      // Severity 0 is an error, 1 a warning; 2 and 3 are hints the parser gives even for its own examples.
+      expect(diagnostics.filter((d) => Number(d.severity) <= 1).map((d) => `${d.code}: ${d.message} at ${d.path.join('.')}`)).toEqual([]);
+      expect(document).toBeDefined();
+      const json = await (await fetch(`${base}${WEBSOCKET_DOCS_PATH}/asyncapi.json`)).json();
+      expect(json).toEqual(load(text));
+      const messages = document!.allMessages().all().map((m) => m.name());
+      expect(messages.sort()).toEqual([...MESSAGE_TYPES, 'ack'].sort());
+    });
+
+    it('renders a view naming every frame type, with no script and a strict policy', async () => {
+      const res = await fetch(`${base}${WEBSOCKET_DOCS_PATH}`);
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      for (const type of MESSAGE_TYPES) expect(html).toContain(`<code>${type}</code>`);
+      expect(html).not.toContain('<script');
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    });
   });
 });
