@@ -73,6 +73,8 @@ async function bringUp(
     env: {
       SANDBOX_USAGE_LIMIT_PER_DAY: '1000000000',
       SANDBOX_RATE_PER_SECOND: '1000000',
+      // Bench accounts may hold more sockets (idle steps up to 18,100) than the 10,000 default ceiling.
+      CONNECTION_LIMIT_CEILING: '100000',
       LOG_LEVEL: 'warn',
       ...(o.profileDir
         ? { CLOUDFLOW_CPU_PROF: PROFILED, CLOUDFLOW_CPU_PROF_DIR: join(o.profileDir, name) }

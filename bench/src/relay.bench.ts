@@ -64,6 +64,8 @@ async function main(): Promise<void> {
       env: {
         SANDBOX_USAGE_LIMIT_PER_DAY: '1000000000',
         SANDBOX_RATE_PER_SECOND: '1000000',
+        // Bench accounts may hold more sockets (idle steps up to 18,100) than the 10,000 default ceiling.
+        CONNECTION_LIMIT_CEILING: '100000',
         ...(options.profileDir
           ? { CLOUDFLOW_CPU_PROF: 'auth,admin,gateway,hub', CLOUDFLOW_CPU_PROF_DIR: options.profileDir }
           : {}),

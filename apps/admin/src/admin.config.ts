@@ -18,4 +18,10 @@ export class AdminConfig extends BaseConfig {
    * where the receiver is a test server on this machine). Off in production: https only.
    */
   @IsBoolean() WEBHOOK_ALLOW_LOOPBACK_HTTP = false;
+
+  /**
+   * Operator ceiling on an account's own `connectionLimit` (issue 12 item 7): a tenant may not
+   * set a limit above it (422). Deployment-wide for now; per-tenant ceilings are not built yet.
+   */
+  @IsInt() @Min(1) @Max(100_000) CONNECTION_LIMIT_CEILING = 10_000;
 }

@@ -21,6 +21,8 @@ export interface BenchSystem {
 const ENV = {
   SANDBOX_USAGE_LIMIT_PER_DAY: '1000000000',
   SANDBOX_RATE_PER_SECOND: '1000000',
+  // Bench accounts may hold more sockets (idle steps up to 18,100) than the 10,000 default ceiling.
+  CONNECTION_LIMIT_CEILING: '100000',
   LOG_LEVEL: 'warn',
 };
 

@@ -34,7 +34,7 @@ export class CreateAccountDto {
   accountId?: string;
   @ApiProperty({ maxLength: 200, example: 'Main Street POS' })
   @IsString() @Length(1, 200) @IsPlainText() name: string;
-  @ApiPropertyOptional({ minimum: 1, maximum: CONNECTION_LIMIT_MAX, default: CONNECTION_LIMIT_DEFAULT, description: 'Websockets the account may hold at once.' })
+  @ApiPropertyOptional({ minimum: 1, maximum: CONNECTION_LIMIT_MAX, default: CONNECTION_LIMIT_DEFAULT, description: "Websockets the account may hold at once. Above the deployment's ceiling (CONNECTION_LIMIT_CEILING, default 10,000) the answer is 422." })
   @IsOptional() @IsInt() @Min(1) @Max(CONNECTION_LIMIT_MAX) connectionLimit?: number;
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: WEBHOOK_URL_MAX, description: 'https URL for async results (CONTRACT.md §8).' })
   @IsOptional() @IsString() @MaxLength(WEBHOOK_URL_MAX) webhookUrl?: string | null;
@@ -50,7 +50,7 @@ export class UpdateAccountDto {
   @Length(1, 200)
   @IsPlainText()
   name?: string;
-  @ApiPropertyOptional({ minimum: 1, maximum: CONNECTION_LIMIT_MAX })
+  @ApiPropertyOptional({ minimum: 1, maximum: CONNECTION_LIMIT_MAX, description: "Above the deployment's ceiling (CONNECTION_LIMIT_CEILING, default 10,000) the answer is 422." })
   @ValidateIf((o: UpdateAccountDto) => o.connectionLimit !== undefined)
   @IsInt()
   @Min(1)

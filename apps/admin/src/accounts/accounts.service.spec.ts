@@ -54,7 +54,7 @@ describe('AccountsService', () => {
     throw new Error(`unexpected subject ${subject}`);
   });
   const events = strictMock<RelayEventsPublisher>('events', { changed: jest.fn() });
-  const config = { WEBHOOK_ALLOW_LOOPBACK_HTTP: false } as AdminConfig;
+  const config = { WEBHOOK_ALLOW_LOOPBACK_HTTP: false, CONNECTION_LIMIT_CEILING: 1000 } as AdminConfig;
   const service = new AccountsService(repo, db, { send } as unknown as RpcClient, events, config);
 
   beforeEach(() => {
@@ -165,6 +165,23 @@ describe('AccountsService', () => {
     await expect(
       service.create(T, { name: 'POS', webhookUrl: 'http://127.0.0.1:9999/h' }),
     ).resolves.toMatchObject({ webhookUrl: 'http://127.0.0.1:9999/h' });
+  });
+
+  it("refuses a connectionLimit above the operator's ceiling with 422 on create and update, and takes the ceiling itself", async () => {
+    repo.isTaken.mockResolvedValue(false);
+    await expect(service.create(T, { name: 'POS', connectionLimit: 1001 })).rejects.toMatchObject({
+      code: ErrorCode.invalidData,
+      message: "Invalid data: connectionLimit: 1001 is above this deployment's ceiling of 1000 connections; ask the operator to raise it",
+    });
+    await expect(service.update(T, 'pos-1', { connectionLimit: 100_000 })).rejects.toMatchObject({
+      code: ErrorCode.invalidData,
+    });
+    expect(repo.insert).not.toHaveBeenCalled();
+    expect(repo.update).not.toHaveBeenCalled();
+    await expect(service.create(T, { name: 'POS', connectionLimit: 1000 })).resolves.toMatchObject({ connectionLimit: 1000 });
+    repo.update.mockResolvedValue(row({ connectionLimit: 1000 }));
+    await expect(service.update(T, 'pos-1', { connectionLimit: 1000 })).resolves.toMatchObject({ connectionLimit: 1000 });
+    expect(repo.update).toHaveBeenCalledWith(T, 'pos-1', { connectionLimit: 1000 });
   });
 
   it('updates only what was sent, clears the webhook with null, and announces the change', async () => {

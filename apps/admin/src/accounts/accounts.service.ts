@@ -29,6 +29,7 @@ export class AccountsService {
 
   async create(tenantId: string, dto: CreateAccountDto): Promise<NewAccountView> {
     const webhookUrl = this.checkedWebhookUrl(dto.webhookUrl ?? null);
+    this.checkConnectionLimit(dto.connectionLimit);
     if (dto.accountId != null && (await this.accounts.isTaken(dto.accountId))) throw duplicate(dto.accountId);
     for (let attempt = 1; ; attempt++) {
       const accountId = dto.accountId ?? newAccountId();
@@ -78,6 +79,7 @@ export class AccountsService {
   async update(tenantId: string, accountId: string, dto: UpdateAccountDto): Promise<AccountView> {
     const changes: AccountChanges = {};
     if (dto.name !== undefined) changes.name = dto.name;
+    this.checkConnectionLimit(dto.connectionLimit);
     if (dto.connectionLimit !== undefined) changes.connectionLimit = dto.connectionLimit;
     if (dto.webhookUrl !== undefined) changes.webhookUrl = this.checkedWebhookUrl(dto.webhookUrl);
     if (dto.requestTimeoutSeconds !== undefined) changes.requestTimeoutSeconds = dto.requestTimeoutSeconds;
@@ -106,6 +108,16 @@ export class AccountsService {
       const { apiToken } = await this.rpc.send(SUBJECTS.auth.accountCredentialSet, { tenantId, accountId });
       return { accountId, apiToken };
     });
+  }
+
+  /** The tenant's own limit may not exceed the operator's ceiling (CONNECTION_LIMIT_CEILING). */
+  private checkConnectionLimit(limit: number | undefined): void {
+    const ceiling = this.config.CONNECTION_LIMIT_CEILING;
+    if (limit === undefined || limit <= ceiling) return;
+    throw new CloudFlowError(
+      ErrorCode.invalidData,
+      `Invalid data: connectionLimit: ${limit} is above this deployment's ceiling of ${ceiling} connections; ask the operator to raise it`,
+    );
   }
 
   private checkedWebhookUrl(url: string | null): string | null {
