@@ -8,11 +8,11 @@ import { RpcClient } from '../nats/rpc-client';
 const SOFT_TTL_MS = 2_500;
 /**
  * The safety net under the change broadcast: an entry older than this is not trusted without
- * asking auth, so even a missed broadcast bites within 5 s (CONTRACT.md §3).
+ * asking auth, so even a missed broadcast bites within 5 s (CONTRACT.md §3). That holds while
+ * auth cannot be reached too (issue 12, item 1): an older answer is never served, the request
+ * fails closed with auth's `failed` instead, since a key revoked meanwhile must not keep working.
  */
 const HARD_TTL_MS = 5_000;
-/** While auth cannot be reached at all, what it last said keeps serving this long. */
-const STALE_GRACE_MS = 60_000;
 const MAX_ENTRIES = 50_000;
 /**
  * How long auth's "no such key" is repeated without asking again (issue 12, item 9): a flood
@@ -60,12 +60,7 @@ export class AppKeyCache {
       this.verify(digest, appKey).catch(() => undefined);
       return hit.info;
     }
-    try {
-      return await this.verify(digest, appKey);
-    } catch (error) {
-      if (hit && age < STALE_GRACE_MS && unreachable(error)) return hit.info;
-      throw error;
-    }
+    return this.verify(digest, appKey);
   }
 
   private verify(digest: string, appKey: string): Promise<AppKeyInfo> {
