@@ -7,9 +7,10 @@ export class GatewayConfig extends BaseConfig {
   @IsString() @Matches(/^wss?:\/\/\S+$/, { message: 'HUB_PUBLIC_URL must be a ws:// or wss:// URL' }) HUB_PUBLIC_URL = 'ws://localhost:8090/ws';
   /**
    * How long a verified account/device credential is trusted without asking auth again. The
-   * revocation broadcast drops entries at once; this bounds the damage of a missed broadcast.
+   * revocation broadcast drops entries at once; this bounds the damage of a missed broadcast,
+   * so it is at most the contract's 5 s for "a revoked credential stops working" (issue 12 item 1).
    */
-  @IsInt() @Min(0) @Max(300_000) CREDENTIAL_CACHE_TTL_MS = 30_000;
+  @IsInt() @Min(0) @Max(5_000) CREDENTIAL_CACHE_TTL_MS = 5_000;
 
   /**
    * How long an account's settings and a device's record (admin's answers) are reused by the
