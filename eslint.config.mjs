@@ -2,10 +2,31 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
-const frameworkPackages = ['@nestjs/*', 'typeorm', 'nats', 'pg', 'ws', 'express', 'pino', 'prom-client', 'argon2', 'jose'];
+const frameworkPackages = [
+  '@nestjs/*',
+  'typeorm',
+  'nats',
+  'pg',
+  'ws',
+  'express',
+  'pino',
+  'prom-client',
+  'argon2',
+  'jose',
+];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.data/**', '**/.nx/**', '**/*.js', '**/*.mjs', 'bench/out/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/.data/**',
+      '**/.nx/**',
+      '**/*.js',
+      '**/*.mjs',
+      'bench/out/**',
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   prettier,
   {
@@ -14,13 +35,22 @@ export default tseslint.config(
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-extraneous-class': 'off',
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-redundant-type-constituents': 'off',
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true, allowNullish: true }],
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true, allowNullish: true },
+      ],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false, attributes: false } },
+      ],
       '@typescript-eslint/unbound-method': 'off',
       '@nx/enforce-module-boundaries': [
         'error',
@@ -29,14 +59,24 @@ export default tseslint.config(
           allow: [],
           depConstraints: [
             // The contract: pure classes and data, no framework, no other project.
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'], bannedExternalImports: frameworkPackages },
+            {
+              sourceTag: 'type:contracts',
+              onlyDependOnLibsWithTags: ['type:contracts'],
+              bannedExternalImports: frameworkPackages,
+            },
             { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contracts'] },
             // The SDK is published on its own: it imports no workspace project.
             { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:sdk'] },
+            {
+              sourceTag: 'type:testing',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:sdk'],
+            },
             // Apps never import apps (nor the test harness outside their specs).
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing', 'type:platform', 'type:sdk'] },
+            {
+              sourceTag: 'type:e2e',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:testing', 'type:platform', 'type:sdk'],
+            },
           ],
         },
       ],
@@ -50,7 +90,12 @@ export default tseslint.config(
         'error',
         {
           enforceBuildableLibDependency: false,
-          depConstraints: [{ sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:testing'] }],
+          depConstraints: [
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:testing'],
+            },
+          ],
         },
       ],
     },
@@ -63,7 +108,13 @@ export default tseslint.config(
     // Type-aware "no any" rules are on for all service and library code (bus payloads are
     // validated at the edge). Tests and the benches read JSON answers of the real services
     // dynamically and assert on their shape, which is what these rules would forbid.
-    files: ['**/*.spec.ts', 'e2e/**/*.ts', 'bench/**/*.ts', 'libs/testing/**/*.ts', 'apps/*/src/testing/**/*.ts'],
+    files: [
+      '**/*.spec.ts',
+      'e2e/**/*.ts',
+      'bench/**/*.ts',
+      'libs/testing/**/*.ts',
+      'apps/*/src/testing/**/*.ts',
+    ],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

@@ -18,17 +18,22 @@ try {
     writeFileSync(file, toYaml(document));
     let out;
     try {
-      out = execFileSync(join(root, 'node_modules/.bin/redocly'), ['lint', '--extends', 'recommended', '--format', 'json', file], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
-      });
+      out = execFileSync(
+        join(root, 'node_modules/.bin/redocly'),
+        ['lint', '--extends', 'recommended', '--format', 'json', file],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+        },
+      );
     } catch (error) {
       out = error.stdout;
     }
     const found = JSON.parse(out).problems ?? [];
     problems += found.length;
-    for (const p of found) console.log(`${name}: ${p.severity} ${p.ruleId}: ${p.message} at ${p.location?.[0]?.pointer ?? '?'}`);
+    for (const p of found)
+      console.log(`${name}: ${p.severity} ${p.ruleId}: ${p.message} at ${p.location?.[0]?.pointer ?? '?'}`);
     console.log(`${name}: ${found.length === 0 ? 'valid' : `${found.length} problem(s)`}`);
   }
   if (documents.length < 6) throw new Error(`expected 6 documents, built ${documents.length}`);

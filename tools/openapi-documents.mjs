@@ -16,7 +16,11 @@ async function previewApp(service, build) {
   const { AppModule } = require('./app.module');
   return build(require, async (Config, env) => {
     const config = loadConfig(Config, { LOG_LEVEL: 'silent', ...env });
-    return NestFactory.create(AppModule.forRoot(config), { preview: true, logger: false, abortOnError: false });
+    return NestFactory.create(AppModule.forRoot(config), {
+      preview: true,
+      logger: false,
+      abortOnError: false,
+    });
   });
 }
 
@@ -27,7 +31,8 @@ export async function openApiDocuments() {
     const { GatewayConfig } = require('./gateway.config');
     const { buildApiDocuments, docsPath } = require('./docs/api-documents');
     const app = await create(GatewayConfig);
-    for (const [spec, document] of buildApiDocuments(app)) out.push({ name: `${spec.group}-${spec.version}`, path: docsPath(spec), document });
+    for (const [spec, document] of buildApiDocuments(app))
+      out.push({ name: `${spec.group}-${spec.version}`, path: docsPath(spec), document });
     await app.close().catch(() => undefined);
   });
   await previewApp('admin', async (require, create) => {

@@ -27,6 +27,8 @@ const steps = [
   // there is none (a fresh clone, CI): compute it first so the boundaries are really checked.
   { name: 'project graph', cmd: bin('nx'), args: ['show', 'projects'], quiet: true, partOf: 'lint' },
   { name: 'lint', cmd: bin('eslint'), args: ['.'] },
+  // The formatter, enforced: `npm run format` fixes what this finds.
+  { name: 'format', cmd: bin('prettier'), args: ['--check', '.', '--log-level', 'warn'] },
   // Every OpenAPI document the services serve, through Redocly's `recommended` rules (no problem allowed).
   { name: 'openapi lint', cmd: process.execPath, args: [join(root, 'tools/lint-openapi.mjs')] },
   // deploy/k8s rendered by the real kubectl kustomize, every object checked against the Kubernetes

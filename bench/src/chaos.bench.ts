@@ -10,7 +10,8 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const started = Date.now();
-const log = (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+const log = (line: string) =>
+  console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -41,8 +42,13 @@ async function main(): Promise<void> {
   });
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, renderReport(result, `npm run chaos -- --minutes ${values.minutes} --seed ${seed}`));
-  const byInvariant = result.violations.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v.invariant]: (acc[v.invariant] ?? 0) + 1 }), {});
-  log(`${result.requests.length} requests, ${Object.values(result.faults).reduce((a, b) => a + b, 0)} faults, ${result.violations.length} violations ${JSON.stringify(byInvariant)}`);
+  const byInvariant = result.violations.reduce<Record<string, number>>(
+    (acc, v) => ({ ...acc, [v.invariant]: (acc[v.invariant] ?? 0) + 1 }),
+    {},
+  );
+  log(
+    `${result.requests.length} requests, ${Object.values(result.faults).reduce((a, b) => a + b, 0)} faults, ${result.violations.length} violations ${JSON.stringify(byInvariant)}`,
+  );
   log(`report ${out}; history ${historyFile}`);
   process.exitCode = result.violations.length > 0 ? 1 : 0;
 }

@@ -1,6 +1,22 @@
-import { DeviceSimulator, http, PosClient, startSystem, waitFor, WebhookReceiver, type System } from '@cloudflow/testing';
+import {
+  DeviceSimulator,
+  http,
+  PosClient,
+  startSystem,
+  waitFor,
+  WebhookReceiver,
+  type System,
+} from '@cloudflow/testing';
 import { randomUUID } from 'node:crypto';
-import { clientHeaders, createAccount, createDevice, createTenant, type Account, type Device, type Tenant } from './support/tenant';
+import {
+  clientHeaders,
+  createAccount,
+  createDevice,
+  createTenant,
+  type Account,
+  type Device,
+  type Tenant,
+} from './support/tenant';
 
 type Body = Record<string, unknown>;
 
@@ -22,10 +38,28 @@ describe('asynchronous requests', () => {
 
   const device = async (acct = account) => {
     const suffix = randomUUID().slice(0, 8);
-    return createDevice(sys, tenant, acct.accountId, { referenceId: `till-${suffix}`, serialNumber: `SN-${suffix}`, model: 'SIM-1' });
+    return createDevice(sys, tenant, acct.accountId, {
+      referenceId: `till-${suffix}`,
+      serialNumber: `SN-${suffix}`,
+      model: 'SIM-1',
+    });
   };
-  const simOn = async (d: Device, hubUrl: string, behaviour: ConstructorParameters<typeof DeviceSimulator>[1] = {}) => {
-    const sim = new DeviceSimulator({ gatewayUrl: sys.gatewayUrl, appKey: tenant.appKey, model: d.model, serialNumber: d.serialNumber, apiToken: d.apiToken, hubUrl }, { delayMs: 10, ...behaviour });
+  const simOn = async (
+    d: Device,
+    hubUrl: string,
+    behaviour: ConstructorParameters<typeof DeviceSimulator>[1] = {},
+  ) => {
+    const sim = new DeviceSimulator(
+      {
+        gatewayUrl: sys.gatewayUrl,
+        appKey: tenant.appKey,
+        model: d.model,
+        serialNumber: d.serialNumber,
+        apiToken: d.apiToken,
+        hubUrl,
+      },
+      { delayMs: 10, ...behaviour },
+    );
     sims.push(sim);
     await sim.connect();
     return sim;
@@ -38,28 +72,49 @@ describe('asynchronous requests', () => {
     target,
     payload: { id: randomUUID(), flowType: 'sale', amounts: { baseAmount, currency: 'EUR' } },
   });
-  const post = (body: Body, acct = account) => http('POST', `${sys.gatewayUrl}/client/v1.1/requests`, { body, headers: clientHeaders(tenant, acct) });
-  const get = (requestId: string, acct = account) => http('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, { headers: clientHeaders(tenant, acct) });
+  const post = (body: Body, acct = account) =>
+    http('POST', `${sys.gatewayUrl}/client/v1.1/requests`, { body, headers: clientHeaders(tenant, acct) });
+  const get = (requestId: string, acct = account) =>
+    http('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, {
+      headers: clientHeaders(tenant, acct),
+    });
   // The hub registers a device's presence just after its socket opens: a POST may only count on it once /connected says so.
   const untilConnected = (d: Device, acct = account) =>
-    waitFor(`device ${d.referenceId} to be connected`, async () => {
-      const res = await http('GET', `${sys.gatewayUrl}/client/v1.1/devices/${d.referenceId}/connected`, { headers: clientHeaders(tenant, acct) });
-      return res.status === 200 && res.body.connected === true ? true : undefined;
-    }, 10_000);
+    waitFor(
+      `device ${d.referenceId} to be connected`,
+      async () => {
+        const res = await http('GET', `${sys.gatewayUrl}/client/v1.1/devices/${d.referenceId}/connected`, {
+          headers: clientHeaders(tenant, acct),
+        });
+        return res.status === 200 && res.body.connected === true ? true : undefined;
+      },
+      10_000,
+    );
   const untilStatus = (requestId: string, status: string, timeoutMs = 10_000) =>
-    waitFor(`request ${requestId} to be ${status}`, async () => {
-      const res = await get(requestId);
-      return res.status === 200 && res.body.status === status ? (res.body as Body) : undefined;
-    }, timeoutMs);
+    waitFor(
+      `request ${requestId} to be ${status}`,
+      async () => {
+        const res = await get(requestId);
+        return res.status === 200 && res.body.status === status ? (res.body as Body) : undefined;
+      },
+      timeoutMs,
+    );
 
   beforeAll(async () => {
     // Sandbox APP keys are rate-limited; this spec sends bursts (eight concurrent duplicates).
-    sys = await startSystem({ hubs: 2, env: { SANDBOX_RATE_PER_SECOND: '10000', SANDBOX_USAGE_LIMIT_PER_DAY: '1000000' } });
+    sys = await startSystem({
+      hubs: 2,
+      env: { SANDBOX_RATE_PER_SECOND: '10000', SANDBOX_USAGE_LIMIT_PER_DAY: '1000000' },
+    });
     hubA = `ws://127.0.0.1:${sys.hubs[0].port}/ws`;
     hubB = `ws://127.0.0.1:${sys.hubs[1].port}/ws`;
     tenant = await createTenant(sys);
     receiver = await WebhookReceiver.start();
-    account = await createAccount(sys, tenant, { accountId: `pos-${randomUUID().slice(0, 6)}`, connectionLimit: 50, webhookUrl: receiver.url });
+    account = await createAccount(sys, tenant, {
+      accountId: `pos-${randomUUID().slice(0, 6)}`,
+      connectionLimit: 50,
+      webhookUrl: receiver.url,
+    });
     receiver.secret = account.webhookSecret;
   }, 120_000);
   afterAll(async () => {
@@ -78,11 +133,24 @@ describe('asynchronous requests', () => {
     expect(sent.body).toEqual({ requestId, status: 'dispatched' });
 
     const done = await untilStatus(requestId, 'completed');
-    expect(done).toMatchObject({ requestId, target: d.referenceId, type: 'payment', request: { requestId, payload: body.payload } });
+    expect(done).toMatchObject({
+      requestId,
+      target: d.referenceId,
+      type: 'payment',
+      request: { requestId, payload: body.payload },
+    });
     const messages = done.messages as Body[];
     expect(messages.map((m) => m.type)).toEqual(['flowEvent', 'flowEvent', 'paymentResponse']);
-    expect(messages.map((m) => (m.payload as Body).stage ?? null)).toEqual(['PRESENT_CARD', 'PROCESSING', null]);
-    expect(done.result).toMatchObject({ type: 'paymentResponse', originatingRequestId: requestId, payload: { outcome: 'FULFILLED' } });
+    expect(messages.map((m) => (m.payload as Body).stage ?? null)).toEqual([
+      'PRESENT_CARD',
+      'PROCESSING',
+      null,
+    ]);
+    expect(done.result).toMatchObject({
+      type: 'paymentResponse',
+      originatingRequestId: requestId,
+      payload: { outcome: 'FULFILLED' },
+    });
 
     // The webhook receiver checks every signature itself: events and the final answer, in order.
     const hooks = await receiver.waitForAccepted(3, requestId);
@@ -91,10 +159,24 @@ describe('asynchronous requests', () => {
 
     const replay = await post(body);
     expect(replay.status).toBe(200);
-    expect(replay.body).toMatchObject({ requestId, status: 'completed', result: { type: 'paymentResponse' } });
-    const reordered = await post({ payload: body.payload, target: body.target, requestId, version: body.version, format: body.format, type: body.type });
+    expect(replay.body).toMatchObject({
+      requestId,
+      status: 'completed',
+      result: { type: 'paymentResponse' },
+    });
+    const reordered = await post({
+      payload: body.payload,
+      target: body.target,
+      requestId,
+      version: body.version,
+      format: body.format,
+      type: body.type,
+    });
     expect(reordered.status).toBe(200);
-    const different = await post({ ...body, payload: { ...(body.payload as Body), amounts: { baseAmount: 9999, currency: 'EUR' } } });
+    const different = await post({
+      ...body,
+      payload: { ...(body.payload as Body), amounts: { baseAmount: 9999, currency: 'EUR' } },
+    });
     expect(different.status).toBe(409);
     expect(different.body.errorCode).toBe('duplicateItem');
     expect(sim.requestsReceived).toBe(1);
@@ -142,13 +224,22 @@ describe('asynchronous requests', () => {
 
     const invalid = await post({ ...payment(d.referenceId), requestId: 'not-a-uuid' });
     expect(invalid.status).toBe(422);
-    expect((await post({ ...payment(d.referenceId), type: 'flowEvent', originatingRequestId: randomUUID() })).status).toBe(422);
+    expect(
+      (await post({ ...payment(d.referenceId), type: 'flowEvent', originatingRequestId: randomUUID() }))
+        .status,
+    ).toBe(422);
   }, 40_000);
 
   it('records a sync websocket payment, shown by GET /requests/{id} and the admin request log', async () => {
     const d = await device();
     await simOn(d, hubB, { events: 1 });
-    const pos = new PosClient({ gatewayUrl: sys.gatewayUrl, appKey: tenant.appKey, accountId: account.accountId, apiToken: account.apiToken, hubUrl: hubA });
+    const pos = new PosClient({
+      gatewayUrl: sys.gatewayUrl,
+      appKey: tenant.appKey,
+      accountId: account.accountId,
+      apiToken: account.apiToken,
+      hubUrl: hubA,
+    });
     poses.push(pos);
     await pos.connect('1.1');
     const result = await pos.pay(d.referenceId, 4242);
@@ -161,20 +252,32 @@ describe('asynchronous requests', () => {
     await untilStatus(asyncBody.requestId as string, 'completed');
     await receiver.waitForAccepted(2, asyncBody.requestId as string);
     const log = await waitFor('the admin request log to show both', async () => {
-      const res = await http('GET', `${sys.adminUrl}/admin/v1/requests?accountId=${account.accountId}&target=${d.referenceId}`, { headers: tenant.adminHeaders });
+      const res = await http(
+        'GET',
+        `${sys.adminUrl}/admin/v1/requests?accountId=${account.accountId}&target=${d.referenceId}`,
+        { headers: tenant.adminHeaders },
+      );
       expect(res.status).toBe(200);
       const entries = res.body.requests as Body[];
-      const delivered = entries.find((e) => e.requestId === asyncBody.requestId)?.deliveries as Array<{ status: string }> | undefined;
+      const delivered = entries.find((e) => e.requestId === asyncBody.requestId)?.deliveries as
+        Array<{ status: string }> | undefined;
       return entries.length === 2 && delivered?.every((x) => x.status === 'delivered') ? entries : undefined;
     });
     expect(log.map((e) => [e.requestId, e.kind, e.status])).toEqual([
       [asyncBody.requestId, 'async', 'completed'],
       [result.requestId, 'sync', 'completed'],
     ]);
-    expect((log[1].messages as Body[]).map((m) => (m.message as Body).type)).toEqual(['flowEvent', 'paymentResponse']);
+    expect((log[1].messages as Body[]).map((m) => (m.message as Body).type)).toEqual([
+      'flowEvent',
+      'paymentResponse',
+    ]);
     expect(log[1].deliveries).toEqual([]);
     expect((log[0].deliveries as Body[]).length).toBe(2);
-    const filtered = await http('GET', `${sys.adminUrl}/admin/v1/requests?status=failed&target=${d.referenceId}`, { headers: tenant.adminHeaders });
+    const filtered = await http(
+      'GET',
+      `${sys.adminUrl}/admin/v1/requests?status=failed&target=${d.referenceId}`,
+      { headers: tenant.adminHeaders },
+    );
     expect(filtered.body.requests).toEqual([]);
   }, 30_000);
 
@@ -182,9 +285,15 @@ describe('asynchronous requests', () => {
     // An account of its own (its own receiver and secret): the timeout must not touch the other tests.
     const hooks = await WebhookReceiver.start();
     receivers.push(hooks);
-    const quick = await createAccount(sys, tenant, { accountId: `pos-${randomUUID().slice(0, 6)}`, webhookUrl: hooks.url });
+    const quick = await createAccount(sys, tenant, {
+      accountId: `pos-${randomUUID().slice(0, 6)}`,
+      webhookUrl: hooks.url,
+    });
     hooks.secret = quick.webhookSecret;
-    const patched = await http('PATCH', `${sys.adminUrl}/admin/v1/accounts/${quick.accountId}`, { body: { requestTimeoutSeconds: 5 }, headers: tenant.adminHeaders });
+    const patched = await http('PATCH', `${sys.adminUrl}/admin/v1/accounts/${quick.accountId}`, {
+      body: { requestTimeoutSeconds: 5 },
+      headers: tenant.adminHeaders,
+    });
     expect(patched.status).toBe(200);
     expect(patched.body.requestTimeoutSeconds).toBe(5);
 
@@ -195,14 +304,22 @@ describe('asynchronous requests', () => {
     const requestId = body.requestId as string;
     const sentAt = Date.now();
     expect((await post(body, quick)).status).toBe(202);
-    const expired = await waitFor('the request to expire', async () => {
-      const res = await get(requestId, quick);
-      return res.body.status === 'expired' ? (res.body as Body) : undefined;
-    }, 12_000);
+    const expired = await waitFor(
+      'the request to expire',
+      async () => {
+        const res = await get(requestId, quick);
+        return res.body.status === 'expired' ? (res.body as Body) : undefined;
+      },
+      12_000,
+    );
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(4500);
-    expect(Date.parse(expired.updatedAt as string) - Date.parse(expired.createdAt as string)).toBeGreaterThanOrEqual(5000);
+    expect(
+      Date.parse(expired.updatedAt as string) - Date.parse(expired.createdAt as string),
+    ).toBeGreaterThanOrEqual(5000);
     expect((expired.messages as Body[]).map((m) => m.type)).toEqual(['flowEvent', 'flowException']);
-    expect((expired.messages as Body[])[1].payload).toMatchObject({ errorMessage: expect.stringMatching(/within 5 s; the request expired/) as unknown });
+    expect((expired.messages as Body[])[1].payload).toMatchObject({
+      errorMessage: expect.stringMatching(/within 5 s; the request expired/) as unknown,
+    });
     expect(expired.result).toBeNull();
 
     await sim.releaseFinal();
@@ -210,7 +327,11 @@ describe('asynchronous requests', () => {
       const res = await get(requestId, quick);
       return res.body.status === 'completed' ? (res.body as Body) : undefined;
     });
-    expect((done.messages as Body[]).map((m) => m.type)).toEqual(['flowEvent', 'flowException', 'paymentResponse']);
+    expect((done.messages as Body[]).map((m) => m.type)).toEqual([
+      'flowEvent',
+      'flowException',
+      'paymentResponse',
+    ]);
     expect(done.result).toMatchObject({ type: 'paymentResponse', originatingRequestId: requestId });
     const delivered = await hooks.waitForAccepted(3, requestId);
     expect(delivered.map((h) => h.body?.type)).toEqual(['flowEvent', 'flowException', 'paymentResponse']);
@@ -231,7 +352,12 @@ describe('asynchronous requests', () => {
       await sys.postgres.startServer();
     }
     const body = payment(d.referenceId);
-    await waitFor('the gateway to store requests again', async () => ((await post(body)).status === 202 ? true : undefined), 20_000, 300);
+    await waitFor(
+      'the gateway to store requests again',
+      async () => ((await post(body)).status === 202 ? true : undefined),
+      20_000,
+      300,
+    );
     await untilStatus(body.requestId as string, 'completed');
     expect(sim.requestsReceived).toBe(1);
   }, 60_000);
@@ -243,7 +369,9 @@ describe('asynchronous requests', () => {
     const requestId = body.requestId as string;
     expect((await post(body)).status).toBe(202);
     await sim.received.waitFor((f) => f.requestId === requestId);
-    await waitFor('the event to be recorded', async () => (((await get(requestId)).body.messages as Body[]).length === 1 ? true : undefined));
+    await waitFor('the event to be recorded', async () =>
+      ((await get(requestId)).body.messages as Body[]).length === 1 ? true : undefined,
+    );
 
     const killedAt = Date.now();
     await sys.hubs[1].child.kill();
@@ -254,7 +382,11 @@ describe('asynchronous requests', () => {
     await waitFor('the device to reconnect to hub A', async () => (sim.connected ? true : undefined), 15_000);
     await sim.releaseFinal();
     const done = await untilStatus(requestId, 'completed');
-    expect((done.messages as Body[]).map((m) => m.type)).toEqual(['flowEvent', 'flowException', 'paymentResponse']);
+    expect((done.messages as Body[]).map((m) => m.type)).toEqual([
+      'flowEvent',
+      'flowException',
+      'paymentResponse',
+    ]);
     expect(done.result).toMatchObject({ type: 'paymentResponse', payload: { outcome: 'FULFILLED' } });
     const hooks = await receiver.waitForAccepted(3, requestId);
     expect(hooks.map((h) => h.body?.type)).toEqual(['flowEvent', 'flowException', 'paymentResponse']);
@@ -263,25 +395,39 @@ describe('asynchronous requests', () => {
   it('is not ready and answers a clear error at once while NATS is down, then records the answer to a request sent before the outage', async () => {
     const d = await device();
     const sim = await simOn(d, hubA, { holdFinal: true, events: 1 });
-    const readyz = () => fetch(`${sys.gatewayUrl}/readyz`).then(async (r) => ({ status: r.status, body: (await r.json()) as Body }));
+    const readyz = () =>
+      fetch(`${sys.gatewayUrl}/readyz`).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as Body,
+      }));
     expect((await readyz()).status).toBe(200);
     const before = payment(d.referenceId, 1700);
     const requestId = before.requestId as string;
     expect((await post(before)).status).toBe(202);
-    await waitFor('the event to be recorded', async () => (((await get(requestId)).body.messages as Body[]).length === 1 ? true : undefined));
+    await waitFor('the event to be recorded', async () =>
+      ((await get(requestId)).body.messages as Body[]).length === 1 ? true : undefined,
+    );
 
     await sys.nats.stopServer();
     try {
-      const notReady = await waitFor('the gateway to report not ready', async () => {
-        const r = await readyz();
-        return r.status === 503 ? r.body : undefined;
-      }, 15_000, 200);
+      const notReady = await waitFor(
+        'the gateway to report not ready',
+        async () => {
+          const r = await readyz();
+          return r.status === 503 ? r.body : undefined;
+        },
+        15_000,
+        200,
+      );
       expect(notReady).toMatchObject({ errorCode: 'connectionLost', checks: { nats: false } });
       const startedAt = Date.now();
       const down = await post(payment(d.referenceId));
       expect(Date.now() - startedAt).toBeLessThan(5000);
       expect(down.status).toBe(400);
-      expect(down.body).toEqual({ errorCode: 'failed', errorMessage: expect.stringMatching(/messaging is unavailable.*nothing was dispatched/i) as unknown });
+      expect(down.body).toEqual({
+        errorCode: 'failed',
+        errorMessage: expect.stringMatching(/messaging is unavailable.*nothing was dispatched/i) as unknown,
+      });
       // Reads need only Postgres.
       expect((await get(requestId)).body.status).toBe('dispatched');
     } finally {
@@ -290,7 +436,12 @@ describe('asynchronous requests', () => {
 
     // NATS is back on the same port: the gateway reconnects by itself, and the request stream
     // (file storage) and its consumer pick up the answer the device sends now.
-    await waitFor('the gateway to be ready again', async () => ((await readyz()).status === 200 ? true : undefined), 20_000, 200);
+    await waitFor(
+      'the gateway to be ready again',
+      async () => ((await readyz()).status === 200 ? true : undefined),
+      20_000,
+      200,
+    );
     await sim.releaseFinal();
     const done = await untilStatus(requestId, 'completed', 15_000);
     expect((done.messages as Body[]).map((m) => m.type)).toEqual(['flowEvent', 'paymentResponse']);
@@ -301,13 +452,18 @@ describe('asynchronous requests', () => {
 
     // The restarted server lost the in-memory presence buckets; the hub re-asserts the device it
     // still holds (the socket never closed), so a new payment reaches it without a reconnect.
-    const after = await waitFor('a new payment to be dispatched after the outage', async () => {
-      const next = payment(d.referenceId, 1800);
-      const res = await post(next);
-      if (res.status === 410) return undefined;
-      expect(res.status).toBe(202);
-      return next.requestId as string;
-    }, 10_000, 250);
+    const after = await waitFor(
+      'a new payment to be dispatched after the outage',
+      async () => {
+        const next = payment(d.referenceId, 1800);
+        const res = await post(next);
+        if (res.status === 410) return undefined;
+        expect(res.status).toBe(202);
+        return next.requestId as string;
+      },
+      10_000,
+      250,
+    );
     await sim.releaseFinal();
     expect((await untilStatus(after, 'completed', 15_000)).status).toBe('completed');
     expect(sim.requestsReceived).toBe(2);

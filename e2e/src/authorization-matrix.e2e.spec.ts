@@ -154,7 +154,9 @@ describe('Authorization matrix: every route × every caller (issue 12)', () => {
       const [method, pattern] = route.split(' ');
       const path = rule.path ? rule.path(ids) : concretePath(pattern, ids);
       // Log-out revokes the session it is given: spend fresh ones, not the ones later routes use.
-      const sessions = rule.endsPortalSession ? { a: await portalSession(a), b: await portalSession(b) } : undefined;
+      const sessions = rule.endsPortalSession
+        ? { a: await portalSession(a), b: await portalSession(b) }
+        : undefined;
       for (const caller of CALLERS) {
         let headers = headersOf(caller, familyOf(pattern));
         if (sessions && caller === 'portal') headers = { authorization: `Bearer ${sessions.a}` };

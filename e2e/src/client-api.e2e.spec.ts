@@ -2,7 +2,17 @@ import { TOKEN_AUDIENCES, type WebsocketClaims } from '@cloudflow/contracts';
 import { basicBearer, http, openSocket, startSystem, waitFor, type System } from '@cloudflow/testing';
 import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
-import { clientHeaders, createAccount, createDevice, createTenant, deviceHeaders, expectStatus, type Account, type Device, type Tenant } from './support/tenant';
+import {
+  clientHeaders,
+  createAccount,
+  createDevice,
+  createTenant,
+  deviceHeaders,
+  expectStatus,
+  type Account,
+  type Device,
+  type Tenant,
+} from './support/tenant';
 
 /**
  * Issue 3's gateway part on real processes (CONTRACT.md §5 1.0 + /connected, §6): the Client
@@ -25,7 +35,8 @@ describe('Client and Device API end to end', () => {
   const sn = () => `SN-${randomUUID().slice(0, 8)}`;
   const sockets: WebSocket[] = [];
   const get = (path: string, headers?: Record<string, string>) => http('GET', `${gw}${path}`, { headers });
-  const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as WebsocketClaims & { aud: string };
+  const claims = (jwt: string) =>
+    JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as WebsocketClaims & { aud: string };
 
   beforeAll(async () => {
     sys = await startSystem({ hubs: 1 });
@@ -34,11 +45,37 @@ describe('Client and Device API end to end', () => {
     pos = await createAccount(sys, a, { accountId: 'pos-Main', name: 'Main street', connectionLimit: 1 });
     other = await createAccount(sys, a, { accountId: 'pos-other', name: 'Other till' });
     posB = await createAccount(sys, b, { accountId: 'pos-b', name: 'Tenant B POS' });
-    till1 = await createDevice(sys, a, pos.accountId, { referenceId: 'till-1', serialNumber: sn(), model: 'M1', name: 'Till 1', location: 'Front' });
-    till2 = await createDevice(sys, a, pos.accountId, { referenceId: 'till-2', serialNumber: sn(), model: 'M1', location: 'Back' });
-    kiosk = await createDevice(sys, a, pos.accountId, { referenceId: 'kiosk-1', serialNumber: sn(), model: 'M2', location: 'Front' });
-    otherTill = await createDevice(sys, a, other.accountId, { referenceId: 'till-other', serialNumber: sn(), model: 'M1', location: 'Front' });
-    tillB = await createDevice(sys, b, posB.accountId, { referenceId: 'till-b', serialNumber: sn(), model: 'M1', location: 'Front' });
+    till1 = await createDevice(sys, a, pos.accountId, {
+      referenceId: 'till-1',
+      serialNumber: sn(),
+      model: 'M1',
+      name: 'Till 1',
+      location: 'Front',
+    });
+    till2 = await createDevice(sys, a, pos.accountId, {
+      referenceId: 'till-2',
+      serialNumber: sn(),
+      model: 'M1',
+      location: 'Back',
+    });
+    kiosk = await createDevice(sys, a, pos.accountId, {
+      referenceId: 'kiosk-1',
+      serialNumber: sn(),
+      model: 'M2',
+      location: 'Front',
+    });
+    otherTill = await createDevice(sys, a, other.accountId, {
+      referenceId: 'till-other',
+      serialNumber: sn(),
+      model: 'M1',
+      location: 'Front',
+    });
+    tillB = await createDevice(sys, b, posB.accountId, {
+      referenceId: 'till-b',
+      serialNumber: sn(),
+      model: 'M1',
+      location: 'Front',
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -47,16 +84,45 @@ describe('Client and Device API end to end', () => {
   });
 
   describe('bearer layer', () => {
-    const unauthorized = { errorCode: 'unauthorized', errorMessage: 'Missing or invalid Authorization bearer token' };
+    const unauthorized = {
+      errorCode: 'unauthorized',
+      errorMessage: 'Missing or invalid Authorization bearer token',
+    };
 
     it.each([
       ['no bearer', () => ({ 'api-key': a.appKey })],
       ['garbage base64', () => ({ 'api-key': a.appKey, authorization: 'Bearer %%%garbage%%%' })],
-      ['base64 of bad JSON', () => ({ 'api-key': a.appKey, authorization: `Bearer ${Buffer.from('{"accountId":"pos-Main",').toString('base64')}` })],
+      [
+        'base64 of bad JSON',
+        () => ({
+          'api-key': a.appKey,
+          authorization: `Bearer ${Buffer.from('{"accountId":"pos-Main",').toString('base64')}`,
+        }),
+      ],
       ['wrong token', () => clientHeaders(a, { accountId: pos.accountId, apiToken: `${pos.apiToken}x` })],
       ['case-changed accountId', () => clientHeaders(a, { accountId: 'POS-MAIN', apiToken: pos.apiToken })],
-      ['case-changed apiToken', () => clientHeaders(a, { accountId: pos.accountId, apiToken: pos.apiToken.toUpperCase() === pos.apiToken ? pos.apiToken.toLowerCase() : pos.apiToken.toUpperCase() })],
-      ['a device credential', () => ({ 'api-key': a.appKey, authorization: basicBearer({ model: till1.model, serialNumber: till1.serialNumber, apiToken: till1.apiToken }) })],
+      [
+        'case-changed apiToken',
+        () =>
+          clientHeaders(a, {
+            accountId: pos.accountId,
+            apiToken:
+              pos.apiToken.toUpperCase() === pos.apiToken
+                ? pos.apiToken.toLowerCase()
+                : pos.apiToken.toUpperCase(),
+          }),
+      ],
+      [
+        'a device credential',
+        () => ({
+          'api-key': a.appKey,
+          authorization: basicBearer({
+            model: till1.model,
+            serialNumber: till1.serialNumber,
+            apiToken: till1.apiToken,
+          }),
+        }),
+      ],
     ])('refuses %s with 401', async (_name, headers) => {
       for (const path of ['/client/v1.0/devices', '/client/v1.1/token']) {
         const res = await get(path, headers());
@@ -68,7 +134,11 @@ describe('Client and Device API end to end', () => {
     it('still answers the APP-key layer first, with the seed text', async () => {
       const res = await get('/client/v1.0/devices', { authorization: clientHeaders(a, pos).authorization });
       expect(res.status).toBe(401);
-      expect(res.body).toEqual({ error: 'Authorization field missing', errorCode: 'unauthorized', errorMessage: 'Authorization field missing' });
+      expect(res.body).toEqual({
+        error: 'Authorization field missing',
+        errorCode: 'unauthorized',
+        errorMessage: 'Authorization field missing',
+      });
     });
   });
 
@@ -76,8 +146,18 @@ describe('Client and Device API end to end', () => {
     for (const version of ['1.0', '1.1']) {
       const res = await get(`/client/v${version}/token`, clientHeaders(a, pos));
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ connectionType: 'websocket', connectionUrl: sys.env.HUB_PUBLIC_URL, tokenType: 'jwt', accessToken: expect.any(String) });
-      expect(claims(res.body.accessToken)).toMatchObject({ kind: 'client', tid: a.tenantId, acc: pos.accountId, aud: TOKEN_AUDIENCES.websocket });
+      expect(res.body).toEqual({
+        connectionType: 'websocket',
+        connectionUrl: sys.env.HUB_PUBLIC_URL,
+        tokenType: 'jwt',
+        accessToken: expect.any(String),
+      });
+      expect(claims(res.body.accessToken)).toMatchObject({
+        kind: 'client',
+        tid: a.tenantId,
+        acc: pos.accountId,
+        aud: TOKEN_AUDIENCES.websocket,
+      });
     }
   });
 
@@ -96,7 +176,16 @@ describe('Client and Device API end to end', () => {
     expect(await ids(`?serialNumber=${otherTill.serialNumber}`)).toEqual([]);
 
     const full = await get('/client/v1.1/devices?model=M1&location=Front', clientHeaders(a, pos));
-    expect(full.body).toEqual([{ clientAccountId: pos.accountId, referenceId: 'till-1', serialNumber: till1.serialNumber, model: 'M1', name: 'Till 1', location: 'Front' }]);
+    expect(full.body).toEqual([
+      {
+        clientAccountId: pos.accountId,
+        referenceId: 'till-1',
+        serialNumber: till1.serialNumber,
+        model: 'M1',
+        name: 'Till 1',
+        location: 'Front',
+      },
+    ]);
 
     const unknown = await get('/client/v1.0/devices?colour=red', clientHeaders(a, pos));
     expect(unknown.status).toBe(422);
@@ -106,7 +195,14 @@ describe('Client and Device API end to end', () => {
   it('reads one device, and answers 404 for unknown, other-account and other-tenant devices', async () => {
     const one = await get('/client/v1.1/devices/till-2', clientHeaders(a, pos));
     expect(one.status).toBe(200);
-    expect(one.body).toEqual({ clientAccountId: pos.accountId, referenceId: 'till-2', serialNumber: till2.serialNumber, model: 'M1', name: null, location: 'Back' });
+    expect(one.body).toEqual({
+      clientAccountId: pos.accountId,
+      referenceId: 'till-2',
+      serialNumber: till2.serialNumber,
+      model: 'M1',
+      name: null,
+      location: 'Back',
+    });
     const cases: Array<[Record<string, string>, string]> = [
       [clientHeaders(a, pos), 'nope'],
       [clientHeaders(a, pos), 'TILL-1'],
@@ -117,7 +213,11 @@ describe('Client and Device API end to end', () => {
     for (const [headers, ref] of cases) {
       for (const version of ['1.0', '1.1']) {
         const res = await get(`/client/v${version}/devices/${ref}`, headers);
-        expect({ ref, status: res.status, code: res.body.errorCode }).toEqual({ ref, status: 404, code: 'notFound' });
+        expect({ ref, status: res.status, code: res.body.errorCode }).toEqual({
+          ref,
+          status: 404,
+          code: 'notFound',
+        });
       }
     }
   });
@@ -129,7 +229,11 @@ describe('Client and Device API end to end', () => {
     const v10 = await get('/client/v1.0/devices/kiosk-1/connected', clientHeaders(a, pos));
     expect(v10.status).toBe(404);
     expect(v10.body.errorCode).toBe('notFound');
-    for (const [headers, ref] of [[clientHeaders(a, pos), 'nope'], [clientHeaders(a, pos), otherTill.referenceId], [clientHeaders(b, posB), 'kiosk-1']] as const) {
+    for (const [headers, ref] of [
+      [clientHeaders(a, pos), 'nope'],
+      [clientHeaders(a, pos), otherTill.referenceId],
+      [clientHeaders(b, posB), 'kiosk-1'],
+    ] as const) {
       expect((await get(`/client/v1.1/devices/${ref}/connected`, headers)).status).toBe(404);
     }
   });
@@ -138,52 +242,101 @@ describe('Client and Device API end to end', () => {
     for (const version of ['1.0', '1.1']) {
       const res = await get(`/device/v${version}/devices/enrol`, deviceHeaders(a, till1));
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ connectionType: 'websocket', connectionUrl: sys.env.HUB_PUBLIC_URL, tokenType: 'jwt', accessToken: expect.any(String) });
-      expect(claims(res.body.accessToken)).toMatchObject({ kind: 'device', tid: a.tenantId, acc: pos.accountId, sub: 'till-1' });
+      expect(res.body).toEqual({
+        connectionType: 'websocket',
+        connectionUrl: sys.env.HUB_PUBLIC_URL,
+        tokenType: 'jwt',
+        accessToken: expect.any(String),
+      });
+      expect(claims(res.body.accessToken)).toMatchObject({
+        kind: 'device',
+        tid: a.tenantId,
+        acc: pos.accountId,
+        sub: 'till-1',
+      });
     }
-    const wrong = await get('/device/v1.0/devices/enrol', deviceHeaders(a, { ...till1, apiToken: till2.apiToken }));
+    const wrong = await get(
+      '/device/v1.0/devices/enrol',
+      deviceHeaders(a, { ...till1, apiToken: till2.apiToken }),
+    );
     expect(wrong.status).toBe(401);
     const accountBearer = await get('/device/v1.0/devices/enrol', clientHeaders(a, pos));
     expect(accountBearer.status).toBe(401);
   });
 
   it('shows a device connected while its socket is open, and disconnected within 1 s of closing', async () => {
-    const creds = expectStatus('enrol', await get('/device/v1.1/devices/enrol', deviceHeaders(a, kiosk)), 200);
+    const creds = expectStatus(
+      'enrol',
+      await get('/device/v1.1/devices/enrol', deviceHeaders(a, kiosk)),
+      200,
+    );
     const ws = await openSocket(creds.connectionUrl, creds.accessToken);
     sockets.push(ws);
-    const on = await waitFor('connected', async () => {
-      const res = await get('/client/v1.1/devices/kiosk-1/connected', clientHeaders(a, pos));
-      return res.body.connected === true ? res.body : undefined;
-    }, 5000, 50);
+    const on = await waitFor(
+      'connected',
+      async () => {
+        const res = await get('/client/v1.1/devices/kiosk-1/connected', clientHeaders(a, pos));
+        return res.body.connected === true ? res.body : undefined;
+      },
+      5000,
+      50,
+    );
     expect(on).toEqual({ connected: true, connectedSince: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) });
 
     // The account's limit is 1 and the device holds it: the POS cannot get a token now.
-    const limited = await waitFor('limit', async () => {
-      const res = await get('/client/v1.0/token', clientHeaders(a, pos));
-      return res.status === 429 ? res : undefined;
-    }, 5000, 50);
-    expect(limited.body).toEqual({ errorCode: 'tooManyConnections', errorMessage: 'Connection limit of 1 reached for this account' });
+    const limited = await waitFor(
+      'limit',
+      async () => {
+        const res = await get('/client/v1.0/token', clientHeaders(a, pos));
+        return res.status === 429 ? res : undefined;
+      },
+      5000,
+      50,
+    );
+    expect(limited.body).toEqual({
+      errorCode: 'tooManyConnections',
+      errorMessage: 'Connection limit of 1 reached for this account',
+    });
     // …but the device itself may re-enrol: its new socket replaces the old one.
     expect((await get('/device/v1.0/devices/enrol', deviceHeaders(a, kiosk))).status).toBe(200);
 
     const closed = Date.now();
     ws.close();
-    const off = await waitFor('disconnected', async () => {
-      const res = await get('/client/v1.1/devices/kiosk-1/connected', clientHeaders(a, pos));
-      return res.body.connected === false ? res.body : undefined;
-    }, 5000, 25);
+    const off = await waitFor(
+      'disconnected',
+      async () => {
+        const res = await get('/client/v1.1/devices/kiosk-1/connected', clientHeaders(a, pos));
+        return res.body.connected === false ? res.body : undefined;
+      },
+      5000,
+      25,
+    );
     expect(Date.now() - closed).toBeLessThan(1000);
     expect(off).toEqual({ connected: false, lastSeen: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) });
-    await waitFor('slot released', async () => ((await get('/client/v1.0/token', clientHeaders(a, pos))).status === 200 ? true : undefined), 5000, 50);
+    await waitFor(
+      'slot released',
+      async () =>
+        (await get('/client/v1.0/token', clientHeaders(a, pos))).status === 200 ? true : undefined,
+      5000,
+      50,
+    );
   });
 
   it('refuses a disabled device with 403 forbidden', async () => {
-    const patch = await http('PATCH', `${sys.adminUrl}/admin/v1/accounts/${pos.accountId}/devices/till-2`, { body: { enabled: false }, headers: a.adminHeaders });
+    const patch = await http('PATCH', `${sys.adminUrl}/admin/v1/accounts/${pos.accountId}/devices/till-2`, {
+      body: { enabled: false },
+      headers: a.adminHeaders,
+    });
     expectStatus('disable device', patch, 200);
-    const res = await waitFor('disabled', async () => {
-      const r = await get('/device/v1.1/devices/enrol', deviceHeaders(a, till2));
-      return r.status !== 200 ? r : undefined;
-    }, 5000, 50);
+    const res = await waitFor(
+      'disabled',
+      async () => {
+        const r = await get('/device/v1.1/devices/enrol', deviceHeaders(a, till2));
+        return r.status !== 200 ? r : undefined;
+      },
+      5000,
+      50,
+    );
     expect(res.status).toBe(403);
     expect(res.body).toEqual({ errorCode: 'forbidden', errorMessage: 'Device is disabled' });
   });

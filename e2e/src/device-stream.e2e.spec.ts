@@ -2,7 +2,15 @@ import { luhnValid, REQUEST_EVENTS, type CloudFlowMessage } from '@cloudflow/con
 import { DeviceSimulator, http, PosClient, startSystem, waitFor, type System } from '@cloudflow/testing';
 import { connect } from 'nats';
 import { randomUUID } from 'node:crypto';
-import { clientHeaders, createAccount, createDevice, createTenant, type Account, type Device, type Tenant } from './support/tenant';
+import {
+  clientHeaders,
+  createAccount,
+  createDevice,
+  createTenant,
+  type Account,
+  type Device,
+  type Tenant,
+} from './support/tenant';
 
 type Body = Record<string, unknown>;
 
@@ -22,32 +30,78 @@ describe('the device → stream path', () => {
 
   const device = async () => {
     const suffix = randomUUID().slice(0, 8);
-    return createDevice(sys, tenant, account.accountId, { referenceId: `till-${suffix}`, serialNumber: `SN-${suffix}`, model: 'SIM-1' });
+    return createDevice(sys, tenant, account.accountId, {
+      referenceId: `till-${suffix}`,
+      serialNumber: `SN-${suffix}`,
+      model: 'SIM-1',
+    });
   };
-  const simOn = async (d: Device, hubUrl: string, behaviour: ConstructorParameters<typeof DeviceSimulator>[1] = {}) => {
-    const sim = new DeviceSimulator({ gatewayUrl: sys.gatewayUrl, appKey: tenant.appKey, model: d.model, serialNumber: d.serialNumber, apiToken: d.apiToken, hubUrl }, { delayMs: 10, ...behaviour });
+  const simOn = async (
+    d: Device,
+    hubUrl: string,
+    behaviour: ConstructorParameters<typeof DeviceSimulator>[1] = {},
+  ) => {
+    const sim = new DeviceSimulator(
+      {
+        gatewayUrl: sys.gatewayUrl,
+        appKey: tenant.appKey,
+        model: d.model,
+        serialNumber: d.serialNumber,
+        apiToken: d.apiToken,
+        hubUrl,
+      },
+      { delayMs: 10, ...behaviour },
+    );
     sims.push(sim);
     await sim.connect();
     return sim;
   };
   const posOn = async (hubUrl: string) => {
-    const pos = new PosClient({ gatewayUrl: sys.gatewayUrl, appKey: tenant.appKey, accountId: account.accountId, apiToken: account.apiToken, hubUrl });
+    const pos = new PosClient({
+      gatewayUrl: sys.gatewayUrl,
+      appKey: tenant.appKey,
+      accountId: account.accountId,
+      apiToken: account.apiToken,
+      hubUrl,
+    });
     poses.push(pos);
     await pos.connect();
     return pos;
   };
-  const record = async (requestId: string) => (await http('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, { headers: clientHeaders(tenant, account) })).body as Body;
-  const reply = (to: string, type: CloudFlowMessage['type'], payload: Body): CloudFlowMessage => ({ type, format: 'appflow', version: '2.1.2', requestId: randomUUID(), originatingRequestId: to, payload });
+  const record = async (requestId: string) =>
+    (
+      await http('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, {
+        headers: clientHeaders(tenant, account),
+      })
+    ).body as Body;
+  const reply = (to: string, type: CloudFlowMessage['type'], payload: Body): CloudFlowMessage => ({
+    type,
+    format: 'appflow',
+    version: '2.1.2',
+    requestId: randomUUID(),
+    originatingRequestId: to,
+    payload,
+  });
 
   beforeAll(async () => {
     // A small outbound cap (the kernel's loopback buffers hold megabytes before it even counts), and room for the
     // POS below to queue its burst of large frames without hitting the inbound cap first; liveness pings rare
     // enough that only the cap, not a missed pong, can close the stuck device within the test's wait.
-    sys = await startSystem({ hubs: 2, env: { MAX_OUTBOUND_BUFFER_BYTES: String(64 * 1024), MAX_INBOUND_QUEUE: '100000', PING_INTERVAL_MS: '120000' } });
+    sys = await startSystem({
+      hubs: 2,
+      env: {
+        MAX_OUTBOUND_BUFFER_BYTES: String(64 * 1024),
+        MAX_INBOUND_QUEUE: '100000',
+        PING_INTERVAL_MS: '120000',
+      },
+    });
     hubA = `ws://127.0.0.1:${sys.hubs[0].port}/ws`;
     hubB = `ws://127.0.0.1:${sys.hubs[1].port}/ws`;
     tenant = await createTenant(sys);
-    account = await createAccount(sys, tenant, { accountId: `pos-${randomUUID().slice(0, 6)}`, connectionLimit: 50 });
+    account = await createAccount(sys, tenant, {
+      accountId: `pos-${randomUUID().slice(0, 6)}`,
+      connectionLimit: 50,
+    });
   }, 120_000);
   afterAll(async () => {
     await Promise.all([...sims.map((s) => s.stop()), ...poses.map((p) => p.close())]).catch(() => undefined);
@@ -61,13 +115,25 @@ describe('the device → stream path', () => {
     const requestId = randomUUID();
     pos.send(pos.paymentFrame(d.referenceId, 1250, 'EUR', requestId));
     await waitFor('delivered', async () => (sim.requestsReceived === 1 ? true : undefined), 10_000);
-    const card = { track2: ';4111111111111111D25121010000000000?', tlv: '5A0841111111111111115F2403251231', pan: '5500 0000 0000 0004' };
+    const card = {
+      track2: ';4111111111111111D25121010000000000?',
+      tlv: '5A0841111111111111115F2403251231',
+      pan: '5500 0000 0000 0004',
+    };
     sim.send(reply(requestId, 'flowEvent', { stage: 'PROCESSING', card }));
     const final = reply(requestId, 'paymentResponse', { outcome: 'FULFILLED', card });
     sim.send(final);
-    const got = await pos.received.waitFor((f) => f.originatingRequestId === requestId && f.type === 'paymentResponse', 10_000, 'the final');
+    const got = await pos.received.waitFor(
+      (f) => f.originatingRequestId === requestId && f.type === 'paymentResponse',
+      10_000,
+      'the final',
+    );
     expect(got.payload.card).toEqual(card);
-    await sim.received.waitFor((f) => (f.type as string) === 'ack' && f.originatingRequestId === final.requestId, 10_000, 'the ack');
+    await sim.received.waitFor(
+      (f) => (f.type as string) === 'ack' && f.originatingRequestId === final.requestId,
+      10_000,
+      'the ack',
+    );
 
     const nc = await connect(sys.nats.connectOptions());
     try {
@@ -80,7 +146,8 @@ describe('the device → stream path', () => {
         expect(clearPan(text)).toBeNull();
         // A stream message carries one event, or several as an array (the hub batches its publishes).
         const parsed = JSON.parse(text) as unknown;
-        for (const event of Array.isArray(parsed) ? parsed : [parsed]) if (JSON.stringify(event).includes(requestId)) ours.push(JSON.stringify(event));
+        for (const event of Array.isArray(parsed) ? parsed : [parsed])
+          if (JSON.stringify(event).includes(requestId)) ours.push(JSON.stringify(event));
       }
       // start, flowEvent, paymentResponse: stored, card data masked.
       expect(ours.length).toBe(3);
@@ -104,19 +171,44 @@ describe('the device → stream path', () => {
     // ~60 KB flowEvents for the stuck device: more than the kernel buffers and the cap hold.
     const blob = 'x'.repeat(60_000);
     let lost: CloudFlowMessage | undefined;
-    void pos.received.waitFor((f) => f.originatingRequestId === requestId && f.type === 'flowException', 60_000, 'connectionLost').then((f) => (lost = f), () => undefined);
+    void pos.received
+      .waitFor(
+        (f) => f.originatingRequestId === requestId && f.type === 'flowException',
+        60_000,
+        'connectionLost',
+      )
+      .then(
+        (f) => (lost = f),
+        () => undefined,
+      );
     for (let i = 0; i < 300 && !lost; i++) {
-      pos.send({ type: 'flowEvent', format: 'appflow', version: '2.1.2', requestId: randomUUID(), originatingRequestId: requestId, target: stuckDevice.referenceId, payload: { blob } });
+      pos.send({
+        type: 'flowEvent',
+        format: 'appflow',
+        version: '2.1.2',
+        requestId: randomUUID(),
+        originatingRequestId: requestId,
+        target: stuckDevice.referenceId,
+        payload: { blob },
+      });
       if (i % 20 === 19) await new Promise((r) => setTimeout(r, 50));
     }
     const started = Date.now();
     const fine = await pos2.pay(healthyDevice.referenceId, 1000);
     expect(fine.final.type).toBe('paymentResponse');
     expect(Date.now() - started).toBeLessThan(3000);
-    const exception = await pos.received.waitFor((f) => f.originatingRequestId === requestId && f.type === 'flowException', 30_000, 'connectionLost for the stuck device');
+    const exception = await pos.received.waitFor(
+      (f) => f.originatingRequestId === requestId && f.type === 'flowException',
+      30_000,
+      'connectionLost for the stuck device',
+    );
     expect(exception.payload).toMatchObject({ errorCode: 'connectionLost' });
     stuck.resumeReading();
-    await waitFor('the stuck socket to be seen closed', async () => (stuck.closes.length ? true : undefined), 30_000);
+    await waitFor(
+      'the stuck socket to be seen closed',
+      async () => (stuck.closes.length ? true : undefined),
+      30_000,
+    );
     expect([1013, 1006]).toContain(stuck.closes[0].code);
   }, 120_000);
 
@@ -126,7 +218,12 @@ describe('the device → stream path', () => {
     const pos = await posOn(hubA);
     const requestId = randomUUID();
     pos.send(pos.paymentFrame(d.referenceId, 4200, 'EUR', requestId));
-    await waitFor('the flowEvent to be recorded', async () => (((await record(requestId)).messages as Body[] | undefined)?.length === 1 ? true : undefined), 15_000);
+    await waitFor(
+      'the flowEvent to be recorded',
+      async () =>
+        ((await record(requestId)).messages as Body[] | undefined)?.length === 1 ? true : undefined,
+      15_000,
+    );
 
     // Hub B freezes: the final reaches its socket but nothing can publish or ack it; then it dies.
     sys.hubs[1].child.signal('SIGSTOP');
@@ -134,22 +231,39 @@ describe('the device → stream path', () => {
     expect(sim.unacked.has(final.requestId)).toBe(true);
     await sys.hubs[1].child.kill();
 
-    const ack = await sim.received.waitFor((f) => (f.type as string) === 'ack' && f.originatingRequestId === final.requestId, 30_000, 'the ack from hub A');
+    const ack = await sim.received.waitFor(
+      (f) => (f.type as string) === 'ack' && f.originatingRequestId === final.requestId,
+      30_000,
+      'the ack from hub A',
+    );
     expect(ack).toMatchObject({ source: 'cloudflow-hub', target: d.referenceId });
     expect(sim.resent.map((f) => f.requestId)).toContain(final.requestId);
     expect(sim.unacked.size).toBe(0);
-    const done = await waitFor('the final to be recorded', async () => {
-      const r = await record(requestId);
-      return ((r.messages as Body[]) ?? []).some((m) => m.type === 'paymentResponse') ? r : undefined;
-    }, 15_000);
-    expect(((done.messages as Body[]).filter((m) => m.requestId === final.requestId)).length).toBe(1);
+    const done = await waitFor(
+      'the final to be recorded',
+      async () => {
+        const r = await record(requestId);
+        return ((r.messages as Body[]) ?? []).some((m) => m.type === 'paymentResponse') ? r : undefined;
+      },
+      15_000,
+    );
+    expect((done.messages as Body[]).filter((m) => m.requestId === final.requestId).length).toBe(1);
     expect(done.result).toMatchObject({ type: 'paymentResponse', requestId: final.requestId });
 
     // The same final once more (a device that missed the ack): acked again, recorded no second time.
     sim.send(final);
-    await waitFor('a second ack', async () => (sim.received.frames.filter((f) => (f.type as string) === 'ack' && f.originatingRequestId === final.requestId).length === 2 ? true : undefined), 15_000);
+    await waitFor(
+      'a second ack',
+      async () =>
+        sim.received.frames.filter(
+          (f) => (f.type as string) === 'ack' && f.originatingRequestId === final.requestId,
+        ).length === 2
+          ? true
+          : undefined,
+      15_000,
+    );
     const again = await record(requestId);
-    expect(((again.messages as Body[]).filter((m) => m.requestId === final.requestId)).length).toBe(1);
+    expect((again.messages as Body[]).filter((m) => m.requestId === final.requestId).length).toBe(1);
     expect(pos.received.frames.filter((f) => (f.type as string) === 'ack')).toHaveLength(0);
     await sys.hubs[1].restart();
   }, 120_000);
@@ -158,7 +272,9 @@ describe('the device → stream path', () => {
 /** A Luhn-valid 13–19 digit window anywhere in the text, or null. */
 function clearPan(text: string): string | null {
   for (const run of text.match(/\d{13,}/g) ?? []) {
-    for (let len = 13; len <= 19; len++) for (let s = 0; s + len <= run.length; s++) if (luhnValid(run.slice(s, s + len))) return run.slice(s, s + len);
+    for (let len = 13; len <= 19; len++)
+      for (let s = 0; s + len <= run.length; s++)
+        if (luhnValid(run.slice(s, s + len))) return run.slice(s, s + len);
   }
   return null;
 }

@@ -1,10 +1,25 @@
-import { basicBearer, clientToken, enrolDevice, openSocket, Prng, startSystem, type System } from '@cloudflow/testing';
+import {
+  basicBearer,
+  clientToken,
+  enrolDevice,
+  openSocket,
+  Prng,
+  startSystem,
+  type System,
+} from '@cloudflow/testing';
 import { Agent } from 'node:http';
 import { planRequests, type FuzzRequest } from './support/fuzz/bad-requests';
 import { loadOperations, type Operation } from './support/fuzz/openapi-operations';
 import { fuzzSocket, planFrames } from './support/fuzz/socket-fuzz';
 import { contractProblem, send, type Outcome } from './support/fuzz/wire';
-import { createAccount, createDevice, createTenant, type Account, type Device, type Tenant } from './support/tenant';
+import {
+  createAccount,
+  createDevice,
+  createTenant,
+  type Account,
+  type Device,
+  type Tenant,
+} from './support/tenant';
 
 /**
  * Bad input over every documented operation (issue 12 "Prove"): requests generated from the
@@ -29,12 +44,22 @@ describe('bad-input fuzz from the OpenAPI documents', () => {
 
   beforeAll(async () => {
     // Limits far above the run's request count: the fuzz is about bad input, not about the quota (operator.e2e tests that).
-    sys = await startSystem({ hubs: 1, env: { SANDBOX_USAGE_LIMIT_PER_DAY: '100000000', SANDBOX_RATE_PER_SECOND: '1000000' } });
+    sys = await startSystem({
+      hubs: 1,
+      env: { SANDBOX_USAGE_LIMIT_PER_DAY: '100000000', SANDBOX_RATE_PER_SECOND: '1000000' },
+    });
     tenant = await createTenant(sys, 'Fuzz Coffee');
     account = await createAccount(sys, tenant, { accountId: 'fuzz-pos', connectionLimit: 50 });
-    device = await createDevice(sys, tenant, account.accountId, { referenceId: 'fuzz-till', serialNumber: 'SN-FUZZ-1', model: 'FZ-1' });
+    device = await createDevice(sys, tenant, account.accountId, {
+      referenceId: 'fuzz-till',
+      serialNumber: 'SN-FUZZ-1',
+      model: 'FZ-1',
+    });
     ops = await loadOperations([
-      ...['client/1.0', 'client/1.1', 'device/1.0', 'device/1.1'].map((doc) => ({ base: sys.gatewayUrl, doc })),
+      ...['client/1.0', 'client/1.1', 'device/1.0', 'device/1.1'].map((doc) => ({
+        base: sys.gatewayUrl,
+        doc,
+      })),
       { base: sys.adminUrl, doc: 'admin/1.0' },
     ]);
   }, 180_000);
@@ -46,10 +71,22 @@ describe('bad-input fuzz from the OpenAPI documents', () => {
       headers: {
         'api-key': { 'api-key': tenant.appKey },
         adminBearer: { authorization: `Bearer ${tenant.accessToken}` },
-        clientBearer: { authorization: basicBearer({ accountId: account.accountId, apiToken: account.apiToken }) },
-        deviceBearer: { authorization: basicBearer({ model: device.model, serialNumber: device.serialNumber, apiToken: device.apiToken }) },
+        clientBearer: {
+          authorization: basicBearer({ accountId: account.accountId, apiToken: account.apiToken }),
+        },
+        deviceBearer: {
+          authorization: basicBearer({
+            model: device.model,
+            serialNumber: device.serialNumber,
+            apiToken: device.apiToken,
+          }),
+        },
       },
-      ids: { accountId: account.accountId, referenceId: device.referenceId, requestId: '8a4c2f0e-5b1d-4c3e-9f7a-2d6b8e1c4a90' },
+      ids: {
+        accountId: account.accountId,
+        referenceId: device.referenceId,
+        requestId: '8a4c2f0e-5b1d-4c3e-9f7a-2d6b8e1c4a90',
+      },
     };
     const plan = planRequests(ops, ctx, new Prng(SEED), REQUESTS);
     const byOp = new Map<string, number>();
@@ -57,7 +94,8 @@ describe('bad-input fuzz from the OpenAPI documents', () => {
     expect([...byOp.keys()].sort()).toEqual(ops.map((o) => `${o.method} ${o.path}`).sort());
 
     const agents = new Map<string, Agent>();
-    const agentFor = (url: string) => agents.get(url) ?? agents.set(url, new Agent({ keepAlive: true, maxSockets: CONCURRENCY })).get(url)!;
+    const agentFor = (url: string) =>
+      agents.get(url) ?? agents.set(url, new Agent({ keepAlive: true, maxSockets: CONCURRENCY })).get(url)!;
     const problems: string[] = [];
     const statuses = new Map<string, number>();
     let unsendable = 0;
@@ -69,13 +107,21 @@ describe('bad-input fuzz from the OpenAPI documents', () => {
         const req: FuzzRequest = plan[next++];
         const base = new URL(req.op.includes(' /admin/') ? sys.adminUrl : sys.gatewayUrl);
         let outcome: Outcome = await send(base, req, agentFor(base.href), REQUEST_TIMEOUT_MS);
-        if (outcome.kind === 'reset' && outcome.reusedSocket) outcome = await send(base, req, agentFor(base.href), REQUEST_TIMEOUT_MS);
+        if (outcome.kind === 'reset' && outcome.reusedSocket)
+          outcome = await send(base, req, agentFor(base.href), REQUEST_TIMEOUT_MS);
         if (outcome.kind === 'unsendable') unsendable++;
         if (outcome.kind === 'reset') resets++;
-        if (outcome.kind === 'answer') statuses.set(String(outcome.status), (statuses.get(String(outcome.status)) ?? 0) + 1);
-        if (process.env.FUZZ_DEBUG && outcome.kind === 'answer' && outcome.status === 400) console.log(`${req.op} [${req.label}] ${outcome.text.slice(0, 200)}`);
-        const problem = contractProblem(outcome, req.op) ?? (outcome.kind === 'reset' && (req.body?.length ?? 0) < 1_000_000 ? `connection reset: ${outcome.reason}` : undefined);
-        if (problem) problems.push(`${req.op} [${req.label}] ${req.method} ${req.path.slice(0, 160)}: ${problem}`);
+        if (outcome.kind === 'answer')
+          statuses.set(String(outcome.status), (statuses.get(String(outcome.status)) ?? 0) + 1);
+        if (process.env.FUZZ_DEBUG && outcome.kind === 'answer' && outcome.status === 400)
+          console.log(`${req.op} [${req.label}] ${outcome.text.slice(0, 200)}`);
+        const problem =
+          contractProblem(outcome, req.op) ??
+          (outcome.kind === 'reset' && (req.body?.length ?? 0) < 1_000_000
+            ? `connection reset: ${outcome.reason}`
+            : undefined);
+        if (problem)
+          problems.push(`${req.op} [${req.label}] ${req.method} ${req.path.slice(0, 160)}: ${problem}`);
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -87,19 +133,37 @@ describe('bad-input fuzz from the OpenAPI documents', () => {
     expect(problems.slice(0, 30)).toEqual([]);
     expect(plan.length - unsendable).toBeGreaterThanOrEqual(Math.floor(REQUESTS * 0.98));
     // Nothing died on the way.
-    for (const svc of [sys.auth, sys.admin, ...sys.gateways, ...sys.hubs]) expect([svc.name, svc.child.running]).toEqual([svc.name, true]);
+    for (const svc of [sys.auth, sys.admin, ...sys.gateways, ...sys.hubs])
+      expect([svc.name, svc.child.running]).toEqual([svc.name, true]);
   }, 400_000);
 
   it(`sends ${FRAMES_PER_SOCKET} bad frames on a device socket and on a client socket: every answer in the contract's shape, the hub stays up`, async () => {
     const hubUrl = sys.hubs[0].url.replace(/^http/, 'ws') + '/ws';
     const common = { gatewayUrl: sys.gatewayUrl, appKey: tenant.appKey, hubUrl };
     // One token per kind, reused for every reconnect (valid 5 minutes).
-    const deviceToken = (await enrolDevice({ ...common, model: device.model, serialNumber: device.serialNumber, apiToken: device.apiToken })).accessToken;
-    const clientTok = (await clientToken({ ...common, accountId: account.accountId, apiToken: account.apiToken })).accessToken;
+    const deviceToken = (
+      await enrolDevice({
+        ...common,
+        model: device.model,
+        serialNumber: device.serialNumber,
+        apiToken: device.apiToken,
+      })
+    ).accessToken;
+    const clientTok = (
+      await clientToken({ ...common, accountId: account.accountId, apiToken: account.apiToken })
+    ).accessToken;
     const rng = new Prng(SEED + 1);
-    const deviceResult = await fuzzSocket(() => openSocket(hubUrl, deviceToken), planFrames('device', device.referenceId, rng, FRAMES_PER_SOCKET));
-    const clientResult = await fuzzSocket(() => openSocket(hubUrl, clientTok), planFrames('client', device.referenceId, rng, FRAMES_PER_SOCKET));
-    console.log(`socket fuzz seed ${SEED + 1}: device ${JSON.stringify({ ...deviceResult, problems: deviceResult.problems.length })}; client ${JSON.stringify({ ...clientResult, problems: clientResult.problems.length })}`);
+    const deviceResult = await fuzzSocket(
+      () => openSocket(hubUrl, deviceToken),
+      planFrames('device', device.referenceId, rng, FRAMES_PER_SOCKET),
+    );
+    const clientResult = await fuzzSocket(
+      () => openSocket(hubUrl, clientTok),
+      planFrames('client', device.referenceId, rng, FRAMES_PER_SOCKET),
+    );
+    console.log(
+      `socket fuzz seed ${SEED + 1}: device ${JSON.stringify({ ...deviceResult, problems: deviceResult.problems.length })}; client ${JSON.stringify({ ...clientResult, problems: clientResult.problems.length })}`,
+    );
     expect(deviceResult.problems.slice(0, 20)).toEqual([]);
     expect(clientResult.problems.slice(0, 20)).toEqual([]);
     expect(deviceResult.sent + clientResult.sent).toBe(2 * FRAMES_PER_SOCKET);

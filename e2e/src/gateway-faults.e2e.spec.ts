@@ -1,9 +1,24 @@
 import { REQUEST_EVENTS } from '@cloudflow/contracts';
-import { DeviceSimulator, http, startSystem, waitFor, WebhookReceiver, type System } from '@cloudflow/testing';
+import {
+  DeviceSimulator,
+  http,
+  startSystem,
+  waitFor,
+  WebhookReceiver,
+  type System,
+} from '@cloudflow/testing';
 import { connect, type NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { clientHeaders, createAccount, createDevice, createTenant, type Account, type Device, type Tenant } from './support/tenant';
+import {
+  clientHeaders,
+  createAccount,
+  createDevice,
+  createTenant,
+  type Account,
+  type Device,
+  type Tenant,
+} from './support/tenant';
 
 type Body = Record<string, unknown>;
 
@@ -31,10 +46,24 @@ describe('gateway under faults', () => {
 
   const device = async (acct = account, t = tenant) => {
     const suffix = randomUUID().slice(0, 8);
-    return createDevice(sys, t, acct.accountId, { referenceId: `till-${suffix}`, serialNumber: `SN-${suffix}`, model: 'SIM-1' });
+    return createDevice(sys, t, acct.accountId, {
+      referenceId: `till-${suffix}`,
+      serialNumber: `SN-${suffix}`,
+      model: 'SIM-1',
+    });
   };
   const simOn = async (d: Device, hubUrl: string, t = tenant) => {
-    const sim = new DeviceSimulator({ gatewayUrl: sys.gatewayUrl, appKey: t.appKey, model: d.model, serialNumber: d.serialNumber, apiToken: d.apiToken, hubUrl }, { delayMs: 10 });
+    const sim = new DeviceSimulator(
+      {
+        gatewayUrl: sys.gatewayUrl,
+        appKey: t.appKey,
+        model: d.model,
+        serialNumber: d.serialNumber,
+        apiToken: d.apiToken,
+        hubUrl,
+      },
+      { delayMs: 10 },
+    );
     sims.push(sim);
     await sim.connect();
     return sim;
@@ -50,16 +79,28 @@ describe('gateway under faults', () => {
   const post = (body: Body, gatewayUrl = sys.gatewayUrl, acct = account, t = tenant) =>
     http('POST', `${gatewayUrl}/client/v1.1/requests`, { body, headers: clientHeaders(t, acct) });
   const untilStatus = (requestId: string, status: string, timeoutMs: number, acct = account, t = tenant) =>
-    waitFor(`request ${requestId} to be ${status}`, async () => {
-      const res = await http('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, { headers: clientHeaders(t, acct) });
-      return res.status === 200 && res.body.status === status ? (res.body as Body) : undefined;
-    }, timeoutMs);
+    waitFor(
+      `request ${requestId} to be ${status}`,
+      async () => {
+        const res = await http('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, {
+          headers: clientHeaders(t, acct),
+        });
+        return res.status === 200 && res.body.status === status ? (res.body as Body) : undefined;
+      },
+      timeoutMs,
+    );
   /** The device's presence is written (the gateway finds its hub) before a test stalls that hub. */
   const untilConnected = (d: Device) =>
-    waitFor(`device ${d.referenceId} to be connected`, async () => {
-      const res = await http('GET', `${sys.gatewayUrl}/client/v1.1/devices/${d.referenceId}/connected`, { headers: clientHeaders(tenant, account) });
-      return res.status === 200 && res.body.connected === true ? true : undefined;
-    }, 10_000);
+    waitFor(
+      `device ${d.referenceId} to be connected`,
+      async () => {
+        const res = await http('GET', `${sys.gatewayUrl}/client/v1.1/devices/${d.referenceId}/connected`, {
+          headers: clientHeaders(tenant, account),
+        });
+        return res.status === 200 && res.body.connected === true ? true : undefined;
+      },
+      10_000,
+    );
   /** Pauses the hub process (it keeps its NATS subscriptions, as a stalled hub does) for the duration of `work`. */
   const withStoppedHub = async <T>(index: number, work: () => Promise<T>): Promise<T> => {
     sys.hubs[index].child.signal('SIGSTOP');
@@ -87,7 +128,11 @@ describe('gateway under faults', () => {
     hubB = `ws://127.0.0.1:${sys.hubs[1].port}/ws`;
     tenant = await createTenant(sys);
     receiver = await WebhookReceiver.start();
-    account = await createAccount(sys, tenant, { accountId: `pos-${randomUUID().slice(0, 6)}`, connectionLimit: 50, webhookUrl: receiver.url });
+    account = await createAccount(sys, tenant, {
+      accountId: `pos-${randomUUID().slice(0, 6)}`,
+      connectionLimit: 50,
+      webhookUrl: receiver.url,
+    });
     receiver.secret = account.webhookSecret;
   }, 120_000);
   afterAll(async () => {
@@ -112,19 +157,43 @@ describe('gateway under faults', () => {
       connId: `conn-${i}`,
       index: 0,
       // Postgres jsonb refuses \u0000; the card number must not survive into the dead letter.
-      message: { type: 'payment', format: 'appflow', version: '2.1.2', requestId: randomUUID(), target: 'till-poison', payload: { note: `bad\u0000${i}`, pan: '4111111111111111' } },
+      message: {
+        type: 'payment',
+        format: 'appflow',
+        version: '2.1.2',
+        requestId: randomUUID(),
+        target: 'till-poison',
+        payload: { note: `bad\u0000${i}`, pan: '4111111111111111' },
+      },
       at: new Date().toISOString(),
     });
     const enc = new TextEncoder();
     const js = nc.jetstream();
     try {
       for (let i = 0; i < POISON; i += 150) {
-        await Promise.all(Array.from({ length: Math.min(150, POISON - i) }, (_, k) => js.publish(REQUEST_EVENTS.subject, enc.encode(JSON.stringify(poison(i + k))))));
+        await Promise.all(
+          Array.from({ length: Math.min(150, POISON - i) }, (_, k) =>
+            js.publish(REQUEST_EVENTS.subject, enc.encode(JSON.stringify(poison(i + k)))),
+          ),
+        );
       }
       // One nested too deep to walk or store, written as text (JSON.stringify itself would overflow).
       const depth = 20_000;
-      const deep = JSON.stringify({ ...poison(-1), message: { type: 'payment', format: 'appflow', version: '2.1.2', requestId: randomUUID(), target: 'till-poison', payload: '@DEEP@' } });
-      await js.publish(REQUEST_EVENTS.subject, enc.encode(deep.replace('"@DEEP@"', '{"a":'.repeat(depth) + '1' + '}'.repeat(depth))));
+      const deep = JSON.stringify({
+        ...poison(-1),
+        message: {
+          type: 'payment',
+          format: 'appflow',
+          version: '2.1.2',
+          requestId: randomUUID(),
+          target: 'till-poison',
+          payload: '@DEEP@',
+        },
+      });
+      await js.publish(
+        REQUEST_EVENTS.subject,
+        enc.encode(deep.replace('"@DEEP@"', '{"a":'.repeat(depth) + '1' + '}'.repeat(depth))),
+      );
       // And one that is not an event at all.
       await js.publish(REQUEST_EVENTS.subject, enc.encode('{"not json'));
     } finally {
@@ -138,23 +207,46 @@ describe('gateway under faults', () => {
     expect((await post(body)).status).toBe(202);
     const started = Date.now();
     await untilStatus(body.requestId as string, 'completed', 60_000);
-    console.log(`tenant B recorded ${Date.now() - started} ms after its 202, behind ${POISON + 2} poison events`);
+    console.log(
+      `tenant B recorded ${Date.now() - started} ms after its 202, behind ${POISON + 2} poison events`,
+    );
 
     // The poison ones are dead letters, on the admin request log of their own tenant only.
     const pg = new Client({ connectionString: sys.databaseUrl });
     await pg.connect();
     try {
-      const count = async () => Number((await pg.query(`SELECT count(*) FROM gateway.request_dead_letters WHERE tenant_id = $1`, [poisonTenant.tenantId])).rows[0].count);
-      await waitFor('every poison event to be dead-lettered', async () => ((await count()) === POISON + 1 ? true : undefined), 60_000);
-      const unreadable = await pg.query(`SELECT reason, event FROM gateway.request_dead_letters WHERE tenant_id IS NULL AND event LIKE '{"not json%'`);
+      const count = async () =>
+        Number(
+          (
+            await pg.query(`SELECT count(*) FROM gateway.request_dead_letters WHERE tenant_id = $1`, [
+              poisonTenant.tenantId,
+            ])
+          ).rows[0].count,
+        );
+      await waitFor(
+        'every poison event to be dead-lettered',
+        async () => ((await count()) === POISON + 1 ? true : undefined),
+        60_000,
+      );
+      const unreadable = await pg.query(
+        `SELECT reason, event FROM gateway.request_dead_letters WHERE tenant_id IS NULL AND event LIKE '{"not json%'`,
+      );
       expect(unreadable.rows).toHaveLength(1);
       expect(unreadable.rows[0].reason).toMatch(/unreadable/);
     } finally {
       await pg.end();
     }
-    const log = await http('GET', `${sys.adminUrl}/admin/v1/requests?limit=200`, { headers: poisonTenant.adminHeaders });
+    const log = await http('GET', `${sys.adminUrl}/admin/v1/requests?limit=200`, {
+      headers: poisonTenant.adminHeaders,
+    });
     expect(log.status).toBe(200);
-    const dead = log.body.deadLetters as Array<{ accountId: string; requestId: string; reason: string; event: string; deliveries: number }>;
+    const dead = log.body.deadLetters as Array<{
+      accountId: string;
+      requestId: string;
+      reason: string;
+      event: string;
+      deliveries: number;
+    }>;
     expect(dead).toHaveLength(200);
     const nul = dead.find((x) => x.event.includes('<NUL>'))!;
     expect(nul.accountId).toBe('pos-poison');
@@ -185,9 +277,14 @@ describe('gateway under faults', () => {
     expect(res.status).toBe(410);
     expect(res.body).toMatchObject({ errorCode: 'connectionLost', dispatched: true });
     // Concluded before the 410 was sent (a late answer the device gives after SIGCONT may already follow it).
-    const stored = await http('GET', `${sys.gatewayUrl}/client/v1.1/requests/${body.requestId as string}`, { headers: clientHeaders(tenant, account) });
+    const stored = await http('GET', `${sys.gatewayUrl}/client/v1.1/requests/${body.requestId as string}`, {
+      headers: clientHeaders(tenant, account),
+    });
     expect(['connectionLost', 'completed']).toContain(stored.body.status);
-    expect((stored.body.messages as Body[])[0]).toMatchObject({ type: 'flowException', payload: { errorCode: 'connectionLost', dispatched: true } });
+    expect((stored.body.messages as Body[])[0]).toMatchObject({
+      type: 'flowException',
+      payload: { errorCode: 'connectionLost', dispatched: true },
+    });
   }, 60_000);
 
   it('a flood of POSTs is shed with 429 + Retry-After before anything is dispatched: no 417, no hang', async () => {
@@ -198,16 +295,33 @@ describe('gateway under faults', () => {
     const answers = await Promise.all(
       bodies.map(async (body) => {
         try {
-          const res = await fetch(`${sys.gatewayUrl}/client/v1.1/requests`, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
-          return { requestId: body.requestId as string, status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as Body };
+          const res = await fetch(`${sys.gatewayUrl}/client/v1.1/requests`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify(body),
+            signal: AbortSignal.timeout(30_000),
+          });
+          return {
+            requestId: body.requestId as string,
+            status: res.status,
+            retryAfter: res.headers.get('retry-after'),
+            body: (await res.json()) as Body,
+          };
         } catch (err) {
-          return { requestId: body.requestId as string, status: 0, retryAfter: null, body: { error: String(err) } };
+          return {
+            requestId: body.requestId as string,
+            status: 0,
+            retryAfter: null,
+            body: { error: String(err) },
+          };
         }
       }),
     );
     const byStatus: Record<number, number> = {};
     for (const a of answers) byStatus[a.status] = (byStatus[a.status] ?? 0) + 1;
-    console.log(`flood of ${answers.length} POSTs (cap ${ADMISSION_CAP} in flight): ${JSON.stringify(byStatus)}`);
+    console.log(
+      `flood of ${answers.length} POSTs (cap ${ADMISSION_CAP} in flight): ${JSON.stringify(byStatus)}`,
+    );
     expect(answers.filter((a) => a.status === 0)).toEqual([]); // nobody left without an answer
     expect(answers.filter((a) => a.status === 417 || a.status >= 500)).toEqual([]);
     expect(answers.every((a) => [200, 202, 412, 429].includes(a.status))).toBe(true);
@@ -219,7 +333,9 @@ describe('gateway under faults', () => {
     // Wait until every dispatched one is recorded as done, then count what the terminals got.
     const accepted = answers.filter((a) => a.status === 202).map((a) => a.requestId);
     for (const requestId of accepted) await untilStatus(requestId, 'completed', 30_000);
-    const received = deviceSims.flatMap((s) => s.received.frames.filter((f) => f.type === 'payment').map((f) => f.requestId));
+    const received = deviceSims.flatMap((s) =>
+      s.received.frames.filter((f) => f.type === 'payment').map((f) => f.requestId),
+    );
     const shedIds = new Set(shed.map((a) => a.requestId));
     expect(received.filter((id) => shedIds.has(id))).toEqual([]);
     expect(received.filter((id) => accepted.includes(id)).sort()).toEqual([...accepted].sort());
@@ -236,15 +352,24 @@ describe('gateway under faults', () => {
       const answer = post(body, gateway.url);
       await new Promise((r) => setTimeout(r, 300));
       gateway.child.signal('SIGTERM');
-      const ready = await waitFor('the draining gateway to answer /readyz 503', async () => {
-        const r = await fetch(`${gateway.url}/readyz`).catch(() => undefined);
-        return r?.status === 503 ? r.status : undefined;
-      }, 5_000);
+      const ready = await waitFor(
+        'the draining gateway to answer /readyz 503',
+        async () => {
+          const r = await fetch(`${gateway.url}/readyz`).catch(() => undefined);
+          return r?.status === 503 ? r.status : undefined;
+        },
+        5_000,
+      );
       return { res: await answer, readyDuringDrain: ready };
     });
     expect(readyDuringDrain).toBe(503);
     expect(res.status).toBe(410);
     expect(res.body).toMatchObject({ errorCode: 'connectionLost', dispatched: true });
-    expect(await Promise.race([gateway.child.exited, new Promise((r) => setTimeout(() => r('still running'), 20_000))])).toBe(0);
+    expect(
+      await Promise.race([
+        gateway.child.exited,
+        new Promise((r) => setTimeout(() => r('still running'), 20_000)),
+      ]),
+    ).toBe(0);
   }, 60_000);
 });

@@ -244,7 +244,9 @@ describe('developer portal in a real browser', () => {
       // The reveal test's gateway call is in the ledger once the gateway's next report (≤ 250 ms) lands.
       const usageApi = async () =>
         (
-          await http('GET', `${sys.adminUrl}/portal/v1/usage`, { headers: { authorization: `Bearer ${await session()}` } })
+          await http('GET', `${sys.adminUrl}/portal/v1/usage`, {
+            headers: { authorization: `Bearer ${await session()}` },
+          })
         ).body as { days: Array<{ day: string; requests: number }> };
       const today = new Date().toISOString().slice(0, 10);
       let days: Array<{ day: string; requests: number }> = [];
@@ -264,9 +266,13 @@ describe('developer portal in a real browser', () => {
       expect(await bars.count()).toBe(30);
       const todayBar = chart.locator(`rect[data-day="${today}"]`);
       // The page read the same ledger: today's bar has at least the count the API gave, and is drawn.
-      expect(Number(await todayBar.getAttribute('data-requests'))).toBeGreaterThanOrEqual(days.at(-1)!.requests);
+      expect(Number(await todayBar.getAttribute('data-requests'))).toBeGreaterThanOrEqual(
+        days.at(-1)!.requests,
+      );
       expect(Number(await todayBar.getAttribute('height'))).toBeGreaterThan(0);
-      expect(await todayBar.locator('title').textContent()).toMatch(new RegExp(`^${today}: [\\d,]+ requests?, [\\d,]+ payments?$`));
+      expect(await todayBar.locator('title').textContent()).toMatch(
+        new RegExp(`^${today}: [\\d,]+ requests?, [\\d,]+ payments?$`),
+      );
       const usage = await text(key.locator('#usage'));
       const { appKeys } = await settingsApi();
       const fmt = new Intl.NumberFormat('en');

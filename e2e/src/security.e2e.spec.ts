@@ -77,13 +77,18 @@ describe('security: throttled guessing and revocable sessions (issue 12)', () =>
       const ip = address();
       let failures = 0;
       let locked: HttpResult | undefined;
-      await waitFor('the lock', async () => {
-        const res = await login(admins()[failures % 2], email, 'not-it', ip);
-        if (res.status === 401) failures++;
-        else if (Number(res.headers.get('retry-after')) > 60) locked = res;
-        else expectThrottled(res); // a pause between guesses
-        return locked;
-      }, 60_000, 300);
+      await waitFor(
+        'the lock',
+        async () => {
+          const res = await login(admins()[failures % 2], email, 'not-it', ip);
+          if (res.status === 401) failures++;
+          else if (Number(res.headers.get('retry-after')) > 60) locked = res;
+          else expectThrottled(res); // a pause between guesses
+          return locked;
+        },
+        60_000,
+        300,
+      );
       expect(failures).toBe(10);
       expectThrottled(locked!);
       expect(Number(locked!.headers.get('retry-after'))).toBeGreaterThan(800);
@@ -112,13 +117,17 @@ describe('security: throttled guessing and revocable sessions (issue 12)', () =>
 
     it('throttles password sprays from one client address over many emails', async () => {
       const ip = address();
-      for (let n = 0; n < 20; n++) expect((await login(admins()[n % 2], `spray-${n}-${randomUUID()}@example.com`, 'Summer2026!', ip)).status).toBe(401);
+      for (let n = 0; n < 20; n++)
+        expect(
+          (await login(admins()[n % 2], `spray-${n}-${randomUUID()}@example.com`, 'Summer2026!', ip)).status,
+        ).toBe(401);
       expectThrottled(await login(admins()[0], `spray-last-${randomUUID()}@example.com`, 'Summer2026!', ip));
     }, 60_000);
 
     it('throttles the OAuth password grant per business + username, unknown usernames included, in RFC 6749 shape', async () => {
       const ip = address();
-      for (let n = 0; n < 5; n++) expect((await grant(tenant.admin.username, `wrong-${n}`, ip)).status).toBe(401);
+      for (let n = 0; n < 5; n++)
+        expect((await grant(tenant.admin.username, `wrong-${n}`, ip)).status).toBe(401);
       const throttled = await grant(tenant.admin.username, tenant.admin.password, ip);
       expectThrottled(throttled);
       expect(throttled.body).toMatchObject({ error: 'temporarily_unavailable' });
@@ -131,7 +140,10 @@ describe('security: throttled guessing and revocable sessions (issue 12)', () =>
       const ip = address();
       const { session } = await signUp(address());
       const reveal = (password: string) =>
-        http('POST', `${admins()[0]}/portal/v1/app-key/reveal`, { body: { password }, headers: from(ip, { authorization: `Bearer ${session}` }) });
+        http('POST', `${admins()[0]}/portal/v1/app-key/reveal`, {
+          body: { password },
+          headers: from(ip, { authorization: `Bearer ${session}` }),
+        });
       for (let n = 0; n < 5; n++) expect((await reveal(`wrong-${n}`)).status).toBe(401);
       expectThrottled(await reveal('wrong-6'));
     });
@@ -139,7 +151,10 @@ describe('security: throttled guessing and revocable sessions (issue 12)', () =>
     it('limits sign-ups (each mints a sandbox key) per client address', async () => {
       const ip = address();
       for (let n = 0; n < 3; n++) await signUp(ip);
-      const res = await http('POST', `${admins()[1]}/portal/v1/signup`, { body: { name: 'Mint', email: `mint-${randomUUID()}@example.com`, password: 'long-enough-1' }, headers: from(ip) });
+      const res = await http('POST', `${admins()[1]}/portal/v1/signup`, {
+        body: { name: 'Mint', email: `mint-${randomUUID()}@example.com`, password: 'long-enough-1' },
+        headers: from(ip),
+      });
       expectThrottled(res, 'Too many sign-ups from this address, try again later');
       // Nothing half-made: the refused email can sign up from another address.
       await signUp(address());
@@ -147,12 +162,18 @@ describe('security: throttled guessing and revocable sessions (issue 12)', () =>
 
     it('caps concurrent argon2 work in auth: a flood is shed with 429, never a 5xx, and auth keeps serving', async () => {
       const flood = await Promise.all(
-        Array.from({ length: 120 }, (_, n) => login(admins()[n % 2], `flood-${n}-${randomUUID()}@example.com`, 'flood-pass', address())),
+        Array.from({ length: 120 }, (_, n) =>
+          login(admins()[n % 2], `flood-${n}-${randomUUID()}@example.com`, 'flood-pass', address()),
+        ),
       );
       const statuses = flood.map((r) => r.status);
       expect(statuses.filter((s) => s >= 500)).toEqual([]);
-      expect(flood.filter((r) => r.status !== 401 && r.status !== 429).map((r) => [r.status, r.body])).toEqual([]);
-      const shed = flood.filter((r) => r.status === 429 && r.body.errorMessage === 'Too many password checks at once, please retry');
+      expect(
+        flood.filter((r) => r.status !== 401 && r.status !== 429).map((r) => [r.status, r.body]),
+      ).toEqual([]);
+      const shed = flood.filter(
+        (r) => r.status === 429 && r.body.errorMessage === 'Too many password checks at once, please retry',
+      );
       expect(shed.length).toBeGreaterThan(0);
       expectThrottled(shed[0], 'Too many password checks at once, please retry');
       expect(shed[0].headers.get('retry-after')).toBe('1');
@@ -165,12 +186,24 @@ describe('security: throttled guessing and revocable sessions (issue 12)', () =>
   describe('item 8: sessions and tokens', () => {
     it('log-out ends the portal session on the server: the copied token stops working on every admin replica', async () => {
       const { session } = await signUp(address());
-      const settings = (adminUrl: string) => http('GET', `${adminUrl}/portal/v1/settings`, { headers: { authorization: `Bearer ${session}` } });
+      const settings = (adminUrl: string) =>
+        http('GET', `${adminUrl}/portal/v1/settings`, { headers: { authorization: `Bearer ${session}` } });
       for (const a of admins()) expect((await settings(a)).status).toBe(200);
-      expect((await http('POST', `${admins()[0]}/portal/v1/logout`, { headers: { authorization: `Bearer ${session}` } })).status).toBe(204);
+      expect(
+        (
+          await http('POST', `${admins()[0]}/portal/v1/logout`, {
+            headers: { authorization: `Bearer ${session}` },
+          })
+        ).status,
+      ).toBe(204);
       expect((await settings(admins()[0])).status).toBe(401);
       // The other replica believed "active" for at most 5 s.
-      await waitFor('the other admin to refuse the session', async () => ((await settings(admins()[1])).status === 401 ? true : undefined), 8000, 200);
+      await waitFor(
+        'the other admin to refuse the session',
+        async () => ((await settings(admins()[1])).status === 401 ? true : undefined),
+        8000,
+        200,
+      );
     });
 
     it('admin access tokens live 15 minutes and name their kind (typ), and a portal session is no admin token', async () => {
@@ -180,21 +213,40 @@ describe('security: throttled guessing and revocable sessions (issue 12)', () =>
       expect(claims.exp! - claims.iat!).toBe(900);
       expect(decodeProtectedHeader(res.access_token).typ).toBe('at+jwt');
       expect(decodeProtectedHeader(tenant.session).typ).toBe('portal-session+jwt');
-      const portalAsAdmin = await http('GET', `${sys.adminUrl}/admin/v1/tenant`, { headers: { 'api-key': tenant.appKey, authorization: `Bearer ${tenant.session}` } });
+      const portalAsAdmin = await http('GET', `${sys.adminUrl}/admin/v1/tenant`, {
+        headers: { 'api-key': tenant.appKey, authorization: `Bearer ${tenant.session}` },
+      });
       expect(portalAsAdmin.status).toBe(401);
     });
 
     it('a password change revokes the access tokens issued before it, on every admin replica', async () => {
       const other = await createTenant(sys, 'Password Change Coffee');
       const read = (adminUrl: string, token: string) =>
-        http('GET', `${adminUrl}/admin/v1/tenant`, { headers: { 'api-key': other.appKey, authorization: `Bearer ${token}` } });
+        http('GET', `${adminUrl}/admin/v1/tenant`, {
+          headers: { 'api-key': other.appKey, authorization: `Bearer ${token}` },
+        });
       for (const a of admins()) expect((await read(a, other.accessToken)).status).toBe(200);
-      const users = expectStatus('users', await http<Array<{ userId: string; username: string }>>('GET', `${sys.adminUrl}/admin/v1/users`, { headers: other.adminHeaders }), 200);
+      const users = expectStatus(
+        'users',
+        await http<Array<{ userId: string; username: string }>>('GET', `${sys.adminUrl}/admin/v1/users`, {
+          headers: other.adminHeaders,
+        }),
+        200,
+      );
       const userId = users.find((u) => u.username === other.admin.username)!.userId;
       // The password change itself (admin calls this when a user's password is set again).
-      await rpc.send(SUBJECTS.auth.userCredentialsSet, { userId, tenantId: other.tenantId, password: 'brand-new-pass-1' });
+      await rpc.send(SUBJECTS.auth.userCredentialsSet, {
+        userId,
+        tenantId: other.tenantId,
+        password: 'brand-new-pass-1',
+      });
       for (const a of admins()) {
-        await waitFor(`${a} to refuse the old access token`, async () => ((await read(a, other.accessToken)).status === 401 ? true : undefined), 8000, 200);
+        await waitFor(
+          `${a} to refuse the old access token`,
+          async () => ((await read(a, other.accessToken)).status === 401 ? true : undefined),
+          8000,
+          200,
+        );
       }
       const fresh = await grantOk(other, 'brand-new-pass-1');
       for (const a of admins()) expect((await read(a, fresh.access_token)).status).toBe(200);
@@ -203,17 +255,28 @@ describe('security: throttled guessing and revocable sessions (issue 12)', () =>
     it('rotates the signing key on schedule; a token of the old kid still verifies (overlap)', async () => {
       const before = await grantOk(tenant, tenant.admin.password);
       const oldKid = decodeProtectedHeader(before.access_token).kid;
-      const rotated = await waitFor('a token signed with a new key', async () => {
-        const res = await grantOk(tenant, tenant.admin.password);
-        return decodeProtectedHeader(res.access_token).kid !== oldKid ? res : undefined;
-      }, 60_000, 2000);
+      const rotated = await waitFor(
+        'a token signed with a new key',
+        async () => {
+          const res = await grantOk(tenant, tenant.admin.password);
+          return decodeProtectedHeader(res.access_token).kid !== oldKid ? res : undefined;
+        },
+        60_000,
+        2000,
+      );
       const headers = (token: string) => ({ 'api-key': tenant.appKey, authorization: `Bearer ${token}` });
       for (const a of admins()) {
-        expect((await http('GET', `${a}/admin/v1/tenant`, { headers: headers(before.access_token) })).status).toBe(200);
-        expect((await http('GET', `${a}/admin/v1/tenant`, { headers: headers(rotated.access_token) })).status).toBe(200);
+        expect(
+          (await http('GET', `${a}/admin/v1/tenant`, { headers: headers(before.access_token) })).status,
+        ).toBe(200);
+        expect(
+          (await http('GET', `${a}/admin/v1/tenant`, { headers: headers(rotated.access_token) })).status,
+        ).toBe(200);
       }
       const jwks = await rpc.send(SUBJECTS.auth.jwksGet, {});
-      expect(jwks.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([oldKid, decodeProtectedHeader(rotated.access_token).kid]));
+      expect(jwks.keys.map((k) => k.kid)).toEqual(
+        expect.arrayContaining([oldKid, decodeProtectedHeader(rotated.access_token).kid]),
+      );
     }, 90_000);
   });
 
@@ -221,21 +284,41 @@ describe('security: throttled guessing and revocable sessions (issue 12)', () =>
   async function signUp(ip: string): Promise<{ email: string; password: string; session: string }> {
     const email = `sec-${randomUUID()}@example.com`;
     const password = `portal-pass-${randomUUID().slice(0, 8)}`;
-    expectStatus('signup', await http('POST', `${sys.adminUrl}/portal/v1/signup`, { body: { name: 'Sec Dev', email, password }, headers: from(ip) }), 201);
-    const { sessionToken } = expectStatus('login', await login(sys.adminUrl, email, password, address()), 200);
+    expectStatus(
+      'signup',
+      await http('POST', `${sys.adminUrl}/portal/v1/signup`, {
+        body: { name: 'Sec Dev', email, password },
+        headers: from(ip),
+      }),
+      201,
+    );
+    const { sessionToken } = expectStatus(
+      'login',
+      await login(sys.adminUrl, email, password, address()),
+      200,
+    );
     return { email, password, session: sessionToken };
   }
 
   /** A token pair for the tenant's admin user; waits out a pause an earlier test's guesses left on the username. */
   function grantOk(t: Tenant, password: string): Promise<{ access_token: string; expires_in: number }> {
-    return waitFor('a password grant', async () => {
-      const res = await http('POST', `${sys.gatewayUrl}/auth/oauth/token`, {
-        raw: new URLSearchParams({ grant_type: 'password', username: t.admin.username, password }).toString(),
-        contentType: 'application/x-www-form-urlencoded',
-        headers: from(address(), { 'api-key': t.appKey }),
-      });
-      if (res.status === 429) return undefined;
-      return expectStatus('grant', res, 200);
-    }, 10_000, 300);
+    return waitFor(
+      'a password grant',
+      async () => {
+        const res = await http('POST', `${sys.gatewayUrl}/auth/oauth/token`, {
+          raw: new URLSearchParams({
+            grant_type: 'password',
+            username: t.admin.username,
+            password,
+          }).toString(),
+          contentType: 'application/x-www-form-urlencoded',
+          headers: from(address(), { 'api-key': t.appKey }),
+        });
+        if (res.status === 429) return undefined;
+        return expectStatus('grant', res, 200);
+      },
+      10_000,
+      300,
+    );
   }
 });

@@ -27,7 +27,10 @@ describe('the whole system on real NATS and Postgres', () => {
     try {
       const down = await http('GET', `${sys.admin.url}/readyz`);
       expect(down.status).toBe(503);
-      expect(down.body).toMatchObject({ errorCode: 'connectionLost', checks: { postgres: false, nats: true } });
+      expect(down.body).toMatchObject({
+        errorCode: 'connectionLost',
+        checks: { postgres: false, nats: true },
+      });
       expect(sys.admin.child.running).toBe(true);
     } finally {
       await sys.postgres.startServer();

@@ -97,11 +97,13 @@ export function ensurePostgresBin() {
 
 /** HAProxy for `npm run start:cluster` (Debian's package), installed when missing and root. */
 export function ensureHaproxy() {
-  const find = () => ['/usr/sbin/haproxy', '/usr/bin/haproxy', process.env.HAPROXY_BIN].find((c) => c && existsSync(c));
+  const find = () =>
+    ['/usr/sbin/haproxy', '/usr/bin/haproxy', process.env.HAPROXY_BIN].find((c) => c && existsSync(c));
   const found = find();
   if (found) return found;
   aptInstall('haproxy', 'HAProxy (the load balancer of start:cluster) was not found.');
   const installed = find();
-  if (!installed) throw new StartError('haproxy is still missing after apt-get install; set HAPROXY_BIN to its path.');
+  if (!installed)
+    throw new StartError('haproxy is still missing after apt-get install; set HAPROXY_BIN to its path.');
   return installed;
 }

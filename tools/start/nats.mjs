@@ -5,7 +5,15 @@ import { probe, waitUntil } from './wait.mjs';
 
 export async function startNats({ bin, configFile, port, monitorPort, dataDir, logFile, onExit, register }) {
   // The config file carries the users and permissions; the flags after it win for the rest.
-  const args = [...(configFile ? ['-c', configFile] : []), '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)];
+  const args = [
+    ...(configFile ? ['-c', configFile] : []),
+    '-a',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-m',
+    String(monitorPort),
+  ];
   args.push('-js', '-sd', join(dataDir, 'nats'));
   const proc = new Proc('nats', bin, args, { cwd: dataDir, logFile });
   register(proc);

@@ -3,7 +3,16 @@
 // own role (tools/start/db-roles.mjs) cannot be side-stepped by logging in as `postgres`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StartError } from './deps.mjs';
@@ -101,7 +110,9 @@ async function requirePasswords(client, dataDir, owner, password) {
   writeFileSync(file, conf);
   if (owner) chownSync(file, owner.uid, owner.gid);
   await client.query('SELECT pg_reload_conf()');
-  console.log('Postgres: TCP logins now need a password (the superuser\'s is PG_PASSWORD_POSTGRES in .data/secrets.json).');
+  console.log(
+    "Postgres: TCP logins now need a password (the superuser's is PG_PASSWORD_POSTGRES in .data/secrets.json).",
+  );
 }
 
 export async function startPostgres({ bin, dataDir, owner, port, password, logFile, onExit, register }) {

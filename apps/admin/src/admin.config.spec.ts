@@ -13,12 +13,18 @@ describe('AdminConfig', () => {
   });
 
   it('refuses to start with a guessable operator token', () => {
-    expect(() => loadConfig(AdminConfig, { CLOUDFLOW_OPERATOR_TOKEN: 'secret' })).toThrow(/CLOUDFLOW_OPERATOR_TOKEN/);
+    expect(() => loadConfig(AdminConfig, { CLOUDFLOW_OPERATOR_TOKEN: 'secret' })).toThrow(
+      /CLOUDFLOW_OPERATOR_TOKEN/,
+    );
   });
 
   it('allows loopback http webhooks only when the deployment says so', () => {
     expect(loadConfig(AdminConfig, {}).WEBHOOK_ALLOW_LOOPBACK_HTTP).toBe(false);
-    expect(loadConfig(AdminConfig, { WEBHOOK_ALLOW_LOOPBACK_HTTP: 'true' }).WEBHOOK_ALLOW_LOOPBACK_HTTP).toBe(true);
-    expect(() => loadConfig(AdminConfig, { WEBHOOK_ALLOW_LOOPBACK_HTTP: 'yes' })).toThrow(/WEBHOOK_ALLOW_LOOPBACK_HTTP/);
+    expect(loadConfig(AdminConfig, { WEBHOOK_ALLOW_LOOPBACK_HTTP: 'true' }).WEBHOOK_ALLOW_LOOPBACK_HTTP).toBe(
+      true,
+    );
+    expect(() => loadConfig(AdminConfig, { WEBHOOK_ALLOW_LOOPBACK_HTTP: 'yes' })).toThrow(
+      /WEBHOOK_ALLOW_LOOPBACK_HTTP/,
+    );
   });
 });

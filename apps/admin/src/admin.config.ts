@@ -7,7 +7,9 @@ export class AdminConfig extends BaseConfig {
    * Bearer token of the platform operator API (CONTRACT.md §11). Unset or empty means the
    * operator API is closed (every call 401); a token too short to resist guessing stops start-up.
    */
-  @ValidateIf((c: AdminConfig) => c.CLOUDFLOW_OPERATOR_TOKEN !== undefined && c.CLOUDFLOW_OPERATOR_TOKEN !== '')
+  @ValidateIf(
+    (c: AdminConfig) => c.CLOUDFLOW_OPERATOR_TOKEN !== undefined && c.CLOUDFLOW_OPERATOR_TOKEN !== '',
+  )
   @IsString()
   @MinLength(16)
   @MaxLength(512)

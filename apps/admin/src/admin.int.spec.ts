@@ -1,7 +1,17 @@
 import { ClientNats } from '@nestjs/microservices';
 import { CloudFlowError, SUBJECTS } from '@cloudflow/contracts';
 import { DatabaseService, natsConnectionOptions, RpcClient } from '@cloudflow/platform';
-import { freePort, http, startNats, startPostgres, startService, waitFor, type NatsHandle, type PostgresHandle, type ServiceProcess } from '@cloudflow/testing';
+import {
+  freePort,
+  http,
+  startNats,
+  startPostgres,
+  startService,
+  waitFor,
+  type NatsHandle,
+  type PostgresHandle,
+  type ServiceProcess,
+} from '@cloudflow/testing';
 import type { INestApplication } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -58,20 +68,31 @@ describe('admin service with auth on real NATS and Postgres', () => {
     expect(Object.keys(res.body)).toEqual(['developerId']);
     developerId = res.body.developerId;
 
-    const again = await http('POST', url('/portal/v1/signup'), { body: { name: 'Other', email: email.toUpperCase(), password } });
+    const again = await http('POST', url('/portal/v1/signup'), {
+      body: { name: 'Other', email: email.toUpperCase(), password },
+    });
     expect(again.status).toBe(409);
-    expect(again.body).toEqual({ errorCode: 'duplicateItem', errorMessage: 'A developer with this email already exists' });
+    expect(again.body).toEqual({
+      errorCode: 'duplicateItem',
+      errorMessage: 'A developer with this email already exists',
+    });
 
-    const unknownField = await http('POST', url('/portal/v1/signup'), { body: { name: 'X', email: `x-${email}`, password, admin: true } });
+    const unknownField = await http('POST', url('/portal/v1/signup'), {
+      body: { name: 'X', email: `x-${email}`, password, admin: true },
+    });
     expect(unknownField.status).toBe(422);
     expect(unknownField.body.errorMessage).toContain('admin');
   });
 
   it('logs in only with the right password', async () => {
-    const wrong = await http('POST', url('/portal/v1/login'), { body: { email, password: 'not-the-password' } });
+    const wrong = await http('POST', url('/portal/v1/login'), {
+      body: { email, password: 'not-the-password' },
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.body).toEqual({ errorCode: 'unauthorized', errorMessage: 'Invalid email or password' });
-    const unknown = await http('POST', url('/portal/v1/login'), { body: { email: `nobody-${email}`, password } });
+    const unknown = await http('POST', url('/portal/v1/login'), {
+      body: { email: `nobody-${email}`, password },
+    });
     expect(unknown.body).toEqual(wrong.body);
 
     const ok = await http('POST', url('/portal/v1/login'), { body: { email, password } });
@@ -82,39 +103,74 @@ describe('admin service with auth on real NATS and Postgres', () => {
 
   it('shows settings with the sandbox key and no company yet', async () => {
     expect((await http('GET', url('/portal/v1/settings'))).status).toBe(401);
-    expect((await http('GET', url('/portal/v1/settings'), { headers: { authorization: 'Bearer not-a-jwt' } })).status).toBe(401);
+    expect(
+      (await http('GET', url('/portal/v1/settings'), { headers: { authorization: 'Bearer not-a-jwt' } }))
+        .status,
+    ).toBe(401);
     const res = await http('GET', url('/portal/v1/settings'), { headers: bearer() });
     expect(res.status).toBe(200);
     expect(res.body.developer).toEqual({ developerId, name: 'Dana Dev', email, kind: 'sandbox' });
     expect(res.body.company).toBeNull();
     expect(res.body.adminUser).toBeNull();
     expect(res.body.appKeys).toHaveLength(1);
-    expect(res.body.appKeys[0]).toMatchObject({ kind: 'sandbox', status: 'active', groups: expect.arrayContaining(['client', 'device', 'admin']) });
+    expect(res.body.appKeys[0]).toMatchObject({
+      kind: 'sandbox',
+      status: 'active',
+      groups: expect.arrayContaining(['client', 'device', 'admin']),
+    });
     expect(JSON.stringify(res.body)).not.toMatch(/cf_sbx_[A-Za-z0-9_-]{20,}/);
     keyId = res.body.appKeys[0].keyId;
   });
 
   it('creates one company, and the admin user only after it', async () => {
-    const adminUser = { username: 'Boss', password: 'admin-password-1', pin: '1234', timeZone: 'Europe/Amsterdam' };
+    const adminUser = {
+      username: 'Boss',
+      password: 'admin-password-1',
+      pin: '1234',
+      timeZone: 'Europe/Amsterdam',
+    };
     const early = await http('POST', url('/portal/v1/admin-user'), { headers: bearer(), body: adminUser });
     expect(early.status).toBe(412);
     expect(early.body).toEqual({ errorCode: 'preconditionFailed', errorMessage: 'Create a company first' });
 
-    const company = await http('POST', url('/portal/v1/company'), { headers: bearer(), body: { name: 'Dana Coffee' } });
+    const company = await http('POST', url('/portal/v1/company'), {
+      headers: bearer(),
+      body: { name: 'Dana Coffee' },
+    });
     expect(company.status).toBe(201);
-    expect(company.body).toEqual({ tenantId: expect.any(String), businessCode: expect.stringMatching(/^CF[A-Z2-7]{8}$/), name: 'Dana Coffee' });
+    expect(company.body).toEqual({
+      tenantId: expect.any(String),
+      businessCode: expect.stringMatching(/^CF[A-Z2-7]{8}$/),
+      name: 'Dana Coffee',
+    });
     tenantId = company.body.tenantId;
-    const second = await http('POST', url('/portal/v1/company'), { headers: bearer(), body: { name: 'Again' } });
+    const second = await http('POST', url('/portal/v1/company'), {
+      headers: bearer(),
+      body: { name: 'Again' },
+    });
     expect(second.status).toBe(409);
 
-    const badZone = await http('POST', url('/portal/v1/admin-user'), { headers: bearer(), body: { ...adminUser, timeZone: 'Mars/Olympus' } });
+    const badZone = await http('POST', url('/portal/v1/admin-user'), {
+      headers: bearer(),
+      body: { ...adminUser, timeZone: 'Mars/Olympus' },
+    });
     expect(badZone.status).toBe(422);
     expect(badZone.body.errorMessage).toContain('timeZone');
 
     const created = await http('POST', url('/portal/v1/admin-user'), { headers: bearer(), body: adminUser });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ userId: expect.any(String), username: 'Boss', name: 'Dana Dev', email, timeZone: 'Europe/Amsterdam', tenantId });
-    const twice = await http('POST', url('/portal/v1/admin-user'), { headers: bearer(), body: { ...adminUser, username: 'Boss2' } });
+    expect(created.body).toEqual({
+      userId: expect.any(String),
+      username: 'Boss',
+      name: 'Dana Dev',
+      email,
+      timeZone: 'Europe/Amsterdam',
+      tenantId,
+    });
+    const twice = await http('POST', url('/portal/v1/admin-user'), {
+      headers: bearer(),
+      body: { ...adminUser, username: 'Boss2' },
+    });
     expect(twice.status).toBe(409);
 
     const settings = await http('GET', url('/portal/v1/settings'), { headers: bearer() });
@@ -123,9 +179,15 @@ describe('admin service with auth on real NATS and Postgres', () => {
   });
 
   it('reveals the APP key only with the portal password', async () => {
-    const wrong = await http('POST', url('/portal/v1/app-key/reveal'), { headers: bearer(), body: { password: 'wrong-password' } });
+    const wrong = await http('POST', url('/portal/v1/app-key/reveal'), {
+      headers: bearer(),
+      body: { password: 'wrong-password' },
+    });
     expect(wrong.status).toBe(401);
-    const ok = await http('POST', url('/portal/v1/app-key/reveal'), { headers: bearer(), body: { password } });
+    const ok = await http('POST', url('/portal/v1/app-key/reveal'), {
+      headers: bearer(),
+      body: { password },
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.appKey).toMatch(/^cf_sbx_/);
     expect(ok.body.keyId).toBe(keyId);
@@ -135,7 +197,9 @@ describe('admin service with auth on real NATS and Postgres', () => {
   it('finds the login user over NATS only by exact username in the key owner tenant', async () => {
     const found = await rpc.send(SUBJECTS.admin.userFindForLogin, { developerId, username: 'Boss' });
     expect(found.tenantId).toBe(tenantId);
-    const miss = await rpc.send(SUBJECTS.admin.userFindForLogin, { developerId, username: 'boss' }).catch((e: unknown) => e);
+    const miss = await rpc
+      .send(SUBJECTS.admin.userFindForLogin, { developerId, username: 'boss' })
+      .catch((e: unknown) => e);
     expect(miss).toBeInstanceOf(CloudFlowError);
     expect((miss as CloudFlowError).toBody()).toEqual({
       errorCode: 'unauthorized',
@@ -145,26 +209,39 @@ describe('admin service with auth on real NATS and Postgres', () => {
     });
     // The business's admin user, made in the portal: its role goes into the access token.
     expect(found.role).toBe('admin');
-    const tokens = await rpc.send(SUBJECTS.auth.tokenPassword, { userId: found.userId, tenantId, role: found.role, password: 'admin-password-1' });
+    const tokens = await rpc.send(SUBJECTS.auth.tokenPassword, {
+      userId: found.userId,
+      tenantId,
+      role: found.role,
+      password: 'admin-password-1',
+    });
     accessToken = tokens.access_token;
   });
 
   it('serves the admin API only with an APP key and an access token', async () => {
-    const noKey = await http('GET', url('/admin/v1/tenant'), { headers: { authorization: `Bearer ${accessToken}` } });
+    const noKey = await http('GET', url('/admin/v1/tenant'), {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
     expect(noKey.status).toBe(401);
     expect(noKey.body.error).toBe('Authorization field missing');
     const noToken = await http('GET', url('/admin/v1/tenant'), { headers: { 'api-key': appKey } });
     expect(noToken.status).toBe(401);
-    const portalToken = await http('GET', url('/admin/v1/tenant'), { headers: { 'api-key': appKey, authorization: `Bearer ${session}` } });
+    const portalToken = await http('GET', url('/admin/v1/tenant'), {
+      headers: { 'api-key': appKey, authorization: `Bearer ${session}` },
+    });
     expect(portalToken.status).toBe(401);
-    const ok = await http('GET', url('/admin/v1/tenant'), { headers: { 'api-key': appKey, authorization: `Bearer ${accessToken}` } });
+    const ok = await http('GET', url('/admin/v1/tenant'), {
+      headers: { 'api-key': appKey, authorization: `Bearer ${accessToken}` },
+    });
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ tenantId, businessCode: expect.stringMatching(/^CF/), name: 'Dana Coffee' });
   });
 
   it('keeps the operator API closed without the operator token', async () => {
     expect((await http('GET', url('/operator/v1/developers'))).status).toBe(401);
-    const wrong = await http('GET', url('/operator/v1/keys'), { headers: { authorization: `Bearer ${operatorToken}x` } });
+    const wrong = await http('GET', url('/operator/v1/keys'), {
+      headers: { authorization: `Bearer ${operatorToken}x` },
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.body.errorCode).toBe('unauthorized');
   });
@@ -178,44 +255,82 @@ describe('admin service with auth on real NATS and Postgres', () => {
       tenant: { tenantId, name: 'Dana Coffee' },
     });
 
-    const keys = await http('GET', url(`/operator/v1/keys?email=${encodeURIComponent(email.toUpperCase())}`), { headers: op() });
+    const keys = await http(
+      'GET',
+      url(`/operator/v1/keys?email=${encodeURIComponent(email.toUpperCase())}`),
+      { headers: op() },
+    );
     expect(keys.status).toBe(200);
-    expect(keys.body).toEqual([expect.objectContaining({ keyId, developerId, email, kind: 'sandbox', status: 'active' })]);
-    expect((await http('GET', url('/operator/v1/keys?email=nobody%40example.com'), { headers: op() })).body).toEqual([]);
+    expect(keys.body).toEqual([
+      expect.objectContaining({ keyId, developerId, email, kind: 'sandbox', status: 'active' }),
+    ]);
+    expect(
+      (await http('GET', url('/operator/v1/keys?email=nobody%40example.com'), { headers: op() })).body,
+    ).toEqual([]);
     expect((await http('GET', url('/operator/v1/keys?color=red'), { headers: op() })).status).toBe(422);
 
-    const patched = await http('PATCH', url(`/operator/v1/keys/${keyId}`), { headers: op(), body: { usageLimitPerDay: 5000, ratePerSecond: 7 } });
+    const patched = await http('PATCH', url(`/operator/v1/keys/${keyId}`), {
+      headers: op(),
+      body: { usageLimitPerDay: 5000, ratePerSecond: 7 },
+    });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ keyId, email, usageLimitPerDay: 5000, ratePerSecond: 7 });
-    expect((await http('PATCH', url(`/operator/v1/keys/${keyId}`), { headers: op(), body: { groups: ['pos'] } })).status).toBe(422);
-    expect((await http('POST', url('/operator/v1/keys/not-a-uuid/revoke'), { headers: op() })).status).toBe(422);
+    expect(
+      (await http('PATCH', url(`/operator/v1/keys/${keyId}`), { headers: op(), body: { groups: ['pos'] } }))
+        .status,
+    ).toBe(422);
+    expect((await http('POST', url('/operator/v1/keys/not-a-uuid/revoke'), { headers: op() })).status).toBe(
+      422,
+    );
   });
 
   it('blocks and unblocks an endpoint platform-wide', async () => {
-    const tenantCall = () => http('GET', url('/admin/v1/tenant'), { headers: { 'api-key': appKey, authorization: `Bearer ${accessToken}` } });
-    const created = await http('POST', url('/operator/v1/blocked-endpoints'), { headers: op(), body: { method: 'GET', pathPrefix: '/admin/v1/tenant' } });
+    const tenantCall = () =>
+      http('GET', url('/admin/v1/tenant'), {
+        headers: { 'api-key': appKey, authorization: `Bearer ${accessToken}` },
+      });
+    const created = await http('POST', url('/operator/v1/blocked-endpoints'), {
+      headers: op(),
+      body: { method: 'GET', pathPrefix: '/admin/v1/tenant' },
+    });
     expect(created.status).toBe(201);
     const id: string = created.body.id;
     const list = await http('GET', url('/operator/v1/blocked-endpoints'), { headers: op() });
-    expect(list.body).toContainEqual(expect.objectContaining({ id, method: 'GET', pathPrefix: '/admin/v1/tenant' }));
-    await waitFor('the block to bite', async () => ((await tenantCall()).status === 403 ? true : undefined), 5000);
+    expect(list.body).toContainEqual(
+      expect.objectContaining({ id, method: 'GET', pathPrefix: '/admin/v1/tenant' }),
+    );
+    await waitFor(
+      'the block to bite',
+      async () => ((await tenantCall()).status === 403 ? true : undefined),
+      5000,
+    );
     expect((await tenantCall()).body.error).toBe('Requested endpoint is forbidden');
 
-    expect((await http('DELETE', url(`/operator/v1/blocked-endpoints/${id}`), { headers: op() })).status).toBe(200);
+    expect(
+      (await http('DELETE', url(`/operator/v1/blocked-endpoints/${id}`), { headers: op() })).status,
+    ).toBe(200);
     await waitFor('the unblock', async () => ((await tenantCall()).status === 200 ? true : undefined), 5000);
   });
 
   it('upgrades to production, then renews, expires and revokes keys with effect within 5 s', async () => {
-    const keyCall = (key: string) => http('GET', url('/admin/v1/tenant'), { headers: { 'api-key': key, authorization: `Bearer ${accessToken}` } });
+    const keyCall = (key: string) =>
+      http('GET', url('/admin/v1/tenant'), {
+        headers: { 'api-key': key, authorization: `Bearer ${accessToken}` },
+      });
     const sandboxRefused = await http('POST', url('/admin/v1/app-keys'), {
       headers: { 'api-key': appKey, authorization: `Bearer ${accessToken}` },
       body: { name: 'till' },
     });
     expect(sandboxRefused.status).toBe(403);
-    const upgraded = await http('POST', url(`/operator/v1/developers/${developerId}/production`), { headers: op() });
+    const upgraded = await http('POST', url(`/operator/v1/developers/${developerId}/production`), {
+      headers: op(),
+    });
     expect(upgraded.status).toBe(200);
     expect(upgraded.body).toMatchObject({ developerId, kind: 'production' });
-    const named = await http('POST', url('/admin/v1/app-keys'), { headers: { 'api-key': appKey, authorization: `Bearer ${accessToken}` }, body: { name: 'till' } });
+    const named = await http('POST', url('/admin/v1/app-keys'), {
+      headers: { 'api-key': appKey, authorization: `Bearer ${accessToken}` },
+      body: { name: 'till' },
+    });
     expect(named.status).toBe(201);
     const tillKey: string = named.body.appKey;
     expect((await keyCall(tillKey)).status).toBe(200);
@@ -224,20 +339,36 @@ describe('admin service with auth on real NATS and Postgres', () => {
     expect(renewed.status).toBe(200);
     expect(renewed.body).toEqual({ keyId: expect.any(String), appKey: expect.any(String) });
     expect(renewed.body.keyId).not.toBe(keyId);
-    await waitFor('the old key to stop working', async () => ((await keyCall(appKey)).status === 401 ? true : undefined), 5000);
+    await waitFor(
+      'the old key to stop working',
+      async () => ((await keyCall(appKey)).status === 401 ? true : undefined),
+      5000,
+    );
     expect((await keyCall(appKey)).body.error).toBe('Invalid APP key');
     expect((await keyCall(renewed.body.appKey)).status).toBe(200);
 
-    const expired = await http('POST', url(`/operator/v1/keys/${named.body.keyId}/expire`), { headers: op() });
+    const expired = await http('POST', url(`/operator/v1/keys/${named.body.keyId}/expire`), {
+      headers: op(),
+    });
     expect(expired.status).toBe(200);
     expect(expired.body).toMatchObject({ keyId: named.body.keyId, status: 'expired', email });
-    await waitFor('the expiry', async () => ((await keyCall(tillKey)).status === 401 ? true : undefined), 5000);
+    await waitFor(
+      'the expiry',
+      async () => ((await keyCall(tillKey)).status === 401 ? true : undefined),
+      5000,
+    );
     expect((await keyCall(tillKey)).body.error).toBe('Key has expired, please renew');
 
-    const revoked = await http('POST', url(`/operator/v1/keys/${renewed.body.keyId}/revoke`), { headers: op() });
+    const revoked = await http('POST', url(`/operator/v1/keys/${renewed.body.keyId}/revoke`), {
+      headers: op(),
+    });
     expect(revoked.status).toBe(200);
     expect(revoked.body).toMatchObject({ status: 'revoked' });
-    await waitFor('the revocation', async () => ((await keyCall(renewed.body.appKey)).status === 401 ? true : undefined), 5000);
+    await waitFor(
+      'the revocation',
+      async () => ((await keyCall(renewed.body.appKey)).status === 401 ? true : undefined),
+      5000,
+    );
   }, 30_000);
 });
 
@@ -255,13 +386,27 @@ describe('admin schema', () => {
   });
 
   it('has committed migrations that match the entities exactly (no drift)', async () => {
-    const env = { NATS_URL: nats.url, DATABASE_URL: await pg.createDatabase('admin_drift'), PORT: String(await freePort()), LOG_LEVEL: 'silent' };
+    const env = {
+      NATS_URL: nats.url,
+      DATABASE_URL: await pg.createDatabase('admin_drift'),
+      PORT: String(await freePort()),
+      LOG_LEVEL: 'silent',
+    };
     app = await bootstrap(env);
     const db = app.get(DatabaseService);
     await db.whenReady();
     const pending = await db.dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
-    const tables = await db.dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'admin' ORDER BY 1`);
-    expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual(['accounts', 'developers', 'devices', 'migrations', 'tenants', 'users']);
+    const tables = await db.dataSource.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'admin' ORDER BY 1`,
+    );
+    expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual([
+      'accounts',
+      'developers',
+      'devices',
+      'migrations',
+      'tenants',
+      'users',
+    ]);
   }, 60_000);
 });

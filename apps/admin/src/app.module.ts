@@ -19,7 +19,11 @@ import { BlockedEndpointsService } from './operator/blocked-endpoints.service';
 import { OperatorDevelopersService } from './operator/operator-developers.service';
 import { OperatorKeysService } from './operator/operator-keys.service';
 import { OperatorTokenGuard } from './operator/operator-token.guard';
-import { BlockedEndpointsController, OperatorDevelopersController, OperatorKeysController } from './operator/operator.controllers';
+import {
+  BlockedEndpointsController,
+  OperatorDevelopersController,
+  OperatorKeysController,
+} from './operator/operator.controllers';
 import { PortalAccountService } from './portal/portal-account.service';
 import { PortalBusinessService } from './portal/portal-business.service';
 import { PortalSessionGuard } from './portal/portal-session.guard';
@@ -34,7 +38,11 @@ import { UserLoginService } from './users/user-login.service';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 import { UsersRepository } from './users/users.repository';
-import { AdminUsageController, OperatorUsageController, PortalUsageController } from './usage/usage.controllers';
+import {
+  AdminUsageController,
+  OperatorUsageController,
+  PortalUsageController,
+} from './usage/usage.controllers';
 import { UsageService } from './usage/usage.service';
 
 @Module({})

@@ -9,4 +9,8 @@ import { UserEntity } from './users/user.entity';
 
 /** Every entity and committed migration of the admin schema. */
 export const ADMIN_ENTITIES = [DeveloperEntity, TenantEntity, UserEntity, AccountEntity, DeviceEntity];
-export const ADMIN_MIGRATIONS = [AdminInitial1763900000000, AdminAccountsDevices1764100000000, AdminAccountRequestTimeout1764200000001];
+export const ADMIN_MIGRATIONS = [
+  AdminInitial1763900000000,
+  AdminAccountsDevices1764100000000,
+  AdminAccountRequestTimeout1764200000001,
+];

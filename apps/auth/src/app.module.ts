@@ -38,7 +38,11 @@ import { UsageService } from './usage/usage.service';
 @Module({})
 export class AppModule {
   static forRoot(config: AuthConfig): DynamicModule {
-    argon2Gate.configure({ concurrent: config.ARGON2_MAX_CONCURRENT, maxQueue: config.ARGON2_MAX_QUEUE, maxWaitMs: config.ARGON2_MAX_WAIT_MS });
+    argon2Gate.configure({
+      concurrent: config.ARGON2_MAX_CONCURRENT,
+      maxQueue: config.ARGON2_MAX_QUEUE,
+      maxWaitMs: config.ARGON2_MAX_WAIT_MS,
+    });
     return {
       module: AppModule,
       imports: [

@@ -32,7 +32,15 @@ export class AppModule {
           database: { schema: 'gateway', entities: GATEWAY_ENTITIES, migrations: GATEWAY_MIGRATIONS },
         }),
       ],
-      controllers: [StatusController, OauthController, ClientV10Controller, ClientV11Controller, DeviceV10Controller, DeviceV11Controller, RequestLogController],
+      controllers: [
+        StatusController,
+        OauthController,
+        ClientV10Controller,
+        ClientV11Controller,
+        DeviceV10Controller,
+        DeviceV11Controller,
+        RequestLogController,
+      ],
       providers: [
         { provide: GatewayConfig, useValue: config },
         OauthService,

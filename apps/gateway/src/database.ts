@@ -6,5 +6,14 @@ import { WebhookAttemptEntity, WebhookDeliveryEntity } from './webhooks/webhook-
 
 /** Every entity and committed migration of the gateway schema. */
 type Constructor = new (...args: never[]) => object;
-export const GATEWAY_ENTITIES: Constructor[] = [RequestEntity, RequestMessageEntity, WebhookDeliveryEntity, WebhookAttemptEntity];
-export const GATEWAY_MIGRATIONS: Constructor[] = [GatewayRequests1764200000000, GatewayWebhooks1764300000000, GatewayDeadLetters1764400000000];
+export const GATEWAY_ENTITIES: Constructor[] = [
+  RequestEntity,
+  RequestMessageEntity,
+  WebhookDeliveryEntity,
+  WebhookAttemptEntity,
+];
+export const GATEWAY_MIGRATIONS: Constructor[] = [
+  GatewayRequests1764200000000,
+  GatewayWebhooks1764300000000,
+  GatewayDeadLetters1764400000000,
+];

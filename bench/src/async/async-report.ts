@@ -113,7 +113,8 @@ export function renderAsyncReport(input: AsyncReportInput): string {
       x.label,
       String(p.rate),
       ...users.map(
-        (u) => `${f((p.natsMessages![u]?.inMsgs ?? 0) / x.accepted)} / ${f((p.natsMessages![u]?.outMsgs ?? 0) / x.accepted)}`,
+        (u) =>
+          `${f((p.natsMessages![u]?.inMsgs ?? 0) / x.accepted)} / ${f((p.natsMessages![u]?.outMsgs ?? 0) / x.accepted)}`,
       ),
     ]);
   const d = input.run.durable;
@@ -182,7 +183,7 @@ export function renderAsyncReport(input: AsyncReportInput): string {
     'Latency runs from the moment a request was due (open loop), so it includes any queueing in the',
     'client, the gateway, NATS, the hub and Postgres; p50/p99/max are over every request sent (an',
     'unanswered one counts as ∞); "202 per s" counts answered 202s over the phase duration; "no',
-    "answer\" is a refused or reset connection or the client's own 15 s abort. The step-up stops at",
+    'answer" is a refused or reset connection or the client\'s own 15 s abort. The step-up stops at',
     'its first step that is not sustained.',
     '',
     '## Webhook delivery (same requests)',
@@ -192,7 +193,17 @@ export function renderAsyncReport(input: AsyncReportInput): string {
     'p50/p99 count a missing webhook as ∞.',
     '',
     table(
-      ['phase', 'offered req/s', 'delivered', 'missing at the end', 'p50 ms', 'p99 ms', 'max ms', 'outbox p50 ms', 'outbox p99 ms'],
+      [
+        'phase',
+        'offered req/s',
+        'delivered',
+        'missing at the end',
+        'p50 ms',
+        'p99 ms',
+        'max ms',
+        'outbox p50 ms',
+        'outbox p99 ms',
+      ],
       hooks,
     ),
     '',

@@ -24,7 +24,13 @@ export interface AsyncTarget {
    * Sends request i of a phase; records its due wall time in `dueWall` (deleted again unless 202)
    * and, when given, the requestId of every answer that was not 202 in `refused`.
    */
-  post(i: number, dueWall: Map<string, number>, wallStart: number, rate: number, refused?: string[]): Promise<Answer>;
+  post(
+    i: number,
+    dueWall: Map<string, number>,
+    wallStart: number,
+    rate: number,
+    refused?: string[],
+  ): Promise<Answer>;
   /** Every requestId some device of this target was sent (a refused request must never be in it). */
   dispatched: Set<string>;
   databaseUrl: string;
@@ -91,7 +97,13 @@ export async function prepareAsyncTarget(spec: AsyncTargetSpec): Promise<AsyncTa
     });
     // Devices register their presence asynchronously; give the hub a moment.
     await sleep(1000);
-    const post = (i: number, dueWall: Map<string, number>, wallStart: number, rate: number, refused?: string[]) => {
+    const post = (
+      i: number,
+      dueWall: Map<string, number>,
+      wallStart: number,
+      rate: number,
+      refused?: string[],
+    ) => {
       const requestId = randomUUID();
       dueWall.set(requestId, wallStart + (i * 1000) / rate);
       const body = {
@@ -172,7 +184,9 @@ export async function runAsyncPhase(
   const got = finals();
   // Again once the webhooks are out: the phase's whole cost, delivery included (issue 11 judges CPU per request).
   const cpuDone = t.cpu();
-  const cpuDrained = Object.fromEntries(Object.entries(cpuDone).map(([n, ms]) => [n, ms - (cpuBefore[n] ?? 0)]));
+  const cpuDrained = Object.fromEntries(
+    Object.entries(cpuDone).map(([n, ms]) => [n, ms - (cpuBefore[n] ?? 0)]),
+  );
   const natsAfter = t.natsMonitorUrl ? await natsMessages(t.natsMonitorUrl) : undefined;
   const webhookMs = [...got].map(([id, at]) => at - dueWall.get(id)!);
   const outboxMs = await outboxWait(t.databaseUrl, [...dueWall.keys()]);
@@ -208,7 +222,9 @@ type MessageCounts = Record<string, { inMsgs: number; outMsgs: number }>;
 /** Messages each NATS user's connections published (in) and received (out), from the server's /connz. */
 async function natsMessages(monitorUrl: string): Promise<MessageCounts> {
   const res = await fetch(`${monitorUrl}/connz?auth=1&limit=1024`);
-  const body = (await res.json()) as { connections: Array<{ authorized_user?: string; in_msgs: number; out_msgs: number }> };
+  const body = (await res.json()) as {
+    connections: Array<{ authorized_user?: string; in_msgs: number; out_msgs: number }>;
+  };
   const counts: MessageCounts = {};
   for (const c of body.connections) {
     const user = (c.authorized_user ?? '?').replace(/^hub-\d+$/, 'hub');

@@ -36,7 +36,8 @@ export async function openLoop(
     pending.push(
       send(i).then(
         (answer) => {
-          const { status, retryAfter } = typeof answer === 'number' ? { status: answer, retryAfter: undefined } : answer;
+          const { status, retryAfter } =
+            typeof answer === 'number' ? { status: answer, retryAfter: undefined } : answer;
           samples.push({
             dueMs,
             lagMs: sentAt - start - dueMs,

@@ -99,6 +99,8 @@ export async function runLoad(
     failures: outcomes.length - ok.length,
     cpuMsPerRequest,
     drainMs,
-    ...(recordedBefore !== undefined && recordedAfter !== undefined ? { recorded: recordedAfter - recordedBefore } : {}),
+    ...(recordedBefore !== undefined && recordedAfter !== undefined
+      ? { recorded: recordedAfter - recordedBefore }
+      : {}),
   };
 }

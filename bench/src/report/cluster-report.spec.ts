@@ -75,7 +75,9 @@ describe('the cluster report', () => {
   it('warns at the top when the load average was far above the core count, and only then', () => {
     expect(report).not.toContain('Loaded machine');
     const loaded = renderClusterReport({ ...input, load: { samples: [3, 25.9], cores: 2 } });
-    expect(loaded).toContain('**Loaded machine**: the 1-minute load average was 3.0 at the start and reached 25.9 on 2 cores');
+    expect(loaded).toContain(
+      '**Loaded machine**: the 1-minute load average was 3.0 at the start and reached 25.9 on 2 cores',
+    );
     // A quiet start: the peak is the benchmark's own processes queued on one core.
     expect(renderClusterReport({ ...input, load: { samples: [0.5, 8.3], cores: 2 } })).not.toContain(
       'Loaded machine',

@@ -133,7 +133,12 @@ export function renderReport(input: ReportInput): string {
     '',
   );
   for (const kind of input.kinds)
-    out.push(`### ${KIND_TITLE[kind]}`, '', verdictTable(relayIssue11Verdicts(input.records, kind), before), '');
+    out.push(
+      `### ${KIND_TITLE[kind]}`,
+      '',
+      verdictTable(relayIssue11Verdicts(input.records, kind), before),
+      '',
+    );
   if (input.idle)
     out.push(
       '### Idle device sockets',

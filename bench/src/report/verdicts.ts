@@ -144,7 +144,8 @@ export const ISSUE11_RELAY = {
  */
 export function recordedVerdict(records: RunRecord[], kind: DeviceKind): Verdict {
   const runs = records.filter(
-    (r) => r.kind === kind && r.target === 'system' && r.mode !== 'offline' && r.result.recorded !== undefined,
+    (r) =>
+      r.kind === kind && r.target === 'system' && r.mode !== 'offline' && r.result.recorded !== undefined,
   );
   const ok = runs.reduce((n, r) => n + (r.result.results['paymentResponse:FULFILLED'] ?? 0), 0);
   const recorded = runs.reduce((n, r) => n + (r.result.recorded ?? 0), 0);

@@ -48,21 +48,60 @@ export async function createTenant(sys: System, company = 'E2E Coffee'): Promise
   const adminUrl = sys.adminUrl;
   const unique = randomUUID().slice(0, 8);
   const developer = { email: `dev-${unique}@example.com`, password: `portal-pass-${unique}` };
-  expectStatus('signup', await http('POST', `${adminUrl}/portal/v1/signup`, { body: { name: `Dev ${unique}`, ...developer } }), 201);
-  const { sessionToken: session } = expectStatus('portal login', await http('POST', `${adminUrl}/portal/v1/login`, { body: developer }), 200);
+  expectStatus(
+    'signup',
+    await http('POST', `${adminUrl}/portal/v1/signup`, { body: { name: `Dev ${unique}`, ...developer } }),
+    201,
+  );
+  const { sessionToken: session } = expectStatus(
+    'portal login',
+    await http('POST', `${adminUrl}/portal/v1/login`, { body: developer }),
+    200,
+  );
   const portal = { authorization: `Bearer ${session}` };
-  const { appKey } = expectStatus('app key reveal', await http('POST', `${adminUrl}/portal/v1/app-key/reveal`, { body: { password: developer.password }, headers: portal }), 200);
-  const { tenantId, businessCode } = expectStatus('company', await http('POST', `${adminUrl}/portal/v1/company`, { body: { name: company }, headers: portal }), 201);
+  const { appKey } = expectStatus(
+    'app key reveal',
+    await http('POST', `${adminUrl}/portal/v1/app-key/reveal`, {
+      body: { password: developer.password },
+      headers: portal,
+    }),
+    200,
+  );
+  const { tenantId, businessCode } = expectStatus(
+    'company',
+    await http('POST', `${adminUrl}/portal/v1/company`, { body: { name: company }, headers: portal }),
+    201,
+  );
   const admin = { username: `admin-${unique}`, password: `admin-pass-${unique}` };
-  expectStatus('admin user', await http('POST', `${adminUrl}/portal/v1/admin-user`, { body: { ...admin, timeZone: 'UTC' }, headers: portal }), 201);
+  expectStatus(
+    'admin user',
+    await http('POST', `${adminUrl}/portal/v1/admin-user`, {
+      body: { ...admin, timeZone: 'UTC' },
+      headers: portal,
+    }),
+    201,
+  );
   const form = new URLSearchParams({ grant_type: 'password', ...admin }).toString();
   const token = expectStatus(
     'oauth token',
-    await http('POST', `${sys.gatewayUrl}/auth/oauth/token`, { raw: form, contentType: 'application/x-www-form-urlencoded', headers: { 'api-key': appKey } }),
+    await http('POST', `${sys.gatewayUrl}/auth/oauth/token`, {
+      raw: form,
+      contentType: 'application/x-www-form-urlencoded',
+      headers: { 'api-key': appKey },
+    }),
     200,
   );
   const accessToken: string = token.access_token;
-  return { tenantId, businessCode, developer, session, appKey, admin, accessToken, adminHeaders: { 'api-key': appKey, authorization: `Bearer ${accessToken}` } };
+  return {
+    tenantId,
+    businessCode,
+    developer,
+    session,
+    appKey,
+    admin,
+    accessToken,
+    adminHeaders: { 'api-key': appKey, authorization: `Bearer ${accessToken}` },
+  };
 }
 
 /** POST /admin/v1/accounts (CONTRACT.md §9): the account with its apiToken, shown only here. */
@@ -71,7 +110,10 @@ export async function createAccount(
   tenant: Tenant,
   body: { accountId?: string; name?: string; connectionLimit?: number; webhookUrl?: string },
 ): Promise<Account> {
-  const res = await http('POST', `${sys.adminUrl}/admin/v1/accounts`, { body: { name: body.accountId ?? 'POS', ...body }, headers: tenant.adminHeaders });
+  const res = await http('POST', `${sys.adminUrl}/admin/v1/accounts`, {
+    body: { name: body.accountId ?? 'POS', ...body },
+    headers: tenant.adminHeaders,
+  });
   return expectStatus(`create account ${body.accountId ?? ''}`, res, 201);
 }
 
@@ -82,16 +124,36 @@ export async function createDevice(
   accountId: string,
   body: { referenceId: string; serialNumber: string; model: string; name?: string; location?: string },
 ): Promise<Device> {
-  const res = await http('POST', `${sys.adminUrl}/admin/v1/accounts/${encodeURIComponent(accountId)}/devices`, { body, headers: tenant.adminHeaders });
+  const res = await http(
+    'POST',
+    `${sys.adminUrl}/admin/v1/accounts/${encodeURIComponent(accountId)}/devices`,
+    { body, headers: tenant.adminHeaders },
+  );
   return expectStatus(`create device ${body.referenceId}`, res, 201);
 }
 
 /** Headers of the Client API: the APP key and the account's bearer. */
-export function clientHeaders(tenant: Pick<Tenant, 'appKey'>, account: Pick<Account, 'accountId' | 'apiToken'>): Record<string, string> {
-  return { 'api-key': tenant.appKey, authorization: basicBearer({ accountId: account.accountId, apiToken: account.apiToken }) };
+export function clientHeaders(
+  tenant: Pick<Tenant, 'appKey'>,
+  account: Pick<Account, 'accountId' | 'apiToken'>,
+): Record<string, string> {
+  return {
+    'api-key': tenant.appKey,
+    authorization: basicBearer({ accountId: account.accountId, apiToken: account.apiToken }),
+  };
 }
 
 /** Headers of the Device API: the APP key and the device's bearer. */
-export function deviceHeaders(tenant: Pick<Tenant, 'appKey'>, device: Pick<Device, 'model' | 'serialNumber' | 'apiToken'>): Record<string, string> {
-  return { 'api-key': tenant.appKey, authorization: basicBearer({ model: device.model, serialNumber: device.serialNumber, apiToken: device.apiToken }) };
+export function deviceHeaders(
+  tenant: Pick<Tenant, 'appKey'>,
+  device: Pick<Device, 'model' | 'serialNumber' | 'apiToken'>,
+): Record<string, string> {
+  return {
+    'api-key': tenant.appKey,
+    authorization: basicBearer({
+      model: device.model,
+      serialNumber: device.serialNumber,
+      apiToken: device.apiToken,
+    }),
+  };
 }

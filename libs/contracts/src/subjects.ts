@@ -36,7 +36,13 @@ import type {
   TokenStatusRequest,
 } from './messages/auth/credential.messages';
 import type { FindLoginUserRequest, LoginUser } from './messages/admin/user.messages';
-import type { UsageQueryRequest, UsageQueryResult, UsageReportedEvent, UsageReportRequest, UsageTotals } from './messages/auth/usage.messages';
+import type {
+  UsageQueryRequest,
+  UsageQueryResult,
+  UsageReportedEvent,
+  UsageReportRequest,
+  UsageTotals,
+} from './messages/auth/usage.messages';
 import type {
   AccessRevokedEvent,
   DeleteCredentialRequest,
@@ -53,7 +59,15 @@ import type {
   WebsocketTokenRequest,
 } from './messages/relay/credential.messages';
 import type { ListRequestsRequest, RequestLog } from './messages/gateway/request-log.messages';
-import type { AccountRecord, DeviceList, DeviceRecord, GetAccountRequest, GetDeviceRequest, GetDevicesRequest, ListDevicesRequest } from './messages/relay/device.messages';
+import type {
+  AccountRecord,
+  DeviceList,
+  DeviceRecord,
+  GetAccountRequest,
+  GetDeviceRequest,
+  GetDevicesRequest,
+  ListDevicesRequest,
+} from './messages/relay/device.messages';
 
 export const SUBJECTS = {
   auth: {
@@ -174,5 +188,9 @@ export type RpcResponse<S extends RpcSubject> = RpcMap[S]['response'];
 
 // Compile-time check that every subject in SUBJECTS has an RpcMap entry and vice versa.
 type SubjectValues = A[keyof A] | D[keyof D] | G[keyof G];
-type _AllMapped = SubjectValues extends RpcSubject ? (RpcSubject extends SubjectValues ? true : never) : never;
+type _AllMapped = SubjectValues extends RpcSubject
+  ? RpcSubject extends SubjectValues
+    ? true
+    : never
+  : never;
 export const _subjectsAreMapped: _AllMapped = true;

@@ -58,30 +58,50 @@ export class PlatformModule {
       { provide: BaseConfig, useValue: config },
       { provide: MetricsService, useValue: new MetricsService(service) },
       ReadinessService,
-      { provide: NatsConnectionOwner, useFactory: () => new NatsConnectionOwner(config.NATS_URL, natsName, config.NATS_JS_REPLICAS, nats) },
-      { provide: Broadcasts, inject: [NatsConnectionOwner], useFactory: (nats: NatsConnectionOwner) => new Broadcasts(nats, logger) },
+      {
+        provide: NatsConnectionOwner,
+        useFactory: () => new NatsConnectionOwner(config.NATS_URL, natsName, config.NATS_JS_REPLICAS, nats),
+      },
+      {
+        provide: Broadcasts,
+        inject: [NatsConnectionOwner],
+        useFactory: (nats: NatsConnectionOwner) => new Broadcasts(nats, logger),
+      },
       {
         provide: RpcClient,
-        useFactory: () => new RpcClient(new ClientNats(natsConnectionOptions(config.NATS_URL, natsName, nats)), config.RPC_TIMEOUT_MS),
+        useFactory: () =>
+          new RpcClient(
+            new ClientNats(natsConnectionOptions(config.NATS_URL, natsName, nats)),
+            config.RPC_TIMEOUT_MS,
+          ),
       },
       {
         provide: JwtVerifier,
         inject: [RpcClient],
         // Admin and portal tokens are also asked about at auth (log-out, password change); only admin calls for those audiences.
         useFactory: (rpc: RpcClient) =>
-          new JwtVerifier(() => rpc.send(SUBJECTS.auth.jwksGet, {}), { tokenStatus: (request) => rpc.send(SUBJECTS.auth.tokenStatus, request) }),
+          new JwtVerifier(() => rpc.send(SUBJECTS.auth.jwksGet, {}), {
+            tokenStatus: (request) => rpc.send(SUBJECTS.auth.tokenStatus, request),
+          }),
       },
       PresenceStore,
       ReadinessWiring,
     ];
     if (options.database) {
       const db = options.database;
-      providers.push({ provide: DatabaseService, useFactory: () => new DatabaseService(config.DATABASE_URL, db, logger) });
+      providers.push({
+        provide: DatabaseService,
+        useFactory: () => new DatabaseService(config.DATABASE_URL, db, logger),
+      });
     }
     if (options.appKeyGuard) {
       providers.push(
         AppKeyCache,
-        { provide: BlockedEndpointsCache, inject: [RpcClient, Broadcasts], useFactory: (r: RpcClient, b: Broadcasts) => new BlockedEndpointsCache(r, b, logger) },
+        {
+          provide: BlockedEndpointsCache,
+          inject: [RpcClient, Broadcasts],
+          useFactory: (r: RpcClient, b: Broadcasts) => new BlockedEndpointsCache(r, b, logger),
+        },
         { provide: APP_GUARD, useClass: AppKeyGuard },
       );
     }
@@ -95,7 +115,9 @@ export class PlatformModule {
       controllers: [HealthController],
       providers,
       // APP_GUARD registers globally by itself; Nest refuses to export it.
-      exports: providers.filter((p) => p !== ReadinessWiring && !(typeof p === 'object' && 'provide' in p && p.provide === APP_GUARD)),
+      exports: providers.filter(
+        (p) => p !== ReadinessWiring && !(typeof p === 'object' && 'provide' in p && p.provide === APP_GUARD),
+      ),
     };
   }
 }

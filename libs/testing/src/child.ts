@@ -11,10 +11,18 @@ export class Child {
     readonly proc: ChildProcess,
     readonly logFile: string,
   ) {
-    this.exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve((this.exitCode = code ?? (signal ? -1 : null)))));
+    this.exited = new Promise((resolve) =>
+      proc.once('exit', (code, signal) => resolve((this.exitCode = code ?? (signal ? -1 : null)))),
+    );
   }
 
-  static start(name: string, cmd: string, args: string[], logFile: string, options: SpawnOptions = {}): Child {
+  static start(
+    name: string,
+    cmd: string,
+    args: string[],
+    logFile: string,
+    options: SpawnOptions = {},
+  ): Child {
     const log = createWriteStream(logFile, { flags: 'a' });
     const proc = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout?.pipe(log);

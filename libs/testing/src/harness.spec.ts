@@ -44,8 +44,13 @@ describe('test harness', () => {
       try {
         const client = new Client({ connectionString: await pg.createDatabase('durability') });
         await client.connect();
-        const read = async (name: string) => (await client.query<Record<string, string>>(`SHOW ${name}`)).rows[0][name];
-        const out = { handle: pg.durability, fsync: await read('fsync'), synchronous_commit: await read('synchronous_commit') };
+        const read = async (name: string) =>
+          (await client.query<Record<string, string>>(`SHOW ${name}`)).rows[0][name];
+        const out = {
+          handle: pg.durability,
+          fsync: await read('fsync'),
+          synchronous_commit: await read('synchronous_commit'),
+        };
         await client.end();
         return out;
       } finally {
@@ -53,6 +58,10 @@ describe('test harness', () => {
       }
     };
     expect(await settings()).toEqual({ handle: 'test', fsync: 'off', synchronous_commit: 'off' });
-    expect(await settings('production')).toEqual({ handle: 'production', fsync: 'on', synchronous_commit: 'on' });
+    expect(await settings('production')).toEqual({
+      handle: 'production',
+      fsync: 'on',
+      synchronous_commit: 'on',
+    });
   });
 });

@@ -43,7 +43,9 @@ export function postgresBinDir(): string {
   if (process.env.PG_BIN) return process.env.PG_BIN;
   const base = '/usr/lib/postgresql';
   if (existsSync(base)) {
-    const versions = readdirSync(base).filter((v) => existsSync(join(base, v, 'bin/initdb'))).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(base)
+      .filter((v) => existsSync(join(base, v, 'bin/initdb')))
+      .sort((a, b) => Number(b) - Number(a));
     if (versions.length) return join(base, versions[0], 'bin');
   }
   throw new Error('Postgres server binaries not found: apt-get install -y postgresql (or set PG_BIN)');
@@ -71,10 +73,26 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   writeFileSync(pwfile, password, { mode: 0o600 });
   if (owner) chownSync(pwfile, owner.uid, owner.gid);
   // Password (scram) over TCP for every role, the superuser included; the socket (unused by clients) stays trust.
-  execFileSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth-host=scram-sha-256', '--auth-local=trust', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-sync', '--no-instructions'], {
-    stdio: 'ignore',
-    ...(owner ?? {}),
-  });
+  execFileSync(
+    join(bin, 'initdb'),
+    [
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      '--auth-host=scram-sha-256',
+      '--auth-local=trust',
+      `--pwfile=${pwfile}`,
+      '-E',
+      'UTF8',
+      '--no-sync',
+      '--no-instructions',
+    ],
+    {
+      stdio: 'ignore',
+      ...(owner ?? {}),
+    },
+  );
   rmSync(pwfile);
   const port = await freePort();
   let dbCount = 0;
@@ -82,13 +100,31 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     const child = Child.start(
       'postgres',
       join(bin, 'postgres'),
-      ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', ...durabilitySettings(durability).flatMap((c) => ['-c', c]), '-c', 'max_connections=300'],
+      [
+        '-D',
+        data,
+        '-p',
+        String(port),
+        '-k',
+        dir,
+        '-c',
+        'listen_addresses=127.0.0.1',
+        ...durabilitySettings(durability).flatMap((c) => ['-c', c]),
+        '-c',
+        'max_connections=300',
+      ],
       join(tmpdir(), `${dir.split('/').pop()}.log`),
       owner ?? {},
     );
     await waitFor('postgres', async () => {
       if (!child.running) throw new Error(`postgres exited:\n${child.logs()}`);
-      const client = new Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
+      const client = new Client({
+        host: '127.0.0.1',
+        port,
+        user: 'postgres',
+        password,
+        database: 'postgres',
+      });
       await client.connect();
       await client.end();
       return true;
@@ -101,7 +137,13 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     password,
     child: await launch(),
     async createDatabase(name = `t${process.pid}_${++dbCount}`) {
-      const client = new Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
+      const client = new Client({
+        host: '127.0.0.1',
+        port,
+        user: 'postgres',
+        password,
+        database: 'postgres',
+      });
       await client.connect();
       await client.query(`CREATE DATABASE "${name}"`);
       await client.end();

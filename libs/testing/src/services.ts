@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DATABASE_SERVICES, provisionServiceRoles, serviceDatabaseUrl, type DatabaseServiceName } from '@cloudflow/platform';
+import {
+  DATABASE_SERVICES,
+  provisionServiceRoles,
+  serviceDatabaseUrl,
+  type DatabaseServiceName,
+} from '@cloudflow/platform';
 import { Child } from './child';
 import { startNatsCluster, type NatsClusterHandle } from './nats-cluster';
 import { startNats, type NatsHandle } from './nats-server';
@@ -30,7 +35,11 @@ export interface ServiceProcess {
 }
 
 /** `env` for a service of `startSystem`: its own NATS user, as in production (NATS_USER wins over the URL's test user). */
-export function withNatsUser(nats: NatsHandle, name: ServiceName, env: Record<string, string>): Record<string, string> {
+export function withNatsUser(
+  nats: NatsHandle,
+  name: ServiceName,
+  env: Record<string, string>,
+): Record<string, string> {
   return { ...env, ...nats.serviceEnv(name) };
 }
 
@@ -42,9 +51,15 @@ export function withNatsUser(nats: NatsHandle, name: ServiceName, env: Record<st
  */
 function cpuProfileArgs(name: ServiceName, env: Record<string, string | undefined>): string[] {
   const wanted = (env.CLOUDFLOW_CPU_PROF ?? '').split(',').map((s) => s.trim());
-  const dir = env[`CLOUDFLOW_CPU_PROF_${name.toUpperCase()}`] ?? (wanted.includes(name) ? (env.CLOUDFLOW_CPU_PROF_DIR ?? join(tmpdir(), 'cf-cpu-prof')) : undefined);
+  const dir =
+    env[`CLOUDFLOW_CPU_PROF_${name.toUpperCase()}`] ??
+    (wanted.includes(name) ? (env.CLOUDFLOW_CPU_PROF_DIR ?? join(tmpdir(), 'cf-cpu-prof')) : undefined);
   if (!dir) return [];
-  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${env.PORT ?? 'x'}-${process.pid}-${Date.now()}.cpuprofile`];
+  return [
+    '--cpu-prof',
+    `--cpu-prof-dir=${dir}`,
+    `--cpu-prof-name=${name}-${env.PORT ?? 'x'}-${process.pid}-${Date.now()}.cpuprofile`,
+  ];
 }
 /** A restart waits this long (a fault campaign restarts during outages and tries again). */
 const RESTART_READY_TIMEOUT_MS = 30_000;
@@ -55,21 +70,43 @@ const RESTART_READY_TIMEOUT_MS = 30_000;
 const FIRST_READY_TIMEOUT_MS = 90_000;
 
 /** Starts one built service as a real process and waits for its /readyz. */
-export async function startService(name: ServiceName, env: Record<string, string>, logDir: string, waitReady = true): Promise<ServiceProcess> {
+export async function startService(
+  name: ServiceName,
+  env: Record<string, string>,
+  logDir: string,
+  waitReady = true,
+): Promise<ServiceProcess> {
   const port = Number(env.PORT);
   const url = `http://127.0.0.1:${port}`;
-  const merged: Record<string, string | undefined> = { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env };
+  const merged: Record<string, string | undefined> = {
+    ...process.env,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    ...env,
+  };
   const launch = async (readyTimeoutMs: number) => {
-    const child = Child.start(name, process.execPath, ['--enable-source-maps', ...cpuProfileArgs(name, merged), serviceEntry(name)], join(logDir, `${name}-${port}.log`), {
-      env: merged,
-    });
+    const child = Child.start(
+      name,
+      process.execPath,
+      ['--enable-source-maps', ...cpuProfileArgs(name, merged), serviceEntry(name)],
+      join(logDir, `${name}-${port}.log`),
+      {
+        env: merged,
+      },
+    );
     if (waitReady) {
       try {
-        await waitFor(`${name} on ${port} to be ready`, async () => {
-          if (!child.running) throw new Error(`${name} exited:\n${child.logs().slice(-4000)}`);
-          const res = await fetch(`${url}/readyz`);
-          return res.ok ? true : undefined;
-        }, process.env.CLOUDFLOW_READY_TIMEOUT_MS ? Number(process.env.CLOUDFLOW_READY_TIMEOUT_MS) : readyTimeoutMs);
+        await waitFor(
+          `${name} on ${port} to be ready`,
+          async () => {
+            if (!child.running) throw new Error(`${name} exited:\n${child.logs().slice(-4000)}`);
+            const res = await fetch(`${url}/readyz`);
+            return res.ok ? true : undefined;
+          },
+          process.env.CLOUDFLOW_READY_TIMEOUT_MS
+            ? Number(process.env.CLOUDFLOW_READY_TIMEOUT_MS)
+            : readyTimeoutMs,
+        );
       } catch (error) {
         // Never leave a half-started process behind (a fault campaign restarts during outages and tries again).
         await child.kill();
@@ -133,9 +170,17 @@ export interface System {
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
   const logDir = mkdtempSync(join(tmpdir(), 'cf-logs-'));
   const clustered = (options.natsNodes ?? 1) > 1;
-  const [nats, postgres] = await Promise.all([clustered ? startNatsCluster(options.natsNodes, { tls: options.natsTls }) : startNats(), startPostgres({ durability: options.postgresDurability })]);
+  const [nats, postgres] = await Promise.all([
+    clustered ? startNatsCluster(options.natsNodes, { tls: options.natsTls }) : startNats(),
+    startPostgres({ durability: options.postgresDurability }),
+  ]);
   const databaseUrl = await postgres.createDatabase('cloudflow');
-  const databaseUrls = Object.fromEntries(DATABASE_SERVICES.map((name) => [name, serviceDatabaseUrl(databaseUrl, name, randomBytes(18).toString('base64url'))])) as Record<DatabaseServiceName, string>;
+  const databaseUrls = Object.fromEntries(
+    DATABASE_SERVICES.map((name) => [
+      name,
+      serviceDatabaseUrl(databaseUrl, name, randomBytes(18).toString('base64url')),
+    ]),
+  ) as Record<DatabaseServiceName, string>;
   await provisionServiceRoles(databaseUrl, databaseUrls);
   const operatorToken = randomBytes(24).toString('base64url');
   const hubPorts = await Promise.all(Array.from({ length: options.hubs ?? 1 }, () => freePort()));
@@ -156,9 +201,13 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   };
   // Clustered: the k-th service started lists node k first, so services spread over the nodes.
   let nth = 0;
-  const natsUrl = (): Record<string, string> => ('serversFrom' in nats ? { NATS_URL: (nats as { serversFrom(i: number): string }).serversFrom(nth++) } : {});
+  const natsUrl = (): Record<string, string> =>
+    'serversFrom' in nats
+      ? { NATS_URL: (nats as { serversFrom(i: number): string }).serversFrom(nth++) }
+      : {};
   // options.env may still name one DATABASE_URL for every service (a test of the single-owner set-up).
-  const dbUrl = (name: ServiceName): Record<string, string> => (name !== 'hub' && !options.env?.DATABASE_URL ? { DATABASE_URL: databaseUrls[name] } : {});
+  const dbUrl = (name: ServiceName): Record<string, string> =>
+    name !== 'hub' && !options.env?.DATABASE_URL ? { DATABASE_URL: databaseUrls[name] } : {};
   const started: ServiceProcess[] = [];
   // A profiled service writes its (large) profile while exiting: give it time before the SIGKILL.
   const profiling = Object.keys({ ...process.env, ...env }).some((k) => k.startsWith('CLOUDFLOW_CPU_PROF'));
@@ -167,21 +216,58 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     await Promise.all([nats.stop(), postgres.stop()]);
   };
   try {
-    const replicas = (name: ServiceName, n: number) => Array.from({ length: n }, async () => startService(name, withNatsUser(nats, name, { ...env, ...dbUrl(name), ...natsUrl(), PORT: String(await freePort()) }), logDir));
+    const replicas = (name: ServiceName, n: number) =>
+      Array.from({ length: n }, async () =>
+        startService(
+          name,
+          withNatsUser(nats, name, { ...env, ...dbUrl(name), ...natsUrl(), PORT: String(await freePort()) }),
+          logDir,
+        ),
+      );
     const auths = await Promise.all(replicas('auth', options.auths ?? 1));
     started.push(...auths);
     const auth = auths[0];
     const rest = await Promise.all([
       ...replicas('admin', options.admins ?? 1),
-      ...Array.from({ length: options.gateways ?? 1 }, async () => startService('gateway', withNatsUser(nats, 'gateway', { ...env, ...dbUrl('gateway'), ...natsUrl(), PORT: String(await freePort()) }), logDir)),
-      ...hubPorts.map((port) => startService('hub', withNatsUser(nats, 'hub', { ...env, ...natsUrl(), PORT: String(port) }), logDir)),
+      ...Array.from({ length: options.gateways ?? 1 }, async () =>
+        startService(
+          'gateway',
+          withNatsUser(nats, 'gateway', {
+            ...env,
+            ...dbUrl('gateway'),
+            ...natsUrl(),
+            PORT: String(await freePort()),
+          }),
+          logDir,
+        ),
+      ),
+      ...hubPorts.map((port) =>
+        startService('hub', withNatsUser(nats, 'hub', { ...env, ...natsUrl(), PORT: String(port) }), logDir),
+      ),
     ]);
     started.push(...rest);
     const admins = rest.filter((s) => s.name === 'admin');
     const admin = admins[0];
     const gateways = rest.filter((s) => s.name === 'gateway');
     const hubs = rest.filter((s) => s.name === 'hub');
-    return { nats, postgres, databaseUrl, databaseUrls, env, auth, admin, auths, admins, gateways, hubs, gatewayUrl: gateways[0].url, adminUrl: admin.url, operatorToken, logDir, stop };
+    return {
+      nats,
+      postgres,
+      databaseUrl,
+      databaseUrls,
+      env,
+      auth,
+      admin,
+      auths,
+      admins,
+      gateways,
+      hubs,
+      gatewayUrl: gateways[0].url,
+      adminUrl: admin.url,
+      operatorToken,
+      logDir,
+      stop,
+    };
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;

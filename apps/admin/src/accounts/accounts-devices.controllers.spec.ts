@@ -36,7 +36,8 @@ describe('accounts and devices controllers: the admin bearer and validation', ()
   });
   const jwt = {
     verify: jest.fn(async (token: string, audience: string) => {
-      if (token === 'good-token' && audience === TOKEN_AUDIENCES.admin) return { sub: USER, tid: TENANT, role: 'admin' };
+      if (token === 'good-token' && audience === TOKEN_AUDIENCES.admin)
+        return { sub: USER, tid: TENANT, role: 'admin' };
       throw new CloudFlowError(ErrorCode.unauthorized, 'Invalid or expired token');
     }),
   };

@@ -26,20 +26,52 @@ const ID_CHARACTERS = '$property may contain only letters, digits and . _ : @ -'
 // service judges it (webhook-url.rule.ts); here only its type and size.
 
 export class CreateAccountDto {
-  @ApiPropertyOptional({ description: 'Your id for the account (letters, digits and . _ : @ -); generated when left out.', example: 'pos-main-street' })
+  @ApiPropertyOptional({
+    description: 'Your id for the account (letters, digits and . _ : @ -); generated when left out.',
+    example: 'pos-main-street',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 64)
   @Matches(EXTERNAL_ID, { message: ID_CHARACTERS })
   accountId?: string;
   @ApiProperty({ maxLength: 200, example: 'Main Street POS' })
-  @IsString() @Length(1, 200) @IsPlainText() name: string;
-  @ApiPropertyOptional({ minimum: 1, maximum: CONNECTION_LIMIT_MAX, default: CONNECTION_LIMIT_DEFAULT, description: "Websockets the account may hold at once. Above the deployment's ceiling (CONNECTION_LIMIT_CEILING, default 10,000) the answer is 422." })
-  @IsOptional() @IsInt() @Min(1) @Max(CONNECTION_LIMIT_MAX) connectionLimit?: number;
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: WEBHOOK_URL_MAX, description: 'https URL for async results (CONTRACT.md §8).' })
-  @IsOptional() @IsString() @MaxLength(WEBHOOK_URL_MAX) webhookUrl?: string | null;
-  @ApiPropertyOptional({ minimum: REQUEST_TIMEOUT_MIN_S, maximum: REQUEST_TIMEOUT_MAX_S, default: REQUEST_TIMEOUT_DEFAULT_S })
-  @IsOptional() @IsInt() @Min(REQUEST_TIMEOUT_MIN_S) @Max(REQUEST_TIMEOUT_MAX_S) requestTimeoutSeconds?: number;
+  @IsString()
+  @Length(1, 200)
+  @IsPlainText()
+  name: string;
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: CONNECTION_LIMIT_MAX,
+    default: CONNECTION_LIMIT_DEFAULT,
+    description:
+      "Websockets the account may hold at once. Above the deployment's ceiling (CONNECTION_LIMIT_CEILING, default 10,000) the answer is 422.",
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(CONNECTION_LIMIT_MAX)
+  connectionLimit?: number;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: WEBHOOK_URL_MAX,
+    description: 'https URL for async results (CONTRACT.md §8).',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(WEBHOOK_URL_MAX)
+  webhookUrl?: string | null;
+  @ApiPropertyOptional({
+    minimum: REQUEST_TIMEOUT_MIN_S,
+    maximum: REQUEST_TIMEOUT_MAX_S,
+    default: REQUEST_TIMEOUT_DEFAULT_S,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(REQUEST_TIMEOUT_MIN_S)
+  @Max(REQUEST_TIMEOUT_MAX_S)
+  requestTimeoutSeconds?: number;
 }
 
 /** Only what is sent changes; `webhookUrl: null` removes the URL. */
@@ -50,14 +82,27 @@ export class UpdateAccountDto {
   @Length(1, 200)
   @IsPlainText()
   name?: string;
-  @ApiPropertyOptional({ minimum: 1, maximum: CONNECTION_LIMIT_MAX, description: "Above the deployment's ceiling (CONNECTION_LIMIT_CEILING, default 10,000) the answer is 422." })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: CONNECTION_LIMIT_MAX,
+    description:
+      "Above the deployment's ceiling (CONNECTION_LIMIT_CEILING, default 10,000) the answer is 422.",
+  })
   @ValidateIf((o: UpdateAccountDto) => o.connectionLimit !== undefined)
   @IsInt()
   @Min(1)
   @Max(CONNECTION_LIMIT_MAX)
   connectionLimit?: number;
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: WEBHOOK_URL_MAX, description: 'https URL for async results (CONTRACT.md §8).' })
-  @IsOptional() @IsString() @MaxLength(WEBHOOK_URL_MAX) webhookUrl?: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: WEBHOOK_URL_MAX,
+    description: 'https URL for async results (CONTRACT.md §8).',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(WEBHOOK_URL_MAX)
+  webhookUrl?: string | null;
   @ApiPropertyOptional({ minimum: REQUEST_TIMEOUT_MIN_S, maximum: REQUEST_TIMEOUT_MAX_S })
   @ValidateIf((o: UpdateAccountDto) => o.requestTimeoutSeconds !== undefined)
   @IsInt()
@@ -68,5 +113,8 @@ export class UpdateAccountDto {
 
 export class AccountParams {
   @ApiProperty({ description: 'The account id (case-sensitive).', example: 'pos-main-street' })
-  @IsString() @Length(1, 64) @Matches(EXTERNAL_ID, { message: ID_CHARACTERS }) accountId: string;
+  @IsString()
+  @Length(1, 64)
+  @Matches(EXTERNAL_ID, { message: ID_CHARACTERS })
+  accountId: string;
 }

@@ -11,7 +11,9 @@ export interface NewAccount {
   requestTimeoutSeconds?: number;
 }
 
-export type AccountChanges = Partial<Pick<AccountEntity, 'name' | 'connectionLimit' | 'webhookUrl' | 'requestTimeoutSeconds'>>;
+export type AccountChanges = Partial<
+  Pick<AccountEntity, 'name' | 'connectionLimit' | 'webhookUrl' | 'requestTimeoutSeconds'>
+>;
 
 /**
  * Accounts. Every method takes the tenant id, so no query can reach across tenants; the one

@@ -83,7 +83,13 @@ describe('AccountsService', () => {
     });
     expect(repo.insert).toHaveBeenCalledWith(
       T,
-      { accountId: 'Pos-1', name: 'Front', connectionLimit: 3, webhookUrl: 'https://example.com/h', requestTimeoutSeconds: 150 },
+      {
+        accountId: 'Pos-1',
+        name: 'Front',
+        connectionLimit: 3,
+        webhookUrl: 'https://example.com/h',
+        requestTimeoutSeconds: 150,
+      },
       TX,
     );
     expect(send).toHaveBeenCalledWith(SUBJECTS.auth.accountCredentialSet, {
@@ -171,16 +177,21 @@ describe('AccountsService', () => {
     repo.isTaken.mockResolvedValue(false);
     await expect(service.create(T, { name: 'POS', connectionLimit: 1001 })).rejects.toMatchObject({
       code: ErrorCode.invalidData,
-      message: "Invalid data: connectionLimit: 1001 is above this deployment's ceiling of 1000 connections; ask the operator to raise it",
+      message:
+        "Invalid data: connectionLimit: 1001 is above this deployment's ceiling of 1000 connections; ask the operator to raise it",
     });
     await expect(service.update(T, 'pos-1', { connectionLimit: 100_000 })).rejects.toMatchObject({
       code: ErrorCode.invalidData,
     });
     expect(repo.insert).not.toHaveBeenCalled();
     expect(repo.update).not.toHaveBeenCalled();
-    await expect(service.create(T, { name: 'POS', connectionLimit: 1000 })).resolves.toMatchObject({ connectionLimit: 1000 });
+    await expect(service.create(T, { name: 'POS', connectionLimit: 1000 })).resolves.toMatchObject({
+      connectionLimit: 1000,
+    });
     repo.update.mockResolvedValue(row({ connectionLimit: 1000 }));
-    await expect(service.update(T, 'pos-1', { connectionLimit: 1000 })).resolves.toMatchObject({ connectionLimit: 1000 });
+    await expect(service.update(T, 'pos-1', { connectionLimit: 1000 })).resolves.toMatchObject({
+      connectionLimit: 1000,
+    });
     expect(repo.update).toHaveBeenCalledWith(T, 'pos-1', { connectionLimit: 1000 });
   });
 

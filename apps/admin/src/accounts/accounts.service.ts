@@ -7,7 +7,12 @@ import { uniqueViolation } from '../common/unique-violation';
 import { newAccountId } from './account-id';
 import { toAccountView, type AccountView, type NewAccountView } from './account.views';
 import { AccountsRepository, type AccountChanges } from './accounts.repository';
-import { CONNECTION_LIMIT_DEFAULT, REQUEST_TIMEOUT_DEFAULT_S, type CreateAccountDto, type UpdateAccountDto } from './accounts.dto';
+import {
+  CONNECTION_LIMIT_DEFAULT,
+  REQUEST_TIMEOUT_DEFAULT_S,
+  type CreateAccountDto,
+  type UpdateAccountDto,
+} from './accounts.dto';
 import { webhookUrlProblem } from './webhook-url.rule';
 
 const ID_ATTEMPTS = 5;

@@ -13,15 +13,26 @@ const USER = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 function contextFor(req: Record<string, unknown>, declaredRole?: string): ExecutionContext {
   const handler = () => undefined;
   if (declaredRole) Reflect.defineMetadata(ADMIN_ROLE_KEY, declaredRole, handler);
-  return { switchToHttp: () => ({ getRequest: () => req }), getHandler: () => handler, getClass: () => class {} } as unknown as ExecutionContext;
+  return {
+    switchToHttp: () => ({ getRequest: () => req }),
+    getHandler: () => handler,
+    getClass: () => class {},
+  } as unknown as ExecutionContext;
 }
 
 describe('AdminBearerGuard', () => {
   const claims = jest.fn();
-  const jwt = { verify: jest.fn(async (_token: string, audience: string) => claims(audience)) } as unknown as JwtVerifier;
+  const jwt = {
+    verify: jest.fn(async (_token: string, audience: string) => claims(audience)),
+  } as unknown as JwtVerifier;
   const tenants = strictMock<TenantsRepository>('tenants', { findById: jest.fn() });
   const guard = new AdminBearerGuard(jwt, tenants, new Reflector());
-  const request = (extra: Record<string, unknown> = {}) => ({ method: 'GET', headers: { authorization: 'Bearer token' }, appKey: { developerId: 'dev-1' }, ...extra });
+  const request = (extra: Record<string, unknown> = {}) => ({
+    method: 'GET',
+    headers: { authorization: 'Bearer token' },
+    appKey: { developerId: 'dev-1' },
+    ...extra,
+  });
 
   beforeEach(() => jest.clearAllMocks());
 
@@ -32,29 +43,41 @@ describe('AdminBearerGuard', () => {
     await expect(guard.canActivate(contextFor(req))).resolves.toBe(true);
     expect(jwt.verify).toHaveBeenCalledWith('token', TOKEN_AUDIENCES.admin);
     expect(tenants.findById).toHaveBeenCalledWith(TENANT.id);
-    expect(req).toMatchObject({ adminCaller: { userId: USER, tenantId: TENANT.id, developerId: 'dev-1', role: 'user' } });
+    expect(req).toMatchObject({
+      adminCaller: { userId: USER, tenantId: TENANT.id, developerId: 'dev-1', role: 'user' },
+    });
   });
 
   it('refuses a missing bearer before verifying anything', async () => {
-    await expect(guard.canActivate(contextFor(request({ headers: {} })))).rejects.toMatchObject({ code: ErrorCode.unauthorized });
+    await expect(guard.canActivate(contextFor(request({ headers: {} })))).rejects.toMatchObject({
+      code: ErrorCode.unauthorized,
+    });
     expect(jwt.verify).not.toHaveBeenCalled();
   });
 
   it('refuses a token without a tenant claim, or of a tenant that no longer exists', async () => {
     claims.mockReturnValue({ sub: 'user-1' });
-    await expect(guard.canActivate(contextFor(request()))).rejects.toMatchObject({ code: ErrorCode.unauthorized });
+    await expect(guard.canActivate(contextFor(request()))).rejects.toMatchObject({
+      code: ErrorCode.unauthorized,
+    });
     claims.mockReturnValue({ sub: USER, tid: 'not-a-uuid' });
-    await expect(guard.canActivate(contextFor(request()))).rejects.toMatchObject({ code: ErrorCode.unauthorized });
+    await expect(guard.canActivate(contextFor(request()))).rejects.toMatchObject({
+      code: ErrorCode.unauthorized,
+    });
     expect(tenants.findById).not.toHaveBeenCalled();
     claims.mockReturnValue({ sub: USER, tid: '00000000-0000-4000-8000-000000000000' });
     tenants.findById.mockResolvedValue(null);
-    await expect(guard.canActivate(contextFor(request()))).rejects.toMatchObject({ code: ErrorCode.unauthorized });
+    await expect(guard.canActivate(contextFor(request()))).rejects.toMatchObject({
+      code: ErrorCode.unauthorized,
+    });
   });
 
   it("refuses a token of another developer's business than the APP key's (403)", async () => {
     claims.mockReturnValue({ sub: USER, tid: TENANT.id });
     tenants.findById.mockResolvedValue(TENANT);
-    const err = await guard.canActivate(contextFor(request({ appKey: { developerId: 'dev-2' } }))).catch((e: unknown) => e);
+    const err = await guard
+      .canActivate(contextFor(request({ appKey: { developerId: 'dev-2' } })))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CloudFlowError);
     expect((err as CloudFlowError).code).toBe(ErrorCode.forbidden);
   });
@@ -63,7 +86,9 @@ describe('AdminBearerGuard', () => {
     claims.mockImplementation(() => {
       throw new CloudFlowError(ErrorCode.unauthorized, 'Invalid or expired token');
     });
-    await expect(guard.canActivate(contextFor(request()))).rejects.toMatchObject({ message: 'Invalid or expired token' });
+    await expect(guard.canActivate(contextFor(request()))).rejects.toMatchObject({
+      message: 'Invalid or expired token',
+    });
   });
 
   describe('roles (issue 12, item 4)', () => {
@@ -83,7 +108,11 @@ describe('AdminBearerGuard', () => {
       claims.mockReturnValue({ sub: USER, tid: TENANT.id, ...(role ? { role } : {}) });
       const outcome = guard.canActivate(contextFor(request({ method }), declared));
       if (passes) await expect(outcome).resolves.toBe(true);
-      else await expect(outcome).rejects.toMatchObject({ code: ErrorCode.forbidden, message: 'This operation needs the admin role' });
+      else
+        await expect(outcome).rejects.toMatchObject({
+          code: ErrorCode.forbidden,
+          message: 'This operation needs the admin role',
+        });
     });
   });
 });

@@ -41,16 +41,24 @@ export class AdminBearerGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AdminRequest>();
     const claims = await this.jwt.verify(bearerToken(req), TOKEN_AUDIENCES.admin);
     const tenantId = typeof claims.tid === 'string' ? claims.tid : undefined;
-    if (!tenantId || !isUUID(tenantId) || !isUUID(claims.sub)) throw new CloudFlowError(ErrorCode.unauthorized, UNAUTHORIZED);
+    if (!tenantId || !isUUID(tenantId) || !isUUID(claims.sub))
+      throw new CloudFlowError(ErrorCode.unauthorized, UNAUTHORIZED);
     const tenant = await this.tenants.findById(tenantId);
     if (!tenant) throw new CloudFlowError(ErrorCode.unauthorized, UNAUTHORIZED);
     // The password grant only logs in users of the key owner's business; hold every call to the same rule.
     if (req.appKey && req.appKey.developerId !== tenant.developerId) {
-      throw new CloudFlowError(ErrorCode.forbidden, 'The access token belongs to another business than the APP key');
+      throw new CloudFlowError(
+        ErrorCode.forbidden,
+        'The access token belongs to another business than the APP key',
+      );
     }
     const role: UserRole = USER_ROLES.includes(claims.role as UserRole) ? (claims.role as UserRole) : 'user';
-    const declared = this.reflector.getAllAndOverride<UserRole | undefined>(ADMIN_ROLE_KEY, [context.getHandler(), context.getClass()]);
-    if (!roleAllows(role, requiredRole(req.method, declared))) throw new CloudFlowError(ErrorCode.forbidden, ROLE_FORBIDDEN);
+    const declared = this.reflector.getAllAndOverride<UserRole | undefined>(ADMIN_ROLE_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!roleAllows(role, requiredRole(req.method, declared)))
+      throw new CloudFlowError(ErrorCode.forbidden, ROLE_FORBIDDEN);
     req.adminCaller = { userId: claims.sub, tenantId, developerId: tenant.developerId, role };
     return true;
   }

@@ -22,7 +22,10 @@ export class AppKeysService {
   async create(developerId: string, name: string): Promise<NewAppKeyView> {
     const developer = await this.developers.findById(developerId);
     if (developer?.kind !== 'production') {
-      throw new CloudFlowError(ErrorCode.forbidden, 'Only production accounts can create more APP keys; contact Sales to upgrade');
+      throw new CloudFlowError(
+        ErrorCode.forbidden,
+        'Only production accounts can create more APP keys; contact Sales to upgrade',
+      );
     }
     const key = await this.rpc.send(SUBJECTS.auth.appKeyCreate, { developerId, kind: 'production', name });
     return { keyId: key.keyId, prefix: key.prefix, name, appKey: key.appKey };

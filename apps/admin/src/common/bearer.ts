@@ -5,6 +5,7 @@ import type { Request } from 'express';
 export function bearerToken(req: Request): string {
   const header = req.headers.authorization;
   const match = header ? /^Bearer[ ]+(\S+)\s*$/i.exec(header) : null;
-  if (!match) throw new CloudFlowError(ErrorCode.unauthorized, 'Missing or invalid Authorization bearer token');
+  if (!match)
+    throw new CloudFlowError(ErrorCode.unauthorized, 'Missing or invalid Authorization bearer token');
   return match[1];
 }

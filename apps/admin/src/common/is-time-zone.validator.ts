@@ -29,7 +29,10 @@ export function IsTimeZone(options?: ValidationOptions): PropertyDecorator {
       name: 'isTimeZone',
       target: target.constructor,
       propertyName: String(propertyName),
-      options: { message: '$property must be an IANA time zone name such as Europe/Amsterdam or UTC', ...options },
+      options: {
+        message: '$property must be an IANA time zone name such as Europe/Amsterdam or UTC',
+        ...options,
+      },
       validator: { validate: isTimeZone },
     });
 }

@@ -16,7 +16,8 @@ export const USERNAME = new RegExp(`^[^${FORBIDDEN}\\s]+$`, 'u');
 
 export function IsPlainText(options?: ValidationOptions): PropertyDecorator {
   return Matches(PLAIN_TEXT, {
-    message: '$property must not start or end with spaces or contain control or bidirectional-override characters',
+    message:
+      '$property must not start or end with spaces or contain control or bidirectional-override characters',
     ...options,
   });
 }

@@ -6,7 +6,13 @@ import {
   type OperationObject,
   type ResponsesObject,
 } from '@nestjs/swagger';
-import { appKeyError, ERROR_HTTP_STATUS, ErrorCode, type ErrorBody, type UserRole } from '@cloudflow/contracts';
+import {
+  appKeyError,
+  ERROR_HTTP_STATUS,
+  ErrorCode,
+  type ErrorBody,
+  type UserRole,
+} from '@cloudflow/contracts';
 import { subDocument } from '@cloudflow/platform';
 import { ADMIN_AUTH_ERRORS, ADMIN_SECURITY } from '../admin-api/admin-api.docs';
 import { requiredRole, ROLE_EXTENSION, ROLE_FORBIDDEN } from '../admin-api/admin-role';
@@ -125,7 +131,9 @@ function withRole(method: string, operation: OperationObject): void {
     content?: Record<string, { schema?: unknown; examples?: Record<string, unknown> }>;
   };
   forbidden.content ??= { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBodyDto' } } };
-  const json = (forbidden.content['application/json'] ??= { schema: { $ref: '#/components/schemas/ErrorBodyDto' } });
+  const json = (forbidden.content['application/json'] ??= {
+    schema: { $ref: '#/components/schemas/ErrorBodyDto' },
+  });
   json.examples = { ...json.examples, role: { summary: ROLE_FORBIDDEN, value } };
 }
 

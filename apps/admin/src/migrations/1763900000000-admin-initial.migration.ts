@@ -16,7 +16,9 @@ export class AdminInitial1763900000000 implements MigrationInterface {
         CONSTRAINT "developers_kind_check" CHECK ("kind" IN ('sandbox', 'production'))
       )`);
     // Emails are unique whatever their case; the index also serves the login lookup.
-    await q.query(`CREATE UNIQUE INDEX "developers_email_lower_key" ON "admin"."developers" (lower("email"))`);
+    await q.query(
+      `CREATE UNIQUE INDEX "developers_email_lower_key" ON "admin"."developers" (lower("email"))`,
+    );
 
     await q.query(`
       CREATE TABLE "admin"."tenants" (
@@ -47,7 +49,9 @@ export class AdminInitial1763900000000 implements MigrationInterface {
         CONSTRAINT "users_tenant_id_fkey" FOREIGN KEY ("tenant_id") REFERENCES "admin"."tenants" ("id")
       )`);
     // One admin user per tenant, enforced even when two portal requests race.
-    await q.query(`CREATE UNIQUE INDEX "users_one_admin_per_tenant" ON "admin"."users" ("tenant_id") WHERE "role" = 'admin'`);
+    await q.query(
+      `CREATE UNIQUE INDEX "users_one_admin_per_tenant" ON "admin"."users" ("tenant_id") WHERE "role" = 'admin'`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

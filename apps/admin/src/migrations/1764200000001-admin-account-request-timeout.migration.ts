@@ -5,7 +5,9 @@ export class AdminAccountRequestTimeout1764200000001 implements MigrationInterfa
   name = 'AdminAccountRequestTimeout1764200000001';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE "admin"."accounts" ADD "request_timeout_seconds" integer NOT NULL DEFAULT 150`);
+    await q.query(
+      `ALTER TABLE "admin"."accounts" ADD "request_timeout_seconds" integer NOT NULL DEFAULT 150`,
+    );
     await q.query(
       `ALTER TABLE "admin"."accounts" ADD CONSTRAINT "accounts_request_timeout_seconds_check" CHECK ("request_timeout_seconds" BETWEEN 5 AND 3600)`,
     );

@@ -40,7 +40,11 @@ export class OperatorKeysService {
   async update(keyId: string, changes: UpdateKeyDto): Promise<OperatorKeyView> {
     const { groups, usageLimitPerDay, ratePerSecond, expiresAt } = changes;
     // Only what the operator sent: an absent field stays as it is, an explicit null expiry is kept.
-    const request = Object.fromEntries(Object.entries({ groups, usageLimitPerDay, ratePerSecond, expiresAt }).filter(([, v]) => v !== undefined));
+    const request = Object.fromEntries(
+      Object.entries({ groups, usageLimitPerDay, ratePerSecond, expiresAt }).filter(
+        ([, v]) => v !== undefined,
+      ),
+    );
     return this.one(await this.rpc.send(SUBJECTS.auth.appKeyUpdate, { keyId, ...request }));
   }
 

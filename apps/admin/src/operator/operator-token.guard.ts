@@ -24,7 +24,8 @@ export class OperatorTokenGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const header = context.switchToHttp().getRequest<Request>().headers.authorization;
     const presented = header ? /^Bearer[ ]+(\S+)\s*$/i.exec(header)?.[1] : undefined;
-    if (!operatorTokenMatches(this.config.CLOUDFLOW_OPERATOR_TOKEN, presented)) throw new CloudFlowError(ErrorCode.unauthorized, UNAUTHORIZED);
+    if (!operatorTokenMatches(this.config.CLOUDFLOW_OPERATOR_TOKEN, presented))
+      throw new CloudFlowError(ErrorCode.unauthorized, UNAUTHORIZED);
     return true;
   }
 }

@@ -6,7 +6,11 @@ import { BlockedEndpointsService } from './blocked-endpoints.service';
 import { OperatorDevelopersService } from './operator-developers.service';
 import { OperatorKeysService } from './operator-keys.service';
 import { OperatorTokenGuard, operatorTokenMatches } from './operator-token.guard';
-import { BlockedEndpointsController, OperatorDevelopersController, OperatorKeysController } from './operator.controllers';
+import {
+  BlockedEndpointsController,
+  OperatorDevelopersController,
+  OperatorKeysController,
+} from './operator.controllers';
 
 const TOKEN = 'operator-token-0123456789abcdef';
 const KEY = '0b6f2f0e-6f55-4a5e-9d2b-3a7c1e2d4f60';
@@ -14,9 +18,18 @@ const KEY = '0b6f2f0e-6f55-4a5e-9d2b-3a7c1e2d4f60';
 function operatorApp(token: string | undefined) {
   const config = new AdminConfig();
   config.CLOUDFLOW_OPERATOR_TOKEN = token;
-  const keys = strictMock<OperatorKeysService>('keys', { list: jest.fn(), revoke: jest.fn(), update: jest.fn(), renew: jest.fn() });
+  const keys = strictMock<OperatorKeysService>('keys', {
+    list: jest.fn(),
+    revoke: jest.fn(),
+    update: jest.fn(),
+    renew: jest.fn(),
+  });
   const developers = strictMock<OperatorDevelopersService>('developers', { list: jest.fn() });
-  const blocked = strictMock<BlockedEndpointsService>('blocked', { list: jest.fn(), create: jest.fn(), delete: jest.fn() });
+  const blocked = strictMock<BlockedEndpointsService>('blocked', {
+    list: jest.fn(),
+    create: jest.fn(),
+    delete: jest.fn(),
+  });
   const started = startControllerTestApp(
     [OperatorKeysController, OperatorDevelopersController, BlockedEndpointsController],
     [
@@ -49,14 +62,25 @@ describe('operator API without a configured token', () => {
   beforeAll(async () => ({ app, url } = await ctx.started));
   afterAll(async () => app?.close());
 
-  it.each(['/operator/v1/developers', '/operator/v1/keys', '/operator/v1/blocked-endpoints'])('answers 401 for %s whatever is presented', async (path) => {
-    for (const headers of <Record<string, string>[]>[{}, { authorization: 'Bearer ' }, { authorization: `Bearer ${TOKEN}` }, { authorization: 'Bearer undefined' }]) {
-      const res = await http('GET', `${url}${path}`, { headers });
-      expect(res.status).toBe(401);
-      expect(res.body).toEqual({ errorCode: 'unauthorized', errorMessage: 'Missing or invalid operator token' });
-    }
-    expect(ctx.developers.list).not.toHaveBeenCalled();
-  });
+  it.each(['/operator/v1/developers', '/operator/v1/keys', '/operator/v1/blocked-endpoints'])(
+    'answers 401 for %s whatever is presented',
+    async (path) => {
+      for (const headers of <Record<string, string>[]>[
+        {},
+        { authorization: 'Bearer ' },
+        { authorization: `Bearer ${TOKEN}` },
+        { authorization: 'Bearer undefined' },
+      ]) {
+        const res = await http('GET', `${url}${path}`, { headers });
+        expect(res.status).toBe(401);
+        expect(res.body).toEqual({
+          errorCode: 'unauthorized',
+          errorMessage: 'Missing or invalid operator token',
+        });
+      }
+      expect(ctx.developers.list).not.toHaveBeenCalled();
+    },
+  );
 });
 
 describe('operator API with a configured token', () => {
@@ -69,7 +93,13 @@ describe('operator API with a configured token', () => {
   beforeEach(() => jest.clearAllMocks());
 
   it('needs the bearer token, not an APP key or another scheme', async () => {
-    for (const headers of <Record<string, string>[]>[{}, { 'api-key': TOKEN }, { authorization: TOKEN }, { authorization: `Basic ${TOKEN}` }, { authorization: `Bearer ${TOKEN.slice(1)}` }]) {
+    for (const headers of <Record<string, string>[]>[
+      {},
+      { 'api-key': TOKEN },
+      { authorization: TOKEN },
+      { authorization: `Basic ${TOKEN}` },
+      { authorization: `Bearer ${TOKEN.slice(1)}` },
+    ]) {
       expect((await http('GET', `${url}/operator/v1/developers`, { headers })).status).toBe(401);
     }
     ctx.developers.list.mockResolvedValue([]);
@@ -79,7 +109,10 @@ describe('operator API with a configured token', () => {
   });
 
   it('checks the token before looking at the body', async () => {
-    const res = await http('PATCH', `${url}/operator/v1/keys/${KEY}`, { headers: { authorization: 'Bearer wrong' }, body: { nonsense: true } });
+    const res = await http('PATCH', `${url}/operator/v1/keys/${KEY}`, {
+      headers: { authorization: 'Bearer wrong' },
+      body: { nonsense: true },
+    });
     expect(res.status).toBe(401);
   });
 
@@ -90,11 +123,17 @@ describe('operator API with a configured token', () => {
     const badQuery = await http('GET', `${url}/operator/v1/keys?mail=x`, { headers: auth });
     expect(badQuery.status).toBe(422);
     expect(badQuery.body.errorMessage).toContain('mail: unknown field');
-    const badPatch = await http('PATCH', `${url}/operator/v1/keys/${KEY}`, { headers: auth, body: { usageLimitPerDay: -1, kind: 'production' } });
+    const badPatch = await http('PATCH', `${url}/operator/v1/keys/${KEY}`, {
+      headers: auth,
+      body: { usageLimitPerDay: -1, kind: 'production' },
+    });
     expect(badPatch.status).toBe(422);
     expect(badPatch.body.errorMessage).toContain('usageLimitPerDay');
     expect(badPatch.body.errorMessage).toContain('kind: unknown field');
-    const badBlock = await http('POST', `${url}/operator/v1/blocked-endpoints`, { headers: auth, body: { method: 'TRACE', pathPrefix: 'client' } });
+    const badBlock = await http('POST', `${url}/operator/v1/blocked-endpoints`, {
+      headers: auth,
+      body: { method: 'TRACE', pathPrefix: 'client' },
+    });
     expect(badBlock.status).toBe(422);
     expect(badBlock.body.errorMessage).toMatch(/method.*pathPrefix|pathPrefix.*method/);
     expect(ctx.keys.revoke).not.toHaveBeenCalled();
@@ -109,11 +148,27 @@ describe('operator API with a configured token', () => {
     ctx.keys.revoke.mockResolvedValue({ keyId: KEY, status: 'revoked' });
     expect((await http('POST', `${url}/operator/v1/keys/${KEY}/revoke`, { headers: auth })).status).toBe(200);
     ctx.keys.update.mockResolvedValue({ keyId: KEY });
-    expect((await http('PATCH', `${url}/operator/v1/keys/${KEY}`, { headers: auth, body: { expiresAt: null, groups: ['client'] } })).status).toBe(200);
+    expect(
+      (
+        await http('PATCH', `${url}/operator/v1/keys/${KEY}`, {
+          headers: auth,
+          body: { expiresAt: null, groups: ['client'] },
+        })
+      ).status,
+    ).toBe(200);
     expect(ctx.keys.update).toHaveBeenCalledWith(KEY, { expiresAt: null, groups: ['client'] });
     ctx.blocked.create.mockResolvedValue({ id: KEY, method: 'GET', pathPrefix: '/client/v1.0' });
-    expect((await http('POST', `${url}/operator/v1/blocked-endpoints`, { headers: auth, body: { method: 'GET', pathPrefix: '/client/v1.0' } })).status).toBe(201);
+    expect(
+      (
+        await http('POST', `${url}/operator/v1/blocked-endpoints`, {
+          headers: auth,
+          body: { method: 'GET', pathPrefix: '/client/v1.0' },
+        })
+      ).status,
+    ).toBe(201);
     ctx.blocked.delete.mockResolvedValue(undefined);
-    expect((await http('DELETE', `${url}/operator/v1/blocked-endpoints/${KEY}`, { headers: auth })).status).toBe(200);
+    expect(
+      (await http('DELETE', `${url}/operator/v1/blocked-endpoints/${KEY}`, { headers: auth })).status,
+    ).toBe(200);
   });
 });

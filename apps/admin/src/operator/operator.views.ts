@@ -6,7 +6,17 @@ import { toCompanyView, toDeveloperView, type CompanyView, type DeveloperView } 
 /** A key as the operator sees it (CONTRACT.md §11): auth's summary joined with the owner's email. */
 export type OperatorKeyView = Pick<
   AppKeySummary,
-  'keyId' | 'prefix' | 'developerId' | 'kind' | 'status' | 'groups' | 'usageLimitPerDay' | 'ratePerSecond' | 'usedToday' | 'lastUsedAt' | 'expiresAt'
+  | 'keyId'
+  | 'prefix'
+  | 'developerId'
+  | 'kind'
+  | 'status'
+  | 'groups'
+  | 'usageLimitPerDay'
+  | 'ratePerSecond'
+  | 'usedToday'
+  | 'lastUsedAt'
+  | 'expiresAt'
 > & { email: string | null };
 
 export interface OperatorDeveloperView extends DeveloperView {
@@ -29,7 +39,10 @@ export const toOperatorKeyView = (k: AppKeySummary, email: string | null): Opera
   expiresAt: k.expiresAt,
 });
 
-export const toOperatorDeveloperView = (d: DeveloperEntity, tenant: TenantEntity | null): OperatorDeveloperView => ({
+export const toOperatorDeveloperView = (
+  d: DeveloperEntity,
+  tenant: TenantEntity | null,
+): OperatorDeveloperView => ({
   ...toDeveloperView(d),
   createdAt: d.createdAt.toISOString(),
   tenant: tenant ? toCompanyView(tenant) : null,

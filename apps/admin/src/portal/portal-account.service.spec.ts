@@ -7,7 +7,11 @@ import { strictMock } from '../testing/controller-test-app';
 import { PortalAccountService } from './portal-account.service';
 
 const duplicate = (constraint: string) =>
-  new QueryFailedError('INSERT', [], Object.assign(new Error('duplicate key'), { code: '23505', constraint }));
+  new QueryFailedError(
+    'INSERT',
+    [],
+    Object.assign(new Error('duplicate key'), { code: '23505', constraint }),
+  );
 
 describe('PortalAccountService', () => {
   const logger = { error: jest.fn() } as unknown as Logger;
@@ -18,7 +22,11 @@ describe('PortalAccountService', () => {
   const signup = { name: 'Dana', email: 'Dana@Example.com', password: 'long-enough' };
 
   beforeEach(() => {
-    developers = strictMock<DevelopersRepository>('developers', { findByEmail: jest.fn(), insert: jest.fn(), delete: jest.fn() });
+    developers = strictMock<DevelopersRepository>('developers', {
+      findByEmail: jest.fn(),
+      insert: jest.fn(),
+      delete: jest.fn(),
+    });
     rpc = strictMock<RpcClient>('rpc', { send: jest.fn() });
     jwt = strictMock<JwtVerifier>('jwt', { forget: jest.fn() });
     service = new PortalAccountService(developers, rpc, jwt, logger);
@@ -30,8 +38,16 @@ describe('PortalAccountService', () => {
     rpc.send.mockResolvedValue({ keyId: 'k', prefix: 'cf_sbx_ab', appKey: 'cf_sbx_secret' });
     const result = await service.signup(signup);
     expect(Object.keys(result)).toEqual(['developerId']);
-    expect(developers.insert).toHaveBeenCalledWith({ id: result.developerId, name: 'Dana', email: 'Dana@Example.com', kind: 'sandbox' });
-    expect(rpc.send).toHaveBeenCalledWith(SUBJECTS.auth.developerRegister, { developerId: result.developerId, password: 'long-enough' });
+    expect(developers.insert).toHaveBeenCalledWith({
+      id: result.developerId,
+      name: 'Dana',
+      email: 'Dana@Example.com',
+      kind: 'sandbox',
+    });
+    expect(rpc.send).toHaveBeenCalledWith(SUBJECTS.auth.developerRegister, {
+      developerId: result.developerId,
+      password: 'long-enough',
+    });
   });
 
   it('refuses a taken email, also when the unique index catches a race', async () => {
@@ -39,7 +55,10 @@ describe('PortalAccountService', () => {
     await expect(service.signup(signup)).rejects.toMatchObject({ code: ErrorCode.duplicateItem });
     developers.findByEmail.mockResolvedValueOnce(null);
     developers.insert.mockRejectedValueOnce(duplicate('developers_email_lower_key'));
-    await expect(service.signup(signup)).rejects.toMatchObject({ code: ErrorCode.duplicateItem, message: 'A developer with this email already exists' });
+    await expect(service.signup(signup)).rejects.toMatchObject({
+      code: ErrorCode.duplicateItem,
+      message: 'A developer with this email already exists',
+    });
     expect(rpc.send).not.toHaveBeenCalled();
   });
 
@@ -47,7 +66,10 @@ describe('PortalAccountService', () => {
     developers.findByEmail.mockResolvedValue(null);
     developers.insert.mockResolvedValue({});
     developers.delete.mockResolvedValue(undefined);
-    const authDown = new CloudFlowError(ErrorCode.failed, 'The auth service did not answer in time; please retry');
+    const authDown = new CloudFlowError(
+      ErrorCode.failed,
+      'The auth service did not answer in time; please retry',
+    );
     rpc.send.mockRejectedValue(authDown);
     await expect(service.signup(signup)).rejects.toBe(authDown);
     const id = developers.insert.mock.calls[0][0].id;
@@ -59,31 +81,54 @@ describe('PortalAccountService', () => {
     developers.insert.mockResolvedValue({});
     rpc.send.mockResolvedValue({ keyId: 'k', prefix: 'cf_sbx_ab', appKey: 'cf_sbx_secret' });
     const result = await service.signup(signup, '203.0.113.9');
-    expect(rpc.send).toHaveBeenCalledWith(SUBJECTS.auth.developerRegister, { developerId: result.developerId, password: 'long-enough', clientAddress: '203.0.113.9' });
+    expect(rpc.send).toHaveBeenCalledWith(SUBJECTS.auth.developerRegister, {
+      developerId: result.developerId,
+      password: 'long-enough',
+      clientAddress: '203.0.113.9',
+    });
   });
 
   it('gives one answer for an unknown email and a wrong password, and asks auth about both (same argon2 time, same counting)', async () => {
     developers.findByEmail.mockResolvedValueOnce(null);
     rpc.send.mockRejectedValueOnce(new CloudFlowError(ErrorCode.unauthorized, 'Invalid email or password'));
-    const unknown = await service.login({ email: 'x@example.com', password: 'pw' }, '198.51.100.1').catch((e: unknown) => e);
-    expect(rpc.send).toHaveBeenCalledWith(SUBJECTS.auth.developerLogin, { email: 'x@example.com', password: 'pw', clientAddress: '198.51.100.1' });
+    const unknown = await service
+      .login({ email: 'x@example.com', password: 'pw' }, '198.51.100.1')
+      .catch((e: unknown) => e);
+    expect(rpc.send).toHaveBeenCalledWith(SUBJECTS.auth.developerLogin, {
+      email: 'x@example.com',
+      password: 'pw',
+      clientAddress: '198.51.100.1',
+    });
     developers.findByEmail.mockResolvedValueOnce({ id: 'dev-1' });
     rpc.send.mockRejectedValueOnce(new CloudFlowError(ErrorCode.unauthorized, 'Wrong password'));
     const wrong = await service.login({ email: 'x@example.com', password: 'pw' }).catch((e: unknown) => e);
-    expect((unknown as CloudFlowError).toBody()).toEqual({ errorCode: 'unauthorized', errorMessage: 'Invalid email or password' });
+    expect((unknown as CloudFlowError).toBody()).toEqual({
+      errorCode: 'unauthorized',
+      errorMessage: 'Invalid email or password',
+    });
     expect((wrong as CloudFlowError).toBody()).toEqual((unknown as CloudFlowError).toBody());
   });
 
   it('returns the session token of a good login', async () => {
     developers.findByEmail.mockResolvedValue({ id: 'dev-1' });
     rpc.send.mockResolvedValue({ sessionToken: 'jwt', expiresIn: 3600 });
-    await expect(service.login({ email: 'x@example.com', password: 'pw' })).resolves.toEqual({ sessionToken: 'jwt' });
-    expect(rpc.send).toHaveBeenCalledWith(SUBJECTS.auth.developerLogin, { developerId: 'dev-1', email: 'x@example.com', password: 'pw' });
+    await expect(service.login({ email: 'x@example.com', password: 'pw' })).resolves.toEqual({
+      sessionToken: 'jwt',
+    });
+    expect(rpc.send).toHaveBeenCalledWith(SUBJECTS.auth.developerLogin, {
+      developerId: 'dev-1',
+      email: 'x@example.com',
+      password: 'pw',
+    });
   });
 
   it('passes a throttled login (429 with Retry-After) through unchanged', async () => {
     developers.findByEmail.mockResolvedValue({ id: 'dev-1' });
-    const throttled = new CloudFlowError(ErrorCode.tooManyRequests, 'Too many failed attempts, try again later', { retryAfterSeconds: 8 });
+    const throttled = new CloudFlowError(
+      ErrorCode.tooManyRequests,
+      'Too many failed attempts, try again later',
+      { retryAfterSeconds: 8 },
+    );
     rpc.send.mockRejectedValue(throttled);
     await expect(service.login({ email: 'x@example.com', password: 'pw' })).rejects.toBe(throttled);
   });
@@ -91,7 +136,11 @@ describe('PortalAccountService', () => {
   it('revokes the session at auth on log-out and forgets it locally', async () => {
     rpc.send.mockResolvedValue({ ok: true });
     await service.logout({ developerId: 'dev-1', jti: 'j-1', expiresAt: 123 });
-    expect(rpc.send).toHaveBeenCalledWith(SUBJECTS.auth.sessionRevoke, { developerId: 'dev-1', jti: 'j-1', expiresAt: 123 });
+    expect(rpc.send).toHaveBeenCalledWith(SUBJECTS.auth.sessionRevoke, {
+      developerId: 'dev-1',
+      jti: 'j-1',
+      expiresAt: 123,
+    });
     expect(jwt.forget).toHaveBeenCalledWith('j-1');
   });
 });

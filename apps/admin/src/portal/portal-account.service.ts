@@ -23,7 +23,8 @@ export class PortalAccountService {
 
   /** Sign-ups are counted per client address by auth (each mints a sandbox key): 429 past the limit, and the row is taken back. */
   async signup(dto: SignupDto, clientAddress?: string): Promise<{ developerId: string }> {
-    if (await this.developers.findByEmail(dto.email)) throw new CloudFlowError(ErrorCode.duplicateItem, DUPLICATE_EMAIL);
+    if (await this.developers.findByEmail(dto.email))
+      throw new CloudFlowError(ErrorCode.duplicateItem, DUPLICATE_EMAIL);
     const developerId = randomUUID();
     try {
       await this.developers.insert({ id: developerId, name: dto.name, email: dto.email, kind: 'sandbox' });
@@ -34,9 +35,15 @@ export class PortalAccountService {
     }
     try {
       // Auth stores the password hash and makes the sandbox key; its clear key is revealed later, not here.
-      await this.rpc.send(SUBJECTS.auth.developerRegister, { developerId, password: dto.password, ...(clientAddress ? { clientAddress } : {}) });
+      await this.rpc.send(SUBJECTS.auth.developerRegister, {
+        developerId,
+        password: dto.password,
+        ...(clientAddress ? { clientAddress } : {}),
+      });
     } catch (error) {
-      await this.developers.delete(developerId).catch((err: unknown) => this.logger.error({ err, developerId }, 'sign-up compensation failed'));
+      await this.developers
+        .delete(developerId)
+        .catch((err: unknown) => this.logger.error({ err, developerId }, 'sign-up compensation failed'));
       throw error;
     }
     return { developerId };
@@ -58,19 +65,32 @@ export class PortalAccountService {
       return { sessionToken: session.sessionToken };
     } catch (error) {
       // One message for unknown email and wrong password alike.
-      if (error instanceof CloudFlowError && error.code === ErrorCode.unauthorized) throw new CloudFlowError(ErrorCode.unauthorized, BAD_LOGIN);
+      if (error instanceof CloudFlowError && error.code === ErrorCode.unauthorized)
+        throw new CloudFlowError(ErrorCode.unauthorized, BAD_LOGIN);
       throw error;
     }
   }
 
-  async reveal(developerId: string, password: string, clientAddress?: string): Promise<Pick<IssuedAppKey, 'appKey' | 'keyId' | 'prefix'>> {
-    const key = await this.rpc.send(SUBJECTS.auth.appKeyReveal, { developerId, password, ...(clientAddress ? { clientAddress } : {}) });
+  async reveal(
+    developerId: string,
+    password: string,
+    clientAddress?: string,
+  ): Promise<Pick<IssuedAppKey, 'appKey' | 'keyId' | 'prefix'>> {
+    const key = await this.rpc.send(SUBJECTS.auth.appKeyReveal, {
+      developerId,
+      password,
+      ...(clientAddress ? { clientAddress } : {}),
+    });
     return { appKey: key.appKey, keyId: key.keyId, prefix: key.prefix };
   }
 
   /** Revoked at auth (every admin replica asks it, believing "active" at most 5 s); this replica forgets it at once. */
   async logout(session: PortalSessionInfo): Promise<void> {
-    await this.rpc.send(SUBJECTS.auth.sessionRevoke, { developerId: session.developerId, jti: session.jti, expiresAt: session.expiresAt });
+    await this.rpc.send(SUBJECTS.auth.sessionRevoke, {
+      developerId: session.developerId,
+      jti: session.jti,
+      expiresAt: session.expiresAt,
+    });
     this.jwt.forget(session.jti);
   }
 }

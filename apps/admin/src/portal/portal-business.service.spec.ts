@@ -10,7 +10,11 @@ import type { UsersRepository } from '../users/users.repository';
 import { PortalBusinessService } from './portal-business.service';
 
 const duplicate = (constraint: string) =>
-  new QueryFailedError('INSERT', [], Object.assign(new Error('duplicate key'), { code: '23505', constraint }));
+  new QueryFailedError(
+    'INSERT',
+    [],
+    Object.assign(new Error('duplicate key'), { code: '23505', constraint }),
+  );
 
 const DEV = { id: 'dev-1', name: 'Dana', email: 'dana@example.com', kind: 'sandbox' };
 const TENANT = { id: 'tenant-1', developerId: 'dev-1', businessCode: 'CFABCDEFGH', name: 'Dana Coffee' };
@@ -25,16 +29,24 @@ describe('PortalBusinessService', () => {
   const adminUser = { username: 'boss', password: 'password-1', timeZone: 'UTC' };
 
   beforeEach(() => {
-    developers = strictMock<DevelopersRepository>('developers', { findById: jest.fn().mockResolvedValue(DEV) });
+    developers = strictMock<DevelopersRepository>('developers', {
+      findById: jest.fn().mockResolvedValue(DEV),
+    });
     tenants = strictMock<TenantsRepository>('tenants', { findByDeveloper: jest.fn(), insert: jest.fn() });
-    users = strictMock<UsersRepository>('users', { findAdmin: jest.fn(), insert: jest.fn(), delete: jest.fn() });
+    users = strictMock<UsersRepository>('users', {
+      findAdmin: jest.fn(),
+      insert: jest.fn(),
+      delete: jest.fn(),
+    });
     rpc = strictMock<RpcClient>('rpc', { send: jest.fn() });
     service = new PortalBusinessService(developers, tenants, users, rpc, logger);
   });
 
   it('draws a new business code when one collides, and stops after a few tries', async () => {
     tenants.findByDeveloper.mockResolvedValue(null);
-    tenants.insert.mockRejectedValueOnce(duplicate('tenants_business_code_key')).mockImplementationOnce(async (t: typeof TENANT) => t);
+    tenants.insert
+      .mockRejectedValueOnce(duplicate('tenants_business_code_key'))
+      .mockImplementationOnce(async (t: typeof TENANT) => t);
     const company = await service.createCompany('dev-1', 'Dana Coffee');
     expect(company.businessCode).toMatch(BUSINESS_CODE_PATTERN);
     const codes = tenants.insert.mock.calls.map((c) => c[0].businessCode);
@@ -48,10 +60,14 @@ describe('PortalBusinessService', () => {
 
   it('refuses a second company, also when the unique constraint catches a race', async () => {
     tenants.findByDeveloper.mockResolvedValueOnce(TENANT);
-    await expect(service.createCompany('dev-1', 'Again')).rejects.toMatchObject({ code: ErrorCode.duplicateItem });
+    await expect(service.createCompany('dev-1', 'Again')).rejects.toMatchObject({
+      code: ErrorCode.duplicateItem,
+    });
     tenants.findByDeveloper.mockResolvedValueOnce(null);
     tenants.insert.mockRejectedValueOnce(duplicate('tenants_developer_id_key'));
-    await expect(service.createCompany('dev-1', 'Again')).rejects.toMatchObject({ code: ErrorCode.duplicateItem });
+    await expect(service.createCompany('dev-1', 'Again')).rejects.toMatchObject({
+      code: ErrorCode.duplicateItem,
+    });
   });
 
   it('needs a company before the admin user (412)', async () => {
@@ -64,16 +80,36 @@ describe('PortalBusinessService', () => {
 
   it("defaults name and email to the developer's and sets credentials in auth", async () => {
     tenants.findByDeveloper.mockResolvedValue(TENANT);
-    const stored = { id: 'u', tenantId: TENANT.id, username: 'boss', name: DEV.name, email: DEV.email, timeZone: 'UTC', role: 'admin' };
+    const stored = {
+      id: 'u',
+      tenantId: TENANT.id,
+      username: 'boss',
+      name: DEV.name,
+      email: DEV.email,
+      timeZone: 'UTC',
+      role: 'admin',
+    };
     users.findAdmin.mockResolvedValueOnce(null).mockResolvedValueOnce(stored);
     users.insert.mockResolvedValue(stored);
     rpc.send.mockResolvedValue({ ok: true });
     const created = await service.createAdminUser('dev-1', { ...adminUser, pin: '1234' });
-    expect(created).toEqual({ userId: 'u', username: 'boss', name: 'Dana', email: 'dana@example.com', timeZone: 'UTC', tenantId: TENANT.id });
+    expect(created).toEqual({
+      userId: 'u',
+      username: 'boss',
+      name: 'Dana',
+      email: 'dana@example.com',
+      timeZone: 'UTC',
+      tenantId: TENANT.id,
+    });
     const [tenantId, row] = users.insert.mock.calls[0];
     expect(tenantId).toBe(TENANT.id);
     expect(row).toMatchObject({ username: 'boss', name: 'Dana', email: 'dana@example.com', role: 'admin' });
-    expect(rpc.send).toHaveBeenCalledWith(SUBJECTS.auth.userCredentialsSet, { userId: row.id, tenantId: TENANT.id, password: 'password-1', pin: '1234' });
+    expect(rpc.send).toHaveBeenCalledWith(SUBJECTS.auth.userCredentialsSet, {
+      userId: row.id,
+      tenantId: TENANT.id,
+      password: 'password-1',
+      pin: '1234',
+    });
   });
 
   it('removes the user row again when auth refuses the credentials', async () => {
@@ -90,6 +126,8 @@ describe('PortalBusinessService', () => {
   it('refuses a second admin user (409)', async () => {
     tenants.findByDeveloper.mockResolvedValue(TENANT);
     users.findAdmin.mockResolvedValue({ id: 'existing' });
-    await expect(service.createAdminUser('dev-1', adminUser)).rejects.toMatchObject({ code: ErrorCode.duplicateItem });
+    await expect(service.createAdminUser('dev-1', adminUser)).rejects.toMatchObject({
+      code: ErrorCode.duplicateItem,
+    });
   });
 });

@@ -10,7 +10,15 @@ import { newBusinessCode } from '../tenants/business-code';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { UsersRepository } from '../users/users.repository';
 import type { CreateAdminUserDto } from './portal.dto';
-import { toAdminUserView, toCompanyView, toDeveloperView, toPortalKeyView, type AdminUserView, type CompanyView, type SettingsView } from './portal.views';
+import {
+  toAdminUserView,
+  toCompanyView,
+  toDeveloperView,
+  toPortalKeyView,
+  type AdminUserView,
+  type CompanyView,
+  type SettingsView,
+} from './portal.views';
 
 const CODE_ATTEMPTS = 5;
 const COMPANY_EXISTS = 'A company already exists for this developer';
@@ -44,14 +52,21 @@ export class PortalBusinessService {
 
   async createCompany(developerId: string, name: string): Promise<CompanyView> {
     await this.developer(developerId);
-    if (await this.tenants.findByDeveloper(developerId)) throw new CloudFlowError(ErrorCode.duplicateItem, COMPANY_EXISTS);
+    if (await this.tenants.findByDeveloper(developerId))
+      throw new CloudFlowError(ErrorCode.duplicateItem, COMPANY_EXISTS);
     for (let attempt = 1; ; attempt++) {
       try {
-        const tenant = await this.tenants.insert({ id: randomUUID(), developerId, businessCode: newBusinessCode(), name });
+        const tenant = await this.tenants.insert({
+          id: randomUUID(),
+          developerId,
+          businessCode: newBusinessCode(),
+          name,
+        });
         return toCompanyView(tenant);
       } catch (error) {
         const constraint = uniqueViolation(error);
-        if (constraint === 'tenants_developer_id_key') throw new CloudFlowError(ErrorCode.duplicateItem, COMPANY_EXISTS);
+        if (constraint === 'tenants_developer_id_key')
+          throw new CloudFlowError(ErrorCode.duplicateItem, COMPANY_EXISTS);
         // 40 random bits rarely collide; when they do, draw again.
         if (constraint === 'tenants_business_code_key' && attempt < CODE_ATTEMPTS) continue;
         throw error;
@@ -59,11 +74,15 @@ export class PortalBusinessService {
     }
   }
 
-  async createAdminUser(developerId: string, dto: CreateAdminUserDto): Promise<AdminUserView & { tenantId: string }> {
+  async createAdminUser(
+    developerId: string,
+    dto: CreateAdminUserDto,
+  ): Promise<AdminUserView & { tenantId: string }> {
     const developer = await this.developer(developerId);
     const tenant = await this.tenants.findByDeveloper(developerId);
     if (!tenant) throw new CloudFlowError(ErrorCode.preconditionFailed, 'Create a company first');
-    if (await this.users.findAdmin(tenant.id)) throw new CloudFlowError(ErrorCode.duplicateItem, ADMIN_EXISTS);
+    if (await this.users.findAdmin(tenant.id))
+      throw new CloudFlowError(ErrorCode.duplicateItem, ADMIN_EXISTS);
     const userId = randomUUID();
     try {
       await this.users.insert(tenant.id, {
@@ -79,21 +98,33 @@ export class PortalBusinessService {
       throw error;
     }
     try {
-      await this.rpc.send(SUBJECTS.auth.userCredentialsSet, { userId, tenantId: tenant.id, password: dto.password, ...(dto.pin ? { pin: dto.pin } : {}) });
+      await this.rpc.send(SUBJECTS.auth.userCredentialsSet, {
+        userId,
+        tenantId: tenant.id,
+        password: dto.password,
+        ...(dto.pin ? { pin: dto.pin } : {}),
+      });
     } catch (error) {
       // No user without credentials: undo the row so the developer can simply try again.
-      await this.users.delete(tenant.id, userId).catch((err: unknown) => this.logger.error({ err, userId }, 'admin-user compensation failed'));
+      await this.users
+        .delete(tenant.id, userId)
+        .catch((err: unknown) => this.logger.error({ err, userId }, 'admin-user compensation failed'));
       throw error;
     }
     const user = await this.users.findAdmin(tenant.id);
-    if (!user) throw new CloudFlowError(ErrorCode.failed, 'The admin user disappeared while it was being created; please retry');
+    if (!user)
+      throw new CloudFlowError(
+        ErrorCode.failed,
+        'The admin user disappeared while it was being created; please retry',
+      );
     return { ...toAdminUserView(user), tenantId: tenant.id };
   }
 
   /** A valid session for a developer that no longer exists (sign-up compensated) is no session. */
   private async developer(developerId: string): Promise<DeveloperEntity> {
     const developer = await this.developers.findById(developerId);
-    if (!developer) throw new CloudFlowError(ErrorCode.unauthorized, 'Missing or invalid Authorization bearer token');
+    if (!developer)
+      throw new CloudFlowError(ErrorCode.unauthorized, 'Missing or invalid Authorization bearer token');
     return developer;
   }
 }

@@ -31,7 +31,8 @@ export class PortalSessionGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<PortalRequest>();
     const claims = await this.jwt.verify(bearerToken(req), TOKEN_AUDIENCES.portal);
     // Signed by auth, so well formed; checked anyway so a bad id can never reach a uuid column.
-    if (!isUUID(claims.sub)) throw new CloudFlowError(ErrorCode.unauthorized, 'Missing or invalid Authorization bearer token');
+    if (!isUUID(claims.sub))
+      throw new CloudFlowError(ErrorCode.unauthorized, 'Missing or invalid Authorization bearer token');
     req.portalDeveloperId = claims.sub;
     req.portalSession = { developerId: claims.sub, jti: claims.jti!, expiresAt: claims.exp! };
     return true;
@@ -39,11 +40,14 @@ export class PortalSessionGuard implements CanActivate {
 }
 
 /** The verified session, set by PortalSessionGuard. */
-export const PortalSession = createParamDecorator((_: unknown, context: ExecutionContext): PortalSessionInfo => {
-  const session = context.switchToHttp().getRequest<PortalRequest>().portalSession;
-  if (!session) throw new CloudFlowError(ErrorCode.unauthorized, 'Missing or invalid Authorization bearer token');
-  return session;
-});
+export const PortalSession = createParamDecorator(
+  (_: unknown, context: ExecutionContext): PortalSessionInfo => {
+    const session = context.switchToHttp().getRequest<PortalRequest>().portalSession;
+    if (!session)
+      throw new CloudFlowError(ErrorCode.unauthorized, 'Missing or invalid Authorization bearer token');
+    return session;
+  },
+);
 
 /** The signed-in developer's id, set by PortalSessionGuard. */
 export const PortalDeveloper = createParamDecorator((_: unknown, context: ExecutionContext): string => {

@@ -13,12 +13,22 @@ const DEVELOPER = '6f1c7a52-3f0e-4d8e-9a61-0c1f3f1b2a10';
 describe('portal controllers: validation and the portal session', () => {
   let app: INestApplication;
   let url: string;
-  const accounts = strictMock<PortalAccountService>('accounts', { signup: jest.fn(), login: jest.fn(), reveal: jest.fn(), logout: jest.fn() });
-  const business = strictMock<PortalBusinessService>('business', { settings: jest.fn(), createCompany: jest.fn(), createAdminUser: jest.fn() });
+  const accounts = strictMock<PortalAccountService>('accounts', {
+    signup: jest.fn(),
+    login: jest.fn(),
+    reveal: jest.fn(),
+    logout: jest.fn(),
+  });
+  const business = strictMock<PortalBusinessService>('business', {
+    settings: jest.fn(),
+    createCompany: jest.fn(),
+    createAdminUser: jest.fn(),
+  });
   // Accepts exactly one token, and only for the portal audience.
   const jwt = {
     verify: jest.fn(async (token: string, audience: string) => {
-      if (token === 'good-session' && audience === TOKEN_AUDIENCES.portal) return { sub: DEVELOPER, jti: SESSION_JTI, exp: 1_900_000_000 };
+      if (token === 'good-session' && audience === TOKEN_AUDIENCES.portal)
+        return { sub: DEVELOPER, jti: SESSION_JTI, exp: 1_900_000_000 };
       throw new CloudFlowError(ErrorCode.unauthorized, 'Invalid or expired token');
     }),
   };
@@ -42,15 +52,23 @@ describe('portal controllers: validation and the portal session', () => {
 
   it('signs up with a valid body, answering 201 with what the service returns', async () => {
     accounts.signup.mockResolvedValue({ developerId: DEVELOPER });
-    const res = await http('POST', `${url}/portal/v1/signup`, { body: { name: 'Dana', email: 'dana@example.com', password: 'long-enough' } });
+    const res = await http('POST', `${url}/portal/v1/signup`, {
+      body: { name: 'Dana', email: 'dana@example.com', password: 'long-enough' },
+    });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({ developerId: DEVELOPER });
     // The socket's address (no TRUST_PROXY here): auth counts sign-ups per address.
-    expect(accounts.signup).toHaveBeenCalledWith({ name: 'Dana', email: 'dana@example.com', password: 'long-enough' }, '127.0.0.1');
+    expect(accounts.signup).toHaveBeenCalledWith(
+      { name: 'Dana', email: 'dana@example.com', password: 'long-enough' },
+      '127.0.0.1',
+    );
   });
 
   it.each([
-    [{ name: 'Dana', email: 'dana@example.com', password: 'long-enough', kind: 'production' }, 'kind: unknown field'],
+    [
+      { name: 'Dana', email: 'dana@example.com', password: 'long-enough', kind: 'production' },
+      'kind: unknown field',
+    ],
     [{ name: 'Dana', email: 'dana@example.com', password: 'short' }, 'password'],
     [{ name: 'Dana', email: 'not-an-email', password: 'long-enough' }, 'email'],
     [{ email: 'dana@example.com', password: 'long-enough' }, 'name'],
@@ -64,8 +82,14 @@ describe('portal controllers: validation and the portal session', () => {
 
   it('answers login with 200, and refuses non-JSON bodies with 422', async () => {
     accounts.login.mockResolvedValue({ sessionToken: 'jwt' });
-    expect((await http('POST', `${url}/portal/v1/login`, { body: { email: 'd@example.com', password: 'x' } })).status).toBe(200);
-    const form = await http('POST', `${url}/portal/v1/login`, { raw: 'email=a&password=b', contentType: 'application/x-www-form-urlencoded' });
+    expect(
+      (await http('POST', `${url}/portal/v1/login`, { body: { email: 'd@example.com', password: 'x' } }))
+        .status,
+    ).toBe(200);
+    const form = await http('POST', `${url}/portal/v1/login`, {
+      raw: 'email=a&password=b',
+      contentType: 'application/x-www-form-urlencoded',
+    });
     expect(form.status).toBe(422);
     const broken = await http('POST', `${url}/portal/v1/login`, { raw: '{"email":' });
     expect(broken.status).toBe(422);
@@ -82,7 +106,10 @@ describe('portal controllers: validation and the portal session', () => {
       ['POST', 'admin-user'],
       ['POST', 'app-key/reveal'],
     ]) {
-      const res = await http(method, `${url}/portal/v1/${path}`, { headers, body: method === 'POST' ? {} : undefined });
+      const res = await http(method, `${url}/portal/v1/${path}`, {
+        headers,
+        body: method === 'POST' ? {} : undefined,
+      });
       expect(res.status).toBe(401);
       expect(res.body.errorCode).toBe('unauthorized');
     }
@@ -98,10 +125,16 @@ describe('portal controllers: validation and the portal session', () => {
   });
 
   it('refuses an admin user with a bad time zone or an unknown field, before the service', async () => {
-    const zone = await http('POST', `${url}/portal/v1/admin-user`, { headers: session, body: { ...adminUser, timeZone: 'Atlantis/Capital' } });
+    const zone = await http('POST', `${url}/portal/v1/admin-user`, {
+      headers: session,
+      body: { ...adminUser, timeZone: 'Atlantis/Capital' },
+    });
     expect(zone.status).toBe(422);
     expect(zone.body.errorMessage).toContain('timeZone');
-    const role = await http('POST', `${url}/portal/v1/admin-user`, { headers: session, body: { ...adminUser, role: 'owner' } });
+    const role = await http('POST', `${url}/portal/v1/admin-user`, {
+      headers: session,
+      body: { ...adminUser, role: 'owner' },
+    });
     expect(role.status).toBe(422);
     expect(role.body.errorMessage).toContain('role: unknown field');
     expect(business.createAdminUser).not.toHaveBeenCalled();
@@ -109,14 +142,24 @@ describe('portal controllers: validation and the portal session', () => {
 
   it('creates an admin user with a valid body (201)', async () => {
     business.createAdminUser.mockResolvedValue({ userId: 'u' });
-    const res = await http('POST', `${url}/portal/v1/admin-user`, { headers: session, body: { ...adminUser, timeZone: 'UTC', pin: '1234' } });
+    const res = await http('POST', `${url}/portal/v1/admin-user`, {
+      headers: session,
+      body: { ...adminUser, timeZone: 'UTC', pin: '1234' },
+    });
     expect(res.status).toBe(201);
-    expect(business.createAdminUser).toHaveBeenCalledWith(DEVELOPER, { ...adminUser, timeZone: 'UTC', pin: '1234' });
+    expect(business.createAdminUser).toHaveBeenCalledWith(DEVELOPER, {
+      ...adminUser,
+      timeZone: 'UTC',
+      pin: '1234',
+    });
   });
 
   it('does not take the client address from X-Forwarded-For unless TRUST_PROXY says so', async () => {
     accounts.login.mockResolvedValue({ sessionToken: 'jwt' });
-    await http('POST', `${url}/portal/v1/login`, { body: { email: 'a@example.com', password: 'pw' }, headers: { 'x-forwarded-for': '203.0.113.50' } });
+    await http('POST', `${url}/portal/v1/login`, {
+      body: { email: 'a@example.com', password: 'pw' },
+      headers: { 'x-forwarded-for': '203.0.113.50' },
+    });
     expect(accounts.login).toHaveBeenCalledWith({ email: 'a@example.com', password: 'pw' }, '127.0.0.1');
   });
 
@@ -124,13 +167,20 @@ describe('portal controllers: validation and the portal session', () => {
     accounts.logout.mockResolvedValue(undefined);
     const res = await http('POST', `${url}/portal/v1/logout`, { headers: session });
     expect(res.status).toBe(204);
-    expect(accounts.logout).toHaveBeenCalledWith({ developerId: DEVELOPER, jti: SESSION_JTI, expiresAt: 1_900_000_000 });
+    expect(accounts.logout).toHaveBeenCalledWith({
+      developerId: DEVELOPER,
+      jti: SESSION_JTI,
+      expiresAt: 1_900_000_000,
+    });
     expect((await http('POST', `${url}/portal/v1/logout`)).status).toBe(401);
   });
 
   it('reveals with 200 and no-store caching', async () => {
     accounts.reveal.mockResolvedValue({ appKey: 'cf_sbx_x', keyId: 'k', prefix: 'p' });
-    const res = await http('POST', `${url}/portal/v1/app-key/reveal`, { headers: session, body: { password: 'pw' } });
+    const res = await http('POST', `${url}/portal/v1/app-key/reveal`, {
+      headers: session,
+      body: { password: 'pw' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(accounts.reveal).toHaveBeenCalledWith(DEVELOPER, 'pw', '127.0.0.1');

@@ -2,7 +2,12 @@ import { Body, Controller, Get, Header, HttpCode, Ip, Post, UseGuards } from '@n
 import { Public } from '@cloudflow/platform';
 import { PortalAccountService } from './portal-account.service';
 import { PortalBusinessService } from './portal-business.service';
-import { PortalDeveloper, PortalSession, PortalSessionGuard, type PortalSessionInfo } from './portal-session.guard';
+import {
+  PortalDeveloper,
+  PortalSession,
+  PortalSessionGuard,
+  type PortalSessionInfo,
+} from './portal-session.guard';
 import { CreateAdminUserDto, CreateCompanyDto, LoginDto, RevealKeyDto, SignupDto } from './portal.dto';
 
 /** Portal JSON API without a session (CONTRACT.md §10). No APP key: the portal is how you get one. */

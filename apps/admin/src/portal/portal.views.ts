@@ -27,7 +27,15 @@ export interface AdminUserView {
 
 export type PortalKeyView = Pick<
   AppKeySummary,
-  'keyId' | 'prefix' | 'kind' | 'status' | 'groups' | 'usageLimitPerDay' | 'usedToday' | 'expiresAt' | 'lastUsedAt'
+  | 'keyId'
+  | 'prefix'
+  | 'kind'
+  | 'status'
+  | 'groups'
+  | 'usageLimitPerDay'
+  | 'usedToday'
+  | 'expiresAt'
+  | 'lastUsedAt'
 >;
 
 export interface SettingsView {
@@ -37,9 +45,18 @@ export interface SettingsView {
   appKeys: PortalKeyView[];
 }
 
-export const toDeveloperView = (d: DeveloperEntity): DeveloperView => ({ developerId: d.id, name: d.name, email: d.email, kind: d.kind });
+export const toDeveloperView = (d: DeveloperEntity): DeveloperView => ({
+  developerId: d.id,
+  name: d.name,
+  email: d.email,
+  kind: d.kind,
+});
 
-export const toCompanyView = (t: TenantEntity): CompanyView => ({ tenantId: t.id, businessCode: t.businessCode, name: t.name });
+export const toCompanyView = (t: TenantEntity): CompanyView => ({
+  tenantId: t.id,
+  businessCode: t.businessCode,
+  name: t.name,
+});
 
 export const toAdminUserView = (u: UserEntity): AdminUserView => ({
   userId: u.id,

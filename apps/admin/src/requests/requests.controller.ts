@@ -19,7 +19,10 @@ export class RequestsController {
   @ListRequestsDocs()
   list(@AdminCaller() caller: AdminCallerInfo, @Query() query: ListRequestsQuery): Promise<RequestLog> {
     const { accountId, target, status, limit } = query;
-    return this.rpc.send(SUBJECTS.gateway.requestList, { tenantId: caller.tenantId, ...defined({ accountId, target, status, limit }) });
+    return this.rpc.send(SUBJECTS.gateway.requestList, {
+      tenantId: caller.tenantId,
+      ...defined({ accountId, target, status, limit }),
+    });
   }
 }
 

@@ -30,7 +30,10 @@ export const ListRequestsDocs = () =>
                 accountId: { type: 'string', nullable: true },
                 requestId: { type: 'string', nullable: true },
                 eventId: { type: 'string', nullable: true },
-                reason: { type: 'string', example: 'storage refused the event: 22P05 unsupported Unicode escape sequence' },
+                reason: {
+                  type: 'string',
+                  example: 'storage refused the event: 22P05 unsupported Unicode escape sequence',
+                },
                 deliveries: { type: 'integer', example: 1 },
                 event: { type: 'string' },
                 deadAt: { type: 'string', format: 'date-time' },

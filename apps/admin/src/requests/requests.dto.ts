@@ -4,7 +4,10 @@ import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'cl
 
 /** GET /admin/v1/requests filters: exact and optional; `limit` caps the page (newest first). */
 export class ListRequestsQuery {
-  @IsOptional() @IsString() @Length(1, 64) @Matches(EXTERNAL_ID, { message: '$property may contain only letters, digits and . _ : @ -' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  @Matches(EXTERNAL_ID, { message: '$property may contain only letters, digits and . _ : @ -' })
   accountId?: string;
   @IsOptional() @IsString() @Length(1, 100) target?: string;
   @IsOptional() @IsIn(REQUEST_STATUSES) status?: RequestStatus;

@@ -10,12 +10,19 @@ class ControllerTestModule {}
  * Controllers under test behind the real HTTP pipeline (startService: body limits, content
  * types, the global ValidationPipe and the one exception filter) on a free loopback port.
  */
-export async function startControllerTestApp(controllers: Type<unknown>[], providers: Provider[]): Promise<{ app: INestApplication; url: string }> {
+export async function startControllerTestApp(
+  controllers: Type<unknown>[],
+  providers: Provider[],
+): Promise<{ app: INestApplication; url: string }> {
   const app = await startService({
     module: {
       module: ControllerTestModule,
       controllers,
-      providers: [...providers, { provide: LOGGER, useValue: pino({ level: 'silent' }) }, { provide: MetricsService, useValue: new MetricsService('admin-test') }],
+      providers: [
+        ...providers,
+        { provide: LOGGER, useValue: pino({ level: 'silent' }) },
+        { provide: MetricsService, useValue: new MetricsService('admin-test') },
+      ],
     },
     port: 0,
     host: '127.0.0.1',
@@ -25,10 +32,20 @@ export async function startControllerTestApp(controllers: Type<unknown>[], provi
 }
 
 // Nest probes providers for these hooks; a strict mock must answer "not implemented", not throw.
-const LIFECYCLE = new Set(['onModuleInit', 'onApplicationBootstrap', 'onModuleDestroy', 'beforeApplicationShutdown', 'onApplicationShutdown', 'then']);
+const LIFECYCLE = new Set([
+  'onModuleInit',
+  'onApplicationBootstrap',
+  'onModuleDestroy',
+  'beforeApplicationShutdown',
+  'onApplicationShutdown',
+  'then',
+]);
 
 /** A mock where any method not given explicitly fails the test when called. */
-export function strictMock<T extends object>(name: string, methods: { [K in keyof T]?: jest.Mock } = {}): T & { [K in keyof T]: jest.Mock } {
+export function strictMock<T extends object>(
+  name: string,
+  methods: { [K in keyof T]?: jest.Mock } = {},
+): T & { [K in keyof T]: jest.Mock } {
   return new Proxy(methods, {
     get(target, prop) {
       if (prop in target) return (target as Record<string | symbol, unknown>)[prop];

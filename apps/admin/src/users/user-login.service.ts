@@ -7,7 +7,9 @@ const INVALID = 'Invalid username or password';
 
 /** The same answer for "no tenant", "no such user" and (in auth) "wrong password": RFC 6749 invalid_grant. */
 export function invalidGrant(): CloudFlowError {
-  return new CloudFlowError(ErrorCode.unauthorized, INVALID, { extra: { error: 'invalid_grant', error_description: INVALID } });
+  return new CloudFlowError(ErrorCode.unauthorized, INVALID, {
+    extra: { error: 'invalid_grant', error_description: INVALID },
+  });
 }
 
 /** Resolves the user a password grant names, only inside the tenant of the APP key's developer. */

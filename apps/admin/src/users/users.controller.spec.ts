@@ -18,20 +18,32 @@ describe('users controller', () => {
   const users = strictMock<UsersService>('users', { list: jest.fn(), create: jest.fn() });
   const jwt = {
     verify: jest.fn(async (token: string, audience: string) => {
-      if (token === 'good-token' && audience === TOKEN_AUDIENCES.admin) return { sub: USER, tid: TENANT, role: 'admin' };
-      if (token === 'user-token' && audience === TOKEN_AUDIENCES.admin) return { sub: USER, tid: TENANT, role: 'user' };
+      if (token === 'good-token' && audience === TOKEN_AUDIENCES.admin)
+        return { sub: USER, tid: TENANT, role: 'admin' };
+      if (token === 'user-token' && audience === TOKEN_AUDIENCES.admin)
+        return { sub: USER, tid: TENANT, role: 'user' };
       throw new CloudFlowError(ErrorCode.unauthorized, 'Invalid or expired token');
     }),
   };
-  const tenants = strictMock<TenantsRepository>('tenants', { findById: jest.fn(async () => ({ id: TENANT, developerId: 'dev-1' })) });
-  const call = (method: string, body?: unknown, headers: Record<string, string> = { authorization: 'Bearer good-token' }) =>
-    http(method, `${url}/admin/v1/users`, { body, headers });
+  const tenants = strictMock<TenantsRepository>('tenants', {
+    findById: jest.fn(async () => ({ id: TENANT, developerId: 'dev-1' })),
+  });
+  const call = (
+    method: string,
+    body?: unknown,
+    headers: Record<string, string> = { authorization: 'Bearer good-token' },
+  ) => http(method, `${url}/admin/v1/users`, { body, headers });
   const valid = { username: 'clerk-1', password: 'clerk-password', timeZone: 'Europe/Amsterdam' };
 
   beforeAll(async () => {
     ({ app, url } = await startControllerTestApp(
       [UsersController],
-      [{ provide: UsersService, useValue: users }, { provide: JwtVerifier, useValue: jwt }, { provide: TenantsRepository, useValue: tenants }, AdminBearerGuard],
+      [
+        { provide: UsersService, useValue: users },
+        { provide: JwtVerifier, useValue: jwt },
+        { provide: TenantsRepository, useValue: tenants },
+        AdminBearerGuard,
+      ],
     ));
   });
   afterAll(async () => app?.close());
@@ -49,8 +61,14 @@ describe('users controller', () => {
 
   it('lets only the admin role list or create users (issue 12, item 4)', async () => {
     for (const method of ['GET', 'POST']) {
-      const res = await call(method, method === 'POST' ? valid : undefined, { authorization: 'Bearer user-token' });
-      expect([method, res.status, res.body]).toEqual([method, 403, { errorCode: 'forbidden', errorMessage: 'This operation needs the admin role' }]);
+      const res = await call(method, method === 'POST' ? valid : undefined, {
+        authorization: 'Bearer user-token',
+      });
+      expect([method, res.status, res.body]).toEqual([
+        method,
+        403,
+        { errorCode: 'forbidden', errorMessage: 'This operation needs the admin role' },
+      ]);
     }
     expect(users.list).not.toHaveBeenCalled();
     expect(users.create).not.toHaveBeenCalled();

@@ -40,7 +40,11 @@ export class CredentialsService {
   ) {}
 
   /** Sign-up: the portal password, the developer's box, and the sandbox APP key, in one commit. */
-  async registerDeveloper(developerId: string, password: string, clientAddress?: string): Promise<IssuedAppKey> {
+  async registerDeveloper(
+    developerId: string,
+    password: string,
+    clientAddress?: string,
+  ): Promise<IssuedAppKey> {
     // Cheap checks first, so a repeated or throttled sign-up does not pay for two argon2 runs.
     if (await this.credentials.findDeveloper(developerId)) throw alreadyRegistered(developerId);
     await this.throttle.signup(clientAddress);
@@ -89,7 +93,11 @@ export class CredentialsService {
   }
 
   /** The developer's box key pair, only with the right portal password. */
-  async unlockDeveloperBox(developerId: string, password: string, clientAddress?: string): Promise<BoxKeyPair> {
+  async unlockDeveloperBox(
+    developerId: string,
+    password: string,
+    clientAddress?: string,
+  ): Promise<BoxKeyPair> {
     const credential = await this.credentials.findDeveloper(developerId);
     const opened: { box?: BoxKeyPair } = {};
     await this.throttle.check('reveal', developerId, clientAddress, async () => {

@@ -2,7 +2,14 @@ import type { INestApplication } from '@nestjs/common';
 import { ClientNats } from '@nestjs/microservices';
 import { SUBJECTS } from '@cloudflow/contracts';
 import { DatabaseService, natsConnectionOptions, RpcClient } from '@cloudflow/platform';
-import { freePort, startNats, startPostgres, waitFor, type NatsHandle, type PostgresHandle } from '@cloudflow/testing';
+import {
+  freePort,
+  startNats,
+  startPostgres,
+  waitFor,
+  type NatsHandle,
+  type PostgresHandle,
+} from '@cloudflow/testing';
 import { connect, type NatsConnection } from 'nats';
 import { randomBytes } from 'node:crypto';
 import { bootstrap } from '../bootstrap';

@@ -30,7 +30,11 @@ export class SigningKeyRepository {
    * retired keys older than `keepRetiredSeconds` (their last token has expired) are deleted.
    * Returns the kid of the key that is active afterwards.
    */
-  rotate(rotateAfterSeconds: number, keepRetiredSeconds: number, create: () => SigningKeyEntity): Promise<string> {
+  rotate(
+    rotateAfterSeconds: number,
+    keepRetiredSeconds: number,
+    create: () => SigningKeyEntity,
+  ): Promise<string> {
     return this.db.transaction(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [CREATE_LOCK]);
       await m.query(
@@ -43,7 +47,8 @@ export class SigningKeyRepository {
       );
       const active = await m.findOneBy(SigningKeyEntity, { active: true });
       if (active && !due.length) return active.kid;
-      if (active) await m.update(SigningKeyEntity, { kid: active.kid }, { active: false, retiredAt: () => 'now()' });
+      if (active)
+        await m.update(SigningKeyEntity, { kid: active.kid }, { active: false, retiredAt: () => 'now()' });
       const key = create();
       await m.insert(SigningKeyEntity, key);
       return key.kid;

@@ -37,7 +37,11 @@ export class SigningKeysService implements OnApplicationBootstrap, OnApplication
   ) {
     this.checkEveryMs = Math.min(60_000, Math.max(1000, (config.SIGNING_KEY_ROTATION_SECONDS * 1000) / 10));
     // A replica may go on signing with a retired key until its next check: that counts as lifetime too.
-    const longest = Math.max(config.ACCESS_TOKEN_TTL_SECONDS, config.PORTAL_SESSION_TTL_SECONDS, WEBSOCKET_TOKEN_TTL_SECONDS);
+    const longest = Math.max(
+      config.ACCESS_TOKEN_TTL_SECONDS,
+      config.PORTAL_SESSION_TTL_SECONDS,
+      WEBSOCKET_TOKEN_TTL_SECONDS,
+    );
     this.keepRetiredSeconds = longest + Math.ceil(this.checkEveryMs / 1000) + SKEW_SECONDS;
   }
 
@@ -54,7 +58,11 @@ export class SigningKeysService implements OnApplicationBootstrap, OnApplication
   /** One rotation check; also picks up a key another replica rotated to. A failure waits for the next check. */
   async rotateIfDue(): Promise<void> {
     try {
-      const kid = await this.repository.rotate(this.config.SIGNING_KEY_ROTATION_SECONDS, this.keepRetiredSeconds, () => this.generate());
+      const kid = await this.repository.rotate(
+        this.config.SIGNING_KEY_ROTATION_SECONDS,
+        this.keepRetiredSeconds,
+        () => this.generate(),
+      );
       const signer = await this.current?.catch(() => undefined);
       if (signer && signer.kid !== kid) this.current = undefined;
     } catch (err) {

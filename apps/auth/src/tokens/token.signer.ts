@@ -31,7 +31,11 @@ export class TokenSigner {
     const exp = now + request.ttlSeconds;
     const jti = randomUUID();
     const token = await new SignJWT({ ...request.claims })
-      .setProtectedHeader({ alg: 'EdDSA', kid: this.kid, typ: (TOKEN_TYPES as Record<string, string>)[request.audience] ?? 'JWT' })
+      .setProtectedHeader({
+        alg: 'EdDSA',
+        kid: this.kid,
+        typ: (TOKEN_TYPES as Record<string, string>)[request.audience] ?? 'JWT',
+      })
       .setIssuer(TOKEN_ISSUER)
       .setAudience(request.audience)
       .setSubject(request.subject)

@@ -46,9 +46,17 @@ export class TokensService {
   async passwordGrant(request: PasswordGrantRequest): Promise<TokenPair> {
     const scope = normalizeScope(request.scope);
     const generation = await this.credentials.checkUserPassword(request);
-    if (generation === undefined || !request.userId || !request.tenantId) throw invalidGrant('Invalid username or password');
+    if (generation === undefined || !request.userId || !request.tenantId)
+      throw invalidGrant('Invalid username or password');
     const signer = await this.signingKeys.signer();
-    const grant = { userId: request.userId, tenantId: request.tenantId, scope, familyId: randomUUID(), role: request.role ?? 'user', generation };
+    const grant = {
+      userId: request.userId,
+      tenantId: request.tenantId,
+      scope,
+      familyId: randomUUID(),
+      role: request.role ?? 'user',
+      generation,
+    };
     return this.refreshTokens.transaction((m) => this.issue(m, signer, grant));
   }
 
@@ -63,7 +71,9 @@ export class TokensService {
     const outcome = await this.refreshTokens.transaction(async (m): Promise<TokenPair | undefined> => {
       const row = await this.refreshTokens.findForUpdate(m, tokenHash);
       if (!row || row.revokedAt) return undefined;
-      const generation = row.usedAt ? undefined : await this.credentials.userGeneration(row.userId, row.tenantId);
+      const generation = row.usedAt
+        ? undefined
+        : await this.credentials.userGeneration(row.userId, row.tenantId);
       if (generation === undefined) {
         await this.refreshTokens.revokeFamily(m, row.familyId);
         return undefined;

@@ -1,5 +1,12 @@
 import { applyDecorators, UseGuards } from '@nestjs/common';
-import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { ErrorCode } from '@cloudflow/contracts';
 import { RequiresApiGroup } from '@cloudflow/platform';
 import { ConnectionCredentialsDto } from '../connection/connection-credentials.dto';
@@ -11,7 +18,11 @@ import { DeviceConnectedDto, DeviceDisconnectedDto, DeviceViewDto } from './clie
 
 const bearer401 = err('bearer', ErrorCode.unauthorized, BEARER_INVALID_MESSAGE);
 const device404 = err('unknownDevice', ErrorCode.notFound, "Device 'till-7' does not exist");
-const badReference = err('badReferenceId', ErrorCode.invalidData, 'Invalid data: referenceId: may contain only letters, digits and . _ : @ -');
+const badReference = err(
+  'badReferenceId',
+  ErrorCode.invalidData,
+  'Invalid data: referenceId: may contain only letters, digits and . _ : @ -',
+);
 
 /** Everything a Client API controller of any version shares: group, both auth layers, docs. */
 export function ClientApiController(version: '1.0' | '1.1') {
@@ -31,20 +42,39 @@ export const TokenDocs = () =>
         'Returns a short-lived JWT and the websocket URL to connect to. Device and client sockets of an account both count ' +
         "against the account's connection limit; at the limit this answers 429 `tooManyConnections`.",
     }),
-    ApiOkResponse({ type: ConnectionCredentialsDto, description: 'Connect to `connectionUrl` with `accessToken` within 5 minutes' }),
-    ApiErrors([bearer401, err('atLimit', ErrorCode.tooManyConnections, 'Connection limit of 5 reached for this account')]),
+    ApiOkResponse({
+      type: ConnectionCredentialsDto,
+      description: 'Connect to `connectionUrl` with `accessToken` within 5 minutes',
+    }),
+    ApiErrors([
+      bearer401,
+      err('atLimit', ErrorCode.tooManyConnections, 'Connection limit of 5 reached for this account'),
+    ]),
   );
 
 export const ListDevicesDocs = () =>
   applyDecorators(
-    ApiOperation({ summary: "The account's devices", description: 'All filters are optional, exact and case-sensitive.' }),
-    ApiOkResponse({ type: DeviceViewDto, isArray: true, description: 'The matching devices of the account (possibly none)' }),
-    ApiErrors([bearer401, err('unknownParameter', ErrorCode.invalidData, 'Invalid data: colour: unknown field')]),
+    ApiOperation({
+      summary: "The account's devices",
+      description: 'All filters are optional, exact and case-sensitive.',
+    }),
+    ApiOkResponse({
+      type: DeviceViewDto,
+      isArray: true,
+      description: 'The matching devices of the account (possibly none)',
+    }),
+    ApiErrors([
+      bearer401,
+      err('unknownParameter', ErrorCode.invalidData, 'Invalid data: colour: unknown field'),
+    ]),
   );
 
 export const GetDeviceDocs = () =>
   applyDecorators(
-    ApiOperation({ summary: 'One device', description: '404 for a device that does not exist or belongs to another account.' }),
+    ApiOperation({
+      summary: 'One device',
+      description: '404 for a device that does not exist or belongs to another account.',
+    }),
     ApiOkResponse({ type: DeviceViewDto, description: 'The device' }),
     ApiErrors([bearer401, device404, badReference]),
   );
@@ -58,10 +88,18 @@ export const DeviceConnectedDocs = () =>
     ApiExtraModels(DeviceConnectedDto, DeviceDisconnectedDto),
     ApiOkResponse({
       description: 'The live connection state',
-      schema: { oneOf: [{ $ref: getSchemaPath(DeviceConnectedDto) }, { $ref: getSchemaPath(DeviceDisconnectedDto) }] },
+      schema: {
+        oneOf: [{ $ref: getSchemaPath(DeviceConnectedDto) }, { $ref: getSchemaPath(DeviceDisconnectedDto) }],
+      },
       examples: {
-        connected: { summary: 'Connected', value: { connected: true, connectedSince: '2025-11-23T09:41:07.120Z' } },
-        disconnected: { summary: 'Disconnected', value: { connected: false, lastSeen: '2025-11-23T08:02:55.004Z' } },
+        connected: {
+          summary: 'Connected',
+          value: { connected: true, connectedSince: '2025-11-23T09:41:07.120Z' },
+        },
+        disconnected: {
+          summary: 'Disconnected',
+          value: { connected: false, lastSeen: '2025-11-23T08:02:55.004Z' },
+        },
         neverConnected: { summary: 'Never connected', value: { connected: false, lastSeen: null } },
       },
     }),

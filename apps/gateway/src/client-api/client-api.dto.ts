@@ -6,21 +6,32 @@ import type { DeviceFilters } from './client-devices.service';
 /** `GET /devices` filters: exact, case-sensitive matches; unknown parameters are 422. */
 export class ListDevicesQuery implements DeviceFilters {
   @ApiPropertyOptional({ description: 'Exact model name.', example: 'A920' })
-  @IsOptional() @IsString() @Length(1, 100)
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
   model?: string;
 
   @ApiPropertyOptional({ description: 'Exact serial number.', example: '1170021712' })
-  @IsOptional() @IsString() @Length(1, 100)
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
   serialNumber?: string;
 
   @ApiPropertyOptional({ description: 'Exact location.', example: 'Front counter' })
-  @IsOptional() @IsString() @Length(1, 200)
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
   location?: string;
 }
 
 export class DeviceParams {
-  @ApiProperty({ description: "The device's referenceId, as registered (case-sensitive).", example: 'till-7' })
-  @IsString() @Length(1, 100) @Matches(EXTERNAL_ID, { message: 'referenceId may contain only letters, digits and . _ : @ -' })
+  @ApiProperty({
+    description: "The device's referenceId, as registered (case-sensitive).",
+    example: 'till-7',
+  })
+  @IsString()
+  @Length(1, 100)
+  @Matches(EXTERNAL_ID, { message: 'referenceId may contain only letters, digits and . _ : @ -' })
   referenceId: string;
 }
 
@@ -29,7 +40,10 @@ export class DeviceViewDto implements DeviceView {
   @ApiProperty({ description: 'The CloudFlow account the device belongs to.', example: 'pos-main-street' })
   clientAccountId: string;
 
-  @ApiProperty({ description: 'Tenant-chosen id; the `target` of requests to this device.', example: 'till-7' })
+  @ApiProperty({
+    description: 'Tenant-chosen id; the `target` of requests to this device.',
+    example: 'till-7',
+  })
   referenceId: string;
 
   @ApiProperty({ example: '1170021712' })
@@ -49,7 +63,11 @@ export class DeviceConnectedDto {
   @ApiProperty({ enum: [true], example: true })
   connected: true;
 
-  @ApiProperty({ format: 'date-time', description: 'When the current socket was opened (UTC).', example: '2025-11-23T09:41:07.120Z' })
+  @ApiProperty({
+    format: 'date-time',
+    description: 'When the current socket was opened (UTC).',
+    example: '2025-11-23T09:41:07.120Z',
+  })
   connectedSince: string;
 }
 

@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CloudFlowError, ErrorCode, SUBJECTS, type DeviceRecord, type DeviceView, type VerifiedAccount } from '@cloudflow/contracts';
+import {
+  CloudFlowError,
+  ErrorCode,
+  SUBJECTS,
+  type DeviceRecord,
+  type DeviceView,
+  type VerifiedAccount,
+} from '@cloudflow/contracts';
 import { LOGGER, PresenceStore, RpcClient } from '@cloudflow/platform';
 import type { Logger } from 'pino';
 
@@ -9,7 +16,8 @@ export interface DeviceFilters {
   location?: string;
 }
 
-export type DeviceConnection = { connected: true; connectedSince: string } | { connected: false; lastSeen: string | null };
+export type DeviceConnection =
+  { connected: true; connectedSince: string } | { connected: false; lastSeen: string | null };
 
 /**
  * The Client API's device reads, shared by every version. Admin owns the devices and scopes
@@ -26,7 +34,11 @@ export class ClientDevicesService {
 
   async list(account: VerifiedAccount, filters: DeviceFilters): Promise<DeviceView[]> {
     const { tenantId, accountId } = account;
-    const { devices } = await this.rpc.send(SUBJECTS.admin.deviceList, { tenantId, accountId, ...defined(filters) });
+    const { devices } = await this.rpc.send(SUBJECTS.admin.deviceList, {
+      tenantId,
+      accountId,
+      ...defined(filters),
+    });
     return devices.filter((d) => owns(account, d)).map(toView);
   }
 
@@ -42,9 +54,13 @@ export class ClientDevicesService {
       state = await this.presence.deviceState(account.tenantId, account.accountId, referenceId);
     } catch (error) {
       this.logger.warn({ err: error }, 'presence store unavailable');
-      throw new CloudFlowError(ErrorCode.failed, 'Live connection state is unavailable right now; please retry');
+      throw new CloudFlowError(
+        ErrorCode.failed,
+        'Live connection state is unavailable right now; please retry',
+      );
     }
-    if (state.connected && state.connectedSince) return { connected: true, connectedSince: state.connectedSince };
+    if (state.connected && state.connectedSince)
+      return { connected: true, connectedSince: state.connectedSince };
     return { connected: false, lastSeen: state.lastSeen };
   }
 
@@ -65,7 +81,14 @@ function owns(account: VerifiedAccount, device: DeviceRecord): boolean {
 }
 
 function toView(d: DeviceRecord): DeviceView {
-  return { clientAccountId: d.clientAccountId, referenceId: d.referenceId, serialNumber: d.serialNumber, model: d.model, name: d.name, location: d.location };
+  return {
+    clientAccountId: d.clientAccountId,
+    referenceId: d.referenceId,
+    serialNumber: d.serialNumber,
+    model: d.model,
+    name: d.name,
+    location: d.location,
+  };
 }
 
 function defined(filters: DeviceFilters): DeviceFilters {

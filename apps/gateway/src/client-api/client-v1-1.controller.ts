@@ -44,7 +44,8 @@ export class ClientV11Controller extends ClientApiRoutes {
   ) {
     const outcome = await this.requests.send(account, body);
     // 202 = this call dispatched it (a repeat of a known requestId answers 200): a payment is billed.
-    if (outcome.status === 202 && body.type === 'payment' && req.appKey) this.usage.countPayment(req.appKey.keyId, 'async');
+    if (outcome.status === 202 && body.type === 'payment' && req.appKey)
+      this.usage.countPayment(req.appKey.keyId, 'async');
     res.status(outcome.status);
     return outcome.body;
   }

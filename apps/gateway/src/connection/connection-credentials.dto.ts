@@ -6,7 +6,10 @@ export class ConnectionCredentialsDto implements ConnectionCredentials {
   @ApiProperty({ enum: ['websocket'], example: 'websocket' })
   connectionType: 'websocket';
 
-  @ApiProperty({ description: 'The websocket to connect to (a load balancer in front of the hubs).', example: 'wss://ws.cloudflow.example/ws' })
+  @ApiProperty({
+    description: 'The websocket to connect to (a load balancer in front of the hubs).',
+    example: 'wss://ws.cloudflow.example/ws',
+  })
   connectionUrl: string;
 
   @ApiProperty({ enum: ['jwt'], example: 'jwt' })

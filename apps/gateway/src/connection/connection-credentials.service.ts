@@ -1,12 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CloudFlowError, ErrorCode, SUBJECTS, type ConnectionCredentials, type VerifiedAccount } from '@cloudflow/contracts';
+import {
+  CloudFlowError,
+  ErrorCode,
+  SUBJECTS,
+  type ConnectionCredentials,
+  type VerifiedAccount,
+} from '@cloudflow/contracts';
 import { LOGGER, PresenceStore, RpcClient } from '@cloudflow/platform';
 import type { Logger } from 'pino';
 import { GatewayConfig } from '../gateway.config';
 
 /** Who the websocket token is for: a POS account, or one of its devices. */
 /** A client token also names the APP key it was asked with: the hub bills its sync payments to it. */
-export type SocketHolder = (VerifiedAccount & { kind: 'client'; appKeyId?: string }) | (VerifiedAccount & { kind: 'device'; referenceId: string });
+export type SocketHolder =
+  | (VerifiedAccount & { kind: 'client'; appKeyId?: string })
+  | (VerifiedAccount & { kind: 'device'; referenceId: string });
 
 /**
  * Issues the credentials to open a websocket (`GET /token`, `GET /devices/enrol`). The account's
@@ -28,7 +36,10 @@ export class ConnectionCredentialsService {
     const account = await this.rpc.send(SUBJECTS.admin.accountGet, { tenantId, accountId });
     const held = await this.socketsCounted(holder);
     if (held >= account.connectionLimit) {
-      throw new CloudFlowError(ErrorCode.tooManyConnections, `Connection limit of ${account.connectionLimit} reached for this account`);
+      throw new CloudFlowError(
+        ErrorCode.tooManyConnections,
+        `Connection limit of ${account.connectionLimit} reached for this account`,
+      );
     }
     const token = await this.rpc.send(SUBJECTS.auth.websocketToken, {
       kind: holder.kind,
@@ -37,7 +48,12 @@ export class ConnectionCredentialsService {
       ...(holder.kind === 'device' ? { referenceId: holder.referenceId } : {}),
       ...(holder.kind === 'client' && holder.appKeyId ? { appKeyId: holder.appKeyId } : {}),
     });
-    return { connectionType: 'websocket', connectionUrl: this.config.HUB_PUBLIC_URL, tokenType: 'jwt', accessToken: token.accessToken };
+    return {
+      connectionType: 'websocket',
+      connectionUrl: this.config.HUB_PUBLIC_URL,
+      tokenType: 'jwt',
+      accessToken: token.accessToken,
+    };
   }
 
   /**
@@ -52,7 +68,10 @@ export class ConnectionCredentialsService {
       return owner ? held - 1 : held;
     } catch (error) {
       this.logger.warn({ err: error }, 'presence store unavailable');
-      throw new CloudFlowError(ErrorCode.failed, 'Live connection state is unavailable right now; please retry');
+      throw new CloudFlowError(
+        ErrorCode.failed,
+        'Live connection state is unavailable right now; please retry',
+      );
     }
   }
 }

@@ -24,13 +24,18 @@ describe('parseBearer', () => {
   });
 
   it('accepts a lower-case scheme and URL-safe base64 without padding', () => {
-    const token = Buffer.from(JSON.stringify({ accountId: 'pos-~~~?', apiToken: 't>>>' })).toString('base64url');
+    const token = Buffer.from(JSON.stringify({ accountId: 'pos-~~~?', apiToken: 't>>>' })).toString(
+      'base64url',
+    );
     expect(token).toMatch(/[-_]/);
     expect(parseBearer(`bearer ${token}`, VerifyAccountRequest).credential.accountId).toBe('pos-~~~?');
   });
 
   it('decodes a Device API bearer and drops unknown fields instead of forwarding them', () => {
-    const parsed = parseBearer(bearer({ model: 'A920', serialNumber: 'SN1', apiToken: 't', tenantId: 'someone-else' }), VerifyDeviceRequest);
+    const parsed = parseBearer(
+      bearer({ model: 'A920', serialNumber: 'SN1', apiToken: 't', tenantId: 'someone-else' }),
+      VerifyDeviceRequest,
+    );
     expect({ ...parsed.credential }).toEqual({ model: 'A920', serialNumber: 'SN1', apiToken: 't' });
   });
 
@@ -51,10 +56,15 @@ describe('parseBearer', () => {
     ['oversized', `Bearer ${'A'.repeat(4000)}`],
     ['two tokens', `Bearer ${b64('{}')} ${b64('{}')}`],
   ])('refuses %s with the one 401', (_name, header) => {
-    expect(rejection(header)).toEqual({ errorCode: ErrorCode.unauthorized, errorMessage: BEARER_INVALID_MESSAGE });
+    expect(rejection(header)).toEqual({
+      errorCode: ErrorCode.unauthorized,
+      errorMessage: BEARER_INVALID_MESSAGE,
+    });
   });
 
   it('refuses a client credential presented to the Device API', () => {
-    expect(rejection(bearer({ accountId: 'a', apiToken: 't' }), VerifyDeviceRequest).errorCode).toBe(ErrorCode.unauthorized);
+    expect(rejection(bearer({ accountId: 'a', apiToken: 't' }), VerifyDeviceRequest).errorCode).toBe(
+      ErrorCode.unauthorized,
+    );
   });
 });

@@ -25,7 +25,10 @@ export interface ParsedBearer<T> {
  * object, missing or mistyped fields — is the same 401, never a 500 and never a hint at which.
  * Unknown extra fields are dropped, not refused: only the known ones travel to auth.
  */
-export function parseBearer<T extends object>(header: string | string[] | undefined, cls: new () => T): ParsedBearer<T> {
+export function parseBearer<T extends object>(
+  header: string | string[] | undefined,
+  cls: new () => T,
+): ParsedBearer<T> {
   const token = bearerToken(header);
   return { token, credential: decodeBearer(token, cls) };
 }
@@ -49,6 +52,7 @@ export function decodeBearer<T extends object>(token: string, cls: new () => T):
   }
   if (!decoded || typeof decoded !== 'object' || Array.isArray(decoded)) throw invalidBearer();
   const credential = plainToInstance(cls, decoded, { excludeExtraneousValues: false });
-  if (validateSync(credential, { whitelist: true, forbidUnknownValues: true }).length > 0) throw invalidBearer();
+  if (validateSync(credential, { whitelist: true, forbidUnknownValues: true }).length > 0)
+    throw invalidBearer();
   return credential;
 }

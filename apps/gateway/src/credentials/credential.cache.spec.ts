@@ -1,4 +1,11 @@
-import { CloudFlowError, ErrorCode, EVENTS, SUBJECTS, type AccessRevokedEvent, type RpcSubject } from '@cloudflow/contracts';
+import {
+  CloudFlowError,
+  ErrorCode,
+  EVENTS,
+  SUBJECTS,
+  type AccessRevokedEvent,
+  type RpcSubject,
+} from '@cloudflow/contracts';
 import type { Broadcasts, RpcClient } from '@cloudflow/platform';
 import { GatewayConfig } from '../gateway.config';
 import { BEARER_INVALID_MESSAGE } from './bearer.parser';
@@ -15,12 +22,18 @@ function fakeBroadcasts() {
     },
     onReconnect: (hook: () => void) => reconnects.push(hook),
   } as unknown as Broadcasts;
-  return { broadcasts, revoke: (e: AccessRevokedEvent) => revoked.forEach((h) => h(e)), reconnect: () => reconnects.forEach((h) => h()) };
+  return {
+    broadcasts,
+    revoke: (e: AccessRevokedEvent) => revoked.forEach((h) => h(e)),
+    reconnect: () => reconnects.forEach((h) => h()),
+  };
 }
 
 /** Strict: a subject the test did not expect fails it. */
 function strictRpc(subject: RpcSubject) {
-  const send = jest.fn((s: string, _req: unknown): Promise<unknown> => Promise.reject(new Error(`unexpected RPC ${s}`)));
+  const send = jest.fn((s: string, _req: unknown): Promise<unknown> =>
+    Promise.reject(new Error(`unexpected RPC ${s}`)),
+  );
   const answer = <R>(impl: (req: R) => unknown) =>
     send.mockImplementation(async (s: string, req: unknown) => {
       if (s !== subject) throw new Error(`unexpected RPC ${s}`);
@@ -128,16 +141,22 @@ describe('ClientCredentialCache', () => {
     expect(send).toHaveBeenCalledTimes(2);
   });
 
-  it.each([ErrorCode.unauthorized, ErrorCode.notFound, ErrorCode.invalidData])('turns auth %s into the bearer 401 and caches nothing', async (code) => {
-    const { rpc, answer } = strictRpc(SUBJECTS.auth.accountVerify);
-    answer(async () => {
-      throw new CloudFlowError(code, 'Invalid account credentials');
-    });
-    const cache = new ClientCredentialCache(rpc, fakeBroadcasts().broadcasts, config());
-    const error = await cache.verify('a', { accountId: 'alice', apiToken: 'x' }).catch((e: unknown) => e);
-    expect((error as CloudFlowError).toBody()).toEqual({ errorCode: ErrorCode.unauthorized, errorMessage: BEARER_INVALID_MESSAGE });
-    expect(cache.size).toBe(0);
-  });
+  it.each([ErrorCode.unauthorized, ErrorCode.notFound, ErrorCode.invalidData])(
+    'turns auth %s into the bearer 401 and caches nothing',
+    async (code) => {
+      const { rpc, answer } = strictRpc(SUBJECTS.auth.accountVerify);
+      answer(async () => {
+        throw new CloudFlowError(code, 'Invalid account credentials');
+      });
+      const cache = new ClientCredentialCache(rpc, fakeBroadcasts().broadcasts, config());
+      const error = await cache.verify('a', { accountId: 'alice', apiToken: 'x' }).catch((e: unknown) => e);
+      expect((error as CloudFlowError).toBody()).toEqual({
+        errorCode: ErrorCode.unauthorized,
+        errorMessage: BEARER_INVALID_MESSAGE,
+      });
+      expect(cache.size).toBe(0);
+    },
+  );
 
   it('passes other failures through (auth down is not the caller being wrong)', async () => {
     const { rpc, answer } = strictRpc(SUBJECTS.auth.accountVerify);
@@ -145,7 +164,9 @@ describe('ClientCredentialCache', () => {
       throw new CloudFlowError(ErrorCode.failed, 'The auth service did not answer in time; please retry');
     });
     const cache = new ClientCredentialCache(rpc, fakeBroadcasts().broadcasts, config());
-    await expect(cache.verify('a', { accountId: 'alice', apiToken: 'x' })).rejects.toMatchObject({ code: ErrorCode.failed });
+    await expect(cache.verify('a', { accountId: 'alice', apiToken: 'x' })).rejects.toMatchObject({
+      code: ErrorCode.failed,
+    });
   });
 });
 
@@ -156,8 +177,14 @@ describe('DeviceCredentialCache', () => {
     const { rpc, send, answer } = strictRpc(SUBJECTS.auth.deviceVerify);
     answer(async () => till('till-7'));
     const cache = new DeviceCredentialCache(rpc, fakeBroadcasts().broadcasts, config());
-    await expect(cache.verify('d', { model: 'A920', serialNumber: 'SN1', apiToken: 't' })).resolves.toEqual(till('till-7'));
-    expect(send).toHaveBeenCalledWith(SUBJECTS.auth.deviceVerify, { model: 'A920', serialNumber: 'SN1', apiToken: 't' });
+    await expect(cache.verify('d', { model: 'A920', serialNumber: 'SN1', apiToken: 't' })).resolves.toEqual(
+      till('till-7'),
+    );
+    expect(send).toHaveBeenCalledWith(SUBJECTS.auth.deviceVerify, {
+      model: 'A920',
+      serialNumber: 'SN1',
+      apiToken: 't',
+    });
   });
 
   it('drops one device on a device revocation, and every device of the account on an account one', async () => {
@@ -165,7 +192,8 @@ describe('DeviceCredentialCache', () => {
     answer(async (req: { serialNumber: string }) => till(req.serialNumber));
     const events = fakeBroadcasts();
     const cache = new DeviceCredentialCache(rpc, events.broadcasts, config());
-    for (const ref of ['till-1', 'till-2', 'till-3']) await cache.verify(ref, { model: 'A920', serialNumber: ref, apiToken: 't' });
+    for (const ref of ['till-1', 'till-2', 'till-3'])
+      await cache.verify(ref, { model: 'A920', serialNumber: ref, apiToken: 't' });
     events.revoke({ tenantId: 't1', accountId: 'alice', referenceId: 'till-2', scope: 'device' });
     expect(cache.size).toBe(2);
     events.revoke({ tenantId: 't1', accountId: 'alice', scope: 'account', deleted: true });

@@ -86,7 +86,12 @@ abstract class CredentialCache<Req, Res extends Verified> {
     for (const [digest, { value }] of this.entries) {
       if (value.tenantId !== event.tenantId || value.accountId !== event.accountId) continue;
       // An event naming one device spares the account's other devices; anything else takes all.
-      if (event.referenceId !== undefined && value.referenceId !== undefined && value.referenceId !== event.referenceId) continue;
+      if (
+        event.referenceId !== undefined &&
+        value.referenceId !== undefined &&
+        value.referenceId !== event.referenceId
+      )
+        continue;
       this.entries.delete(digest);
     }
   }

@@ -18,7 +18,10 @@ const cacheOf = (verify: (token: string, credential: unknown) => Promise<unknown
   verifyToken: async (token: string, decode: () => unknown) => verify(token, decode()),
 });
 
-const strictVerify = () => jest.fn((_token: string, _credential: unknown): Promise<unknown> => Promise.reject(new Error('unexpected verify')));
+const strictVerify = () =>
+  jest.fn((_token: string, _credential: unknown): Promise<unknown> =>
+    Promise.reject(new Error('unexpected verify')),
+  );
 
 describe('ClientAuthGuard', () => {
   it('refuses a missing or broken bearer without asking auth', async () => {
@@ -27,7 +30,10 @@ describe('ClientAuthGuard', () => {
     for (const header of [undefined, 'Bearer %%%', bearer({ accountId: 'a' })]) {
       const error = await guard.canActivate(http(header).ctx).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CloudFlowError);
-      expect((error as CloudFlowError).toBody()).toEqual({ errorCode: ErrorCode.unauthorized, errorMessage: BEARER_INVALID_MESSAGE });
+      expect((error as CloudFlowError).toBody()).toEqual({
+        errorCode: ErrorCode.unauthorized,
+        errorMessage: BEARER_INVALID_MESSAGE,
+      });
     }
     expect(verify).not.toHaveBeenCalled();
   });
@@ -45,7 +51,9 @@ describe('ClientAuthGuard', () => {
 
   it('lets a rejection from auth through as the 401 the cache produced', async () => {
     const refused = new CloudFlowError(ErrorCode.unauthorized, BEARER_INVALID_MESSAGE);
-    const guard = new ClientAuthGuard(cacheOf(strictVerify().mockRejectedValueOnce(refused)) as unknown as ClientCredentialCache);
+    const guard = new ClientAuthGuard(
+      cacheOf(strictVerify().mockRejectedValueOnce(refused)) as unknown as ClientCredentialCache,
+    );
     const { req, ctx } = http(bearer({ accountId: 'pos-1', apiToken: 'wrong' }));
     await expect(guard.canActivate(ctx)).rejects.toBe(refused);
     expect(req.clientAccount).toBeUndefined();
@@ -66,7 +74,9 @@ describe('DeviceAuthGuard', () => {
   it('refuses an account bearer on the Device API without asking auth', async () => {
     const verify = strictVerify();
     const guard = new DeviceAuthGuard(cacheOf(verify) as unknown as DeviceCredentialCache);
-    await expect(guard.canActivate(http(bearer({ accountId: 'pos-1', apiToken: 'tok' })).ctx)).rejects.toMatchObject({ code: ErrorCode.unauthorized });
+    await expect(
+      guard.canActivate(http(bearer({ accountId: 'pos-1', apiToken: 'tok' })).ctx),
+    ).rejects.toMatchObject({ code: ErrorCode.unauthorized });
     expect(verify).not.toHaveBeenCalled();
   });
 });

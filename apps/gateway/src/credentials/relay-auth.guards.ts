@@ -1,5 +1,10 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
-import { VerifyAccountRequest, VerifyDeviceRequest, type VerifiedAccount, type VerifiedDevice } from '@cloudflow/contracts';
+import {
+  VerifyAccountRequest,
+  VerifyDeviceRequest,
+  type VerifiedAccount,
+  type VerifiedDevice,
+} from '@cloudflow/contracts';
 import type { Request } from 'express';
 import { bearerToken, decodeBearer, invalidBearer } from './bearer.parser';
 import { ClientCredentialCache, DeviceCredentialCache } from './credential.cache';
@@ -21,7 +26,9 @@ export class ClientAuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<RelayRequest>();
     // A bearer verified a moment ago is not decoded and validated again (the cache is keyed by its hash).
     const token = bearerToken(req.headers.authorization);
-    req.clientAccount = await this.credentials.verifyToken(token, () => decodeBearer(token, VerifyAccountRequest));
+    req.clientAccount = await this.credentials.verifyToken(token, () =>
+      decodeBearer(token, VerifyAccountRequest),
+    );
     return true;
   }
 }
@@ -40,11 +47,13 @@ export class DeviceAuthGuard implements CanActivate {
 }
 
 /** The account ClientAuthGuard verified; a route without that guard gets a 401, not a crash. */
-export const CurrentAccount = createParamDecorator((_: unknown, context: ExecutionContext): VerifiedAccount => {
-  const account = context.switchToHttp().getRequest<RelayRequest>().clientAccount;
-  if (!account) throw invalidBearer();
-  return account;
-});
+export const CurrentAccount = createParamDecorator(
+  (_: unknown, context: ExecutionContext): VerifiedAccount => {
+    const account = context.switchToHttp().getRequest<RelayRequest>().clientAccount;
+    if (!account) throw invalidBearer();
+    return account;
+  },
+);
 
 /** The device DeviceAuthGuard verified. */
 export const CurrentDevice = createParamDecorator((_: unknown, context: ExecutionContext): VerifiedDevice => {

@@ -31,7 +31,10 @@ export const EnrolDocs = () =>
         'reconnecting (to any hub): duplicates are dropped by its requestId. Frames with U+0000, unpaired surrogates or nesting deeper than 32 levels ' +
         'get `invalidData`; a socket that stops reading is closed with 1013, one that floods the hub with 1008.',
     }),
-    ApiOkResponse({ type: ConnectionCredentialsDto, description: 'Connect to `connectionUrl` with `accessToken` within 5 minutes' }),
+    ApiOkResponse({
+      type: ConnectionCredentialsDto,
+      description: 'Connect to `connectionUrl` with `accessToken` within 5 minutes',
+    }),
     ApiErrors([
       err('bearer', ErrorCode.unauthorized, BEARER_INVALID_MESSAGE),
       err('disabled', ErrorCode.forbidden, 'Device is disabled'),

@@ -5,9 +5,21 @@ import { DeviceEnrolService } from './device-enrol.service';
 
 const device = { tenantId: 't1', accountId: 'pos-1', referenceId: 'till-7' };
 const record = (enabled: boolean): DeviceRecord => ({
-  tenantId: 't1', clientAccountId: 'pos-1', referenceId: 'till-7', serialNumber: 'SN-7', model: 'A920', name: null, location: null, enabled,
+  tenantId: 't1',
+  clientAccountId: 'pos-1',
+  referenceId: 'till-7',
+  serialNumber: 'SN-7',
+  model: 'A920',
+  name: null,
+  location: null,
+  enabled,
 });
-const credentials = { connectionType: 'websocket', connectionUrl: 'ws://h/ws', tokenType: 'jwt', accessToken: 'jwt' } as const;
+const credentials = {
+  connectionType: 'websocket',
+  connectionUrl: 'ws://h/ws',
+  tokenType: 'jwt',
+  accessToken: 'jwt',
+} as const;
 
 function setup(enabled: boolean) {
   const send = jest.fn(async (subject: string, _req: unknown): Promise<unknown> => {
@@ -15,7 +27,10 @@ function setup(enabled: boolean) {
     throw new Error(`unexpected RPC ${subject}`);
   });
   const issue = jest.fn(async (_holder: unknown) => credentials);
-  const service = new DeviceEnrolService({ send } as unknown as RpcClient, { issue } as unknown as ConnectionCredentialsService);
+  const service = new DeviceEnrolService(
+    { send } as unknown as RpcClient,
+    { issue } as unknown as ConnectionCredentialsService,
+  );
   return { service, send, issue };
 }
 
@@ -29,7 +44,10 @@ describe('DeviceEnrolService', () => {
 
   it('refuses a disabled device with 403 and issues nothing', async () => {
     const { service, issue } = setup(false);
-    await expect(service.enrol(device)).rejects.toMatchObject({ code: ErrorCode.forbidden, message: 'Device is disabled' });
+    await expect(service.enrol(device)).rejects.toMatchObject({
+      code: ErrorCode.forbidden,
+      message: 'Device is disabled',
+    });
     expect(issue).not.toHaveBeenCalled();
   });
 });

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { CloudFlowError, ErrorCode, SUBJECTS, type ConnectionCredentials, type VerifiedDevice } from '@cloudflow/contracts';
+import {
+  CloudFlowError,
+  ErrorCode,
+  SUBJECTS,
+  type ConnectionCredentials,
+  type VerifiedDevice,
+} from '@cloudflow/contracts';
 import { RpcClient } from '@cloudflow/platform';
 import { ConnectionCredentialsService } from '../connection/connection-credentials.service';
 

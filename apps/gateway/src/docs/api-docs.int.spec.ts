@@ -36,7 +36,13 @@ describe('gateway API documents', () => {
   beforeAll(async () => {
     [nats, pg] = await Promise.all([startNats(), startPostgres()]);
     const port = await freePort();
-    app = await bootstrap({ NATS_URL: nats.url, DATABASE_URL: await pg.createDatabase('gateway_docs'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
+    app = await bootstrap({
+      NATS_URL: nats.url,
+      DATABASE_URL: await pg.createDatabase('gateway_docs'),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+    });
     base = `http://127.0.0.1:${port}`;
   }, 60_000);
 
@@ -50,15 +56,18 @@ describe('gateway API documents', () => {
     return { res, doc: load(await res.text()) as OpenApiDoc };
   };
 
-  it.each(API_DOCUMENTS.map((spec) => [`${spec.group} ${spec.version}`, spec] as const))('serves the %s yaml without an APP key', async (_name, spec) => {
-    const { res, doc } = await fetchDoc(spec);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/^application\/yaml/);
-    expect(doc.openapi).toMatch(/^3\./);
-    expect(doc.info).toMatchObject({ title: spec.title, version: spec.version });
-    const json = await (await fetch(`${base}${docsPath(spec)}/openapi.json`)).json();
-    expect(json).toEqual(doc);
-  });
+  it.each(API_DOCUMENTS.map((spec) => [`${spec.group} ${spec.version}`, spec] as const))(
+    'serves the %s yaml without an APP key',
+    async (_name, spec) => {
+      const { res, doc } = await fetchDoc(spec);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/yaml/);
+      expect(doc.openapi).toMatch(/^3\./);
+      expect(doc.info).toMatchObject({ title: spec.title, version: spec.version });
+      const json = await (await fetch(`${base}${docsPath(spec)}/openapi.json`)).json();
+      expect(json).toEqual(doc);
+    },
+  );
 
   it('names exactly the routes Nest registered, each in the documents its prefix says', async () => {
     const registered = registeredRoutes(app).filter((r) => !r.split(' ')[1].startsWith('/docs/'));
@@ -70,16 +79,23 @@ describe('gateway API documents', () => {
     for (const spec of API_DOCUMENTS) {
       const { doc } = await fetchDoc(spec);
       const expected = api.filter((r) => belongsTo(spec, r.split(' ')[1])).sort();
-      expect({ doc: `${spec.group} ${spec.version}`, routes: documentedRoutes(doc).sort() }).toEqual({ doc: `${spec.group} ${spec.version}`, routes: expected });
+      expect({ doc: `${spec.group} ${spec.version}`, routes: documentedRoutes(doc).sort() }).toEqual({
+        doc: `${spec.group} ${spec.version}`,
+        routes: expected,
+      });
     }
   });
 
   it('keeps 1.1-only routes out of 1.0, and the shared APP-key routes in both client documents only', async () => {
     const routes = new Map<string, string[]>();
-    for (const spec of API_DOCUMENTS) routes.set(`${spec.group} ${spec.version}`, documentedRoutes((await fetchDoc(spec)).doc));
+    for (const spec of API_DOCUMENTS)
+      routes.set(`${spec.group} ${spec.version}`, documentedRoutes((await fetchDoc(spec)).doc));
     expect(routes.get('client 1.1')).toContain('GET /client/v1.1/devices/{referenceId}/connected');
     expect(routes.get('client 1.0')!.some((r) => r.endsWith('/connected'))).toBe(false);
-    for (const doc of ['client 1.0', 'client 1.1']) expect(routes.get(doc)).toEqual(expect.arrayContaining(['GET /dummyapi/status', 'POST /auth/oauth/token']));
+    for (const doc of ['client 1.0', 'client 1.1'])
+      expect(routes.get(doc)).toEqual(
+        expect.arrayContaining(['GET /dummyapi/status', 'POST /auth/oauth/token']),
+      );
     expect(routes.get('device 1.0')).toEqual(['GET /device/v1.0/devices/enrol']);
     expect(routes.get('device 1.1')).toEqual(['GET /device/v1.1/devices/enrol']);
   });
@@ -89,14 +105,20 @@ describe('gateway API documents', () => {
       const { doc } = await fetchDoc(spec);
       const bearer = spec.group === 'client' ? 'clientBearer' : 'deviceBearer';
       expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['api-key', bearer].sort());
-      expect(doc.components.securitySchemes['api-key']).toMatchObject({ type: 'apiKey', in: 'header', name: 'api-key' });
+      expect(doc.components.securitySchemes['api-key']).toMatchObject({
+        type: 'apiKey',
+        in: 'header',
+        name: 'api-key',
+      });
       expect(doc.components.schemas.ErrorBodyDto.required).toEqual(['errorCode', 'errorMessage']);
       for (const [path, item] of Object.entries(doc.paths)) {
         if (!path.startsWith(spec.prefix)) continue;
         for (const op of Object.values(item)) {
           expect(op.security).toEqual([{ 'api-key': [], [bearer]: [] }]);
           expect(op.responses['200'].content['application/json'].schema).toBeDefined();
-          expect(op.responses['401'].content['application/json'].schema?.$ref).toBe('#/components/schemas/ErrorBodyDto');
+          expect(op.responses['401'].content['application/json'].schema?.$ref).toBe(
+            '#/components/schemas/ErrorBodyDto',
+          );
           expect(op.responses['401'].content['application/json'].examples?.bearer.value).toEqual({
             errorCode: 'unauthorized',
             errorMessage: 'Missing or invalid Authorization bearer token',
@@ -128,11 +150,18 @@ describe('gateway API documents', () => {
       const text = await res.text();
       const { document, diagnostics } = await new Parser().parse(text);
       // Severity 0 is an error, 1 a warning; 2 and 3 are hints the parser gives even for its own examples.
-      expect(diagnostics.filter((d) => Number(d.severity) <= 1).map((d) => `${d.code}: ${d.message} at ${d.path.join('.')}`)).toEqual([]);
+      expect(
+        diagnostics
+          .filter((d) => Number(d.severity) <= 1)
+          .map((d) => `${d.code}: ${d.message} at ${d.path.join('.')}`),
+      ).toEqual([]);
       expect(document).toBeDefined();
       const json = await (await fetch(`${base}${WEBSOCKET_DOCS_PATH}/asyncapi.json`)).json();
       expect(json).toEqual(load(text));
-      const messages = document!.allMessages().all().map((m) => m.name());
+      const messages = document!
+        .allMessages()
+        .all()
+        .map((m) => m.name());
       expect(messages.sort()).toEqual([...MESSAGE_TYPES, 'ack'].sort());
     });
 

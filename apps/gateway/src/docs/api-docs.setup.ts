@@ -9,6 +9,7 @@ import { setupWebsocketDocs } from './websocket-docs';
  * …/openapi.json, registered before Nest's own routes.
  */
 export function setupApiDocs(app: INestApplication): void {
-  for (const [spec, document] of buildApiDocuments(app)) serveApiDocument(app, docsPath(spec), document, `${spec.title} ${spec.version}`);
+  for (const [spec, document] of buildApiDocuments(app))
+    serveApiDocument(app, docsPath(spec), document, `${spec.title} ${spec.version}`);
   setupWebsocketDocs(app);
 }

@@ -1,11 +1,23 @@
 import type { DocumentBuilder } from '@nestjs/swagger';
 
 /** Names of the OpenAPI security schemes; routes require api-key AND their group's bearer. */
-export const SECURITY = { appKey: 'api-key', clientBearer: 'clientBearer', deviceBearer: 'deviceBearer' } as const;
+export const SECURITY = {
+  appKey: 'api-key',
+  clientBearer: 'clientBearer',
+  deviceBearer: 'deviceBearer',
+} as const;
 
 export function addSecuritySchemes(builder: DocumentBuilder): DocumentBuilder {
   return builder
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'api-key', description: 'Your APP key (developer portal › Settings).' }, SECURITY.appKey)
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'api-key',
+        description: 'Your APP key (developer portal › Settings).',
+      },
+      SECURITY.appKey,
+    )
     .addBearerAuth(
       {
         type: 'http',
@@ -22,7 +34,8 @@ export function addSecuritySchemes(builder: DocumentBuilder): DocumentBuilder {
         type: 'http',
         scheme: 'bearer',
         bearerFormat: 'base64(JSON)',
-        description: 'Base64 of the device credentials as JSON: `{"model":"…","serialNumber":"…","apiToken":"…"}` (case-sensitive).',
+        description:
+          'Base64 of the device credentials as JSON: `{"model":"…","serialNumber":"…","apiToken":"…"}` (case-sensitive).',
       },
       SECURITY.deviceBearer,
     );

@@ -31,9 +31,13 @@ export class GatewayRequests1764200000000 implements MigrationInterface {
         CONSTRAINT "requests_status_check" CHECK ("status" IN ('dispatching', 'rejected', 'dispatched', 'completed', 'failed', 'connectionLost', 'expired'))
       )`);
     // The admin log: a tenant's requests, newest first.
-    await q.query(`CREATE INDEX "requests_tenant_created_idx" ON "gateway"."requests" ("tenant_id", "created_at" DESC)`);
+    await q.query(
+      `CREATE INDEX "requests_tenant_created_idx" ON "gateway"."requests" ("tenant_id", "created_at" DESC)`,
+    );
     // The watchers scan only what is still open.
-    await q.query(`CREATE INDEX "requests_open_idx" ON "gateway"."requests" ("expires_at") WHERE "status" IN ('dispatching', 'dispatched')`);
+    await q.query(
+      `CREATE INDEX "requests_open_idx" ON "gateway"."requests" ("expires_at") WHERE "status" IN ('dispatching', 'dispatched')`,
+    );
     await q.query(`CREATE INDEX "requests_created_idx" ON "gateway"."requests" ("created_at")`);
     await q.query(`
       CREATE TABLE "gateway"."request_messages" (

@@ -26,8 +26,12 @@ export class GatewayDeadLetters1764400000000 implements MigrationInterface {
         CONSTRAINT "request_dead_letters_pkey" PRIMARY KEY ("id")
       )`);
     // A gateway that died between writing the dead letter and acking it sees the event again: one row per event id.
-    await q.query(`CREATE UNIQUE INDEX "request_dead_letters_event_key" ON "gateway"."request_dead_letters" ("event_id") WHERE "event_id" IS NOT NULL`);
-    await q.query(`CREATE INDEX "request_dead_letters_tenant_created_idx" ON "gateway"."request_dead_letters" ("tenant_id", "created_at" DESC)`);
+    await q.query(
+      `CREATE UNIQUE INDEX "request_dead_letters_event_key" ON "gateway"."request_dead_letters" ("event_id") WHERE "event_id" IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX "request_dead_letters_tenant_created_idx" ON "gateway"."request_dead_letters" ("tenant_id", "created_at" DESC)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

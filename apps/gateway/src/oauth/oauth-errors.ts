@@ -1,8 +1,13 @@
 import { CloudFlowError, ErrorCode } from '@cloudflow/contracts';
 
 /** RFC 6749 §5.2 error bodies, carried together with CloudFlow's errorCode/errorMessage. */
-export function oauthError(error: 'invalid_request' | 'unsupported_grant_type', description: string): CloudFlowError {
-  return new CloudFlowError(ErrorCode.failed, description, { extra: { error, error_description: description } });
+export function oauthError(
+  error: 'invalid_request' | 'unsupported_grant_type',
+  description: string,
+): CloudFlowError {
+  return new CloudFlowError(ErrorCode.failed, description, {
+    extra: { error, error_description: description },
+  });
 }
 
 const RFC_ERRORS: Partial<Record<ErrorCode, string>> = {

@@ -14,7 +14,11 @@ export class OauthController {
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
   // `@Ip()` is req.ip: the socket's address, or the proxy's X-Forwarded-For entry under TRUST_PROXY.
-  token(@Req() req: RequestWithAppKey, @Body() body: Record<string, unknown> | undefined, @Ip() address: string) {
+  token(
+    @Req() req: RequestWithAppKey,
+    @Body() body: Record<string, unknown> | undefined,
+    @Ip() address: string,
+  ) {
     if (!req.appKey) throw new CloudFlowError(ErrorCode.unauthorized, 'Authorization field missing');
     const params = body && typeof body === 'object' && !Array.isArray(body) ? body : {};
     return this.oauth.token(req.appKey, params, address);

@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { CloudFlowError, ErrorCode, SUBJECTS, type AppKeyInfo, type LoginUser, type TokenPair } from '@cloudflow/contracts';
+import {
+  CloudFlowError,
+  ErrorCode,
+  SUBJECTS,
+  type AppKeyInfo,
+  type LoginUser,
+  type TokenPair,
+} from '@cloudflow/contracts';
 import { RpcClient } from '@cloudflow/platform';
 import { asOauthError, oauthError } from './oauth-errors';
 
@@ -13,18 +20,27 @@ const MAX_FIELD = 512;
 export class OauthService {
   constructor(private readonly rpc: RpcClient) {}
 
-  async token(appKey: AppKeyInfo, params: Record<string, unknown>, clientAddress?: string): Promise<TokenPair> {
+  async token(
+    appKey: AppKeyInfo,
+    params: Record<string, unknown>,
+    clientAddress?: string,
+  ): Promise<TokenPair> {
     const grant = field(params, 'grant_type');
     try {
       switch (grant) {
         case 'password':
           return await this.passwordGrant(appKey, params, clientAddress);
         case 'refresh_token':
-          return await this.rpc.send(SUBJECTS.auth.tokenRefresh, { refreshToken: required(params, 'refresh_token') });
+          return await this.rpc.send(SUBJECTS.auth.tokenRefresh, {
+            refreshToken: required(params, 'refresh_token'),
+          });
         case undefined:
           throw oauthError('invalid_request', 'grant_type is required');
         default:
-          throw oauthError('unsupported_grant_type', `grant_type '${grant}' is not supported; use password or refresh_token`);
+          throw oauthError(
+            'unsupported_grant_type',
+            `grant_type '${grant}' is not supported; use password or refresh_token`,
+          );
       }
     } catch (error) {
       throw asOauthError(error);
@@ -36,7 +52,11 @@ export class OauthService {
    * is counted on the same `login` (business + username), so neither time nor throttle tells
    * which usernames exist.
    */
-  private async passwordGrant(appKey: AppKeyInfo, params: Record<string, unknown>, clientAddress?: string): Promise<TokenPair> {
+  private async passwordGrant(
+    appKey: AppKeyInfo,
+    params: Record<string, unknown>,
+    clientAddress?: string,
+  ): Promise<TokenPair> {
     const username = required(params, 'username');
     const password = required(params, 'password');
     const scope = field(params, 'scope');
@@ -59,7 +79,8 @@ export class OauthService {
 function field(params: Record<string, unknown>, name: string): string | undefined {
   const value = params[name];
   if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string' || value.length > MAX_FIELD) throw oauthError('invalid_request', `${name} must be a string of at most ${MAX_FIELD} characters`);
+  if (typeof value !== 'string' || value.length > MAX_FIELD)
+    throw oauthError('invalid_request', `${name} must be a string of at most ${MAX_FIELD} characters`);
   return value;
 }
 

@@ -56,7 +56,8 @@ export class ExpiringCache<V> {
   due(ageMs: number): string[] {
     const now = this.now();
     const keys: string[] = [];
-    for (const [key, e] of this.entries) if (e.used && now - e.at >= ageMs && now - e.at < this.ttlMs) keys.push(key);
+    for (const [key, e] of this.entries)
+      if (e.used && now - e.at >= ageMs && now - e.at < this.ttlMs) keys.push(key);
     return keys;
   }
 

@@ -37,7 +37,9 @@ function adminDouble() {
         return { ...devices.get(`${req.tenantId}/${req.accountId}/${req.referenceId}`)! };
       if (subject === SUBJECTS.admin.deviceGetMany) {
         const ids = (req as unknown as { referenceIds: string[] }).referenceIds;
-        const found = ids.map((id) => devices.get(`${req.tenantId}/${req.accountId}/${id}`)).filter((d) => d !== undefined);
+        const found = ids
+          .map((id) => devices.get(`${req.tenantId}/${req.accountId}/${id}`))
+          .filter((d) => d !== undefined);
         return { devices: found.map((d) => ({ ...d })) };
       }
       throw new Error(`unexpected RPC ${subject}`);
@@ -153,9 +155,18 @@ describe('RelayLookup', () => {
     const now = jest.spyOn(Date, 'now').mockReturnValue(1_000_000);
     try {
       const lookup = new RelayLookup(admin.rpc, events.broadcasts, config(5000));
-      await Promise.all([lookup.account('t1', 'a'), lookup.device('t1', 'a', 'till-1'), lookup.device('t1', 'a', 'till-2'), lookup.device('t1', 'a', 'idle')]);
+      await Promise.all([
+        lookup.account('t1', 'a'),
+        lookup.device('t1', 'a', 'till-1'),
+        lookup.device('t1', 'a', 'till-2'),
+        lookup.device('t1', 'a', 'idle'),
+      ]);
       // Read again (in use); "idle" is not.
-      await Promise.all([lookup.account('t1', 'a'), lookup.device('t1', 'a', 'till-1'), lookup.device('t1', 'a', 'till-2')]);
+      await Promise.all([
+        lookup.account('t1', 'a'),
+        lookup.device('t1', 'a', 'till-1'),
+        lookup.device('t1', 'a', 'till-2'),
+      ]);
       expect(admin.send).toHaveBeenCalledTimes(4);
       now.mockReturnValue(1_002_000);
       await lookup.refreshAhead();
@@ -164,7 +175,11 @@ describe('RelayLookup', () => {
       now.mockReturnValue(1_002_500);
       await lookup.refreshAhead();
       expect(admin.send).toHaveBeenCalledTimes(6);
-      expect(admin.send).toHaveBeenCalledWith(SUBJECTS.admin.deviceGetMany, { tenantId: 't1', accountId: 'a', referenceIds: ['till-1', 'till-2'] });
+      expect(admin.send).toHaveBeenCalledWith(SUBJECTS.admin.deviceGetMany, {
+        tenantId: 't1',
+        accountId: 'a',
+        referenceIds: ['till-1', 'till-2'],
+      });
       // Past the first load's expiry the reloaded entries answer without a round trip, the change seen.
       now.mockReturnValue(1_007_000);
       await expect(lookup.device('t1', 'a', 'till-1')).resolves.toMatchObject({ enabled: false });
@@ -194,7 +209,12 @@ describe('RelayLookup', () => {
       now.mockReturnValue(1_003_000);
       const reload = lookup.refreshAhead();
       admin.device('t1', 'a', 'till-1', false);
-      events.fire(EVENTS.accessRevoked, { tenantId: 't1', accountId: 'a', referenceId: 'till-1', scope: 'device' });
+      events.fire(EVENTS.accessRevoked, {
+        tenantId: 't1',
+        accountId: 'a',
+        referenceId: 'till-1',
+        scope: 'device',
+      });
       await reload;
       await expect(lookup.device('t1', 'a', 'till-1')).resolves.toMatchObject({ enabled: false });
     } finally {

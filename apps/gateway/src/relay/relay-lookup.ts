@@ -1,5 +1,11 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { EVENTS, GET_DEVICES_MAX, SUBJECTS, type AccountRecord, type DeviceRecord } from '@cloudflow/contracts';
+import {
+  EVENTS,
+  GET_DEVICES_MAX,
+  SUBJECTS,
+  type AccountRecord,
+  type DeviceRecord,
+} from '@cloudflow/contracts';
 import { Broadcasts, RpcClient } from '@cloudflow/platform';
 import { GatewayConfig } from '../gateway.config';
 import { ExpiringCache } from './expiring-cache';
@@ -77,13 +83,18 @@ export class RelayLookup implements OnModuleDestroy {
       const byAccount = new Map<string, { tenantId: string; accountId: string; referenceIds: string[] }>();
       for (const key of this.devices.due(age)) {
         const [tenantId, accountId, referenceId] = key.split('\u0000');
-        const group = byAccount.get(accountKey(tenantId, accountId)) ?? { tenantId, accountId, referenceIds: [] };
+        const group = byAccount.get(accountKey(tenantId, accountId)) ?? {
+          tenantId,
+          accountId,
+          referenceIds: [],
+        };
         group.referenceIds.push(referenceId);
         byAccount.set(accountKey(tenantId, accountId), group);
       }
       const calls: Array<Promise<void>> = [];
       for (const { tenantId, accountId, referenceIds } of byAccount.values()) {
-        for (let i = 0; i < referenceIds.length; i += GET_DEVICES_MAX) calls.push(this.reloadDevices(tenantId, accountId, referenceIds.slice(i, i + GET_DEVICES_MAX)));
+        for (let i = 0; i < referenceIds.length; i += GET_DEVICES_MAX)
+          calls.push(this.reloadDevices(tenantId, accountId, referenceIds.slice(i, i + GET_DEVICES_MAX)));
       }
       for (const key of this.accounts.due(age)) {
         const [tenantId, accountId] = key.split('\u0000');
@@ -98,9 +109,15 @@ export class RelayLookup implements OnModuleDestroy {
   private async reloadDevices(tenantId: string, accountId: string, referenceIds: string[]): Promise<void> {
     const generation = this.devices.currentGeneration;
     const askedAt = Date.now();
-    const { devices } = await this.rpc.send(SUBJECTS.admin.deviceGetMany, { tenantId, accountId, referenceIds });
+    const { devices } = await this.rpc.send(SUBJECTS.admin.deviceGetMany, {
+      tenantId,
+      accountId,
+      referenceIds,
+    });
     // A device missing from the answer (deleted, moved) is not refreshed: it expires, and the next miss asks for it alone.
-    for (const d of devices) if (d.tenantId === tenantId && d.clientAccountId === accountId) this.devices.refresh(deviceKey(tenantId, accountId, d.referenceId), d, generation, askedAt);
+    for (const d of devices)
+      if (d.tenantId === tenantId && d.clientAccountId === accountId)
+        this.devices.refresh(deviceKey(tenantId, accountId, d.referenceId), d, generation, askedAt);
   }
 
   private async reloadAccount(tenantId: string, accountId: string): Promise<void> {

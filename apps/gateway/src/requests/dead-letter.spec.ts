@@ -11,10 +11,16 @@ describe('dead letters', () => {
   });
 
   it('treats Postgres data exceptions and a too-deep payload as permanent, outages and our own bugs as retryable', () => {
-    expect(isPermanentDataError(Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' }))).toBe(true);
+    expect(
+      isPermanentDataError(
+        Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' }),
+      ),
+    ).toBe(true);
     expect(isPermanentDataError({ driverError: { code: '54001' } })).toBe(true);
     expect(isPermanentDataError(new RangeError('Maximum call stack size exceeded'))).toBe(true);
-    expect(isPermanentDataError(Object.assign(new Error('deadlock detected'), { code: '40P01' }))).toBe(false);
+    expect(isPermanentDataError(Object.assign(new Error('deadlock detected'), { code: '40P01' }))).toBe(
+      false,
+    );
     expect(isPermanentDataError(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toBe(false);
     expect(isPermanentDataError(new TypeError('x is undefined'))).toBe(false);
   });

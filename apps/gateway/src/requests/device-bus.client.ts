@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { connectionSubject, ErrorCode, parseBusAck, type BusAck, type BusMessage } from '@cloudflow/contracts';
+import {
+  connectionSubject,
+  ErrorCode,
+  parseBusAck,
+  type BusAck,
+  type BusMessage,
+} from '@cloudflow/contracts';
 import { busHeaders, decodeBus, encodeBus, NatsConnectionOwner } from '@cloudflow/platform';
 import { ErrorCode as NatsErrorCode, type NatsError } from 'nats';
 
@@ -14,19 +20,44 @@ export class DeviceBus {
   async request(connId: string, msg: BusMessage, timeoutMs: number): Promise<DeliveryAck> {
     const nc = await this.nats.connection();
     try {
-      const reply = await nc.request(connectionSubject(connId), encodeBus(msg), { timeout: timeoutMs, headers: busHeaders() });
+      const reply = await nc.request(connectionSubject(connId), encodeBus(msg), {
+        timeout: timeoutMs,
+        headers: busHeaders(),
+      });
       // Validated like every bus message; an unreadable answer leaves the outcome unknown.
       try {
         return decodeBus(reply.data, parseBusAck);
       } catch {
-        return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'The connection answered unreadably', timedOut: true };
+        return {
+          ok: false,
+          errorCode: ErrorCode.connectionLost,
+          errorMessage: 'The connection answered unreadably',
+          timedOut: true,
+        };
       }
     } catch (error) {
       const code: string = (error as NatsError).code;
-      if (code === (NatsErrorCode.NoResponders as string)) return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'The connection is gone', noResponders: true };
-      if (code === (NatsErrorCode.Timeout as string)) return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'The connection did not answer in time', timedOut: true };
+      if (code === (NatsErrorCode.NoResponders as string))
+        return {
+          ok: false,
+          errorCode: ErrorCode.connectionLost,
+          errorMessage: 'The connection is gone',
+          noResponders: true,
+        };
+      if (code === (NatsErrorCode.Timeout as string))
+        return {
+          ok: false,
+          errorCode: ErrorCode.connectionLost,
+          errorMessage: 'The connection did not answer in time',
+          timedOut: true,
+        };
       // The request may have left before the failure (a NATS disconnect mid-way): its outcome is unknown, never "nothing dispatched".
-      return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'Messaging failed during the request', unknown: true };
+      return {
+        ok: false,
+        errorCode: ErrorCode.connectionLost,
+        errorMessage: 'Messaging failed during the request',
+        unknown: true,
+      };
     }
   }
 }

@@ -65,7 +65,11 @@ describe('KeyedBatches', () => {
 
   it('keeps going after a batch fails', async () => {
     const seen: string[][] = [];
-    const queue = new KeyedBatches<string>((items) => (seen.push(items), Promise.reject(new Error('boom'))), { maxBatch: 4, concurrency: 1, maxHeld: 10 });
+    const queue = new KeyedBatches<string>((items) => (seen.push(items), Promise.reject(new Error('boom'))), {
+      maxBatch: 4,
+      concurrency: 1,
+      maxHeld: 10,
+    });
     queue.push('a', 'a1');
     await tick();
     queue.push('a', 'a2');
@@ -74,7 +78,9 @@ describe('KeyedBatches', () => {
   });
 
   it('refuses nonsense options', () => {
-    expect(() => new KeyedBatches<string>(() => Promise.resolve(), { maxBatch: 0, concurrency: 1, maxHeld: 1 })).toThrow(/maxBatch/);
+    expect(
+      () => new KeyedBatches<string>(() => Promise.resolve(), { maxBatch: 0, concurrency: 1, maxHeld: 1 }),
+    ).toThrow(/maxBatch/);
   });
 });
 

@@ -28,7 +28,8 @@ export class KeyedBatches<T> {
     private readonly options: KeyedBatchesOptions,
   ) {
     for (const [name, value] of Object.entries(options)) {
-      if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${String(value)}`);
+      if (!Number.isInteger(value) || value < 1)
+        throw new Error(`${name} must be a positive integer, got ${String(value)}`);
     }
   }
 
@@ -55,7 +56,8 @@ export class KeyedBatches<T> {
 
   /** Resolves once another item may be pushed (immediately while below `maxHeld`). */
   async admit(): Promise<void> {
-    while (this.held >= this.options.maxHeld) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    while (this.held >= this.options.maxHeld)
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
   }
 
   /** Resolves when every pushed item has been handled (shutdown: ack what was taken before closing). */
@@ -113,7 +115,10 @@ export class BatchedCalls<T, R> {
   private next = 0;
   private readonly batches: KeyedBatches<{ item: T; resolve: (r: R) => void; reject: (e: unknown) => void }>;
 
-  constructor(work: (items: T[]) => Promise<Array<R | ItemFailure>>, options: { maxBatch: number; concurrency: number }) {
+  constructor(
+    work: (items: T[]) => Promise<Array<R | ItemFailure>>,
+    options: { maxBatch: number; concurrency: number },
+  ) {
     this.batches = new KeyedBatches(
       async (calls) => {
         try {
@@ -133,7 +138,9 @@ export class BatchedCalls<T, R> {
 
   call(item: T): Promise<R> {
     // Every call its own key: calls never wait for each other's batch, only for a free worker.
-    return new Promise<R>((resolve, reject) => this.batches.push(String(this.next++), { item, resolve, reject }));
+    return new Promise<R>((resolve, reject) =>
+      this.batches.push(String(this.next++), { item, resolve, reject }),
+    );
   }
 }
 

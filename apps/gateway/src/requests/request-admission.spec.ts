@@ -4,8 +4,10 @@ import { GatewayConfig } from '../gateway.config';
 import { EventLoopLag } from './event-loop-lag';
 import { RequestAdmission } from './request-admission';
 
-const db = (waiting = 0) => ({ dataSource: { driver: { master: { waitingCount: waiting } } } }) as unknown as DatabaseService;
-const config = (over: Partial<GatewayConfig> = {}) => Object.assign(new GatewayConfig(), { REQUEST_ADMISSION_LATENCY_MIN_IN_FLIGHT: 2, ...over });
+const db = (waiting = 0) =>
+  ({ dataSource: { driver: { master: { waitingCount: waiting } } } }) as unknown as DatabaseService;
+const config = (over: Partial<GatewayConfig> = {}) =>
+  Object.assign(new GatewayConfig(), { REQUEST_ADMISSION_LATENCY_MIN_IN_FLIGHT: 2, ...over });
 
 /** Holds `n` POSTs in flight until released. */
 function hold(admission: RequestAdmission, n: number) {
@@ -15,7 +17,14 @@ function hold(admission: RequestAdmission, n: number) {
   return { release: async () => (release(), await Promise.all(running)) };
 }
 
-const refused = (p: Promise<unknown>) => p.then(() => 'admitted', (e: unknown) => (e instanceof CloudFlowError && e.code === ErrorCode.tooManyRequests ? `429 retry ${e.retryAfterSeconds}` : e));
+const refused = (p: Promise<unknown>) =>
+  p.then(
+    () => 'admitted',
+    (e: unknown) =>
+      e instanceof CloudFlowError && e.code === ErrorCode.tooManyRequests
+        ? `429 retry ${e.retryAfterSeconds}`
+        : e,
+  );
 
 describe('RequestAdmission', () => {
   it('refuses by count and by pool waiters, with Retry-After', async () => {

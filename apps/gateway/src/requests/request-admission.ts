@@ -38,9 +38,13 @@ export class RequestAdmission implements OnModuleDestroy {
   /** Runs `work` if admitted; throws 429 otherwise. */
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.overloaded()) {
-      throw new CloudFlowError(ErrorCode.tooManyRequests, 'The gateway is busy; nothing was dispatched, please retry after the Retry-After delay', {
-        retryAfterSeconds: this.config.REQUEST_ADMISSION_RETRY_AFTER_S,
-      });
+      throw new CloudFlowError(
+        ErrorCode.tooManyRequests,
+        'The gateway is busy; nothing was dispatched, please retry after the Retry-After delay',
+        {
+          retryAfterSeconds: this.config.REQUEST_ADMISSION_RETRY_AFTER_S,
+        },
+      );
     }
     this.inFlight++;
     try {
@@ -52,9 +56,16 @@ export class RequestAdmission implements OnModuleDestroy {
 
   private overloaded(): boolean {
     const c = this.config;
-    if (this.inFlight >= c.REQUEST_ADMISSION_MAX_IN_FLIGHT || this.dbWaiting() > c.REQUEST_ADMISSION_MAX_DB_WAITING) return true;
+    if (
+      this.inFlight >= c.REQUEST_ADMISSION_MAX_IN_FLIGHT ||
+      this.dbWaiting() > c.REQUEST_ADMISSION_MAX_DB_WAITING
+    )
+      return true;
     if (this.inFlight < c.REQUEST_ADMISSION_LATENCY_MIN_IN_FLIGHT) return false;
-    return (currentRequestAgeMs() ?? 0) > c.REQUEST_ADMISSION_MAX_QUEUE_MS || this.lag.lagMs > c.REQUEST_ADMISSION_MAX_LAG_MS;
+    return (
+      (currentRequestAgeMs() ?? 0) > c.REQUEST_ADMISSION_MAX_QUEUE_MS ||
+      this.lag.lagMs > c.REQUEST_ADMISSION_MAX_LAG_MS
+    );
   }
 
   /** Checkouts waiting for a pooled connection (pg-pool's queue), 0 when not knowable. */

@@ -23,5 +23,7 @@ export function canonicalJson(value: unknown): string {
  * number count as the same body.
  */
 export function bodyHash(body: unknown): string {
-  return createHash('sha256').update(canonicalJson(maskPans(body))).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(maskPans(body)))
+    .digest('hex');
 }

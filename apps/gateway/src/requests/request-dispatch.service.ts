@@ -1,6 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CloudFlowError, ErrorCode, isErrorCode, type CloudFlowMessage, type DevicePresence, type RequestView, type VerifiedAccount } from '@cloudflow/contracts';
-import { NatsConnectionOwner, LOGGER, MovingRetry, deliverWithResend, PresenceStore, RequestIdsStore, isStorageOutage } from '@cloudflow/platform';
+import {
+  CloudFlowError,
+  ErrorCode,
+  isErrorCode,
+  type CloudFlowMessage,
+  type DevicePresence,
+  type RequestView,
+  type VerifiedAccount,
+} from '@cloudflow/contracts';
+import {
+  NatsConnectionOwner,
+  LOGGER,
+  MovingRetry,
+  deliverWithResend,
+  PresenceStore,
+  RequestIdsStore,
+  isStorageOutage,
+} from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { deviceNotFound } from '../client-api/client-devices.service';
@@ -17,7 +33,8 @@ import { RequestsRepository } from './requests.repository';
 /** How long a POST waits for this gateway's own NATS reconnect before answering "messaging unavailable". */
 const OWN_RECONNECT_WAIT_MS = 1_000;
 
-export type SendOutcome = { status: 202; body: { requestId: string; status: 'dispatched' } } | { status: 200; body: RequestView };
+export type SendOutcome =
+  { status: 202; body: { requestId: string; status: 'dispatched' } } | { status: 200; body: RequestView };
 
 /**
  * POST /client/v1.1/requests (CONTRACT.md §5). The request is written before the device is
@@ -80,8 +97,22 @@ export class RequestDispatchService {
     // The id may have been used over a websocket (the hubs reserve those in the same store, before
     // their record reaches Postgres): one requestId is one payment, whichever way it was sent.
     const reserved = await this.requestIds.reserve(tenantId, accountId, body.requestId).catch(() => null);
-    if (reserved === null) return this.reject(id, ErrorCode.failed, 'The requestId could not be checked right now; nothing was dispatched, please retry', target, false);
-    if (!reserved) return this.reject(id, ErrorCode.duplicateItem, `Request '${body.requestId}' was already sent; a new request needs a new requestId`, target, false);
+    if (reserved === null)
+      return this.reject(
+        id,
+        ErrorCode.failed,
+        'The requestId could not be checked right now; nothing was dispatched, please retry',
+        target,
+        false,
+      );
+    if (!reserved)
+      return this.reject(
+        id,
+        ErrorCode.duplicateItem,
+        `Request '${body.requestId}' was already sent; a new request needs a new requestId`,
+        target,
+        false,
+      );
 
     // A retry only after "nobody holds that connection", which proves nothing was delivered: the
     // device's hub may be between NATS nodes, or the device between hubs. Asked again, with the
@@ -92,12 +123,30 @@ export class RequestDispatchService {
       // The hub must not write the frame after `deadline`; waiting past it (plus a margin for clocks
       // and the reply's way back) makes a time-out mean "delivered before the deadline, or never".
       const timeoutMs = this.config.REQUEST_DELIVERY_TIMEOUT_MS;
-      const deliver = { kind: 'deliver' as const, frame, requester: accountId, record: 'async' as const, deadline: Date.now() + timeoutMs, epoch: owner.epoch };
+      const deliver = {
+        kind: 'deliver' as const,
+        frame,
+        requester: accountId,
+        record: 'async' as const,
+        deadline: Date.now() + timeoutMs,
+        epoch: owner.epoch,
+      };
       // A lost answer is asked again (resend: never written twice) until the deadline and margin pass.
       const connId = owner.connId;
-      const ack = await deliverWithResend((m, ms) => this.bus.request(connId, m, ms), deliver, deliver.deadline + this.config.REQUEST_DEADLINE_MARGIN_MS);
+      const ack = await deliverWithResend(
+        (m, ms) => this.bus.request(connId, m, ms),
+        deliver,
+        deliver.deadline + this.config.REQUEST_DEADLINE_MARGIN_MS,
+      );
       if (ack.ok) {
-        await this.repo.markDispatched(id).catch((err: unknown) => this.logger.warn({ err, requestId: body.requestId }, 'dispatched, but the status could not be written yet'));
+        await this.repo
+          .markDispatched(id)
+          .catch((err: unknown) =>
+            this.logger.warn(
+              { err, requestId: body.requestId },
+              'dispatched, but the status could not be written yet',
+            ),
+          );
         return { status: 202, body: { requestId: body.requestId, status: 'dispatched' } };
       }
       if (ack.timedOut || ack.unknown) {
@@ -109,9 +158,23 @@ export class RequestDispatchService {
         // Storage may be down now: the answer stays "unknown" (never 417, which says nothing was
         // dispatched), and the watcher concludes the row once Postgres is back.
         await this.recorder
-          .conclude(id, hubFlowException(ErrorCode.connectionLost, message, body.requestId), 'connectionLost', ['dispatching'])
-          .catch((err: unknown) => this.logger.warn({ err, requestId: body.requestId }, 'outcome unknown, but it could not be recorded yet'));
-        throw new CloudFlowError(ErrorCode.connectionLost, `${message}; GET /requests/${body.requestId} shows any answer it sends`, { dispatched: true });
+          .conclude(
+            id,
+            hubFlowException(ErrorCode.connectionLost, message, body.requestId),
+            'connectionLost',
+            ['dispatching'],
+          )
+          .catch((err: unknown) =>
+            this.logger.warn(
+              { err, requestId: body.requestId },
+              'outcome unknown, but it could not be recorded yet',
+            ),
+          );
+        throw new CloudFlowError(
+          ErrorCode.connectionLost,
+          `${message}; GET /requests/${body.requestId} shows any answer it sends`,
+          { dispatched: true },
+        );
       }
       if (!ack.noResponders) return this.reject(id, ack.errorCode, ack.errorMessage, target);
       retry ??= new MovingRetry();
@@ -123,15 +186,29 @@ export class RequestDispatchService {
   }
 
   /** What must hold before anything is stored: messaging up, a webhook URL, the device enabled and connected. */
-  private async check(tenantId: string, accountId: string, target: string): Promise<{ timeoutS: number; owner: DevicePresence }> {
+  private async check(
+    tenantId: string,
+    accountId: string,
+    target: string,
+  ): Promise<{ timeoutS: number; owner: DevicePresence }> {
     // This gateway's own connection may be moving to another NATS node (lame duck): wait briefly
     // (a move takes well under a second), but a NATS outage is still answered at once, not after 5 s.
-    if (!(await this.nats.connectedWithin(OWN_RECONNECT_WAIT_MS))) throw new CloudFlowError(ErrorCode.failed, 'Messaging is unavailable right now; nothing was dispatched, please retry');
+    if (!(await this.nats.connectedWithin(OWN_RECONNECT_WAIT_MS)))
+      throw new CloudFlowError(
+        ErrorCode.failed,
+        'Messaging is unavailable right now; nothing was dispatched, please retry',
+      );
     const settings = await this.lookup.account(tenantId, accountId);
-    if (!settings.webhookUrl) throw new CloudFlowError(ErrorCode.preconditionFailed, 'The account has no webhook URL; asynchronous requests need one');
+    if (!settings.webhookUrl)
+      throw new CloudFlowError(
+        ErrorCode.preconditionFailed,
+        'The account has no webhook URL; asynchronous requests need one',
+      );
     const device = await this.lookup.device(tenantId, accountId, target);
-    if (device.tenantId !== tenantId || device.clientAccountId !== accountId || device.referenceId !== target) throw deviceNotFound(target);
-    if (!device.enabled) throw new CloudFlowError(ErrorCode.preconditionFailed, `Device '${target}' is disabled`);
+    if (device.tenantId !== tenantId || device.clientAccountId !== accountId || device.referenceId !== target)
+      throw deviceNotFound(target);
+    if (!device.enabled)
+      throw new CloudFlowError(ErrorCode.preconditionFailed, `Device '${target}' is disabled`);
     const owner = await this.owner(tenantId, accountId, target);
     if (!owner) throw notConnected(target);
     return { timeoutS: settings.requestTimeoutSeconds ?? this.config.REQUEST_TIMEOUT_DEFAULT_S, owner };
@@ -145,11 +222,19 @@ export class RequestDispatchService {
   }
 
   private async replay(row: RequestEntity, hash: string): Promise<SendOutcome> {
-    if (row.bodyHash !== hash) throw new CloudFlowError(ErrorCode.duplicateItem, `Request '${row.requestId}' was already sent with a different body`);
+    if (row.bodyHash !== hash)
+      throw new CloudFlowError(
+        ErrorCode.duplicateItem,
+        `Request '${row.requestId}' was already sent with a different body`,
+      );
     const settled = row.status === 'dispatching' ? await this.settled(row) : row;
     if (settled.status === 'rejected') {
       const code = isErrorCode(settled.errorCode) ? settled.errorCode : ErrorCode.connectionLost;
-      throw new CloudFlowError(code, `Request '${row.requestId}' could not be dispatched; nothing was sent, please retry`, code === ErrorCode.connectionLost ? { dispatched: false } : {});
+      throw new CloudFlowError(
+        code,
+        `Request '${row.requestId}' could not be dispatched; nothing was sent, please retry`,
+        code === ErrorCode.connectionLost ? { dispatched: false } : {},
+      );
     }
     const messages = await this.repo.messages([settled.id]);
     return { status: 200, body: toRequestView(settled, messages.get(settled.id) ?? []) };
@@ -157,7 +242,8 @@ export class RequestDispatchService {
 
   /** A concurrent duplicate waits for the winner to learn whether the device took the request. */
   private async settled(row: RequestEntity): Promise<RequestEntity> {
-    const deadline = Date.now() + this.config.REQUEST_DELIVERY_TIMEOUT_MS + this.config.REQUEST_DEADLINE_MARGIN_MS + 2000;
+    const deadline =
+      Date.now() + this.config.REQUEST_DELIVERY_TIMEOUT_MS + this.config.REQUEST_DEADLINE_MARGIN_MS + 2000;
     let current = row;
     while (current.status === 'dispatching' && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
@@ -167,11 +253,18 @@ export class RequestDispatchService {
   }
 
   /** Nothing was dispatched: the row is kept as `rejected` and, unless it is another request's, the id is free again. */
-  private async reject(id: string, code: ErrorCode, message: string, target: string, reserved = true): Promise<never> {
+  private async reject(
+    id: string,
+    code: ErrorCode,
+    message: string,
+    target: string,
+    reserved = true,
+  ): Promise<never> {
     await this.repo.transition(id, ['dispatching'], 'rejected', code);
     if (reserved) {
       const row = await this.repo.byId(id).catch(() => undefined);
-      if (row) await this.requestIds.release(row.tenantId, row.accountId, row.requestId).catch(() => undefined);
+      if (row)
+        await this.requestIds.release(row.tenantId, row.accountId, row.requestId).catch(() => undefined);
     }
     if (code === ErrorCode.connectionLost) throw notConnected(target);
     throw new CloudFlowError(code, message);
@@ -183,7 +276,10 @@ export class RequestDispatchService {
     } catch (err) {
       if (isStorageOutage(err)) throw err;
       this.logger.warn({ err }, 'presence store unavailable');
-      throw new CloudFlowError(ErrorCode.failed, 'Live connection state is unavailable right now; nothing was dispatched, please retry');
+      throw new CloudFlowError(
+        ErrorCode.failed,
+        'Live connection state is unavailable right now; nothing was dispatched, please retry',
+      );
     }
   }
 }
@@ -193,11 +289,19 @@ export function requestNotFound(requestId: string): CloudFlowError {
 }
 
 function notConnected(target: string): CloudFlowError {
-  return new CloudFlowError(ErrorCode.connectionLost, `Device '${target}' is not connected; nothing was dispatched`, { dispatched: false });
+  return new CloudFlowError(
+    ErrorCode.connectionLost,
+    `Device '${target}' is not connected; nothing was dispatched`,
+    { dispatched: false },
+  );
 }
 
 /** A failure the platform (not the device) reports on a request's timeline, as the hubs do (CONTRACT.md §7). */
-export function hubFlowException(code: ErrorCode, message: string, originatingRequestId: string): CloudFlowMessage {
+export function hubFlowException(
+  code: ErrorCode,
+  message: string,
+  originatingRequestId: string,
+): CloudFlowMessage {
   return {
     type: 'flowException',
     format: 'cloudflow',
@@ -207,6 +311,9 @@ export function hubFlowException(code: ErrorCode, message: string, originatingRe
     source: 'cloudflow-gateway',
     target: null,
     // The platform concludes only requests it dispatched: a connectionLost here means "outcome unknown".
-    payload: code === ErrorCode.connectionLost ? { errorCode: code, errorMessage: message, dispatched: true } : { errorCode: code, errorMessage: message },
+    payload:
+      code === ErrorCode.connectionLost
+        ? { errorCode: code, errorMessage: message, dispatched: true }
+        : { errorCode: code, errorMessage: message },
   };
 }

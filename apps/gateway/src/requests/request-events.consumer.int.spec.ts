@@ -24,14 +24,26 @@ describe('the request-event consumer on a real nats-server', () => {
     const jsm = await nc.jetstreamManager();
     // What the first gateways created.
     await jsm.consumers.add(REQUEST_EVENTS.stream, {
-      durable_name: REQUEST_EVENTS.durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: nanos(30_000), max_ack_pending: 1000,
+      durable_name: REQUEST_EVENTS.durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(30_000),
+      max_ack_pending: 1000,
     });
-    expect((await jsm.consumers.info(REQUEST_EVENTS.stream, REQUEST_EVENTS.durable)).config.max_deliver).toBe(-1);
+    expect((await jsm.consumers.info(REQUEST_EVENTS.stream, REQUEST_EVENTS.durable)).config.max_deliver).toBe(
+      -1,
+    );
 
     await ensureRequestEventsConsumer(nc, 1);
-    expect((await jsm.consumers.info(REQUEST_EVENTS.stream, REQUEST_EVENTS.durable)).config).toMatchObject({ max_deliver: 100, max_ack_pending: 1000 });
+    expect((await jsm.consumers.info(REQUEST_EVENTS.stream, REQUEST_EVENTS.durable)).config).toMatchObject({
+      max_deliver: 100,
+      max_ack_pending: 1000,
+    });
 
     await ensureRequestEventsConsumer(nc, 1, { maxAckPending: 10, maxDeliver: 5 });
-    expect((await jsm.consumers.info(REQUEST_EVENTS.stream, REQUEST_EVENTS.durable)).config).toMatchObject({ max_deliver: 5, max_ack_pending: 10 });
+    expect((await jsm.consumers.info(REQUEST_EVENTS.stream, REQUEST_EVENTS.durable)).config).toMatchObject({
+      max_deliver: 5,
+      max_ack_pending: 10,
+    });
   });
 });

@@ -1,6 +1,13 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { parseRequestEvent, REQUEST_EVENTS, type RequestEvent } from '@cloudflow/contracts';
-import { LOGGER, NatsConnectionOwner, REQUEST_EVENTS_CONSUMER_DEFAULTS, ensureRequestEventsConsumer, isPoolBusy, isStorageOutage } from '@cloudflow/platform';
+import {
+  LOGGER,
+  NatsConnectionOwner,
+  REQUEST_EVENTS_CONSUMER_DEFAULTS,
+  ensureRequestEventsConsumer,
+  isPoolBusy,
+  isStorageOutage,
+} from '@cloudflow/platform';
 import { type ConsumerMessages, type JsMsg } from 'nats';
 import type { Logger } from 'pino';
 import { GatewayConfig } from '../gateway.config';
@@ -55,7 +62,9 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
     concurrency: BATCHES_IN_FLIGHT,
     maxHeld: MAX_HELD,
   });
-  private readonly lingering = new StartLinger<Taken>(START_LINGER_MS, (key, taken) => this.batches.push(key, taken));
+  private readonly lingering = new StartLinger<Taken>(START_LINGER_MS, (key, taken) =>
+    this.batches.push(key, taken),
+  );
 
   constructor(
     private readonly nats: NatsConnectionOwner,
@@ -81,10 +90,13 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
   }
 
   private async run(): Promise<void> {
-    for (let failures = 0; !this.stopped; ) {
+    for (let failures = 0; !this.stopped;) {
       try {
         const nc = await this.nats.connection();
-        await ensureRequestEventsConsumer(nc, this.nats.jetStreamReplicas, { maxAckPending: this.config.REQUEST_EVENTS_MAX_ACK_PENDING, maxDeliver: this.maxDeliver });
+        await ensureRequestEventsConsumer(nc, this.nats.jetStreamReplicas, {
+          maxAckPending: this.config.REQUEST_EVENTS_MAX_ACK_PENDING,
+          maxDeliver: this.maxDeliver,
+        });
         const consumer = await nc.jetstream().consumers.get(REQUEST_EVENTS.stream, REQUEST_EVENTS.durable);
         this.messages = await consumer.consume({ max_messages: PULL_BATCH });
         failures = 0;
@@ -108,7 +120,12 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
       value = JSON.parse(utf8.decode(msg.data));
     } catch {
       const message = new StreamMessage(msg, 1);
-      void this.deadLetter(message, undefined, 'unreadable request event: Bus message is not JSON', storableEvent(utf8.decode(msg.data)));
+      void this.deadLetter(
+        message,
+        undefined,
+        'unreadable request event: Bus message is not JSON',
+        storableEvent(utf8.decode(msg.data)),
+      );
       return;
     }
     const values = Array.isArray(value) ? value : [value];
@@ -122,12 +139,18 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
         event = parseRequestEvent(v);
       } catch (error) {
         const raw = values.length === 1 ? utf8.decode(msg.data) : safeJson(v);
-        void this.deadLetter(message, undefined, `unreadable request event: ${error instanceof Error ? error.message.slice(0, 300) : 'not the RequestEvent shape'}`, storableEvent(raw));
+        void this.deadLetter(
+          message,
+          undefined,
+          `unreadable request event: ${error instanceof Error ? error.message.slice(0, 300) : 'not the RequestEvent shape'}`,
+          storableEvent(raw),
+        );
         continue;
       }
       const key = requestKey(event);
       this.lingering.let(key);
-      if (event.kind === 'start' && event.mode === 'sync' && !this.stopped) this.lingering.hold(key, { msg: message, event });
+      if (event.kind === 'start' && event.mode === 'sync' && !this.stopped)
+        this.lingering.hold(key, { msg: message, event });
       else this.batches.push(key, { msg: message, event });
     }
   }
@@ -137,7 +160,9 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
     let failure: unknown;
     for (let pause = 250; ; pause = Math.min(pause * 2, 4000)) {
       try {
-        const done = await this.recorder.applyBatch(batch.map(({ msg, event }) => ({ event, deliveries: msg.deliveries })));
+        const done = await this.recorder.applyBatch(
+          batch.map(({ msg, event }) => ({ event, deliveries: msg.deliveries })),
+        );
         for (const [i, taken] of batch.entries()) {
           if (done[i]) taken.msg.settle();
           else await this.wait(taken);
@@ -161,21 +186,40 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
     }
     const [taken] = batch;
     const { msg, event } = taken;
-    if (isPermanentDataError(failure)) return this.deadLetter(msg, event, `storage refused the event: ${describe(failure)}`);
-    if (msg.deliveries >= this.maxDeliver) return this.deadLetter(msg, event, `could not be recorded in ${msg.deliveries} deliveries: ${describe(failure)}`);
-    this.logger.error({ err: failure, requestId: event.requestId, eventId: event.eventId }, 'request event could not be recorded; retrying');
+    if (isPermanentDataError(failure))
+      return this.deadLetter(msg, event, `storage refused the event: ${describe(failure)}`);
+    if (msg.deliveries >= this.maxDeliver)
+      return this.deadLetter(
+        msg,
+        event,
+        `could not be recorded in ${msg.deliveries} deliveries: ${describe(failure)}`,
+      );
+    this.logger.error(
+      { err: failure, requestId: event.requestId, eventId: event.eventId },
+      'request event could not be recorded; retrying',
+    );
     msg.settle(2000);
   }
 
   /** An event that must wait for an earlier one: again later, until its last allowed delivery. */
   private async wait({ msg, event }: Taken): Promise<void> {
     const deliveries = msg.deliveries;
-    if (deliveries >= this.maxDeliver) return this.deadLetter(msg, event, `waited ${deliveries} deliveries for its request or an earlier event of it`);
+    if (deliveries >= this.maxDeliver)
+      return this.deadLetter(
+        msg,
+        event,
+        `waited ${deliveries} deliveries for its request or an earlier event of it`,
+      );
     msg.settle(deliveries < 40 ? 200 : 1000);
   }
 
   /** `raw`: the stored copy when the event could not be read (else the event itself is stored). */
-  private async deadLetter(msg: StreamMessage, event: RequestEvent | undefined, reason: string, raw?: string): Promise<void> {
+  private async deadLetter(
+    msg: StreamMessage,
+    event: RequestEvent | undefined,
+    reason: string,
+    raw?: string,
+  ): Promise<void> {
     const seq = msg.msg.seq;
     try {
       await this.deadLetters.add({
@@ -188,7 +232,10 @@ export class RequestEventsConsumer implements OnApplicationBootstrap, OnApplicat
         reason,
         event: raw ?? storableEvent(msg.events === 1 ? utf8.decode(msg.msg.data) : safeJson(event)),
       });
-      this.logger.error({ requestId: event?.requestId, eventId: event?.eventId, seq, reason }, 'request event dead-lettered');
+      this.logger.error(
+        { requestId: event?.requestId, eventId: event?.eventId, seq, reason },
+        'request event dead-lettered',
+      );
       msg.settle();
     } catch (err) {
       // Not even the dead letter could be written (Postgres down?): the event comes back later.

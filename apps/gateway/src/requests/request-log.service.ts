@@ -20,12 +20,21 @@ export class RequestLogService {
     const rows = await this.repo.list(tenantId, { accountId, target, status }, limit);
     const [messages, deliveries, deadLetters] = await Promise.all([
       this.repo.messages(rows.map((r) => r.id)),
-      this.outbox.deliveriesFor(tenantId, rows.filter((r) => r.kind === 'async')),
+      this.outbox.deliveriesFor(
+        tenantId,
+        rows.filter((r) => r.kind === 'async'),
+      ),
       // Dead letters have no status and often no known target: only the account filter applies; a status or target filter asks for requests only.
       status || target ? Promise.resolve([]) : this.deadLetters.list(tenantId, { accountId }, limit),
     ]);
     return {
-      requests: rows.map((r) => toLogEntry(r, messages.get(r.id) ?? [], r.kind === 'async' ? (deliveries.get(deliveryKey(r)) ?? []) : [])),
+      requests: rows.map((r) =>
+        toLogEntry(
+          r,
+          messages.get(r.id) ?? [],
+          r.kind === 'async' ? (deliveries.get(deliveryKey(r)) ?? []) : [],
+        ),
+      ),
       deadLetters,
     };
   }

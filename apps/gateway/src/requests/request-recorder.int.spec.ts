@@ -17,19 +17,53 @@ const tenantId = randomUUID();
 const accountId = 'acct-batch';
 
 function frame(type: CloudFlowMessage['type'], requestId: string, n = 0): CloudFlowMessage {
-  return { type, format: 'appflow', version: '2.1.2', requestId: `${requestId}-${type}-${n}`, originatingRequestId: requestId, source: 'dev-1', target: null, payload: { n } };
+  return {
+    type,
+    format: 'appflow',
+    version: '2.1.2',
+    requestId: `${requestId}-${type}-${n}`,
+    originatingRequestId: requestId,
+    source: 'dev-1',
+    target: null,
+    payload: { n },
+  };
 }
 
 function start(requestId: string, connId = 'conn-1'): RequestEvent {
   return {
-    eventId: randomUUID(), kind: 'start', mode: 'sync', tenantId, accountId, target: 'dev-1', requestId, connId, index: 0,
+    eventId: randomUUID(),
+    kind: 'start',
+    mode: 'sync',
+    tenantId,
+    accountId,
+    target: 'dev-1',
+    requestId,
+    connId,
+    index: 0,
     message: { ...frame('payment', requestId), requestId, payload: { amount: 100 } },
     at: new Date().toISOString(),
   };
 }
 
-function reply(requestId: string, index: number, type: CloudFlowMessage['type'] = 'paymentResponse', connId = 'conn-1'): RequestEvent {
-  return { eventId: randomUUID(), kind: 'reply', mode: 'sync', tenantId, accountId, target: 'dev-1', requestId, connId, index, message: frame(type, requestId, index), at: new Date().toISOString() };
+function reply(
+  requestId: string,
+  index: number,
+  type: CloudFlowMessage['type'] = 'paymentResponse',
+  connId = 'conn-1',
+): RequestEvent {
+  return {
+    eventId: randomUUID(),
+    kind: 'reply',
+    mode: 'sync',
+    tenantId,
+    accountId,
+    target: 'dev-1',
+    requestId,
+    connId,
+    index,
+    message: frame(type, requestId, index),
+    at: new Date().toISOString(),
+  };
 }
 
 const once = (events: RequestEvent[]) => events.map((event) => ({ event, deliveries: 1 }));
@@ -43,7 +77,11 @@ describe('RequestRecorder.applyBatch on real Postgres', () => {
   beforeAll(async () => {
     pg = await startPostgres();
     const url = await pg.createDatabase('gateway_recorder_int');
-    db = new DatabaseService(url, { schema: 'gateway', entities: GATEWAY_ENTITIES, migrations: GATEWAY_MIGRATIONS }, logger);
+    db = new DatabaseService(
+      url,
+      { schema: 'gateway', entities: GATEWAY_ENTITIES, migrations: GATEWAY_MIGRATIONS },
+      logger,
+    );
     db.onModuleInit();
     await db.whenReady();
     repo = new RequestsRepository(db);
@@ -55,18 +93,37 @@ describe('RequestRecorder.applyBatch on real Postgres', () => {
     await pg?.stop();
   });
 
-  async function timeline(requestId: string): Promise<{ status: string; result: CloudFlowMessage | null; types: string[]; seqs: number[] }> {
+  async function timeline(
+    requestId: string,
+  ): Promise<{ status: string; result: CloudFlowMessage | null; types: string[]; seqs: number[] }> {
     const row = await repo.find(tenantId, accountId, requestId);
     if (!row) throw new Error(`no request ${requestId}`);
     const messages = (await repo.messages([row.id])).get(row.id) ?? [];
-    return { status: row.status, result: row.result, types: messages.map((m) => m.message.type), seqs: messages.map((m) => m.seq) };
+    return {
+      status: row.status,
+      result: row.result,
+      types: messages.map((m) => m.message.type),
+      seqs: messages.map((m) => m.seq),
+    };
   }
 
   it('records the starts and replies of several requests in one batch, each in order', async () => {
     const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
-    const events = [start(a), start(b), reply(a, 1, 'flowEvent'), reply(b, 1), start(c), reply(a, 2), reply(c, 1, 'flowException')];
+    const events = [
+      start(a),
+      start(b),
+      reply(a, 1, 'flowEvent'),
+      reply(b, 1),
+      start(c),
+      reply(a, 2),
+      reply(c, 1, 'flowException'),
+    ];
     expect(await recorder.applyBatch(once(events))).toEqual(events.map(() => true));
-    expect(await timeline(a)).toMatchObject({ status: 'completed', types: ['flowEvent', 'paymentResponse'], seqs: [1, 2] });
+    expect(await timeline(a)).toMatchObject({
+      status: 'completed',
+      types: ['flowEvent', 'paymentResponse'],
+      seqs: [1, 2],
+    });
     expect((await timeline(a)).result?.type).toBe('paymentResponse');
     expect(await timeline(b)).toMatchObject({ status: 'completed', types: ['paymentResponse'], seqs: [1] });
     expect(await timeline(c)).toMatchObject({ status: 'failed', types: ['flowException'] });
@@ -80,9 +137,15 @@ describe('RequestRecorder.applyBatch on real Postgres', () => {
     const batch = once([s, r1, r1, s, r2, r2]);
     expect(await recorder.applyBatch(batch)).toEqual(batch.map(() => true));
     const before = await timeline(id);
-    expect(before).toMatchObject({ status: 'completed', types: ['flowEvent', 'paymentResponse'], seqs: [1, 2] });
+    expect(before).toMatchObject({
+      status: 'completed',
+      types: ['flowEvent', 'paymentResponse'],
+      seqs: [1, 2],
+    });
     // The whole batch again (a gateway died before acking): all done, nothing added.
-    expect(await recorder.applyBatch(batch.map((i) => ({ ...i, deliveries: 2 })))).toEqual(batch.map(() => true));
+    expect(await recorder.applyBatch(batch.map((i) => ({ ...i, deliveries: 2 })))).toEqual(
+      batch.map(() => true),
+    );
     expect(await timeline(id)).toEqual(before);
   });
 
@@ -96,18 +159,33 @@ describe('RequestRecorder.applyBatch on real Postgres', () => {
     expect(await timeline(gap)).toMatchObject({ status: 'dispatched', types: ['flowEvent'] });
     expect(await timeline(fine)).toMatchObject({ status: 'completed' });
     // The missing reply 2 arrives in a batch with the redelivered 3: both recorded, in order.
-    expect(await recorder.applyBatch([{ event: reply(gap, 2, 'flowEvent'), deliveries: 1 }, { event: later, deliveries: 2 }])).toEqual([true, true]);
-    expect(await timeline(gap)).toMatchObject({ status: 'completed', types: ['flowEvent', 'flowEvent', 'paymentResponse'], seqs: [1, 2, 3] });
+    expect(
+      await recorder.applyBatch([
+        { event: reply(gap, 2, 'flowEvent'), deliveries: 1 },
+        { event: later, deliveries: 2 },
+      ]),
+    ).toEqual([true, true]);
+    expect(await timeline(gap)).toMatchObject({
+      status: 'completed',
+      types: ['flowEvent', 'flowEvent', 'paymentResponse'],
+      seqs: [1, 2, 3],
+    });
   });
 
   it('keeps a final answer that arrives after the request was concluded, and ignores the hub after it', async () => {
     const id = randomUUID();
     await recorder.applyBatch(once([start(id)]));
     const row = await repo.find(tenantId, accountId, id);
-    expect(await recorder.conclude(row!.id, frame('flowException', id), 'expired', ['dispatched'])).toBe(true);
+    expect(await recorder.conclude(row!.id, frame('flowException', id), 'expired', ['dispatched'])).toBe(
+      true,
+    );
     const lost: RequestEvent = { ...reply(id, 2, 'flowException'), origin: 'hub' };
     expect(await recorder.applyBatch(once([reply(id, 1), lost]))).toEqual([true, true]);
-    expect(await timeline(id)).toMatchObject({ status: 'completed', types: ['flowException', 'paymentResponse'], seqs: [1, 2] });
+    expect(await timeline(id)).toMatchObject({
+      status: 'completed',
+      types: ['flowException', 'paymentResponse'],
+      seqs: [1, 2],
+    });
   });
 
   it('batches recorded concurrently on overlapping requests lose nothing and duplicate nothing', async () => {
@@ -115,9 +193,17 @@ describe('RequestRecorder.applyBatch on real Postgres', () => {
     await recorder.applyBatch(once(ids.map((id) => start(id))));
     const replies = ids.map((id) => reply(id, 1));
     // Two "replicas" get the same events (a redelivery racing the first delivery), in opposite orders.
-    const results = await Promise.allSettled([recorder.applyBatch(once(replies)), recorder.applyBatch(once([...replies].reverse()))]);
+    const results = await Promise.allSettled([
+      recorder.applyBatch(once(replies)),
+      recorder.applyBatch(once([...replies].reverse())),
+    ]);
     expect(results.some((r) => r.status === 'fulfilled')).toBe(true);
-    for (const id of ids) expect(await timeline(id)).toMatchObject({ status: 'completed', types: ['paymentResponse'], seqs: [1] });
+    for (const id of ids)
+      expect(await timeline(id)).toMatchObject({
+        status: 'completed',
+        types: ['paymentResponse'],
+        seqs: [1],
+      });
   });
 
   it('records an event that arrives after a later one was recorded without it, and reads both in index order (hole 5)', async () => {
@@ -131,11 +217,14 @@ describe('RequestRecorder.applyBatch on real Postgres', () => {
     expect(await timeline(id)).toMatchObject({ status: 'completed', types: ['paymentResponse'] });
     // ... then index 1 turns up: recorded too (never dropped), and read in its place.
     expect(await recorder.applyBatch([{ event: first, deliveries: 1 }])).toEqual([true]);
-    expect(await timeline(id)).toMatchObject({ status: 'completed', types: ['flowEvent', 'paymentResponse'], seqs: [2, 1] });
+    expect(await timeline(id)).toMatchObject({
+      status: 'completed',
+      types: ['flowEvent', 'paymentResponse'],
+      seqs: [2, 1],
+    });
     expect((await timeline(id)).result?.type).toBe('paymentResponse');
     // A redelivery of either changes nothing.
     expect(await recorder.applyBatch(once([first, second]))).toEqual([true, true]);
     expect((await timeline(id)).types).toEqual(['flowEvent', 'paymentResponse']);
   });
 });
-

@@ -8,7 +8,13 @@ import { GatewayConfig } from '../gateway.config';
 import { bodyHash, maskPans } from './request-body';
 import type { StoredStatus } from './request.entity';
 import { statusAfter } from './request-status';
-import { RequestsRepository, type LockedRequest, type NewMessage, type RequestKey, type TimelineState } from './requests.repository';
+import {
+  RequestsRepository,
+  type LockedRequest,
+  type NewMessage,
+  type RequestKey,
+  type TimelineState,
+} from './requests.repository';
 
 /**
  * After this many deliveries an out-of-order event is recorded anyway (the earlier one may be
@@ -55,9 +61,17 @@ export class RequestRecorder {
       const known = new Map<string, RequestState>();
       if (others.length) {
         const locked = await this.repo.lockMany(tx, uniqueKeys(others.map((i) => i.event)));
-        const timelines = await this.repo.timelines(tx, locked.map((r) => r.id), others.map((i) => i.event.eventId));
+        const timelines = await this.repo.timelines(
+          tx,
+          locked.map((r) => r.id),
+          others.map((i) => i.event.eventId),
+        );
         for (const row of locked) {
-          const timeline = timelines.get(row.id) ?? { lastSeq: 0, perConnection: new Map<string, number>(), seen: new Set<string>() };
+          const timeline = timelines.get(row.id) ?? {
+            lastSeq: 0,
+            perConnection: new Map<string, number>(),
+            seen: new Set<string>(),
+          };
           known.set(requestKey(row), { row, ...timeline, changed: false, result: null });
         }
       }
@@ -68,7 +82,10 @@ export class RequestRecorder {
           // A sync request's start may still be on its way (another gateway holds it): wait; the
           // consumer dead-letters it on its last allowed delivery. A late answer for nothing is dropped.
           if (event.kind === 'reply') return void (done[i] = false);
-          this.logger.warn({ requestId: event.requestId, kind: event.kind, type: event.message.type }, 'no request for this device message; not recorded');
+          this.logger.warn(
+            { requestId: event.requestId, kind: event.kind, type: event.message.type },
+            'no request for this device message; not recorded',
+          );
           return;
         }
         const outcome = this.apply(state, event, deliveries);
@@ -77,11 +94,23 @@ export class RequestRecorder {
         messages.push({ state, message: outcome });
         // Sync requests were answered on the socket; only async ones have a webhook.
         const { row } = state;
-        if (row.kind === 'async') webhooks.push({ tenantId: row.tenantId, accountId: row.accountId, requestId: row.requestId, seq: outcome.seq, message: outcome.message });
+        if (row.kind === 'async')
+          webhooks.push({
+            tenantId: row.tenantId,
+            accountId: row.accountId,
+            requestId: row.requestId,
+            seq: outcome.seq,
+            message: outcome.message,
+          });
       });
 
-      await this.repo.appendMany(tx, messages.map(({ state, message }) => ({ ...message, requestPk: state.row.id })));
-      const changes = [...known.values()].filter((s) => s.changed).map((s) => ({ id: s.row.id, status: s.row.status, result: s.result }));
+      await this.repo.appendMany(
+        tx,
+        messages.map(({ state, message }) => ({ ...message, requestPk: state.row.id })),
+      );
+      const changes = [...known.values()]
+        .filter((s) => s.changed)
+        .map((s) => ({ id: s.row.id, status: s.row.status, result: s.result }));
       await this.repo.updateMany(tx, changes);
       await this.outbox.enqueueMany(tx, webhooks);
       return done;
@@ -93,7 +122,11 @@ export class RequestRecorder {
    * when there is nothing to record (a duplicate, another target, the hub's connectionLost on a
    * settled request), or 'wait' for an earlier event of the same connection.
    */
-  private apply(state: RequestState, event: RequestEvent, deliveries: number): (NewMessage & { seq: number }) | null | 'wait' {
+  private apply(
+    state: RequestState,
+    event: RequestEvent,
+    deliveries: number,
+  ): (NewMessage & { seq: number }) | null | 'wait' {
     const { row } = state;
     if (row.target !== event.target) return null;
     if (event.kind === 'reply' && event.mode && event.mode !== row.kind) return null;
@@ -120,13 +153,30 @@ export class RequestRecorder {
   }
 
   /** The gateway's own verdicts (the device's hub died, the request timed out): recorded like a hub's message. */
-  async conclude(requestPk: string, message: CloudFlowMessage, to: StoredStatus, onlyFrom: StoredStatus[]): Promise<boolean> {
+  async conclude(
+    requestPk: string,
+    message: CloudFlowMessage,
+    to: StoredStatus,
+    onlyFrom: StoredStatus[],
+  ): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const row = await this.repo.lockById(tx, requestPk);
       if (!row || !onlyFrom.includes(row.status)) return false;
-      const seq = await this.repo.append(tx, row.id, { eventId: null, connId: null, connIndex: null, message });
+      const seq = await this.repo.append(tx, row.id, {
+        eventId: null,
+        connId: null,
+        connIndex: null,
+        message,
+      });
       await this.repo.settle(tx, row.id, to, undefined);
-      if (row.kind === 'async') await this.outbox.enqueue(tx, { tenantId: row.tenantId, accountId: row.accountId, requestId: row.requestId, seq, message });
+      if (row.kind === 'async')
+        await this.outbox.enqueue(tx, {
+          tenantId: row.tenantId,
+          accountId: row.accountId,
+          requestId: row.requestId,
+          seq,
+          message,
+        });
       return true;
     });
   }
@@ -198,8 +248,23 @@ interface Draft {
 }
 
 function freshState(start: RequestEvent): RequestState {
-  const row: LockedRequest = { id: '', tenantId: start.tenantId, accountId: start.accountId, requestId: start.requestId, target: start.target, kind: 'sync', status: 'dispatched' };
-  return { row, lastSeq: 0, perConnection: new Map<string, number>(), seen: new Set<string>(), changed: false, result: null };
+  const row: LockedRequest = {
+    id: '',
+    tenantId: start.tenantId,
+    accountId: start.accountId,
+    requestId: start.requestId,
+    target: start.target,
+    kind: 'sync',
+    status: 'dispatched',
+  };
+  return {
+    row,
+    lastSeq: 0,
+    perConnection: new Map<string, number>(),
+    seen: new Set<string>(),
+    changed: false,
+    result: null,
+  };
 }
 
 /** A request being recorded in this batch: its row as locked (status moves on), its timeline, what changed. */
@@ -216,6 +281,7 @@ export function requestKey(k: RequestKey): string {
 
 function uniqueKeys(events: RequestEvent[]): RequestKey[] {
   const byKey = new Map<string, RequestKey>();
-  for (const e of events) byKey.set(requestKey(e), { tenantId: e.tenantId, accountId: e.accountId, requestId: e.requestId });
+  for (const e of events)
+    byKey.set(requestKey(e), { tenantId: e.tenantId, accountId: e.accountId, requestId: e.requestId });
   return [...byKey.values()];
 }

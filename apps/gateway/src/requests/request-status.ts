@@ -2,7 +2,12 @@ import { FINAL_TYPES, type CloudFlowMessage, type RequestStatus } from '@cloudfl
 import type { StoredStatus } from './request.entity';
 
 /** Statuses a late final answer may still move on from: a device's result is never dropped. */
-const REOPENABLE: ReadonlySet<StoredStatus> = new Set(['dispatching', 'dispatched', 'connectionLost', 'expired']);
+const REOPENABLE: ReadonlySet<StoredStatus> = new Set([
+  'dispatching',
+  'dispatched',
+  'connectionLost',
+  'expired',
+]);
 const OPEN: ReadonlySet<StoredStatus> = new Set(['dispatching', 'dispatched']);
 
 export interface StatusChange {
@@ -16,7 +21,11 @@ export interface StatusChange {
  * failed), even after connectionLost or expired; the hub's connectionLost only ends an open
  * request; events and anything after a final answer change nothing.
  */
-export function statusAfter(current: StoredStatus, message: CloudFlowMessage, origin: 'device' | 'hub'): StatusChange | null {
+export function statusAfter(
+  current: StoredStatus,
+  message: CloudFlowMessage,
+  origin: 'device' | 'hub',
+): StatusChange | null {
   if (!FINAL_TYPES.has(message.type)) return null;
   if (origin === 'hub') return OPEN.has(current) ? { status: 'connectionLost', result: false } : null;
   if (!REOPENABLE.has(current)) return null;

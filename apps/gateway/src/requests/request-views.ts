@@ -19,13 +19,21 @@ export function toRequestView(row: RequestEntity, messages: RequestMessageEntity
 }
 
 /** One entry of the admin request log. */
-export function toLogEntry(row: RequestEntity, messages: RequestMessageEntity[], deliveries: DeliveryView[]): RequestLogEntry {
+export function toLogEntry(
+  row: RequestEntity,
+  messages: RequestMessageEntity[],
+  deliveries: DeliveryView[],
+): RequestLogEntry {
   return {
     ...toRequestView(row, []),
     accountId: row.accountId,
     kind: row.kind,
     expiresAt: row.expiresAt.toISOString(),
-    messages: messages.map((m) => ({ seq: m.seq, receivedAt: m.receivedAt.toISOString(), message: m.message })),
+    messages: messages.map((m) => ({
+      seq: m.seq,
+      receivedAt: m.receivedAt.toISOString(),
+      message: m.message,
+    })),
     deliveries,
   };
 }

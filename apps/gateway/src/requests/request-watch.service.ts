@@ -49,12 +49,18 @@ export class RequestWatch implements OnApplicationBootstrap, OnApplicationShutdo
     try {
       const open = await this.repo.open(BATCH);
       await this.expire(open.filter((r) => r.expiresAt.getTime() <= Date.now()));
-      await this.checkConnections(open.filter((r) => r.expiresAt.getTime() > Date.now() && this.settledLongEnough(r)));
+      await this.checkConnections(
+        open.filter((r) => r.expiresAt.getTime() > Date.now() && this.settledLongEnough(r)),
+      );
       if (Date.now() - this.lastPurge > PURGE_EVERY_MS) {
         this.lastPurge = Date.now();
-        const purged = await this.repo.purge(new Date(Date.now() - this.config.REQUEST_RETENTION_HOURS * 3_600_000));
+        const purged = await this.repo.purge(
+          new Date(Date.now() - this.config.REQUEST_RETENTION_HOURS * 3_600_000),
+        );
         if (purged) this.logger.info({ purged }, 'old requests deleted');
-        const dead = await this.deadLetters.purge(new Date(Date.now() - this.config.DEAD_LETTER_RETENTION_HOURS * 3_600_000));
+        const dead = await this.deadLetters.purge(
+          new Date(Date.now() - this.config.DEAD_LETTER_RETENTION_HOURS * 3_600_000),
+        );
         if (dead) this.logger.info({ dead }, 'old dead letters deleted');
       }
     } catch (err) {
@@ -66,13 +72,20 @@ export class RequestWatch implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** A request still being written is its dispatcher's business, unless that gateway died. */
   private settledLongEnough(r: RequestEntity): boolean {
-    return r.status === 'dispatched' || Date.now() - r.updatedAt.getTime() > this.config.REQUEST_DELIVERY_TIMEOUT_MS * 2;
+    return (
+      r.status === 'dispatched' ||
+      Date.now() - r.updatedAt.getTime() > this.config.REQUEST_DELIVERY_TIMEOUT_MS * 2
+    );
   }
 
   private async expire(rows: RequestEntity[]): Promise<void> {
     for (const row of rows) {
       const seconds = Math.round((row.expiresAt.getTime() - row.createdAt.getTime()) / 1000);
-      const message = hubFlowException(ErrorCode.connectionLost, `No final answer from device '${row.target}' within ${seconds} s; the request expired`, row.requestId);
+      const message = hubFlowException(
+        ErrorCode.connectionLost,
+        `No final answer from device '${row.target}' within ${seconds} s; the request expired`,
+        row.requestId,
+      );
       await this.recorder.conclude(row.id, message, 'expired', ['dispatching', 'dispatched']);
     }
   }
@@ -85,9 +98,20 @@ export class RequestWatch implements OnApplicationBootstrap, OnApplicationShutdo
         const ack = await this.bus.request(connId, { kind: 'ping' }, this.config.REQUEST_WATCH_MS);
         if (ack.ok || !ack.noResponders) return;
         for (const row of waiting) {
-          const message = hubFlowException(ErrorCode.connectionLost, `Device '${row.target}' lost its connection before answering`, row.requestId);
-          const done = await this.recorder.conclude(row.id, message, 'connectionLost', ['dispatching', 'dispatched']);
-          if (done) this.logger.info({ requestId: row.requestId, target: row.target }, 'device connection gone: request marked connectionLost');
+          const message = hubFlowException(
+            ErrorCode.connectionLost,
+            `Device '${row.target}' lost its connection before answering`,
+            row.requestId,
+          );
+          const done = await this.recorder.conclude(row.id, message, 'connectionLost', [
+            'dispatching',
+            'dispatched',
+          ]);
+          if (done)
+            this.logger.info(
+              { requestId: row.requestId, target: row.target },
+              'device connection gone: request marked connectionLost',
+            );
         }
       }),
     );

@@ -14,5 +14,19 @@ import { RequestsRepository } from './requests.repository';
 /** Requests to devices: the store, the REST side, the stream consumer and the watchers. */
 export const REQUEST_PROVIDERS: Provider[] = [
   // The same store the hubs reserve websocket requestIds in: one namespace per account for both.
-  { provide: RequestIdsStore, inject: [NatsConnectionOwner, GatewayConfig], useFactory: (nats: NatsConnectionOwner, c: GatewayConfig) => new RequestIdsStore(nats, c.REQUEST_RETENTION_HOURS * 3600 * 1000) },
-  RequestsRepository, DeadLettersRepository, RequestAdmission, DeviceBus, RequestRecorder, RequestDispatchService, RequestLogService, RequestEventsConsumer, RequestWatch];
+  {
+    provide: RequestIdsStore,
+    inject: [NatsConnectionOwner, GatewayConfig],
+    useFactory: (nats: NatsConnectionOwner, c: GatewayConfig) =>
+      new RequestIdsStore(nats, c.REQUEST_RETENTION_HOURS * 3600 * 1000),
+  },
+  RequestsRepository,
+  DeadLettersRepository,
+  RequestAdmission,
+  DeviceBus,
+  RequestRecorder,
+  RequestDispatchService,
+  RequestLogService,
+  RequestEventsConsumer,
+  RequestWatch,
+];

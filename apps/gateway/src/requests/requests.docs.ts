@@ -3,12 +3,25 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse } from '@nestjs/swagg
 import { ErrorCode } from '@cloudflow/contracts';
 import { BEARER_INVALID_MESSAGE } from '../credentials/bearer.parser';
 import { ApiErrors, err, type ErrorExample } from '../docs/api-errors.decorator';
-import { AsyncRequestBody, PAYMENT_EXAMPLE, RequestAcceptedDto, STORED_REQUEST_EXAMPLE, StoredRequestDto } from './requests.dto';
+import {
+  AsyncRequestBody,
+  PAYMENT_EXAMPLE,
+  RequestAcceptedDto,
+  STORED_REQUEST_EXAMPLE,
+  StoredRequestDto,
+} from './requests.dto';
 
 const bearer401 = err('bearer', ErrorCode.unauthorized, BEARER_INVALID_MESSAGE);
 
 /** The two meanings of 410 (issue 9, hole 7), told apart by `dispatched`. */
-const notConnected: ErrorExample = ['notConnected', { errorCode: ErrorCode.connectionLost, errorMessage: "Device 'till-7' is not connected; nothing was dispatched", dispatched: false }];
+const notConnected: ErrorExample = [
+  'notConnected',
+  {
+    errorCode: ErrorCode.connectionLost,
+    errorMessage: "Device 'till-7' is not connected; nothing was dispatched",
+    dispatched: false,
+  },
+];
 const outcomeUnknown: ErrorExample = [
   'outcomeUnknown',
   {
@@ -29,25 +42,49 @@ export const SendRequestDocs = () =>
         'for at least 48 h: the same body again answers 200 with the stored request and the device is not asked again; ' +
         'a different body is 409. 412 dispatches nothing: the same requestId may be sent again. ' +
         '410 `connectionLost` says in `dispatched` which of two things happened: `false` = the device is not connected, ' +
-        'nothing was dispatched and a retry is safe; `true` = the request was handed to the device\'s hub, which did not ' +
+        "nothing was dispatched and a retry is safe; `true` = the request was handed to the device's hub, which did not " +
         'confirm the write before the delivery deadline: the outcome is unknown (delivered before the deadline, or never), ' +
         'so do not send it as a new payment; the stored request (status `connectionLost`) records any answer the device ' +
         'sends later and its webhook delivers it. 429 `tooManyRequests` (with `Retry-After`) also comes from a busy gateway ' +
         'shedding load: nothing was dispatched. 417 means storage really failed; nothing was dispatched.',
     }),
-    ApiBody({ type: AsyncRequestBody, examples: { payment: { summary: 'A sale of 12.50 EUR', value: PAYMENT_EXAMPLE } } }),
-    ApiResponse({ status: 202, type: RequestAcceptedDto, description: 'Written to the device', example: { requestId: PAYMENT_EXAMPLE.requestId, status: 'dispatched' } }),
-    ApiOkResponse({ type: StoredRequestDto, description: 'A replay of the same requestId with the same body: the stored request', example: STORED_REQUEST_EXAMPLE }),
+    ApiBody({
+      type: AsyncRequestBody,
+      examples: { payment: { summary: 'A sale of 12.50 EUR', value: PAYMENT_EXAMPLE } },
+    }),
+    ApiResponse({
+      status: 202,
+      type: RequestAcceptedDto,
+      description: 'Written to the device',
+      example: { requestId: PAYMENT_EXAMPLE.requestId, status: 'dispatched' },
+    }),
+    ApiOkResponse({
+      type: StoredRequestDto,
+      description: 'A replay of the same requestId with the same body: the stored request',
+      example: STORED_REQUEST_EXAMPLE,
+    }),
     ApiErrors([
       bearer401,
       err('unknownDevice', ErrorCode.notFound, "Device 'till-7' does not exist"),
-      err('differentBody', ErrorCode.duplicateItem, `Request '${PAYMENT_EXAMPLE.requestId}' was already sent with a different body`),
+      err(
+        'differentBody',
+        ErrorCode.duplicateItem,
+        `Request '${PAYMENT_EXAMPLE.requestId}' was already sent with a different body`,
+      ),
       notConnected,
       outcomeUnknown,
       err('busy', ErrorCode.preconditionFailed, "Device 'till-7' is busy with request '3f0e…'"),
-      err('noWebhook', ErrorCode.preconditionFailed, 'The account has no webhook URL; asynchronous requests need one'),
+      err(
+        'noWebhook',
+        ErrorCode.preconditionFailed,
+        'The account has no webhook URL; asynchronous requests need one',
+      ),
       err('storage', ErrorCode.storageFailed, 'Storage is unavailable; nothing was changed'),
-      err('busy.gateway', ErrorCode.tooManyRequests, 'The gateway is busy; nothing was dispatched, please retry after the Retry-After delay'),
+      err(
+        'busy.gateway',
+        ErrorCode.tooManyRequests,
+        'The gateway is busy; nothing was dispatched, please retry after the Retry-After delay',
+      ),
       err('badBody', ErrorCode.invalidData, 'Invalid data: requestId: requestId must be a uuid'),
     ]),
   );
@@ -56,8 +93,12 @@ export const GetRequestDocs = () =>
   applyDecorators(
     ApiOperation({
       summary: 'A stored request with its timeline',
-      description: 'Async requests and websocket (sync) requests alike. 404 for requests of other accounts. Card numbers are masked.',
+      description:
+        'Async requests and websocket (sync) requests alike. 404 for requests of other accounts. Card numbers are masked.',
     }),
     ApiOkResponse({ type: StoredRequestDto, description: 'The request', example: STORED_REQUEST_EXAMPLE }),
-    ApiErrors([bearer401, err('unknownRequest', ErrorCode.notFound, `Request '${PAYMENT_EXAMPLE.requestId}' does not exist`)]),
+    ApiErrors([
+      bearer401,
+      err('unknownRequest', ErrorCode.notFound, `Request '${PAYMENT_EXAMPLE.requestId}' does not exist`),
+    ]),
   );

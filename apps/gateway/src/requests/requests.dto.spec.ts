@@ -33,18 +33,29 @@ describe('AsyncRequestBody.certainlyValid (the POST fast path) agrees with class
     ['a 33-char format', { ...base, format: 'f'.repeat(33) }, false],
     // Not ASCII: the fast path is not sure; class-validator decides (and accepts it).
     ['a unicode target', { ...base, target: 'kassa-ä' }, true, false],
-    ['a __proto__ field', JSON.parse(`{"__proto__":{"x":1},${JSON.stringify(base).slice(1)}`) as Record<string, unknown>, true, false],
+    [
+      'a __proto__ field',
+      JSON.parse(`{"__proto__":{"x":1},${JSON.stringify(base).slice(1)}`) as Record<string, unknown>,
+      true,
+      false,
+    ],
   ];
 
   it.each(cases)('%s', async (_name, raw, valid, sure = valid) => {
     const plain = JSON.parse(JSON.stringify(raw)) as Record<string, unknown>;
-    const errors = validateSync(plainToInstance(AsyncRequestBody, plain), { whitelist: true, forbidNonWhitelisted: true });
+    const errors = validateSync(plainToInstance(AsyncRequestBody, plain), {
+      whitelist: true,
+      forbidNonWhitelisted: true,
+    });
     expect(errors.length === 0).toBe(valid);
     expect(AsyncRequestBody.certainlyValid(plain)).toBe(sure);
     // Through the global pipe the verdict is class-validator's either way.
     const piped = await createValidationPipe()
       .transform(plain, { type: 'body', metatype: AsyncRequestBody })
-      .then((v: unknown) => v, (e: unknown) => e);
+      .then(
+        (v: unknown) => v,
+        (e: unknown) => e,
+      );
     if (valid) {
       expect(piped).toBeInstanceOf(AsyncRequestBody);
       expect({ ...(piped as object) }).toEqual({ ...plainToInstance(AsyncRequestBody, plain) });
@@ -56,7 +67,10 @@ describe('AsyncRequestBody.certainlyValid (the POST fast path) agrees with class
 
   it('keeps the body as sent on the fast path (the payload is carried as is)', async () => {
     const plain = JSON.parse(JSON.stringify(base)) as Record<string, unknown>;
-    const piped = (await createValidationPipe().transform(plain, { type: 'body', metatype: AsyncRequestBody })) as AsyncRequestBody;
+    const piped = (await createValidationPipe().transform(plain, {
+      type: 'body',
+      metatype: AsyncRequestBody,
+    })) as AsyncRequestBody;
     expect(piped).toBeInstanceOf(AsyncRequestBody);
     expect({ ...piped }).toEqual(base);
   });
@@ -65,6 +79,6 @@ describe('AsyncRequestBody.certainlyValid (the POST fast path) agrees with class
     const refused = await createValidationPipe()
       .transform({ ...base, requestId: 'r-1' }, { type: 'body', metatype: AsyncRequestBody })
       .catch((e: unknown) => e);
-    expect((refused as CloudFlowError).message).toBe("Invalid data: requestId: must be a uuid");
+    expect((refused as CloudFlowError).message).toBe('Invalid data: requestId: must be a uuid');
   });
 });

@@ -1,5 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { certainlyValidEnvelope, CloudFlowMessage, MESSAGE_TYPES, type MessageType, type RequestStatus, REQUEST_STATUSES } from '@cloudflow/contracts';
+import {
+  certainlyValidEnvelope,
+  CloudFlowMessage,
+  MESSAGE_TYPES,
+  type MessageType,
+  type RequestStatus,
+  REQUEST_STATUSES,
+} from '@cloudflow/contracts';
 import { IsIn, IsString, IsUUID, Length, Matches } from 'class-validator';
 
 const PAYMENT_EXAMPLE = {
@@ -9,11 +16,16 @@ const PAYMENT_EXAMPLE = {
   requestId: '8a4c2f0e-5b1d-4c3e-9f7a-2d6b8e1c4a90',
   originatingRequestId: null,
   target: 'till-7',
-  payload: { id: 'c0ffee00-1111-4222-8333-944455556666', flowType: 'sale', amounts: { baseAmount: 1250, currency: 'EUR' } },
+  payload: {
+    id: 'c0ffee00-1111-4222-8333-944455556666',
+    flowType: 'sale',
+    amounts: { baseAmount: 1250, currency: 'EUR' },
+  },
 };
 
 /** class-validator's IsUUID('all') (validator.js), so the fast path is never surer than it. */
-const UUID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/i;
+const UUID =
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/i;
 
 /**
  * The body of POST /requests: a CloudFlow message (CONTRACT.md §7) that starts a transaction,
@@ -23,30 +35,69 @@ const UUID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-
 export class AsyncRequestBody extends CloudFlowMessage {
   /** The global pipe's fast path (FastCheckedBody): true only for bodies the decorators below accept as they are. */
   static certainlyValid(plain: Record<string, unknown>): boolean {
-    return (plain.type === 'payment' || plain.type === 'request') && typeof plain.requestId === 'string' && UUID.test(plain.requestId) && certainlyValidEnvelope(plain);
+    return (
+      (plain.type === 'payment' || plain.type === 'request') &&
+      typeof plain.requestId === 'string' &&
+      UUID.test(plain.requestId) &&
+      certainlyValidEnvelope(plain)
+    );
   }
 }
 
 const narrow: Array<[keyof CloudFlowMessage, PropertyDecorator[]]> = [
-  ['type', [ApiProperty({ type: String, enum: ['payment', 'request'], example: 'payment' }), IsIn(['payment', 'request'], { message: 'type must be payment or request' })]],
+  [
+    'type',
+    [
+      ApiProperty({ type: String, enum: ['payment', 'request'], example: 'payment' }),
+      IsIn(['payment', 'request'], { message: 'type must be payment or request' }),
+    ],
+  ],
   ['format', [ApiProperty({ type: String, example: 'appflow' })]],
   ['version', [ApiProperty({ type: String, example: '2.1.2' })]],
   [
     'requestId',
     [
-      ApiProperty({ type: String, format: 'uuid', description: 'Chosen by the client; also the idempotency key (kept at least 48 h).', example: PAYMENT_EXAMPLE.requestId }),
+      ApiProperty({
+        type: String,
+        format: 'uuid',
+        description: 'Chosen by the client; also the idempotency key (kept at least 48 h).',
+        example: PAYMENT_EXAMPLE.requestId,
+      }),
       IsUUID('all', { message: 'requestId must be a uuid' }),
     ],
   ],
   ['originatingRequestId', [ApiPropertyOptional({ type: String, nullable: true, example: null })]],
-  ['source', [ApiPropertyOptional({ type: String, nullable: true, description: 'Ignored: CloudFlow sets the sender.' })]],
+  [
+    'source',
+    [
+      ApiPropertyOptional({
+        type: String,
+        nullable: true,
+        description: 'Ignored: CloudFlow sets the sender.',
+      }),
+    ],
+  ],
   ['target', [ApiProperty({ type: String, description: "The device's referenceId.", example: 'till-7' })]],
-  ['payload', [ApiProperty({ type: 'object', additionalProperties: true, description: 'AppFlow payload, carried as is.', example: PAYMENT_EXAMPLE.payload })]],
+  [
+    'payload',
+    [
+      ApiProperty({
+        type: 'object',
+        additionalProperties: true,
+        description: 'AppFlow payload, carried as is.',
+        example: PAYMENT_EXAMPLE.payload,
+      }),
+    ],
+  ],
 ];
-for (const [property, decorators] of narrow) for (const decorate of decorators) decorate(AsyncRequestBody.prototype, property);
+for (const [property, decorators] of narrow)
+  for (const decorate of decorators) decorate(AsyncRequestBody.prototype, property);
 
 export class RequestParams {
-  @ApiProperty({ description: 'The requestId the request was sent with.', example: PAYMENT_EXAMPLE.requestId })
+  @ApiProperty({
+    description: 'The requestId the request was sent with.',
+    example: PAYMENT_EXAMPLE.requestId,
+  })
   @IsString()
   @Length(1, 100)
   @Matches(/^[A-Za-z0-9._:-]+$/, { message: 'requestId may contain only letters, digits and . _ : -' })
@@ -83,9 +134,16 @@ export class StoredRequestDto {
   status: RequestStatus;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
-  @ApiProperty({ type: MessageDto, description: 'The request as sent (card numbers masked).' }) request: MessageDto;
-  @ApiProperty({ type: MessageDto, isArray: true, description: 'Everything recorded for it, in order (card numbers masked).' }) messages: MessageDto[];
-  @ApiProperty({ type: MessageDto, nullable: true, description: 'The final answer, once there is one.' }) result: MessageDto | null;
+  @ApiProperty({ type: MessageDto, description: 'The request as sent (card numbers masked).' })
+  request: MessageDto;
+  @ApiProperty({
+    type: MessageDto,
+    isArray: true,
+    description: 'Everything recorded for it, in order (card numbers masked).',
+  })
+  messages: MessageDto[];
+  @ApiProperty({ type: MessageDto, nullable: true, description: 'The final answer, once there is one.' })
+  result: MessageDto | null;
 }
 
 export const STORED_REQUEST_EXAMPLE = {
@@ -97,7 +155,15 @@ export const STORED_REQUEST_EXAMPLE = {
   updatedAt: '2025-11-23T09:41:12.804Z',
   request: { ...PAYMENT_EXAMPLE, source: 'pos-main-street' },
   messages: [
-    { type: 'flowEvent', format: 'appflow', version: '2.1.2', requestId: '0b5e…', originatingRequestId: PAYMENT_EXAMPLE.requestId, source: 'till-7', payload: { stage: 'PRESENT_CARD' } },
+    {
+      type: 'flowEvent',
+      format: 'appflow',
+      version: '2.1.2',
+      requestId: '0b5e…',
+      originatingRequestId: PAYMENT_EXAMPLE.requestId,
+      source: 'till-7',
+      payload: { stage: 'PRESENT_CARD' },
+    },
     {
       type: 'paymentResponse',
       format: 'appflow',
@@ -105,7 +171,11 @@ export const STORED_REQUEST_EXAMPLE = {
       requestId: '9d21…',
       originatingRequestId: PAYMENT_EXAMPLE.requestId,
       source: 'till-7',
-      payload: { id: '5e7f…', outcome: 'FULFILLED', transactions: [{ amounts: { baseAmount: 1250, currency: 'EUR' }, maskedPan: '************4242' }] },
+      payload: {
+        id: '5e7f…',
+        outcome: 'FULFILLED',
+        transactions: [{ amounts: { baseAmount: 1250, currency: 'EUR' }, maskedPan: '************4242' }],
+      },
     },
   ],
   result: {
@@ -115,7 +185,11 @@ export const STORED_REQUEST_EXAMPLE = {
     requestId: '9d21…',
     originatingRequestId: PAYMENT_EXAMPLE.requestId,
     source: 'till-7',
-    payload: { id: '5e7f…', outcome: 'FULFILLED', transactions: [{ amounts: { baseAmount: 1250, currency: 'EUR' }, maskedPan: '************4242' }] },
+    payload: {
+      id: '5e7f…',
+      outcome: 'FULFILLED',
+      transactions: [{ amounts: { baseAmount: 1250, currency: 'EUR' }, maskedPan: '************4242' }],
+    },
   },
 };
 

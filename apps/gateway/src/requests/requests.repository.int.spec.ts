@@ -13,9 +13,25 @@ const accountId = 'acct-claims';
 
 function request(requestId: string, over: Partial<NewRequest> = {}): NewRequest {
   return {
-    tenantId, accountId, requestId, target: 'dev-1', type: 'payment', kind: 'async', status: 'dispatching', bodyHash: 'a'.repeat(64),
-    request: { type: 'payment', format: 'appflow', version: '2.1.2', requestId, target: 'dev-1', payload: {} },
-    connId: 'conn-1', expiresAt: new Date(Date.now() + 60_000), ...over,
+    tenantId,
+    accountId,
+    requestId,
+    target: 'dev-1',
+    type: 'payment',
+    kind: 'async',
+    status: 'dispatching',
+    bodyHash: 'a'.repeat(64),
+    request: {
+      type: 'payment',
+      format: 'appflow',
+      version: '2.1.2',
+      requestId,
+      target: 'dev-1',
+      payload: {},
+    },
+    connId: 'conn-1',
+    expiresAt: new Date(Date.now() + 60_000),
+    ...over,
   };
 }
 
@@ -27,7 +43,11 @@ describe('RequestsRepository.claim on real Postgres (concurrent claims are one s
   beforeAll(async () => {
     pg = await startPostgres();
     const url = await pg.createDatabase('gateway_claims_int');
-    db = new DatabaseService(url, { schema: 'gateway', entities: GATEWAY_ENTITIES, migrations: GATEWAY_MIGRATIONS }, pino({ level: 'silent' }));
+    db = new DatabaseService(
+      url,
+      { schema: 'gateway', entities: GATEWAY_ENTITIES, migrations: GATEWAY_MIGRATIONS },
+      pino({ level: 'silent' }),
+    );
     db.onModuleInit();
     await db.whenReady();
     repo = new RequestsRepository(db);
@@ -45,7 +65,8 @@ describe('RequestsRepository.claim on real Postgres (concurrent claims are one s
     expect(claimed.slice(0, 20).every((id) => typeof id === 'string')).toBe(true);
     expect(new Set(claimed.slice(0, 20)).size).toBe(20);
     expect(claimed.slice(20)).toEqual([null, null]);
-    for (const [i, requestId] of ids.entries()) expect((await repo.find(tenantId, accountId, requestId))?.id).toBe(claimed[i]);
+    for (const [i, requestId] of ids.entries())
+      expect((await repo.find(tenantId, accountId, requestId))?.id).toBe(claimed[i]);
     // A stored request is not claimed again; a rejected one is taken over (same row).
     expect(await repo.claim(request(ids[2]))).toBeNull();
     await repo.transition(claimed[3]!, ['dispatching'], 'rejected', 'connectionLost');
@@ -58,7 +79,9 @@ describe('RequestsRepository.claim on real Postgres (concurrent claims are one s
     try {
       const claimed = await Promise.all(Array.from({ length: 50 }, () => repo.claim(request(randomUUID()))));
       expect(claimed.every((id) => id !== null)).toBe(true);
-      const inserts = query.mock.calls.filter(([sql]) => String(sql).includes('INSERT INTO "gateway"."requests"'));
+      const inserts = query.mock.calls.filter(([sql]) =>
+        String(sql).includes('INSERT INTO "gateway"."requests"'),
+      );
       // All 50 are queued in one turn of the event loop, so they share a batch (was 50 INSERTs).
       expect(inserts.length).toBeGreaterThan(0);
       expect(inserts.length).toBeLessThanOrEqual(3);
@@ -69,7 +92,10 @@ describe('RequestsRepository.claim on real Postgres (concurrent claims are one s
 
   it('claims each of a burst alone when the batch statement fails, so a bad row fails only itself', async () => {
     const good = randomUUID();
-    const [ok, bad] = await Promise.all([repo.claim(request(good)), repo.claim(request(randomUUID(), { target: 'x'.repeat(500) })).catch((e: unknown) => e)]);
+    const [ok, bad] = await Promise.all([
+      repo.claim(request(good)),
+      repo.claim(request(randomUUID(), { target: 'x'.repeat(500) })).catch((e: unknown) => e),
+    ]);
     expect(typeof ok).toBe('string');
     expect(bad).toBeInstanceOf(Error);
     expect((await repo.find(tenantId, accountId, good))?.id).toBe(ok);

@@ -91,9 +91,15 @@ function keyOf(k: RequestKey): string {
 @Injectable()
 export class RequestsRepository {
   /** dispatching → dispatched of many POSTs in one UPDATE (two in flight: one pooled connection each). */
-  private readonly dispatched = new BatchedCalls<string, boolean>((ids) => this.markDispatchedNow(ids), { maxBatch: 500, concurrency: 2 });
+  private readonly dispatched = new BatchedCalls<string, boolean>((ids) => this.markDispatchedNow(ids), {
+    maxBatch: 500,
+    concurrency: 2,
+  });
   /** The INSERTs that claim requestIds, batched the same way. */
-  private readonly claims = new BatchedCalls<NewRequest, string | null>((rs) => this.claimNow(rs), { maxBatch: 200, concurrency: 2 });
+  private readonly claims = new BatchedCalls<NewRequest, string | null>((rs) => this.claimNow(rs), {
+    maxBatch: 200,
+    concurrency: 2,
+  });
 
   constructor(private readonly db: DatabaseService) {}
 
@@ -134,7 +140,19 @@ export class RequestsRepository {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ${TAKE_OVER_REJECTED}
        RETURNING "id"`,
-      [r.tenantId, r.accountId, r.requestId, r.target, r.type, r.kind, r.status, r.bodyHash, JSON.stringify(r.request), r.connId, r.expiresAt],
+      [
+        r.tenantId,
+        r.accountId,
+        r.requestId,
+        r.target,
+        r.type,
+        r.kind,
+        r.status,
+        r.bodyHash,
+        JSON.stringify(r.request),
+        r.connId,
+        r.expiresAt,
+      ],
     );
     return rows[0]?.id ?? null;
   }
@@ -156,7 +174,14 @@ export class RequestsRepository {
     } catch (error) {
       // An outage or a full pool fails every claim alike: trying them one by one would only add load.
       if (isStorageOutage(error) || isPoolBusy(error)) throw error;
-      const alone = new Map(await Promise.all(rows.map(async (r) => [keyOf(r), await this.claimOne(r).catch((e: unknown) => new ItemFailure(e))] as const)));
+      const alone = new Map(
+        await Promise.all(
+          rows.map(
+            async (r) =>
+              [keyOf(r), await this.claimOne(r).catch((e: unknown) => new ItemFailure(e))] as const,
+          ),
+        ),
+      );
       // A duplicate lost to its first, unless the first failed: then it fails the same way.
       return rs.map((r) => {
         const first = alone.get(keyOf(r))!;
@@ -168,24 +193,48 @@ export class RequestsRepository {
 
   private async claimRows(rs: NewRequest[]): Promise<Map<string, string>> {
     const col = <K extends keyof NewRequest>(k: K) => rs.map((r) => r[k]);
-    const rows: Array<{ id: string; tenant_id: string; account_id: string; request_id: string }> = await this.db.manager.query(
-      `INSERT INTO "gateway"."requests"
+    const rows: Array<{ id: string; tenant_id: string; account_id: string; request_id: string }> =
+      await this.db.manager.query(
+        `INSERT INTO "gateway"."requests"
          ("tenant_id", "account_id", "request_id", "target", "type", "kind", "status", "body_hash", "request", "conn_id", "expires_at")
        SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[], $7::varchar[],
                             $8::char(64)[], $9::jsonb[], $10::varchar[], $11::timestamptz[])
        ${TAKE_OVER_REJECTED}
        RETURNING "id", "tenant_id", "account_id", "request_id"`,
-      [
-        col('tenantId'), col('accountId'), col('requestId'), col('target'), col('type'), col('kind'), col('status'), col('bodyHash'),
-        rs.map((r) => JSON.stringify(r.request)), col('connId'), rs.map((r) => r.expiresAt.toISOString()),
-      ],
+        [
+          col('tenantId'),
+          col('accountId'),
+          col('requestId'),
+          col('target'),
+          col('type'),
+          col('kind'),
+          col('status'),
+          col('bodyHash'),
+          rs.map((r) => JSON.stringify(r.request)),
+          col('connId'),
+          rs.map((r) => r.expiresAt.toISOString()),
+        ],
+      );
+    return new Map(
+      rows.map((row) => [
+        keyOf({ tenantId: row.tenant_id, accountId: row.account_id, requestId: row.request_id }),
+        String(row.id),
+      ]),
     );
-    return new Map(rows.map((row) => [keyOf({ tenantId: row.tenant_id, accountId: row.account_id, requestId: row.request_id }), String(row.id)]));
   }
 
   /** Moves a request on only from the given statuses (safe with any number of gateway replicas). */
-  async transition(id: string, from: StoredStatus[], to: StoredStatus, errorCode: string | null = null, tx?: EntityManager): Promise<boolean> {
-    const res = await this.requests(tx).update({ id, status: In(from) }, { status: to, errorCode, updatedAt: new Date() });
+  async transition(
+    id: string,
+    from: StoredStatus[],
+    to: StoredStatus,
+    errorCode: string | null = null,
+    tx?: EntityManager,
+  ): Promise<boolean> {
+    const res = await this.requests(tx).update(
+      { id, status: In(from) },
+      { status: to, errorCode, updatedAt: new Date() },
+    );
     return (res.affected ?? 0) > 0;
   }
 
@@ -212,8 +261,17 @@ export class RequestsRepository {
     await this.requests().update({ id }, { connId });
   }
 
-  async settle(tx: EntityManager, id: string, status: StoredStatus, result: CloudFlowMessage | undefined): Promise<void> {
-    const changes = { status, updatedAt: new Date(), ...(result ? { result } : {}) } as QueryDeepPartialEntity<RequestEntity>;
+  async settle(
+    tx: EntityManager,
+    id: string,
+    status: StoredStatus,
+    result: CloudFlowMessage | undefined,
+  ): Promise<void> {
+    const changes = {
+      status,
+      updatedAt: new Date(),
+      ...(result ? { result } : {}),
+    } as QueryDeepPartialEntity<RequestEntity>;
     await this.requests(tx).update({ id }, changes);
   }
 
@@ -235,10 +293,19 @@ export class RequestsRepository {
    * false for a taken-over `rejected` row, which may hold an older timeline: it is set to
    * `dispatched`, its result kept, and the caller applies the events to it afresh.
    */
-  async claimMany(tx: EntityManager, rs: Array<NewRequest & { result: CloudFlowMessage | null }>): Promise<ClaimedRequest[]> {
+  async claimMany(
+    tx: EntityManager,
+    rs: Array<NewRequest & { result: CloudFlowMessage | null }>,
+  ): Promise<ClaimedRequest[]> {
     if (!rs.length) return [];
     const col = <K extends keyof NewRequest>(k: K) => rs.map((r) => r[k]);
-    const rows: Array<{ id: string; tenant_id: string; account_id: string; request_id: string; inserted: boolean }> = await tx.query(
+    const rows: Array<{
+      id: string;
+      tenant_id: string;
+      account_id: string;
+      request_id: string;
+      inserted: boolean;
+    }> = await tx.query(
       `INSERT INTO "gateway"."requests"
          ("tenant_id", "account_id", "request_id", "target", "type", "kind", "status", "body_hash", "request", "conn_id", "expires_at", "result")
        SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[], $7::varchar[],
@@ -250,12 +317,27 @@ export class RequestsRepository {
        WHERE "requests"."status" = 'rejected'
        RETURNING "id", "tenant_id", "account_id", "request_id", ("xmax" = 0) AS "inserted"`,
       [
-        col('tenantId'), col('accountId'), col('requestId'), col('target'), col('type'), col('kind'), col('status'), col('bodyHash'),
-        rs.map((r) => JSON.stringify(r.request)), col('connId'), rs.map((r) => r.expiresAt.toISOString()),
+        col('tenantId'),
+        col('accountId'),
+        col('requestId'),
+        col('target'),
+        col('type'),
+        col('kind'),
+        col('status'),
+        col('bodyHash'),
+        rs.map((r) => JSON.stringify(r.request)),
+        col('connId'),
+        rs.map((r) => r.expiresAt.toISOString()),
         rs.map((r) => (r.result ? JSON.stringify(r.result) : null)),
       ],
     );
-    return rows.map((r) => ({ id: String(r.id), tenantId: r.tenant_id, accountId: r.account_id, requestId: r.request_id, inserted: r.inserted }));
+    return rows.map((r) => ({
+      id: String(r.id),
+      tenantId: r.tenant_id,
+      accountId: r.account_id,
+      requestId: r.request_id,
+      inserted: r.inserted,
+    }));
   }
 
   /**
@@ -264,26 +346,51 @@ export class RequestsRepository {
    */
   async lockMany(tx: EntityManager, keys: RequestKey[]): Promise<LockedRequest[]> {
     if (!keys.length) return [];
-    const rows: Array<{ id: string; tenant_id: string; account_id: string; request_id: string; target: string; kind: 'sync' | 'async'; status: StoredStatus }> =
-      await tx.query(
-        `SELECT r."id", r."tenant_id", r."account_id", r."request_id", r."target", r."kind", r."status"
+    const rows: Array<{
+      id: string;
+      tenant_id: string;
+      account_id: string;
+      request_id: string;
+      target: string;
+      kind: 'sync' | 'async';
+      status: StoredStatus;
+    }> = await tx.query(
+      `SELECT r."id", r."tenant_id", r."account_id", r."request_id", r."target", r."kind", r."status"
            FROM "gateway"."requests" r
            JOIN unnest($1::varchar[], $2::varchar[], $3::varchar[]) AS k("t", "a", "q")
              ON r."tenant_id" = k."t" AND r."account_id" = k."a" AND r."request_id" = k."q"
           ORDER BY r."id" FOR UPDATE OF r`,
-        [keys.map((k) => k.tenantId), keys.map((k) => k.accountId), keys.map((k) => k.requestId)],
-      );
-    return rows.map((r) => ({ id: String(r.id), tenantId: r.tenant_id, accountId: r.account_id, requestId: r.request_id, target: r.target, kind: r.kind, status: r.status }));
+      [keys.map((k) => k.tenantId), keys.map((k) => k.accountId), keys.map((k) => k.requestId)],
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      tenantId: r.tenant_id,
+      accountId: r.account_id,
+      requestId: r.request_id,
+      target: r.target,
+      kind: r.kind,
+      status: r.status,
+    }));
   }
 
   /**
    * In one round trip, per request: the last timeline position, how many messages each device
    * connection recorded (the order check) and which of `eventIds` are recorded already.
    */
-  async timelines(tx: EntityManager, requestPks: string[], eventIds: string[]): Promise<Map<string, TimelineState>> {
+  async timelines(
+    tx: EntityManager,
+    requestPks: string[],
+    eventIds: string[],
+  ): Promise<Map<string, TimelineState>> {
     const states = new Map<string, TimelineState>();
     if (!requestPks.length) return states;
-    const rows: Array<{ request_pk: string; conn_id: string | null; n: number; last_seq: number; seen: string[] | null }> = await tx.query(
+    const rows: Array<{
+      request_pk: string;
+      conn_id: string | null;
+      n: number;
+      last_seq: number;
+      seen: string[] | null;
+    }> = await tx.query(
       `SELECT "request_pk", "conn_id", count(*)::int AS "n", max("seq")::int AS "last_seq",
               array_agg("event_id"::text) FILTER (WHERE "event_id" = ANY($2::uuid[])) AS "seen"
          FROM "gateway"."request_messages" WHERE "request_pk" = ANY($1::bigint[])
@@ -292,7 +399,11 @@ export class RequestsRepository {
     );
     for (const row of rows) {
       const pk = String(row.request_pk);
-      const state = states.get(pk) ?? { lastSeq: 0, perConnection: new Map<string, number>(), seen: new Set<string>() };
+      const state = states.get(pk) ?? {
+        lastSeq: 0,
+        perConnection: new Map<string, number>(),
+        seen: new Set<string>(),
+      };
       state.lastSeq = Math.max(state.lastSeq, row.last_seq);
       if (row.conn_id !== null) state.perConnection.set(row.conn_id, row.n);
       for (const id of row.seen ?? []) state.seen.add(id);
@@ -308,8 +419,12 @@ export class RequestsRepository {
       `INSERT INTO "gateway"."request_messages" ("request_pk", "seq", "event_id", "conn_id", "conn_index", "message")
        SELECT * FROM unnest($1::bigint[], $2::int[], $3::uuid[], $4::varchar[], $5::int[], $6::jsonb[])`,
       [
-        rows.map((r) => r.requestPk), rows.map((r) => r.seq), rows.map((r) => r.eventId), rows.map((r) => r.connId),
-        rows.map((r) => r.connIndex), rows.map((r) => JSON.stringify(r.message)),
+        rows.map((r) => r.requestPk),
+        rows.map((r) => r.seq),
+        rows.map((r) => r.eventId),
+        rows.map((r) => r.connId),
+        rows.map((r) => r.connIndex),
+        rows.map((r) => JSON.stringify(r.message)),
       ],
     );
   }
@@ -322,14 +437,21 @@ export class RequestsRepository {
           SET "status" = u."status", "result" = CASE WHEN u."result" IS NULL THEN r."result" ELSE u."result" END, "updated_at" = now()
          FROM unnest($1::bigint[], $2::varchar[], $3::jsonb[]) AS u("id", "status", "result")
         WHERE r."id" = u."id"`,
-      [changes.map((c) => c.id), changes.map((c) => c.status), changes.map((c) => (c.result ? JSON.stringify(c.result) : null))],
+      [
+        changes.map((c) => c.id),
+        changes.map((c) => c.status),
+        changes.map((c) => (c.result ? JSON.stringify(c.result) : null)),
+      ],
     );
   }
 
   async messages(requestPks: string[]): Promise<Map<string, RequestMessageEntity[]>> {
     const byRequest = new Map<string, RequestMessageEntity[]>();
     if (!requestPks.length) return byRequest;
-    const rows = await this.messagesRepo().find({ where: { requestPk: In(requestPks) }, order: { requestPk: 'ASC', seq: 'ASC' } });
+    const rows = await this.messagesRepo().find({
+      where: { requestPk: In(requestPks) },
+      order: { requestPk: 'ASC', seq: 'ASC' },
+    });
     for (const row of rows) byRequest.set(row.requestPk, [...(byRequest.get(row.requestPk) ?? []), row]);
     for (const [pk, timeline] of byRequest) byRequest.set(pk, inConnectionOrder(timeline));
     return byRequest;
@@ -337,12 +459,26 @@ export class RequestsRepository {
 
   /** Requests still waiting for their device, oldest first. */
   open(limit: number): Promise<RequestEntity[]> {
-    return this.requests().find({ where: { status: In(['dispatching', 'dispatched']) }, order: { createdAt: 'ASC' }, take: limit });
+    return this.requests().find({
+      where: { status: In(['dispatching', 'dispatched']) },
+      order: { createdAt: 'ASC' },
+      take: limit,
+    });
   }
 
   list(tenantId: string, filters: RequestFilters, limit: number): Promise<RequestEntity[]> {
-    const exact = Object.fromEntries(Object.entries({ accountId: filters.accountId, target: filters.target }).filter(([, v]) => v !== undefined));
-    const where = { tenantId, ...exact, status: filters.status ? In(filters.status === 'dispatched' ? ['dispatched', 'dispatching'] : [filters.status]) : In(VISIBLE) };
+    const exact = Object.fromEntries(
+      Object.entries({ accountId: filters.accountId, target: filters.target }).filter(
+        ([, v]) => v !== undefined,
+      ),
+    );
+    const where = {
+      tenantId,
+      ...exact,
+      status: filters.status
+        ? In(filters.status === 'dispatched' ? ['dispatched', 'dispatching'] : [filters.status])
+        : In(VISIBLE),
+    };
     return this.requests().find({ where, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
   }
 
@@ -359,7 +495,9 @@ export class RequestsRepository {
  * (after the recorder stopped waiting for an earlier one) reads in its place. Messages without
  * an index (the platform's own) keep their positions.
  */
-export function inConnectionOrder<T extends { connId: string | null; connIndex: number | null }>(timeline: T[]): T[] {
+export function inConnectionOrder<T extends { connId: string | null; connIndex: number | null }>(
+  timeline: T[],
+): T[] {
   const slots = new Map<string, number[]>();
   timeline.forEach((m, i) => {
     if (m.connId === null || m.connIndex === null) return;
@@ -373,4 +511,11 @@ export function inConnectionOrder<T extends { connId: string | null; connIndex: 
   return out;
 }
 
-const VISIBLE: StoredStatus[] = ['dispatching', 'dispatched', 'completed', 'failed', 'connectionLost', 'expired'];
+const VISIBLE: StoredStatus[] = [
+  'dispatching',
+  'dispatched',
+  'completed',
+  'failed',
+  'connectionLost',
+  'expired',
+];

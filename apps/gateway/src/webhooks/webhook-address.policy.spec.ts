@@ -64,7 +64,9 @@ describe('webhook address classification (SSRF)', () => {
     ['2001:db8::1', 'reserved'],
     ['0:0:0:0:0:0:0:1', 'loopback'],
     ['0:0:0:0:0:0:0:0', 'unspecified'],
-  ])('refuses the tunnel and translation form %s as %s', (ip, kind) => expect(classifyAddress(ip)).toBe(kind));
+  ])('refuses the tunnel and translation form %s as %s', (ip, kind) =>
+    expect(classifyAddress(ip)).toBe(kind),
+  );
 
   it('rejects what is not an address', () => {
     expect(() => classifyAddress('example.com')).toThrow(/not an IP address/);

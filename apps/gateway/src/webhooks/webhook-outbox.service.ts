@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { deliveryKey, WebhookOutbox, type DeliveryView, type OutboxItem, type RequestRef } from './webhook-outbox.port';
+import {
+  deliveryKey,
+  WebhookOutbox,
+  type DeliveryView,
+  type OutboxItem,
+  type RequestRef,
+} from './webhook-outbox.port';
 
 /** Postgres channel the workers LISTEN on; a NOTIFY is delivered only when the enqueue commits. */
 export const WEBHOOK_CHANNEL = 'cloudflow_webhooks';

@@ -113,7 +113,10 @@ describe('webhook outbox and worker on real Postgres', () => {
     }
   }
 
-  async function deliveries(requestId: string, accountId = accountOf.get(requestId)!): Promise<DeliveryView[]> {
+  async function deliveries(
+    requestId: string,
+    accountId = accountOf.get(requestId)!,
+  ): Promise<DeliveryView[]> {
     const ref = { accountId, requestId };
     return (await outbox.deliveriesFor(tenantId, [ref])).get(deliveryKey(ref)) ?? [];
   }

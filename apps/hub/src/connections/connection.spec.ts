@@ -27,7 +27,10 @@ describe('Connection.send', () => {
 
   it('writes while the unsent data is under the cap', async () => {
     const ws = fakeSocket(1000);
-    const conn = new Connection({ kind: 'device', tenantId: 't', accountId: 'a', referenceId: 'till-1' }, ws as unknown as WebSocket);
+    const conn = new Connection(
+      { kind: 'device', tenantId: 't', accountId: 'a', referenceId: 'till-1' },
+      ws as unknown as WebSocket,
+    );
     await conn.send(frame);
     expect(ws.sent).toHaveLength(1);
     expect(ws.closedWith).toBeUndefined();
@@ -37,7 +40,10 @@ describe('Connection.send', () => {
     jest.useFakeTimers();
     try {
       const ws = fakeSocket(2 * 1024 * 1024);
-      const conn = new Connection({ kind: 'device', tenantId: 't', accountId: 'a', referenceId: 'till-1' }, ws as unknown as WebSocket);
+      const conn = new Connection(
+        { kind: 'device', tenantId: 't', accountId: 'a', referenceId: 'till-1' },
+        ws as unknown as WebSocket,
+      );
       await expect(conn.send(frame)).rejects.toThrow(/slow consumer/);
       expect(ws.sent).toHaveLength(0);
       expect(ws.closedWith).toEqual([1013, expect.stringMatching(/slow consumer/i)]);
@@ -52,9 +58,20 @@ describe('Connection.send', () => {
 
   it('sends a device the ack of its final answer', async () => {
     const ws = fakeSocket(0);
-    const conn = new Connection({ kind: 'device', tenantId: 't', accountId: 'a', referenceId: 'till-1' }, ws as unknown as WebSocket);
+    const conn = new Connection(
+      { kind: 'device', tenantId: 't', accountId: 'a', referenceId: 'till-1' },
+      ws as unknown as WebSocket,
+    );
     conn.sendAck('f-1');
     await Promise.resolve();
-    expect(JSON.parse(ws.sent[0])).toMatchObject({ type: 'ack', format: 'cloudflow', version: '1.0', originatingRequestId: 'f-1', source: 'cloudflow-hub', target: 'till-1', payload: {} });
+    expect(JSON.parse(ws.sent[0])).toMatchObject({
+      type: 'ack',
+      format: 'cloudflow',
+      version: '1.0',
+      originatingRequestId: 'f-1',
+      source: 'cloudflow-hub',
+      target: 'till-1',
+      payload: {},
+    });
   });
 });

@@ -1,4 +1,10 @@
-import { ackFrame, CLOSE_CODES, type AckFrame, type CloudFlowMessage, type ErrorCode } from '@cloudflow/contracts';
+import {
+  ackFrame,
+  CLOSE_CODES,
+  type AckFrame,
+  type CloudFlowMessage,
+  type ErrorCode,
+} from '@cloudflow/contracts';
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 
@@ -88,8 +94,15 @@ export class Connection {
   }
 
   /** A hub-made failure for this socket's sender (CONTRACT.md §7); `dispatched` for connectionLost. */
-  sendException(code: ErrorCode, message: string, originatingRequestId: string | null, dispatched?: boolean): void {
-    this.send(hubException(code, message, originatingRequestId, this.name, dispatched)).catch(() => undefined);
+  sendException(
+    code: ErrorCode,
+    message: string,
+    originatingRequestId: string | null,
+    dispatched?: boolean,
+  ): void {
+    this.send(hubException(code, message, originatingRequestId, this.name, dispatched)).catch(
+      () => undefined,
+    );
   }
 
   /** Ends this client's wait for a request (final answer, timeout, lost device); the entry it held, if any. */
@@ -146,7 +159,13 @@ export class Connection {
  * `dispatched` (connectionLost only, CONTRACT.md §7): false = nothing reached the terminal, a retry
  * is safe; true = it was written to the terminal (or may have been) and its outcome is unknown.
  */
-export function hubException(code: ErrorCode, message: string, originatingRequestId: string | null, target: string | null, dispatched?: boolean): CloudFlowMessage {
+export function hubException(
+  code: ErrorCode,
+  message: string,
+  originatingRequestId: string | null,
+  target: string | null,
+  dispatched?: boolean,
+): CloudFlowMessage {
   return {
     type: 'flowException',
     format: 'cloudflow',
@@ -155,6 +174,9 @@ export function hubException(code: ErrorCode, message: string, originatingReques
     originatingRequestId,
     source: 'cloudflow-hub',
     target,
-    payload: dispatched === undefined ? { errorCode: code, errorMessage: message } : { errorCode: code, errorMessage: message, dispatched },
+    payload:
+      dispatched === undefined
+        ? { errorCode: code, errorMessage: message }
+        : { errorCode: code, errorMessage: message, dispatched },
   };
 }

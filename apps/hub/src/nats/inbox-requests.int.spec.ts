@@ -13,7 +13,10 @@ describe('InboxRequests (real nats-server)', () => {
     nats = await startNats();
     nc = await connect(nats.connectOptions());
     requests = new InboxRequests(nc);
-    nc.subscribe('echo', { callback: (_err, msg) => msg.respond(text.encode(`${read.decode(msg.data)}|${msg.headers?.get('X-Id') ?? ''}`)) });
+    nc.subscribe('echo', {
+      callback: (_err, msg) =>
+        msg.respond(text.encode(`${read.decode(msg.data)}|${msg.headers?.get('X-Id') ?? ''}`)),
+    });
     nc.subscribe('silent', { callback: () => undefined });
     await nc.flush();
   }, 60_000);

@@ -22,13 +22,21 @@ describe('PresenceStore.claimDevice (real nats-server)', () => {
     expect(again.epoch).toBe(2);
     expect(again.replaced).toMatchObject({ hubId: 'hub-1', connId: 'hub-1.i.c1', epoch: 1 });
     await presence.heartbeat('hub-2'); // an owner counts only while its hub is alive
-    expect(await presence.deviceOwner('t1', 'a1', 'till-1')).toMatchObject({ hubId: 'hub-2', connId: 'hub-2.i.c7', epoch: 2 });
+    expect(await presence.deviceOwner('t1', 'a1', 'till-1')).toMatchObject({
+      hubId: 'hub-2',
+      connId: 'hub-2.i.c7',
+      epoch: 2,
+    });
     // Another device of the account is its own first claim.
     expect(await presence.claimDevice('t1', 'a1', 'till-2', 'hub-1', 'hub-1.i.c2')).toEqual({ epoch: 1 });
   });
 
   it('gives racing first claims of one device distinct epochs', async () => {
-    const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => presence.claimDevice('t1', 'a1', 'till-race', 'hub-1', `hub-1.i.r${i}`)));
+    const claims = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        presence.claimDevice('t1', 'a1', 'till-race', 'hub-1', `hub-1.i.r${i}`),
+      ),
+    );
     expect(new Set(claims.map((c) => c.epoch)).size).toBe(8);
     expect(claims.filter((c) => c.epoch === 1)).toHaveLength(1);
   });

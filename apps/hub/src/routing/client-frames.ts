@@ -40,14 +40,19 @@ export class ClientFrames {
       case 'flowEvent':
         return this.forward(conn, frame);
       default:
-        conn.sendException(ErrorCode.invalidData, `A client may send payment, request or flowEvent, not ${frame.type}`, frame.requestId);
+        conn.sendException(
+          ErrorCode.invalidData,
+          `A client may send payment, request or flowEvent, not ${frame.type}`,
+          frame.requestId,
+        );
     }
   }
 
   /** Replies routed to this client socket by the device's hub. */
   async onBus(conn: Connection, msg: BusMessage): Promise<BusAck> {
     if (msg.kind === 'ping') return { ok: true };
-    if (msg.kind !== 'reply') return { ok: false, errorCode: ErrorCode.invalidData, errorMessage: `unexpected ${msg.kind}` };
+    if (msg.kind !== 'reply')
+      return { ok: false, errorCode: ErrorCode.invalidData, errorMessage: `unexpected ${msg.kind}` };
     const { frame } = msg;
     if (FINAL_TYPES.has(frame.type)) {
       // The device's hub sends a final again when its first try was not confirmed: written once.
@@ -66,19 +71,35 @@ export class ClientFrames {
     const target = frame.target!;
     const requestId = frame.requestId;
     if (conn.clientInflight.has(requestId)) {
-      return conn.sendException(ErrorCode.duplicateItem, `Request '${requestId}' is already in flight`, requestId);
+      return conn.sendException(
+        ErrorCode.duplicateItem,
+        `Request '${requestId}' is already in flight`,
+        requestId,
+      );
     }
     if (this.registry.draining) {
-      return conn.sendException(ErrorCode.connectionLost, 'This hub is shutting down; nothing was sent, reconnect and retry', requestId, false);
+      return conn.sendException(
+        ErrorCode.connectionLost,
+        'This hub is shutting down; nothing was sent, reconnect and retry',
+        requestId,
+        false,
+      );
     }
     let timeoutS: number;
     try {
       // Only devices of the client's own account exist for it: anything else is notFound.
-      const [device, account] = await Promise.all([this.lookup.device(tenantId, accountId, target), this.lookup.account(tenantId, accountId).catch(() => undefined)]);
-      if (!device.enabled) throw new CloudFlowError(ErrorCode.preconditionFailed, `Device '${target}' is disabled`);
+      const [device, account] = await Promise.all([
+        this.lookup.device(tenantId, accountId, target),
+        this.lookup.account(tenantId, accountId).catch(() => undefined),
+      ]);
+      if (!device.enabled)
+        throw new CloudFlowError(ErrorCode.preconditionFailed, `Device '${target}' is disabled`);
       timeoutS = account?.requestTimeoutSeconds ?? this.config.REQUEST_TIMEOUT_DEFAULT_S;
     } catch (error) {
-      const e = error instanceof CloudFlowError ? error : new CloudFlowError(ErrorCode.failed, 'Device lookup failed; please retry');
+      const e =
+        error instanceof CloudFlowError
+          ? error
+          : new CloudFlowError(ErrorCode.failed, 'Device lookup failed; please retry');
       const message = e.code === ErrorCode.notFound ? `Device '${target}' does not exist` : e.message;
       return conn.sendException(e.code, message, requestId);
     }
@@ -87,10 +108,18 @@ export class ClientFrames {
     // was dispatched, so the POS may retry the same id then.
     try {
       if (!(await this.requestIds.reserve(tenantId, accountId, requestId))) {
-        return conn.sendException(ErrorCode.duplicateItem, `Request '${requestId}' was already sent; a new request needs a new requestId`, requestId);
+        return conn.sendException(
+          ErrorCode.duplicateItem,
+          `Request '${requestId}' was already sent; a new request needs a new requestId`,
+          requestId,
+        );
       }
     } catch {
-      return conn.sendException(ErrorCode.storageFailed, 'The requestId could not be recorded; nothing was sent, please retry', requestId);
+      return conn.sendException(
+        ErrorCode.storageFailed,
+        'The requestId could not be recorded; nothing was sent, please retry',
+        requestId,
+      );
     }
     const release = () => void this.requestIds.release(tenantId, accountId, requestId).catch(() => undefined);
     // The first owner may be stale (cached for a second, or the device just reconnected elsewhere),
@@ -108,29 +137,56 @@ export class ClientFrames {
       // timeout here means "written before the deadline, or never" and not "maybe later".
       const deadline = Date.now() + this.config.DELIVERY_TIMEOUT_MS;
       // A lost answer is asked again (resend: never written twice) until the deadline and margin pass.
-      const deliver = { kind: 'deliver' as const, frame, replyConnId: conn.id, requester: accountId, deadline, epoch: owner.epoch };
-      const ack = await deliverWithResend((m, ms) => this.bus.request(owner.connId, m, ms), deliver, deadline + this.config.DELIVERY_MARGIN_MS);
+      const deliver = {
+        kind: 'deliver' as const,
+        frame,
+        replyConnId: conn.id,
+        requester: accountId,
+        deadline,
+        epoch: owner.epoch,
+      };
+      const ack = await deliverWithResend(
+        (m, ms) => this.bus.request(owner.connId, m, ms),
+        deliver,
+        deadline + this.config.DELIVERY_MARGIN_MS,
+      );
       // Settled meanwhile (the in-flight watch saw the device's hub die, or the socket closed): said already.
       if (conn.clientInflight.get(requestId) !== entry) return;
       if (ack.ok) {
         // The device has it: one sync payment billed to the token's APP key (a resend is the same payment).
-        if (frame.type === 'payment' && conn.identity.appKeyId) this.usage.countPayment(conn.identity.appKeyId, 'sync');
+        if (frame.type === 'payment' && conn.identity.appKeyId)
+          this.usage.countPayment(conn.identity.appKeyId, 'sync');
         return this.armTimeout(conn, requestId, entry, timeoutS);
       }
       conn.settleClient(requestId);
       if (ack.timedOut) {
         // The device may or may not have it; any answer it sends is still routed here and recorded.
-        return conn.sendException(ErrorCode.connectionLost, `Device '${target}' did not confirm the request in time; its outcome is unknown`, requestId, true);
+        return conn.sendException(
+          ErrorCode.connectionLost,
+          `Device '${target}' did not confirm the request in time; its outcome is unknown`,
+          requestId,
+          true,
+        );
       }
       if (!ack.noResponders) {
         // Refused before the socket write (busy, past its deadline, ...): nothing was dispatched.
         // A duplicate on the device means the id is in use there: it stays taken.
         if (ack.errorCode !== ErrorCode.duplicateItem) release();
-        return conn.sendException(ack.errorCode, ack.errorMessage, requestId, ack.errorCode === ErrorCode.connectionLost ? false : undefined);
+        return conn.sendException(
+          ack.errorCode,
+          ack.errorMessage,
+          requestId,
+          ack.errorCode === ErrorCode.connectionLost ? false : undefined,
+        );
       }
     }
     release();
-    conn.sendException(ErrorCode.connectionLost, `Device '${target}' is not connected; nothing was sent`, requestId, false);
+    conn.sendException(
+      ErrorCode.connectionLost,
+      `Device '${target}' is not connected; nothing was sent`,
+      requestId,
+      false,
+    );
   }
 
   /**
@@ -140,21 +196,39 @@ export class ClientFrames {
    */
   private armTimeout(conn: Connection, requestId: string, entry: ClientInflight, timeoutS: number): void {
     if (conn.closed) return void conn.settleClient(requestId);
-    entry.timer = setTimeout(() => {
-      if (conn.clientInflight.get(requestId) !== entry) return;
-      conn.settleClient(requestId);
-      conn.sendException(ErrorCode.connectionLost, `No final answer from device '${entry.target}' within ${timeoutS} s; the outcome is unknown`, requestId, true);
-    }, Math.max(0, entry.startedAt + timeoutS * 1000 - Date.now()));
+    entry.timer = setTimeout(
+      () => {
+        if (conn.clientInflight.get(requestId) !== entry) return;
+        conn.settleClient(requestId);
+        conn.sendException(
+          ErrorCode.connectionLost,
+          `No final answer from device '${entry.target}' within ${timeoutS} s; the outcome is unknown`,
+          requestId,
+          true,
+        );
+      },
+      Math.max(0, entry.startedAt + timeoutS * 1000 - Date.now()),
+    );
     entry.timer.unref();
   }
 
   private async forward(conn: Connection, frame: CloudFlowMessage): Promise<void> {
-    const entry = frame.originatingRequestId ? conn.clientInflight.get(frame.originatingRequestId) : undefined;
+    const entry = frame.originatingRequestId
+      ? conn.clientInflight.get(frame.originatingRequestId)
+      : undefined;
     if (!entry) {
-      return conn.sendException(ErrorCode.notFound, `No request '${frame.originatingRequestId ?? ''}' of this client is in flight`, frame.requestId);
+      return conn.sendException(
+        ErrorCode.notFound,
+        `No request '${frame.originatingRequestId ?? ''}' of this client is in flight`,
+        frame.requestId,
+      );
     }
     const deadline = Date.now() + this.config.DELIVERY_TIMEOUT_MS;
-    const ack = await this.bus.request(entry.deviceConnId, { kind: 'forward', frame, deadline }, this.config.DELIVERY_TIMEOUT_MS + this.config.DELIVERY_MARGIN_MS);
+    const ack = await this.bus.request(
+      entry.deviceConnId,
+      { kind: 'forward', frame, deadline },
+      this.config.DELIVERY_TIMEOUT_MS + this.config.DELIVERY_MARGIN_MS,
+    );
     if (!ack.ok) conn.sendException(ack.errorCode, ack.errorMessage, frame.requestId);
   }
 }

@@ -190,10 +190,25 @@ describe('DeviceFrames', () => {
 
   it('answers a resent delivery (its first answer was lost) as repeated, never writing it twice, also after the final answer and past the deadline', async () => {
     const resend = (requestId: string, deadline = Date.now() + 5000) =>
-      frames.onBus(device, { kind: 'deliver', frame: payment(requestId), replyConnId: 'c1', requester: 'a', deadline, epoch: 0, resend: true });
+      frames.onBus(device, {
+        kind: 'deliver',
+        frame: payment(requestId),
+        replyConnId: 'c1',
+        requester: 'a',
+        deadline,
+        epoch: 0,
+        resend: true,
+      });
     await deliver('r1');
     expect(await resend('r1')).toEqual({ ok: true, repeated: true });
-    await frames.handle(device, { type: 'paymentResponse', format: 'appflow', version: '1', requestId: 'f1', originatingRequestId: 'r1', payload: { outcome: 'FULFILLED' } });
+    await frames.handle(device, {
+      type: 'paymentResponse',
+      format: 'appflow',
+      version: '1',
+      requestId: 'f1',
+      originatingRequestId: 'r1',
+      payload: { outcome: 'FULFILLED' },
+    });
     // Settled: still known to the connection, so a late resend neither writes nor looks busy.
     expect(await resend('r1', Date.now() - 1)).toEqual({ ok: true, repeated: true });
     const payments = () => sent.filter((m) => m.type === 'payment').map((m) => m.requestId);

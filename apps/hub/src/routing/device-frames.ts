@@ -37,7 +37,11 @@ export class DeviceFrames {
       case 'flowException':
         return this.reply(conn, frame);
       default:
-        conn.sendException(ErrorCode.invalidData, `A device may send flowEvent, paymentResponse, response or flowException, not ${frame.type}`, frame.requestId);
+        conn.sendException(
+          ErrorCode.invalidData,
+          `A device may send flowEvent, paymentResponse, response or flowException, not ${frame.type}`,
+          frame.requestId,
+        );
     }
   }
 
@@ -47,7 +51,12 @@ export class DeviceFrames {
         return this.deliver(conn, msg);
       case 'forward': {
         const orig = msg.frame.originatingRequestId;
-        if (!orig || !conn.deviceInflight.has(orig)) return { ok: false, errorCode: ErrorCode.notFound, errorMessage: `No request '${orig ?? ''}' is in flight on this device` };
+        if (!orig || !conn.deviceInflight.has(orig))
+          return {
+            ok: false,
+            errorCode: ErrorCode.notFound,
+            errorMessage: `No request '${orig ?? ''}' is in flight on this device`,
+          };
         return this.write(conn, msg.frame, msg.deadline);
       }
       case 'ping':
@@ -66,9 +75,16 @@ export class DeviceFrames {
     for (const [requestId, entry] of conn.deviceInflight) {
       clearTimeout(entry.expiry);
       // It was written to the terminal: whatever it did with it is unknown.
-      const frame = hubException(ErrorCode.connectionLost, `Device '${conn.name}' disconnected before answering; the outcome is unknown`, requestId, null, true);
+      const frame = hubException(
+        ErrorCode.connectionLost,
+        `Device '${conn.name}' disconnected before answering; the outcome is unknown`,
+        requestId,
+        null,
+        true,
+      );
       frame.source = conn.name;
-      if (entry.replyConnId) void this.bus.publish(entry.replyConnId, { kind: 'reply', frame }).catch(() => undefined);
+      if (entry.replyConnId)
+        void this.bus.publish(entry.replyConnId, { kind: 'reply', frame }).catch(() => undefined);
       void this.record(conn, requestId, entry, frame, 'hub');
     }
     conn.deviceInflight.clear();
@@ -80,16 +96,44 @@ export class DeviceFrames {
     // A resend (the answer to the first was lost): never a second write. Checked first, since the
     // first may have been written before this hub started draining or its deadline passed.
     if (msg.resend && conn.hadRequest(frame.requestId)) return { ok: true, repeated: true };
-    if (conn.closed) return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: `Device '${conn.name}' is not connected`, noResponders: true };
+    if (conn.closed)
+      return {
+        ok: false,
+        errorCode: ErrorCode.connectionLost,
+        errorMessage: `Device '${conn.name}' is not connected`,
+        noResponders: true,
+      };
     // Draining (SIGTERM): answered as if nobody held the device, so the requester reads presence
     // again; the device reconnects to another hub once its current transaction is done.
-    if (this.registry.draining) return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: `Device '${conn.name}' is moving to another hub`, noResponders: true };
-    if (conn.deviceInflight.has(frame.requestId)) return { ok: false, errorCode: ErrorCode.duplicateItem, errorMessage: `Request '${frame.requestId}' is already in flight` };
+    if (this.registry.draining)
+      return {
+        ok: false,
+        errorCode: ErrorCode.connectionLost,
+        errorMessage: `Device '${conn.name}' is moving to another hub`,
+        noResponders: true,
+      };
+    if (conn.deviceInflight.has(frame.requestId))
+      return {
+        ok: false,
+        errorCode: ErrorCode.duplicateItem,
+        errorMessage: `Request '${frame.requestId}' is already in flight`,
+      };
     const busy = conn.deviceInflight.keys().next();
-    if (!busy.done) return { ok: false, errorCode: ErrorCode.preconditionFailed, errorMessage: `Device '${conn.name}' is busy with request '${busy.value}'` };
+    if (!busy.done)
+      return {
+        ok: false,
+        errorCode: ErrorCode.preconditionFailed,
+        errorMessage: `Device '${conn.name}' is busy with request '${busy.value}'`,
+      };
     // A delivery for another ownership epoch is a stale route (the device was claimed afresh): not
     // written; "no responders" makes the requester read the current owner and try once more.
-    if (msg.epoch !== conn.epoch) return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: `Device '${conn.name}' has a newer connection`, noResponders: true };
+    if (msg.epoch !== conn.epoch)
+      return {
+        ok: false,
+        errorCode: ErrorCode.connectionLost,
+        errorMessage: `Device '${conn.name}' has a newer connection`,
+        noResponders: true,
+      };
     const entry: DeviceInflight = { replyConnId, mode, events: 0, startedAt: Date.now() };
     conn.deviceInflight.set(frame.requestId, entry);
     frame.target = conn.name;
@@ -101,7 +145,14 @@ export class DeviceFrames {
     }
     this.armExpiry(conn, frame.requestId, entry);
     // A websocket request is recorded from the moment the device has it (the async ones the gateway wrote already).
-    if (mode === 'sync') void this.events.publish(conn, { kind: 'start', mode, requestId: frame.requestId, index: 0, message: frame });
+    if (mode === 'sync')
+      void this.events.publish(conn, {
+        kind: 'start',
+        mode,
+        requestId: frame.requestId,
+        index: 0,
+        message: frame,
+      });
     return ack;
   }
 
@@ -112,13 +163,21 @@ export class DeviceFrames {
    */
   private async write(conn: Connection, frame: CloudFlowMessage, deadline?: number): Promise<BusAck> {
     if (deadline !== undefined && Date.now() > deadline) {
-      return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: `The request for device '${conn.name}' reached its hub after its deadline; it was not sent` };
+      return {
+        ok: false,
+        errorCode: ErrorCode.connectionLost,
+        errorMessage: `The request for device '${conn.name}' reached its hub after its deadline; it was not sent`,
+      };
     }
     try {
       await conn.send(frame);
       return { ok: true };
     } catch {
-      return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: `Device '${conn.name}' is not connected` };
+      return {
+        ok: false,
+        errorCode: ErrorCode.connectionLost,
+        errorMessage: `Device '${conn.name}' is not connected`,
+      };
     }
   }
 
@@ -131,13 +190,20 @@ export class DeviceFrames {
     const { tenantId, accountId } = conn.identity;
     void this.lookup
       .account(tenantId, accountId)
-      .then((account) => account.requestTimeoutSeconds, () => undefined)
+      .then(
+        (account) => account.requestTimeoutSeconds,
+        () => undefined,
+      )
       .then((seconds) => {
         if (conn.deviceInflight.get(requestId) !== entry) return;
-        const afterMs = (seconds ?? this.config.REQUEST_TIMEOUT_DEFAULT_S) * 1000 + this.config.INFLIGHT_GRACE_MS;
-        entry.expiry = setTimeout(() => {
-          if (conn.deviceInflight.get(requestId) === entry) conn.settleDevice(requestId);
-        }, Math.max(0, entry.startedAt + afterMs - Date.now()));
+        const afterMs =
+          (seconds ?? this.config.REQUEST_TIMEOUT_DEFAULT_S) * 1000 + this.config.INFLIGHT_GRACE_MS;
+        entry.expiry = setTimeout(
+          () => {
+            if (conn.deviceInflight.get(requestId) === entry) conn.settleDevice(requestId);
+          },
+          Math.max(0, entry.startedAt + afterMs - Date.now()),
+        );
         entry.expiry.unref();
       });
   }
@@ -189,8 +255,23 @@ export class DeviceFrames {
     else conn.close(CLOSE_CODES.tryAgain, 'Could not store your answer; reconnect and send it again');
   }
 
-  private record(conn: Connection, requestId: string, entry: DeviceInflight, frame: CloudFlowMessage, origin: 'device' | 'hub' = 'device', eventId?: string): Promise<boolean> {
+  private record(
+    conn: Connection,
+    requestId: string,
+    entry: DeviceInflight,
+    frame: CloudFlowMessage,
+    origin: 'device' | 'hub' = 'device',
+    eventId?: string,
+  ): Promise<boolean> {
     entry.events += 1;
-    return this.events.publish(conn, { kind: 'reply', mode: entry.mode, requestId, index: entry.events, origin, message: frame, eventId });
+    return this.events.publish(conn, {
+      kind: 'reply',
+      mode: entry.mode,
+      requestId,
+      index: entry.events,
+      origin,
+      message: frame,
+      eventId,
+    });
   }
 }

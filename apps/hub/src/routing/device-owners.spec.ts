@@ -7,7 +7,12 @@ describe('DeviceOwners', () => {
   let current: DevicePresence | undefined;
   let reconnect: () => void;
   let owners: DeviceOwners;
-  const owner = (connId: string): DevicePresence => ({ hubId: 'hub-b', connId, epoch: 1, connectedSince: new Date().toISOString() });
+  const owner = (connId: string): DevicePresence => ({
+    hubId: 'hub-b',
+    connId,
+    epoch: 1,
+    connectedSince: new Date().toISOString(),
+  });
 
   beforeEach(() => {
     jest.useFakeTimers({ now: 1_000_000 });

@@ -25,7 +25,12 @@ export class DeviceOwners {
     broadcasts.onReconnect(() => this.owners.clear());
   }
 
-  async owner(tenantId: string, accountId: string, referenceId: string, fresh: boolean): Promise<DevicePresence | undefined> {
+  async owner(
+    tenantId: string,
+    accountId: string,
+    referenceId: string,
+    fresh: boolean,
+  ): Promise<DevicePresence | undefined> {
     const key = `${tenantId}\u0000${accountId}\u0000${referenceId}`;
     if (!fresh) {
       const hit = this.owners.get(key);

@@ -4,7 +4,17 @@ import { validateSync } from 'class-validator';
 import { parseFrame, requestIdOf } from './frame-parser';
 
 const frame = (over: Record<string, unknown> = {}) =>
-  Buffer.from(JSON.stringify({ type: 'payment', format: 'appflow', version: '2.1.2', requestId: 'r-1', target: 'till-7', payload: { amounts: { baseAmount: 1000, currency: 'EUR' } }, ...over }));
+  Buffer.from(
+    JSON.stringify({
+      type: 'payment',
+      format: 'appflow',
+      version: '2.1.2',
+      requestId: 'r-1',
+      target: 'till-7',
+      payload: { amounts: { baseAmount: 1000, currency: 'EUR' } },
+      ...over,
+    }),
+  );
 
 describe('parseFrame', () => {
   it('accepts a valid payment envelope', () => {
@@ -14,7 +24,9 @@ describe('parseFrame', () => {
   });
 
   it('accepts a reply that names its request and has no target', () => {
-    expect(parseFrame(frame({ type: 'paymentResponse', target: undefined, originatingRequestId: 'r-1' }), false)).toBeInstanceOf(CloudFlowMessage);
+    expect(
+      parseFrame(frame({ type: 'paymentResponse', target: undefined, originatingRequestId: 'r-1' }), false),
+    ).toBeInstanceOf(CloudFlowMessage);
   });
 
   it.each([
@@ -43,14 +55,40 @@ describe('parseFrame', () => {
   });
 
   it('keeps the text and the fields of a valid frame exactly', () => {
-    const parsed = parseFrame(frame({ originatingRequestId: null, source: 'spoofed' }), false) as CloudFlowMessage;
-    expect({ ...parsed }).toEqual({ type: 'payment', format: 'appflow', version: '2.1.2', requestId: 'r-1', originatingRequestId: null, source: 'spoofed', target: 'till-7', payload: { amounts: { baseAmount: 1000, currency: 'EUR' } } });
+    const parsed = parseFrame(
+      frame({ originatingRequestId: null, source: 'spoofed' }),
+      false,
+    ) as CloudFlowMessage;
+    expect({ ...parsed }).toEqual({
+      type: 'payment',
+      format: 'appflow',
+      version: '2.1.2',
+      requestId: 'r-1',
+      originatingRequestId: null,
+      source: 'spoofed',
+      target: 'till-7',
+      payload: { amounts: { baseAmount: 1000, currency: 'EUR' } },
+    });
   });
 });
 
 describe('certainlyValidEnvelope (the fast path) agrees with class-validator', () => {
-  const base = { type: 'payment', format: 'appflow', version: '2.1.2', requestId: 'r-1', target: 'till-7', payload: {} };
-  const reply = { type: 'paymentResponse', format: 'appflow', version: '1', requestId: 'f-1', originatingRequestId: 'r-1', payload: { outcome: 'FULFILLED' } };
+  const base = {
+    type: 'payment',
+    format: 'appflow',
+    version: '2.1.2',
+    requestId: 'r-1',
+    target: 'till-7',
+    payload: {},
+  };
+  const reply = {
+    type: 'paymentResponse',
+    format: 'appflow',
+    version: '1',
+    requestId: 'f-1',
+    originatingRequestId: 'r-1',
+    payload: { outcome: 'FULFILLED' },
+  };
   // [name, frame, class-validator accepts it, the fast path is sure of it]
   const cases: Array<[string, Record<string, unknown>, boolean, boolean?]> = [
     ['a payment', base, true],
@@ -81,7 +119,14 @@ describe('certainlyValidEnvelope (the fast path) agrees with class-validator', (
     ['no payload', { ...base, payload: undefined }, false],
     ['an unknown field', { ...base, pan: '4111' }, false],
     // class-transformer drops it; the fast path leaves such oddities to class-validator.
-    ['a __proto__ field', JSON.parse('{"__proto__":{"x":1},"type":"payment","format":"a","version":"1","requestId":"r","target":"t","payload":{}}') as Record<string, unknown>, true, false],
+    [
+      'a __proto__ field',
+      JSON.parse(
+        '{"__proto__":{"x":1},"type":"payment","format":"a","version":"1","requestId":"r","target":"t","payload":{}}',
+      ) as Record<string, unknown>,
+      true,
+      false,
+    ],
     // Not ASCII: the fast path says "not sure"; class-validator decides (and accepts these).
     ['a unicode format', { ...base, format: 'äpp' }, true, false],
     ['an emoji target', { ...base, target: '🧾' }, true, false],
@@ -89,7 +134,10 @@ describe('certainlyValidEnvelope (the fast path) agrees with class-validator', (
 
   it.each(cases)('%s', (_name, raw, valid, sure = valid) => {
     const plain = JSON.parse(JSON.stringify(raw)) as Record<string, unknown>;
-    const errors = validateSync(plainToInstance(CloudFlowMessage, plain), { whitelist: true, forbidNonWhitelisted: true });
+    const errors = validateSync(plainToInstance(CloudFlowMessage, plain), {
+      whitelist: true,
+      forbidNonWhitelisted: true,
+    });
     expect(errors.length === 0).toBe(valid);
     // Never sure of what class-validator refuses.
     expect(certainlyValidEnvelope(plain)).toBe(sure);
@@ -100,7 +148,9 @@ describe('certainlyValidEnvelope (the fast path) agrees with class-validator', (
 
 describe('parseFrame refuses what Postgres cannot store (a poison frame would block the shared recording consumer)', () => {
   const reply = (payload: string) =>
-    Buffer.from(`{"type":"paymentResponse","format":"appflow","version":"1","requestId":"f-1","originatingRequestId":"r-1","payload":${payload}}`);
+    Buffer.from(
+      `{"type":"paymentResponse","format":"appflow","version":"1","requestId":"f-1","originatingRequestId":"r-1","payload":${payload}}`,
+    );
   const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
 
   it.each([
@@ -126,7 +176,10 @@ describe('parseFrame refuses what Postgres cannot store (a poison frame would bl
   });
 
   it('refuses a frame of type ack: only the hub sends those', () => {
-    const parsed = parseFrame(Buffer.from(reply('{}').toString().replace('"paymentResponse"', '"ack"')), false);
+    const parsed = parseFrame(
+      Buffer.from(reply('{}').toString().replace('"paymentResponse"', '"ack"')),
+      false,
+    );
     expect((parsed as CloudFlowError).code).toBe(ErrorCode.invalidData);
   });
 });

@@ -26,10 +26,15 @@ export function parseFrame(data: RawData, isBinary: boolean): CloudFlowMessage |
   const poison = poisonReason(text, parsed);
   if (poison) return new CloudFlowError(ErrorCode.invalidData, poison);
   // The common case, a valid frame, skips class-transformer/class-validator (see envelope-check.ts).
-  if (certainlyValidEnvelope(parsed as Record<string, unknown>)) return Object.assign(new CloudFlowMessage(), parsed);
+  if (certainlyValidEnvelope(parsed as Record<string, unknown>))
+    return Object.assign(new CloudFlowMessage(), parsed);
   const message = plainToInstance(CloudFlowMessage, parsed);
   const errors = validateSync(message, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length) return new CloudFlowError(ErrorCode.invalidData, `Invalid frame: ${describeValidationErrors(errors).join('; ')}`);
+  if (errors.length)
+    return new CloudFlowError(
+      ErrorCode.invalidData,
+      `Invalid frame: ${describeValidationErrors(errors).join('; ')}`,
+    );
   return message;
 }
 

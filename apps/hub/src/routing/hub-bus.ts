@@ -1,6 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { CloudFlowError, connectionSubject, ErrorCode, parseBusAck, parseBusMessage, type BusAck, type BusMessage } from '@cloudflow/contracts';
-import { busHeaders, correlationOf, decodeBus, encodeBus, InboxRequests, NatsConnectionOwner, runWithCorrelation } from '@cloudflow/platform';
+import {
+  CloudFlowError,
+  connectionSubject,
+  ErrorCode,
+  parseBusAck,
+  parseBusMessage,
+  type BusAck,
+  type BusMessage,
+} from '@cloudflow/contracts';
+import {
+  busHeaders,
+  correlationOf,
+  decodeBus,
+  encodeBus,
+  InboxRequests,
+  NatsConnectionOwner,
+  runWithCorrelation,
+} from '@cloudflow/platform';
 import type { Msg, NatsConnection, NatsError } from 'nats';
 
 /** The bus messages live in the contracts library: gateways send `deliver` and `ping` too. */
@@ -33,7 +49,9 @@ export class HubBus {
     this.listening ??= this.nats
       .connection()
       .then(async (nc) => {
-        nc.subscribe(connectionSubject(`${prefix}.*`), { callback: (err: NatsError | null, msg: Msg) => !err && this.receive(msg, route) });
+        nc.subscribe(connectionSubject(`${prefix}.*`), {
+          callback: (err: NatsError | null, msg: Msg) => !err && this.receive(msg, route),
+        });
         // The server must know the subscription before any connection id of ours is published.
         await nc.flush();
       })
@@ -69,15 +87,35 @@ export class HubBus {
   /** Asks the hub holding `connId`; "nobody holds it" comes back at once as connectionLost. */
   async request(connId: string, msg: BusMessage, timeoutMs: number): Promise<BusAck> {
     this.inbox ??= this.nats.connection().then((nc) => new InboxRequests(nc));
-    const reply = await (await this.inbox).request(connectionSubject(connId), encodeBus(msg), timeoutMs, busHeaders());
-    if (reply === 'noResponders') return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'The connection is gone', noResponders: true };
-    if (reply === 'timeout') return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'The connection did not answer in time', timedOut: true };
-    if (reply === 'unavailable') return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'Messaging is unavailable' };
+    const reply = await (
+      await this.inbox
+    ).request(connectionSubject(connId), encodeBus(msg), timeoutMs, busHeaders());
+    if (reply === 'noResponders')
+      return {
+        ok: false,
+        errorCode: ErrorCode.connectionLost,
+        errorMessage: 'The connection is gone',
+        noResponders: true,
+      };
+    if (reply === 'timeout')
+      return {
+        ok: false,
+        errorCode: ErrorCode.connectionLost,
+        errorMessage: 'The connection did not answer in time',
+        timedOut: true,
+      };
+    if (reply === 'unavailable')
+      return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'Messaging is unavailable' };
     try {
       return decodeBus(reply.data, parseBusAck);
     } catch {
       // An answer we cannot read: whether the other side acted on the message is unknown.
-      return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'The connection answered unreadably', timedOut: true };
+      return {
+        ok: false,
+        errorCode: ErrorCode.connectionLost,
+        errorMessage: 'The connection answered unreadably',
+        timedOut: true,
+      };
     }
   }
 
@@ -87,7 +125,8 @@ export class HubBus {
    * outbound buffer in a microtask queued by the first publish.
    */
   publish(connId: string, msg: BusMessage): Promise<void> {
-    const send = (nc: NatsConnection) => nc.publish(connectionSubject(connId), encodeBus(msg), { headers: busHeaders() });
+    const send = (nc: NatsConnection) =>
+      nc.publish(connectionSubject(connId), encodeBus(msg), { headers: busHeaders() });
     if (this.nc) return Promise.resolve(send(this.nc));
     return this.nats.connection().then((nc) => {
       this.nc = nc;

@@ -70,7 +70,12 @@ export class InflightWatch implements OnModuleInit, OnApplicationShutdown {
             if (!conn || !entry || entry.deviceConnId !== deviceConnId) continue;
             conn.settleClient(requestId);
             // The device had it (or may have had it): its outcome is unknown.
-            conn.sendException(ErrorCode.connectionLost, `Device '${entry.target}' lost its connection before answering; the outcome is unknown`, requestId, true);
+            conn.sendException(
+              ErrorCode.connectionLost,
+              `Device '${entry.target}' lost its connection before answering; the outcome is unknown`,
+              requestId,
+              true,
+            );
           }
         }),
       );

@@ -15,7 +15,11 @@ describe('OrderedBatches', () => {
 
   it('sends what one turn produced as one batch, and what comes meanwhile as the next', async () => {
     const { sent, send } = manualSend();
-    const batches = new OrderedBatches<object, string>(send, { maxInFlight: 1, maxItems: 100, maxSize: 1000 });
+    const batches = new OrderedBatches<object, string>(send, {
+      maxInFlight: 1,
+      maxItems: 100,
+      maxSize: 1000,
+    });
     const first = [batches.add(a, 'a1', 1), batches.add(b, 'b1', 1)];
     await turn();
     expect(sent.map((s) => s.items)).toEqual([['a1', 'b1']]);
@@ -26,14 +30,21 @@ describe('OrderedBatches', () => {
     await expect(Promise.all(first)).resolves.toEqual([true, true]);
     await turn();
     // b2 waited for b1's batch (c1, a new key, did not); across keys the order is free.
-    expect(sent.map((s) => s.items)).toEqual([['a1', 'b1'], ['c1', 'b2']]);
+    expect(sent.map((s) => s.items)).toEqual([
+      ['a1', 'b1'],
+      ['c1', 'b2'],
+    ]);
     sent[1].settle(false);
     await expect(Promise.all(second)).resolves.toEqual([false, false]);
   });
 
   it('never has one key in two unsettled batches: a key whose batch is on its way waits, in order', async () => {
     const { sent, send } = manualSend();
-    const batches = new OrderedBatches<object, string>(send, { maxInFlight: 3, maxItems: 100, maxSize: 1000 });
+    const batches = new OrderedBatches<object, string>(send, {
+      maxInFlight: 3,
+      maxItems: 100,
+      maxSize: 1000,
+    });
     void batches.add(a, 'a1', 1);
     await turn();
     void batches.add(a, 'a2', 1);
@@ -63,14 +74,20 @@ describe('OrderedBatches', () => {
   });
 
   it('refuses options that would never send', () => {
-    expect(() => new OrderedBatches(async () => true, { maxInFlight: 0, maxItems: 1, maxSize: 1 })).toThrow(/maxInFlight/);
+    expect(() => new OrderedBatches(async () => true, { maxInFlight: 0, maxItems: 1, maxSize: 1 })).toThrow(
+      /maxInFlight/,
+    );
   });
 });
 
 describe('OrderedBatches, urgent items', () => {
   it('sends a batch holding an urgent item on the next turn even with every slot taken', async () => {
     const { sent, send } = manualSend();
-    const batches = new OrderedBatches<object, string>(send, { maxInFlight: 1, maxItems: 100, maxSize: 1000 });
+    const batches = new OrderedBatches<object, string>(send, {
+      maxInFlight: 1,
+      maxItems: 100,
+      maxSize: 1000,
+    });
     void batches.add({}, 'first', 1);
     await turn();
     void batches.add({}, 'plain', 1);

@@ -55,7 +55,8 @@ export class OrderedBatches<K extends object, T> {
     private readonly options: OrderedBatchesOptions,
   ) {
     for (const [name, value] of Object.entries(options)) {
-      if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${String(value)}`);
+      if (!Number.isInteger(value) || value < 1)
+        throw new Error(`${name} must be a positive integer, got ${String(value)}`);
     }
   }
 
@@ -68,7 +69,8 @@ export class OrderedBatches<K extends object, T> {
     return new Promise<boolean>((resolve) => {
       const entry = { item, size, resolve };
       const state = this.keys.get(key);
-      if ((state && (state.waiting.length > 0 || !this.mayJoin(state))) || !this.join(key, entry, state)) return void state!.waiting.push(entry);
+      if ((state && (state.waiting.length > 0 || !this.mayJoin(state))) || !this.join(key, entry, state))
+        return void state!.waiting.push(entry);
       if (urgent) this.urgent = true;
       this.schedule();
     });
@@ -81,7 +83,11 @@ export class OrderedBatches<K extends object, T> {
   /** Puts the item into the open batch; false (nothing done) when that is full and holds the key's previous item. */
   private join(key: K, entry: Entry<T>, state: KeyState<K, T> | undefined): boolean {
     let batch = this.open;
-    if (batch && batch.entries.length > 0 && (batch.entries.length >= this.options.maxItems || batch.size + entry.size > this.options.maxSize)) {
+    if (
+      batch &&
+      batch.entries.length > 0 &&
+      (batch.entries.length >= this.options.maxItems || batch.size + entry.size > this.options.maxSize)
+    ) {
       // Full: it leaves as it is and the item starts the next one, unless the item must follow its key's previous one.
       if (state && state.last === batch) return false;
       this.close();
@@ -139,7 +145,8 @@ export class OrderedBatches<K extends object, T> {
         continue;
       }
       // In order, as many as may go together; the rest wait for the batch they are in now.
-      while (state.waiting.length > 0 && this.mayJoin(state) && this.join(key, state.waiting[0], state)) state.waiting.shift();
+      while (state.waiting.length > 0 && this.mayJoin(state) && this.join(key, state.waiting[0], state))
+        state.waiting.shift();
     }
     this.schedule();
   }

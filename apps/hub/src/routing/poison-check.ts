@@ -30,12 +30,16 @@ function manyBrackets(text: string): boolean {
 }
 
 function walk(value: unknown, depth: number): string | null {
-  if (typeof value === 'string') return NUL_OR_LONE_SURROGATE.test(value) ? 'Frame contains U+0000 or an unpaired surrogate, which cannot be stored' : null;
+  if (typeof value === 'string')
+    return NUL_OR_LONE_SURROGATE.test(value)
+      ? 'Frame contains U+0000 or an unpaired surrogate, which cannot be stored'
+      : null;
   if (!value || typeof value !== 'object') return null;
   if (depth >= MAX_JSON_DEPTH) return `Frame nests deeper than ${MAX_JSON_DEPTH} levels`;
   const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
   for (const [key, v] of entries) {
-    if (!Array.isArray(value) && NUL_OR_LONE_SURROGATE.test(key)) return 'Frame contains U+0000 or an unpaired surrogate, which cannot be stored';
+    if (!Array.isArray(value) && NUL_OR_LONE_SURROGATE.test(key))
+      return 'Frame contains U+0000 or an unpaired surrogate, which cannot be stored';
     const found = walk(v, depth + 1);
     if (found) return found;
   }

@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { maskPans, REQUEST_EVENTS, type CloudFlowMessage, type RequestEvent } from '@cloudflow/contracts';
-import { CORRELATION_HEADER, currentCorrelationId, InboxRequests, LOGGER, NatsConnectionOwner, ensureRequestEventsStream } from '@cloudflow/platform';
+import {
+  CORRELATION_HEADER,
+  currentCorrelationId,
+  InboxRequests,
+  LOGGER,
+  NatsConnectionOwner,
+  ensureRequestEventsStream,
+} from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
 import { headers, type PubAck } from 'nats';
 import type { Logger } from 'pino';
@@ -28,7 +35,10 @@ interface Encoded {
 }
 
 /** `eventId` when the event must be recognisable as a duplicate (a device frame: see event-id.ts); a fresh one otherwise. */
-export type RequestEventInput = Pick<RequestEvent, 'kind' | 'mode' | 'requestId' | 'index' | 'origin'> & { message: CloudFlowMessage; eventId?: string };
+export type RequestEventInput = Pick<RequestEvent, 'kind' | 'mode' | 'requestId' | 'index' | 'origin'> & {
+  message: CloudFlowMessage;
+  eventId?: string;
+};
 
 /**
  * Publishes what the gateways must record to the durable request stream (REQUEST_EVENTS). The
@@ -79,7 +89,12 @@ export class RequestEventsPublisher {
     const json = JSON.stringify(event);
     // A start leaves as soon as it did unbatched (the turn the device got the request): a hub
     // killed right after the write must not take the request's only record with it.
-    return this.batches.add(conn, { event, json, correlationId: currentCorrelationId() }, json.length, event.kind === 'start');
+    return this.batches.add(
+      conn,
+      { event, json, correlationId: currentCorrelationId() },
+      json.length,
+      event.kind === 'start',
+    );
   }
 
   private async send(items: Encoded[]): Promise<boolean> {
@@ -95,8 +110,11 @@ export class RequestEventsPublisher {
         if (alone?.correlationId) h.set(CORRELATION_HEADER, alone.correlationId);
         const reply = await inbox.request(REQUEST_EVENTS.subject, data, ACK_TIMEOUT_MS, h);
         if (typeof reply === 'string') throw new Error(`no stream acknowledgement (${reply})`);
-        const ack = JSON.parse(utf8.decode(reply.data)) as Partial<PubAck> & { error?: { description?: string } };
-        if (ack.error || typeof ack.seq !== 'number') throw new Error(`stream refused the events: ${ack.error?.description ?? 'no sequence'}`);
+        const ack = JSON.parse(utf8.decode(reply.data)) as Partial<PubAck> & {
+          error?: { description?: string };
+        };
+        if (ack.error || typeof ack.seq !== 'number')
+          throw new Error(`stream refused the events: ${ack.error?.description ?? 'no sequence'}`);
         return true;
       } catch (err) {
         // Re-check the stream (it may have been lost with a NATS restart) before the next try.
@@ -105,7 +123,11 @@ export class RequestEventsPublisher {
         const pause = Math.min(100 * attempt, 1000);
         if (Date.now() + pause >= giveUpAt) {
           // Never the payloads: they may carry card data. A final answer is not lost with them: it was not acked, so the device resends it.
-          const events = items.map(({ event }) => ({ requestId: event.requestId, eventId: event.eventId, type: event.message.type }));
+          const events = items.map(({ event }) => ({
+            requestId: event.requestId,
+            eventId: event.eventId,
+            type: event.message.type,
+          }));
           this.logger.error({ err, events }, 'the stream did not take request events');
           return false;
         }

@@ -1,5 +1,13 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { CLOSE_CODES, CloudFlowError, ErrorCode, EVENTS, type AccessRevokedEvent, type BusAck, type BusMessage } from '@cloudflow/contracts';
+import {
+  CLOSE_CODES,
+  CloudFlowError,
+  ErrorCode,
+  EVENTS,
+  type AccessRevokedEvent,
+  type BusAck,
+  type BusMessage,
+} from '@cloudflow/contracts';
 import { Broadcasts, LOGGER, PresenceStore } from '@cloudflow/platform';
 import type { Logger } from 'pino';
 import type { RawData } from 'ws';
@@ -14,7 +22,12 @@ import { parseFrame, requestIdOf } from '../routing/frame-parser';
 import { HubBus } from '../routing/hub-bus';
 import { FrameQueue } from './frame-queue';
 
-const GONE: BusAck = { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'The connection is gone', noResponders: true };
+const GONE: BusAck = {
+  ok: false,
+  errorCode: ErrorCode.connectionLost,
+  errorMessage: 'The connection is gone',
+  noResponders: true,
+};
 
 /**
  * A socket's life on this hub: route its bus messages, claim the device (fencing older sockets),
@@ -38,8 +51,13 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     this.broadcasts.on(EVENTS.accessRevoked, (event) => this.revoke(event));
-    void this.listen().catch((err: unknown) => this.logger.warn({ err }, 'bus subscription failed; retried with the next socket'));
-    const beat = () => void this.presence.heartbeat(this.hub.id).catch((err: unknown) => this.logger.warn({ err }, 'hub heartbeat failed'));
+    void this.listen().catch((err: unknown) =>
+      this.logger.warn({ err }, 'bus subscription failed; retried with the next socket'),
+    );
+    const beat = () =>
+      void this.presence
+        .heartbeat(this.hub.id)
+        .catch((err: unknown) => this.logger.warn({ err }, 'hub heartbeat failed'));
     beat();
     this.heartbeat = setInterval(beat, 5000);
     this.heartbeat.unref();
@@ -60,10 +78,20 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
       const { kind, tenantId, accountId, referenceId } = conn.identity;
       if (kind !== 'device' || conn.closed) continue;
       try {
-        const outcome = await this.presence.reassertDevice(tenantId, accountId, referenceId!, this.hub.id, conn.id, conn.epoch);
+        const outcome = await this.presence.reassertDevice(
+          tenantId,
+          accountId,
+          referenceId!,
+          this.hub.id,
+          conn.id,
+          conn.epoch,
+        );
         if (outcome === 'superseded') conn.close(CLOSE_CODES.replaced, 'Replaced by a newer connection');
       } catch (err) {
-        this.logger.warn({ err }, 'could not re-assert a device after NATS came back; asking it to reconnect');
+        this.logger.warn(
+          { err },
+          'could not re-assert a device after NATS came back; asking it to reconnect',
+        );
         conn.close(CLOSE_CODES.restart, 'Try again');
       }
     }
@@ -74,16 +102,27 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
     this.registry.add(conn);
     // Listeners first (frames may arrive at once); handling waits until the connection is set up.
     conn.maxBufferedBytes = this.config.MAX_OUTBOUND_BUFFER_BYTES;
-    const frames = new FrameQueue(this.setUp(conn), this.config.MAX_INBOUND_QUEUE, (err: unknown) => this.logger.warn({ err }, 'frame handling failed'));
+    const frames = new FrameQueue(this.setUp(conn), this.config.MAX_INBOUND_QUEUE, (err: unknown) =>
+      this.logger.warn({ err }, 'frame handling failed'),
+    );
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (conn.closed || frames.push(() => this.onFrame(conn, data, isBinary))) return;
-      this.logger.warn({ kind: identity.kind, accountId: identity.accountId, waiting: frames.size }, 'too many frames waiting; closing the socket');
-      conn.close(CLOSE_CODES.policy, `Too many frames waiting (more than ${this.config.MAX_INBOUND_QUEUE}); slow down`);
+      this.logger.warn(
+        { kind: identity.kind, accountId: identity.accountId, waiting: frames.size },
+        'too many frames waiting; closing the socket',
+      );
+      conn.close(
+        CLOSE_CODES.policy,
+        `Too many frames waiting (more than ${this.config.MAX_INBOUND_QUEUE}); slow down`,
+      );
     });
     ws.on('pong', () => (conn.alive = true));
     ws.on('error', () => undefined);
     ws.on('close', () => void this.onClose(conn));
-    this.logger.debug({ kind: identity.kind, accountId: identity.accountId, referenceId: identity.referenceId }, 'socket opened');
+    this.logger.debug(
+      { kind: identity.kind, accountId: identity.accountId, referenceId: identity.referenceId },
+      'socket opened',
+    );
   }
 
   private async setUp(conn: Connection): Promise<void> {
@@ -92,9 +131,16 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
       if (conn.identity.kind === 'device') {
         const { tenantId, accountId, referenceId } = conn.identity;
         await nextTurn();
-        const { epoch, replaced } = await this.presence.claimDevice(tenantId, accountId, referenceId!, this.hub.id, conn.id);
+        const { epoch, replaced } = await this.presence.claimDevice(
+          tenantId,
+          accountId,
+          referenceId!,
+          this.hub.id,
+          conn.id,
+        );
         conn.epoch = epoch;
-        if (replaced && replaced.connId !== conn.id) await this.bus.publish(replaced.connId, { kind: 'replaced', epoch });
+        if (replaced && replaced.connId !== conn.id)
+          await this.bus.publish(replaced.connId, { kind: 'replaced', epoch });
       }
     } catch (err) {
       this.logger.warn({ err }, 'socket set-up failed; asking the peer to reconnect');
@@ -116,7 +162,8 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
   private async onFrame(conn: Connection, data: RawData, isBinary: boolean): Promise<void> {
     if (conn.closed) return;
     const frame = parseFrame(data, isBinary);
-    if (frame instanceof CloudFlowError) return conn.sendException(frame.code, frame.message, requestIdOf(data));
+    if (frame instanceof CloudFlowError)
+      return conn.sendException(frame.code, frame.message, requestIdOf(data));
     if (conn.identity.kind === 'device') await this.devices.handle(conn, frame);
     else await this.clients.handle(conn, frame);
   }
@@ -129,14 +176,19 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
     this.devices.failInflight(conn);
     const { tenantId, accountId, referenceId } = conn.identity;
     await nextTurn();
-    await this.presence.releaseDevice(tenantId, accountId, referenceId!, conn.id).catch((err: unknown) => this.logger.warn({ err }, 'device release failed'));
+    await this.presence
+      .releaseDevice(tenantId, accountId, referenceId!, conn.id)
+      .catch((err: unknown) => this.logger.warn({ err }, 'device release failed'));
   }
 
   private revoke(event: AccessRevokedEvent): void {
     for (const conn of this.registry.all()) {
       const { tenantId, accountId, kind, referenceId } = conn.identity;
       if (tenantId !== event.tenantId || accountId !== event.accountId) continue;
-      const hit = event.scope === 'account' ? kind === 'client' || event.deleted === true : kind === 'device' && referenceId === event.referenceId;
+      const hit =
+        event.scope === 'account'
+          ? kind === 'client' || event.deleted === true
+          : kind === 'device' && referenceId === event.referenceId;
       if (hit) conn.close(CLOSE_CODES.unauthorized, 'Credential revoked');
     }
   }

@@ -32,11 +32,22 @@ export class UpgradeAuth {
 
   async authenticate(req: IncomingMessage, url: URL): Promise<ConnectionIdentity> {
     const header = req.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : url.searchParams.get('access_token');
-    if (!token) throw new CloudFlowError(ErrorCode.unauthorized, 'Missing access token (Authorization: Bearer or access_token)');
+    const token = header?.startsWith('Bearer ')
+      ? header.slice(7).trim()
+      : url.searchParams.get('access_token');
+    if (!token)
+      throw new CloudFlowError(
+        ErrorCode.unauthorized,
+        'Missing access token (Authorization: Bearer or access_token)',
+      );
     const claims = await this.jwt.verify(token, TOKEN_AUDIENCES.websocket);
     const { kind, tid, acc, sub, akid } = claims as Record<string, unknown>;
-    if ((kind !== 'client' && kind !== 'device') || typeof tid !== 'string' || typeof acc !== 'string' || typeof sub !== 'string') {
+    if (
+      (kind !== 'client' && kind !== 'device') ||
+      typeof tid !== 'string' ||
+      typeof acc !== 'string' ||
+      typeof sub !== 'string'
+    ) {
       throw new CloudFlowError(ErrorCode.unauthorized, 'Invalid or expired token');
     }
     return {
@@ -51,24 +62,36 @@ export class UpgradeAuth {
   async admit(identity: ConnectionIdentity): Promise<void> {
     const { tenantId, accountId, referenceId } = identity;
     const account = await this.lookup.account(tenantId, accountId).catch((e: unknown) => {
-      throw e instanceof CloudFlowError && e.code === ErrorCode.notFound ? new CloudFlowError(ErrorCode.unauthorized, 'Account no longer exists') : e;
+      throw e instanceof CloudFlowError && e.code === ErrorCode.notFound
+        ? new CloudFlowError(ErrorCode.unauthorized, 'Account no longer exists')
+        : e;
     });
     if (referenceId) {
       // Read afresh, never cached: a connect storm of thousands of devices would otherwise fill the
       // routing cache with records no frame of this hub ever asks for again. A burst of upgrades
       // of one account shares one read (UpgradeDevices).
       const device = await this.upgradeDevices.get(tenantId, accountId, referenceId).catch((e: unknown) => {
-        throw e instanceof CloudFlowError && e.code === ErrorCode.notFound ? new CloudFlowError(ErrorCode.unauthorized, 'Device no longer exists') : e;
+        throw e instanceof CloudFlowError && e.code === ErrorCode.notFound
+          ? new CloudFlowError(ErrorCode.unauthorized, 'Device no longer exists')
+          : e;
       });
       if (!device.enabled) throw new CloudFlowError(ErrorCode.forbidden, 'Device is disabled');
     }
     const limit = account.connectionLimit || this.config.DEFAULT_CONNECTION_LIMIT;
-    const used = this.registry.countFor(tenantId, accountId) + (await this.slotsElsewhere(tenantId, accountId));
+    const used =
+      this.registry.countFor(tenantId, accountId) + (await this.slotsElsewhere(tenantId, accountId));
     if (used < limit) return;
     // At the limit, a device replacing its own socket still gets in: it does not need a second
     // slot. Asked only here, so a connect below the limit costs no presence read.
-    if (referenceId && (await this.presence.deviceOwner(tenantId, accountId, referenceId).catch(() => undefined))) return;
-    throw new CloudFlowError(ErrorCode.tooManyConnections, `Connection limit of ${limit} reached for this account`);
+    if (
+      referenceId &&
+      (await this.presence.deviceOwner(tenantId, accountId, referenceId).catch(() => undefined))
+    )
+      return;
+    throw new CloudFlowError(
+      ErrorCode.tooManyConnections,
+      `Connection limit of ${limit} reached for this account`,
+    );
   }
 
   private slotsElsewhere(tenantId: string, accountId: string): Promise<number> {

@@ -1,6 +1,12 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { CLOSE_CODES, CloudFlowError, ERROR_HTTP_STATUS, ErrorCode, MAX_FRAME_BYTES } from '@cloudflow/contracts';
+import {
+  CLOSE_CODES,
+  CloudFlowError,
+  ERROR_HTTP_STATUS,
+  ErrorCode,
+  MAX_FRAME_BYTES,
+} from '@cloudflow/contracts';
 import { LOGGER, ReadinessService } from '@cloudflow/platform';
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -35,8 +41,16 @@ export class WsServer implements OnApplicationBootstrap, BeforeApplicationShutdo
     // A draining hub is not ready: load balancers stop sending it new sockets.
     this.readiness.register('accepting', () => !this.stopping);
     const server = this.adapterHost.httpAdapter.getHttpServer() as Server;
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(req, socket, head));
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_FRAME_BYTES,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    server.on(
+      'upgrade',
+      (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(req, socket, head),
+    );
     this.pingTimer = setInterval(() => this.pingAll(), this.config.PING_INTERVAL_MS);
     this.pingTimer.unref();
   }
@@ -44,19 +58,35 @@ export class WsServer implements OnApplicationBootstrap, BeforeApplicationShutdo
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://hub');
-    if (url.pathname !== '/ws') return refuse(socket, new CloudFlowError(ErrorCode.notFound, 'Websocket endpoint is /ws'));
-    if (this.stopping) return refuse(socket, new CloudFlowError(ErrorCode.connectionLost, 'Hub is shutting down; connect again'), 503);
+    if (url.pathname !== '/ws')
+      return refuse(socket, new CloudFlowError(ErrorCode.notFound, 'Websocket endpoint is /ws'));
+    if (this.stopping)
+      return refuse(
+        socket,
+        new CloudFlowError(ErrorCode.connectionLost, 'Hub is shutting down; connect again'),
+        503,
+      );
     let identity: ConnectionIdentity;
     try {
       identity = await this.auth.authenticate(req, url);
       await this.auth.admit(identity);
     } catch (error) {
-      const e = error instanceof CloudFlowError ? error : new CloudFlowError(ErrorCode.failed, 'Connection could not be admitted; please retry');
+      const e =
+        error instanceof CloudFlowError
+          ? error
+          : new CloudFlowError(ErrorCode.failed, 'Connection could not be admitted; please retry');
       if (!(error instanceof CloudFlowError)) this.logger.warn({ err: error }, 'upgrade failed');
       return refuse(socket, e);
     }
-    if (this.stopping || socket.destroyed) return refuse(socket, new CloudFlowError(ErrorCode.connectionLost, 'Hub is shutting down; connect again'), 503);
-    this.wss!.handleUpgrade(req, socket, head, (ws: WebSocket) => this.lifecycle.open(new Connection(identity, ws, this.hub.newConnectionId())));
+    if (this.stopping || socket.destroyed)
+      return refuse(
+        socket,
+        new CloudFlowError(ErrorCode.connectionLost, 'Hub is shutting down; connect again'),
+        503,
+      );
+    this.wss!.handleUpgrade(req, socket, head, (ws: WebSocket) =>
+      this.lifecycle.open(new Connection(identity, ws, this.hub.newConnectionId())),
+    );
   }
 
   private pingAll(): void {
@@ -87,7 +117,10 @@ export class WsServer implements OnApplicationBootstrap, BeforeApplicationShutdo
     clearInterval(this.pingTimer);
     const deadline = Date.now() + this.config.DRAIN_TIMEOUT_MS;
     const idle = (c: Connection) => c.deviceInflight.size === 0 && c.clientInflight.size === 0;
-    this.logger.info({ sockets: this.registry.size, drainTimeoutMs: this.config.DRAIN_TIMEOUT_MS }, 'draining');
+    this.logger.info(
+      { sockets: this.registry.size, drainTimeoutMs: this.config.DRAIN_TIMEOUT_MS },
+      'draining',
+    );
     for (;;) {
       let busy = 0;
       for (const conn of [...this.registry.all()]) {

@@ -19,37 +19,140 @@ export interface FuzzContext {
 }
 
 const ODD_SEGMENTS = [
-  '', '%00', '..', '%2e%2e', '%2F', '%2f..%2f', '%', '%ZZ', '%C0%AE', '%ED%A0%80', '%FF%FE', '%F0%9F%92%A9', ';x=1', 'a%20b', '~',
-  'x'.repeat(300), '9'.repeat(5000), 'TILL-7', 'till-7%0d%0aX-Injected:%201', '%u0000', '__proto__', 'constructor', '-1', '0', '1e309',
-  '%E2%80%AE', 'null', 'undefined', '[]', '%7B%7D', '%5B%5D',
+  '',
+  '%00',
+  '..',
+  '%2e%2e',
+  '%2F',
+  '%2f..%2f',
+  '%',
+  '%ZZ',
+  '%C0%AE',
+  '%ED%A0%80',
+  '%FF%FE',
+  '%F0%9F%92%A9',
+  ';x=1',
+  'a%20b',
+  '~',
+  'x'.repeat(300),
+  '9'.repeat(5000),
+  'TILL-7',
+  'till-7%0d%0aX-Injected:%201',
+  '%u0000',
+  '__proto__',
+  'constructor',
+  '-1',
+  '0',
+  '1e309',
+  '%E2%80%AE',
+  'null',
+  'undefined',
+  '[]',
+  '%7B%7D',
+  '%5B%5D',
 ];
 
 const MALFORMED_JSON = [
-  '{', '}', '{"a":1,}', '{"a":}', '[1,2', 'NaN', 'undefined', "{'a':1}", '{"a":1}{"b":2}', '{"a":1} x', '\uFEFF{}', '', ' ', 'null', 'true', '0',
-  '"string"', '[]', '[{}]', '{"a":1,"a":2}', '{"__proto__":{"polluted":true}}', '{"constructor":{"prototype":{"x":1}}}', '1e999', '-', '{"a":"\\x41"}',
-  '{"a":"\\ud800"}', '{"a":"\\udc00\\ud800"}', '{"a":"\\u0000"}', '{"\\u0000":1}',
+  '{',
+  '}',
+  '{"a":1,}',
+  '{"a":}',
+  '[1,2',
+  'NaN',
+  'undefined',
+  "{'a':1}",
+  '{"a":1}{"b":2}',
+  '{"a":1} x',
+  '\uFEFF{}',
+  '',
+  ' ',
+  'null',
+  'true',
+  '0',
+  '"string"',
+  '[]',
+  '[{}]',
+  '{"a":1,"a":2}',
+  '{"__proto__":{"polluted":true}}',
+  '{"constructor":{"prototype":{"x":1}}}',
+  '1e999',
+  '-',
+  '{"a":"\\x41"}',
+  '{"a":"\\ud800"}',
+  '{"a":"\\udc00\\ud800"}',
+  '{"a":"\\u0000"}',
+  '{"\\u0000":1}',
 ];
 
 const CONTENT_TYPES = [
-  'text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', 'application/json; charset=utf-16',
-  'application/x-www-form-urlencoded', 'application/octet-stream', 'application/json, text/plain', 'APPLICATION/JSON', 'application/vnd.api+json',
-  'application/json; boundary=', ';;;', 'a'.repeat(2000),
+  'text/plain',
+  'application/xml',
+  'multipart/form-data; boundary=x',
+  'application/json; charset=latin1',
+  'application/json; charset=utf-16',
+  'application/x-www-form-urlencoded',
+  'application/octet-stream',
+  'application/json, text/plain',
+  'APPLICATION/JSON',
+  'application/vnd.api+json',
+  'application/json; boundary=',
+  ';;;',
+  'a'.repeat(2000),
 ];
 
 /** Values of every JSON type but the one a field has (and some that break naive code). */
 const WRONG_VALUES: unknown[] = [
-  null, true, false, 0, -1, 1.5, 1e308, -0, 9007199254740993, '', ' ', 'x', '0', 'true', [], [null], {}, { $gt: '' }, { __proto__: { x: 1 } }, '\u0000', '\ud800',
-  '\u202e', '<script>', "'; DROP TABLE x; --", '../../etc/passwd', 'x'.repeat(5000), ['a', 1, {}],
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  1e308,
+  -0,
+  9007199254740993,
+  '',
+  ' ',
+  'x',
+  '0',
+  'true',
+  [],
+  [null],
+  {},
+  { $gt: '' },
+  { __proto__: { x: 1 } },
+  '\u0000',
+  '\ud800',
+  '\u202e',
+  '<script>',
+  "'; DROP TABLE x; --",
+  '../../etc/passwd',
+  'x'.repeat(5000),
+  ['a', 1, {}],
 ];
 
 /** Bearers that are not what a scheme expects (CONTRACT.md: Client/Device bearer = base64 of a JSON credential). */
 function badBearers(rng: Prng): string[] {
   const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
   return [
-    'Bearer', 'Bearer ', 'Bearer !!!', 'Bearer ====', 'Basic abc', 'bearer x', `Bearer ${b64('not json')}`, `Bearer ${b64('[]')}`, `Bearer ${b64('null')}`,
-    `Bearer ${b64('{"accountId":1,"apiToken":{}}')}`, `Bearer ${b64('{"accountId":"a"}')}`, `Bearer ${b64('{"model":"m","serialNumber":"s","apiToken":"t"}')}`,
-    `Bearer ${b64(Buffer.from([0xff, 0xfe, 0xed, 0xa0, 0x80]))}`, `Bearer ${b64(`{"accountId":"${'a'.repeat(10_000)}","apiToken":"x"}`)}`,
-    `Bearer ${'A'.repeat(rng.int(1, 7000))}`, 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', 'Bearer a.b.c', `Bearer ${b64('{"__proto__":{"x":1}}')}`,
+    'Bearer',
+    'Bearer ',
+    'Bearer !!!',
+    'Bearer ====',
+    'Basic abc',
+    'bearer x',
+    `Bearer ${b64('not json')}`,
+    `Bearer ${b64('[]')}`,
+    `Bearer ${b64('null')}`,
+    `Bearer ${b64('{"accountId":1,"apiToken":{}}')}`,
+    `Bearer ${b64('{"accountId":"a"}')}`,
+    `Bearer ${b64('{"model":"m","serialNumber":"s","apiToken":"t"}')}`,
+    `Bearer ${b64(Buffer.from([0xff, 0xfe, 0xed, 0xa0, 0x80]))}`,
+    `Bearer ${b64(`{"accountId":"${'a'.repeat(10_000)}","apiToken":"x"}`)}`,
+    `Bearer ${'A'.repeat(rng.int(1, 7000))}`,
+    'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.',
+    'Bearer a.b.c',
+    `Bearer ${b64('{"__proto__":{"x":1}}')}`,
   ];
 }
 
@@ -85,7 +188,14 @@ function buildRequest(op: Operation, ctx: FuzzContext, rng: Prng): FuzzRequest {
     if (built.contentType !== undefined) headers['content-type'] = built.contentType;
   }
   if (!labels.length) labels.push('query');
-  return { label: labels.join(' '), op: `${op.method} ${op.path}`, method: op.method, path: `${path}${query}`, headers, body };
+  return {
+    label: labels.join(' '),
+    op: `${op.method} ${op.path}`,
+    method: op.method,
+    path: `${path}${query}`,
+    headers,
+    body,
+  };
 }
 
 function mutateAuth(op: Operation, headers: Record<string, string | string[]>, rng: Prng): string {
@@ -118,47 +228,94 @@ function encodeQuery(value: string): string {
 
 function buildQuery(op: Operation, rng: Prng, labels: string[]): string {
   const parts: string[] = [];
-  for (const q of op.query) if (rng.chance(0.5)) parts.push(`${q.name}=${encodeQuery(String(rng.pick(WRONG_VALUES)))}`);
+  for (const q of op.query)
+    if (rng.chance(0.5)) parts.push(`${q.name}=${encodeQuery(String(rng.pick(WRONG_VALUES)))}`);
   if (rng.chance(0.3)) {
     const name = op.query.length ? rng.pick(op.query).name : 'x';
     parts.push(`${name}=a`, `${name}=b`, `${name}[]=c`, `${name}[k]=d`);
     labels.push('query:repeated');
   }
   if (rng.chance(0.15)) {
-    parts.push(rng.pick(['%', '%ZZ', '%00=%00', '__proto__[x]=1', 'constructor[prototype][x]=1', `${'q'.repeat(3000)}=1`, '=', '&&&', 'a=%ED%A0%80', 'a=%FF']));
+    parts.push(
+      rng.pick([
+        '%',
+        '%ZZ',
+        '%00=%00',
+        '__proto__[x]=1',
+        'constructor[prototype][x]=1',
+        `${'q'.repeat(3000)}=1`,
+        '=',
+        '&&&',
+        'a=%ED%A0%80',
+        'a=%FF',
+      ]),
+    );
     labels.push('query:odd');
   }
   return parts.length ? `?${parts.join('&')}` : '';
 }
 
-function buildBody(spec: Operation['bodies'][number] | undefined, rng: Prng): { label: string; body: Buffer; contentType?: string } {
-  const baseline = (spec?.example ?? (spec ? sampleValue(spec.schema) : {}));
+function buildBody(
+  spec: Operation['bodies'][number] | undefined,
+  rng: Prng,
+): { label: string; body: Buffer; contentType?: string } {
+  const baseline = spec?.example ?? (spec ? sampleValue(spec.schema) : {});
   const json = spec?.contentType ?? 'application/json';
   const asJson = (value: unknown) => Buffer.from(JSON.stringify(value));
   switch (rng.int(0, 11)) {
     case 0:
-      return { label: 'body:wrong-type', body: asJson(replaceSomewhere(baseline, rng.pick(WRONG_VALUES), rng)), contentType: 'application/json' };
+      return {
+        label: 'body:wrong-type',
+        body: asJson(replaceSomewhere(baseline, rng.pick(WRONG_VALUES), rng)),
+        contentType: 'application/json',
+      };
     case 1:
-      return { label: 'body:missing-field', body: asJson(deleteSomewhere(baseline, rng)), contentType: 'application/json' };
+      return {
+        label: 'body:missing-field',
+        body: asJson(deleteSomewhere(baseline, rng)),
+        contentType: 'application/json',
+      };
     case 2:
-      return { label: 'body:extra-field', body: asJson(addSomewhere(baseline, rng)), contentType: 'application/json' };
+      return {
+        label: 'body:extra-field',
+        body: asJson(addSomewhere(baseline, rng)),
+        contentType: 'application/json',
+      };
     case 3: {
       const size = rng.pick([60_000, 65_600, 70_000, 300_000, 2_000_000]);
-      return { label: `body:huge-${size}`, body: asJson(replaceSomewhere(baseline, 'x'.repeat(size), rng)), contentType: 'application/json' };
+      return {
+        label: `body:huge-${size}`,
+        body: asJson(replaceSomewhere(baseline, 'x'.repeat(size), rng)),
+        contentType: 'application/json',
+      };
     }
     case 4: {
       const depth = rng.pick([64, 1_000, 10_000, 30_000]);
       const [open, close] = rng.chance(0.5) ? ['[', ']'] : ['{"a":', '}'];
-      return { label: `body:deep-${depth}`, body: Buffer.from(`${open.repeat(depth)}1${close.repeat(depth)}`), contentType: 'application/json' };
+      return {
+        label: `body:deep-${depth}`,
+        body: Buffer.from(`${open.repeat(depth)}1${close.repeat(depth)}`),
+        contentType: 'application/json',
+      };
     }
     case 5:
-      return { label: 'body:nul', body: asJson(replaceSomewhere(baseline, rng.pick(['\u0000', 'a\u0000b', '\u0000'.repeat(100)]), rng)), contentType: 'application/json' };
+      return {
+        label: 'body:nul',
+        body: asJson(replaceSomewhere(baseline, rng.pick(['\u0000', 'a\u0000b', '\u0000'.repeat(100)]), rng)),
+        contentType: 'application/json',
+      };
     case 6: {
       // A lone surrogate as a JSON escape, and as raw bytes that are not UTF-8 at all.
       const text = JSON.stringify(replaceSomewhere(baseline, 'SURROGATE', rng));
       const bytes = rng.chance(0.5)
         ? Buffer.from(text.replace('"SURROGATE"', rng.pick(['"\\ud800"', '"\\udfff x"', '"a\\ud83d"'])))
-        : Buffer.concat(text.split('SURROGATE').flatMap((part, k) => (k ? [Buffer.from([0xed, 0xa0, 0x80, 0xff]), Buffer.from(part)] : [Buffer.from(part)])));
+        : Buffer.concat(
+            text
+              .split('SURROGATE')
+              .flatMap((part, k) =>
+                k ? [Buffer.from([0xed, 0xa0, 0x80, 0xff]), Buffer.from(part)] : [Buffer.from(part)],
+              ),
+          );
       return { label: 'body:lone-surrogate', body: bytes, contentType: 'application/json' };
     }
     case 7:
@@ -166,15 +323,40 @@ function buildBody(spec: Operation['bodies'][number] | undefined, rng: Prng): { 
     case 8:
       return { label: 'body:no-content-type', body: asJson(baseline), contentType: undefined };
     case 9:
-      return { label: 'body:malformed', body: Buffer.from(rng.pick(MALFORMED_JSON)), contentType: 'application/json' };
+      return {
+        label: 'body:malformed',
+        body: Buffer.from(rng.pick(MALFORMED_JSON)),
+        contentType: 'application/json',
+      };
     case 10:
       if (json === 'application/x-www-form-urlencoded') {
-        const form = rng.pick(['grant_type=password&grant_type=refresh_token', 'username=a&username=b&password=x&grant_type=password', 'grant_type=%ED%A0%80', `password=${'x'.repeat(100_000)}`, '%%%', '&&=', 'grant_type[]=password']);
+        const form = rng.pick([
+          'grant_type=password&grant_type=refresh_token',
+          'username=a&username=b&password=x&grant_type=password',
+          'grant_type=%ED%A0%80',
+          `password=${'x'.repeat(100_000)}`,
+          '%%%',
+          '&&=',
+          'grant_type[]=password',
+        ]);
         return { label: 'body:form', body: Buffer.from(form), contentType: json };
       }
-      return { label: 'body:numbers', body: Buffer.from(JSON.stringify(replaceSomewhere(baseline, 'NUM', rng)).replace('"NUM"', rng.pick(['1e309', '-0', '18446744073709551616', '0.1e-400', '1.0000000000000000000001']))), contentType: 'application/json' };
+      return {
+        label: 'body:numbers',
+        body: Buffer.from(
+          JSON.stringify(replaceSomewhere(baseline, 'NUM', rng)).replace(
+            '"NUM"',
+            rng.pick(['1e309', '-0', '18446744073709551616', '0.1e-400', '1.0000000000000000000001']),
+          ),
+        ),
+        contentType: 'application/json',
+      };
     default:
-      return { label: 'body:array-or-scalar', body: asJson(rng.pick([[baseline], 'x', 1, null, [] as unknown[]])), contentType: 'application/json' };
+      return {
+        label: 'body:array-or-scalar',
+        body: asJson(rng.pick([[baseline], 'x', 1, null, [] as unknown[]])),
+        contentType: 'application/json',
+      };
   }
 }
 
@@ -221,8 +403,15 @@ function deleteSomewhere(value: unknown, rng: Prng): unknown {
 
 function addSomewhere(value: unknown, rng: Prng): unknown {
   const copy = clone(value) ?? {};
-  const objects = [[], ...pathsOf(copy)].map((p) => (p.length ? at(copy, p) : (copy as Record<string, unknown>))).filter((o): o is Record<string, unknown> => !!o && !Array.isArray(o));
+  const objects = [[], ...pathsOf(copy)]
+    .map((p) => (p.length ? at(copy, p) : (copy as Record<string, unknown>)))
+    .filter((o): o is Record<string, unknown> => !!o && !Array.isArray(o));
   const target = objects.length ? rng.pick(objects) : undefined;
-  if (target) Object.defineProperty(target, rng.pick(['extra', '__proto__', 'constructor', 'tenantId', 'isAdmin', 'role', '', '\u0000']), { value: rng.pick(WRONG_VALUES), enumerable: true, configurable: true, writable: true });
+  if (target)
+    Object.defineProperty(
+      target,
+      rng.pick(['extra', '__proto__', 'constructor', 'tenantId', 'isAdmin', 'role', '', '\u0000']),
+      { value: rng.pick(WRONG_VALUES), enumerable: true, configurable: true, writable: true },
+    );
   return copy;
 }

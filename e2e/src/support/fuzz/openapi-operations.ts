@@ -40,7 +40,12 @@ interface Document {
 }
 interface RawOperation {
   parameters?: Array<{ in: string; name: string; schema?: Schema }>;
-  requestBody?: { content: Record<string, { schema?: Schema; examples?: Record<string, { value: unknown }>; example?: unknown }> };
+  requestBody?: {
+    content: Record<
+      string,
+      { schema?: Schema; examples?: Record<string, { value: unknown }>; example?: unknown }
+    >;
+  };
   security?: Array<Record<string, string[]>>;
   responses?: unknown;
 }
@@ -54,7 +59,8 @@ export async function loadOperations(sources: Array<{ base: string; doc: string 
     const res = await fetch(`${base}/docs/${doc}/openapi.yaml`);
     if (!res.ok) throw new Error(`${base}/docs/${doc}/openapi.yaml: HTTP ${res.status}`);
     const document = load(await res.text()) as Document;
-    const resolve = (schema: Schema | undefined, depth = 0): Schema => resolveRefs(schema ?? {}, document, depth);
+    const resolve = (schema: Schema | undefined, depth = 0): Schema =>
+      resolveRefs(schema ?? {}, document, depth);
     for (const [path, item] of Object.entries(document.paths)) {
       for (const method of METHODS) {
         const raw = item[method];
@@ -67,7 +73,9 @@ export async function loadOperations(sources: Array<{ base: string; doc: string 
           path,
           doc,
           pathParams: params.filter((p) => p.in === 'path').map((p) => p.name),
-          query: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: resolve(p.schema) })),
+          query: params
+            .filter((p) => p.in === 'query')
+            .map((p) => ({ name: p.name, schema: resolve(p.schema) })),
           bodies: Object.entries(raw.requestBody?.content ?? {}).map(([contentType, c]) => ({
             contentType,
             schema: resolve(c.schema),
@@ -88,8 +96,12 @@ function resolveRefs(schema: Schema, document: Document, depth: number): Schema 
     return resolveRefs(document.components?.schemas?.[name] ?? {}, document, depth + 1);
   }
   const out: Schema = { ...schema };
-  if (schema.allOf?.length) Object.assign(out, ...schema.allOf.map((s) => resolveRefs(s, document, depth + 1)));
-  if (schema.properties) out.properties = Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, resolveRefs(v, document, depth + 1)]));
+  if (schema.allOf?.length)
+    Object.assign(out, ...schema.allOf.map((s) => resolveRefs(s, document, depth + 1)));
+  if (schema.properties)
+    out.properties = Object.fromEntries(
+      Object.entries(schema.properties).map(([k, v]) => [k, resolveRefs(v, document, depth + 1)]),
+    );
   if (schema.items) out.items = resolveRefs(schema.items, document, depth + 1);
   return out;
 }
@@ -101,7 +113,9 @@ export function sampleValue(schema: Schema, depth = 0): unknown {
   if (depth > 5) return null;
   switch (schema.type) {
     case 'object':
-      return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, v]) => [k, sampleValue(v, depth + 1)]));
+      return Object.fromEntries(
+        Object.entries(schema.properties ?? {}).map(([k, v]) => [k, sampleValue(v, depth + 1)]),
+      );
     case 'array':
       return [sampleValue(schema.items ?? {}, depth + 1)];
     case 'integer':
@@ -110,7 +124,11 @@ export function sampleValue(schema: Schema, depth = 0): unknown {
     case 'boolean':
       return true;
     case 'string':
-      return schema.format === 'uuid' ? '8a4c2f0e-5b1d-4c3e-9f7a-2d6b8e1c4a90' : schema.format === 'email' ? 'fuzz@example.com' : 'fuzz';
+      return schema.format === 'uuid'
+        ? '8a4c2f0e-5b1d-4c3e-9f7a-2d6b8e1c4a90'
+        : schema.format === 'email'
+          ? 'fuzz@example.com'
+          : 'fuzz';
     default:
       return schema.properties ? sampleValue({ ...schema, type: 'object' }, depth) : 'fuzz';
   }

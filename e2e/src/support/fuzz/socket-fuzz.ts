@@ -18,8 +18,33 @@ export interface FuzzFrame {
  */
 const ACCEPTABLE_CLOSES = new Set([1000, 1003, 1007, 1008, 1009]);
 
-const WRONG: unknown[] = [null, 1, -1, 1.5, true, '', 'x'.repeat(300), [], {}, ['a'], { $ne: 1 }, '\u0000', '\ud800', '\u202e', 1e308];
-const FIELDS = ['type', 'format', 'version', 'requestId', 'originatingRequestId', 'source', 'target', 'payload'];
+const WRONG: unknown[] = [
+  null,
+  1,
+  -1,
+  1.5,
+  true,
+  '',
+  'x'.repeat(300),
+  [],
+  {},
+  ['a'],
+  { $ne: 1 },
+  '\u0000',
+  '\ud800',
+  '\u202e',
+  1e308,
+];
+const FIELDS = [
+  'type',
+  'format',
+  'version',
+  'requestId',
+  'originatingRequestId',
+  'source',
+  'target',
+  'payload',
+];
 
 /** Envelopes a client (payment/request) or a device (replies) would send, each with one thing wrong. */
 export function planFrames(kind: 'client' | 'device', target: string, rng: Prng, count: number): FuzzFrame[] {
@@ -29,9 +54,29 @@ export function planFrames(kind: 'client' | 'device', target: string, rng: Prng,
 }
 
 function baseline(kind: 'client' | 'device', target: string, rng: Prng): Record<string, unknown> {
-  const payload = { id: randomUUIDFrom(rng), flowType: 'sale', amounts: { baseAmount: rng.int(1, 10_000), currency: 'EUR' } };
-  if (kind === 'client') return { type: rng.pick(['payment', 'request']), format: 'appflow', version: '2.1.2', requestId: randomUUIDFrom(rng), originatingRequestId: null, target: rng.chance(0.2) ? target : `fuzz-nobody-${rng.int(1, 9)}`, payload };
-  return { type: rng.pick(['paymentResponse', 'response', 'flowEvent', 'flowException']), format: 'appflow', version: '2.1.2', requestId: randomUUIDFrom(rng), originatingRequestId: randomUUIDFrom(rng), payload: { id: payload.id, outcome: 'FULFILLED' } };
+  const payload = {
+    id: randomUUIDFrom(rng),
+    flowType: 'sale',
+    amounts: { baseAmount: rng.int(1, 10_000), currency: 'EUR' },
+  };
+  if (kind === 'client')
+    return {
+      type: rng.pick(['payment', 'request']),
+      format: 'appflow',
+      version: '2.1.2',
+      requestId: randomUUIDFrom(rng),
+      originatingRequestId: null,
+      target: rng.chance(0.2) ? target : `fuzz-nobody-${rng.int(1, 9)}`,
+      payload,
+    };
+  return {
+    type: rng.pick(['paymentResponse', 'response', 'flowEvent', 'flowException']),
+    format: 'appflow',
+    version: '2.1.2',
+    requestId: randomUUIDFrom(rng),
+    originatingRequestId: randomUUIDFrom(rng),
+    payload: { id: payload.id, outcome: 'FULFILLED' },
+  };
 }
 
 function buildFrame(kind: 'client' | 'device', target: string, rng: Prng): FuzzFrame {
@@ -46,29 +91,89 @@ function buildFrame(kind: 'client' | 'device', target: string, rng: Prng): FuzzF
       return { label: `missing:${field}`, data: JSON.stringify(copy) };
     }
     case 2:
-      return { label: 'extra-field', data: JSON.stringify({ ...env, [rng.pick(['extra', 'tenantId', 'accountId', 'isAdmin'])]: rng.pick(WRONG) }).replace(/^\{/, rng.chance(0.3) ? '{"__proto__":{"x":1},' : '{') };
+      return {
+        label: 'extra-field',
+        data: JSON.stringify({
+          ...env,
+          [rng.pick(['extra', 'tenantId', 'accountId', 'isAdmin'])]: rng.pick(WRONG),
+        }).replace(/^\{/, rng.chance(0.3) ? '{"__proto__":{"x":1},' : '{'),
+      };
     case 3: {
       const size = rng.pick([1_000, 60_000, 66_000, 200_000]);
-      return { label: `huge-${size}`, data: JSON.stringify({ ...env, payload: { blob: 'x'.repeat(size) } }), closes: size > 65_536 ? 1009 : undefined };
+      return {
+        label: `huge-${size}`,
+        data: JSON.stringify({ ...env, payload: { blob: 'x'.repeat(size) } }),
+        closes: size > 65_536 ? 1009 : undefined,
+      };
     }
     case 4: {
       const depth = rng.pick([100, 2_000, 20_000]);
-      return { label: `deep-${depth}`, data: JSON.stringify({ ...env, payload: 'DEEP' }).replace('"DEEP"', `${'['.repeat(depth)}${']'.repeat(depth)}`) };
+      return {
+        label: `deep-${depth}`,
+        data: JSON.stringify({ ...env, payload: 'DEEP' }).replace(
+          '"DEEP"',
+          `${'['.repeat(depth)}${']'.repeat(depth)}`,
+        ),
+      };
     }
     case 5:
-      return { label: 'nul', data: JSON.stringify({ ...env, [rng.pick(['target', 'requestId', 'type', 'format'])]: 'a\u0000b' }) };
+      return {
+        label: 'nul',
+        data: JSON.stringify({ ...env, [rng.pick(['target', 'requestId', 'type', 'format'])]: 'a\u0000b' }),
+      };
     case 6:
-      return { label: 'lone-surrogate', data: JSON.stringify({ ...env, target: 'SURR' }).replace('"SURR"', rng.pick(['"\\ud800"', '"\\udfff"', '"x\\ud83d"'])) };
+      return {
+        label: 'lone-surrogate',
+        data: JSON.stringify({ ...env, target: 'SURR' }).replace(
+          '"SURR"',
+          rng.pick(['"\\ud800"', '"\\udfff"', '"x\\ud83d"']),
+        ),
+      };
     case 7:
-      return { label: 'not-utf8', data: Buffer.concat([Buffer.from('{"type":"payment","target":"'), Buffer.from([0xed, 0xa0, 0x80, 0xff]), Buffer.from('"}')]), closes: 1007 };
+      return {
+        label: 'not-utf8',
+        data: Buffer.concat([
+          Buffer.from('{"type":"payment","target":"'),
+          Buffer.from([0xed, 0xa0, 0x80, 0xff]),
+          Buffer.from('"}'),
+        ]),
+        closes: 1007,
+      };
     case 8:
       return { label: 'binary', data: Buffer.from(JSON.stringify(env)), binary: true };
     case 9:
-      return { label: 'malformed', data: rng.pick(['', '{', '[]', 'null', '1', '"x"', '{"type":}', '{"a":1,"a":2}', '\uFEFF{}', 'x'.repeat(100)]) };
+      return {
+        label: 'malformed',
+        data: rng.pick([
+          '',
+          '{',
+          '[]',
+          'null',
+          '1',
+          '"x"',
+          '{"type":}',
+          '{"a":1,"a":2}',
+          '\uFEFF{}',
+          'x'.repeat(100),
+        ]),
+      };
     case 10:
-      return { label: 'unknown-type', data: JSON.stringify({ ...env, type: rng.pick(['ping', 'PAYMENT', 'payment ', '__proto__', 'constructor', 'toString']) }) };
+      return {
+        label: 'unknown-type',
+        data: JSON.stringify({
+          ...env,
+          type: rng.pick(['ping', 'PAYMENT', 'payment ', '__proto__', 'constructor', 'toString']),
+        }),
+      };
     default:
-      return { label: 'odd-ids', data: JSON.stringify({ ...env, requestId: rng.pick(['', 'x', '../..', '%00', 'a'.repeat(5000)]), target: rng.pick(['', '*', '>', 'a.b', 'till-7.>', ' ', '\t']) }) };
+      return {
+        label: 'odd-ids',
+        data: JSON.stringify({
+          ...env,
+          requestId: rng.pick(['', 'x', '../..', '%00', 'a'.repeat(5000)]),
+          target: rng.pick(['', '*', '>', 'a.b', 'till-7.>', ' ', '\t']),
+        }),
+      };
   }
 }
 
@@ -92,7 +197,12 @@ export interface SocketFuzzResult {
  * every `probeEvery` frames a malformed frame must be answered with `invalidData` within
  * `probeMs` (the socket is alive, not hung).
  */
-export async function fuzzSocket(open: () => Promise<WebSocket>, frames: FuzzFrame[], probeEvery = 10, probeMs = 10_000): Promise<SocketFuzzResult> {
+export async function fuzzSocket(
+  open: () => Promise<WebSocket>,
+  frames: FuzzFrame[],
+  probeEvery = 10,
+  probeMs = 10_000,
+): Promise<SocketFuzzResult> {
   const result: SocketFuzzResult = { sent: 0, received: 0, reconnects: 0, closes: {}, problems: [] };
   let ws: WebSocket | undefined;
   let last = 'connect';
@@ -107,19 +217,25 @@ export async function fuzzSocket(open: () => Promise<WebSocket>, frames: FuzzFra
       try {
         frame = JSON.parse(data.toString('utf8')) as typeof frame;
       } catch {
-        result.problems.push(`a frame that is not JSON (binary=${isBinary}): ${data.toString('utf8').slice(0, 120)}`);
+        result.problems.push(
+          `a frame that is not JSON (binary=${isBinary}): ${data.toString('utf8').slice(0, 120)}`,
+        );
         return;
       }
       if (frame.type === 'flowException') {
         const p = frame.payload ?? {};
-        if (!isErrorCode(p.errorCode) || typeof p.errorMessage !== 'string') result.problems.push(`flowException not in the error shape: ${data.toString('utf8').slice(0, 200)}`);
+        if (!isErrorCode(p.errorCode) || typeof p.errorMessage !== 'string')
+          result.problems.push(
+            `flowException not in the error shape: ${data.toString('utf8').slice(0, 200)}`,
+          );
         if (p.errorCode === 'invalidData') invalidDataSeen++;
         wake?.();
       }
     });
     socket.on('close', (code: number) => {
       result.closes[code] = (result.closes[code] ?? 0) + 1;
-      if (!closing && !ACCEPTABLE_CLOSES.has(code)) result.problems.push(`socket closed with ${code} (last frame sent: ${last})`);
+      if (!closing && !ACCEPTABLE_CLOSES.has(code))
+        result.problems.push(`socket closed with ${code} (last frame sent: ${last})`);
       wake?.();
     });
     socket.on('error', () => undefined);
@@ -140,7 +256,10 @@ export async function fuzzSocket(open: () => Promise<WebSocket>, frames: FuzzFra
       wake();
     });
     wake = undefined;
-    if (!answered && ws!.readyState === ws!.OPEN) result.problems.push(`no invalidData answer within ${probeMs} ms to a malformed frame (after ${after})`);
+    if (!answered && ws!.readyState === ws!.OPEN)
+      result.problems.push(
+        `no invalidData answer within ${probeMs} ms to a malformed frame (after ${after})`,
+      );
   };
   ws = await connect();
   for (let i = 0; i < frames.length; i++) {
@@ -151,16 +270,21 @@ export async function fuzzSocket(open: () => Promise<WebSocket>, frames: FuzzFra
     }
     const f = frames[i];
     last = f.label;
-    const closed = f.closes ? new Promise<number | undefined>((resolve) => {
-      const timer = setTimeout(() => resolve(undefined), probeMs);
-      ws!.once('close', (code: number) => (clearTimeout(timer), resolve(code)));
-    }) : undefined;
+    const closed = f.closes
+      ? new Promise<number | undefined>((resolve) => {
+          const timer = setTimeout(() => resolve(undefined), probeMs);
+          ws!.once('close', (code: number) => (clearTimeout(timer), resolve(code)));
+        })
+      : undefined;
     ws.send(f.data, { binary: !!f.binary });
     result.sent++;
     // Wait for the close it must cause, so the next frames go to a live socket and a missing close is seen.
     if (closed) {
       const code = await closed;
-      if (code !== f.closes) result.problems.push(`${f.label}: expected close ${f.closes}, got ${code ?? `none within ${probeMs} ms`}`);
+      if (code !== f.closes)
+        result.problems.push(
+          `${f.label}: expected close ${f.closes}, got ${code ?? `none within ${probeMs} ms`}`,
+        );
       continue;
     }
     if ((i + 1) % probeEvery === 0 && ws.readyState === ws.OPEN) await probe(f.label);
@@ -171,4 +295,3 @@ export async function fuzzSocket(open: () => Promise<WebSocket>, frames: FuzzFra
   ws.close(1000);
   return result;
 }
-

@@ -25,12 +25,23 @@ export function send(base: URL, req: FuzzRequest, agent: Agent, timeoutMs: numbe
     try {
       // An explicit length: Node's client sends a GET's body unframed otherwise, which is a broken request, not bad input.
       const headers = req.body ? { ...req.headers, 'content-length': String(req.body.length) } : req.headers;
-      r = request({ host: base.hostname, port: base.port, method: req.method, path: req.path, headers, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => done({ kind: 'answer', status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8'), ms: Date.now() - started }));
-        res.on('error', (e) => done({ kind: 'reset', reason: e.message }));
-      });
+      r = request(
+        { host: base.hostname, port: base.port, method: req.method, path: req.path, headers, agent },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            done({
+              kind: 'answer',
+              status: res.statusCode ?? 0,
+              contentType: String(res.headers['content-type'] ?? ''),
+              text: Buffer.concat(chunks).toString('utf8'),
+              ms: Date.now() - started,
+            }),
+          );
+          res.on('error', (e) => done({ kind: 'reset', reason: e.message }));
+        },
+      );
     } catch (error) {
       resolve({ kind: 'unsendable', reason: (error as Error).message });
       return;
@@ -61,14 +72,21 @@ export function contractProblem(outcome: Outcome, op: string): string | undefine
   } catch {
     return `HTTP ${status} with a body that is not JSON (${contentType}): ${JSON.stringify(text.slice(0, 120))}`;
   }
-  const { errorCode, errorMessage, errorId } = (body ?? {}) as { errorCode?: unknown; errorMessage?: unknown; errorId?: unknown };
+  const { errorCode, errorMessage, errorId } = (body ?? {}) as {
+    errorCode?: unknown;
+    errorMessage?: unknown;
+    errorId?: unknown;
+  };
   // `failed` with an errorId is the filter's answer to an exception nobody mapped: a 500 by another name.
-  if (errorId !== undefined) return `HTTP ${status} unexpected failure (an unmapped exception): ${text.slice(0, 200)}`;
-  if (!isErrorCode(errorCode) || typeof errorMessage !== 'string' || !errorMessage) return `HTTP ${status} not in the error shape: ${text.slice(0, 200)}`;
+  if (errorId !== undefined)
+    return `HTTP ${status} unexpected failure (an unmapped exception): ${text.slice(0, 200)}`;
+  if (!isErrorCode(errorCode) || typeof errorMessage !== 'string' || !errorMessage)
+    return `HTTP ${status} not in the error shape: ${text.slice(0, 200)}`;
   const oauthBadRequest = op.endsWith('/auth/oauth/token') && status === 400;
   // Node's HTTP parser answers oversized headers with 431 before any route runs; the body still
   // carries the contract's `invalidData` (issue 12, item 9).
   const headersTooLarge = status === 431 && errorCode === ErrorCode.invalidData;
-  if (ERROR_HTTP_STATUS[errorCode] !== status && !oauthBadRequest && !headersTooLarge) return `HTTP ${status} with errorCode ${errorCode} (that code is ${ERROR_HTTP_STATUS[errorCode]})`;
+  if (ERROR_HTTP_STATUS[errorCode] !== status && !oauthBadRequest && !headersTooLarge)
+    return `HTTP ${status} with errorCode ${errorCode} (that code is ${ERROR_HTTP_STATUS[errorCode]})`;
   return undefined;
 }

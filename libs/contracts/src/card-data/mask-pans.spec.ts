@@ -58,7 +58,8 @@ describe('maskPans', () => {
 /** A Luhn-valid 13–19 digit window anywhere (what the fault campaign's I7 checker looks for). */
 function hasClearPan(text: string): boolean {
   for (const run of text.match(/\d{13,}/g) ?? []) {
-    for (let len = 13; len <= 19; len++) for (let s = 0; s + len <= run.length; s++) if (luhnValid(run.slice(s, s + len))) return true;
+    for (let len = 13; len <= 19; len++)
+      for (let s = 0; s + len <= run.length; s++) if (luhnValid(run.slice(s, s + len))) return true;
   }
   return false;
 }
@@ -67,7 +68,15 @@ describe('maskPans and sensitive authentication data', () => {
   it('drops CVV/CVC, track data and PIN blocks by name, at any depth and in any spelling', () => {
     const masked = maskPans({
       amount: 1250,
-      card: { cvv: '123', CVC2: 456, 'security-code': '789', track2: ';4111111111111111=2512?', Track_1: 'B4111…', pinBlock: '0412AC89FFFFFFFF', expiry: '12/25' },
+      card: {
+        cvv: '123',
+        CVC2: 456,
+        'security-code': '789',
+        track2: ';4111111111111111=2512?',
+        Track_1: 'B4111…',
+        pinBlock: '0412AC89FFFFFFFF',
+        expiry: '12/25',
+      },
       emv: [{ tag57: '4111111111111111D2512', encryptedPin: 'ab12' }],
       pin: '1234',
     });
@@ -78,13 +87,19 @@ describe('maskPans and sensitive authentication data', () => {
   });
 
   it('drops them inside JSON text too (a dead letter, a log line), keeping the text parseable', () => {
-    const raw = '{"payload":{"cvv":"123","pinBlock":"0412AC89FFFFFFFF","track2":{"data":"x"},"amount":5,"opaque":"cvv"}}';
+    const raw =
+      '{"payload":{"cvv":"123","pinBlock":"0412AC89FFFFFFFF","track2":{"data":"x"},"amount":5,"opaque":"cvv"}}';
     const masked = maskPans(raw);
-    expect(JSON.parse(masked)).toEqual({ payload: { cvv: '[removed]', pinBlock: '[removed]', track2: '[removed]', amount: 5, opaque: 'cvv' } });
+    expect(JSON.parse(masked)).toEqual({
+      payload: { cvv: '[removed]', pinBlock: '[removed]', track2: '[removed]', amount: 5, opaque: 'cvv' },
+    });
   });
 
   it('keeps a __proto__ member a member (no prototype change) and leaves other names alone', () => {
-    const value = JSON.parse('{"__proto__":{"x":1},"pinned":true,"trackingNumber":"AB12"}') as Record<string, unknown>;
+    const value = JSON.parse('{"__proto__":{"x":1},"pinned":true,"trackingNumber":"AB12"}') as Record<
+      string,
+      unknown
+    >;
     const masked = maskPans(value);
     expect(Object.getPrototypeOf(masked)).toBe(Object.prototype);
     expect(Object.keys(masked)).toEqual(['__proto__', 'pinned', 'trackingNumber']);

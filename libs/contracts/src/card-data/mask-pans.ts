@@ -53,10 +53,40 @@ function maskLuhnWindows(run: string): string {
  * or PIN blocks. Such a field is dropped whole, whatever its value.
  */
 const SENSITIVE_AUTH_FIELDS = new Set([
-  'cvv', 'cvv2', 'cvc', 'cvc2', 'cav2', 'cid2', 'csc', 'securitycode', 'cardsecuritycode', 'cardverificationvalue', 'cardverificationcode',
-  'track', 'track1', 'track2', 'track3', 'trackdata', 'track1data', 'track2data', 'track3data', 'magstripe', 'magstripedata', 'magneticstripe',
-  'track2equivalent', 'track2equivalentdata', 'tag57', 'emvtag57',
-  'pin', 'pinblock', 'encryptedpin', 'encryptedpinblock', 'pindata', 'epb', 'onlinepin', 'offlinepin',
+  'cvv',
+  'cvv2',
+  'cvc',
+  'cvc2',
+  'cav2',
+  'cid2',
+  'csc',
+  'securitycode',
+  'cardsecuritycode',
+  'cardverificationvalue',
+  'cardverificationcode',
+  'track',
+  'track1',
+  'track2',
+  'track3',
+  'trackdata',
+  'track1data',
+  'track2data',
+  'track3data',
+  'magstripe',
+  'magstripedata',
+  'magneticstripe',
+  'track2equivalent',
+  'track2equivalentdata',
+  'tag57',
+  'emvtag57',
+  'pin',
+  'pinblock',
+  'encryptedpin',
+  'encryptedpinblock',
+  'pindata',
+  'epb',
+  'onlinepin',
+  'offlinepin',
 ]);
 
 /** True for a field name that carries sensitive authentication data (dropped, never stored). */
@@ -66,7 +96,8 @@ export function isSensitiveAuthField(name: string): boolean {
 
 // The same names as JSON members inside a string (a dead letter's raw text, a log line): the
 // value (string, number, or a flat object/array) is replaced by a marker.
-const SENSITIVE_MEMBER = /"([A-Za-z][A-Za-z0-9_-]{1,30})"(\s*:\s*)("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*|\{[^{}]*\}|\[[^[\]]*\])/g;
+const SENSITIVE_MEMBER =
+  /"([A-Za-z][A-Za-z0-9_-]{1,30})"(\s*:\s*)("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*|\{[^{}]*\}|\[[^[\]]*\])/g;
 const MAYBE_SENSITIVE = /cv[vc]|cav|cid|csc|secur|verif|track|mag|tag57|pin|epb/i;
 
 /**
@@ -84,7 +115,9 @@ export function maskPans<T>(value: T): T {
 function maskString(value: string): string {
   let out = value;
   if (out.includes('"') && MAYBE_SENSITIVE.test(out)) {
-    out = out.replace(SENSITIVE_MEMBER, (member, name: string, colon: string) => (isSensitiveAuthField(name) ? `"${name}"${colon}"[removed]"` : member));
+    out = out.replace(SENSITIVE_MEMBER, (member, name: string, colon: string) =>
+      isSensitiveAuthField(name) ? `"${name}"${colon}"[removed]"` : member,
+    );
   }
   if (!MAYBE.test(out) || UUID.test(out)) return out;
   return out.replace(PAN_LIKE, maskDigits).replace(DIGIT_RUN, maskLuhnWindows);

@@ -49,7 +49,10 @@ export class CloudFlowError extends Error {
   /** Rebuilds an error that crossed a process boundary; anything unrecognised becomes `failed`. */
   static fromBody(body: unknown): CloudFlowError {
     if (body && typeof body === 'object') {
-      const { errorCode, errorMessage, retryAfterSeconds, dispatched, ...rest } = body as Record<string, unknown>;
+      const { errorCode, errorMessage, retryAfterSeconds, dispatched, ...rest } = body as Record<
+        string,
+        unknown
+      >;
       if (isErrorCode(errorCode)) {
         const extra: Record<string, string> = {};
         for (const [k, v] of Object.entries(rest)) if (typeof v === 'string') extra[k] = v;

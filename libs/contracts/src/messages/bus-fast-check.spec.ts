@@ -1,11 +1,21 @@
 import 'reflect-metadata';
 import { validateSync } from 'class-validator';
 import { certainlyValidBusMessage, certainlyValidRequestEvent } from './bus-fast-check';
-import { DeliverBusMessage, ForwardBusMessage, PingBusMessage, ReplacedBusMessage, ReplyBusMessage, RequestEventMessage } from './bus-validation';
+import {
+  DeliverBusMessage,
+  ForwardBusMessage,
+  PingBusMessage,
+  ReplacedBusMessage,
+  ReplyBusMessage,
+  RequestEventMessage,
+} from './bus-validation';
 
 /** What the classes say, the slow way (the same options as bus-validation's check()). */
 function classAccepts(cls: new () => object, value: object): boolean {
-  return validateSync(Object.assign(new cls(), value), { forbidUnknownValues: true, whitelist: false }).length === 0;
+  return (
+    validateSync(Object.assign(new cls(), value), { forbidUnknownValues: true, whitelist: false }).length ===
+    0
+  );
 }
 
 const frame = {
@@ -19,7 +29,14 @@ const frame = {
   payload: { result: 'FULFILLED' },
 };
 const payment = { ...frame, type: 'payment', originatingRequestId: null, source: 'acct', target: 'till-7' };
-const deliver = { kind: 'deliver', frame: payment, replyConnId: 'hub-1.i.c1', requester: 'acct', deadline: 1_800_000_000_000, epoch: 3 };
+const deliver = {
+  kind: 'deliver',
+  frame: payment,
+  replyConnId: 'hub-1.i.c1',
+  requester: 'acct',
+  deadline: 1_800_000_000_000,
+  epoch: 3,
+};
 const event = {
   eventId: '3f1c3c1e-4a51-4b7e-9a49-0b2b7c1a6d11',
   kind: 'reply',
@@ -37,8 +54,16 @@ const event = {
 
 const BUS: Array<[string, new () => object, Record<string, unknown>]> = [
   ['deliver', DeliverBusMessage, deliver],
-  ['deliver, async, resend', DeliverBusMessage, { ...deliver, record: 'async', resend: true, replyConnId: undefined }],
-  ['deliver with null optionals', DeliverBusMessage, { ...deliver, replyConnId: null, record: null, resend: null }],
+  [
+    'deliver, async, resend',
+    DeliverBusMessage,
+    { ...deliver, record: 'async', resend: true, replyConnId: undefined },
+  ],
+  [
+    'deliver with null optionals',
+    DeliverBusMessage,
+    { ...deliver, replyConnId: null, record: null, resend: null },
+  ],
   ['deliver with an extra field (rolling upgrade)', DeliverBusMessage, { ...deliver, traceparent: 'x' }],
   ['deliver, record sync', DeliverBusMessage, { ...deliver, record: 'sync' }],
   ['deliver, empty requester', DeliverBusMessage, { ...deliver, requester: '' }],
@@ -53,7 +78,11 @@ const BUS: Array<[string, new () => object, Record<string, unknown>]> = [
   ['deliver, frame as array', DeliverBusMessage, { ...deliver, frame: [] }],
   ['deliver, no frame', DeliverBusMessage, { ...deliver, frame: undefined }],
   ['reply', ReplyBusMessage, { kind: 'reply', frame }],
-  ['reply, frame without originatingRequestId', ReplyBusMessage, { kind: 'reply', frame: { ...frame, originatingRequestId: null } }],
+  [
+    'reply, frame without originatingRequestId',
+    ReplyBusMessage,
+    { kind: 'reply', frame: { ...frame, originatingRequestId: null } },
+  ],
   ['forward', ForwardBusMessage, { kind: 'forward', frame: { ...frame, type: 'flowEvent' } }],
   ['replaced', ReplacedBusMessage, { kind: 'replaced', epoch: 4 }],
   ['replaced, no epoch', ReplacedBusMessage, { kind: 'replaced' }],
@@ -99,7 +128,8 @@ describe('the fast bus checks agree with class-validator', () => {
     const sure = certainlyValidRequestEvent(value);
     if (sure) expect(classAccepts(RequestEventMessage, value)).toBe(true);
     // The fast path accepts only what Date#toISOString writes; the class takes other ISO 8601 forms too.
-    if (classAccepts(RequestEventMessage, value) && !['a date only', 'an offset time'].includes(_)) expect(sure).toBe(true);
+    if (classAccepts(RequestEventMessage, value) && !['a date only', 'an offset time'].includes(_))
+      expect(sure).toBe(true);
   });
 
   it('refuses what is not an object at all', () => {

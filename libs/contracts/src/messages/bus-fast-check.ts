@@ -26,7 +26,12 @@ function optional(value: unknown, rule: (v: unknown) => boolean): boolean {
 }
 
 function envelope(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && certainlyValidEnvelope(value as Fields);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    certainlyValidEnvelope(value as Fields)
+  );
 }
 
 const EVENT_ID = /^[A-Za-z0-9._:-]+$/;

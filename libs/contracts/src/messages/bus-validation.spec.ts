@@ -25,12 +25,29 @@ function refusal(fn: () => unknown): string {
 }
 
 describe('parseBusMessage', () => {
-  const deliver = { kind: 'deliver', frame, replyConnId: 'hub-a.c1', requester: 'acct', deadline: 1_800_000_000_000, epoch: 3 };
+  const deliver = {
+    kind: 'deliver',
+    frame,
+    replyConnId: 'hub-a.c1',
+    requester: 'acct',
+    deadline: 1_800_000_000_000,
+    epoch: 3,
+  };
 
   it('accepts every kind in its contract shape', () => {
     expect(parseBusMessage(deliver)).toMatchObject({ kind: 'deliver', epoch: 3 });
-    expect(parseBusMessage({ kind: 'forward', frame: { ...frame, type: 'flowEvent', originatingRequestId: 'r-0' } }).kind).toBe('forward');
-    expect(parseBusMessage({ kind: 'reply', frame: { ...frame, type: 'paymentResponse', originatingRequestId: 'r-1' } }).kind).toBe('reply');
+    expect(
+      parseBusMessage({
+        kind: 'forward',
+        frame: { ...frame, type: 'flowEvent', originatingRequestId: 'r-0' },
+      }).kind,
+    ).toBe('forward');
+    expect(
+      parseBusMessage({
+        kind: 'reply',
+        frame: { ...frame, type: 'paymentResponse', originatingRequestId: 'r-1' },
+      }).kind,
+    ).toBe('reply');
     expect(parseBusMessage({ kind: 'replaced', epoch: 4 }).kind).toBe('replaced');
     expect(parseBusMessage({ kind: 'ping' }).kind).toBe('ping');
   });
@@ -60,15 +77,20 @@ describe('parseBusAck', () => {
   it('accepts success and failure answers', () => {
     expect(parseBusAck({ ok: true })).toEqual({ ok: true });
     expect(parseBusAck({ ok: true, inflight: false })).toEqual({ ok: true, inflight: false });
-    expect(parseBusAck({ ok: false, errorCode: 'connectionLost', errorMessage: 'gone', noResponders: true })).toMatchObject({ ok: false });
+    expect(
+      parseBusAck({ ok: false, errorCode: 'connectionLost', errorMessage: 'gone', noResponders: true }),
+    ).toMatchObject({ ok: false });
   });
 
-  it.each([[{}], [{ ok: 'yes' }], [{ ok: false }], [{ ok: false, errorCode: 'nope', errorMessage: 'x' }], [{ ok: false, errorCode: 'failed', errorMessage: 'x', timedOut: 1 }]])(
-    'refuses %j',
-    (value) => {
-      expect(refusal(() => parseBusAck(value))).toMatch(/^Invalid bus answer/);
-    },
-  );
+  it.each([
+    [{}],
+    [{ ok: 'yes' }],
+    [{ ok: false }],
+    [{ ok: false, errorCode: 'nope', errorMessage: 'x' }],
+    [{ ok: false, errorCode: 'failed', errorMessage: 'x', timedOut: 1 }],
+  ])('refuses %j', (value) => {
+    expect(refusal(() => parseBusAck(value))).toMatch(/^Invalid bus answer/);
+  });
 });
 
 describe('parseRequestEvent', () => {
@@ -105,11 +127,24 @@ describe('parseRequestEvent', () => {
 
 describe('parseEvent', () => {
   it('validates each broadcast against its subject', () => {
-    expect(parseEvent('cloudflow.access.revoked.v1', { tenantId: 't', accountId: 'a', scope: 'account' }).scope).toBe('account');
+    expect(
+      parseEvent('cloudflow.access.revoked.v1', { tenantId: 't', accountId: 'a', scope: 'account' }).scope,
+    ).toBe('account');
     expect(parseEvent('admin.relayData.changed.v1', { tenantId: 't', accountId: 'a' }).accountId).toBe('a');
-    expect(parseEvent('auth.usage.reported.v1', { source: 's', items: [{ keyId: 'k', day: '2026-12-01', usedToday: 3, added: 1 }] }).items).toHaveLength(1);
-    expect(refusal(() => parseEvent('cloudflow.access.revoked.v1', { tenantId: 't', accountId: 'a', scope: 'everything' }))).toMatch(/scope/);
+    expect(
+      parseEvent('auth.usage.reported.v1', {
+        source: 's',
+        items: [{ keyId: 'k', day: '2026-12-01', usedToday: 3, added: 1 }],
+      }).items,
+    ).toHaveLength(1);
+    expect(
+      refusal(() =>
+        parseEvent('cloudflow.access.revoked.v1', { tenantId: 't', accountId: 'a', scope: 'everything' }),
+      ),
+    ).toMatch(/scope/);
     expect(refusal(() => parseEvent('auth.appKey.changed.v1', { keyId: 42 }))).toMatch(/keyId/);
-    expect(refusal(() => parseEvent('auth.usage.reported.v1', { source: 's', items: [{ keyId: 'k' }] }))).toMatch(/items/);
+    expect(
+      refusal(() => parseEvent('auth.usage.reported.v1', { source: 's', items: [{ keyId: 'k' }] })),
+    ).toMatch(/items/);
   });
 });

@@ -1,4 +1,18 @@
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Min, ValidateIf, registerDecorator, validateSync, type ValidationError } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Min,
+  ValidateIf,
+  registerDecorator,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
 import { CloudFlowError } from '../errors/cloudflow-error';
 import { ErrorCode, isErrorCode } from '../errors/error-code';
 import { CloudFlowMessage } from '../websocket/envelope';
@@ -97,7 +111,9 @@ export function parseBusMessage(value: unknown): BusMessage {
   if (certainlyValidBusMessage(value)) return value as BusMessage;
   const kind = value && typeof value === 'object' ? (value as { kind?: unknown }).kind : undefined;
   const cls: (new () => BusMessage) | undefined =
-    typeof kind === 'string' && Object.prototype.hasOwnProperty.call(BUS_CLASSES, kind) ? BUS_CLASSES[kind as BusMessage['kind']] : undefined;
+    typeof kind === 'string' && Object.prototype.hasOwnProperty.call(BUS_CLASSES, kind)
+      ? BUS_CLASSES[kind as BusMessage['kind']]
+      : undefined;
   if (!cls) throw invalid('bus message', [`kind must be one of ${Object.keys(BUS_CLASSES).join(', ')}`]);
   return check<BusMessage>('bus message', cls, value);
 }
@@ -108,14 +124,17 @@ export function parseBusAck(value: unknown): BusAck {
   const ack = value as Record<string, unknown>;
   if (ack.ok === true) {
     for (const flag of ['inflight', 'repeated']) {
-      if (ack[flag] !== undefined && typeof ack[flag] !== 'boolean') throw invalid('bus answer', [`${flag} must be a boolean`]);
+      if (ack[flag] !== undefined && typeof ack[flag] !== 'boolean')
+        throw invalid('bus answer', [`${flag} must be a boolean`]);
     }
     return ack as BusAck;
   }
   if (ack.ok !== false) throw invalid('bus answer', ['ok must be a boolean']);
-  if (!isErrorCode(ack.errorCode) || typeof ack.errorMessage !== 'string') throw invalid('bus answer', ['errorCode and errorMessage are required when ok is false']);
+  if (!isErrorCode(ack.errorCode) || typeof ack.errorMessage !== 'string')
+    throw invalid('bus answer', ['errorCode and errorMessage are required when ok is false']);
   for (const flag of ['noResponders', 'timedOut']) {
-    if (ack[flag] !== undefined && typeof ack[flag] !== 'boolean') throw invalid('bus answer', [`${flag} must be a boolean`]);
+    if (ack[flag] !== undefined && typeof ack[flag] !== 'boolean')
+      throw invalid('bus answer', [`${flag} must be a boolean`]);
   }
   return ack as BusAck;
 }
@@ -155,7 +174,13 @@ function isUsageTotals(value: unknown): boolean {
     value.every((item: unknown) => {
       if (!item || typeof item !== 'object') return false;
       const t = item as Record<string, unknown>;
-      return typeof t.keyId === 'string' && typeof t.day === 'string' && USAGE_DAY.test(t.day) && Number.isInteger(t.usedToday) && Number.isInteger(t.added);
+      return (
+        typeof t.keyId === 'string' &&
+        typeof t.day === 'string' &&
+        USAGE_DAY.test(t.day) &&
+        Number.isInteger(t.usedToday) &&
+        Number.isInteger(t.added)
+      );
     })
   );
 }
@@ -190,7 +215,8 @@ export function parseEvent<S extends EventSubject>(subject: S, value: unknown): 
 }
 
 function check<T extends object>(what: string, cls: new () => T, value: unknown): T {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalid(what, ['must be a JSON object']);
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw invalid(what, ['must be a JSON object']);
   const instance = Object.assign(new cls(), value);
   const errors = validateSync(instance, OPTIONS);
   if (errors.length) throw invalid(what, describe(errors));

@@ -17,5 +17,14 @@ export interface AckFrame extends Omit<CloudFlowMessage, 'type'> {
 
 /** `requestId` is the ack's own new id (the caller makes it: contracts stays free of node APIs). */
 export function ackFrame(requestId: string, originatingRequestId: string, target: string): AckFrame {
-  return { type: ACK_TYPE, format: 'cloudflow', version: '1.0', requestId, originatingRequestId, source: 'cloudflow-hub', target, payload: {} };
+  return {
+    type: ACK_TYPE,
+    format: 'cloudflow',
+    version: '1.0',
+    requestId,
+    originatingRequestId,
+    source: 'cloudflow-hub',
+    target,
+    payload: {},
+  };
 }

@@ -1,7 +1,16 @@
 import { MESSAGE_TYPES, START_TYPES, type MessageType } from './envelope';
 
 const TYPES: ReadonlySet<unknown> = new Set<unknown>(MESSAGE_TYPES);
-const FIELDS: ReadonlySet<string> = new Set(['type', 'format', 'version', 'requestId', 'originatingRequestId', 'source', 'target', 'payload']);
+const FIELDS: ReadonlySet<string> = new Set([
+  'type',
+  'format',
+  'version',
+  'requestId',
+  'originatingRequestId',
+  'source',
+  'target',
+  'payload',
+]);
 const ID = /^[A-Za-z0-9._:-]+$/;
 /** Printable ASCII only: class-validator's Length counts surrogate pairs and variation selectors
  * differently from String#length, so anything else takes the exact (slow) path. */
@@ -35,7 +44,8 @@ export function certainlyValidEnvelope(frame: Record<string, unknown>): boolean 
   const type = frame.type;
   if (!TYPES.has(type)) return false;
   const starts = START_TYPES.has(type as MessageType);
-  if (!certainText(frame.format, 1, 32) || !certainText(frame.version, 1, 32) || !certainId(frame.requestId)) return false;
+  if (!certainText(frame.format, 1, 32) || !certainText(frame.version, 1, 32) || !certainId(frame.requestId))
+    return false;
   const origin = frame.originatingRequestId;
   if ((!starts || origin != null) && !certainId(origin)) return false;
   const source = frame.source;

@@ -1,12 +1,23 @@
 import { IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
 
-export const MESSAGE_TYPES = ['payment', 'request', 'paymentResponse', 'response', 'flowEvent', 'flowException'] as const;
+export const MESSAGE_TYPES = [
+  'payment',
+  'request',
+  'paymentResponse',
+  'response',
+  'flowEvent',
+  'flowException',
+] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 /** Client → device: starts a transaction. */
 export const START_TYPES: ReadonlySet<MessageType> = new Set(['payment', 'request']);
 /** Device → client: the transaction's last word. */
-export const FINAL_TYPES: ReadonlySet<MessageType> = new Set(['paymentResponse', 'response', 'flowException']);
+export const FINAL_TYPES: ReadonlySet<MessageType> = new Set([
+  'paymentResponse',
+  'response',
+  'flowException',
+]);
 
 /** Frames larger than this close the socket with 1009 (CONTRACT.md §7). */
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -21,7 +32,10 @@ export class CloudFlowMessage {
   @IsIn(MESSAGE_TYPES) type: MessageType;
   @IsString() @Length(1, 32) format: string;
   @IsString() @Length(1, 32) version: string;
-  @IsString() @Length(1, 100) @Matches(ID, { message: 'requestId may contain only letters, digits and . _ : -' }) requestId: string;
+  @IsString()
+  @Length(1, 100)
+  @Matches(ID, { message: 'requestId may contain only letters, digits and . _ : -' })
+  requestId: string;
   /** Replies name the request they answer. */
   @ValidateIf((m: CloudFlowMessage) => !START_TYPES.has(m.type) || m.originatingRequestId != null)
   @IsString()

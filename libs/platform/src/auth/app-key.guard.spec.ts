@@ -11,15 +11,28 @@ import { UsageLimiter } from './usage-limiter';
 const K = `cf_sbx_${'a'.repeat(43)}`;
 
 const info = (over: Partial<AppKeyInfo> = {}): AppKeyInfo => ({
-  keyId: 'k1', prefix: 'cf_sbx_abcde', developerId: 'd1', kind: 'sandbox', status: 'active',
-  groups: ['client', 'device', 'admin'], usageLimitPerDay: 1000, ratePerSecond: 10, expiresAt: null, ...over,
+  keyId: 'k1',
+  prefix: 'cf_sbx_abcde',
+  developerId: 'd1',
+  kind: 'sandbox',
+  status: 'active',
+  groups: ['client', 'device', 'admin'],
+  usageLimitPerDay: 1000,
+  ratePerSecond: 10,
+  expiresAt: null,
+  ...over,
 });
 
 function context(headers: Record<string, string>, meta: { public?: boolean; group?: ApiGroup } = {}) {
   const handler = () => undefined;
   if (meta.public) Reflect.defineMetadata(PUBLIC_KEY, true, handler);
   if (meta.group) Reflect.defineMetadata(API_GROUP_KEY, meta.group, handler);
-  const req: Record<string, unknown> = { headers, method: 'GET', path: '/client/v1.0/devices', route: { path: '/client/v1.0/devices' } };
+  const req: Record<string, unknown> = {
+    headers,
+    method: 'GET',
+    path: '/client/v1.0/devices',
+    route: { path: '/client/v1.0/devices' },
+  };
   const ctx = {
     getType: () => 'http',
     getHandler: () => handler,
@@ -38,13 +51,23 @@ describe('AppKeyGuard', () => {
   beforeEach(() => {
     // Strict: any call not set up by a test fails it.
     lookup = jest.fn((_key: string) => Promise.reject(new Error('unexpected key lookup')));
-    blocked = jest.fn((_m: string, _p: string) => Promise.reject(new Error('unexpected blocked-endpoint check')));
+    blocked = jest.fn((_m: string, _p: string) =>
+      Promise.reject(new Error('unexpected blocked-endpoint check')),
+    );
     usage = new UsageLimiter(() => Date.parse('2030-05-01T12:00:00Z'));
-    guard = new AppKeyGuard(new Reflector(), { get: lookup } as unknown as AppKeyCache, { isBlocked: blocked } as unknown as BlockedEndpointsCache, usage);
+    guard = new AppKeyGuard(
+      new Reflector(),
+      { get: lookup } as unknown as AppKeyCache,
+      { isBlocked: blocked } as unknown as BlockedEndpointsCache,
+      usage,
+    );
   });
 
   const rejection = async (ctx: ExecutionContext) => {
-    const error = await guard.canActivate(ctx).then(() => undefined, (e: unknown) => e);
+    const error = await guard.canActivate(ctx).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(CloudFlowError);
     return (error as CloudFlowError).toBody();
   };
@@ -55,41 +78,67 @@ describe('AppKeyGuard', () => {
   });
 
   it('answers a missing header with the seed text', async () => {
-    expect(await rejection(context({}).ctx)).toEqual({ error: 'Authorization field missing', errorCode: ErrorCode.unauthorized, errorMessage: 'Authorization field missing' });
+    expect(await rejection(context({}).ctx)).toEqual({
+      error: 'Authorization field missing',
+      errorCode: ErrorCode.unauthorized,
+      errorMessage: 'Authorization field missing',
+    });
   });
 
   it('answers unknown and revoked keys with "Invalid APP key"', async () => {
-    lookup.mockRejectedValueOnce(new CloudFlowError(ErrorCode.unauthorized, 'Invalid APP key', { extra: { error: 'Invalid APP key' } }));
-    expect(await rejection(context({ 'api-key': K }).ctx)).toMatchObject({ error: 'Invalid APP key', errorCode: 'unauthorized' });
+    lookup.mockRejectedValueOnce(
+      new CloudFlowError(ErrorCode.unauthorized, 'Invalid APP key', { extra: { error: 'Invalid APP key' } }),
+    );
+    expect(await rejection(context({ 'api-key': K }).ctx)).toMatchObject({
+      error: 'Invalid APP key',
+      errorCode: 'unauthorized',
+    });
     lookup.mockResolvedValueOnce(info({ status: 'revoked' }));
-    expect(await rejection(context({ 'api-key': K }).ctx)).toMatchObject({ error: 'Invalid APP key', errorCode: 'unauthorized' });
+    expect(await rejection(context({ 'api-key': K }).ctx)).toMatchObject({
+      error: 'Invalid APP key',
+      errorCode: 'unauthorized',
+    });
   });
 
   it('refuses a key of the wrong shape without asking the cache (no round trip to auth)', async () => {
     for (const key of ['nope', `${K}x`, K.replace('cf_sbx_', 'cf_test_'), 'x'.repeat(5000)]) {
-      expect(await rejection(context({ 'api-key': key }).ctx)).toMatchObject({ error: 'Invalid APP key', errorCode: 'unauthorized' });
+      expect(await rejection(context({ 'api-key': key }).ctx)).toMatchObject({
+        error: 'Invalid APP key',
+        errorCode: 'unauthorized',
+      });
     }
     expect(lookup).not.toHaveBeenCalled();
   });
 
   it('answers expired keys, by status or by a passed expiry time, with the seed text', async () => {
     lookup.mockResolvedValueOnce(info({ status: 'expired' }));
-    expect(await rejection(context({ 'api-key': K }).ctx)).toMatchObject({ error: 'Key has expired, please renew', errorCode: 'unauthorized' });
+    expect(await rejection(context({ 'api-key': K }).ctx)).toMatchObject({
+      error: 'Key has expired, please renew',
+      errorCode: 'unauthorized',
+    });
     lookup.mockResolvedValueOnce(info({ expiresAt: new Date(Date.now() - 1000).toISOString() }));
-    expect(await rejection(context({ 'api-key': K }).ctx)).toMatchObject({ error: 'Key has expired, please renew' });
+    expect(await rejection(context({ 'api-key': K }).ctx)).toMatchObject({
+      error: 'Key has expired, please renew',
+    });
   });
 
   it('answers a blocked endpoint with 403 "Requested endpoint is forbidden"', async () => {
     lookup.mockResolvedValueOnce(info());
     blocked.mockResolvedValueOnce(true);
-    expect(await rejection(context({ 'api-key': K }).ctx)).toMatchObject({ error: 'Requested endpoint is forbidden', errorCode: 'forbidden' });
+    expect(await rejection(context({ 'api-key': K }).ctx)).toMatchObject({
+      error: 'Requested endpoint is forbidden',
+      errorCode: 'forbidden',
+    });
     expect(blocked).toHaveBeenCalledWith('GET', '/client/v1.0/devices', '/client/v1.0/devices');
   });
 
   it('answers a group the key is not allowed with 403 "Access to this API has been disallowed"', async () => {
     lookup.mockResolvedValueOnce(info({ groups: ['client'] }));
     blocked.mockResolvedValueOnce(false);
-    expect(await rejection(context({ 'api-key': K }, { group: 'admin' }).ctx)).toMatchObject({ error: 'Access to this API has been disallowed', errorCode: 'forbidden' });
+    expect(await rejection(context({ 'api-key': K }, { group: 'admin' }).ctx)).toMatchObject({
+      error: 'Access to this API has been disallowed',
+      errorCode: 'forbidden',
+    });
   });
 
   it('passes a valid key for an allowed group and attaches what it knows to the request', async () => {
@@ -107,9 +156,15 @@ describe('AppKeyGuard', () => {
     blocked.mockResolvedValue(false);
     await expect(guard.canActivate(context({ 'api-key': K }, { group: 'client' }).ctx)).resolves.toBe(true);
     await expect(guard.canActivate(context({ 'api-key': K }, { group: 'client' }).ctx)).resolves.toBe(true);
-    const error = await guard.canActivate(context({ 'api-key': K }, { group: 'client' }).ctx).catch((e: unknown) => e);
+    const error = await guard
+      .canActivate(context({ 'api-key': K }, { group: 'client' }).ctx)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CloudFlowError);
-    expect((error as CloudFlowError).toBody()).toEqual({ error: 'Usage limit exceeded', errorCode: 'tooManyRequests', errorMessage: 'Usage limit exceeded' });
+    expect((error as CloudFlowError).toBody()).toEqual({
+      error: 'Usage limit exceeded',
+      errorCode: 'tooManyRequests',
+      errorMessage: 'Usage limit exceeded',
+    });
     expect((error as CloudFlowError).retryAfterSeconds).toBe(12 * 3600);
     expect(usage.usedToday('k1')).toBe(2);
   });

@@ -43,7 +43,8 @@ export class AppKeyGuard implements CanActivate {
     if (info.status === 'expired' || (info.expiresAt !== null && Date.parse(info.expiresAt) <= Date.now())) {
       throw appKeyError('expired');
     }
-    if (await this.blocked.isBlocked(req.method, req.path, matchedRoute(req))) throw appKeyError('endpointBlocked');
+    if (await this.blocked.isBlocked(req.method, req.path, matchedRoute(req)))
+      throw appKeyError('endpointBlocked');
     const group = this.reflector.getAllAndOverride<ApiGroup | undefined>(API_GROUP_KEY, targets);
     if (group && !info.groups.includes(group)) throw appKeyError('groupDisallowed');
     // Routes outside the three groups (the key check `GET /dummyapi/status`) bill as `client`.

@@ -4,7 +4,9 @@ import type { Broadcasts } from '../nats/broadcasts';
 import type { RpcClient } from '../nats/rpc-client';
 import { BlockedEndpointsCache } from './blocked-endpoints.cache';
 
-const list = (...prefixes: string[]): BlockedEndpointList => ({ items: prefixes.map((p, i) => ({ id: String(i), method: 'GET', pathPrefix: p })) });
+const list = (...prefixes: string[]): BlockedEndpointList => ({
+  items: prefixes.map((p, i) => ({ id: String(i), method: 'GET', pathPrefix: p })),
+});
 
 describe('BlockedEndpointsCache', () => {
   let send: jest.Mock;
@@ -15,7 +17,11 @@ describe('BlockedEndpointsCache', () => {
     jest.useFakeTimers({ now: Date.parse('2030-05-01T12:00:00Z') });
     send = jest.fn(() => Promise.reject(new Error('unexpected list')));
     const broadcasts = { on: jest.fn((_s: string, h: () => void) => (changed = h)), onReconnect: jest.fn() };
-    cache = new BlockedEndpointsCache({ send } as unknown as RpcClient, broadcasts as unknown as Broadcasts, pino({ level: 'silent' }));
+    cache = new BlockedEndpointsCache(
+      { send } as unknown as RpcClient,
+      broadcasts as unknown as Broadcasts,
+      pino({ level: 'silent' }),
+    );
   });
 
   afterEach(() => jest.useRealTimers());
@@ -30,8 +36,12 @@ describe('BlockedEndpointsCache', () => {
 
   it('matches the route Express matched as well as the path, and treats HEAD as GET', async () => {
     send.mockResolvedValueOnce(list('/client/v1.0/devices/:referenceId'));
-    expect(await cache.isBlocked('GET', '/client/v1.0/devices/till-1', '/client/v1.0/devices/:referenceId')).toBe(true);
-    expect(await cache.isBlocked('HEAD', '/client/v1.0/devices/till-1', '/client/v1.0/devices/:referenceId')).toBe(true);
+    expect(
+      await cache.isBlocked('GET', '/client/v1.0/devices/till-1', '/client/v1.0/devices/:referenceId'),
+    ).toBe(true);
+    expect(
+      await cache.isBlocked('HEAD', '/client/v1.0/devices/till-1', '/client/v1.0/devices/:referenceId'),
+    ).toBe(true);
     expect(await cache.isBlocked('GET', '/client/v1.0/devices', '/client/v1.0/devices')).toBe(false);
   });
 

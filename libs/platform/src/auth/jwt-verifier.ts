@@ -8,7 +8,13 @@ import {
   type TokenStatus,
   type TokenStatusRequest,
 } from '@cloudflow/contracts';
-import { createLocalJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import {
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  jwtVerify,
+  type JWTPayload,
+} from 'jose';
 
 /** Only the algorithm auth signs with; `none`, HS* and RS* are refused before any key is tried. */
 export const JWT_ALGORITHMS = ['EdDSA'];
@@ -77,7 +83,8 @@ export class JwtVerifier {
         throw toUnauthorized(e);
       });
     }
-    if (STATUS_AUDIENCES.has(audience)) await this.checkStatus(payload, audience as TokenStatusRequest['audience']);
+    if (STATUS_AUDIENCES.has(audience))
+      await this.checkStatus(payload, audience as TokenStatusRequest['audience']);
     return payload;
   }
 
@@ -103,14 +110,22 @@ export class JwtVerifier {
     return payload as JWTPayload & { sub: string };
   }
 
-  private async checkStatus(payload: JWTPayload & { sub: string }, audience: TokenStatusRequest['audience']): Promise<void> {
+  private async checkStatus(
+    payload: JWTPayload & { sub: string },
+    audience: TokenStatusRequest['audience'],
+  ): Promise<void> {
     const check = this.options.tokenStatus;
     if (!check) return;
     const jti = payload.jti!;
     const until = this.active.get(jti);
     if (until !== undefined && until > this.now()) return;
     const generation = typeof payload.gen === 'number' ? payload.gen : undefined;
-    const { active } = await check({ audience, subject: payload.sub, jti, ...(generation !== undefined ? { generation } : {}) });
+    const { active } = await check({
+      audience,
+      subject: payload.sub,
+      jti,
+      ...(generation !== undefined ? { generation } : {}),
+    });
     if (!active) {
       this.active.delete(jti);
       throw new CloudFlowError(ErrorCode.unauthorized, 'Token has been revoked');
@@ -155,6 +170,7 @@ function invalid(): CloudFlowError {
 
 function toUnauthorized(error: unknown): CloudFlowError {
   if (error instanceof CloudFlowError) return error;
-  if (error instanceof joseErrors.JWTExpired) return new CloudFlowError(ErrorCode.unauthorized, 'Token has expired');
+  if (error instanceof joseErrors.JWTExpired)
+    return new CloudFlowError(ErrorCode.unauthorized, 'Token has expired');
   return invalid();
 }

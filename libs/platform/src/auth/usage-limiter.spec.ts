@@ -4,8 +4,16 @@ import { secondsToUtcMidnight, UsageLimiter, utcDay } from './usage-limiter';
 
 const KEY = '0b6f2f0e-6f55-4a5e-9d2b-3a7c1e2d4f60';
 const info = (over: Partial<AppKeyInfo> = {}): AppKeyInfo => ({
-  keyId: KEY, prefix: 'cf_sbx_abcde', developerId: 'd1', kind: 'sandbox', status: 'active',
-  groups: ['client', 'device', 'admin'], usageLimitPerDay: 1000, ratePerSecond: 10, expiresAt: null, ...over,
+  keyId: KEY,
+  prefix: 'cf_sbx_abcde',
+  developerId: 'd1',
+  kind: 'sandbox',
+  status: 'active',
+  groups: ['client', 'device', 'admin'],
+  usageLimitPerDay: 1000,
+  ratePerSecond: 10,
+  expiresAt: null,
+  ...over,
 });
 
 describe('UsageLimiter', () => {
@@ -36,14 +44,20 @@ describe('UsageLimiter', () => {
 
     it('counts what the other instances admitted in the last second, not what this one reported', () => {
       admitN(4);
-      limiter.observe({ source: 'other', items: [{ keyId: KEY, day: '2030-05-01', usedToday: 10, added: 6 }] }, 'me');
+      limiter.observe(
+        { source: 'other', items: [{ keyId: KEY, day: '2030-05-01', usedToday: 10, added: 6 }] },
+        'me',
+      );
       expect(limiter.admit(info()).allowed).toBe(false);
       now += 1000;
       expect(limiter.admit(info()).allowed).toBe(true);
       // Our own batch coming back in the broadcast must not count twice.
       const fresh = new UsageLimiter(() => now);
       Array.from({ length: 5 }, () => fresh.admit(info()));
-      fresh.observe({ source: 'me', items: [{ keyId: KEY, day: '2030-05-01', usedToday: 5, added: 5 }] }, 'me');
+      fresh.observe(
+        { source: 'me', items: [{ keyId: KEY, day: '2030-05-01', usedToday: 5, added: 5 }] },
+        'me',
+      );
       expect(fresh.admit(info()).allowed).toBe(true);
     });
 
@@ -56,7 +70,10 @@ describe('UsageLimiter', () => {
     const limited = info({ usageLimitPerDay: 20, ratePerSecond: 1000 });
 
     it('refuses once the cluster total plus local counts reach the limit, with Retry-After to UTC midnight', () => {
-      limiter.observe({ source: 'other', items: [{ keyId: KEY, day: '2030-05-01', usedToday: 10, added: 10 }] }, 'me');
+      limiter.observe(
+        { source: 'other', items: [{ keyId: KEY, day: '2030-05-01', usedToday: 10, added: 10 }] },
+        'me',
+      );
       expect(admitN(10, limited).every((v) => v.allowed)).toBe(true);
       at('2030-05-01T23:59:30.200Z');
       expect(limiter.admit(limited)).toEqual({ allowed: false, reason: 'daily', retryAfterSeconds: 30 });
@@ -65,7 +82,9 @@ describe('UsageLimiter', () => {
     it('counts pending and in-flight reports until auth answers, then the total auth returns', () => {
       admitN(15, limited);
       const batch = limiter.takeBatch();
-      expect(batch).toEqual([{ keyId: KEY, day: '2030-05-01', group: 'client', count: 15, lastUsedAt: '2030-05-01T12:00:00.000Z' }]);
+      expect(batch).toEqual([
+        { keyId: KEY, day: '2030-05-01', group: 'client', count: 15, lastUsedAt: '2030-05-01T12:00:00.000Z' },
+      ]);
       expect(limiter.takeBatch()).toEqual([]);
       expect(limiter.usedToday(KEY)).toBe(15);
       admitN(2, limited);
@@ -114,7 +133,10 @@ describe('UsageLimiter', () => {
       expect(limiter.admit(limited).allowed).toBe(false);
       at('2030-05-02T00:00:00.000Z');
       expect(limiter.admit(limited).allowed).toBe(true);
-      limiter.observe({ source: 'other', items: [{ keyId: KEY, day: '2030-05-01', usedToday: 20, added: 5 }] }, 'me');
+      limiter.observe(
+        { source: 'other', items: [{ keyId: KEY, day: '2030-05-01', usedToday: 20, added: 5 }] },
+        'me',
+      );
       expect(limiter.usedToday(KEY)).toBe(1);
       // Yesterday's unreported 20 still go to the ledger, under yesterday.
       expect(limiter.takeBatch()).toEqual([
@@ -131,7 +153,10 @@ describe('UsageLimiter', () => {
   it('forgets keys idle for ten minutes', () => {
     admitN(1);
     limiter.takeBatch();
-    limiter.settle([{ keyId: KEY, day: '2030-05-01', count: 1, lastUsedAt: new Date(now).toISOString() }], [{ keyId: KEY, day: '2030-05-01', usedToday: 1 }]);
+    limiter.settle(
+      [{ keyId: KEY, day: '2030-05-01', count: 1, lastUsedAt: new Date(now).toISOString() }],
+      [{ keyId: KEY, day: '2030-05-01', usedToday: 1 }],
+    );
     now += 11 * 60_000;
     limiter.takeBatch();
     expect(limiter.usedToday(KEY)).toBe(0);

@@ -1,4 +1,10 @@
-import type { ApiGroup, AppKeyInfo, UsageReportedEvent, UsageReportItem, UsageTotal } from '@cloudflow/contracts';
+import type {
+  ApiGroup,
+  AppKeyInfo,
+  UsageReportedEvent,
+  UsageReportItem,
+  UsageTotal,
+} from '@cloudflow/contracts';
 import { RecentWindow } from './recent-window';
 
 export type Clock = () => number;
@@ -106,7 +112,8 @@ export class UsageLimiter {
       }
     }
     for (const [keyId, state] of this.keys) {
-      if (state.pending === 0 && state.inflight === 0 && now - state.touchedAt > IDLE_MS) this.keys.delete(keyId);
+      if (state.pending === 0 && state.inflight === 0 && now - state.touchedAt > IDLE_MS)
+        this.keys.delete(keyId);
     }
     return items;
   }

@@ -1,4 +1,11 @@
-import { CloudFlowError, ErrorCode, EVENTS, SUBJECTS, type AppKeyInfo, type UsageReportedEvent } from '@cloudflow/contracts';
+import {
+  CloudFlowError,
+  ErrorCode,
+  EVENTS,
+  SUBJECTS,
+  type AppKeyInfo,
+  type UsageReportedEvent,
+} from '@cloudflow/contracts';
 import pino from 'pino';
 import type { Broadcasts } from '../nats/broadcasts';
 import type { RpcClient } from '../nats/rpc-client';
@@ -7,8 +14,15 @@ import { UsageReporter } from './usage.reporter';
 
 const KEY = '0b6f2f0e-6f55-4a5e-9d2b-3a7c1e2d4f60';
 const info: AppKeyInfo = {
-  keyId: KEY, prefix: 'cf_sbx_abcde', developerId: 'd1', kind: 'sandbox', status: 'active',
-  groups: ['client'], usageLimitPerDay: 5, ratePerSecond: 1000, expiresAt: null,
+  keyId: KEY,
+  prefix: 'cf_sbx_abcde',
+  developerId: 'd1',
+  kind: 'sandbox',
+  status: 'active',
+  groups: ['client'],
+  usageLimitPerDay: 5,
+  ratePerSecond: 1000,
+  expiresAt: null,
 };
 const DAY = '2030-05-01';
 
@@ -27,7 +41,12 @@ describe('UsageReporter', () => {
         onUsage = handler;
       }),
     };
-    reporter = new UsageReporter(limiter, { send } as unknown as RpcClient, broadcasts as unknown as Broadcasts, pino({ level: 'silent' }));
+    reporter = new UsageReporter(
+      limiter,
+      { send } as unknown as RpcClient,
+      broadcasts as unknown as Broadcasts,
+      pino({ level: 'silent' }),
+    );
   });
 
   it('sends nothing without traffic, and one message for all admitted requests otherwise', async () => {
@@ -40,7 +59,11 @@ describe('UsageReporter', () => {
     expect(send).toHaveBeenCalledTimes(1);
     expect(send).toHaveBeenCalledWith(
       SUBJECTS.auth.usageReport,
-      { source: reporter.source, reportId: expect.stringMatching(/^[0-9a-f-]{36}$/), items: [expect.objectContaining({ keyId: KEY, day: DAY, group: 'client', count: 2 })] },
+      {
+        source: reporter.source,
+        reportId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        items: [expect.objectContaining({ keyId: KEY, day: DAY, group: 'client', count: 2 })],
+      },
       expect.any(Number),
     );
     // Auth's total (2 of ours + 2 from elsewhere) replaces the local guess.

@@ -36,7 +36,9 @@ export class BaseConfig {
    * clustered start: `1`, HAProxy), or a comma list of proxy addresses/subnets (`10.0.0.0/8`,
    * `loopback`). Never `true`: anyone could then pick their address, and guess counters with it.
    */
-  @Matches(/^(false|\d{1,2}|((loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+)\s*,?\s*)+)$/, { message: 'TRUST_PROXY must be false, a hop count, or a list of proxy addresses' })
+  @Matches(/^(false|\d{1,2}|((loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+)\s*,?\s*)+)$/, {
+    message: 'TRUST_PROXY must be false, a hop count, or a list of proxy addresses',
+  })
   TRUST_PROXY = 'false';
   /** A name for this replica in logs and metrics; defaults to host:pid. */
   @IsOptional() @IsString() INSTANCE_ID?: string;

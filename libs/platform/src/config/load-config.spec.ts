@@ -28,7 +28,8 @@ describe('loadConfig', () => {
     for (const ok of ['false', '1', '10.0.0.0/8, 192.168.1.1', 'loopback', 'fd00::/8']) {
       expect(loadConfig(DemoConfig, { SECRET: secret, TRUST_PROXY: ok }).TRUST_PROXY).toBe(ok);
     }
-    for (const bad of ['true', 'yes', 'anything goes']) expect(() => loadConfig(DemoConfig, { SECRET: secret, TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
+    for (const bad of ['true', 'yes', 'anything goes'])
+      expect(() => loadConfig(DemoConfig, { SECRET: secret, TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
   });
 
   it('turns TRUST_PROXY into what Express wants', () => {

@@ -11,7 +11,12 @@ export function loadConfig<T extends object>(cls: new () => T, env: NodeJS.Proce
   const defaults = new cls() as Record<string, unknown>;
   const raw: Record<string, unknown> = { ...defaults };
   for (const key of Object.keys(env)) {
-    if (!(key in defaults) && !Reflect.hasMetadata('design:type', cls.prototype as object, key) && !hasValidators(cls, key)) continue;
+    if (
+      !(key in defaults) &&
+      !Reflect.hasMetadata('design:type', cls.prototype as object, key) &&
+      !hasValidators(cls, key)
+    )
+      continue;
     raw[key] = parse(env[key]!, defaults[key]);
   }
   const config = plainToInstance(cls, raw);
@@ -25,7 +30,8 @@ export function loadConfig<T extends object>(cls: new () => T, env: NodeJS.Proce
 
 function parse(value: string, fallback: unknown): unknown {
   if (typeof fallback === 'number') return value.trim() === '' ? NaN : Number(value);
-  if (typeof fallback === 'boolean') return value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
+  if (typeof fallback === 'boolean')
+    return value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
   return value;
 }
 

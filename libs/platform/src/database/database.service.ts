@@ -1,7 +1,14 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { CloudFlowError, ErrorCode } from '@cloudflow/contracts';
 import type { Logger } from 'pino';
-import { DataSource, type DataSourceOptions, type EntityManager, type EntityTarget, type ObjectLiteral, type Repository } from 'typeorm';
+import {
+  DataSource,
+  type DataSourceOptions,
+  type EntityManager,
+  type EntityTarget,
+  type ObjectLiteral,
+  type Repository,
+} from 'typeorm';
 import { isStorageOutage } from '../errors/to-cloudflow-error';
 
 export interface DatabaseOptions {
@@ -62,7 +69,8 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   }
 
   get manager(): EntityManager {
-    if (!this.ready) throw new CloudFlowError(ErrorCode.storageFailed, 'Storage is unavailable; nothing was changed');
+    if (!this.ready)
+      throw new CloudFlowError(ErrorCode.storageFailed, 'Storage is unavailable; nothing was changed');
     return this.dataSource.manager;
   }
 
@@ -75,7 +83,8 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     try {
       return await this.manager.transaction(work);
     } catch (error) {
-      if (isStorageOutage(error)) throw new CloudFlowError(ErrorCode.storageFailed, 'Storage is unavailable; nothing was changed');
+      if (isStorageOutage(error))
+        throw new CloudFlowError(ErrorCode.storageFailed, 'Storage is unavailable; nothing was changed');
       throw error;
     }
   }
@@ -89,7 +98,8 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
         this.logger.info({ schema: this.options.schema }, 'database ready');
         return;
       } catch (error) {
-        if (attempt === 1 || attempt % 20 === 0) this.logger.warn({ err: error, attempt }, 'database not reachable yet; retrying');
+        if (attempt === 1 || attempt % 20 === 0)
+          this.logger.warn({ err: error, attempt }, 'database not reachable yet; retrying');
         await new Promise((r) => setTimeout(r, Math.min(250 * attempt, 2000)));
       }
     }
@@ -100,15 +110,22 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
     await runner.connect();
     try {
       // Replicas starting together take turns; the second finds nothing left to run.
-      await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`cloudflow-migrate-${this.options.schema}`]);
+      await runner.query('SELECT pg_advisory_lock(hashtext($1))', [
+        `cloudflow-migrate-${this.options.schema}`,
+      ]);
       // With per-service roles the schema already exists, owned by this service's role, which may
       // not create schemas (CREATE SCHEMA IF NOT EXISTS checks that right even when it exists).
-      const [{ present }] = (await runner.query('SELECT count(*)::int AS present FROM pg_namespace WHERE nspname = $1', [this.options.schema])) as Array<{ present: number }>;
+      const [{ present }] = (await runner.query(
+        'SELECT count(*)::int AS present FROM pg_namespace WHERE nspname = $1',
+        [this.options.schema],
+      )) as Array<{ present: number }>;
       if (!present) await runner.query(`CREATE SCHEMA IF NOT EXISTS "${this.options.schema}"`);
       const ran = await this.dataSource.runMigrations({ transaction: 'each' });
       if (ran.length) this.logger.info({ migrations: ran.map((m) => m.name) }, 'migrations applied');
     } finally {
-      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`cloudflow-migrate-${this.options.schema}`]).catch(() => undefined);
+      await runner
+        .query('SELECT pg_advisory_unlock(hashtext($1))', [`cloudflow-migrate-${this.options.schema}`])
+        .catch(() => undefined);
       await runner.release();
     }
   }

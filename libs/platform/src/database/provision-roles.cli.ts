@@ -16,7 +16,9 @@ async function main(): Promise<void> {
     urls[name] = url;
   }
   await provisionServiceRoles(owner, urls);
-  console.log(`database roles ready: ${DATABASE_SERVICES.map((s) => `${s} as ${decodeURIComponent(new URL(urls[s]).username)}`).join(', ')}`);
+  console.log(
+    `database roles ready: ${DATABASE_SERVICES.map((s) => `${s} as ${decodeURIComponent(new URL(urls[s]).username)}`).join(', ')}`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -2,11 +2,17 @@ import { serviceDatabaseUrl, serviceRoleName, serviceRoleStatements } from './se
 
 describe('service database roles', () => {
   it("puts the service's role and password into the owner's URL, keeping host, database and options", () => {
-    const url = serviceDatabaseUrl('postgres://owner:secret@db.internal:5432/cloudflow?sslmode=require', 'gateway', 'p@ss:/word#1234567');
+    const url = serviceDatabaseUrl(
+      'postgres://owner:secret@db.internal:5432/cloudflow?sslmode=require',
+      'gateway',
+      'p@ss:/word#1234567',
+    );
     const parsed = new URL(url);
     expect(parsed.username).toBe(serviceRoleName('gateway'));
     expect(decodeURIComponent(parsed.password)).toBe('p@ss:/word#1234567');
-    expect(`${parsed.host}${parsed.pathname}${parsed.search}`).toBe('db.internal:5432/cloudflow?sslmode=require');
+    expect(`${parsed.host}${parsed.pathname}${parsed.search}`).toBe(
+      'db.internal:5432/cloudflow?sslmode=require',
+    );
   });
 
   it('gives the role no privilege beyond its own schema, and hands that schema and its tables to it', () => {

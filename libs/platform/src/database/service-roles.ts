@@ -32,7 +32,10 @@ const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  * other role but the owner off the schema. Idempotent; concurrent runs are serialised by an
  * advisory lock.
  */
-export async function provisionServiceRoles(ownerUrl: string, serviceUrls: Record<DatabaseServiceName, string>): Promise<void> {
+export async function provisionServiceRoles(
+  ownerUrl: string,
+  serviceUrls: Record<DatabaseServiceName, string>,
+): Promise<void> {
   const client = new Client({ connectionString: ownerUrl, connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
@@ -41,18 +44,29 @@ export async function provisionServiceRoles(ownerUrl: string, serviceUrls: Recor
       const url = new URL(serviceUrls[service]);
       const role = decodeURIComponent(url.username);
       const password = decodeURIComponent(url.password);
-      if (!ROLE_NAME.test(role)) throw new Error(`DATABASE_URL of ${service}: role name "${role}" is not a plain lower-case identifier`);
-      if (password.length < 16) throw new Error(`DATABASE_URL of ${service}: the password must have at least 16 characters`);
-      for (const sql of serviceRoleStatements(service, role, client.escapeLiteral(password))) await client.query(sql);
+      if (!ROLE_NAME.test(role))
+        throw new Error(
+          `DATABASE_URL of ${service}: role name "${role}" is not a plain lower-case identifier`,
+        );
+      if (password.length < 16)
+        throw new Error(`DATABASE_URL of ${service}: the password must have at least 16 characters`);
+      for (const sql of serviceRoleStatements(service, role, client.escapeLiteral(password)))
+        await client.query(sql);
     }
   } finally {
-    await client.query("SELECT pg_advisory_unlock(hashtext('cloudflow-service-roles'))").catch(() => undefined);
+    await client
+      .query("SELECT pg_advisory_unlock(hashtext('cloudflow-service-roles'))")
+      .catch(() => undefined);
     await client.end();
   }
 }
 
 /** The statements for one service (role and schema names are checked identifiers; the password is an escaped literal). */
-export function serviceRoleStatements(schema: DatabaseServiceName, role: string, passwordLiteral: string): string[] {
+export function serviceRoleStatements(
+  schema: DatabaseServiceName,
+  role: string,
+  passwordLiteral: string,
+): string[] {
   return [
     `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE "${role}" LOGIN; END IF; END $$`,
     // No inherited rights, no role or database creation: the role can do what its schema allows and nothing more.

@@ -19,12 +19,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): Observable<unknown> | void {
     const error = toCloudFlowError(exception) ?? this.unexpected(exception);
     if (host.getType() === 'rpc') {
-      return throwError(() => new RpcException({ ...error.toBody(), retryAfterSeconds: error.retryAfterSeconds }).getError());
+      return throwError(() =>
+        new RpcException({ ...error.toBody(), retryAfterSeconds: error.retryAfterSeconds }).getError(),
+      );
     }
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
-    if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.ceil(error.retryAfterSeconds)));
-    if (error.code === ErrorCode.unauthorized && error.extra.error === undefined) res.setHeader('WWW-Authenticate', 'Bearer');
+    if (error.retryAfterSeconds !== undefined)
+      res.setHeader('Retry-After', String(Math.ceil(error.retryAfterSeconds)));
+    if (error.code === ErrorCode.unauthorized && error.extra.error === undefined)
+      res.setHeader('WWW-Authenticate', 'Bearer');
     res.status(ERROR_HTTP_STATUS[error.code]).json(error.toBody());
   }
 
@@ -32,6 +36,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const errorId = randomUUID();
     const err = exception instanceof Error ? exception : new Error(String(exception));
     this.logger.error({ errorId, err }, 'unexpected failure');
-    return new CloudFlowError(ErrorCode.failed, `Unexpected failure (errorId ${errorId})`, { extra: { errorId } });
+    return new CloudFlowError(ErrorCode.failed, `Unexpected failure (errorId ${errorId})`, {
+      extra: { errorId },
+    });
   }
 }

@@ -1,7 +1,19 @@
 import { HttpException } from '@nestjs/common';
 import { CloudFlowError, ErrorCode } from '@cloudflow/contracts';
 
-const STORAGE_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08006', '08001', '08003', '53300']);
+const STORAGE_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08006',
+  '08001',
+  '08003',
+  '53300',
+]);
 
 /** True for errors that mean "Postgres is unreachable", as opposed to a bad query. */
 export function isStorageOutage(error: unknown): boolean {
@@ -11,7 +23,9 @@ export function isStorageOutage(error: unknown): boolean {
   const code = e.code ?? e.driverError?.code;
   if (typeof code === 'string' && STORAGE_ERROR_CODES.has(code)) return true;
   const message = typeof e.message === 'string' ? e.message : '';
-  return /Connection terminated|connect ECONNREFUSED|Connection is not established|Client has encountered a connection error/i.test(message);
+  return /Connection terminated|connect ECONNREFUSED|Connection is not established|Client has encountered a connection error/i.test(
+    message,
+  );
 }
 
 /**
@@ -44,9 +58,16 @@ function isUnstorableText(error: unknown): boolean {
  */
 export function toCloudFlowError(error: unknown): CloudFlowError | undefined {
   if (error instanceof CloudFlowError) return error;
-  if (isStorageOutage(error)) return new CloudFlowError(ErrorCode.storageFailed, 'Storage is unavailable; nothing was changed');
-  if (isUnstorableText(error)) return new CloudFlowError(ErrorCode.invalidData, 'Text must not contain U+0000 (NUL) characters');
-  if (isPoolBusy(error)) return new CloudFlowError(ErrorCode.tooManyRequests, 'The service is busy; nothing was changed, please retry', { retryAfterSeconds: 1 });
+  if (isStorageOutage(error))
+    return new CloudFlowError(ErrorCode.storageFailed, 'Storage is unavailable; nothing was changed');
+  if (isUnstorableText(error))
+    return new CloudFlowError(ErrorCode.invalidData, 'Text must not contain U+0000 (NUL) characters');
+  if (isPoolBusy(error))
+    return new CloudFlowError(
+      ErrorCode.tooManyRequests,
+      'The service is busy; nothing was changed, please retry',
+      { retryAfterSeconds: 1 },
+    );
   const bodyParserType = (error as { type?: string } | null)?.type;
   switch (bodyParserType) {
     case 'entity.parse.failed':

@@ -6,7 +6,9 @@ export function describeValidationErrors(errors: ValidationError[], parent = '')
   return errors.flatMap((e) => {
     const path = parent ? `${parent}.${e.property}` : e.property;
     const own = Object.values(e.constraints ?? {}).map((m) =>
-      m.startsWith('property ') ? `${path}: unknown field` : `${path}: ${m.replace(new RegExp(`^${e.property} `), '')}`,
+      m.startsWith('property ')
+        ? `${path}: unknown field`
+        : `${path}: ${m.replace(new RegExp(`^${e.property} `), '')}`,
     );
     return [...own, ...describeValidationErrors(e.children ?? [], path)];
   });
@@ -24,13 +26,22 @@ export interface FastCheckedBody {
 }
 
 function fastChecked(metatype: unknown): metatype is FastCheckedBody {
-  return typeof metatype === 'function' && typeof (metatype as Partial<FastCheckedBody>).certainlyValid === 'function';
+  return (
+    typeof metatype === 'function' &&
+    typeof (metatype as Partial<FastCheckedBody>).certainlyValid === 'function'
+  );
 }
 
 class CloudFlowValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const type = metadata.metatype;
-    if (metadata.type === 'body' && fastChecked(type) && value && typeof value === 'object' && !Array.isArray(value)) {
+    if (
+      metadata.type === 'body' &&
+      fastChecked(type) &&
+      value &&
+      typeof value === 'object' &&
+      !Array.isArray(value)
+    ) {
       const plain = value as Record<string, unknown>;
       if (type.certainlyValid(plain)) return Object.assign(new type(), plain);
     }
@@ -46,6 +57,9 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) =>
-      new CloudFlowError(ErrorCode.invalidData, `Invalid data: ${describeValidationErrors(errors).join('; ')}`),
+      new CloudFlowError(
+        ErrorCode.invalidData,
+        `Invalid data: ${describeValidationErrors(errors).join('; ')}`,
+      ),
   });
 }

@@ -30,10 +30,16 @@ export class HealthController {
     const down = Object.keys(checks).filter((k) => !checks[k] && k !== 'draining');
     if (this.readiness.draining) res.setHeader('Connection', 'close');
     if (this.readiness.draining && !down.length) {
-      res.status(503).json({ errorCode: ErrorCode.connectionLost, errorMessage: 'Not ready: shutting down', checks });
+      res
+        .status(503)
+        .json({ errorCode: ErrorCode.connectionLost, errorMessage: 'Not ready: shutting down', checks });
       return;
     }
-    res.status(503).json({ errorCode: ErrorCode.connectionLost, errorMessage: `Not ready: ${down.join(', ')} unreachable`, checks });
+    res.status(503).json({
+      errorCode: ErrorCode.connectionLost,
+      errorMessage: `Not ready: ${down.join(', ')} unreachable`,
+      checks,
+    });
   }
 
   @Get('metrics')

@@ -23,7 +23,9 @@ export class ReadinessService {
 
   async evaluate(): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
     const entries = await Promise.all(
-      [...this.checks].map(async ([name, check]) => [name, await Promise.resolve(check()).catch(() => false)] as const),
+      [...this.checks].map(
+        async ([name, check]) => [name, await Promise.resolve(check()).catch(() => false)] as const,
+      ),
     );
     const checks: Record<string, boolean> = Object.fromEntries(entries);
     if (this.draining) return { ready: false, checks: { ...checks, draining: false } };

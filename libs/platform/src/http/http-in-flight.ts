@@ -54,12 +54,19 @@ export class HttpInFlight {
       if (draining) return;
       draining = true;
       this.readiness.startDraining();
-      logger.info({ signal, inFlight: this.count, graceMs }, 'draining: not ready, finishing in-flight requests');
+      logger.info(
+        { signal, inFlight: this.count, graceMs },
+        'draining: not ready, finishing in-flight requests',
+      );
       void (async () => {
         const finished = await this.idle(graceMs);
-        if (!finished) logger.warn({ inFlight: this.count }, 'drain grace over; closing with requests still in flight');
+        if (!finished)
+          logger.warn({ inFlight: this.count }, 'drain grace over; closing with requests still in flight');
         // Closing must not hang the exit for ever (a stuck dependency): bounded like the grace.
-        const closed = await Promise.race([close().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 10_000).unref())]).catch(() => false);
+        const closed = await Promise.race([
+          close().then(() => true),
+          new Promise<false>((r) => setTimeout(() => r(false), 10_000).unref()),
+        ]).catch(() => false);
         logger.info({ closed }, 'drained; exiting');
         process.exit(0);
       })();

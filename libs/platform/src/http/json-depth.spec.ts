@@ -5,7 +5,9 @@ const check = (text: string) => () => rejectDeepJson(undefined, undefined, Buffe
 describe('rejectDeepJson (body-parser verify)', () => {
   it(`accepts ${MAX_BODY_DEPTH} levels and refuses one more, arrays and objects alike`, () => {
     expect(check(`${'['.repeat(MAX_BODY_DEPTH)}1${']'.repeat(MAX_BODY_DEPTH)}`)).not.toThrow();
-    expect(check(`${'['.repeat(MAX_BODY_DEPTH + 1)}1${']'.repeat(MAX_BODY_DEPTH + 1)}`)).toThrow(expect.objectContaining({ type: 'entity.too.deep' }) as Error);
+    expect(check(`${'['.repeat(MAX_BODY_DEPTH + 1)}1${']'.repeat(MAX_BODY_DEPTH + 1)}`)).toThrow(
+      expect.objectContaining({ type: 'entity.too.deep' }) as Error,
+    );
     expect(check(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`)).toThrow(/deeper than 32 levels/);
   });
 

@@ -13,11 +13,15 @@ export function rejectDeepJson(_req: unknown, _res: unknown, raw: Buffer): void 
   for (let i = 0; i < raw.length; i++) {
     const c = raw[i];
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped byte
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
-      if (++depth > MAX_BODY_DEPTH) throw Object.assign(new Error(`Request body nests deeper than ${MAX_BODY_DEPTH} levels`), { type: 'entity.too.deep' });
+      if (++depth > MAX_BODY_DEPTH)
+        throw Object.assign(new Error(`Request body nests deeper than ${MAX_BODY_DEPTH} levels`), {
+          type: 'entity.too.deep',
+        });
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
 }

@@ -56,7 +56,10 @@ interface DeferredMicroservice {
 
 /** The one bootstrap every service's main.ts and the end-to-end tests use. */
 export async function startService(options: StartServiceOptions): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(options.module, strictExpressAdapter(), { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(options.module, strictExpressAdapter(), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
   const logger = app.get<Logger>(LOGGER);
   app.useLogger(new NestPinoLogger(logger));
   app.set('query parser', 'simple');
@@ -87,11 +90,14 @@ export async function startService(options: StartServiceOptions): Promise<INestA
     // The service's own NATS user (PlatformModule provides its validated config). The same
     // filter and pipe; the correlation interceptor only here: HTTP requests get their id from the
     // middleware, and a route with no interceptor skips Nest's rxjs interceptor chain entirely.
-    const responders = app.connectMicroservice(natsResponderOptions(url, name, queue, natsAuth(app.get(BaseConfig), name)), {
-      inheritAppConfig: false,
-      // Handlers are built with the globals in force when listeners register: set them first.
-      deferInitialization: true,
-    }) as INestMicroservice & DeferredMicroservice;
+    const responders = app.connectMicroservice(
+      natsResponderOptions(url, name, queue, natsAuth(app.get(BaseConfig), name)),
+      {
+        inheritAppConfig: false,
+        // Handlers are built with the globals in force when listeners register: set them first.
+        deferInitialization: true,
+      },
+    ) as INestMicroservice & DeferredMicroservice;
     responders.useGlobalFilters(filter);
     responders.useGlobalPipes(pipe);
     responders.useGlobalInterceptors(new NatsCorrelationInterceptor());
@@ -106,7 +112,10 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   answerParserErrors(app.getHttpServer());
   await app.listen(options.port, options.host);
   // NATS may be down at start: responders attach whenever it comes up, the HTTP side serves meanwhile.
-  if (options.natsQueue) app.startAllMicroservices().catch((err: unknown) => logger.error({ err }, 'NATS responders failed to start'));
+  if (options.natsQueue)
+    app
+      .startAllMicroservices()
+      .catch((err: unknown) => logger.error({ err }, 'NATS responders failed to start'));
   logger.info({ port: options.port, host: options.host }, 'listening');
   // The route table as the router holds it: the authorization matrix e2e reads this line.
   logger.info({ routes: registeredRoutes(app) }, 'routes');
@@ -118,7 +127,10 @@ export function trustProxy(setting: string): boolean | number | string[] {
   const value = setting.trim();
   if (value === 'false' || value === '') return false;
   if (/^\d+$/.test(value)) return Number(value);
-  return value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function requestContext(metrics: MetricsService) {
@@ -149,18 +161,22 @@ function slashAliases(paths: string[]) {
 /** body-parser's verify hook: a JSON object with a repeated key is 422, not "the last one wins". */
 function refuseDuplicateKeys(_req: unknown, _res: unknown, buf: Buffer): void {
   const key = duplicateJsonKey(buf.toString('utf8'));
-  if (key !== undefined) throw new CloudFlowError(ErrorCode.invalidData, `Invalid data: ${key}: appears more than once`);
+  if (key !== undefined)
+    throw new CloudFlowError(ErrorCode.invalidData, `Invalid data: ${key}: appears more than once`);
 }
 
 /** Bodies must be JSON (or a form where allowed): anything else is 422, never parsed by guesswork. */
 function contentTypeCheck(formPaths: Set<string>) {
   return (req: Request, _res: Response, next: NextFunction) => {
-    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    const hasBody =
+      Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     if (!hasBody || req.method === 'GET' || req.method === 'HEAD') return next();
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type === 'application/json') return next();
     if (type === 'application/x-www-form-urlencoded' && formPaths.has(req.path)) return next();
-    const allowed = formPaths.has(req.path) ? 'application/json or application/x-www-form-urlencoded' : 'application/json';
+    const allowed = formPaths.has(req.path)
+      ? 'application/json or application/x-www-form-urlencoded'
+      : 'application/json';
     next(new CloudFlowError(ErrorCode.invalidData, `Content-Type must be ${allowed}`));
   };
 }

@@ -8,7 +8,12 @@ import { currentCorrelationId } from './request-context';
  * Structured JSON logs; every line carries the service, the instance and the correlation id.
  * `destination` is for specs (stdout otherwise).
  */
-export function createLogger(service: string, level: string, instance: string, destination?: DestinationStream): Logger {
+export function createLogger(
+  service: string,
+  level: string,
+  instance: string,
+  destination?: DestinationStream,
+): Logger {
   const options: pino.LoggerOptions = {
     level,
     base: { service, instance },
@@ -24,7 +29,10 @@ export function createLogger(service: string, level: string, instance: string, d
       // Card numbers and sensitive authentication data never reach a log line either (issue 12 item 5).
       streamWrite: maskLogLine,
       logMethod(args: unknown[], method) {
-        method.apply(this, args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>);
+        method.apply(
+          this,
+          args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>,
+        );
       },
     },
   };

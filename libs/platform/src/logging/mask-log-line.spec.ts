@@ -7,7 +7,18 @@ describe('maskLogLine (pino streamWrite hook)', () => {
     const lines: string[] = [];
     const sink = new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) });
     const log = pino({ hooks: { streamWrite: maskLogLine } }, sink);
-    log.info({ payload: { pan: '4111111111111111', tlv: '5A0841111111111111115F24', cvv: '123', track2: '4111111111111111D2512' }, n: 5555555555554444 }, 'card pan4111111111111111 seen');
+    log.info(
+      {
+        payload: {
+          pan: '4111111111111111',
+          tlv: '5A0841111111111111115F24',
+          cvv: '123',
+          track2: '4111111111111111D2512',
+        },
+        n: 5555555555554444,
+      },
+      'card pan4111111111111111 seen',
+    );
     log.info({ requestId: '8a4c2f0e-5b1d-4c3e-9f7a-2d6b8e1c4a90' }, 'plain');
     const first = JSON.parse(lines[0]) as Record<string, unknown>;
     expect(first.payload).toEqual({ pan: '************1111', tlv: '5A08************11115F24' });

@@ -3,7 +3,8 @@ import { maskPans } from '@cloudflow/contracts';
 // Cheap pre-checks: a line without 13 digits in a row (ignoring single separators) and without a
 // member name that could be sensitive authentication data is written as it is (nearly every line).
 const MAYBE_PAN = /\d(?:[ -]?\d){12}/;
-const MAYBE_SENSITIVE_MEMBER = /"[A-Za-z0-9_-]*(?:cv[vc]|cav2|csc|secur|verif|track|mag|tag57|pin|epb)[A-Za-z0-9_-]*"\s*:/i;
+const MAYBE_SENSITIVE_MEMBER =
+  /"[A-Za-z0-9_-]*(?:cv[vc]|cav2|csc|secur|verif|track|mag|tag57|pin|epb)[A-Za-z0-9_-]*"\s*:/i;
 
 /**
  * pino's `streamWrite` hook: the finished JSON line with card data made safe, by the same rule

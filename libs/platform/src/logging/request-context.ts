@@ -12,7 +12,11 @@ interface RequestContext {
 const storage = new AsyncLocalStorage<RequestContext>();
 
 /** Runs fn with a correlation id that logs and outgoing NATS messages pick up. */
-export function runWithCorrelation<T>(correlationId: string | undefined, fn: () => T, receivedAt?: number): T {
+export function runWithCorrelation<T>(
+  correlationId: string | undefined,
+  fn: () => T,
+  receivedAt?: number,
+): T {
   return storage.run({ correlationId: sanitize(correlationId) ?? randomUUID(), receivedAt }, fn);
 }
 

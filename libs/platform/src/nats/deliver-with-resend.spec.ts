@@ -4,9 +4,25 @@ import { deliverWithResend } from './deliver-with-resend';
 type Deliver = Extract<BusMessage, { kind: 'deliver' }>;
 type Answer = BusAck & { unknown?: boolean };
 
-const msg: Deliver = { kind: 'deliver', frame: { type: 'payment', format: 'appflow', version: '1', requestId: 'r1', payload: {} }, requester: 'a', deadline: 0, epoch: 1 };
-const timedOut: Answer = { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'The connection did not answer in time', timedOut: true };
-const gone: Answer = { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'The connection is gone', noResponders: true };
+const msg: Deliver = {
+  kind: 'deliver',
+  frame: { type: 'payment', format: 'appflow', version: '1', requestId: 'r1', payload: {} },
+  requester: 'a',
+  deadline: 0,
+  epoch: 1,
+};
+const timedOut: Answer = {
+  ok: false,
+  errorCode: ErrorCode.connectionLost,
+  errorMessage: 'The connection did not answer in time',
+  timedOut: true,
+};
+const gone: Answer = {
+  ok: false,
+  errorCode: ErrorCode.connectionLost,
+  errorMessage: 'The connection is gone',
+  noResponders: true,
+};
 
 /** A bus that answers each attempt in turn and records what was sent with which time-out. */
 function bus(answers: Answer[]) {
@@ -28,8 +44,15 @@ describe('deliverWithResend', () => {
   });
 
   it('sends the same delivery again, marked resend, after a lost answer, and takes a repeated ok as delivered', async () => {
-    const b = bus([timedOut, { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'Messaging failed', unknown: true }, { ok: true, repeated: true }]);
-    expect(await deliverWithResend(b.send, msg, Date.now() + 5000, 100)).toEqual({ ok: true, repeated: true });
+    const b = bus([
+      timedOut,
+      { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'Messaging failed', unknown: true },
+      { ok: true, repeated: true },
+    ]);
+    expect(await deliverWithResend(b.send, msg, Date.now() + 5000, 100)).toEqual({
+      ok: true,
+      repeated: true,
+    });
     expect(b.sent.map((s) => s.resend)).toEqual([undefined, true, true]);
   });
 

@@ -16,13 +16,22 @@ const utf8out = new TextEncoder();
  * in the relay bench profile, for the requestId reservation; a connect storm claims every
  * device this way). `exists` when the key has an entry, whatever it is: the caller decides.
  */
-export async function kvCreate(inbox: InboxRequests, bucket: string, key: string, value: string): Promise<'created' | 'exists'> {
+export async function kvCreate(
+  inbox: InboxRequests,
+  bucket: string,
+  key: string,
+  value: string,
+): Promise<'created' | 'exists'> {
   const h = headers();
   h.set(EXPECTED_LAST_SUBJECT_SEQ, '0');
   const reply = await inbox.request(`$KV.${bucket}.${key}`, utf8out.encode(value), ACK_TIMEOUT_MS, h);
   if (typeof reply === 'string') throw new Error(`no acknowledgement from the ${bucket} bucket (${reply})`);
-  const ack = JSON.parse(utf8in.decode(reply.data)) as { seq?: unknown; error?: { err_code?: number; description?: string } };
+  const ack = JSON.parse(utf8in.decode(reply.data)) as {
+    seq?: unknown;
+    error?: { err_code?: number; description?: string };
+  };
   if (ack.error?.err_code === WRONG_LAST_SEQUENCE) return 'exists';
-  if (ack.error || typeof ack.seq !== 'number') throw new Error(`the ${bucket} bucket refused the write: ${ack.error?.description ?? 'no sequence'}`);
+  if (ack.error || typeof ack.seq !== 'number')
+    throw new Error(`the ${bucket} bucket refused the write: ${ack.error?.description ?? 'no sequence'}`);
   return 'created';
 }

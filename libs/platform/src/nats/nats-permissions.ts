@@ -231,7 +231,13 @@ export const NATS_PERMISSIONS: Record<NatsServiceUser, NatsPermissions> = {
       ...PRESENCE_BUCKETS.flatMap((b) => [...kvRead(b), ...kvWrite(b)]),
       ...REQUEST_IDS,
     ],
-    subscribe: [CONNECTION_SUBJECTS, EVENTS.accessRevoked, EVENTS.relayDataChanged, EVENTS.usageReported, inbox('hub')],
+    subscribe: [
+      CONNECTION_SUBJECTS,
+      EVENTS.accessRevoked,
+      EVENTS.relayDataChanged,
+      EVENTS.usageReported,
+      inbox('hub'),
+    ],
     respond: true,
   },
 };

@@ -90,7 +90,8 @@ export class PresenceStore {
    */
   async isHubAlive(hubId: string): Promise<boolean> {
     const cached = this.heartbeats.get(hubId);
-    if (cached && Date.now() - cached.readAt < HEARTBEAT_CACHE_MS) return Date.now() - cached.at < PRESENCE.hubDeadAfterMs;
+    if (cached && Date.now() - cached.readAt < HEARTBEAT_CACHE_MS)
+      return Date.now() - cached.at < PRESENCE.hubDeadAfterMs;
     const { hubs } = await this.kv();
     const beat = json<HubHeartbeat>(await hubs.get(kvToken(hubId)));
     this.heartbeats.set(hubId, { at: beat?.at ?? 0, readAt: Date.now() });
@@ -107,10 +108,22 @@ export class PresenceStore {
   // ---- devices ------------------------------------------------------------------------------
 
   /** Claims the device for a new connection; returns the fencing epoch and the connection it replaced. */
-  async claimDevice(tenantId: string, accountId: string, referenceId: string, hubId: string, connId: string): Promise<{ epoch: number; replaced?: DevicePresence }> {
+  async claimDevice(
+    tenantId: string,
+    accountId: string,
+    referenceId: string,
+    hubId: string,
+    connId: string,
+  ): Promise<{ epoch: number; replaced?: DevicePresence }> {
     const { devices, inbox } = await this.kv();
     const key = deviceKey(tenantId, accountId, referenceId);
-    const claim = (epoch: number) => JSON.stringify({ hubId, connId, epoch, connectedSince: new Date().toISOString() } satisfies DevicePresence);
+    const claim = (epoch: number) =>
+      JSON.stringify({
+        hubId,
+        connId,
+        epoch,
+        connectedSince: new Date().toISOString(),
+      } satisfies DevicePresence);
     // A device's first connection finds no entry at all: one compare-and-set ("no revision yet")
     // claims it without reading first, which halves the KV round trips of a connect storm
     // (done by hand: kvCreate).
@@ -136,13 +149,27 @@ export class PresenceStore {
    * lost it) or still ours; reports `superseded` when a newer connection claimed the device
    * meanwhile, and never takes a device back from it.
    */
-  async reassertDevice(tenantId: string, accountId: string, referenceId: string, hubId: string, connId: string, epoch: number): Promise<'kept' | 'superseded'> {
+  async reassertDevice(
+    tenantId: string,
+    accountId: string,
+    referenceId: string,
+    hubId: string,
+    connId: string,
+    epoch: number,
+  ): Promise<'kept' | 'superseded'> {
     // Compare-and-set, so a repeat decides afresh: the hub closes a socket it could not re-assert,
     // and right after a reconnect the bucket's leader may still be moving.
     return this.whileMoving(() => this.reassertOnce(tenantId, accountId, referenceId, hubId, connId, epoch));
   }
 
-  private async reassertOnce(tenantId: string, accountId: string, referenceId: string, hubId: string, connId: string, epoch: number): Promise<'kept' | 'superseded'> {
+  private async reassertOnce(
+    tenantId: string,
+    accountId: string,
+    referenceId: string,
+    hubId: string,
+    connId: string,
+    epoch: number,
+  ): Promise<'kept' | 'superseded'> {
     const { devices } = await this.kv();
     const key = deviceKey(tenantId, accountId, referenceId);
     for (;;) {
@@ -150,7 +177,12 @@ export class PresenceStore {
       const presence = json<DevicePresence>(current);
       if (presence?.connId === connId) return 'kept';
       if (presence && presence.epoch >= epoch) return 'superseded';
-      const value = JSON.stringify({ hubId, connId, epoch, connectedSince: new Date().toISOString() } satisfies DevicePresence);
+      const value = JSON.stringify({
+        hubId,
+        connId,
+        epoch,
+        connectedSince: new Date().toISOString(),
+      } satisfies DevicePresence);
       try {
         if (current) await devices.update(key, value, current.revision);
         else await devices.put(key, value, { previousSeq: 0 });
@@ -162,7 +194,12 @@ export class PresenceStore {
   }
 
   /** Releases the device if this connection still owns it (a newer one may have taken over). */
-  async releaseDevice(tenantId: string, accountId: string, referenceId: string, connId: string): Promise<void> {
+  async releaseDevice(
+    tenantId: string,
+    accountId: string,
+    referenceId: string,
+    connId: string,
+  ): Promise<void> {
     const { devices, lastSeen } = await this.kv();
     const key = deviceKey(tenantId, accountId, referenceId);
     await lastSeen.put(key, JSON.stringify({ lastSeen: new Date().toISOString() }));
@@ -174,7 +211,11 @@ export class PresenceStore {
   }
 
   /** The connection a request for this device must go to, if its hub is alive. */
-  async deviceOwner(tenantId: string, accountId: string, referenceId: string): Promise<DevicePresence | undefined> {
+  async deviceOwner(
+    tenantId: string,
+    accountId: string,
+    referenceId: string,
+  ): Promise<DevicePresence | undefined> {
     // A read: asked again while the buckets' leaders (or this process's connection) move between NATS nodes.
     return this.whileMoving(async () => {
       const { devices } = await this.kv();
@@ -200,7 +241,8 @@ export class PresenceStore {
   async deviceState(tenantId: string, accountId: string, referenceId: string): Promise<DeviceState> {
     const { lastSeen } = await this.kv();
     const presence = await this.deviceOwner(tenantId, accountId, referenceId);
-    if (presence) return { connected: true, presence, connectedSince: presence.connectedSince, lastSeen: null };
+    if (presence)
+      return { connected: true, presence, connectedSince: presence.connectedSince, lastSeen: null };
     const seen = json<{ lastSeen: string }>(await lastSeen.get(deviceKey(tenantId, accountId, referenceId)));
     return { connected: false, lastSeen: seen?.lastSeen ?? null };
   }

@@ -1,5 +1,14 @@
 import { REQUEST_EVENTS } from '@cloudflow/contracts';
-import { AckPolicy, DeliverPolicy, nanos, RetentionPolicy, StorageType, type JetStreamManager, type NatsConnection, type StreamConfig } from 'nats';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  nanos,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamManager,
+  type NatsConnection,
+  type StreamConfig,
+} from 'nats';
 
 /**
  * The durable stream hubs publish request events to (CONTRACT.md §5: a device's answer is never
@@ -31,7 +40,11 @@ export async function ensureRequestEventsStream(nc: NatsConnection, replicas: nu
  * refuses (more replicas than nodes) is not fatal: the age is then updated on its own, and
  * publishing and consuming never wait on a refused reconciliation.
  */
-async function reconcileRequestEventsStream(jsm: JetStreamManager, config: StreamConfig, replicas: number): Promise<void> {
+async function reconcileRequestEventsStream(
+  jsm: JetStreamManager,
+  config: StreamConfig,
+  replicas: number,
+): Promise<void> {
   const maxAge = nanos(REQUEST_EVENTS.maxAgeMs);
   const ageOff = config.max_age !== maxAge;
   if (!ageOff && (config.num_replicas ?? 1) === replicas) return;
@@ -53,14 +66,22 @@ export interface RequestEventsConsumerLimits {
   maxDeliver?: number;
 }
 
-export const REQUEST_EVENTS_CONSUMER_DEFAULTS = { maxAckPending: 1000, maxDeliver: 100, ackWaitMs: 30_000 } as const;
+export const REQUEST_EVENTS_CONSUMER_DEFAULTS = {
+  maxAckPending: 1000,
+  maxDeliver: 100,
+  ackWaitMs: 30_000,
+} as const;
 
 /**
  * The stream and the one durable consumer every gateway replica pulls from (each event is
  * processed once). An existing consumer is brought to these limits (it may predate them: the
  * first ones had no max_deliver, so one poison event was redelivered for ever).
  */
-export async function ensureRequestEventsConsumer(nc: NatsConnection, replicas: number, limits: RequestEventsConsumerLimits = {}): Promise<void> {
+export async function ensureRequestEventsConsumer(
+  nc: NatsConnection,
+  replicas: number,
+  limits: RequestEventsConsumerLimits = {},
+): Promise<void> {
   await ensureRequestEventsStream(nc, replicas);
   const jsm = await nc.jetstreamManager();
   const wanted = {
@@ -79,13 +100,20 @@ export async function ensureRequestEventsConsumer(nc: NatsConnection, replicas: 
       }),
   );
   const { config } = await jsm.consumers.info(REQUEST_EVENTS.stream, REQUEST_EVENTS.durable);
-  if (config.ack_wait !== wanted.ack_wait || config.max_ack_pending !== wanted.max_ack_pending || config.max_deliver !== wanted.max_deliver) {
+  if (
+    config.ack_wait !== wanted.ack_wait ||
+    config.max_ack_pending !== wanted.max_ack_pending ||
+    config.max_deliver !== wanted.max_deliver
+  ) {
     await jsm.consumers.update(REQUEST_EVENTS.stream, REQUEST_EVENTS.durable, wanted);
   }
 }
 
 /** Whoever starts first creates it; a create that lost the race is fine if the thing now exists. */
-async function createUnlessPresent(info: () => Promise<unknown>, create: () => Promise<unknown>): Promise<void> {
+async function createUnlessPresent(
+  info: () => Promise<unknown>,
+  create: () => Promise<unknown>,
+): Promise<void> {
   try {
     await info();
     return;

@@ -56,7 +56,8 @@ export class RequestIdsStore {
    */
   private async create(key: string, value: string): Promise<void> {
     const { kv, inbox } = await this.bound();
-    if ((await kvCreate(inbox, PRESENCE.requestIdsBucket, key, value)) === 'exists') await kv.create(key, value);
+    if ((await kvCreate(inbox, PRESENCE.requestIdsBucket, key, value)) === 'exists')
+      await kv.create(key, value);
   }
 
   /** Whether the id's entry is the one `value` wrote (a retried create finding its own first try). */
@@ -83,7 +84,12 @@ export class RequestIdsStore {
       .connection()
       .then(async (nc) => {
         const replicas = this.nats.jetStreamReplicas;
-        const kv = await nc.jetstream().views.kv(PRESENCE.requestIdsBucket, { history: 1, storage: StorageType.File, ttl: this.retentionMs, replicas });
+        const kv = await nc.jetstream().views.kv(PRESENCE.requestIdsBucket, {
+          history: 1,
+          storage: StorageType.File,
+          ttl: this.retentionMs,
+          replicas,
+        });
         await reconcileKvReplicas(nc, PRESENCE.requestIdsBucket, replicas);
         this.inbox ??= new InboxRequests(nc);
         return { kv, inbox: this.inbox };

@@ -14,11 +14,61 @@ function asyncOk(id = 'r1', account = 'acc-a'): HistoryEntry[] {
   return [
     { t: T + 1, kind: 'request', mode: 'async', account, requestId: id, target: 'till-1', via: 'gw0' },
     { t: T + 5, kind: 'httpAnswer', account, requestId: id, status: 202 },
-    { t: T + 6, kind: 'deviceFrame', dir: 'in', account, device: 'till-1', type: 'payment', frameId: id, requestId: id, written: true },
-    { t: T + 9, kind: 'deviceFrame', dir: 'out', account, device: 'till-1', type: 'paymentResponse', frameId: `${id}-f`, requestId: id, written: true, resultId: `${id}-res` },
-    { t: T + 20, kind: 'webhook', account, requestId: id, type: 'paymentResponse', frameId: `${id}-f`, resultId: `${id}-res`, verified: true, answered: 200 },
-    { t: T + 30, kind: 'record', account, requestId: id, httpStatus: 200, status: 'completed', messageIds: [`${id}-f`], messageTypes: ['paymentResponse'], resultId: `${id}-res` },
-    { t: T + 31, kind: 'httpAnswer', account, requestId: id, status: 200, replay: true, bodyStatus: 'completed', resultId: `${id}-res` },
+    {
+      t: T + 6,
+      kind: 'deviceFrame',
+      dir: 'in',
+      account,
+      device: 'till-1',
+      type: 'payment',
+      frameId: id,
+      requestId: id,
+      written: true,
+    },
+    {
+      t: T + 9,
+      kind: 'deviceFrame',
+      dir: 'out',
+      account,
+      device: 'till-1',
+      type: 'paymentResponse',
+      frameId: `${id}-f`,
+      requestId: id,
+      written: true,
+      resultId: `${id}-res`,
+    },
+    {
+      t: T + 20,
+      kind: 'webhook',
+      account,
+      requestId: id,
+      type: 'paymentResponse',
+      frameId: `${id}-f`,
+      resultId: `${id}-res`,
+      verified: true,
+      answered: 200,
+    },
+    {
+      t: T + 30,
+      kind: 'record',
+      account,
+      requestId: id,
+      httpStatus: 200,
+      status: 'completed',
+      messageIds: [`${id}-f`],
+      messageTypes: ['paymentResponse'],
+      resultId: `${id}-res`,
+    },
+    {
+      t: T + 31,
+      kind: 'httpAnswer',
+      account,
+      requestId: id,
+      status: 200,
+      replay: true,
+      bodyStatus: 'completed',
+      resultId: `${id}-res`,
+    },
   ];
 }
 
@@ -26,10 +76,41 @@ function asyncOk(id = 'r1', account = 'acc-a'): HistoryEntry[] {
 function syncOk(id = 's1', account = 'acc-a'): HistoryEntry[] {
   return [
     { t: T + 1, kind: 'request', mode: 'sync', account, requestId: id, target: 'till-2', via: 'hub0' },
-    { t: T + 6, kind: 'deviceFrame', dir: 'in', account, device: 'till-2', type: 'payment', frameId: id, requestId: id, written: true },
-    { t: T + 9, kind: 'deviceFrame', dir: 'out', account, device: 'till-2', type: 'paymentResponse', frameId: `${id}-f`, requestId: id, written: true, resultId: `${id}-res` },
+    {
+      t: T + 6,
+      kind: 'deviceFrame',
+      dir: 'in',
+      account,
+      device: 'till-2',
+      type: 'payment',
+      frameId: id,
+      requestId: id,
+      written: true,
+    },
+    {
+      t: T + 9,
+      kind: 'deviceFrame',
+      dir: 'out',
+      account,
+      device: 'till-2',
+      type: 'paymentResponse',
+      frameId: `${id}-f`,
+      requestId: id,
+      written: true,
+      resultId: `${id}-res`,
+    },
     { t: T + 10, kind: 'posFrame', account, requestId: id, type: 'paymentResponse', frameId: `${id}-f` },
-    { t: T + 30, kind: 'record', account, requestId: id, httpStatus: 200, status: 'completed', messageIds: [`${id}-f`], messageTypes: ['paymentResponse'], resultId: `${id}-res` },
+    {
+      t: T + 30,
+      kind: 'record',
+      account,
+      requestId: id,
+      httpStatus: 200,
+      status: 'completed',
+      messageIds: [`${id}-f`],
+      messageTypes: ['paymentResponse'],
+      resultId: `${id}-res`,
+    },
   ];
 }
 
@@ -62,9 +143,21 @@ describe('chaos checker', () => {
         meta,
         { t: T + 1, kind: 'request', mode: 'async', account: 'a', requestId: 'x', target: 'd', via: 'gw0' },
         { t: T + 2, kind: 'httpAnswer', account: 'a', requestId: 'x', ...answer },
-        { t: T + 3, kind: 'deviceFrame', dir: 'in', account: 'a', device: 'd', type: 'payment', frameId: 'x', requestId: 'x', written: true },
+        {
+          t: T + 3,
+          kind: 'deviceFrame',
+          dir: 'in',
+          account: 'a',
+          device: 'd',
+          type: 'payment',
+          frameId: 'x',
+          requestId: 'x',
+          written: true,
+        },
       ];
-      expect(check(h).violations.map((v) => v.message)).toEqual([expect.stringContaining('nothing dispatched')]);
+      expect(check(h).violations.map((v) => v.message)).toEqual([
+        expect.stringContaining('nothing dispatched'),
+      ]);
     }
   });
 
@@ -72,9 +165,36 @@ describe('chaos checker', () => {
     const h: HistoryEntry[] = [
       meta,
       { t: T + 1, kind: 'request', mode: 'sync', account: 'a', requestId: 'y', target: 'd', via: 'hub0' },
-      { t: T + 3, kind: 'deviceFrame', dir: 'in', account: 'a', device: 'd', type: 'payment', frameId: 'y', requestId: 'y', written: true },
-      { t: T + 4, kind: 'posFrame', account: 'a', requestId: 'y', type: 'flowException', errorCode: 'connectionLost' },
-      { t: T + 30, kind: 'record', account: 'a', requestId: 'y', httpStatus: 200, status: 'connectionLost', messageIds: [], messageTypes: ['flowException'], resultId: null },
+      {
+        t: T + 3,
+        kind: 'deviceFrame',
+        dir: 'in',
+        account: 'a',
+        device: 'd',
+        type: 'payment',
+        frameId: 'y',
+        requestId: 'y',
+        written: true,
+      },
+      {
+        t: T + 4,
+        kind: 'posFrame',
+        account: 'a',
+        requestId: 'y',
+        type: 'flowException',
+        errorCode: 'connectionLost',
+      },
+      {
+        t: T + 30,
+        kind: 'record',
+        account: 'a',
+        requestId: 'y',
+        httpStatus: 200,
+        status: 'connectionLost',
+        messageIds: [],
+        messageTypes: ['flowException'],
+        resultId: null,
+      },
     ];
     const result = check(h);
     expect(result.violations).toEqual([]);
@@ -89,7 +209,9 @@ describe('chaos checker', () => {
     const noAnswer = without(syncOk(), (e) => e.kind === 'posFrame');
     expect(invariantsOf([meta, ...noAnswer])).toEqual(['I2']);
     const late = syncOk().map((e) => (e.kind === 'posFrame' ? { ...e, t: T + 25_000 } : e));
-    expect(check([meta, ...late]).violations.map((v) => v.message)).toEqual([expect.stringMatching(/after 2\d{4} ms/)]);
+    expect(check([meta, ...late]).violations.map((v) => v.message)).toEqual([
+      expect.stringMatching(/after 2\d{4} ms/),
+    ]);
   });
 
   it('I2: a late async webhook is allowed the time an outage overlapped, and no more', () => {
@@ -105,24 +227,44 @@ describe('chaos checker', () => {
   });
 
   it('I3: catches a device final that is not on the record, and an async final that never reached the webhook', () => {
-    const lost = asyncOk().map((e) => (e.kind === 'record' ? { ...e, status: 'connectionLost', messageIds: [], messageTypes: ['flowException'], resultId: null } : e));
-    expect(check([meta, ...lost]).violations.filter((v) => v.invariant === 'I3').map((v) => v.message)).toEqual([expect.stringContaining('not on the stored request')]);
+    const lost = asyncOk().map((e) =>
+      e.kind === 'record'
+        ? { ...e, status: 'connectionLost', messageIds: [], messageTypes: ['flowException'], resultId: null }
+        : e,
+    );
+    expect(
+      check([meta, ...lost])
+        .violations.filter((v) => v.invariant === 'I3')
+        .map((v) => v.message),
+    ).toEqual([expect.stringContaining('not on the stored request')]);
     const sync = syncOk().map((e) => (e.kind === 'record' ? { ...e, messageIds: [], resultId: null } : e));
     expect(invariantsOf([meta, ...sync])).toEqual(['I3']);
-    const unwritten = syncOk().map((e) => (e.kind === 'deviceFrame' && e.dir === 'out' ? { ...e, written: false } : e));
-    const unrecorded = unwritten.map((e) => (e.kind === 'record' ? { ...e, messageIds: [], resultId: null } : e));
+    const unwritten = syncOk().map((e) =>
+      e.kind === 'deviceFrame' && e.dir === 'out' ? { ...e, written: false } : e,
+    );
+    const unrecorded = unwritten.map((e) =>
+      e.kind === 'record' ? { ...e, messageIds: [], resultId: null } : e,
+    );
     expect(invariantsOf([meta, ...unrecorded])).toEqual([]);
   });
 
   it('I4: catches a replay that is dispatched again or answers another outcome', () => {
     const again = asyncOk().map((e) => (e.kind === 'httpAnswer' && e.replay ? { ...e, status: 202 } : e));
     expect(invariantsOf([meta, ...again])).toEqual(['I4']);
-    const other = asyncOk().map((e) => (e.kind === 'httpAnswer' && e.replay ? { ...e, bodyStatus: 'expired', resultId: undefined } : e));
+    const other = asyncOk().map((e) =>
+      e.kind === 'httpAnswer' && e.replay ? { ...e, bodyStatus: 'expired', resultId: undefined } : e,
+    );
     expect(invariantsOf([meta, ...other])).toEqual(['I4']);
   });
 
   it("I6: catches an answer at another account's POS or webhook, and an unsigned webhook", () => {
-    const pos: HistoryEntry = { t: T + 11, kind: 'posFrame', account: 'acc-b', requestId: 's1', type: 'paymentResponse' };
+    const pos: HistoryEntry = {
+      t: T + 11,
+      kind: 'posFrame',
+      account: 'acc-b',
+      requestId: 's1',
+      type: 'paymentResponse',
+    };
     expect(invariantsOf([meta, ...syncOk(), pos])).toEqual(['I6']);
     const hook = asyncOk().map((e) => (e.kind === 'webhook' ? { ...e, account: 'acc-b' } : e));
     expect(invariantsOf([meta, ...hook])).toEqual(['I6']);
@@ -131,7 +273,11 @@ describe('chaos checker', () => {
   });
 
   it('I7: fails on any card-number hit of a scan', () => {
-    const hit: HistoryEntry = { ...scanClean, where: 'nats store', hits: [{ file: 'msgs/1.blk', masked: '411111******1111', context: '"pan":"411111******1111"' }] };
+    const hit: HistoryEntry = {
+      ...scanClean,
+      where: 'nats store',
+      hits: [{ file: 'msgs/1.blk', masked: '411111******1111', context: '"pan":"411111******1111"' }],
+    };
     expect(invariantsOf([meta, hit])).toEqual(['I7']);
   });
 });
@@ -141,7 +287,9 @@ describe('card-number scan', () => {
   it('finds test PANs in JSON and track-2 data, byte for byte', () => {
     expect(luhnValid('4111111111111111')).toBe(true);
     expect(luhnValid('4111111111111112')).toBe(false);
-    const found = findPans(`{"pan":"4111111111111111","track2":";5555555555554444=2601101"}\u0000\u00014111111111111111D2512`);
+    const found = findPans(
+      `{"pan":"4111111111111111","track2":";5555555555554444=2601101"}\u0000\u00014111111111111111D2512`,
+    );
     expect(found.map((h) => h.masked)).toEqual(['411111******1111', '555555******4444', '411111******1111']);
     expect(found[0].context).not.toContain('4111111111111111');
   });
@@ -175,7 +323,8 @@ describe('findPans: the encodings card data comes in (issue 12 item 5)', () => {
   });
 
   it('still skips digit runs inside hex digests and base64 tokens', () => {
-    const text = '"sha":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "tok":"Zm9v4111111111111111YmFy" "h":"ab4111111111111111cd"';
+    const text =
+      '"sha":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "tok":"Zm9v4111111111111111YmFy" "h":"ab4111111111111111cd"';
     expect(findPans(text, [now - 86_400_000, now + 86_400_000])).toEqual([]);
   });
 });

@@ -44,23 +44,57 @@ export interface ClusterOptions {
 }
 
 function ok<T>(what: string, res: HttpResult<T>, ...statuses: number[]): T {
-  if (!statuses.includes(res.status)) throw new Error(`${what}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+  if (!statuses.includes(res.status))
+    throw new Error(`${what}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
 
 /** A tenant through the portal (sign-up, key, company, admin user, OAuth): its APP key and admin headers. */
-async function createTenant(sys: System, name: string): Promise<{ appKey: string; adminHeaders: Record<string, string> }> {
+async function createTenant(
+  sys: System,
+  name: string,
+): Promise<{ appKey: string; adminHeaders: Record<string, string> }> {
   const unique = randomUUID().slice(0, 8);
   const developer = { email: `chaos-${unique}@example.com`, password: `chaos-pass-${unique}` };
   ok('signup', await http('POST', `${sys.adminUrl}/portal/v1/signup`, { body: { name, ...developer } }), 201);
-  const { sessionToken } = ok('portal login', await http('POST', `${sys.adminUrl}/portal/v1/login`, { body: developer }), 200);
+  const { sessionToken } = ok(
+    'portal login',
+    await http('POST', `${sys.adminUrl}/portal/v1/login`, { body: developer }),
+    200,
+  );
   const portal = { authorization: `Bearer ${sessionToken}` };
-  const { appKey } = ok('app key reveal', await http('POST', `${sys.adminUrl}/portal/v1/app-key/reveal`, { body: { password: developer.password }, headers: portal }), 200);
-  ok('company', await http('POST', `${sys.adminUrl}/portal/v1/company`, { body: { name }, headers: portal }), 201);
+  const { appKey } = ok(
+    'app key reveal',
+    await http('POST', `${sys.adminUrl}/portal/v1/app-key/reveal`, {
+      body: { password: developer.password },
+      headers: portal,
+    }),
+    200,
+  );
+  ok(
+    'company',
+    await http('POST', `${sys.adminUrl}/portal/v1/company`, { body: { name }, headers: portal }),
+    201,
+  );
   const admin = { username: `chaos-${unique}`, password: `admin-pass-${unique}` };
-  ok('admin user', await http('POST', `${sys.adminUrl}/portal/v1/admin-user`, { body: { ...admin, timeZone: 'UTC' }, headers: portal }), 201);
+  ok(
+    'admin user',
+    await http('POST', `${sys.adminUrl}/portal/v1/admin-user`, {
+      body: { ...admin, timeZone: 'UTC' },
+      headers: portal,
+    }),
+    201,
+  );
   const form = new URLSearchParams({ grant_type: 'password', ...admin }).toString();
-  const token = ok('oauth', await http('POST', `${sys.gatewayUrl}/auth/oauth/token`, { raw: form, contentType: 'application/x-www-form-urlencoded', headers: { 'api-key': appKey } }), 200);
+  const token = ok(
+    'oauth',
+    await http('POST', `${sys.gatewayUrl}/auth/oauth/token`, {
+      raw: form,
+      contentType: 'application/x-www-form-urlencoded',
+      headers: { 'api-key': appKey },
+    }),
+    200,
+  );
   return { appKey, adminHeaders: { 'api-key': appKey, authorization: `Bearer ${token.access_token}` } };
 }
 
@@ -96,19 +130,35 @@ export async function startCluster(options: ClusterOptions): Promise<ChaosCluste
       const accountId = `chaos-${i}-${randomUUID().slice(0, 6)}`;
       const created = ok(
         `account ${accountId}`,
-        await http('POST', `${sys.adminUrl}/admin/v1/accounts`, { body: { accountId, name: accountId, connectionLimit: 1000, webhookUrl: receiver.url }, headers: tenant.adminHeaders }),
+        await http('POST', `${sys.adminUrl}/admin/v1/accounts`, {
+          body: { accountId, name: accountId, connectionLimit: 1000, webhookUrl: receiver.url },
+          headers: tenant.adminHeaders,
+        }),
         201,
       );
-      ok('request timeout', await http('PATCH', `${sys.adminUrl}/admin/v1/accounts/${accountId}`, { body: { requestTimeoutSeconds: options.requestTimeoutSeconds }, headers: tenant.adminHeaders }), 200);
+      ok(
+        'request timeout',
+        await http('PATCH', `${sys.adminUrl}/admin/v1/accounts/${accountId}`, {
+          body: { requestTimeoutSeconds: options.requestTimeoutSeconds },
+          headers: tenant.adminHeaders,
+        }),
+        200,
+      );
       receiver.secret = created.webhookSecret;
-      const account: ChaosAccount = { accountId, apiToken: created.apiToken, appKey: tenant.appKey, receiver };
+      const account: ChaosAccount = {
+        accountId,
+        apiToken: created.apiToken,
+        appKey: tenant.appKey,
+        receiver,
+      };
       receiver.respond = (d) => {
         const body = d.body ?? {};
         const payload = (body.payload ?? {}) as Record<string, unknown>;
         history.add({
           kind: 'webhook',
           account: accountId,
-          requestId: d.requestId ?? (typeof body.originatingRequestId === 'string' ? body.originatingRequestId : ''),
+          requestId:
+            d.requestId ?? (typeof body.originatingRequestId === 'string' ? body.originatingRequestId : ''),
           type: typeof body.type === 'string' ? body.type : '?',
           frameId: typeof body.requestId === 'string' ? body.requestId : undefined,
           resultId: typeof payload.id === 'string' ? payload.id : undefined,
@@ -118,17 +168,37 @@ export async function startCluster(options: ClusterOptions): Promise<ChaosCluste
         return 200;
       };
       accounts.push(account);
-      const perAccount = Math.floor(options.devices / options.accounts) + (i < options.devices % options.accounts ? 1 : 0);
+      const perAccount =
+        Math.floor(options.devices / options.accounts) + (i < options.devices % options.accounts ? 1 : 0);
       for (let n = 0; n < perAccount; n++) {
         const referenceId = `till-${i}-${n}`;
         const serialNumber = `SN-${accountId}-${n}`;
-        const dev = ok(`device ${referenceId}`, await http('POST', `${sys.adminUrl}/admin/v1/accounts/${accountId}/devices`, { body: { referenceId, serialNumber, model: 'CHAOS-1' }, headers: tenant.adminHeaders }), 201);
+        const dev = ok(
+          `device ${referenceId}`,
+          await http('POST', `${sys.adminUrl}/admin/v1/accounts/${accountId}/devices`, {
+            body: { referenceId, serialNumber, model: 'CHAOS-1' },
+            headers: tenant.adminHeaders,
+          }),
+          201,
+        );
         const k = devices.length;
         const hub = k % hubUrls.length;
         const card = TEST_CARDS[k % TEST_CARDS.length];
         const sim = new DeviceSimulator(
-          { gatewayUrl: sys.gateways[k % sys.gateways.length].url, appKey: tenant.appKey, model: 'CHAOS-1', serialNumber, apiToken: dev.apiToken, hubUrl: hubUrls[hub] },
-          { delayMs: 30, events: 1, cardData: card, failoverHubUrls: [...hubUrls.slice(hub + 1), ...hubUrls.slice(0, hub)] },
+          {
+            gatewayUrl: sys.gateways[k % sys.gateways.length].url,
+            appKey: tenant.appKey,
+            model: 'CHAOS-1',
+            serialNumber,
+            apiToken: dev.apiToken,
+            hubUrl: hubUrls[hub],
+          },
+          {
+            delayMs: 30,
+            events: 1,
+            cardData: card,
+            failoverHubUrls: [...hubUrls.slice(hub + 1), ...hubUrls.slice(0, hub)],
+          },
         );
         sim.observe((dir, frame, written) => {
           const payload = frame.payload ?? {};
@@ -148,7 +218,8 @@ export async function startCluster(options: ClusterOptions): Promise<ChaosCluste
       }
     }
     log(`${accounts.length} accounts in ${tenants.length} tenants, ${devices.length} devices; connecting`);
-    for (let k = 0; k < devices.length; k += 10) await Promise.all(devices.slice(k, k + 10).map((d) => d.sim.connect()));
+    for (let k = 0; k < devices.length; k += 10)
+      await Promise.all(devices.slice(k, k + 10).map((d) => d.sim.connect()));
     return { sys, accounts, devices, hubUrls, stop };
   } catch (error) {
     await stop().catch(() => undefined);

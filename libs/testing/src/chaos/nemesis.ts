@@ -4,7 +4,16 @@ import type { HistoryWriter } from './history';
 import type { Prng } from './prng';
 
 /** The faults of issue 9, drawn at random (seeded) every few seconds. */
-export const FAULT_KINDS = ['killHub', 'pauseHub', 'killGateway', 'restartNats', 'stopPostgres', 'dropDevice', 'deafDevice', 'lateDevice'] as const;
+export const FAULT_KINDS = [
+  'killHub',
+  'pauseHub',
+  'killGateway',
+  'restartNats',
+  'stopPostgres',
+  'dropDevice',
+  'deafDevice',
+  'lateDevice',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 type State = 'up' | 'down' | 'paused';
@@ -27,7 +36,12 @@ export class Nemesis {
     private readonly cluster: ChaosCluster,
     private readonly rng: Prng,
     private readonly history: HistoryWriter,
-    private readonly options: { everyMs: [number, number]; requestTimeoutMs: number; log: (line: string) => void; kinds?: readonly FaultKind[] },
+    private readonly options: {
+      everyMs: [number, number];
+      requestTimeoutMs: number;
+      log: (line: string) => void;
+      kinds?: readonly FaultKind[];
+    },
   ) {
     this.hubState = cluster.sys.hubs.map(() => 'up');
     this.gatewayState = cluster.sys.gateways.map(() => 'up');
@@ -63,7 +77,11 @@ export class Nemesis {
       const run = this.plan(kind);
       if (!run) continue;
       const p = run()
-        .catch((error: unknown) => this.options.log(`nemesis ${kind} failed: ${error instanceof Error ? error.message : String(error)}`))
+        .catch((error: unknown) =>
+          this.options.log(
+            `nemesis ${kind} failed: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        )
         .finally(() => this.inFlight.delete(p));
       this.inFlight.add(p);
       return;
@@ -147,7 +165,8 @@ export class Nemesis {
         const connected = devices.filter((d) => d.sim.connected);
         if (connected.length === 0) return undefined;
         const d = rng.pick(connected);
-        if (kind === 'dropDevice') return this.fault(kind, d.referenceId, 'socket terminated', async () => d.sim.drop());
+        if (kind === 'dropDevice')
+          return this.fault(kind, d.referenceId, 'socket terminated', async () => d.sim.drop());
         if (kind === 'deafDevice') {
           const ms = rng.int(5000, 15_000);
           return this.fault(kind, d.referenceId, `not reading for ${ms} ms`, async () => {
@@ -156,12 +175,19 @@ export class Nemesis {
           });
         }
         const ms = this.options.requestTimeoutMs + rng.int(1000, 5000);
-        return this.fault(kind, d.referenceId, `next answer after ${ms} ms`, async () => d.sim.answerNextAfter(ms));
+        return this.fault(kind, d.referenceId, `next answer after ${ms} ms`, async () =>
+          d.sim.answerNextAfter(ms),
+        );
       }
     }
   }
 
-  private fault(kind: FaultKind, target: string, note: string, body: () => Promise<void>): () => Promise<void> {
+  private fault(
+    kind: FaultKind,
+    target: string,
+    note: string,
+    body: () => Promise<void>,
+  ): () => Promise<void> {
     return async () => {
       this.options.log(`fault ${kind} ${target} (${note})`);
       this.history.add({ kind: 'fault', phase: 'start', fault: kind, target, note });

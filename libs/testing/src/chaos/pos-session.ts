@@ -34,7 +34,15 @@ export class PosSession {
   async connect(): Promise<void> {
     const url = this.hubUrls[this.hubIndex % this.hubUrls.length];
     try {
-      const creds = await clientToken({ gatewayUrl: this.gatewayUrl(), appKey: this.account.appKey, accountId: this.account.accountId, apiToken: this.account.apiToken }, '1.0');
+      const creds = await clientToken(
+        {
+          gatewayUrl: this.gatewayUrl(),
+          appKey: this.account.appKey,
+          accountId: this.account.accountId,
+          apiToken: this.account.apiToken,
+        },
+        '1.0',
+      );
       const ws = await openSocket(url, creds.accessToken);
       this.ws = ws;
       ws.on('message', (data: Buffer) => this.onFrame(data));
@@ -56,7 +64,14 @@ export class PosSession {
       done();
     }, this.giveUpMs);
     this.inflight.set(requestId, { timer, done });
-    this.history.add({ kind: 'request', mode: 'sync', account: this.account.accountId, requestId, target: frame.target ?? '', via: `hub${this.hubIndex % this.hubUrls.length}` });
+    this.history.add({
+      kind: 'request',
+      mode: 'sync',
+      account: this.account.accountId,
+      requestId,
+      target: frame.target ?? '',
+      via: `hub${this.hubIndex % this.hubUrls.length}`,
+    });
     this.ws!.send(JSON.stringify(frame));
     return true;
   }
@@ -95,7 +110,12 @@ export class PosSession {
   private onClose(ws: WebSocket, code: number): void {
     if (ws !== this.ws) return;
     if (this.inflight.size > 0) {
-      this.history.add({ kind: 'posLost', account: this.account.accountId, requestIds: [...this.inflight.keys()], code });
+      this.history.add({
+        kind: 'posLost',
+        account: this.account.accountId,
+        requestIds: [...this.inflight.keys()],
+        code,
+      });
       for (const { timer, done } of this.inflight.values()) {
         clearTimeout(timer);
         done();

@@ -9,15 +9,29 @@ export function renderReport(r: CampaignResult, command: string): string {
   const o = r.options;
   const lines: string[] = [];
   lines.push('# Fault campaign (issue 9)', '');
-  lines.push(`Run \`${command}\` on ${r.startedAt.toISOString()}: seed **${o.seed}**, ${Math.round(o.faultMs / 1000)} s of faults under load, ${Math.round(r.durationMs / 1000)} s in all.`);
-  lines.push(`3 hubs, 2 gateways, one nats-server, Postgres; ${o.devices} simulated devices in ${o.accounts} accounts of 2 tenants; ${o.rate} payments/s (half sync over the websocket, half async over REST with webhooks); request timeout ${o.requestTimeoutSeconds} s; a fault every ${o.faultEveryMs.join('–')} ms.`);
-  lines.push(`History: \`${relative(REPO_ROOT, r.historyFile)}\` (${r.historyEntries} JSON lines). Replay with the same seed (timing on a real machine still varies).`, '');
+  lines.push(
+    `Run \`${command}\` on ${r.startedAt.toISOString()}: seed **${o.seed}**, ${Math.round(o.faultMs / 1000)} s of faults under load, ${Math.round(r.durationMs / 1000)} s in all.`,
+  );
+  lines.push(
+    `3 hubs, 2 gateways, one nats-server, Postgres; ${o.devices} simulated devices in ${o.accounts} accounts of 2 tenants; ${o.rate} payments/s (half sync over the websocket, half async over REST with webhooks); request timeout ${o.requestTimeoutSeconds} s; a fault every ${o.faultEveryMs.join('–')} ms.`,
+  );
+  lines.push(
+    `History: \`${relative(REPO_ROOT, r.historyFile)}\` (${r.historyEntries} JSON lines). Replay with the same seed (timing on a real machine still varies).`,
+    '',
+  );
 
   lines.push('## Faults injected', '', '| fault | count |', '|---|---:|');
   for (const k of FAULT_KINDS) lines.push(`| ${k} | ${r.faults[k] ?? 0} |`);
   lines.push(`| **all** | ${Object.values(r.faults).reduce((a, b) => a + b, 0)} |`, '');
 
-  lines.push('## Requests by outcome', '', 'What the POS was told first (sync: the first final frame; async: the HTTP answer).', '', '| mode | told | requests | with a delivery |', '|---|---|---:|---:|');
+  lines.push(
+    '## Requests by outcome',
+    '',
+    'What the POS was told first (sync: the first final frame; async: the HTTP answer).',
+    '',
+    '| mode | told | requests | with a delivery |',
+    '|---|---|---:|---:|',
+  );
   const groups = new Map<string, { n: number; delivered: number }>();
   for (const q of r.requests) {
     const key = `${q.mode}|${q.detail}`;
@@ -30,11 +44,19 @@ export function renderReport(r: CampaignResult, command: string): string {
     const [mode, detail] = key.split('|');
     lines.push(`| ${mode} | ${detail} | ${g.n} | ${g.delivered} |`);
   }
-  lines.push(`| **all** | | ${r.requests.length} | ${r.requests.filter((q) => q.deliveries > 0).length} |`, '');
-  if (r.missingDispatchedFlag > 0) lines.push(`${r.missingDispatchedFlag} connectionLost answer(s) carried no \`dispatched\` flag: checked as "outcome unknown" (0 or 1 deliveries allowed).`, '');
+  lines.push(
+    `| **all** | | ${r.requests.length} | ${r.requests.filter((q) => q.deliveries > 0).length} |`,
+    '',
+  );
+  if (r.missingDispatchedFlag > 0)
+    lines.push(
+      `${r.missingDispatchedFlag} connectionLost answer(s) carried no \`dispatched\` flag: checked as "outcome unknown" (0 or 1 deliveries allowed).`,
+      '',
+    );
 
   lines.push('## Violations by invariant', '', '| invariant | what it says | violations |', '|---|---|---:|');
-  for (const inv of Object.keys(INVARIANTS) as Invariant[]) lines.push(`| ${inv} | ${INVARIANTS[inv]} | ${r.violations.filter((v) => v.invariant === inv).length} |`);
+  for (const inv of Object.keys(INVARIANTS) as Invariant[])
+    lines.push(`| ${inv} | ${INVARIANTS[inv]} | ${r.violations.filter((v) => v.invariant === inv).length} |`);
   lines.push('');
   for (const inv of Object.keys(INVARIANTS) as Invariant[]) {
     const vs = r.violations.filter((v) => v.invariant === inv);
@@ -49,7 +71,13 @@ export function renderReport(r: CampaignResult, command: string): string {
     for (const [kind, n] of [...kinds].sort((a, b) => b[1] - a[1])) lines.push(`- ${n} × ${kind}`);
     lines.push('');
     for (const v of vs.slice(0, 5)) {
-      lines.push(`- \`${v.requestId ?? '-'}\`: ${v.message}`, '', '  ```', ...v.excerpt.map((e) => `  ${JSON.stringify(e).slice(0, 400)}`), '  ```');
+      lines.push(
+        `- \`${v.requestId ?? '-'}\`: ${v.message}`,
+        '',
+        '  ```',
+        ...v.excerpt.map((e) => `  ${JSON.stringify(e).slice(0, 400)}`),
+        '  ```',
+      );
     }
     if (vs.length > 5) lines.push(`- … and ${vs.length - 5} more (all in the history file).`);
     lines.push('');

@@ -22,30 +22,72 @@ async function main(): Promise<void> {
   const adm = values.admin;
   const suffix = Date.now().toString(36);
   const developer = { email: `demo-${suffix}@example.com`, password: `demo-pass-${suffix}` };
-  const step = async <T>(what: string, call: Promise<{ status: number; body: T }>, ok = [200, 201]): Promise<T> => {
+  const step = async <T>(
+    what: string,
+    call: Promise<{ status: number; body: T }>,
+    ok = [200, 201],
+  ): Promise<T> => {
     const res = await call;
-    if (!ok.includes(res.status)) throw new Error(`${what} failed: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+    if (!ok.includes(res.status))
+      throw new Error(`${what} failed: HTTP ${res.status} ${JSON.stringify(res.body)}`);
     console.log(`✓ ${what}`);
     return res.body;
   };
 
-  await step('developer signed up', http('POST', `${adm}/portal/v1/signup`, { body: { name: 'Demo Developer', ...developer } }));
-  const { sessionToken } = await step<{ sessionToken: string }>('logged in to the portal', http('POST', `${adm}/portal/v1/login`, { body: developer }));
+  await step(
+    'developer signed up',
+    http('POST', `${adm}/portal/v1/signup`, { body: { name: 'Demo Developer', ...developer } }),
+  );
+  const { sessionToken } = await step<{ sessionToken: string }>(
+    'logged in to the portal',
+    http('POST', `${adm}/portal/v1/login`, { body: developer }),
+  );
   const portal = { authorization: `Bearer ${sessionToken}` };
-  const { appKey } = await step<{ appKey: string }>('APP key revealed', http('POST', `${adm}/portal/v1/app-key/reveal`, { body: { password: developer.password }, headers: portal }));
-  await step('company created', http('POST', `${adm}/portal/v1/company`, { body: { name: 'Demo Coffee' }, headers: portal }));
+  const { appKey } = await step<{ appKey: string }>(
+    'APP key revealed',
+    http('POST', `${adm}/portal/v1/app-key/reveal`, {
+      body: { password: developer.password },
+      headers: portal,
+    }),
+  );
+  await step(
+    'company created',
+    http('POST', `${adm}/portal/v1/company`, { body: { name: 'Demo Coffee' }, headers: portal }),
+  );
   const adminUser = { username: 'demo-admin', password: `admin-pass-${suffix}` };
-  await step('admin user created', http('POST', `${adm}/portal/v1/admin-user`, { body: { ...adminUser, timeZone: 'UTC' }, headers: portal }));
+  await step(
+    'admin user created',
+    http('POST', `${adm}/portal/v1/admin-user`, { body: { ...adminUser, timeZone: 'UTC' }, headers: portal }),
+  );
   const form = new URLSearchParams({ grant_type: 'password', ...adminUser }).toString();
-  const token = await step<{ access_token: string }>('OAuth token issued', http('POST', `${gw}/auth/oauth/token`, { raw: form, contentType: 'application/x-www-form-urlencoded', headers: { 'api-key': appKey } }));
+  const token = await step<{ access_token: string }>(
+    'OAuth token issued',
+    http('POST', `${gw}/auth/oauth/token`, {
+      raw: form,
+      contentType: 'application/x-www-form-urlencoded',
+      headers: { 'api-key': appKey },
+    }),
+  );
   const adminHeaders = { 'api-key': appKey, authorization: `Bearer ${token.access_token}` };
   const account = await step<{ accountId: string; apiToken: string }>(
     'POS account pos-1 created',
-    http('POST', `${adm}/admin/v1/accounts`, { body: { accountId: 'pos-1', name: 'Front counter' }, headers: adminHeaders }),
+    http('POST', `${adm}/admin/v1/accounts`, {
+      body: { accountId: 'pos-1', name: 'Front counter' },
+      headers: adminHeaders,
+    }),
   );
   const device = await step<{ referenceId: string; model: string; serialNumber: string; apiToken: string }>(
     'device till-1 registered',
-    http('POST', `${adm}/admin/v1/accounts/pos-1/devices`, { body: { referenceId: 'till-1', serialNumber: `SN-${suffix}`, model: 'SIM-1', name: 'Till 1', location: 'front' }, headers: adminHeaders }),
+    http('POST', `${adm}/admin/v1/accounts/pos-1/devices`, {
+      body: {
+        referenceId: 'till-1',
+        serialNumber: `SN-${suffix}`,
+        model: 'SIM-1',
+        name: 'Till 1',
+        location: 'front',
+      },
+      headers: adminHeaders,
+    }),
   );
 
   const config: DemoConfig = {
@@ -55,11 +97,18 @@ async function main(): Promise<void> {
     developer,
     admin: { ...adminUser, accessToken: token.access_token },
     account: { accountId: account.accountId, apiToken: account.apiToken },
-    device: { referenceId: device.referenceId, model: device.model, serialNumber: device.serialNumber, apiToken: device.apiToken },
+    device: {
+      referenceId: device.referenceId,
+      model: device.model,
+      serialNumber: device.serialNumber,
+      apiToken: device.apiToken,
+    },
   };
   mkdirSync(dirname(values.out), { recursive: true });
   writeFileSync(values.out, JSON.stringify(config, null, 2), { mode: 0o600 });
-  console.log(`\nSaved to ${values.out} (secrets: keep it private). Next, in two terminals:\n  npm run sim:device\n  npm run sim:pos -- --amount 1250`);
+  console.log(
+    `\nSaved to ${values.out} (secrets: keep it private). Next, in two terminals:\n  npm run sim:device\n  npm run sim:pos -- --amount 1250`,
+  );
 }
 
 main().catch(fail);

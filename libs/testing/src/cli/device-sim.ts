@@ -24,7 +24,12 @@ async function main(): Promise<void> {
   const demo = readDemoConfig(values.config);
   const sim = new DeviceSimulator(
     { gatewayUrl: demo.gatewayUrl, appKey: demo.appKey, ...demo.device, hubUrl: values.hub },
-    { delayMs: values.slow ? Number(values.slow) : 400, dropMidTransaction: values.drop, silent: values.silent, lateAnswer: values.late },
+    {
+      delayMs: values.slow ? Number(values.slow) : 400,
+      dropMidTransaction: values.drop,
+      silent: values.silent,
+      lateAnswer: values.late,
+    },
     (line) => console.log(`${stamp()} [${demo.device.referenceId}] ${line}`),
   );
   await sim.connect();

@@ -22,12 +22,20 @@ const bearer = (value: object) => `Bearer ${Buffer.from(JSON.stringify(value)).t
 
 /** `GET /device/v1.1/devices/enrol` → websocket URL + JWT. */
 export async function enrolDevice(c: DeviceCredential, version = '1.1'): Promise<ConnectionCredentials> {
-  return getCredentials(`${c.gatewayUrl}/device/v${version}/devices/enrol`, c.appKey, bearer({ model: c.model, serialNumber: c.serialNumber, apiToken: c.apiToken }));
+  return getCredentials(
+    `${c.gatewayUrl}/device/v${version}/devices/enrol`,
+    c.appKey,
+    bearer({ model: c.model, serialNumber: c.serialNumber, apiToken: c.apiToken }),
+  );
 }
 
 /** `GET /client/v1.x/token` → websocket URL + JWT. */
 export async function clientToken(c: ClientCredential, version = '1.1'): Promise<ConnectionCredentials> {
-  return getCredentials(`${c.gatewayUrl}/client/v${version}/token`, c.appKey, bearer({ accountId: c.accountId, apiToken: c.apiToken }));
+  return getCredentials(
+    `${c.gatewayUrl}/client/v${version}/token`,
+    c.appKey,
+    bearer({ accountId: c.accountId, apiToken: c.apiToken }),
+  );
 }
 
 export class HttpStatusError extends Error {
@@ -39,7 +47,11 @@ export class HttpStatusError extends Error {
   }
 }
 
-async function getCredentials(url: string, appKey: string, authorization: string): Promise<ConnectionCredentials> {
+async function getCredentials(
+  url: string,
+  appKey: string,
+  authorization: string,
+): Promise<ConnectionCredentials> {
   const res = await fetch(url, { headers: { 'api-key': appKey, authorization } });
   const body = (await res.json().catch(() => undefined)) as ConnectionCredentials | undefined;
   if (!res.ok || !body) throw new HttpStatusError(res.status, body);

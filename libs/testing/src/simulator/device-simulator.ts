@@ -144,7 +144,12 @@ export class DeviceSimulator {
     this.log(`← ${frame.type} ${summary(frame)}`);
     const about = frame.originatingRequestId;
     // The hub holds the final durably now; or it refused it outright (invalidData): resending cannot help.
-    if (about && ((frame.type as string) === ACK_TYPE || (frame.type === 'flowException' && frame.payload.errorCode === 'invalidData'))) this.unacked.delete(about);
+    if (
+      about &&
+      ((frame.type as string) === ACK_TYPE ||
+        (frame.type === 'flowException' && frame.payload.errorCode === 'invalidData'))
+    )
+      this.unacked.delete(about);
     if (frame.type === 'payment' || frame.type === 'request') {
       this.requestsReceived++;
       void this.transact(frame);
@@ -198,7 +203,15 @@ export class DeviceSimulator {
       id: randomUUID(),
       outcome: decision.outcome,
       ...(decision.failureReason ? { failureReason: decision.failureReason } : {}),
-      transactions: [{ id: randomUUID(), amounts: { baseAmount: decision.approvedAmount, currency: amounts.currency ?? 'EUR' }, cardBrand: 'VISA', maskedPan: '************4242', ...this.cardData() }],
+      transactions: [
+        {
+          id: randomUUID(),
+          amounts: { baseAmount: decision.approvedAmount, currency: amounts.currency ?? 'EUR' },
+          cardBrand: 'VISA',
+          maskedPan: '************4242',
+          ...this.cardData(),
+        },
+      ],
     });
   }
 
@@ -207,15 +220,27 @@ export class DeviceSimulator {
     return card ? { pan: card.pan, track2: card.track2 } : {};
   }
 
-  private reply(request: CloudFlowMessage, type: CloudFlowMessage['type'], payload: Record<string, unknown>): CloudFlowMessage {
-    return { type, format: request.format, version: request.version, requestId: randomUUID(), originatingRequestId: request.requestId, payload };
+  private reply(
+    request: CloudFlowMessage,
+    type: CloudFlowMessage['type'],
+    payload: Record<string, unknown>,
+  ): CloudFlowMessage {
+    return {
+      type,
+      format: request.format,
+      version: request.version,
+      requestId: randomUUID(),
+      originatingRequestId: request.requestId,
+      payload,
+    };
   }
 
   private onClose(ws: WebSocket, code: number, reason: string): void {
     if (ws !== this.ws) return;
     this.closes.push({ code, reason });
     this.log(`closed ${code} ${reason}`);
-    const again = this.behaviour.reconnect !== false && !this.stopped && code !== 4409 && code !== 4401 && code !== 1000;
+    const again =
+      this.behaviour.reconnect !== false && !this.stopped && code !== 4409 && code !== 4401 && code !== 1000;
     if (again) setTimeout(() => void this.reconnect(), this.pendingFinal ? 50 : 200);
   }
 
@@ -232,7 +257,8 @@ export class DeviceSimulator {
 export function summary(frame: CloudFlowMessage): string {
   const p = frame.payload;
   const bits = [frame.originatingRequestId ? `for ${frame.originatingRequestId}` : `id ${frame.requestId}`];
-  for (const k of ['stage', 'outcome', 'failureReason', 'errorCode', 'errorMessage']) if (p[k] !== undefined) bits.push(`${k}=${typeof p[k] === 'string' ? p[k] : JSON.stringify(p[k])}`);
+  for (const k of ['stage', 'outcome', 'failureReason', 'errorCode', 'errorMessage'])
+    if (p[k] !== undefined) bits.push(`${k}=${typeof p[k] === 'string' ? p[k] : JSON.stringify(p[k])}`);
   const amounts = p.amounts as { baseAmount?: number; currency?: string } | undefined;
   if (amounts?.baseAmount !== undefined) bits.push(`${amounts.baseAmount} ${amounts.currency ?? ''}`.trim());
   return bits.join(' ');

@@ -25,7 +25,9 @@ export class PosClient {
   async connect(version = '1.0'): Promise<void> {
     const creds = await clientToken(this.credential, version);
     this.ws = await openSocket(this.credential.hubUrl ?? creds.connectionUrl, creds.accessToken);
-    this.log(`connected to ${this.credential.hubUrl ?? creds.connectionUrl} as account ${this.credential.accountId}`);
+    this.log(
+      `connected to ${this.credential.hubUrl ?? creds.connectionUrl} as account ${this.credential.accountId}`,
+    );
     this.ws.on('message', (data: Buffer) => {
       const frame = JSON.parse(data.toString('utf8')) as CloudFlowMessage;
       this.log(`← ${frame.type} ${summary(frame)}`);
@@ -44,19 +46,43 @@ export class PosClient {
     this.ws!.send(JSON.stringify(frame));
   }
 
-  paymentFrame(target: string, baseAmount: number, currency = 'EUR', requestId: string = randomUUID()): CloudFlowMessage {
-    return { type: 'payment', format: 'appflow', version: '2.1.2', requestId, target, payload: { id: randomUUID(), flowType: 'sale', amounts: { baseAmount, currency } } };
+  paymentFrame(
+    target: string,
+    baseAmount: number,
+    currency = 'EUR',
+    requestId: string = randomUUID(),
+  ): CloudFlowMessage {
+    return {
+      type: 'payment',
+      format: 'appflow',
+      version: '2.1.2',
+      requestId,
+      target,
+      payload: { id: randomUUID(), flowType: 'sale', amounts: { baseAmount, currency } },
+    };
   }
 
   /** Sends a payment and resolves with everything answered for it once the final frame arrives. */
-  async pay(target: string, baseAmount: number, currency = 'EUR', timeoutMs = 15_000, requestId: string = randomUUID()): Promise<PaymentResult> {
+  async pay(
+    target: string,
+    baseAmount: number,
+    currency = 'EUR',
+    timeoutMs = 15_000,
+    requestId: string = randomUUID(),
+  ): Promise<PaymentResult> {
     this.send(this.paymentFrame(target, baseAmount, currency, requestId));
     return this.result(requestId, timeoutMs);
   }
 
   async result(requestId: string, timeoutMs = 15_000): Promise<PaymentResult> {
-    const final = await this.received.waitFor((f) => f.originatingRequestId === requestId && FINAL_TYPES.has(f.type), timeoutMs, `the final answer to ${requestId}`);
-    const events = this.received.frames.filter((f) => f.originatingRequestId === requestId && f.type === 'flowEvent');
+    const final = await this.received.waitFor(
+      (f) => f.originatingRequestId === requestId && FINAL_TYPES.has(f.type),
+      timeoutMs,
+      `the final answer to ${requestId}`,
+    );
+    const events = this.received.frames.filter(
+      (f) => f.originatingRequestId === requestId && f.type === 'flowEvent',
+    );
     return { requestId, events, final };
   }
 

@@ -3,9 +3,19 @@ import WebSocket from 'ws';
 import { HttpStatusError } from './credentials';
 
 /** Opens a CloudFlow websocket; a refused upgrade rejects with its HTTP status and error body. */
-export function openSocket(url: string, accessToken: string, via: 'header' | 'query' = 'header'): Promise<WebSocket> {
-  const target = via === 'query' ? `${url}${url.includes('?') ? '&' : '?'}access_token=${encodeURIComponent(accessToken)}` : url;
-  const ws = new WebSocket(target, via === 'header' ? { headers: { authorization: `Bearer ${accessToken}` } } : {});
+export function openSocket(
+  url: string,
+  accessToken: string,
+  via: 'header' | 'query' = 'header',
+): Promise<WebSocket> {
+  const target =
+    via === 'query'
+      ? `${url}${url.includes('?') ? '&' : '?'}access_token=${encodeURIComponent(accessToken)}`
+      : url;
+  const ws = new WebSocket(
+    target,
+    via === 'header' ? { headers: { authorization: `Bearer ${accessToken}` } } : {},
+  );
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(ws));
     ws.once('unexpected-response', (_req, res) => {
@@ -28,7 +38,10 @@ export function openSocket(url: string, accessToken: string, via: 'header' | 'qu
 /** Collects every frame a socket receives and lets a caller wait for one. */
 export class FrameLog {
   readonly frames: CloudFlowMessage[] = [];
-  private waiters: Array<{ match: (f: CloudFlowMessage) => boolean; resolve: (f: CloudFlowMessage) => void }> = [];
+  private waiters: Array<{
+    match: (f: CloudFlowMessage) => boolean;
+    resolve: (f: CloudFlowMessage) => void;
+  }> = [];
 
   push(frame: CloudFlowMessage): void {
     this.frames.push(frame);
@@ -39,11 +52,23 @@ export class FrameLog {
     });
   }
 
-  waitFor(match: (f: CloudFlowMessage) => boolean, timeoutMs = 10_000, what = 'a frame'): Promise<CloudFlowMessage> {
+  waitFor(
+    match: (f: CloudFlowMessage) => boolean,
+    timeoutMs = 10_000,
+    what = 'a frame',
+  ): Promise<CloudFlowMessage> {
     const seen = this.frames.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; got ${JSON.stringify(this.frames.map((f) => f.type))}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `Timed out after ${timeoutMs} ms waiting for ${what}; got ${JSON.stringify(this.frames.map((f) => f.type))}`,
+            ),
+          ),
+        timeoutMs,
+      );
       this.waiters.push({
         match,
         resolve: (f) => {

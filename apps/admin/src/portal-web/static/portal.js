@@ -372,7 +372,11 @@ $('logout').addEventListener('click', () => {
   // Ends the session on the server too (a copied token stops working); the page does not wait for it.
   const token = sessionStorage.getItem(SESSION);
   if (token) {
-    fetch(API + '/logout', { method: 'POST', headers: { authorization: `Bearer ${token}` }, cache: 'no-store' }).catch(() => undefined);
+    fetch(API + '/logout', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      cache: 'no-store',
+    }).catch(() => undefined);
   }
   sessionStorage.removeItem(SESSION);
   state.settings = null;

@@ -1,4 +1,16 @@
-import { IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, Min, MaxLength } from 'class-validator';
+import {
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+  MaxLength,
+} from 'class-validator';
 
 export const API_GROUPS = ['client', 'device', 'admin'] as const;
 export type ApiGroup = (typeof API_GROUPS)[number];

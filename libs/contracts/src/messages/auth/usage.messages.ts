@@ -52,7 +52,8 @@ export function isUsageReportItem(value: unknown): value is UsageReportItem {
     isOptionalCount(item.paymentsSync) &&
     isOptionalCount(item.paymentsAsync) &&
     // An item that counts nothing is a reporter's bug, not a no-op to store.
-    (item.count as number) + ((item.paymentsSync as number) ?? 0) + ((item.paymentsAsync as number) ?? 0) >= 1 &&
+    (item.count as number) + ((item.paymentsSync as number) ?? 0) + ((item.paymentsAsync as number) ?? 0) >=
+      1 &&
     (item.group === undefined || (API_GROUPS as readonly unknown[]).includes(item.group)) &&
     isISO8601(item.lastUsedAt)
   );
