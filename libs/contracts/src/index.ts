@@ -9,6 +9,7 @@ export * from './messages/admin/user.messages';
 export * from './websocket/envelope';
 export * from './websocket/envelope-check';
 export * from './websocket/ack-frame';
+export * from './websocket/platform-exception';
 export * from './websocket/connection-credentials';
 export * from './websocket/protocol.asyncapi';
 export * from './messages/relay/credential.messages';

@@ -17,13 +17,13 @@ import {
   RequestIdsStore,
   isStorageOutage,
 } from '@cloudflow/platform';
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { deviceNotFound } from '../client-api/client-devices.service';
 import { GatewayConfig } from '../gateway.config';
 import { RelayLookup } from '../relay/relay-lookup';
 import { DeviceBus } from './device-bus.client';
 import { RequestAdmission } from './request-admission';
+import { gatewayFlowException } from './request-exception';
 import { bodyHash, maskPans } from './request-body';
 import type { RequestEntity } from './request.entity';
 import { RequestRecorder } from './request-recorder.service';
@@ -160,7 +160,7 @@ export class RequestDispatchService {
         await this.recorder
           .conclude(
             id,
-            hubFlowException(ErrorCode.connectionLost, message, body.requestId),
+            gatewayFlowException(ErrorCode.connectionLost, message, body.requestId),
             'connectionLost',
             ['dispatching'],
           )
@@ -294,26 +294,4 @@ function notConnected(target: string): CloudFlowError {
     `Device '${target}' is not connected; nothing was dispatched`,
     { dispatched: false },
   );
-}
-
-/** A failure the platform (not the device) reports on a request's timeline, as the hubs do (CONTRACT.md §7). */
-export function hubFlowException(
-  code: ErrorCode,
-  message: string,
-  originatingRequestId: string,
-): CloudFlowMessage {
-  return {
-    type: 'flowException',
-    format: 'cloudflow',
-    version: '1.0',
-    requestId: randomUUID(),
-    originatingRequestId,
-    source: 'cloudflow-gateway',
-    target: null,
-    // The platform concludes only requests it dispatched: a connectionLost here means "outcome unknown".
-    payload:
-      code === ErrorCode.connectionLost
-        ? { errorCode: code, errorMessage: message, dispatched: true }
-        : { errorCode: code, errorMessage: message },
-  };
 }

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { GatewayConfig } from '../gateway.config';
 import { DeadLettersRepository } from './dead-letters.repository';
 import { DeviceBus } from './device-bus.client';
-import { hubFlowException } from './request-dispatch.service';
+import { gatewayFlowException } from './request-exception';
 import type { RequestEntity } from './request.entity';
 import { RequestRecorder } from './request-recorder.service';
 import { RequestsRepository } from './requests.repository';
@@ -81,7 +81,7 @@ export class RequestWatch implements OnApplicationBootstrap, OnApplicationShutdo
   private async expire(rows: RequestEntity[]): Promise<void> {
     for (const row of rows) {
       const seconds = Math.round((row.expiresAt.getTime() - row.createdAt.getTime()) / 1000);
-      const message = hubFlowException(
+      const message = gatewayFlowException(
         ErrorCode.connectionLost,
         `No final answer from device '${row.target}' within ${seconds} s; the request expired`,
         row.requestId,
@@ -98,7 +98,7 @@ export class RequestWatch implements OnApplicationBootstrap, OnApplicationShutdo
         const ack = await this.bus.request(connId, { kind: 'ping' }, this.config.REQUEST_WATCH_MS);
         if (ack.ok || !ack.noResponders) return;
         for (const row of waiting) {
-          const message = hubFlowException(
+          const message = gatewayFlowException(
             ErrorCode.connectionLost,
             `Device '${row.target}' lost its connection before answering`,
             row.requestId,

@@ -1,4 +1,4 @@
-import type { CloudFlowMessage } from '@cloudflow/contracts';
+import type { CloudFlowMessage, RequestDeliveryAttemptView, RequestDeliveryView } from '@cloudflow/contracts';
 import type { EntityManager } from 'typeorm';
 
 /** One message recorded on an async request, to be POSTed to the account's webhook URL. */
@@ -11,23 +11,12 @@ export interface OutboxItem {
   message: CloudFlowMessage;
 }
 
-/** One delivery attempt, as the admin request log shows it. */
-export interface DeliveryAttemptView {
-  deliveryId: string;
-  seq: number;
-  attempt: number;
-  at: string;
-  /** HTTP status of the receiver's answer, or null when none came (refused, timeout, DNS, SSRF guard). */
-  httpStatus: number | null;
-  error: string | null;
-}
-
-export interface DeliveryView {
-  deliveryId: string;
-  seq: number;
-  status: 'pending' | 'delivered' | 'dead';
-  attempts: DeliveryAttemptView[];
-}
+/**
+ * A delivery and its attempts, as the admin request log shows them: the bus contract's own
+ * types (the request log travels to admin over NATS), named here for the outbox's side.
+ */
+export type DeliveryAttemptView = RequestDeliveryAttemptView;
+export type DeliveryView = RequestDeliveryView;
 
 /** A request as the outbox knows it: a requestId is unique only within its account. */
 export interface RequestRef {

@@ -1,6 +1,7 @@
 import {
   ackFrame,
   CLOSE_CODES,
+  platformFlowException,
   type AckFrame,
   type CloudFlowMessage,
   type ErrorCode,
@@ -155,10 +156,7 @@ export class Connection {
   }
 }
 
-/**
- * `dispatched` (connectionLost only, CONTRACT.md §7): false = nothing reached the terminal, a retry
- * is safe; true = it was written to the terminal (or may have been) and its outcome is unknown.
- */
+/** A failure the hub reports to a frame's sender (the shape: `platformFlowException`). */
 export function hubException(
   code: ErrorCode,
   message: string,
@@ -166,17 +164,13 @@ export function hubException(
   target: string | null,
   dispatched?: boolean,
 ): CloudFlowMessage {
-  return {
-    type: 'flowException',
-    format: 'cloudflow',
-    version: '1.0',
+  return platformFlowException({
     requestId: randomUUID(),
-    originatingRequestId,
     source: 'cloudflow-hub',
+    code,
+    message,
+    originatingRequestId,
     target,
-    payload:
-      dispatched === undefined
-        ? { errorCode: code, errorMessage: message }
-        : { errorCode: code, errorMessage: message, dispatched },
-  };
+    dispatched,
+  });
 }
