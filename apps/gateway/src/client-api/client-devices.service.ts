@@ -9,6 +9,7 @@ import {
 } from '@cloudflow/contracts';
 import { LOGGER, PresenceStore, RpcClient } from '@cloudflow/platform';
 import type { Logger } from 'pino';
+import { deviceNotFound } from '../relay/relay-errors';
 
 export interface DeviceFilters {
   model?: string;
@@ -70,10 +71,6 @@ export class ClientDevicesService {
     if (!owns(account, device) || device.referenceId !== referenceId) throw deviceNotFound(referenceId);
     return device;
   }
-}
-
-export function deviceNotFound(referenceId: string): CloudFlowError {
-  return new CloudFlowError(ErrorCode.notFound, `Device '${referenceId}' does not exist`);
 }
 
 function owns(account: VerifiedAccount, device: DeviceRecord): boolean {

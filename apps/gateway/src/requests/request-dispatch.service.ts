@@ -18,7 +18,7 @@ import {
   isStorageOutage,
 } from '@cloudflow/platform';
 import type { Logger } from 'pino';
-import { deviceNotFound } from '../client-api/client-devices.service';
+import { deviceNotFound } from '../relay/relay-errors';
 import { GatewayConfig } from '../gateway.config';
 import { RelayLookup } from '../relay/relay-lookup';
 import { DeviceBus } from './device-bus.client';
