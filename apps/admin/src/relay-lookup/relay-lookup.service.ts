@@ -10,6 +10,7 @@ import type {
 } from '@cloudflow/contracts';
 import { isUUID } from 'class-validator';
 import { toAccountRecord } from '../accounts/account.views';
+import { AdminConfig } from '../admin.config';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { accountNotFound } from '../accounts/accounts.service';
 import { toDeviceRecord } from '../devices/device.views';
@@ -26,6 +27,7 @@ export class RelayLookupService {
   constructor(
     private readonly accounts: AccountsRepository,
     private readonly devices: DevicesRepository,
+    private readonly config: AdminConfig,
   ) {}
 
   async deviceList(req: ListDevicesRequest): Promise<DeviceList> {
@@ -55,6 +57,12 @@ export class RelayLookupService {
   async accountGet(req: GetAccountRequest): Promise<AccountRecord> {
     const account = isUUID(req.tenantId) ? await this.accounts.find(req.tenantId, req.accountId) : null;
     if (!account) throw accountNotFound(req.accountId);
-    return toAccountRecord(account);
+    // The hubs admit up to the operator's ceiling even for an account stored above it (set
+    // before the ceiling existed, or before it was lowered).
+    const record = toAccountRecord(account);
+    return {
+      ...record,
+      connectionLimit: Math.min(record.connectionLimit, this.config.CONNECTION_LIMIT_CEILING),
+    };
   }
 }
