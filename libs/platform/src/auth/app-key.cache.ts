@@ -76,7 +76,8 @@ export class AppKeyCache {
           return info;
         },
         (error: unknown) => {
-          // Auth said no (revoked meanwhile, say): forget the key; a timeout keeps the last answer.
+          // Auth said no (revoked meanwhile, say): forget the key. A timeout leaves the entry,
+          // which still serves until it is 5 s old.
           if (!unreachable(error)) {
             this.entries.delete(digest);
             this.refuse(digest, error as CloudFlowError);
