@@ -1,6 +1,6 @@
 import { http, type HttpResult, type System } from '@cloudflow/testing';
 import { randomUUID } from 'node:crypto';
-import { mapLimit } from './async';
+import { mapLimit, sleep } from './async';
 
 /**
  * The benchmark's tenant, made through the public APIs only, as a developer would (seed 000,
@@ -28,6 +28,19 @@ function ok<T>(what: string, res: HttpResult<T>, ...statuses: number[]): T {
   if (!statuses.includes(res.status))
     throw new Error(`${what}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
+}
+
+/**
+ * Retries an admin call the service refused as busy (429/503 with Retry-After, nothing
+ * changed), as a client is told to; a start-up on a loaded machine can briefly exhaust a pool.
+ */
+async function retryBusy<T>(call: () => Promise<HttpResult<T>>, attempts = 5): Promise<HttpResult<T>> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await call();
+    if ((res.status !== 429 && res.status !== 503) || attempt >= attempts) return res;
+    const seconds = Number(res.headers.get('retry-after') ?? 1);
+    await sleep(1000 * (Number.isFinite(seconds) ? Math.min(seconds, 5) : 1));
+  }
 }
 
 export async function createBenchTenant(sys: System): Promise<BenchTenant> {
@@ -109,7 +122,7 @@ export async function createBenchDevices(
     const body = { referenceId, serialNumber: `SN-${referenceId}`, model: 'BENCH-1' };
     const created = ok(
       `create device ${referenceId}`,
-      await http('POST', url, { body, headers: tenant.adminHeaders }),
+      await retryBusy(() => http('POST', url, { body, headers: tenant.adminHeaders })),
       201,
     );
     return { referenceId, serialNumber: body.serialNumber, model: body.model, apiToken: created.apiToken };

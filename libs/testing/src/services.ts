@@ -61,6 +61,15 @@ function cpuProfileArgs(name: ServiceName, env: Record<string, string | undefine
     `--cpu-prof-name=${name}-${env.PORT ?? 'x'}-${process.pid}-${Date.now()}.cpuprofile`,
   ];
 }
+/**
+ * `CLOUDFLOW_NODE_FLAGS="--perf-basic-prof"` (every service) or `CLOUDFLOW_NODE_FLAGS_<SERVICE>`:
+ * extra Node/V8 flags on the service's command line, for profiling with tools that need them
+ * (`perf` reads JS frames from `--perf-basic-prof`'s map); NODE_OPTIONS refuses most V8 flags.
+ */
+function extraNodeFlags(name: ServiceName, env: Record<string, string | undefined>): string[] {
+  const flags = env[`CLOUDFLOW_NODE_FLAGS_${name.toUpperCase()}`] ?? env.CLOUDFLOW_NODE_FLAGS ?? '';
+  return flags.split(/\s+/).filter((f) => f.startsWith('--'));
+}
 /** A restart waits this long (a fault campaign restarts during outages and tries again). */
 const RESTART_READY_TIMEOUT_MS = 30_000;
 /**
@@ -88,7 +97,12 @@ export async function startService(
     const child = Child.start(
       name,
       process.execPath,
-      ['--enable-source-maps', ...cpuProfileArgs(name, merged), serviceEntry(name)],
+      [
+        '--enable-source-maps',
+        ...extraNodeFlags(name, merged),
+        ...cpuProfileArgs(name, merged),
+        serviceEntry(name),
+      ],
       join(logDir, `${name}-${port}.log`),
       {
         env: merged,
