@@ -325,6 +325,75 @@ describe('the relay across two hubs', () => {
     await expect(sim2.connect()).rejects.toMatchObject({ status: 403 });
   });
 
+  it('refuses, on every hub, a websocket token minted before its credential was rotated, and keeps sockets of the new one (issue 12 item 1)', async () => {
+    const own = await createAccount(sys, tenant, { accountId: `rot-${randomUUID().slice(0, 6)}` });
+    const clientToken = async (apiToken: string) => {
+      const res = await http('GET', `${sys.gatewayUrl}/client/v1.0/token`, {
+        headers: clientHeaders(tenant, { accountId: own.accountId, apiToken }),
+      });
+      return res.status === 200 ? (res.body.accessToken as string) : undefined;
+    };
+    const refusal = (url: string, token: string) =>
+      openSocket(url, token).then(
+        (ws) => (ws.close(), undefined),
+        (e: unknown) => (e instanceof HttpStatusError ? e.status : -1),
+      );
+    const oldClient = (await clientToken(own.apiToken))!;
+    const d = await device(own);
+    const enrol = (apiToken: string) =>
+      enrolDevice({
+        gatewayUrl: sys.gatewayUrl,
+        appKey: tenant.appKey,
+        model: d.model,
+        serialNumber: d.serialNumber,
+        apiToken,
+      }).then((c) => c.accessToken);
+    const oldDevice = await enrol(d.apiToken);
+    // Both tokens open sockets before the rotation (their signatures stay valid for 5 minutes).
+    expect(await refusal(hubA, oldClient)).toBeUndefined();
+    expect(await refusal(hubB, oldDevice)).toBeUndefined();
+
+    const rotatedAccount = await http(
+      'POST',
+      `${sys.adminUrl}/admin/v1/accounts/${own.accountId}/api-token`,
+      {
+        headers: tenant.adminHeaders,
+      },
+    );
+    expect(rotatedAccount.status).toBe(200);
+    const rotatedDevice = await http(
+      'POST',
+      `${sys.adminUrl}/admin/v1/accounts/${own.accountId}/devices/${d.referenceId}/api-token`,
+      { headers: tenant.adminHeaders },
+    );
+    expect(rotatedDevice.status).toBe(200);
+    // A token minted from the new credential after the rotation: its socket must survive.
+    const freshClient = await waitFor('a token from the new account credential', () =>
+      clientToken(rotatedAccount.body.apiToken as string),
+    );
+    const kept = await openSocket(hubB, freshClient);
+    const keptCloses: number[] = [];
+    kept.on('close', (code) => keptCloses.push(code));
+
+    for (const [url, token] of [
+      [hubA, oldClient],
+      [hubB, oldClient],
+      [hubA, oldDevice],
+      [hubB, oldDevice],
+    ] as const) {
+      await waitFor(
+        'the pre-rotation token refused with 401',
+        async () => ((await refusal(url, token)) === 401 ? true : undefined),
+        5000,
+        50,
+      );
+    }
+    expect(await refusal(hubA, await enrol(rotatedDevice.body.apiToken as string))).toBeUndefined();
+    expect(await refusal(hubA, freshClient)).toBeUndefined();
+    expect(keptCloses).toEqual([]);
+    kept.close();
+  });
+
   it('refuses an upgrade with a still-valid token once its device is disabled (403) or deleted (401), also inside a burst of the account', async () => {
     const ds = await Promise.all([device(), device(), device(), device()]);
     const tokens = await Promise.all(

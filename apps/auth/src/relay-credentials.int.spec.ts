@@ -28,7 +28,11 @@ class RevocationLog {
     return this.seen.filter((e) => e.accountId === accountId);
   }
   waitFor(expected: AccessRevokedEvent): Promise<true> {
-    const same = (e: AccessRevokedEvent) => JSON.stringify(sorted(e)) === JSON.stringify(sorted(expected));
+    // `at` is auth's clock when the revocation took effect: present, recent, otherwise as expected.
+    const same = ({ at, ...e }: AccessRevokedEvent) =>
+      typeof at === 'number' &&
+      Math.abs(at - Date.now()) < 60_000 &&
+      JSON.stringify(sorted(e)) === JSON.stringify(sorted(expected));
     return waitFor(
       `accessRevoked ${JSON.stringify(expected)}`,
       () => Promise.resolve(this.seen.some(same) || undefined),
@@ -101,7 +105,9 @@ describe('relay credentials over real NATS and Postgres', () => {
         accountId,
       });
       // Creation revoked nothing, so the rotation is the only broadcast.
-      expect(revocations.forAccount(accountId)).toEqual([{ tenantId, accountId, scope: 'account' }]);
+      expect(revocations.forAccount(accountId)).toEqual([
+        { tenantId, accountId, scope: 'account', at: expect.any(Number) },
+      ]);
     });
 
     it('refuses an account id that belongs to another tenant, leaving its token working', async () => {
@@ -228,6 +234,9 @@ describe('relay credentials over real NATS and Postgres', () => {
       });
       expect(claims.exp! - claims.iat!).toBe(WEBSOCKET_TOKEN_TTL_SECONDS);
       expect(typeof claims.jti).toBe('string');
+      // The ms issue time a hub compares with a revocation's `at`, from the same clock as `iat`.
+      expect(typeof claims.ims).toBe('number');
+      expect(Math.abs(Math.floor((claims.ims as number) / 1000) - claims.iat!)).toBeLessThanOrEqual(1);
       await expect(verifier.verify(client.accessToken, TOKEN_AUDIENCES.admin)).rejects.toMatchObject({
         code: 'unauthorized',
       });

@@ -12,6 +12,8 @@ import { HubBus } from './routing/hub-bus';
 import { InflightWatch } from './routing/inflight-watch';
 import { RequestEventsPublisher } from './routing/request-events.publisher';
 import { ConnectionLifecycle } from './ws/connection-lifecycle';
+import { RevocationFloors } from './ws/revocation-floors';
+import { SocketRevalidation } from './ws/socket-revalidation';
 import { UpgradeAuth } from './ws/upgrade-auth';
 import { WsServer } from './ws/ws-server.service';
 
@@ -45,8 +47,10 @@ export class AppModule {
         ClientFrames,
         DeviceFrames,
         InflightWatch,
+        { provide: RevocationFloors, useValue: new RevocationFloors() },
         UpgradeAuth,
         ConnectionLifecycle,
+        SocketRevalidation,
         WsServer,
       ],
     };

@@ -46,6 +46,8 @@ import type {
 import type {
   AccessRevokedEvent,
   DeleteCredentialRequest,
+  CredentialCheckRequest,
+  CredentialCheck,
   IssuedApiToken,
   SetAccountCredentialRequest,
   SetDeviceCredentialRequest,
@@ -96,6 +98,8 @@ export const SUBJECTS = {
     deviceCredentialSet: 'auth.deviceCredential.set.v1',
     deviceVerify: 'auth.deviceCredential.verify.v1',
     credentialDelete: 'auth.credential.delete.v1',
+    /** Hubs, after a NATS reconnect: are the credentials of my open sockets still the same? */
+    credentialCheck: 'auth.credential.check.v1',
     websocketToken: 'auth.websocketToken.issue.v1',
     webhookSecretCreate: 'auth.webhookSecret.create.v1',
     webhookSecretGet: 'auth.webhookSecret.get.v1',
@@ -160,6 +164,7 @@ export interface RpcMap {
   'auth.deviceCredential.set.v1': { request: SetDeviceCredentialRequest; response: IssuedApiToken };
   'auth.deviceCredential.verify.v1': { request: VerifyDeviceRequest; response: VerifiedDevice };
   'auth.credential.delete.v1': { request: DeleteCredentialRequest; response: { ok: true } };
+  'auth.credential.check.v1': { request: CredentialCheckRequest; response: CredentialCheck };
   'auth.websocketToken.issue.v1': { request: WebsocketTokenRequest; response: WebsocketToken };
   'auth.webhookSecret.create.v1': { request: WebhookSecretRequest; response: WebhookSecret };
   'auth.webhookSecret.get.v1': { request: WebhookSecretRequest; response: WebhookSecret };

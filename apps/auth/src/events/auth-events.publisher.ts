@@ -28,9 +28,14 @@ export class AuthEvents {
     });
   }
 
-  /** Gateways drop cached credentials; hubs close the matching sockets with 4401. */
+  /**
+   * Gateways drop cached credentials; hubs close the matching sockets with 4401 and refuse
+   * websocket tokens minted before `at` (stamped here, after the change committed, on the clock
+   * that stamps the tokens' `ims`).
+   */
   async accessRevoked(event: AccessRevokedEvent): Promise<void> {
-    await this.broadcasts.publish(EVENTS.accessRevoked, event).catch((err: unknown) => {
+    const stamped: AccessRevokedEvent = { ...event, at: event.at ?? Date.now() };
+    await this.broadcasts.publish(EVENTS.accessRevoked, stamped).catch((err: unknown) => {
       const { tenantId, accountId, referenceId, scope } = event;
       this.logger.error(
         { err, tenantId, accountId, referenceId, scope },

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
+  CredentialCheckRequest,
   DeleteCredentialRequest,
   SetAccountCredentialRequest,
   SetDeviceCredentialRequest,
@@ -50,6 +51,11 @@ export class RelayCredentialsController {
   @MessagePattern(S.credentialDelete)
   delete(@Payload() request: DeleteCredentialRequest): Reply<'credentialDelete'> {
     return this.credentials.delete(request);
+  }
+
+  @MessagePattern(S.credentialCheck)
+  check(@Payload() request: CredentialCheckRequest): Reply<'credentialCheck'> {
+    return this.credentials.check(request);
   }
 
   @MessagePattern(S.websocketToken)

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { AccountCredentialEntity } from './account-credential.entity';
 import { DeviceCredentialEntity } from './device-credential.entity';
 
@@ -72,6 +72,28 @@ export class RelayCredentialsRepository {
 
   findDevice(model: string, serialNumber: string): Promise<DeviceCredentialEntity | null> {
     return this.db.repository(DeviceCredentialEntity).findOneBy({ model, serialNumber });
+  }
+
+  /** When the account's own credential was last rotated (null: never), or undefined when it is gone. */
+  async accountRotation(tenantId: string, accountId: string): Promise<Date | null | undefined> {
+    const row = await this.db
+      .repository(AccountCredentialEntity)
+      .findOne({ where: { tenantId, accountId }, select: { rotatedAt: true } });
+    return row ? row.rotatedAt : undefined;
+  }
+
+  /** The same for some devices of one account: only those that exist are in the map. */
+  async deviceRotations(
+    tenantId: string,
+    accountId: string,
+    referenceIds: string[],
+  ): Promise<Map<string, Date | null>> {
+    if (!referenceIds.length) return new Map();
+    const rows = await this.db.repository(DeviceCredentialEntity).find({
+      where: { tenantId, accountId, referenceId: In(referenceIds) },
+      select: { referenceId: true, rotatedAt: true },
+    });
+    return new Map(rows.map((r) => [r.referenceId, r.rotatedAt]));
   }
 
   async deleteDevice(tenantId: string, accountId: string, referenceId: string): Promise<void> {

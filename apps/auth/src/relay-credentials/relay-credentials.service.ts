@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import {
   CloudFlowError,
   ErrorCode,
+  type CredentialCheck,
+  type CredentialCheckRequest,
+  type CredentialState,
   type DeleteCredentialRequest,
   type IssuedApiToken,
   type SetAccountCredentialRequest,
@@ -95,6 +98,32 @@ export class RelayCredentialsService {
     const matches = this.secrets.tokenMatches(apiToken, row?.tokenHash);
     if (!row || !matches) throw invalidBearer();
     return { tenantId: row.tenantId, accountId: row.accountId, referenceId: row.referenceId };
+  }
+
+  /**
+   * What a hub asks after NATS came back: whether each credential still exists and when it was
+   * last rotated, so sockets opened with tokens minted before a missed revocation can be closed.
+   */
+  async check({
+    tenantId,
+    accountId,
+    account,
+    referenceIds,
+  }: CredentialCheckRequest): Promise<CredentialCheck> {
+    const [own, devices] = await Promise.all([
+      account ? this.credentials.accountRotation(tenantId, accountId) : Promise.resolve(undefined),
+      this.credentials.deviceRotations(tenantId, accountId, referenceIds),
+    ]);
+    const state = (rotation: Date | null | undefined): CredentialState =>
+      rotation === undefined
+        ? { exists: false }
+        : rotation
+          ? { exists: true, rotatedAt: rotation.getTime() }
+          : { exists: true };
+    return {
+      ...(account ? { account: state(own) } : {}),
+      devices: referenceIds.map((referenceId) => ({ referenceId, ...state(devices.get(referenceId)) })),
+    };
   }
 
   /**

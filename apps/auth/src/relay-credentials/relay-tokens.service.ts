@@ -23,7 +23,8 @@ export class RelayTokensService {
       audience: TOKEN_AUDIENCES.websocket,
       subject: sub,
       ttlSeconds: WEBSOCKET_TOKEN_TTL_SECONDS,
-      claims,
+      // ms issue time: a hub refuses tokens minted before their credential's latest revocation.
+      claims: { ...claims, ims: Date.now() },
     });
     return { accessToken: token, expiresIn: WEBSOCKET_TOKEN_TTL_SECONDS };
   }

@@ -17,6 +17,8 @@ export interface ConnectionIdentity {
   referenceId?: string;
   /** Clients: the APP key the socket's token was issued under (sync payments are billed to it). */
   appKeyId?: string;
+  /** When auth minted the socket's token (ms, auth's clock): a revocation after it ends the socket. */
+  issuedAtMs?: number;
 }
 
 /** How long a slow consumer's close handshake may take before its socket is cut. */

@@ -21,6 +21,7 @@ import { DeviceFrames } from '../routing/device-frames';
 import { parseFrame, requestIdOf } from '../routing/frame-parser';
 import { HubBus } from '../routing/hub-bus';
 import { FrameQueue } from './frame-queue';
+import { RevocationFloors, revokes } from './revocation-floors';
 
 const GONE: BusAck = {
   ok: false,
@@ -46,6 +47,7 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
     private readonly hub: HubIdentity,
     private readonly broadcasts: Broadcasts,
     private readonly config: HubConfig,
+    private readonly floors: RevocationFloors,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -182,15 +184,9 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
   }
 
   private revoke(event: AccessRevokedEvent): void {
-    for (const conn of this.registry.all()) {
-      const { tenantId, accountId, kind, referenceId } = conn.identity;
-      if (tenantId !== event.tenantId || accountId !== event.accountId) continue;
-      const hit =
-        event.scope === 'account'
-          ? kind === 'client' || event.deleted === true
-          : kind === 'device' && referenceId === event.referenceId;
-      if (hit) conn.close(CLOSE_CODES.unauthorized, 'Credential revoked');
-    }
+    this.floors.record(event);
+    for (const conn of this.registry.all())
+      if (revokes(event, conn.identity)) conn.close(CLOSE_CODES.unauthorized, 'Credential revoked');
   }
 
   /** Shutdown: every socket is told to reconnect elsewhere; the cluster forgets this hub. */

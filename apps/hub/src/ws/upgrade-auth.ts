@@ -8,6 +8,7 @@ import { HubIdentity } from '../connections/hub-identity';
 import { HubConfig } from '../hub.config';
 import { RelayLookup } from '../lookup/relay-lookup';
 import { UpgradeDevices } from '../lookup/upgrade-devices';
+import { RevocationFloors } from './revocation-floors';
 
 const ELSEWHERE_CACHE_MS = 500;
 
@@ -28,6 +29,7 @@ export class UpgradeAuth {
     private readonly registry: ConnectionRegistry,
     private readonly hub: HubIdentity,
     private readonly config: HubConfig,
+    private readonly floors: RevocationFloors,
   ) {}
 
   async authenticate(req: IncomingMessage, url: URL): Promise<ConnectionIdentity> {
@@ -41,7 +43,7 @@ export class UpgradeAuth {
         'Missing access token (Authorization: Bearer or access_token)',
       );
     const claims = await this.jwt.verify(token, TOKEN_AUDIENCES.websocket);
-    const { kind, tid, acc, sub, akid } = claims as Record<string, unknown>;
+    const { kind, tid, acc, sub, akid, ims, iat } = claims as Record<string, unknown>;
     if (
       (kind !== 'client' && kind !== 'device') ||
       typeof tid !== 'string' ||
@@ -56,6 +58,7 @@ export class UpgradeAuth {
       accountId: acc,
       referenceId: kind === 'device' ? sub : undefined,
       ...(kind === 'client' && typeof akid === 'string' ? { appKeyId: akid } : {}),
+      ...issuedAt(ims, iat),
     };
   }
 
@@ -80,18 +83,28 @@ export class UpgradeAuth {
     const limit = account.connectionLimit || this.config.DEFAULT_CONNECTION_LIMIT;
     const used =
       this.registry.countFor(tenantId, accountId) + (await this.slotsElsewhere(tenantId, accountId));
-    if (used < limit) return;
+    if (used < limit) return this.refuseRevoked(identity);
     // At the limit, a device replacing its own socket still gets in: it does not need a second
     // slot. Asked only here, so a connect below the limit costs no presence read.
     if (
       referenceId &&
       (await this.presence.deviceOwner(tenantId, accountId, referenceId).catch(() => undefined))
     )
-      return;
+      return this.refuseRevoked(identity);
     throw new CloudFlowError(
       ErrorCode.tooManyConnections,
       `Connection limit of ${limit} reached for this account`,
     );
+  }
+
+  /**
+   * A token minted before its credential was rotated or deleted opens nothing (issue 12 item 1).
+   * Checked last, after every await, so a revocation that arrived meanwhile counts too; nothing
+   * awaits between this and the socket joining the registry, where a later broadcast finds it.
+   */
+  private refuseRevoked(identity: ConnectionIdentity): void {
+    if (this.floors.refuses(identity))
+      throw new CloudFlowError(ErrorCode.unauthorized, 'Credential revoked; get a new token');
   }
 
   private slotsElsewhere(tenantId: string, accountId: string): Promise<number> {
@@ -103,4 +116,11 @@ export class UpgradeAuth {
     if (this.elsewhere.size > 10_000) this.elsewhere.delete(this.elsewhere.keys().next().value!);
     return count;
   }
+}
+
+/** The token's ms issue time (`ims`), else its `iat` in ms; absent when neither is a number. */
+function issuedAt(ims: unknown, iat: unknown): { issuedAtMs?: number } {
+  if (typeof ims === 'number' && Number.isFinite(ims)) return { issuedAtMs: ims };
+  if (typeof iat === 'number' && Number.isFinite(iat)) return { issuedAtMs: iat * 1000 };
+  return {};
 }

@@ -18,6 +18,12 @@ export interface WebsocketClaims {
   sub: string;
   /** Clients: the APP key the token was issued under, so sync payments are billed to it. */
   akid?: string;
+  /**
+   * When auth minted the token, ms since the epoch on auth's clock (`iat` has only seconds). A
+   * hub refuses, and closes, sockets whose token was minted before its credential's latest
+   * revocation (`AccessRevokedEvent.at`, the same clock).
+   */
+  ims?: number;
 }
 
 /** Seconds within which the websocket JWT must be presented (CONTRACT.md §7). */

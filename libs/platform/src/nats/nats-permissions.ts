@@ -214,8 +214,8 @@ export const NATS_PERMISSIONS: Record<NatsServiceUser, NatsPermissions> = {
     respond: true,
   },
   // Holds sockets: its connection subjects, the other hubs' (routing), presence, the request
-  // stream it publishes to, and the lookups it needs. No auth RPC but the public signing keys
-  // and the usage report (sync payments, for billing).
+  // stream it publishes to, and the lookups it needs. No auth RPC but the public signing keys,
+  // the usage report (sync payments, for billing) and the credential check (read-only).
   // The subscription is narrowed per hub user by natsPermissionsFor.
   hub: {
     publish: [
@@ -224,6 +224,8 @@ export const NATS_PERMISSIONS: Record<NatsServiceUser, NatsPermissions> = {
       D.accountGet,
       A.jwksGet,
       A.usageReport,
+      // After a NATS reconnect: the credentials of its open sockets, in case a revocation was missed.
+      A.credentialCheck,
       CONNECTION_SUBJECTS,
       REQUEST_EVENTS.subject,
       JS_INFO,

@@ -1,4 +1,16 @@
-import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Min,
+} from 'class-validator';
 
 /** Ids chosen by tenants: case-sensitive, printable, no spaces. */
 export const EXTERNAL_ID = /^[A-Za-z0-9._:@-]+$/;
@@ -73,6 +85,44 @@ export class AccessRevokedEvent extends AccountRef {
   /** Which credential: the account's own (client sockets) or a device's. */
   @IsIn(['account', 'device']) scope: 'account' | 'device';
   @IsOptional() @IsBoolean() deleted?: boolean;
+  /**
+   * When the revocation took effect (auth's clock, ms since the epoch), set by auth for rotations
+   * and deletions: websocket tokens minted before it (`WebsocketClaims.ims`) no longer open a
+   * socket, and open sockets from before it close; later ones are left alone. Absent (a device
+   * disabled by admin): every matching socket closes, whatever its token.
+   */
+  @IsOptional() @IsInt() @Min(0) at?: number;
+}
+
+/** Devices one credential check may name (a hub asks per account, in chunks of this). */
+export const CREDENTIAL_CHECK_MAX = 500;
+
+/**
+ * A hub re-checking the credentials its open sockets rest on, after NATS came back (it may have
+ * missed `accessRevoked` broadcasts meanwhile): the account's own credential (client sockets)
+ * and/or some of its devices'.
+ */
+export class CredentialCheckRequest extends AccountRef {
+  @IsBoolean() account: boolean;
+  @IsArray()
+  @ArrayMaxSize(CREDENTIAL_CHECK_MAX)
+  @IsString({ each: true })
+  @Length(1, 100, { each: true })
+  @Matches(EXTERNAL_ID, { each: true })
+  referenceIds: string[];
+}
+
+/** One credential as auth holds it: gone (deleted), or its latest rotation (ms, absent if never rotated). */
+export interface CredentialState {
+  exists: boolean;
+  rotatedAt?: number;
+}
+
+export interface CredentialCheck {
+  /** Present when asked for. */
+  account?: CredentialState;
+  /** One per asked referenceId, in the order asked. */
+  devices: Array<CredentialState & { referenceId: string }>;
 }
 
 /** Creates (or replaces) an account's webhook signing secret: returned once, kept encrypted by auth. */
