@@ -257,6 +257,15 @@ export const ADMIN_RULES: Record<string, Rule> = {
     body: () => ({ ratePerSecond: 5 }),
     expect: operator(404),
   },
+  'GET /operator/v1/tenants/:tenantId/connection-ceiling': {
+    path: () => `/operator/v1/tenants/${NO_SUCH_UUID}/connection-ceiling`,
+    expect: operator(404),
+  },
+  'PUT /operator/v1/tenants/:tenantId/connection-ceiling': {
+    path: () => `/operator/v1/tenants/${NO_SUCH_UUID}/connection-ceiling`,
+    body: () => ({ connectionCeiling: 5 }),
+    expect: operator(404),
+  },
   'GET /operator/v1/blocked-endpoints': { expect: operator(200) },
   'POST /operator/v1/blocked-endpoints': {
     body: () => ({ method: 'GET', pathPrefix: '/matrix-nothing-lives-here' }),

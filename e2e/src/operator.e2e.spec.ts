@@ -353,6 +353,66 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
     });
   });
 
+  it("connection ceiling per tenant: the operator sets it, accounts above it are 422, null returns to the deployment's (issue 12 item 7)", async () => {
+    const t = await createTenant(sys, 'Ceiling Ltd');
+    const path = `/tenants/${t.tenantId}/connection-ceiling`;
+    const initial = expectStatus('ceiling', await operator('GET', path), 200) as Record<string, unknown>;
+    expect(initial).toMatchObject({ tenantId: t.tenantId, connectionCeiling: null, source: 'deployment' });
+    const deployment = initial.effectiveCeiling as number;
+    expect(deployment).toBeGreaterThanOrEqual(3);
+
+    expect((await operator('PUT', path, { connectionCeiling: 2 })).body).toEqual({
+      tenantId: t.tenantId,
+      connectionCeiling: 2,
+      effectiveCeiling: 2,
+      source: 'tenant',
+    });
+    const account = (connectionLimit: number) =>
+      http('POST', `${sys.adminUrl}/admin/v1/accounts`, {
+        body: { name: 'POS', connectionLimit },
+        headers: t.adminHeaders,
+      });
+    const above = await account(3);
+    expect(above.status).toBe(422);
+    expect(above.body.errorMessage).toBe(
+      "Invalid data: connectionLimit: 3 is above this business's ceiling of 2 connections; ask the operator to raise it",
+    );
+    expect((await account(2)).status).toBe(201);
+    // Other tenants keep the deployment's ceiling.
+    expect(
+      expectStatus(
+        'other',
+        await operator('GET', `/tenants/${tenants.production.tenantId}/connection-ceiling`),
+        200,
+      ),
+    ).toMatchObject({
+      effectiveCeiling: deployment,
+      source: 'deployment',
+    });
+
+    // Bad input is 422, an unknown tenant 404, and null clears the tenant's own ceiling.
+    for (const body of [
+      {},
+      { connectionCeiling: 0 },
+      { connectionCeiling: 100_001 },
+      { connectionCeiling: '5' },
+    ])
+      expect((await operator('PUT', path, body)).status).toBe(422);
+    expect(
+      (
+        await operator('PUT', '/tenants/00000000-0000-4000-8000-000000000000/connection-ceiling', {
+          connectionCeiling: 5,
+        })
+      ).status,
+    ).toBe(404);
+    expect((await operator('PUT', path, { connectionCeiling: null })).body).toMatchObject({
+      connectionCeiling: null,
+      effectiveCeiling: deployment,
+      source: 'deployment',
+    });
+    expect((await account(3)).status).toBe(201);
+  });
+
   it('admin users: create, list, 409 on a taken username, and the new user logs in', async () => {
     const t = tenants.production;
     // The sandbox key allows 10 requests a second; this test makes about that many at once.

@@ -23,6 +23,7 @@ import {
   BlockedEndpointsController,
   OperatorDevelopersController,
   OperatorKeysController,
+  OperatorTenantsController,
 } from './operator/operator.controllers';
 import { PortalAccountService } from './portal/portal-account.service';
 import { PortalBusinessService } from './portal/portal-business.service';
@@ -32,7 +33,9 @@ import { PortalWebController } from './portal-web/portal-web.controller';
 import { RelayLookupController } from './relay-lookup/relay-lookup.controller';
 import { RelayLookupService } from './relay-lookup/relay-lookup.service';
 import { RequestsController } from './requests/requests.controller';
+import { ConnectionCeilings } from './tenants/connection-ceilings';
 import { TenantsRepository } from './tenants/tenants.repository';
+import { OperatorTenantsService } from './operator/operator-tenants.service';
 import { UserLoginController } from './users/user-login.controller';
 import { UserLoginService } from './users/user-login.service';
 import { UsersController } from './users/users.controller';
@@ -67,6 +70,7 @@ export class AppModule {
         AppKeysController,
         OperatorDevelopersController,
         OperatorKeysController,
+        OperatorTenantsController,
         BlockedEndpointsController,
         UserLoginController,
         UsersController,
@@ -92,6 +96,8 @@ export class AppModule {
         AdminBearerGuard,
         OperatorKeysService,
         OperatorDevelopersService,
+        OperatorTenantsService,
+        ConnectionCeilings,
         BlockedEndpointsService,
         OperatorTokenGuard,
         UserLoginService,

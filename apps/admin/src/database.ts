@@ -4,6 +4,7 @@ import { DeviceEntity } from './devices/device.entity';
 import { AdminInitial1763900000000 } from './migrations/1763900000000-admin-initial.migration';
 import { AdminAccountsDevices1764100000000 } from './migrations/1764100000000-admin-accounts-devices.migration';
 import { AdminAccountRequestTimeout1764200000001 } from './migrations/1764200000001-admin-account-request-timeout.migration';
+import { AdminTenantConnectionCeiling1764700000000 } from './migrations/1764700000000-admin-tenant-connection-ceiling.migration';
 import { TenantEntity } from './tenants/tenant.entity';
 import { UserEntity } from './users/user.entity';
 
@@ -13,4 +14,5 @@ export const ADMIN_MIGRATIONS = [
   AdminInitial1763900000000,
   AdminAccountsDevices1764100000000,
   AdminAccountRequestTimeout1764200000001,
+  AdminTenantConnectionCeiling1764700000000,
 ];

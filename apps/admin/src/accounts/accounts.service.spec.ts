@@ -6,6 +6,8 @@ import type { RelayEventsPublisher } from '../common/relay-events.publisher';
 import { strictMock } from '../testing/controller-test-app';
 import { GENERATED_ACCOUNT_ID } from './account-id';
 import type { AccountEntity } from './account.entity';
+import { ConnectionCeilings } from '../tenants/connection-ceilings';
+import type { TenantsRepository } from '../tenants/tenants.repository';
 import type { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';
 
@@ -55,11 +57,22 @@ describe('AccountsService', () => {
   });
   const events = strictMock<RelayEventsPublisher>('events', { changed: jest.fn() });
   const config = { WEBHOOK_ALLOW_LOOPBACK_HTTP: false, CONNECTION_LIMIT_CEILING: 1000 } as AdminConfig;
-  const service = new AccountsService(repo, db, { send } as unknown as RpcClient, events, config);
+  // The operator's ceiling for tenant T (null: unset, the deployment's 1000 applies).
+  let tenantCeiling: number | null = null;
+  const tenants = { connectionCeiling: () => Promise.resolve(tenantCeiling) } as unknown as TenantsRepository;
+  const service = new AccountsService(
+    repo,
+    db,
+    { send } as unknown as RpcClient,
+    events,
+    config,
+    new ConnectionCeilings(tenants, config),
+  );
 
   beforeEach(() => {
     jest.clearAllMocks();
     config.WEBHOOK_ALLOW_LOOPBACK_HTTP = false;
+    tenantCeiling = null;
     repo.insert.mockImplementation(async (_t: string, a: Partial<AccountEntity>) => row(a));
   });
 
@@ -193,6 +206,20 @@ describe('AccountsService', () => {
       connectionLimit: 1000,
     });
     expect(repo.update).toHaveBeenCalledWith(T, 'pos-1', { connectionLimit: 1000 });
+  });
+
+  it("holds the tenant to the operator's own ceiling for it when one is set, below or above the deployment's", async () => {
+    repo.isTaken.mockResolvedValue(false);
+    tenantCeiling = 20;
+    await expect(service.create(T, { name: 'POS', connectionLimit: 21 })).rejects.toMatchObject({
+      code: ErrorCode.invalidData,
+      message:
+        "Invalid data: connectionLimit: 21 is above this business's ceiling of 20 connections; ask the operator to raise it",
+    });
+    tenantCeiling = 5000;
+    await expect(service.create(T, { name: 'POS', connectionLimit: 5000 })).resolves.toMatchObject({
+      connectionLimit: 5000,
+    });
   });
 
   it('updates only what was sent, clears the webhook with null, and announces the change', async () => {

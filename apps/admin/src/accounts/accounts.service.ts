@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CloudFlowError, ErrorCode, SUBJECTS } from '@cloudflow/contracts';
 import { DatabaseService, RpcClient } from '@cloudflow/platform';
+import { ConnectionCeilings } from '../tenants/connection-ceilings';
 import { AdminConfig } from '../admin.config';
 import { RelayEventsPublisher } from '../common/relay-events.publisher';
 import { uniqueViolation } from '../common/unique-violation';
@@ -30,11 +31,12 @@ export class AccountsService {
     private readonly rpc: RpcClient,
     private readonly events: RelayEventsPublisher,
     private readonly config: AdminConfig,
+    private readonly ceilings: ConnectionCeilings,
   ) {}
 
   async create(tenantId: string, dto: CreateAccountDto): Promise<NewAccountView> {
     const webhookUrl = this.checkedWebhookUrl(dto.webhookUrl ?? null);
-    this.checkConnectionLimit(dto.connectionLimit);
+    await this.checkConnectionLimit(tenantId, dto.connectionLimit);
     if (dto.accountId != null && (await this.accounts.isTaken(dto.accountId))) throw duplicate(dto.accountId);
     for (let attempt = 1; ; attempt++) {
       const accountId = dto.accountId ?? newAccountId();
@@ -84,7 +86,7 @@ export class AccountsService {
   async update(tenantId: string, accountId: string, dto: UpdateAccountDto): Promise<AccountView> {
     const changes: AccountChanges = {};
     if (dto.name !== undefined) changes.name = dto.name;
-    this.checkConnectionLimit(dto.connectionLimit);
+    await this.checkConnectionLimit(tenantId, dto.connectionLimit);
     if (dto.connectionLimit !== undefined) changes.connectionLimit = dto.connectionLimit;
     if (dto.webhookUrl !== undefined) changes.webhookUrl = this.checkedWebhookUrl(dto.webhookUrl);
     if (dto.requestTimeoutSeconds !== undefined) changes.requestTimeoutSeconds = dto.requestTimeoutSeconds;
@@ -115,13 +117,14 @@ export class AccountsService {
     });
   }
 
-  /** The tenant's own limit may not exceed the operator's ceiling (CONNECTION_LIMIT_CEILING). */
-  private checkConnectionLimit(limit: number | undefined): void {
-    const ceiling = this.config.CONNECTION_LIMIT_CEILING;
-    if (limit === undefined || limit <= ceiling) return;
+  /** The tenant's own limit may not exceed the operator's ceiling (the tenant's, else CONNECTION_LIMIT_CEILING). */
+  private async checkConnectionLimit(tenantId: string, limit: number | undefined): Promise<void> {
+    if (limit === undefined) return;
+    const { ceiling, source } = await this.ceilings.of(tenantId);
+    if (limit <= ceiling) return;
     throw new CloudFlowError(
       ErrorCode.invalidData,
-      `Invalid data: connectionLimit: ${limit} is above this deployment's ceiling of ${ceiling} connections; ask the operator to raise it`,
+      `Invalid data: connectionLimit: ${limit} is above ${source === 'tenant' ? "this business's" : "this deployment's"} ceiling of ${ceiling} connections; ask the operator to raise it`,
     );
   }
 

@@ -59,6 +59,7 @@ export function buildOperatorApiDocument(app: INestApplication): OpenAPIObject {
     tagDescriptions: {
       Developers: 'Developers who signed up on the portal, their tenant and kind.',
       'APP keys': 'Every APP key: revoke, expire, renew, limits and groups.',
+      Tenants: "Per-tenant limits the operator sets: the ceiling on any one account's connection limit.",
       'Blocked endpoints': 'Method and path prefixes refused for every key.',
       Usage: 'Usage of every key for invoicing.',
     },

@@ -8,6 +8,7 @@ import {
   Param,
   Patch,
   Post,
+  Put,
   Query,
   UseGuards,
 } from '@nestjs/common';
@@ -16,13 +17,16 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BlockedEndpointsService } from './blocked-endpoints.service';
 import { OperatorDevelopersService } from './operator-developers.service';
 import { OperatorKeysService } from './operator-keys.service';
+import { OperatorTenantsService } from './operator-tenants.service';
 import { OperatorTokenGuard } from './operator-token.guard';
 import {
   BlockedEndpointIdParams,
+  ConnectionCeilingDto,
   CreateBlockedEndpointDto,
   DeveloperIdParams,
   KeyIdParams,
   KeysQueryDto,
+  TenantIdParams,
   UpdateKeyDto,
 } from './operator.dto';
 
@@ -115,5 +119,30 @@ export class BlockedEndpointsController {
   async delete(@Param() params: BlockedEndpointIdParams): Promise<{ id: string; deleted: true }> {
     await this.blocked.delete(params.id);
     return { id: params.id, deleted: true };
+  }
+}
+
+@Public()
+@UseGuards(OperatorTokenGuard)
+@ApiTags('Tenants')
+@Controller('operator/v1/tenants')
+export class OperatorTenantsController {
+  constructor(private readonly tenants: OperatorTenantsService) {}
+
+  @Get(':tenantId/connection-ceiling')
+  @ApiOperation({
+    summary: 'The most connections any one account of the tenant may be given, and where it comes from',
+  })
+  connectionCeiling(@Param() params: TenantIdParams) {
+    return this.tenants.connectionCeiling(params.tenantId);
+  }
+
+  @Put(':tenantId/connection-ceiling')
+  @ApiOperation({
+    summary:
+      "Set (or, with null, clear) the tenant's ceiling on an account's connection limit; above it, creating or changing an account is 422 and the hubs admit no more",
+  })
+  setConnectionCeiling(@Param() params: TenantIdParams, @Body() body: ConnectionCeilingDto) {
+    return this.tenants.setConnectionCeiling(params.tenantId, body.connectionCeiling);
   }
 }

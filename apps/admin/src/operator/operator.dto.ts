@@ -13,6 +13,7 @@ import {
   Matches,
   Max,
   Min,
+  ValidateIf,
 } from 'class-validator';
 
 export class KeysQueryDto {
@@ -53,4 +54,30 @@ export const BLOCKABLE_METHODS = ['*', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE'] 
 export class CreateBlockedEndpointDto {
   @IsIn(BLOCKABLE_METHODS) method: string;
   @IsString() @Length(1, 512) @Matches(/^\//, { message: 'pathPrefix must start with /' }) pathPrefix: string;
+}
+
+export class TenantIdParams {
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The tenant id (GET /operator/v1/developers lists each tenant).',
+  })
+  @IsUUID()
+  tenantId: string;
+}
+
+/** Issue 12 item 7: the operator's ceiling on any one account's connection limit in this tenant. */
+export class ConnectionCeilingDto {
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    maximum: 100_000,
+    nullable: true,
+    description:
+      "The most connections any account of the tenant may be given (lower or higher than the deployment's CONNECTION_LIMIT_CEILING); null returns the tenant to the deployment's ceiling.",
+  })
+  @ValidateIf((o: ConnectionCeilingDto) => o.connectionCeiling !== null)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  connectionCeiling: number | null;
 }

@@ -10,7 +10,7 @@ import type {
 } from '@cloudflow/contracts';
 import { isUUID } from 'class-validator';
 import { toAccountRecord } from '../accounts/account.views';
-import { AdminConfig } from '../admin.config';
+import { ConnectionCeilings } from '../tenants/connection-ceilings';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { accountNotFound } from '../accounts/accounts.service';
 import { toDeviceRecord } from '../devices/device.views';
@@ -27,7 +27,7 @@ export class RelayLookupService {
   constructor(
     private readonly accounts: AccountsRepository,
     private readonly devices: DevicesRepository,
-    private readonly config: AdminConfig,
+    private readonly ceilings: ConnectionCeilings,
   ) {}
 
   async deviceList(req: ListDevicesRequest): Promise<DeviceList> {
@@ -60,9 +60,7 @@ export class RelayLookupService {
     // The hubs admit up to the operator's ceiling even for an account stored above it (set
     // before the ceiling existed, or before it was lowered).
     const record = toAccountRecord(account);
-    return {
-      ...record,
-      connectionLimit: Math.min(record.connectionLimit, this.config.CONNECTION_LIMIT_CEILING),
-    };
+    const { ceiling } = await this.ceilings.of(req.tenantId);
+    return { ...record, connectionLimit: Math.min(record.connectionLimit, ceiling) };
   }
 }

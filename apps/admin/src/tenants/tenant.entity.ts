@@ -1,10 +1,20 @@
-import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn, Unique } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  Unique,
+} from 'typeorm';
 import { DeveloperEntity } from '../developers/developer.entity';
 
 /** A business profile ("company"); one per developer. */
 @Entity({ schema: 'admin', name: 'tenants' })
 @Unique('tenants_developer_id_key', ['developerId'])
 @Unique('tenants_business_code_key', ['businessCode'])
+@Check('tenants_connection_ceiling_check', `"connection_ceiling" BETWEEN 1 AND 100000`)
 export class TenantEntity {
   @PrimaryColumn('uuid', { name: 'id', primaryKeyConstraintName: 'tenants_pkey' })
   id: string;
@@ -25,4 +35,8 @@ export class TenantEntity {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** Set by the operator: the most connections any account of this tenant may be given; null: the deployment's. */
+  @Column('integer', { name: 'connection_ceiling', nullable: true })
+  connectionCeiling: number | null;
 }

@@ -32,6 +32,21 @@ export class TenantsRepository {
     return this.repo.findOneBy({ developerId });
   }
 
+  /** The operator's ceiling for the tenant: null when unset, undefined when there is no such tenant. */
+  async connectionCeiling(tenantId: string): Promise<number | null | undefined> {
+    const row = await this.repo.findOne({
+      where: { id: tenantId },
+      select: { id: true, connectionCeiling: true },
+    });
+    return row ? row.connectionCeiling : undefined;
+  }
+
+  /** Sets (or, with null, clears) the tenant's ceiling; false when there is no such tenant. */
+  async setConnectionCeiling(tenantId: string, ceiling: number | null): Promise<boolean> {
+    const result = await this.repo.update({ id: tenantId }, { connectionCeiling: ceiling });
+    return (result.affected ?? 0) > 0;
+  }
+
   findByDevelopers(developerIds: string[]): Promise<TenantEntity[]> {
     return developerIds.length ? this.repo.findBy({ developerId: In(developerIds) }) : Promise.resolve([]);
   }

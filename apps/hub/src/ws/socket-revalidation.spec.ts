@@ -18,8 +18,9 @@ const T = 1_800_000_000_000;
 
 /** An open socket as the revalidation sees it: its identity, and whether (and how) it was closed. */
 function socket(identity: Partial<ConnectionIdentity>) {
+  const full: ConnectionIdentity = { kind: 'client', tenantId: 't1', accountId: 'acc-1', ...identity };
   const conn = {
-    identity: { kind: 'client', tenantId: 't1', accountId: 'acc-1', ...identity },
+    identity: full,
     closed: false,
     closedWith: undefined as number | undefined,
     close(code: number) {
