@@ -219,6 +219,63 @@ describe('relay credentials over real NATS and Postgres', () => {
     });
   });
 
+  describe('credential check (hubs, after a NATS reconnect)', () => {
+    it('reports each credential as it stands: never rotated, rotated (when), or gone', async () => {
+      const { tenantId, accountId } = ids();
+      await send(SUBJECTS.auth.accountCredentialSet, { tenantId, accountId });
+      const device = (referenceId: string) => ({
+        tenantId,
+        accountId,
+        referenceId,
+        model: 'A920',
+        serialNumber: `SN-${randomBytes(4).toString('hex')}`,
+      });
+      const rotated = device('till-r');
+      await send(SUBJECTS.auth.deviceCredentialSet, device('till-n'));
+      await send(SUBJECTS.auth.deviceCredentialSet, rotated);
+      const check = () =>
+        send(SUBJECTS.auth.credentialCheck, {
+          tenantId,
+          accountId,
+          account: true,
+          referenceIds: ['till-n', 'till-r', 'till-none'],
+        });
+      // Never rotated: exists, no time (a row whose only selected value is NULL must still count).
+      expect(await check()).toEqual({
+        account: { exists: true },
+        devices: [
+          { referenceId: 'till-n', exists: true },
+          { referenceId: 'till-r', exists: true },
+          { referenceId: 'till-none', exists: false },
+        ],
+      });
+
+      const before = Date.now();
+      await send(SUBJECTS.auth.accountCredentialSet, { tenantId, accountId });
+      await send(SUBJECTS.auth.deviceCredentialSet, rotated);
+      const after = await check();
+      for (const state of [after.account!, after.devices[1]]) {
+        expect(state.exists).toBe(true);
+        expect(Math.abs(state.rotatedAt! - before)).toBeLessThan(60_000);
+      }
+      expect(after.devices[0]).toEqual({ referenceId: 'till-n', exists: true });
+
+      await send(SUBJECTS.auth.credentialDelete, { tenantId, accountId, referenceId: 'till-n' });
+      expect((await check()).devices[0]).toEqual({ referenceId: 'till-n', exists: false });
+      // Another tenant's account of the same id is not this one.
+      expect(
+        (
+          await send(SUBJECTS.auth.credentialCheck, {
+            tenantId: randomUUID(),
+            accountId,
+            account: true,
+            referenceIds: [],
+          })
+        ).account,
+      ).toEqual({ exists: false });
+    });
+  });
+
   describe('websocket tokens', () => {
     it('issues short-lived JWTs for clients and devices that verify for the websocket audience only', async () => {
       const { tenantId, accountId } = ids();

@@ -78,7 +78,8 @@ export class RelayCredentialsRepository {
   async accountRotation(tenantId: string, accountId: string): Promise<Date | null | undefined> {
     const row = await this.db
       .repository(AccountCredentialEntity)
-      .findOne({ where: { tenantId, accountId }, select: { rotatedAt: true } });
+      // The key is selected too: TypeORM drops a row whose selected columns are all NULL (a never-rotated credential).
+      .findOne({ where: { tenantId, accountId }, select: { accountId: true, rotatedAt: true } });
     return row ? row.rotatedAt : undefined;
   }
 

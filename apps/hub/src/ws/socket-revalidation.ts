@@ -103,10 +103,10 @@ export class SocketRevalidation implements OnApplicationBootstrap {
         throw e;
       },
     );
-    if (gone) return this.close(conns);
+    if (gone) return this.close(conns, 'account deleted');
     const clients = conns.filter((c) => c.identity.kind === 'client');
     const devices = conns.filter((c) => c.identity.kind === 'device');
-    const refused: Connection[] = [];
+    const refused: Array<{ conn: Connection; why: string }> = [];
     for (let i = 0; i < Math.max(devices.length, 1); i += CREDENTIAL_CHECK_MAX) {
       const chunk = devices.slice(i, i + CREDENTIAL_CHECK_MAX);
       const askAccount = i === 0 && clients.length > 0;
@@ -117,14 +117,19 @@ export class SocketRevalidation implements OnApplicationBootstrap {
         account: askAccount,
         referenceIds: chunk.map((c) => c.identity.referenceId!),
       });
-      if (check.account) refused.push(...clients.filter((c) => this.stale(c, check.account!)));
+      if (check.account)
+        for (const c of clients) {
+          const why = this.stale(c, check.account);
+          if (why) refused.push({ conn: c, why });
+        }
       check.devices.forEach((state, k) => {
-        if (this.stale(chunk[k], state)) refused.push(chunk[k]);
+        const why = this.stale(chunk[k], state);
+        if (why) refused.push({ conn: chunk[k], why });
       });
     }
     // A device disabled or deleted in admin while NATS was away (admin's broadcast was missed too).
     for (const conn of devices) {
-      if (refused.includes(conn)) continue;
+      if (refused.some((r) => r.conn === conn)) continue;
       const device = await this.upgradeDevices.get(tenantId, accountId, conn.identity.referenceId!).then(
         (d) => d,
         (e: unknown) => {
@@ -132,15 +137,21 @@ export class SocketRevalidation implements OnApplicationBootstrap {
           throw e;
         },
       );
-      if (!device?.enabled) refused.push(conn);
+      if (!device) refused.push({ conn, why: 'device deleted' });
+      else if (!device.enabled) refused.push({ conn, why: 'device disabled' });
     }
-    return this.close(refused);
+    let n = 0;
+    for (const { conn, why } of refused) n += this.close([conn], why);
+    return n;
   }
 
-  /** The credential is gone, or was rotated after the socket's token was minted (which also becomes a floor). */
-  private stale(conn: Connection, state: CredentialState): boolean {
-    if (!state.exists) return true;
-    if (state.rotatedAt === undefined) return false;
+  /**
+   * Why the socket's credential no longer holds (gone, or rotated after the socket's token was
+   * minted; the rotation also becomes a floor), or undefined when it does.
+   */
+  private stale(conn: Connection, state: CredentialState): string | undefined {
+    if (!state.exists) return 'credential deleted';
+    if (state.rotatedAt === undefined) return undefined;
     const { tenantId, accountId, kind, referenceId, issuedAtMs } = conn.identity;
     this.floors.record({
       tenantId,
@@ -148,13 +159,18 @@ export class SocketRevalidation implements OnApplicationBootstrap {
       ...(kind === 'device' ? { referenceId, scope: 'device' as const } : { scope: 'account' as const }),
       at: state.rotatedAt,
     });
-    return issuedAtMs === undefined || issuedAtMs < state.rotatedAt;
+    return issuedAtMs === undefined || issuedAtMs < state.rotatedAt ? 'credential rotated' : undefined;
   }
 
-  private close(conns: Connection[]): number {
+  private close(conns: Connection[], why: string): number {
     let n = 0;
     for (const conn of conns) {
       if (conn.closed) continue;
+      const { kind, tenantId, accountId, referenceId, issuedAtMs } = conn.identity;
+      this.logger.warn(
+        { kind, tenantId, accountId, referenceId, issuedAtMs, why },
+        'closing a socket whose credential ended while NATS was away',
+      );
       conn.close(CLOSE_CODES.unauthorized, 'Credential revoked');
       n++;
     }
