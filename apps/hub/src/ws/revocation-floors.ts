@@ -38,17 +38,18 @@ export class RevocationFloors {
   /**
    * Whether the credential this identity's token was minted from was revoked after the token was
    * minted. A client socket rests on the account's token, a device socket on the device's.
-   * A token without an issue time (minted before hubs looked at it) counts as minted at `iat`.
+   * `issuedAtMs` comes from `ims`, else from `iat`; a token with neither counts as oldest.
    */
   refuses(identity: ConnectionIdentity): boolean {
     const { tenantId, accountId, kind, referenceId, issuedAtMs } = identity;
-    const floor = this.floors.get(floorKey(tenantId, accountId, kind === 'device' ? referenceId : undefined));
+    const key = floorKey(tenantId, accountId, kind === 'device' ? referenceId : undefined);
+    const floor = this.floors.get(key);
     if (floor === undefined) return false;
     if (this.now() - floor > WEBSOCKET_TOKEN_TTL_SECONDS * 1000 + FLOOR_MARGIN_MS) {
-      this.floors.delete(floorKey(tenantId, accountId, kind === 'device' ? referenceId : undefined));
+      this.floors.delete(key);
       return false;
     }
-    return issuedAtMs === undefined || issuedAtMs < floor;
+    return mintedBefore(issuedAtMs, floor);
   }
 
   get size(): number {
@@ -76,7 +77,12 @@ export function revokes(event: AccessRevokedEvent, identity: ConnectionIdentity)
   // A rotation ends the sockets of tokens minted before it; one minted from the new credential
   // (opened in the moment before this broadcast arrived) stays. Deletions and disables end all.
   if (event.at === undefined || event.deleted === true) return true;
-  return identity.issuedAtMs === undefined || identity.issuedAtMs < event.at;
+  return mintedBefore(identity.issuedAtMs, event.at);
+}
+
+/** A token minted before `at` (ms, auth's clock); one that states no issue time counts as oldest. */
+export function mintedBefore(issuedAtMs: number | undefined, at: number): boolean {
+  return issuedAtMs === undefined || issuedAtMs < at;
 }
 
 function floorKey(tenantId: string, accountId: string, referenceId?: string): string {

@@ -13,7 +13,7 @@ import type { Connection } from '../connections/connection';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import { RelayLookup } from '../lookup/relay-lookup';
 import { UpgradeDevices } from '../lookup/upgrade-devices';
-import { RevocationFloors } from './revocation-floors';
+import { mintedBefore, RevocationFloors } from './revocation-floors';
 
 /** After a reconnect, the check waits this long (the lookup caches are dropped first, NATS settles). */
 const SETTLE_MS = 250;
@@ -159,7 +159,7 @@ export class SocketRevalidation implements OnApplicationBootstrap {
       ...(kind === 'device' ? { referenceId, scope: 'device' as const } : { scope: 'account' as const }),
       at: state.rotatedAt,
     });
-    return issuedAtMs === undefined || issuedAtMs < state.rotatedAt ? 'credential rotated' : undefined;
+    return mintedBefore(issuedAtMs, state.rotatedAt) ? 'credential rotated' : undefined;
   }
 
   private close(conns: Connection[], why: string): number {
