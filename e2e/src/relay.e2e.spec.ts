@@ -283,6 +283,43 @@ describe('the relay across two hubs', () => {
     expect((refused as HttpStatusError).body).toMatchObject({ errorCode: 'tooManyConnections' });
   });
 
+  it('reserves connection slots atomically: 24 simultaneous upgrades over two hubs open exactly the limit, and closed slots come back', async () => {
+    const limit = 5;
+    const small = await createAccount(sys, tenant, {
+      accountId: `race-${randomUUID().slice(0, 6)}`,
+      connectionLimit: limit,
+    });
+    const tokens = await Promise.all(
+      Array.from({ length: 24 }, () =>
+        http('GET', `${sys.gatewayUrl}/client/v1.0/token`, { headers: clientHeaders(tenant, small) }),
+      ),
+    );
+    expect(tokens.map((t) => t.status)).toEqual(tokens.map(() => 200));
+    // Check-then-act admitted every one of these: each hub saw 0 sockets when it looked.
+    const attempt = () =>
+      Promise.allSettled(tokens.map((t, i) => openSocket(i % 2 ? hubB : hubA, t.body.accessToken as string)));
+    const first = await attempt();
+    const opened = first.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const refusals = first.flatMap((r) => (r.status === 'rejected' ? [r.reason as HttpStatusError] : []));
+    expect(opened.length).toBe(limit);
+    expect(refusals.map((e) => [e.status, (e.body as { errorCode?: string }).errorCode])).toEqual(
+      refusals.map(() => [429, 'tooManyConnections']),
+    );
+    for (const ws of opened) ws.close();
+    // Every slot is given back (the refused upgrades never held one): the limit opens again.
+    await waitFor(
+      'the slots released',
+      async () => {
+        const again = await attempt();
+        const held = again.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+        for (const ws of held) ws.close();
+        return held.length === limit ? true : undefined;
+      },
+      10_000,
+      500,
+    );
+  });
+
   it('refuses upgrades without a valid token with HTTP 401', async () => {
     const refused = await openSocket(hubA, 'not-a-jwt').then(
       () => undefined,

@@ -15,6 +15,7 @@ import { ConnectionLifecycle } from './ws/connection-lifecycle';
 import { RevocationFloors } from './ws/revocation-floors';
 import { SocketRevalidation } from './ws/socket-revalidation';
 import { UpgradeAuth } from './ws/upgrade-auth';
+import { SlotReservations } from './connections/slot-reservations';
 import { WsServer } from './ws/ws-server.service';
 
 @Module({})
@@ -49,6 +50,7 @@ export class AppModule {
         InflightWatch,
         { provide: RevocationFloors, useValue: new RevocationFloors() },
         UpgradeAuth,
+        SlotReservations,
         ConnectionLifecycle,
         SocketRevalidation,
         WsServer,

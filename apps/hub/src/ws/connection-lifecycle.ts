@@ -99,9 +99,10 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
     }
   }
 
-  open(conn: Connection): void {
+  /** `reserved`: the socket takes a slot its upgrade reserved (SlotReservations). */
+  open(conn: Connection, reserved = false): void {
     const { ws, identity } = conn;
-    this.registry.add(conn);
+    this.registry.add(conn, reserved);
     // Listeners first (frames may arrive at once); handling waits until the connection is set up.
     conn.maxBufferedBytes = this.config.MAX_OUTBOUND_BUFFER_BYTES;
     const frames = new FrameQueue(this.setUp(conn), this.config.MAX_INBOUND_QUEUE, (err: unknown) =>

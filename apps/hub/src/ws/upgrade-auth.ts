@@ -3,31 +3,25 @@ import { CloudFlowError, ErrorCode, TOKEN_AUDIENCES } from '@cloudflow/contracts
 import { JwtVerifier, PresenceStore } from '@cloudflow/platform';
 import type { IncomingMessage } from 'node:http';
 import type { ConnectionIdentity } from '../connections/connection';
-import { ConnectionRegistry } from '../connections/connection-registry';
-import { HubIdentity } from '../connections/hub-identity';
+import { SlotReservations, type SlotLease } from '../connections/slot-reservations';
 import { HubConfig } from '../hub.config';
 import { RelayLookup } from '../lookup/relay-lookup';
 import { UpgradeDevices } from '../lookup/upgrade-devices';
 import { RevocationFloors } from './revocation-floors';
 
-const ELSEWHERE_CACHE_MS = 500;
-
 /**
  * Everything decided before a socket exists (Novu's rule: authenticate in the handshake):
  * the short-lived JWT, the account still existing, the device enabled, and the account's
- * cluster-wide connection limit.
+ * cluster-wide connection limit (a slot reserved atomically: SlotReservations).
  */
 @Injectable()
 export class UpgradeAuth {
-  private readonly elsewhere = new Map<string, { count: Promise<number>; at: number }>();
-
   constructor(
     private readonly jwt: JwtVerifier,
     private readonly lookup: RelayLookup,
     private readonly upgradeDevices: UpgradeDevices,
     private readonly presence: PresenceStore,
-    private readonly registry: ConnectionRegistry,
-    private readonly hub: HubIdentity,
+    private readonly slots: SlotReservations,
     private readonly config: HubConfig,
     private readonly floors: RevocationFloors,
   ) {}
@@ -62,7 +56,8 @@ export class UpgradeAuth {
     };
   }
 
-  async admit(identity: ConnectionIdentity): Promise<void> {
+  /** Admits the upgrade and reserves its connection slot, which the caller must take or release. */
+  async admit(identity: ConnectionIdentity): Promise<SlotLease> {
     const { tenantId, accountId, referenceId } = identity;
     const account = await this.lookup.account(tenantId, accountId).catch((e: unknown) => {
       throw e instanceof CloudFlowError && e.code === ErrorCode.notFound
@@ -81,16 +76,30 @@ export class UpgradeAuth {
       if (!device.enabled) throw new CloudFlowError(ErrorCode.forbidden, 'Device is disabled');
     }
     const limit = account.connectionLimit || this.config.DEFAULT_CONNECTION_LIMIT;
-    const used =
-      this.registry.countFor(tenantId, accountId) + (await this.slotsElsewhere(tenantId, accountId));
-    if (used < limit) return this.refuseRevoked(identity);
-    // At the limit, a device replacing its own socket still gets in: it does not need a second
-    // slot. Asked only here, so a connect below the limit costs no presence read.
+    this.refuseRevoked(identity); // before taking a slot, and again after (the await may let a revocation in)
+    const lease =
+      (await this.slots.reserve(tenantId, accountId, limit)) ?? (await this.replacing(identity, limit));
+    try {
+      this.refuseRevoked(identity);
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
+    return lease;
+  }
+
+  /**
+   * At the limit, a device replacing its own socket still gets in without a slot: the old socket
+   * is fenced off as the new one claims the device. Asked only at the limit, so a connect below
+   * it costs no presence read.
+   */
+  private async replacing(identity: ConnectionIdentity, limit: number): Promise<SlotLease> {
+    const { tenantId, accountId, referenceId } = identity;
     if (
       referenceId &&
       (await this.presence.deviceOwner(tenantId, accountId, referenceId).catch(() => undefined))
     )
-      return this.refuseRevoked(identity);
+      return this.slots.unreserved();
     throw new CloudFlowError(
       ErrorCode.tooManyConnections,
       `Connection limit of ${limit} reached for this account`,
@@ -105,16 +114,6 @@ export class UpgradeAuth {
   private refuseRevoked(identity: ConnectionIdentity): void {
     if (this.floors.refuses(identity))
       throw new CloudFlowError(ErrorCode.unauthorized, 'Credential revoked; get a new token');
-  }
-
-  private slotsElsewhere(tenantId: string, accountId: string): Promise<number> {
-    const key = `${tenantId}\u0000${accountId}`;
-    const hit = this.elsewhere.get(key);
-    if (hit && Date.now() - hit.at < ELSEWHERE_CACHE_MS) return hit.count;
-    const count = this.presence.slotsElsewhere(tenantId, accountId, this.hub.id).catch(() => 0);
-    this.elsewhere.set(key, { count, at: Date.now() });
-    if (this.elsewhere.size > 10_000) this.elsewhere.delete(this.elsewhere.keys().next().value!);
-    return count;
   }
 }
 

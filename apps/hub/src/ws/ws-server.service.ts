@@ -15,6 +15,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { Connection, type ConnectionIdentity } from '../connections/connection';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import { HubIdentity } from '../connections/hub-identity';
+import type { SlotLease } from '../connections/slot-reservations';
 import { HubConfig } from '../hub.config';
 import { ConnectionLifecycle } from './connection-lifecycle';
 import { UpgradeAuth } from './upgrade-auth';
@@ -67,9 +68,10 @@ export class WsServer implements OnApplicationBootstrap, BeforeApplicationShutdo
         503,
       );
     let identity: ConnectionIdentity;
+    let lease: SlotLease;
     try {
       identity = await this.auth.authenticate(req, url);
-      await this.auth.admit(identity);
+      lease = await this.auth.admit(identity);
     } catch (error) {
       const e =
         error instanceof CloudFlowError
@@ -78,15 +80,20 @@ export class WsServer implements OnApplicationBootstrap, BeforeApplicationShutdo
       if (!(error instanceof CloudFlowError)) this.logger.warn({ err: error }, 'upgrade failed');
       return refuse(socket, e);
     }
-    if (this.stopping || socket.destroyed)
+    if (this.stopping || socket.destroyed) {
+      lease.release();
       return refuse(
         socket,
         new CloudFlowError(ErrorCode.connectionLost, 'Hub is shutting down; connect again'),
         503,
       );
+    }
+    // ws completes the upgrade synchronously (no verifyClient) or drops a dead socket without
+    // calling back: the slot is taken by the socket or given back here, never left reserved.
     this.wss!.handleUpgrade(req, socket, head, (ws: WebSocket) =>
-      this.lifecycle.open(new Connection(identity, ws, this.hub.newConnectionId())),
+      this.lifecycle.open(new Connection(identity, ws, this.hub.newConnectionId()), lease.take()),
     );
+    lease.release();
   }
 
   private pingAll(): void {

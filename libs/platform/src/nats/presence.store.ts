@@ -253,20 +253,26 @@ export class PresenceStore {
    * Publishes how many sockets this hub holds for an account. All hubs' counts for one account
    * live in one entry, updated by compare-and-set, so reading them is a single get: listing
    * keys (an ordered consumer in nats.js) can fail to end while hubs keep rewriting them.
+   * `count` may be a function: it is read again on every attempt, so a lost race never writes
+   * a number that went stale while it waited.
    */
-  async setSlotCount(tenantId: string, accountId: string, hubId: string, count: number): Promise<void> {
+  async setSlotCount(
+    tenantId: string,
+    accountId: string,
+    hubId: string,
+    count: number | (() => number),
+  ): Promise<void> {
     const { slots } = await this.kv();
     const key = accountSlotPrefix(tenantId, accountId);
     for (;;) {
       const current = await slots.get(key);
       const counts = { ...(json<AccountSlots>(current)?.counts ?? {}) };
-      if ((counts[hubId] ?? 0) === count) return;
-      if (count > 0) counts[hubId] = count;
+      const wanted = typeof count === 'function' ? count() : count;
+      if ((counts[hubId] ?? 0) === wanted) return;
+      if (wanted > 0) counts[hubId] = wanted;
       else delete counts[hubId];
       try {
-        const value = JSON.stringify({ counts } satisfies AccountSlots);
-        if (current) await slots.update(key, value, current.revision);
-        else await slots.create(key, value);
+        await this.writeSlots(slots, key, current, counts);
         return;
       } catch (error) {
         if (!isWrongRevision(error)) throw error;
@@ -274,13 +280,66 @@ export class PresenceStore {
     }
   }
 
+  /**
+   * Reserves up to `wanted` more connection slots for `hubId` on the account, atomically across
+   * every hub (issue 12 item 7): the grant and this hub's new count are written in one
+   * compare-and-set on the account's entry, so two hubs admitting at once can never both take
+   * the last slot. `own.count()` is what this hub holds and has reserved; `own.hold(n)` adds to
+   * its reservations before the write (and takes them back if the write loses its race), so a
+   * count this hub publishes meanwhile already includes them: over-counting for a moment is the
+   * safe side. Answers how many were granted (0 at the limit).
+   */
+  async reserveSlots(
+    tenantId: string,
+    accountId: string,
+    hubId: string,
+    request: { wanted: number; limit: number },
+    own: { count(): number; hold(n: number): void },
+  ): Promise<number> {
+    const { slots } = await this.kv();
+    const key = accountSlotPrefix(tenantId, accountId);
+    for (;;) {
+      const current = await slots.get(key);
+      const counts = { ...(json<AccountSlots>(current)?.counts ?? {}) };
+      const others = await this.aliveTotal(counts, hubId);
+      const mine = own.count();
+      const granted = Math.max(0, Math.min(request.wanted, request.limit - others - mine));
+      if (granted === 0) return 0;
+      counts[hubId] = mine + granted;
+      own.hold(granted);
+      try {
+        await this.writeSlots(slots, key, current, counts);
+        return granted;
+      } catch (error) {
+        own.hold(-granted);
+        if (!isWrongRevision(error)) throw error;
+      }
+    }
+  }
+
+  private async writeSlots(
+    slots: KV,
+    key: string,
+    current: KvEntry | null,
+    counts: Record<string, number>,
+  ): Promise<void> {
+    const value = JSON.stringify({ counts } satisfies AccountSlots);
+    if (current) await slots.update(key, value, current.revision);
+    else await slots.create(key, value);
+  }
+
+  /** The sum of `counts` over live hubs other than `exceptHubId`. */
+  private async aliveTotal(counts: Record<string, number>, exceptHubId?: string): Promise<number> {
+    const others = Object.entries(counts).filter(([hubId]) => hubId !== exceptHubId);
+    const alive = await Promise.all(others.map(([hubId]) => this.isHubAlive(hubId)));
+    return others.reduce((total, [, count], i) => total + (alive[i] ? count : 0), 0);
+  }
+
   /** Sockets the account holds on live hubs other than `exceptHubId` (that hub counts its own exactly). */
   async slotsElsewhere(tenantId: string, accountId: string, exceptHubId?: string): Promise<number> {
     const { slots } = await this.kv();
     const counts = json<AccountSlots>(await slots.get(accountSlotPrefix(tenantId, accountId)))?.counts ?? {};
-    const others = Object.entries(counts).filter(([hubId]) => hubId !== exceptHubId);
-    const alive = await Promise.all(others.map(([hubId]) => this.isHubAlive(hubId)));
-    return others.reduce((total, [, count], i) => total + (alive[i] ? count : 0), 0);
+    return this.aliveTotal(counts, exceptHubId);
   }
 }
 
