@@ -431,6 +431,31 @@ describe('the relay across two hubs', () => {
     kept.close();
   });
 
+  it('a hub that starts after a rotation refuses the pre-rotation token too: it reads the last revocations from the stream that keeps them (issue 12 item 1)', async () => {
+    const own = await createAccount(sys, tenant, { accountId: `rs-${randomUUID().slice(0, 6)}` });
+    const token = await http('GET', `${sys.gatewayUrl}/client/v1.0/token`, {
+      headers: clientHeaders(tenant, own),
+    });
+    expect(token.status).toBe(200);
+    const rotated = await http('POST', `${sys.adminUrl}/admin/v1/accounts/${own.accountId}/api-token`, {
+      headers: tenant.adminHeaders,
+    });
+    expect(rotated.status).toBe(200);
+    // Hub A was not running when the revocation was broadcast: before the stream, it knew no floor
+    // and the token (valid for 5 minutes) opened a socket there.
+    await sys.hubs[0].child.stop();
+    await sys.hubs[0].restart();
+    const status = await openSocket(hubA, token.body.accessToken as string).then(
+      (ws) => (ws.close(), 101),
+      (e: unknown) => (e instanceof HttpStatusError ? e.status : -1),
+    );
+    expect(status).toBe(401);
+    const fresh = await http('GET', `${sys.gatewayUrl}/client/v1.0/token`, {
+      headers: clientHeaders(tenant, { accountId: own.accountId, apiToken: rotated.body.apiToken as string }),
+    });
+    (await openSocket(hubA, fresh.body.accessToken as string)).close();
+  });
+
   it('refuses an upgrade with a still-valid token once its device is disabled (403) or deleted (401), also inside a burst of the account', async () => {
     const ds = await Promise.all([device(), device(), device(), device()]);
     const tokens = await Promise.all(

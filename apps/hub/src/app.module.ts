@@ -1,7 +1,16 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { NatsConnectionOwner, PlatformModule, RequestIdsStore, splitNatsUrl } from '@cloudflow/platform';
+import {
+  LOGGER,
+  NatsConnectionOwner,
+  PlatformModule,
+  RequestIdsStore,
+  RevocationStream,
+  splitNatsUrl,
+} from '@cloudflow/platform';
+import type { Logger } from 'pino';
 import { ConnectionRegistry } from './connections/connection-registry';
 import { HubIdentity } from './connections/hub-identity';
+import { SlotReservations } from './connections/slot-reservations';
 import { HubConfig } from './hub.config';
 import { RelayLookup } from './lookup/relay-lookup';
 import { UpgradeDevices } from './lookup/upgrade-devices';
@@ -15,7 +24,6 @@ import { ConnectionLifecycle } from './ws/connection-lifecycle';
 import { RevocationFloors } from './ws/revocation-floors';
 import { SocketRevalidation } from './ws/socket-revalidation';
 import { UpgradeAuth } from './ws/upgrade-auth';
-import { SlotReservations } from './connections/slot-reservations';
 import { WsServer } from './ws/ws-server.service';
 
 @Module({})
@@ -49,6 +57,11 @@ export class AppModule {
         DeviceFrames,
         InflightWatch,
         { provide: RevocationFloors, useValue: new RevocationFloors() },
+        {
+          provide: RevocationStream,
+          inject: [NatsConnectionOwner, LOGGER],
+          useFactory: (nats: NatsConnectionOwner, logger: Logger) => new RevocationStream(nats, logger),
+        },
         UpgradeAuth,
         SlotReservations,
         ConnectionLifecycle,

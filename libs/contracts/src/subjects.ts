@@ -133,6 +133,14 @@ export const EVENTS = {
   relayDataChanged: 'admin.relayData.changed.v1',
 } as const;
 
+/**
+ * `accessRevoked` broadcasts are also kept, for this long, in a memory stream that captures
+ * their subject (hubs create it): a hub follows it with an ordered consumer, which notices a gap
+ * and asks again, so a broadcast the hub's plain subscription lost (a route between NATS nodes
+ * down, a reconnect) still reaches it (issue 12 item 1). Longer than a websocket token lives.
+ */
+export const REVOCATIONS = { stream: 'CF_REVOCATIONS', maxAgeMs: 10 * 60_000 } as const;
+
 type A = typeof SUBJECTS.auth;
 type D = typeof SUBJECTS.admin;
 type G = typeof SUBJECTS.gateway;

@@ -4,11 +4,12 @@ import {
   CloudFlowError,
   ErrorCode,
   EVENTS,
+  WEBSOCKET_TOKEN_TTL_SECONDS,
   type AccessRevokedEvent,
   type BusAck,
   type BusMessage,
 } from '@cloudflow/contracts';
-import { Broadcasts, LOGGER, PresenceStore } from '@cloudflow/platform';
+import { Broadcasts, LOGGER, PresenceStore, ReadinessService, RevocationStream } from '@cloudflow/platform';
 import type { Logger } from 'pino';
 import type { RawData } from 'ws';
 import type { Connection } from '../connections/connection';
@@ -22,6 +23,9 @@ import { parseFrame, requestIdOf } from '../routing/frame-parser';
 import { HubBus } from '../routing/hub-bus';
 import { FrameQueue } from './frame-queue';
 import { RevocationFloors, revokes } from './revocation-floors';
+
+/** How far back a starting hub reads revocations: a websocket token's lifetime and a margin. */
+const REVOCATION_LOOKBACK_MS = (WEBSOCKET_TOKEN_TTL_SECONDS + 60) * 1000;
 
 const GONE: BusAck = {
   ok: false,
@@ -48,11 +52,19 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
     private readonly broadcasts: Broadcasts,
     private readonly config: HubConfig,
     private readonly floors: RevocationFloors,
+    private readonly revocations: RevocationStream,
+    private readonly readiness: ReadinessService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onApplicationBootstrap(): void {
     this.broadcasts.on(EVENTS.accessRevoked, (event) => this.revoke(event));
+    // The same revocations again from the stream that keeps them: the ones the plain subscription
+    // lost reach the hub too. From a token's lifetime back, so a restarted hub knows the floors.
+    this.revocations.follow(Date.now() - REVOCATION_LOOKBACK_MS, (event, storedAtMs) =>
+      this.revoke(event, storedAtMs),
+    );
+    this.readiness.register('revocations', () => this.revocations.caughtUp);
     void this.listen().catch((err: unknown) =>
       this.logger.warn({ err }, 'bus subscription failed; retried with the next socket'),
     );
@@ -184,10 +196,16 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
       .catch((err: unknown) => this.logger.warn({ err }, 'device release failed'));
   }
 
-  private revoke(event: AccessRevokedEvent): void {
+  /**
+   * `storedAtMs`: the event came from the stream, perhaps long after it was sent (a replay after
+   * a reconnect, or at start): only sockets opened before NATS stored it are judged by it, so a
+   * device deleted and made again, or disabled and enabled again, keeps its newer socket.
+   */
+  private revoke(event: AccessRevokedEvent, storedAtMs?: number): void {
     this.floors.record(event);
     for (const conn of this.registry.all())
-      if (revokes(event, conn.identity)) conn.close(CLOSE_CODES.unauthorized, 'Credential revoked');
+      if (revokes(event, conn.identity) && (storedAtMs === undefined || conn.openedAt < storedAtMs))
+        conn.close(CLOSE_CODES.unauthorized, 'Credential revoked');
   }
 
   /** Shutdown: every socket is told to reconnect elsewhere; the cluster forgets this hub. */

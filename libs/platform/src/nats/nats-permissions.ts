@@ -1,4 +1,11 @@
-import { EVENTS, PRESENCE, REQUEST_EVENTS, SUBJECTS, connectionSubject } from '@cloudflow/contracts';
+import {
+  EVENTS,
+  PRESENCE,
+  REQUEST_EVENTS,
+  REVOCATIONS,
+  SUBJECTS,
+  connectionSubject,
+} from '@cloudflow/contracts';
 
 /**
  * Who may publish and subscribe to what on the bus, service by service: the one table the
@@ -120,6 +127,15 @@ const requestConsumer = [
   `${JS}.CONSUMER.MSG.NEXT.${STREAM}.${DURABLE}`,
   `$JS.ACK.${STREAM}.${DURABLE}.>`,
 ];
+/** The hubs' ordered consumers on the revocation stream (ephemeral, so any consumer name). */
+const revocationFollower = [
+  ...streamAdmin(REVOCATIONS.stream),
+  `${JS}.CONSUMER.CREATE.${REVOCATIONS.stream}`,
+  `${JS}.CONSUMER.CREATE.${REVOCATIONS.stream}.>`,
+  `${JS}.CONSUMER.INFO.${REVOCATIONS.stream}.>`,
+  `${JS}.CONSUMER.DELETE.${REVOCATIONS.stream}.>`,
+  `${JS}.CONSUMER.MSG.NEXT.${REVOCATIONS.stream}.>`,
+];
 /** nats.js asks for the account's JetStream info when it opens a JetStream manager. */
 const JS_INFO = `${JS}.INFO`;
 
@@ -230,6 +246,8 @@ export const NATS_PERMISSIONS: Record<NatsServiceUser, NatsPermissions> = {
       REQUEST_EVENTS.subject,
       JS_INFO,
       ...streamAdmin(STREAM),
+      // Revocations kept in a stream, so a lost broadcast still closes the sockets it names.
+      ...revocationFollower,
       ...PRESENCE_BUCKETS.flatMap((b) => [...kvRead(b), ...kvWrite(b)]),
       ...REQUEST_IDS,
     ],
