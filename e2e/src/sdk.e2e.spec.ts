@@ -119,12 +119,15 @@ describe('POS SDK end to end', () => {
     expect(
       await rest.pay({ target: device.referenceId, baseAmount: 500, currency: 'EUR', requestId }),
     ).toEqual({ requestId, status: 'dispatched' });
-    let record = await rest.request(requestId);
-    for (let waited = 0; record.status === 'dispatched' && waited < 10_000; waited += 100) {
-      await new Promise((r) => setTimeout(r, 100));
-      record = await rest.request(requestId);
-    }
+    // A long poll (Prefer: wait): answered as soon as the result is recorded.
+    const record = await rest.request(requestId, { waitSeconds: 10 });
     expect(record).toMatchObject({ requestId, status: 'completed', result: { type: 'paymentResponse' } });
+    // One call that waits for the result (Prefer: wait), on a new requestId.
+    const waited = await rest.pay(
+      { target: device.referenceId, baseAmount: 700, currency: 'EUR' },
+      { waitSeconds: 10 },
+    );
+    expect(waited).toMatchObject({ status: 'completed', record: { result: { type: 'paymentResponse' } } });
     const repeated = await rest.pay({
       target: device.referenceId,
       baseAmount: 500,

@@ -134,6 +134,18 @@ export const EVENTS = {
 } as const;
 
 /**
+ * "This request is final now" (`Prefer: wait`, issue 13), published by the gateway that recorded
+ * it, after the commit, on a subject of its own (`requestFinalSubject`): only a gateway holding a
+ * waiting call for that request listens, so NATS drops the rest at the publisher's server.
+ */
+export const REQUEST_FINAL_PREFIX = 'gateway.request.final';
+
+/** The token is a hash of the request's key: requestIds may hold characters a subject may not. */
+export function requestFinalSubject(keyHash: string): string {
+  return `${REQUEST_FINAL_PREFIX}.${keyHash}`;
+}
+
+/**
  * `accessRevoked` broadcasts are also kept, for this long, in a memory stream that captures
  * their subject (hubs create it): a hub follows it with an ordered consumer, which notices a gap
  * and asks again, so a broadcast the hub's plain subscription lost (a route between NATS nodes

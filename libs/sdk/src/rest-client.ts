@@ -112,20 +112,30 @@ export class CloudFlowRest {
   /**
    * Sends an asynchronous payment: 202 `dispatched` (the result follows by webhook), or the
    * stored request when this requestId was sent before (then nothing is sent again).
+   * `waitSeconds` (≤ 60, `Prefer: wait`): hold the call until the final answer, which then comes
+   * back as `record`; if it takes longer, the answer is `dispatched` as without it.
    */
   async pay(
     p: PaymentSpec,
+    { waitSeconds }: { waitSeconds?: number } = {},
   ): Promise<{ requestId: string; status: RequestRecord['status']; record?: RequestRecord }> {
-    const result = await this.api.POST('/client/v1.1/requests', { body: paymentEnvelope(p) });
+    const result = await this.api.POST('/client/v1.1/requests', {
+      body: paymentEnvelope(p),
+      headers: prefer(waitSeconds),
+    });
     const data = unwrap<Schemas['RequestAcceptedDto'] | RequestRecord>(result);
     if (result.response.status === 202) return { requestId: data.requestId, status: 'dispatched' };
     const record = data as RequestRecord;
     return { requestId: record.requestId, status: record.status, record };
   }
 
-  async request(requestId: string): Promise<RequestRecord> {
+  /** The stored request; `waitSeconds` (≤ 60): a long poll that answers as soon as it is final. */
+  async request(requestId: string, { waitSeconds }: { waitSeconds?: number } = {}): Promise<RequestRecord> {
     return unwrap(
-      await this.api.GET('/client/v1.1/requests/{requestId}', { params: { path: { requestId } } }),
+      await this.api.GET('/client/v1.1/requests/{requestId}', {
+        params: { path: { requestId } },
+        headers: prefer(waitSeconds),
+      }),
     );
   }
 
@@ -133,4 +143,12 @@ export class CloudFlowRest {
   async token(): Promise<Schemas['ConnectionCredentialsDto']> {
     return unwrap(await this.api.GET('/client/v1.1/token'));
   }
+}
+
+/** RFC 7240 `Prefer: wait=N`, when asked for. */
+function prefer(waitSeconds: number | undefined): Record<string, string> {
+  if (waitSeconds === undefined) return {};
+  if (!Number.isInteger(waitSeconds) || waitSeconds < 1 || waitSeconds > 60)
+    throw new RangeError('waitSeconds must be a whole number of seconds from 1 to 60');
+  return { prefer: `wait=${waitSeconds}` };
 }

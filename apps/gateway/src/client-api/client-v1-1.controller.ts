@@ -11,6 +11,8 @@ import { ClientApiRoutes } from './client-api.routes';
 import { RequestDispatchService } from '../requests/request-dispatch.service';
 import { GetRequestDocs, SendRequestDocs } from '../requests/requests.docs';
 import { AsyncRequestBody, RequestParams } from '../requests/requests.dto';
+import { isFinal, RequestFinals } from '../requests/request-finals';
+import { preferredWait } from '../requests/prefer-wait';
 
 /**
  * Client API 1.1 (CONTRACT.md §5): everything of 1.0, plus the device's live connection state
@@ -24,6 +26,7 @@ export class ClientV11Controller extends ClientApiRoutes {
     devices: ClientDevicesService,
     private readonly requests: RequestDispatchService,
     private readonly usage: UsageLimiter,
+    private readonly finals: RequestFinals,
   ) {
     super(connections, devices);
   }
@@ -42,17 +45,64 @@ export class ClientV11Controller extends ClientApiRoutes {
     @Req() req: RequestWithAppKey,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const outcome = await this.requests.send(account, body);
-    // 202 = this call dispatched it (a repeat of a known requestId answers 200): a payment is billed.
-    if (outcome.status === 202 && body.type === 'payment' && req.appKey)
-      this.usage.countPayment(req.appKey.keyId, 'async');
-    res.status(outcome.status);
-    return outcome.body;
+    const wait = this.waitPreference(req);
+    try {
+      const outcome = await this.requests.send(account, body, wait !== undefined);
+      // 202 = this call dispatched it (a repeat of a known requestId answers 200): a payment is billed.
+      if (outcome.status === 202 && body.type === 'payment' && req.appKey)
+        this.usage.countPayment(req.appKey.keyId, 'async');
+      const final =
+        wait === undefined || (outcome.status === 200 && isFinal(outcome.body))
+          ? undefined
+          : await this.finals.until(keyOf(account, body.requestId), wait.untilMs - Date.now(), () =>
+              this.requests.get(account, body.requestId),
+            );
+      if (final) {
+        res.setHeader('Preference-Applied', `wait=${wait!.seconds}`);
+        res.status(200);
+        return final;
+      }
+      res.status(outcome.status);
+      return outcome.body;
+    } finally {
+      if (wait) this.finals.release();
+    }
   }
 
   @Get('requests/:requestId')
   @GetRequestDocs()
-  getRequest(@CurrentAccount() account: VerifiedAccount, @Param() params: RequestParams) {
-    return this.requests.get(account, params.requestId);
+  async getRequest(
+    @CurrentAccount() account: VerifiedAccount,
+    @Param() params: RequestParams,
+    @Req() req: RequestWithAppKey,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const wait = this.waitPreference(req);
+    try {
+      const read = () => this.requests.get(account, params.requestId);
+      const view = await read();
+      if (!wait || isFinal(view)) return view;
+      const final = await this.finals.until(
+        keyOf(account, params.requestId),
+        wait.untilMs - Date.now(),
+        read,
+      );
+      if (!final) return read();
+      res.setHeader('Preference-Applied', `wait=${wait.seconds}`);
+      return final;
+    } finally {
+      if (wait) this.finals.release();
+    }
   }
+
+  /** `Prefer: wait=N` (RFC 7240), held only while this gateway has room for another waiting call. */
+  private waitPreference(req: RequestWithAppKey): { seconds: number; untilMs: number } | undefined {
+    const seconds = preferredWait(req.headers.prefer);
+    if (seconds === undefined || !this.finals.hold()) return undefined;
+    return { seconds, untilMs: Date.now() + seconds * 1000 };
+  }
+}
+
+function keyOf(account: VerifiedAccount, requestId: string) {
+  return { tenantId: account.tenantId, accountId: account.accountId, requestId };
 }

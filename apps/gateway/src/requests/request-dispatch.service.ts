@@ -58,17 +58,25 @@ export class RequestDispatchService {
   ) {}
 
   /** Sheds load at the door (429 + Retry-After, nothing dispatched) before any work is done. */
-  send(account: VerifiedAccount, body: CloudFlowMessage): Promise<SendOutcome> {
-    return this.admission.run(() => this.admitted(account, body));
+  send(account: VerifiedAccount, body: CloudFlowMessage, waiting = false): Promise<SendOutcome> {
+    return this.admission.run(() => this.admitted(account, body, waiting));
   }
 
-  private async admitted(account: VerifiedAccount, body: CloudFlowMessage): Promise<SendOutcome> {
+  /**
+   * `waiting`: the caller holds the call for the answer (Prefer: wait), so an account without a
+   * webhook URL may send too (the result is in the answer or the record).
+   */
+  private async admitted(
+    account: VerifiedAccount,
+    body: CloudFlowMessage,
+    waiting: boolean,
+  ): Promise<SendOutcome> {
     const { tenantId, accountId } = account;
     const target = body.target!;
     const hash = bodyHash(body);
     let checked: { timeoutS: number; owner: DevicePresence };
     try {
-      checked = await this.check(tenantId, accountId, target);
+      checked = await this.check(tenantId, accountId, target, waiting);
     } catch (error) {
       // A requestId already used answers from its record whatever the device's state is now
       // (CONTRACT.md §7): only a request that cannot be sent looks for one, a new one costs no SELECT.
@@ -190,6 +198,7 @@ export class RequestDispatchService {
     tenantId: string,
     accountId: string,
     target: string,
+    waiting: boolean,
   ): Promise<{ timeoutS: number; owner: DevicePresence }> {
     // This gateway's own connection may be moving to another NATS node (lame duck): wait briefly
     // (a move takes well under a second), but a NATS outage is still answered at once, not after 5 s.
@@ -199,10 +208,10 @@ export class RequestDispatchService {
         'Messaging is unavailable right now; nothing was dispatched, please retry',
       );
     const settings = await this.lookup.account(tenantId, accountId);
-    if (!settings.webhookUrl)
+    if (!settings.webhookUrl && !waiting)
       throw new CloudFlowError(
         ErrorCode.preconditionFailed,
-        'The account has no webhook URL; asynchronous requests need one',
+        'The account has no webhook URL; asynchronous requests need one (or Prefer: wait)',
       );
     const device = await this.lookup.device(tenantId, accountId, target);
     if (device.tenantId !== tenantId || device.clientAccountId !== accountId || device.referenceId !== target)

@@ -7,6 +7,7 @@ import pino from 'pino';
 import { GATEWAY_ENTITIES, GATEWAY_MIGRATIONS } from '../database';
 import { GatewayConfig } from '../gateway.config';
 import { PostgresWebhookOutbox } from '../webhooks/webhook-outbox.service';
+import type { RequestFinals } from './request-finals';
 import { MAX_WAITS, RequestRecorder } from './request-recorder.service';
 import { RequestsRepository } from './requests.repository';
 
@@ -73,6 +74,12 @@ describe('RequestRecorder.applyBatch on real Postgres', () => {
   let db: DatabaseService;
   let repo: RequestsRepository;
   let recorder: RequestRecorder;
+  /** What the recorder told waiting calls (Prefer: wait) after each commit. */
+  const announced = {
+    keys: [] as string[],
+    announce: (keys: Iterable<{ requestId: string }>) =>
+      announced.keys.push(...[...keys].map((k) => k.requestId)),
+  };
 
   beforeAll(async () => {
     pg = await startPostgres();
@@ -85,7 +92,14 @@ describe('RequestRecorder.applyBatch on real Postgres', () => {
     db.onModuleInit();
     await db.whenReady();
     repo = new RequestsRepository(db);
-    recorder = new RequestRecorder(db, repo, new PostgresWebhookOutbox(db), new GatewayConfig(), logger);
+    recorder = new RequestRecorder(
+      db,
+      repo,
+      new PostgresWebhookOutbox(db),
+      new GatewayConfig(),
+      announced as unknown as RequestFinals,
+      logger,
+    );
   });
 
   afterAll(async () => {
@@ -127,6 +141,10 @@ describe('RequestRecorder.applyBatch on real Postgres', () => {
     expect((await timeline(a)).result?.type).toBe('paymentResponse');
     expect(await timeline(b)).toMatchObject({ status: 'completed', types: ['paymentResponse'], seqs: [1] });
     expect(await timeline(c)).toMatchObject({ status: 'failed', types: ['flowException'] });
+    // Calls waiting on any gateway (Prefer: wait) are told of each final answer, not of events.
+    expect(announced.keys.filter((k) => ([a, b, c] as string[]).includes(k)).sort()).toEqual(
+      [a, b, c].sort(),
+    );
   });
 
   it('records a duplicate within a batch once and a redelivered batch not at all', async () => {

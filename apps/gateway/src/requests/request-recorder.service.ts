@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CloudFlowMessage, RequestEvent } from '@cloudflow/contracts';
+import { FINAL_TYPES, type CloudFlowMessage, type RequestEvent } from '@cloudflow/contracts';
 import { DatabaseService, LOGGER } from '@cloudflow/platform';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
@@ -7,6 +7,7 @@ import { WebhookOutbox, type OutboxItem } from '../webhooks/webhook-outbox.port'
 import { GatewayConfig } from '../gateway.config';
 import { bodyHash, maskPans } from './request-body';
 import type { StoredStatus } from './request.entity';
+import { RequestFinals } from './request-finals';
 import { statusAfter } from './request-status';
 import {
   RequestsRepository,
@@ -36,6 +37,7 @@ export class RequestRecorder {
     private readonly repo: RequestsRepository,
     private readonly outbox: WebhookOutbox,
     private readonly config: GatewayConfig,
+    private readonly finals: RequestFinals,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -52,7 +54,8 @@ export class RequestRecorder {
    * `deliveries` counts how often the event was handed out (1 the first time).
    */
   async applyBatch(items: ReadonlyArray<{ event: RequestEvent; deliveries: number }>): Promise<boolean[]> {
-    return this.db.transaction(async (tx) => {
+    let finals: RequestKey[] = [];
+    const done = await this.db.transaction(async (tx) => {
       const done = items.map(() => true);
       const messages: Array<{ state: RequestState; message: NewMessage & { seq: number } }> = [];
       const webhooks: OutboxItem[] = [];
@@ -113,8 +116,13 @@ export class RequestRecorder {
         .map((s) => ({ id: s.row.id, status: s.row.status, result: s.result }));
       await this.repo.updateMany(tx, changes);
       await this.outbox.enqueueMany(tx, webhooks);
+      finals = messages
+        .filter(({ message }) => FINAL_TYPES.has(message.message.type))
+        .map((m) => m.state.row);
       return done;
     });
+    this.finals.announce(finals);
+    return done;
   }
 
   /**
@@ -159,9 +167,9 @@ export class RequestRecorder {
     to: StoredStatus,
     onlyFrom: StoredStatus[],
   ): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
+    const concluded = await this.db.transaction(async (tx) => {
       const row = await this.repo.lockById(tx, requestPk);
-      if (!row || !onlyFrom.includes(row.status)) return false;
+      if (!row || !onlyFrom.includes(row.status)) return undefined;
       const seq = await this.repo.append(tx, row.id, {
         eventId: null,
         connId: null,
@@ -177,8 +185,11 @@ export class RequestRecorder {
           seq,
           message,
         });
-      return true;
+      return row;
     });
+    if (!concluded) return false;
+    this.finals.announce([concluded]);
+    return true;
   }
 
   /**

@@ -9,6 +9,7 @@ import { RequestEventsConsumer } from './request-events.consumer';
 import { RequestLogService } from './request-log.service';
 import { RequestRecorder } from './request-recorder.service';
 import { RequestWatch } from './request-watch.service';
+import { RequestFinals } from './request-finals';
 import { RequestsRepository } from './requests.repository';
 
 /** Requests to devices: the store, the REST side, the stream consumer and the watchers. */
@@ -25,6 +26,7 @@ export const REQUEST_PROVIDERS: Provider[] = [
   RequestAdmission,
   DeviceBus,
   RequestRecorder,
+  RequestFinals,
   RequestDispatchService,
   RequestLogService,
   RequestEventsConsumer,

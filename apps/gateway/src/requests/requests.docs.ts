@@ -1,5 +1,5 @@
 import { applyDecorators, HttpCode } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { ErrorCode } from '@cloudflow/contracts';
 import { BEARER_INVALID_MESSAGE } from '../credentials/bearer.parser';
 import { ApiErrors, err, type ErrorExample } from '../docs/api-errors.decorator';
@@ -12,6 +12,25 @@ import {
 } from './requests.dto';
 
 const bearer401 = err('bearer', ErrorCode.unauthorized, BEARER_INVALID_MESSAGE);
+
+/** `Prefer: wait=N` (RFC 7240) on both request routes (issue 13). */
+const preferWait = (what: string) =>
+  ApiHeader({
+    name: 'Prefer',
+    required: false,
+    description:
+      `\`wait=N\` (seconds, at most 60; RFC 7240): ${what} When the request is final within N seconds the answer is ` +
+      '200 with the stored request and `Preference-Applied: wait=N`; otherwise the answer is what it would have been ' +
+      'without the header. "Final" means any status but `dispatched` (a late device answer may still follow ' +
+      '`connectionLost` or `expired`, and the record shows it). Other preferences are ignored.',
+    schema: { type: 'string', example: 'wait=30' },
+  });
+const preferenceApplied = {
+  'Preference-Applied': {
+    description: 'Present when the call waited for the final answer (`wait=N`, as asked)',
+    schema: { type: 'string', example: 'wait=30' },
+  },
+};
 
 /** The two meanings of 410 (issue 9, hole 7), told apart by `dispatched`. */
 const notConnected: ErrorExample = [
@@ -46,8 +65,11 @@ export const SendRequestDocs = () =>
         'confirm the write before the delivery deadline: the outcome is unknown (delivered before the deadline, or never), ' +
         'so do not send it as a new payment; the stored request (status `connectionLost`) records any answer the device ' +
         'sends later and its webhook delivers it. 429 `tooManyRequests` (with `Retry-After`) also comes from a busy gateway ' +
-        'shedding load: nothing was dispatched. 417 means storage really failed; nothing was dispatched.',
+        'shedding load: nothing was dispatched. 417 means storage really failed; nothing was dispatched. ' +
+        'With `Prefer: wait=N` the call holds until the final answer (200) or N seconds (202), and an account ' +
+        'without a webhook URL may send: the result is then in the answer or the record.',
     }),
+    preferWait("hold the call until the device's final answer is recorded."),
     ApiBody({
       type: AsyncRequestBody,
       examples: { payment: { summary: 'A sale of 12.50 EUR', value: PAYMENT_EXAMPLE } },
@@ -60,8 +82,11 @@ export const SendRequestDocs = () =>
     }),
     ApiOkResponse({
       type: StoredRequestDto,
-      description: 'A replay of the same requestId with the same body: the stored request',
+      description:
+        'The stored request: the final answer with `Prefer: wait` (header `Preference-Applied`), or a replay of the same ' +
+        'requestId with the same body',
       example: STORED_REQUEST_EXAMPLE,
+      headers: preferenceApplied,
     }),
     ApiErrors([
       bearer401,
@@ -77,7 +102,7 @@ export const SendRequestDocs = () =>
       err(
         'noWebhook',
         ErrorCode.preconditionFailed,
-        'The account has no webhook URL; asynchronous requests need one',
+        'The account has no webhook URL; asynchronous requests need one (or Prefer: wait)',
       ),
       err('storage', ErrorCode.storageFailed, 'Storage is unavailable; nothing was changed'),
       err(
@@ -94,9 +119,17 @@ export const GetRequestDocs = () =>
     ApiOperation({
       summary: 'A stored request with its timeline',
       description:
-        'Async requests and websocket (sync) requests alike. 404 for requests of other accounts. Card numbers are masked.',
+        'Async requests and websocket (sync) requests alike. 404 for requests of other accounts. Card numbers are masked. ' +
+        'With `Prefer: wait=N` it is a long poll: it answers as soon as the request is final, or after N seconds with ' +
+        'the record as it is then, so a POS behind a proxy with a 30 s limit never loses a result.',
     }),
-    ApiOkResponse({ type: StoredRequestDto, description: 'The request', example: STORED_REQUEST_EXAMPLE }),
+    preferWait('answer as soon as the request is final (a long poll).'),
+    ApiOkResponse({
+      type: StoredRequestDto,
+      description: 'The request',
+      example: STORED_REQUEST_EXAMPLE,
+      headers: preferenceApplied,
+    }),
     ApiErrors([
       bearer401,
       err('unknownRequest', ErrorCode.notFound, `Request '${PAYMENT_EXAMPLE.requestId}' does not exist`),

@@ -2,6 +2,7 @@ import {
   EVENTS,
   PRESENCE,
   REQUEST_EVENTS,
+  REQUEST_FINAL_PREFIX,
   REVOCATIONS,
   SUBJECTS,
   connectionSubject,
@@ -219,9 +220,12 @@ export const NATS_PERMISSIONS: Record<NatsServiceUser, NatsPermissions> = {
       // Presence is read-only here: the hubs own it.
       ...PRESENCE_BUCKETS.flatMap(kvRead),
       ...REQUEST_IDS,
+      // "Final now", for the calls waiting with Prefer: wait on any gateway.
+      `${REQUEST_FINAL_PREFIX}.>`,
     ],
     subscribe: [
       ...Object.values(G),
+      `${REQUEST_FINAL_PREFIX}.>`,
       ...appKeyGuard.hears,
       EVENTS.accessRevoked,
       EVENTS.relayDataChanged,

@@ -91,7 +91,7 @@ export interface paths {
         put?: never;
         /**
          * Send a payment or request to a device asynchronously
-         * @description The request is stored, then written to the device. Everything the device sends for it is POSTed, signed, to the account's webhook URL and recorded on the request (`GET /requests/{requestId}`). `requestId` is the idempotency key for at least 48 h: the same body again answers 200 with the stored request and the device is not asked again; a different body is 409. 412 dispatches nothing: the same requestId may be sent again. 410 `connectionLost` says in `dispatched` which of two things happened: `false` = the device is not connected, nothing was dispatched and a retry is safe; `true` = the request was handed to the device's hub, which did not confirm the write before the delivery deadline: the outcome is unknown (delivered before the deadline, or never), so do not send it as a new payment; the stored request (status `connectionLost`) records any answer the device sends later and its webhook delivers it. 429 `tooManyRequests` (with `Retry-After`) also comes from a busy gateway shedding load: nothing was dispatched. 417 means storage really failed; nothing was dispatched.
+         * @description The request is stored, then written to the device. Everything the device sends for it is POSTed, signed, to the account's webhook URL and recorded on the request (`GET /requests/{requestId}`). `requestId` is the idempotency key for at least 48 h: the same body again answers 200 with the stored request and the device is not asked again; a different body is 409. 412 dispatches nothing: the same requestId may be sent again. 410 `connectionLost` says in `dispatched` which of two things happened: `false` = the device is not connected, nothing was dispatched and a retry is safe; `true` = the request was handed to the device's hub, which did not confirm the write before the delivery deadline: the outcome is unknown (delivered before the deadline, or never), so do not send it as a new payment; the stored request (status `connectionLost`) records any answer the device sends later and its webhook delivers it. 429 `tooManyRequests` (with `Retry-After`) also comes from a busy gateway shedding load: nothing was dispatched. 417 means storage really failed; nothing was dispatched. With `Prefer: wait=N` the call holds until the final answer (200) or N seconds (202), and an account without a webhook URL may send: the result is then in the answer or the record.
          */
         post: operations["ClientV11Controller_sendRequest"];
         delete?: never;
@@ -109,7 +109,7 @@ export interface paths {
         };
         /**
          * A stored request with its timeline
-         * @description Async requests and websocket (sync) requests alike. 404 for requests of other accounts. Card numbers are masked.
+         * @description Async requests and websocket (sync) requests alike. 404 for requests of other accounts. Card numbers are masked. With `Prefer: wait=N` it is a long poll: it answers as soon as the request is final, or after N seconds with the record as it is then, so a POS behind a proxy with a 30 s limit never loses a result.
          */
         get: operations["ClientV11Controller_getRequest"];
         put?: never;
@@ -753,7 +753,10 @@ export interface operations {
     ClientV11Controller_sendRequest: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `wait=N` (seconds, at most 60; RFC 7240): hold the call until the device's final answer is recorded. When the request is final within N seconds the answer is 200 with the stored request and `Preference-Applied: wait=N`; otherwise the answer is what it would have been without the header. "Final" means any status but `dispatched` (a late device answer may still follow `connectionLost` or `expired`, and the record shows it). Other preferences are ignored. */
+                Prefer?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -763,9 +766,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A replay of the same requestId with the same body: the stored request */
+            /** @description The stored request: the final answer with `Prefer: wait` (header `Preference-Applied`), or a replay of the same requestId with the same body */
             200: {
                 headers: {
+                    /** @description Present when the call waited for the final answer (`wait=N`, as asked) */
+                    "Preference-Applied"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -964,7 +969,10 @@ export interface operations {
     ClientV11Controller_getRequest: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `wait=N` (seconds, at most 60; RFC 7240): answer as soon as the request is final (a long poll). When the request is final within N seconds the answer is 200 with the stored request and `Preference-Applied: wait=N`; otherwise the answer is what it would have been without the header. "Final" means any status but `dispatched` (a late device answer may still follow `connectionLost` or `expired`, and the record shows it). Other preferences are ignored. */
+                Prefer?: string;
+            };
             path: {
                 /** @description The requestId the request was sent with. */
                 requestId: string;
@@ -976,6 +984,8 @@ export interface operations {
             /** @description The request */
             200: {
                 headers: {
+                    /** @description Present when the call waited for the final answer (`wait=N`, as asked) */
+                    "Preference-Applied"?: string;
                     [name: string]: unknown;
                 };
                 content: {
