@@ -1,6 +1,7 @@
 import { GatewayRequests1764200000000 } from './migrations/1764200000000-gateway-requests.migration';
 import { GatewayWebhooks1764300000000 } from './migrations/1764300000000-gateway-webhooks.migration';
 import { GatewayDeadLetters1764400000000 } from './migrations/1764400000000-gateway-dead-letters.migration';
+import { GatewayRequestCancelled1764800000000 } from './migrations/1764800000000-gateway-request-cancelled.migration';
 import { RequestEntity, RequestMessageEntity } from './requests/request.entity';
 import { WebhookAttemptEntity, WebhookDeliveryEntity } from './webhooks/webhook-delivery.entity';
 
@@ -16,4 +17,5 @@ export const GATEWAY_MIGRATIONS: Constructor[] = [
   GatewayRequests1764200000000,
   GatewayWebhooks1764300000000,
   GatewayDeadLetters1764400000000,
+  GatewayRequestCancelled1764800000000,
 ];

@@ -51,6 +51,8 @@ export class GatewayConfig extends BaseConfig {
   @IsInt() @Min(1) @Max(86_400) REQUEST_TIMEOUT_DEFAULT_S = 150;
   /** Calls one gateway holds open for `Prefer: wait` at once; past it a call answers at once (202). */
   @IsInt() @Min(0) @Max(100_000) PREFER_WAIT_MAX_CALLS = 1000;
+  /** How long a cancel waits for the terminal's word before it answers `pending`. */
+  @IsInt() @Min(0) @Max(60_000) CANCEL_WAIT_MS = 5000;
   /** Requests are kept at least this long (idempotency needs ≥ 48 h); older ones are deleted. */
   @IsInt() @Min(48) REQUEST_RETENTION_HOURS = 72;
 

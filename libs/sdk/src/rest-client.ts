@@ -139,6 +139,17 @@ export class CloudFlowRest {
     );
   }
 
+  /**
+   * Cancels a request with a definite answer: `cancelled` (the terminal stopped it), `tooLate`
+   * (it had finished: `request.result` is the result) or `pending` (ask again later; the outcome
+   * also comes by webhook). Safe to repeat.
+   */
+  async cancel(requestId: string): Promise<Schemas['CancelAnswerDto']> {
+    return unwrap(
+      await this.api.POST('/client/v1.1/requests/{requestId}/cancel', { params: { path: { requestId } } }),
+    );
+  }
+
   /** Websocket credentials (`GET /client/v1.1/token`): the hub URL and a JWT valid for 5 minutes. */
   async token(): Promise<Schemas['ConnectionCredentialsDto']> {
     return unwrap(await this.api.GET('/client/v1.1/token'));

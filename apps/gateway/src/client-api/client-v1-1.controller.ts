@@ -9,7 +9,8 @@ import { ClientApiController, DeviceConnectedDocs } from './client-api.docs';
 import { ClientDevicesService } from './client-devices.service';
 import { ClientApiRoutes } from './client-api.routes';
 import { RequestDispatchService } from '../requests/request-dispatch.service';
-import { GetRequestDocs, SendRequestDocs } from '../requests/requests.docs';
+import { CancelRequestDocs, GetRequestDocs, SendRequestDocs } from '../requests/requests.docs';
+import { RequestCancelService } from '../requests/request-cancel.service';
 import { AsyncRequestBody, RequestParams } from '../requests/requests.dto';
 import { isFinal, RequestFinals } from '../requests/request-finals';
 import { preferredWait } from '../requests/prefer-wait';
@@ -27,6 +28,7 @@ export class ClientV11Controller extends ClientApiRoutes {
     private readonly requests: RequestDispatchService,
     private readonly usage: UsageLimiter,
     private readonly finals: RequestFinals,
+    private readonly cancels: RequestCancelService,
   ) {
     super(connections, devices);
   }
@@ -93,6 +95,12 @@ export class ClientV11Controller extends ClientApiRoutes {
     } finally {
       if (wait) this.finals.release();
     }
+  }
+
+  @Post('requests/:requestId/cancel')
+  @CancelRequestDocs()
+  cancelRequest(@CurrentAccount() account: VerifiedAccount, @Param() params: RequestParams) {
+    return this.cancels.cancel(account, params.requestId);
   }
 
   /** `Prefer: wait=N` (RFC 7240), held only while this gateway has room for another waiting call. */

@@ -1,4 +1,9 @@
-import { FINAL_TYPES, type CloudFlowMessage, type RequestStatus } from '@cloudflow/contracts';
+import {
+  CANCELLED_OUTCOME,
+  FINAL_TYPES,
+  type CloudFlowMessage,
+  type RequestStatus,
+} from '@cloudflow/contracts';
 import type { StoredStatus } from './request.entity';
 
 /** Statuses a late final answer may still move on from: a device's result is never dropped. */
@@ -29,7 +34,12 @@ export function statusAfter(
   if (!FINAL_TYPES.has(message.type)) return null;
   if (origin === 'hub') return OPEN.has(current) ? { status: 'connectionLost', result: false } : null;
   if (!REOPENABLE.has(current)) return null;
-  return { status: message.type === 'flowException' ? 'failed' : 'completed', result: true };
+  if (message.type === 'flowException') return { status: 'failed', result: true };
+  // The terminal stopped it on a cancel (issue 13): its own final answer says so.
+  return {
+    status: message.payload?.outcome === CANCELLED_OUTCOME ? 'cancelled' : 'completed',
+    result: true,
+  };
 }
 
 /** The status callers see: a request being written is already on its way. */

@@ -26,7 +26,7 @@ export type StoredStatus = RequestStatus | 'dispatching' | 'rejected';
 @Check('requests_kind_check', `"kind" IN ('sync', 'async')`)
 @Check(
   'requests_status_check',
-  `"status" IN ('dispatching', 'rejected', 'dispatched', 'completed', 'failed', 'connectionLost', 'expired')`,
+  `"status" IN ('dispatching', 'rejected', 'dispatched', 'completed', 'failed', 'cancelled', 'connectionLost', 'expired')`,
 )
 @Index('requests_created_idx', ['createdAt'])
 @Index('requests_tenant_created_idx', { synchronize: false })

@@ -10,6 +10,7 @@ import { RequestLogService } from './request-log.service';
 import { RequestRecorder } from './request-recorder.service';
 import { RequestWatch } from './request-watch.service';
 import { RequestFinals } from './request-finals';
+import { RequestCancelService } from './request-cancel.service';
 import { RequestsRepository } from './requests.repository';
 
 /** Requests to devices: the store, the REST side, the stream consumer and the watchers. */
@@ -27,6 +28,7 @@ export const REQUEST_PROVIDERS: Provider[] = [
   DeviceBus,
   RequestRecorder,
   RequestFinals,
+  RequestCancelService,
   RequestDispatchService,
   RequestLogService,
   RequestEventsConsumer,

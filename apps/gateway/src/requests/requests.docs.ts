@@ -5,6 +5,7 @@ import { BEARER_INVALID_MESSAGE } from '../credentials/bearer.parser';
 import { ApiErrors, err, type ErrorExample } from '../docs/api-errors.decorator';
 import {
   AsyncRequestBody,
+  CancelAnswerDto,
   PAYMENT_EXAMPLE,
   RequestAcceptedDto,
   STORED_REQUEST_EXAMPLE,
@@ -129,6 +130,30 @@ export const GetRequestDocs = () =>
       description: 'The request',
       example: STORED_REQUEST_EXAMPLE,
       headers: preferenceApplied,
+    }),
+    ApiErrors([
+      bearer401,
+      err('unknownRequest', ErrorCode.notFound, `Request '${PAYMENT_EXAMPLE.requestId}' does not exist`),
+    ]),
+  );
+
+export const CancelRequestDocs = () =>
+  applyDecorators(
+    HttpCode(200),
+    ApiOperation({
+      summary: 'Cancel a request, with a definite answer',
+      description:
+        'Asks the terminal to stop the transaction (async and websocket requests alike) and answers from the record: ' +
+        '`cancelled` only when the terminal confirmed it (its final answer has `payload.outcome` "cancelled"), `tooLate` ' +
+        'with the final result when it had finished (also when the cancel and the approval crossed), `pending` when the ' +
+        'terminal cannot be reached now or did not answer within 5 s. A settled request answers at once without asking ' +
+        'the terminal. Repeating a cancel repeats the answer (a pending one asks the terminal again). On a websocket, ' +
+        'send `{"type":"cancel","originatingRequestId":…,"target":…}`: the answer is the payment\'s final frame.',
+    }),
+    ApiOkResponse({
+      type: CancelAnswerDto,
+      description: 'What the terminal did',
+      example: { outcome: 'tooLate', request: STORED_REQUEST_EXAMPLE },
     }),
     ApiErrors([
       bearer401,

@@ -128,6 +128,7 @@ export class StoredRequestDto {
     enum: REQUEST_STATUSES,
     description:
       '`dispatched` (written to the device), `completed` (final paymentResponse/response), `failed` (final flowException from the device), ' +
+      '`cancelled` (the terminal stopped it on a cancel: its final answer has `payload.outcome` "cancelled"), ' +
       "`connectionLost` (the device's connection or its hub dropped before a final answer), `expired` (no final answer within the account's timeout, default 150 s). " +
       'A final answer arriving after connectionLost/expired still moves the request to completed/failed.',
   })
@@ -192,5 +193,20 @@ export const STORED_REQUEST_EXAMPLE = {
     },
   },
 };
+
+/** The answer to POST /requests/{requestId}/cancel (issue 13). */
+export class CancelAnswerDto {
+  @ApiProperty({
+    enum: ['cancelled', 'tooLate', 'pending'],
+    description:
+      '`cancelled`: the terminal stopped the transaction (the request is `cancelled`). `tooLate`: it had finished; ' +
+      '`request.result` is its final answer. `pending`: the terminal could not be reached or did not answer in time; ' +
+      'the outcome follows on the record, by webhook, and in the answer to this cancel asked again.',
+    example: 'cancelled',
+  })
+  outcome: 'cancelled' | 'tooLate' | 'pending';
+  @ApiProperty({ type: StoredRequestDto, description: 'The stored request as the answer was decided' })
+  request: StoredRequestDto;
+}
 
 export { PAYMENT_EXAMPLE };

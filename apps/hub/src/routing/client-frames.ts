@@ -38,11 +38,13 @@ export class ClientFrames {
       case 'request':
         return this.start(conn, frame);
       case 'flowEvent':
+      // A sync transaction's cancel goes to the terminal; its final answer (cancelled or not) is the answer.
+      case 'cancel':
         return this.forward(conn, frame);
       default:
         conn.sendException(
           ErrorCode.invalidData,
-          `A client may send payment, request or flowEvent, not ${frame.type}`,
+          `A client may send payment, request, flowEvent or cancel, not ${frame.type}`,
           frame.requestId,
         );
     }

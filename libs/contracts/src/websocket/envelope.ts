@@ -7,6 +7,8 @@ export const MESSAGE_TYPES = [
   'response',
   'flowEvent',
   'flowException',
+  /** Client → device: stop the transaction `originatingRequestId` if it has not finished (issue 13). */
+  'cancel',
 ] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
@@ -18,6 +20,13 @@ export const FINAL_TYPES: ReadonlySet<MessageType> = new Set([
   'response',
   'flowException',
 ]);
+
+/**
+ * A terminal that stops a transaction on a `cancel` ends it with its usual final answer
+ * (`paymentResponse` / `response`) whose `payload.outcome` is this; the request is then
+ * `cancelled`. A terminal that has finished already ignores the cancel: its answer stands.
+ */
+export const CANCELLED_OUTCOME = 'cancelled';
 
 /** Frames larger than this close the socket with 1009 (CONTRACT.md §7). */
 export const MAX_FRAME_BYTES = 64 * 1024;

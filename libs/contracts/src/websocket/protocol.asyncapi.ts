@@ -11,7 +11,7 @@ import { CLOSE_CODES, MAX_FRAME_BYTES, MESSAGE_TYPES, START_TYPES } from './enve
  */
 
 const ID_PATTERN = '^[A-Za-z0-9._:-]+$';
-const REPLY_TYPES = MESSAGE_TYPES.filter((t) => !START_TYPES.has(t));
+const REPLY_TYPES = MESSAGE_TYPES.filter((t) => !START_TYPES.has(t) && t !== 'cancel');
 
 /** The envelope fields as the hub checks them (libs/contracts/src/websocket/envelope.ts). */
 const ENVELOPE_PROPERTIES = {
@@ -112,6 +112,15 @@ const EXAMPLES = {
     originatingRequestId: '8a4c2f10-5b1e-4c7e-9d3a-0f6b2e9d1c01',
     payload: { event: 'cardInserted' },
   },
+  cancel: {
+    type: 'cancel',
+    format: 'appflow',
+    version: '2.1.2',
+    requestId: 'cancel-0001',
+    originatingRequestId: '8a4c2f10-5b1e-4c7e-9d3a-0f6b2e9d1c01',
+    target: 'till-7',
+    payload: {},
+  },
   flowException: {
     type: 'flowException',
     format: 'cloudflow',
@@ -134,6 +143,11 @@ const MESSAGE_TEXT: Record<(typeof MESSAGE_TYPES)[number], { title: string; summ
   flowEvent: {
     title: 'Flow event',
     summary: 'Either way: progress, prompts, receipts of a transaction in flight.',
+  },
+  cancel: {
+    title: 'Cancel',
+    summary:
+      'Client → device: stop the transaction `originatingRequestId` if it has not finished. A terminal that stops it sends its usual final answer with `payload.outcome` "cancelled"; one that has finished ignores the cancel. The client\'s answer is the transaction\'s final frame either way (cancelled, or the result that won the race). `notFound` when no such transaction of this client is in flight.',
   },
   flowException: {
     title: 'Flow exception',
@@ -205,9 +219,9 @@ function closeCodeTable(): string {
 export function websocketAsyncApiDocument(
   servers: Array<{ name: string; host: string; description: string }>,
 ): Record<string, unknown> {
-  const fromClient = [...START_TYPES, 'flowEvent'];
+  const fromClient = [...START_TYPES, 'flowEvent', 'cancel'];
   const toClient = REPLY_TYPES;
-  const toDevice = [...START_TYPES, 'flowEvent', ACK_TYPE];
+  const toDevice = [...START_TYPES, 'flowEvent', 'cancel', ACK_TYPE];
   const fromDevice = REPLY_TYPES;
   return {
     asyncapi: '3.1.0',

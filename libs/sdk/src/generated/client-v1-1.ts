@@ -120,6 +120,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/client/v1.1/requests/{requestId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a request, with a definite answer
+         * @description Asks the terminal to stop the transaction (async and websocket requests alike) and answers from the record: `cancelled` only when the terminal confirmed it (its final answer has `payload.outcome` "cancelled"), `tooLate` with the final result when it had finished (also when the cancel and the approval crossed), `pending` when the terminal cannot be reached now or did not answer within 5 s. A settled request answers at once without asking the terminal. Repeating a cancel repeats the answer (a pending one asks the terminal again). On a websocket, send `{"type":"cancel","originatingRequestId":…,"target":…}`: the answer is the payment's final frame.
+         */
+        post: operations["ClientV11Controller_cancelRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/client/v1.1/token": {
         parameters: {
             query?: never;
@@ -203,6 +223,16 @@ export interface components {
             type: "payment" | "request";
             /** @example 2.1.2 */
             version: string;
+        };
+        CancelAnswerDto: {
+            /**
+             * @description `cancelled`: the terminal stopped the transaction (the request is `cancelled`). `tooLate`: it had finished; `request.result` is its final answer. `pending`: the terminal could not be reached or did not answer in time; the outcome follows on the record, by webhook, and in the answer to this cancel asked again.
+             * @example cancelled
+             * @enum {string}
+             */
+            outcome: "cancelled" | "tooLate" | "pending";
+            /** @description The stored request as the answer was decided */
+            request: components["schemas"]["StoredRequestDto"];
         };
         ConnectionCredentialsDto: {
             /**
@@ -300,7 +330,7 @@ export interface components {
             source?: string | null;
             target?: string | null;
             /** @enum {string} */
-            type: "payment" | "request" | "paymentResponse" | "response" | "flowEvent" | "flowException";
+            type: "payment" | "request" | "paymentResponse" | "response" | "flowEvent" | "flowException" | "cancel";
             version: string;
         };
         RequestAcceptedDto: {
@@ -324,10 +354,10 @@ export interface components {
             /** @description The final answer, once there is one. */
             result: components["schemas"]["MessageDto"] | null;
             /**
-             * @description `dispatched` (written to the device), `completed` (final paymentResponse/response), `failed` (final flowException from the device), `connectionLost` (the device's connection or its hub dropped before a final answer), `expired` (no final answer within the account's timeout, default 150 s). A final answer arriving after connectionLost/expired still moves the request to completed/failed.
+             * @description `dispatched` (written to the device), `completed` (final paymentResponse/response), `failed` (final flowException from the device), `cancelled` (the terminal stopped it on a cancel: its final answer has `payload.outcome` "cancelled"), `connectionLost` (the device's connection or its hub dropped before a final answer), `expired` (no final answer within the account's timeout, default 150 s). A final answer arriving after connectionLost/expired still moves the request to completed/failed.
              * @enum {string}
              */
-            status: "dispatched" | "completed" | "failed" | "connectionLost" | "expired";
+            status: "dispatched" | "completed" | "failed" | "cancelled" | "connectionLost" | "expired";
             /** @example till-7 */
             target: string;
             /**
@@ -1072,6 +1102,159 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["StoredRequestDto"];
+                };
+            };
+            /** @description `failed`: Unexpected failure */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description `unauthorized`: Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description `forbidden`: The operation attempted is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description `notFound`: The item requested or referenced does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description `tooManyRequests`: APP-key usage limit or rate limit reached; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
+    ClientV11Controller_cancelRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The requestId the request was sent with. */
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the terminal did */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "outcome": "tooLate",
+                     *       "request": {
+                     *         "requestId": "8a4c2f0e-5b1d-4c3e-9f7a-2d6b8e1c4a90",
+                     *         "target": "till-7",
+                     *         "type": "payment",
+                     *         "status": "completed",
+                     *         "createdAt": "2025-11-23T09:41:07.120Z",
+                     *         "updatedAt": "2025-11-23T09:41:12.804Z",
+                     *         "request": {
+                     *           "type": "payment",
+                     *           "format": "appflow",
+                     *           "version": "2.1.2",
+                     *           "requestId": "8a4c2f0e-5b1d-4c3e-9f7a-2d6b8e1c4a90",
+                     *           "originatingRequestId": null,
+                     *           "target": "till-7",
+                     *           "payload": {
+                     *             "id": "c0ffee00-1111-4222-8333-944455556666",
+                     *             "flowType": "sale",
+                     *             "amounts": {
+                     *               "baseAmount": 1250,
+                     *               "currency": "EUR"
+                     *             }
+                     *           },
+                     *           "source": "pos-main-street"
+                     *         },
+                     *         "messages": [
+                     *           {
+                     *             "type": "flowEvent",
+                     *             "format": "appflow",
+                     *             "version": "2.1.2",
+                     *             "requestId": "0b5e…",
+                     *             "originatingRequestId": "8a4c2f0e-5b1d-4c3e-9f7a-2d6b8e1c4a90",
+                     *             "source": "till-7",
+                     *             "payload": {
+                     *               "stage": "PRESENT_CARD"
+                     *             }
+                     *           },
+                     *           {
+                     *             "type": "paymentResponse",
+                     *             "format": "appflow",
+                     *             "version": "2.1.2",
+                     *             "requestId": "9d21…",
+                     *             "originatingRequestId": "8a4c2f0e-5b1d-4c3e-9f7a-2d6b8e1c4a90",
+                     *             "source": "till-7",
+                     *             "payload": {
+                     *               "id": "5e7f…",
+                     *               "outcome": "FULFILLED",
+                     *               "transactions": [
+                     *                 {
+                     *                   "amounts": {
+                     *                     "baseAmount": 1250,
+                     *                     "currency": "EUR"
+                     *                   },
+                     *                   "maskedPan": "************4242"
+                     *                 }
+                     *               ]
+                     *             }
+                     *           }
+                     *         ],
+                     *         "result": {
+                     *           "type": "paymentResponse",
+                     *           "format": "appflow",
+                     *           "version": "2.1.2",
+                     *           "requestId": "9d21…",
+                     *           "originatingRequestId": "8a4c2f0e-5b1d-4c3e-9f7a-2d6b8e1c4a90",
+                     *           "source": "till-7",
+                     *           "payload": {
+                     *             "id": "5e7f…",
+                     *             "outcome": "FULFILLED",
+                     *             "transactions": [
+                     *               {
+                     *                 "amounts": {
+                     *                   "baseAmount": 1250,
+                     *                   "currency": "EUR"
+                     *                 },
+                     *                 "maskedPan": "************4242"
+                     *               }
+                     *             ]
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CancelAnswerDto"];
                 };
             };
             /** @description `failed`: Unexpected failure */

@@ -1,4 +1,4 @@
-import { ACK_TYPE, FINAL_TYPES, type CloudFlowMessage } from '@cloudflow/contracts';
+import { ACK_TYPE, CANCELLED_OUTCOME, FINAL_TYPES, type CloudFlowMessage } from '@cloudflow/contracts';
 import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
 import { enrolDevice, type DeviceCredential } from './credentials';
@@ -26,6 +26,12 @@ export interface DeviceBehaviour {
   failoverHubUrls?: string[];
   /** Put this clear card data in every flowEvent and final answer, as a careless terminal app would (the platform must mask it at rest). */
   cardData?: { pan: string; track2: string };
+  /**
+   * On a cancel, answer the payment at once as if the approval had already been on its way (the
+   * race of issue 13: the cancel loses). Without it a cancel before the final answer stops the
+   * transaction (final answer with outcome "cancelled"); after it, the cancel is ignored.
+   */
+  cancelRace?: boolean;
 }
 
 /** Sees every frame the simulator receives ('in') and sends ('out', `written` false when no socket was open to take it), as it happens (fault-campaign history). */
@@ -48,6 +54,9 @@ export class DeviceSimulator {
   private hubIndex = 0;
   private observer?: FrameObserver;
   private answerDelayOnceMs = 0;
+  /** Transactions in progress (final answer not sent yet), and the ones a cancel was asked for. */
+  private readonly open = new Map<string, CloudFlowMessage>();
+  private readonly cancelAsked = new Set<string>();
 
   constructor(
     readonly credential: DeviceCredential,
@@ -154,18 +163,56 @@ export class DeviceSimulator {
       this.requestsReceived++;
       void this.transact(frame);
     }
+    if (frame.type === 'cancel' && about) this.onCancel(about);
+  }
+
+  /** What a terminal does with a cancel: too late once the final answer is out, else stop (or lose the race). */
+  private onCancel(requestId: string): void {
+    const request = this.open.get(requestId);
+    if (!request) return; // finished (or never here): the answer already given stands
+    if (this.behaviour.cancelRace) return this.finish(request, this.final(request));
+    this.cancelAsked.add(requestId);
+    if (this.heldFinal?.originatingRequestId === requestId) {
+      this.heldFinal = undefined;
+      this.finish(request, this.cancelledFinal(request));
+    }
+  }
+
+  /** Sends a transaction's one final answer; later attempts for it (the loop, a cancel) do nothing. */
+  private finish(request: CloudFlowMessage, final: CloudFlowMessage): void {
+    if (!this.open.delete(request.requestId)) return;
+    this.cancelAsked.delete(request.requestId);
+    this.send(final);
+  }
+
+  /** The final answer of a transaction stopped on a cancel. */
+  private cancelledFinal(request: CloudFlowMessage): CloudFlowMessage {
+    return this.reply(request, request.type === 'payment' ? 'paymentResponse' : 'response', {
+      id: randomUUID(),
+      outcome: CANCELLED_OUTCOME,
+    });
   }
 
   private async transact(request: CloudFlowMessage): Promise<void> {
     const b = this.behaviour;
     if (b.silent) return;
+    this.open.set(request.requestId, request);
     const pause = () => new Promise((r) => setTimeout(r, b.delayMs ?? 20));
     const stages = ['PRESENT_CARD', 'PROCESSING', 'PRINTING', 'REMOVE_CARD'];
+    // Between steps the terminal looks for a cancel; once done (a cancel or the race ended it) it stops.
+    const stopped = () => {
+      if (!this.open.has(request.requestId)) return true;
+      if (!this.cancelAsked.has(request.requestId)) return false;
+      this.finish(request, this.cancelledFinal(request));
+      return true;
+    };
     for (let i = 0; i < (b.events ?? 2); i++) {
       await pause();
+      if (stopped()) return;
       this.send(this.reply(request, 'flowEvent', { stage: stages[i % stages.length], ...this.cardData() }));
       if (i === 0 && (b.dropMidTransaction || b.lateAnswer)) {
         if (b.lateAnswer) this.pendingFinal = this.final(request);
+        this.open.delete(request.requestId); // its answer is decided (or never comes): a cancel changes nothing
         this.drop();
         return;
       }
@@ -176,11 +223,12 @@ export class DeviceSimulator {
       this.answerDelayOnceMs = 0;
       await new Promise((r) => setTimeout(r, wait));
     }
+    if (stopped()) return;
     if (b.holdFinal) {
       this.heldFinal = this.final(request);
       return;
     }
-    this.send(this.final(request));
+    this.finish(request, this.final(request));
   }
 
   /** Sends the final answer `holdFinal` kept back (waiting for it if the transaction is still running); a late answer when the socket is a new one. */
@@ -190,7 +238,9 @@ export class DeviceSimulator {
     const final = this.heldFinal;
     if (!final) throw new Error('no final answer is being held');
     this.heldFinal = undefined;
-    this.send(final);
+    const request = this.open.get(final.originatingRequestId!);
+    if (request) this.finish(request, final);
+    else this.send(final); // a late answer on a new socket
     return final;
   }
 

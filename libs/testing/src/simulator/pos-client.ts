@@ -74,6 +74,19 @@ export class PosClient {
     return this.result(requestId, timeoutMs);
   }
 
+  /** Asks the terminal to stop `requestId` (issue 13); the answer is that request's final frame. */
+  cancel(requestId: string, target: string): void {
+    this.send({
+      type: 'cancel',
+      format: 'appflow',
+      version: '2.1.2',
+      requestId: randomUUID(),
+      originatingRequestId: requestId,
+      target,
+      payload: {},
+    });
+  }
+
   async result(requestId: string, timeoutMs = 15_000): Promise<PaymentResult> {
     const final = await this.received.waitFor(
       (f) => f.originatingRequestId === requestId && FINAL_TYPES.has(f.type),

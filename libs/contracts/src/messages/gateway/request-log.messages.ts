@@ -3,7 +3,14 @@ import type { CloudFlowMessage } from '../../websocket/envelope';
 import { EXTERNAL_ID } from '../relay/credential.messages';
 
 /** What GET /requests shows (CONTRACT.md §5). */
-export const REQUEST_STATUSES = ['dispatched', 'completed', 'failed', 'connectionLost', 'expired'] as const;
+export const REQUEST_STATUSES = [
+  'dispatched',
+  'completed',
+  'failed',
+  'cancelled',
+  'connectionLost',
+  'expired',
+] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
 export const REQUEST_LOG_PAGE = { default: 50, max: 200 } as const;
