@@ -146,6 +146,10 @@ export const GATEWAY_RULES: Record<string, Rule> = {
     path: () => `/client/v1.1/requests/${NO_SUCH_UUID}`,
     expect: client(404, 404, 404),
   },
+  'POST /client/v1.1/requests/:requestId/cancel': {
+    path: () => `/client/v1.1/requests/${NO_SUCH_UUID}/cancel`,
+    expect: client(404, 404, 404),
+  },
   'GET /device/v1.0/devices/enrol': { expect: device(200, 200) },
   'GET /device/v1.1/devices/enrol': { expect: device(200, 200) },
   ...docs('/docs/client/1.0', '1.0'),

@@ -224,10 +224,9 @@ export class RequestDispatchService {
   }
 
   async get(account: VerifiedAccount, requestId: string): Promise<RequestView> {
-    const row = await this.repo.find(account.tenantId, account.accountId, requestId);
-    if (!row || row.status === 'rejected') throw requestNotFound(requestId);
-    const messages = await this.repo.messages([row.id]);
-    return toRequestView(row, messages.get(row.id) ?? []);
+    const found = await this.repo.withTimeline({ ...account, requestId });
+    if (!found || found.row.status === 'rejected') throw requestNotFound(requestId);
+    return toRequestView(found.row, found.messages);
   }
 
   private async replay(row: RequestEntity, hash: string): Promise<SendOutcome> {
@@ -245,8 +244,8 @@ export class RequestDispatchService {
         code === ErrorCode.connectionLost ? { dispatched: false } : {},
       );
     }
-    const messages = await this.repo.messages([settled.id]);
-    return { status: 200, body: toRequestView(settled, messages.get(settled.id) ?? []) };
+    const found = await this.repo.withTimeline({ id: settled.id });
+    return { status: 200, body: toRequestView(found?.row ?? settled, found?.messages ?? []) };
   }
 
   /** A concurrent duplicate waits for the winner to learn whether the device took the request. */

@@ -17,9 +17,12 @@ export class RequestLogService {
   async list(req: ListRequestsRequest): Promise<RequestLog> {
     const { tenantId, accountId, target, status } = req;
     const limit = req.limit ?? REQUEST_LOG_PAGE.default;
-    const rows = await this.repo.list(tenantId, { accountId, target, status }, limit);
-    const [messages, deliveries, deadLetters] = await Promise.all([
-      this.repo.messages(rows.map((r) => r.id)),
+    const { rows, messages } = await this.repo.listWithTimelines(
+      tenantId,
+      { accountId, target, status },
+      limit,
+    );
+    const [deliveries, deadLetters] = await Promise.all([
       this.outbox.deliveriesFor(
         tenantId,
         rows.filter((r) => r.kind === 'async'),

@@ -100,4 +100,47 @@ describe('RequestsRepository.claim on real Postgres (concurrent claims are one s
     expect(bad).toBeInstanceOf(Error);
     expect((await repo.find(tenantId, accountId, good))?.id).toBe(ok);
   });
+
+  it('reads a request and its timeline from one snapshot: a final committed between the two reads shows in neither', async () => {
+    const requestId = randomUUID();
+    const id = (await repo.claim(request(requestId)))!;
+    const final = {
+      ...request(requestId).request,
+      type: 'paymentResponse' as const,
+      originatingRequestId: requestId,
+    };
+    // The recorder's commit (message + status + result together) lands just after the row was read.
+    const realMessages = repo.messages.bind(repo);
+    const spy = jest.spyOn(repo, 'messages').mockImplementationOnce(async (pks, tx) => {
+      await db.transaction(async (other) => {
+        await repo.append(other, id, { eventId: randomUUID(), connId: 'c', connIndex: 1, message: final });
+        await repo.settle(other, id, 'completed', final);
+      });
+      return realMessages(pks, tx);
+    });
+    try {
+      const before = await repo.withTimeline({ tenantId, accountId, requestId });
+      expect({
+        status: before!.row.status,
+        result: before!.row.result,
+        messages: before!.messages.length,
+      }).toEqual({
+        status: 'dispatching',
+        result: null,
+        messages: 0,
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    const after = await repo.withTimeline({ id });
+    expect({
+      status: after!.row.status,
+      type: after!.row.result?.type,
+      messages: after!.messages.length,
+    }).toEqual({
+      status: 'completed',
+      type: 'paymentResponse',
+      messages: 1,
+    });
+  });
 });

@@ -111,8 +111,13 @@ export class RequestsRepository {
     return (tx ?? this.db.manager).getRepository(RequestMessageEntity);
   }
 
-  find(tenantId: string, accountId: string, requestId: string): Promise<RequestEntity | null> {
-    return this.requests().findOneBy({ tenantId, accountId, requestId });
+  find(
+    tenantId: string,
+    accountId: string,
+    requestId: string,
+    tx?: EntityManager,
+  ): Promise<RequestEntity | null> {
+    return this.requests(tx).findOneBy({ tenantId, accountId, requestId });
   }
 
   byId(id: string): Promise<RequestEntity | null> {
@@ -445,10 +450,10 @@ export class RequestsRepository {
     );
   }
 
-  async messages(requestPks: string[]): Promise<Map<string, RequestMessageEntity[]>> {
+  async messages(requestPks: string[], tx?: EntityManager): Promise<Map<string, RequestMessageEntity[]>> {
     const byRequest = new Map<string, RequestMessageEntity[]>();
     if (!requestPks.length) return byRequest;
-    const rows = await this.messagesRepo().find({
+    const rows = await this.messagesRepo(tx).find({
       where: { requestPk: In(requestPks) },
       order: { requestPk: 'ASC', seq: 'ASC' },
     });
@@ -466,7 +471,48 @@ export class RequestsRepository {
     });
   }
 
-  list(tenantId: string, filters: RequestFilters, limit: number): Promise<RequestEntity[]> {
+  /**
+   * A request and its timeline as of one instant: the row's status and result and the message
+   * that set them are written in one commit, and two plain reads could straddle it (a final in
+   * the timeline with no result yet).
+   */
+  withTimeline(
+    key: RequestKey | { id: string },
+  ): Promise<{ row: RequestEntity; messages: RequestMessageEntity[] } | null> {
+    return this.db.snapshot(async (tx) => {
+      const row =
+        'id' in key
+          ? await this.requests(tx).findOneBy({ id: key.id })
+          : await this.find(key.tenantId, key.accountId, key.requestId, tx);
+      if (!row) return null;
+      return { row, messages: (await this.messages([row.id], tx)).get(row.id) ?? [] };
+    });
+  }
+
+  /** A page of the request log and the rows' timelines, from one snapshot (see withTimeline). */
+  listWithTimelines(
+    tenantId: string,
+    filters: RequestFilters,
+    limit: number,
+  ): Promise<{ rows: RequestEntity[]; messages: Map<string, RequestMessageEntity[]> }> {
+    return this.db.snapshot(async (tx) => {
+      const rows = await this.list(tenantId, filters, limit, tx);
+      return {
+        rows,
+        messages: await this.messages(
+          rows.map((r) => r.id),
+          tx,
+        ),
+      };
+    });
+  }
+
+  list(
+    tenantId: string,
+    filters: RequestFilters,
+    limit: number,
+    tx?: EntityManager,
+  ): Promise<RequestEntity[]> {
     const exact = Object.fromEntries(
       Object.entries({ accountId: filters.accountId, target: filters.target }).filter(
         ([, v]) => v !== undefined,
@@ -479,7 +525,7 @@ export class RequestsRepository {
         ? In(filters.status === 'dispatched' ? ['dispatched', 'dispatching'] : [filters.status])
         : In(VISIBLE),
     };
-    return this.requests().find({ where, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
+    return this.requests(tx).find({ where, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
   }
 
   /** Drops requests past retention (their messages go with them). */

@@ -11,7 +11,8 @@ import { CLOSE_CODES, MAX_FRAME_BYTES, MESSAGE_TYPES, START_TYPES } from './enve
  */
 
 const ID_PATTERN = '^[A-Za-z0-9._:-]+$';
-const REPLY_TYPES = MESSAGE_TYPES.filter((t) => !START_TYPES.has(t) && t !== 'cancel');
+// Every frame that is not a start refers to one by originatingRequestId: replies, and the cancel.
+const REPLY_TYPES = MESSAGE_TYPES.filter((t) => !START_TYPES.has(t));
 
 /** The envelope fields as the hub checks them (libs/contracts/src/websocket/envelope.ts). */
 const ENVELOPE_PROPERTIES = {
@@ -311,7 +312,11 @@ export function websocketAsyncApiDocument(
           ['target'],
           'A frame that starts a transaction (client → device).',
         ),
-        ReplyFrame: envelope(REPLY_TYPES, ['originatingRequestId'], 'A frame that answers a start frame.'),
+        ReplyFrame: envelope(
+          REPLY_TYPES,
+          ['originatingRequestId'],
+          'A frame that answers (or, for a cancel, stops) a start frame.',
+        ),
         AckFrame: {
           type: 'object',
           additionalProperties: false,

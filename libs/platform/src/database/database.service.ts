@@ -79,9 +79,22 @@ export class DatabaseService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Runs work in one transaction; an outage surfaces as `storageFailed`. */
-  async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.run(() => this.manager.transaction(work));
+  }
+
+  /**
+   * Reads that must agree with each other (a row and its child rows written in one commit): one
+   * REPEATABLE READ transaction, so every statement sees the same snapshot. Under the default
+   * READ COMMITTED, a commit between two reads shows half of it.
+   */
+  snapshot<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.run(() => this.manager.transaction('REPEATABLE READ', work));
+  }
+
+  private async run<T>(work: () => Promise<T>): Promise<T> {
     try {
-      return await this.manager.transaction(work);
+      return await work();
     } catch (error) {
       if (isStorageOutage(error))
         throw new CloudFlowError(ErrorCode.storageFailed, 'Storage is unavailable; nothing was changed');
