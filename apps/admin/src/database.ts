@@ -5,6 +5,7 @@ import { AdminInitial1763900000000 } from './migrations/1763900000000-admin-init
 import { AdminAccountsDevices1764100000000 } from './migrations/1764100000000-admin-accounts-devices.migration';
 import { AdminAccountRequestTimeout1764200000001 } from './migrations/1764200000001-admin-account-request-timeout.migration';
 import { AdminTenantConnectionCeiling1764700000000 } from './migrations/1764700000000-admin-tenant-connection-ceiling.migration';
+import { AdminDeviceSimulation1764900000000 } from './migrations/1764900000000-admin-device-simulation.migration';
 import { TenantEntity } from './tenants/tenant.entity';
 import { UserEntity } from './users/user.entity';
 
@@ -15,4 +16,5 @@ export const ADMIN_MIGRATIONS = [
   AdminAccountsDevices1764100000000,
   AdminAccountRequestTimeout1764200000001,
   AdminTenantConnectionCeiling1764700000000,
+  AdminDeviceSimulation1764900000000,
 ];

@@ -20,6 +20,7 @@ import { DeviceOwners } from './routing/device-owners';
 import { HubBus } from './routing/hub-bus';
 import { InflightWatch } from './routing/inflight-watch';
 import { RequestEventsPublisher } from './routing/request-events.publisher';
+import { SimulatedTerminals } from './simulated/simulated-terminals.service';
 import { ConnectionLifecycle } from './ws/connection-lifecycle';
 import { RevocationFloors } from './ws/revocation-floors';
 import { SocketRevalidation } from './ws/socket-revalidation';
@@ -67,6 +68,7 @@ export class AppModule {
         ConnectionLifecycle,
         SocketRevalidation,
         WsServer,
+        SimulatedTerminals,
       ],
     };
   }

@@ -30,6 +30,8 @@ export class HubConfig extends BaseConfig {
   @IsInt() @Min(0) DRAIN_TIMEOUT_MS = 30_000;
   /** Default per-account socket limit when the account names none. */
   @IsInt() @Min(1) DEFAULT_CONNECTION_LIMIT = 100;
+  /** How often the hub looks for simulated devices no hub hosts (issue 13); 0 hosts none. */
+  @IsInt() @Min(0) SIMULATED_SCAN_MS = 2000;
   /** A socket whose unsent outbound data exceeds this is a slow consumer: closed with 1013 so it cannot hold the hub's memory. */
   @IsInt() @Min(64 * 1024) MAX_OUTBOUND_BUFFER_BYTES = 1024 * 1024;
   /** Frames a socket may have waiting to be handled; one more closes it with 1008. */

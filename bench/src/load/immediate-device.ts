@@ -1,4 +1,4 @@
-import { decide } from '@cloudflow/testing';
+import { decide } from '@cloudflow/contracts';
 import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
 

@@ -20,3 +20,6 @@ export * from './messages/gateway/request-events.messages';
 export * from './messages/gateway/request-log.messages';
 export * from './card-data/mask-pans';
 export * from './messages/bus-validation';
+export * from './simulation/payment-rules';
+export * from './simulation/simulation.messages';
+export * from './simulation/simulated-replies';

@@ -61,6 +61,7 @@ import type {
   WebsocketTokenRequest,
 } from './messages/relay/credential.messages';
 import type { ListRequestsRequest, RequestLog } from './messages/gateway/request-log.messages';
+import type { ListSimulatedDevicesRequest, SimulatedDeviceList } from './simulation/simulation.messages';
 import type {
   AccountRecord,
   DeviceList,
@@ -114,6 +115,8 @@ export const SUBJECTS = {
     /** Several devices of one account at once (hubs, for a burst of device upgrades). */
     deviceGetMany: 'admin.device.getMany.v1',
     accountGet: 'admin.account.get.v1',
+    /** Hubs: the simulated devices the platform hosts (issue 13), a page at a time. */
+    simulatedDeviceList: 'admin.device.simulated.list.v1',
   },
   gateway: {
     /** admin → gateway (queue group `gateway`): a tenant's request log. */
@@ -194,6 +197,7 @@ export interface RpcMap {
   'admin.device.list.v1': { request: ListDevicesRequest; response: DeviceList };
   'admin.device.get.v1': { request: GetDeviceRequest; response: DeviceRecord };
   'admin.device.getMany.v1': { request: GetDevicesRequest; response: DeviceList };
+  'admin.device.simulated.list.v1': { request: ListSimulatedDevicesRequest; response: SimulatedDeviceList };
   'admin.account.get.v1': { request: GetAccountRequest; response: AccountRecord };
   'gateway.request.list.v1': { request: ListRequestsRequest; response: RequestLog };
 }

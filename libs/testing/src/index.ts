@@ -7,7 +7,6 @@ export * from './postgres';
 export * from './services';
 export * from './http-client';
 export * from './simulator/credentials';
-export * from './simulator/payment-rules';
 export * from './simulator/socket';
 export * from './simulator/device-simulator';
 export * from './simulator/pos-client';

@@ -173,7 +173,7 @@ describe('accounts and devices controllers: the admin bearer and validation', ()
     devices.create.mockResolvedValue({ referenceId: 'till-1' });
     const body = { referenceId: 'till-1', serialNumber: 'SN 0001', model: 'PAX A920' };
     expect((await call('POST', '/accounts/pos-1/devices', body)).status).toBe(201);
-    expect(devices.create).toHaveBeenCalledWith(TENANT, 'pos-1', body);
+    expect(devices.create).toHaveBeenCalledWith(TENANT, 'pos-1', body, 'dev-1');
   });
 
   it.each([

@@ -1,4 +1,6 @@
+import type { SimulationSettings } from '@cloudflow/contracts';
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -20,6 +22,8 @@ import { AccountEntity } from '../accounts/account.entity';
 @Unique('devices_account_id_reference_id_key', ['accountId', 'referenceId'])
 @Unique('devices_model_serial_number_key', ['model', 'serialNumber'])
 @Index('devices_tenant_id_idx', ['tenantId'])
+@Index('devices_simulated_idx', ['id'], { where: '"simulated" AND "enabled"' })
+@Check('devices_simulation_check', `"simulated" = ("simulation" IS NOT NULL)`)
 export class DeviceEntity {
   @PrimaryColumn('uuid', { name: 'id', primaryKeyConstraintName: 'devices_pkey' })
   id: string;
@@ -53,6 +57,14 @@ export class DeviceEntity {
 
   @Column('boolean', { name: 'enabled', default: true })
   enabled: boolean;
+
+  /** The platform answers for it (a hub hosts it); sandbox tenants only. */
+  @Column('boolean', { name: 'simulated', default: false })
+  simulated: boolean;
+
+  /** A simulated device's settings; null for a real one. */
+  @Column('jsonb', { name: 'simulation', nullable: true })
+  simulation: SimulationSettings | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

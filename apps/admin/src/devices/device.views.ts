@@ -1,4 +1,4 @@
-import type { DeviceRecord } from '@cloudflow/contracts';
+import type { DeviceRecord, SimulatedDeviceRecord, SimulationSettings } from '@cloudflow/contracts';
 import type { DeviceEntity } from './device.entity';
 
 /** A device as the admin API shows it (CONTRACT.md §9). */
@@ -11,6 +11,10 @@ export interface DeviceAdminView {
   enabled: boolean;
   clientAccountId: string;
   createdAt: string;
+  /** The platform answers for it (issue 13). */
+  simulated: boolean;
+  /** Simulated devices only. */
+  simulation?: SimulationSettings;
 }
 
 /** The create answer: the only time the device's API token is shown. */
@@ -28,6 +32,19 @@ export function toDeviceAdminView(d: DeviceEntity): DeviceAdminView {
     enabled: d.enabled,
     clientAccountId: d.accountId,
     createdAt: d.createdAt.toISOString(),
+    simulated: d.simulated,
+    ...(d.simulation ? { simulation: d.simulation } : {}),
+  };
+}
+
+/** What hubs get to host a simulated device. */
+export function toSimulatedDeviceRecord(d: DeviceEntity): SimulatedDeviceRecord {
+  return {
+    id: d.id,
+    tenantId: d.tenantId,
+    accountId: d.accountId,
+    referenceId: d.referenceId,
+    simulation: d.simulation!,
   };
 }
 

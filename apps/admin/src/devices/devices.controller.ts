@@ -41,7 +41,7 @@ export class DevicesController {
     @Param() params: AccountParams,
     @Body() dto: CreateDeviceDto,
   ) {
-    return this.devices.create(caller.tenantId, params.accountId, dto);
+    return this.devices.create(caller.tenantId, params.accountId, dto, caller.developerId);
   }
 
   @Get()

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '@cloudflow/platform';
-import { In, type EntityManager } from 'typeorm';
+import type { SimulationSettings } from '@cloudflow/contracts';
+import { In, MoreThan, type EntityManager } from 'typeorm';
 import { DeviceEntity } from './device.entity';
 
 export interface NewDevice {
@@ -10,6 +11,8 @@ export interface NewDevice {
   model: string;
   name: string | null;
   location: string | null;
+  simulated: boolean;
+  simulation: SimulationSettings | null;
 }
 
 export interface DeviceFilters {
@@ -18,7 +21,7 @@ export interface DeviceFilters {
   location?: string;
 }
 
-export type DeviceChanges = Partial<Pick<DeviceEntity, 'name' | 'location' | 'enabled'>>;
+export type DeviceChanges = Partial<Pick<DeviceEntity, 'name' | 'location' | 'enabled' | 'simulation'>>;
 
 /**
  * Devices. Every method takes the tenant and account, so no query can reach across them; the
@@ -72,6 +75,18 @@ export class DevicesRepository {
       Object.entries(filters).filter(([, v]) => v !== undefined),
     ) as DeviceFilters;
     return this.repo().find({ where: { ...given, tenantId, accountId }, order: { referenceId: 'ASC' } });
+  }
+
+  /**
+   * Every tenant's enabled simulated devices, a page in id order after `afterId`: the hubs host
+   * them. Across tenants by design (the hubs serve all of them); nothing but ids and settings.
+   */
+  simulatedPage(afterId: string | undefined, limit: number): Promise<DeviceEntity[]> {
+    return this.repo().find({
+      where: { simulated: true, enabled: true, ...(afterId ? { id: MoreThan(afterId) } : {}) },
+      order: { id: 'ASC' },
+      take: limit,
+    });
   }
 
   isSerialTaken(model: string, serialNumber: string): Promise<boolean> {

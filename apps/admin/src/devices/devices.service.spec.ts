@@ -4,6 +4,7 @@ import { QueryFailedError } from 'typeorm';
 import type { AccountsRepository } from '../accounts/accounts.repository';
 import type { RelayEventsPublisher } from '../common/relay-events.publisher';
 import { strictMock } from '../testing/controller-test-app';
+import type { DevelopersRepository } from '../developers/developers.repository';
 import type { DeviceEntity } from './device.entity';
 import type { DevicesRepository } from './devices.repository';
 import { DevicesService } from './devices.service';
@@ -24,6 +25,8 @@ function row(over: Partial<DeviceEntity> = {}): DeviceEntity {
     name: null,
     location: null,
     enabled: true,
+    simulated: false,
+    simulation: null,
     createdAt: CREATED,
     updatedAt: CREATED,
     ...over,
@@ -57,7 +60,17 @@ describe('DevicesService', () => {
     changed: jest.fn(),
     deviceDisabled: jest.fn(),
   });
-  const service = new DevicesService(devices, accounts, db, { send } as unknown as RpcClient, events);
+  const developers = {
+    findById: jest.fn(async () => ({ kind: 'sandbox' })),
+  } as unknown as DevelopersRepository;
+  const service = new DevicesService(
+    devices,
+    accounts,
+    db,
+    { send } as unknown as RpcClient,
+    events,
+    developers,
+  );
 
   beforeEach(() => {
     jest.clearAllMocks();
@@ -68,7 +81,7 @@ describe('DevicesService', () => {
   });
 
   it('registers a device with its credential in one transaction, then announces it', async () => {
-    const created = await service.create(T, 'pos-1', { ...BODY, name: 'Till 1' });
+    const created = await service.create(T, 'pos-1', { ...BODY, name: 'Till 1' }, 'dev-1');
     expect(created).toEqual({
       referenceId: 'till-1',
       serialNumber: 'SN-1',
@@ -78,6 +91,7 @@ describe('DevicesService', () => {
       enabled: true,
       clientAccountId: 'pos-1',
       createdAt: CREATED.toISOString(),
+      simulated: false,
       apiToken: 'device-token',
     });
     expect(devices.insert).toHaveBeenCalledWith(
@@ -96,7 +110,7 @@ describe('DevicesService', () => {
 
   it('answers 404 for an account of another tenant, before anything else', async () => {
     accounts.find.mockResolvedValue(null);
-    await expect(service.create(T, 'pos-x', BODY)).rejects.toMatchObject({
+    await expect(service.create(T, 'pos-x', BODY, 'dev-1')).rejects.toMatchObject({
       code: ErrorCode.notFound,
       message: "Account 'pos-x' does not exist",
     });
@@ -108,12 +122,12 @@ describe('DevicesService', () => {
 
   it('refuses a taken referenceId or model + serial number with 409 before asking auth', async () => {
     devices.find.mockResolvedValueOnce(row());
-    await expect(service.create(T, 'pos-1', BODY)).rejects.toMatchObject({
+    await expect(service.create(T, 'pos-1', BODY, 'dev-1')).rejects.toMatchObject({
       code: ErrorCode.duplicateItem,
       message: "Device 'till-1' already exists in this account",
     });
     devices.isSerialTaken.mockResolvedValueOnce(true);
-    await expect(service.create(T, 'pos-1', BODY)).rejects.toMatchObject({
+    await expect(service.create(T, 'pos-1', BODY, 'dev-1')).rejects.toMatchObject({
       code: ErrorCode.duplicateItem,
       message: "A device with model 'M1' and serial number 'SN-1' already exists",
     });
@@ -128,13 +142,13 @@ describe('DevicesService', () => {
     ['the account deleted meanwhile', pgError('23503', 'devices_account_id_fkey'), ErrorCode.notFound],
   ])('maps %s to its error', async (_what, error, code) => {
     devices.insert.mockRejectedValueOnce(error);
-    await expect(service.create(T, 'pos-1', BODY)).rejects.toMatchObject({ code });
+    await expect(service.create(T, 'pos-1', BODY, 'dev-1')).rejects.toMatchObject({ code });
     expect(events.changed).not.toHaveBeenCalled();
   });
 
   it("maps auth's duplicateItem (model + serial number held by a credential) to the same 409", async () => {
     send.mockRejectedValueOnce(new CloudFlowError(ErrorCode.duplicateItem, 'credential exists'));
-    await expect(service.create(T, 'pos-1', BODY)).rejects.toMatchObject({
+    await expect(service.create(T, 'pos-1', BODY, 'dev-1')).rejects.toMatchObject({
       code: ErrorCode.duplicateItem,
       message: "A device with model 'M1' and serial number 'SN-1' already exists",
     });
@@ -200,5 +214,44 @@ describe('DevicesService', () => {
       model: 'M9',
       serialNumber: 'SN-9',
     });
+  });
+
+  it('makes a simulated device only for a sandbox developer, with the default settings filled in', async () => {
+    const created = await service.create(
+      T,
+      'pos-1',
+      { ...BODY, simulated: true, simulation: { delayMs: 5 } },
+      'dev-1',
+    );
+    expect(created).toMatchObject({
+      simulated: true,
+      simulation: { delayMs: 5, events: 2, behaviour: 'approve' },
+    });
+    expect(developers.findById).toHaveBeenCalledWith('dev-1');
+
+    (developers.findById as jest.Mock).mockResolvedValueOnce({ kind: 'production' });
+    await expect(service.create(T, 'pos-1', { ...BODY, simulated: true }, 'dev-1')).rejects.toMatchObject({
+      code: ErrorCode.forbidden,
+    });
+    await expect(
+      service.create(T, 'pos-1', { ...BODY, simulation: { behaviour: 'decline' } }, 'dev-1'),
+    ).rejects.toMatchObject({ code: ErrorCode.invalidData });
+    expect(devices.insert).toHaveBeenCalledTimes(1);
+  });
+
+  it('merges new simulation settings into the stored ones, and refuses them for a real device', async () => {
+    const stored = { delayMs: 300, events: 2, behaviour: 'approve' as const };
+    devices.find.mockResolvedValueOnce(row({ simulated: true, simulation: stored }));
+    devices.update.mockImplementationOnce(
+      async (_t: string, _a: string, _r: string, c: Partial<DeviceEntity>) => row({ simulated: true, ...c }),
+    );
+    const updated = await service.update(T, 'pos-1', 'till-1', { simulation: { behaviour: 'late' } });
+    expect(updated).toMatchObject({ simulation: { delayMs: 300, events: 2, behaviour: 'late' } });
+
+    devices.find.mockResolvedValueOnce(row());
+    await expect(
+      service.update(T, 'pos-1', 'till-1', { simulation: { behaviour: 'late' } }),
+    ).rejects.toMatchObject({ code: ErrorCode.invalidData });
+    expect(devices.update).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { CloudFlowError, ErrorCode, SUBJECTS } from '@cloudflow/contracts';
+import { CloudFlowError, DEFAULT_SIMULATION, ErrorCode, SUBJECTS, simulationOf } from '@cloudflow/contracts';
 import { DatabaseService, RpcClient } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
 import { accountNotFound } from '../accounts/accounts.service';
 import { AccountsRepository } from '../accounts/accounts.repository';
+import { DevelopersRepository } from '../developers/developers.repository';
 import { RelayEventsPublisher } from '../common/relay-events.publisher';
 import { foreignKeyViolation, uniqueViolation } from '../common/unique-violation';
 import { toDeviceAdminView, type DeviceAdminView, type NewDeviceView } from './device.views';
@@ -23,10 +24,25 @@ export class DevicesService {
     private readonly db: DatabaseService,
     private readonly rpc: RpcClient,
     private readonly events: RelayEventsPublisher,
+    private readonly developers: DevelopersRepository,
   ) {}
 
-  async create(tenantId: string, accountId: string, dto: CreateDeviceDto): Promise<NewDeviceView> {
+  /** `developerId`: the tenant's owner, whose kind (sandbox or production) allows simulated devices or not. */
+  async create(
+    tenantId: string,
+    accountId: string,
+    dto: CreateDeviceDto,
+    developerId: string,
+  ): Promise<NewDeviceView> {
     const { referenceId, model, serialNumber } = dto;
+    const simulated = dto.simulated === true;
+    if (dto.simulation && !simulated)
+      throw new CloudFlowError(
+        ErrorCode.invalidData,
+        'simulation is for simulated devices only (simulated: true)',
+      );
+    if (simulated && (await this.developers.findById(developerId))?.kind !== 'sandbox')
+      throw new CloudFlowError(ErrorCode.forbidden, 'Simulated devices exist in sandbox tenants only');
     if (!(await this.accounts.find(tenantId, accountId))) throw accountNotFound(accountId);
     // Both checked before auth is asked, so a refused create leaves no credential behind.
     if (await this.devices.find(tenantId, accountId, referenceId)) throw referenceTaken(referenceId);
@@ -43,6 +59,8 @@ export class DevicesService {
             serialNumber,
             name: dto.name ?? null,
             location: dto.location ?? null,
+            simulated,
+            simulation: simulated ? simulationOf({ ...DEFAULT_SIMULATION, ...dto.simulation }) : null,
           },
           tx,
         );
@@ -92,6 +110,13 @@ export class DevicesService {
     if (dto.name !== undefined) changes.name = dto.name;
     if (dto.location !== undefined) changes.location = dto.location;
     if (dto.enabled !== undefined) changes.enabled = dto.enabled;
+    if (dto.simulation) {
+      const current = await this.devices.find(tenantId, accountId, referenceId);
+      if (!current) throw deviceNotFound(referenceId);
+      if (!current.simulation)
+        throw new CloudFlowError(ErrorCode.invalidData, 'simulation is for simulated devices only');
+      changes.simulation = simulationOf({ ...current.simulation, ...dto.simulation });
+    }
     const device = await this.devices.update(tenantId, accountId, referenceId, changes);
     if (!device) throw deviceNotFound(referenceId);
     await this.events.changed(tenantId, accountId, referenceId);

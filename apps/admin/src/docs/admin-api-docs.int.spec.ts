@@ -149,7 +149,12 @@ describe('admin API document', () => {
       'enabled',
       'location',
       'name',
+      'simulation',
     ]);
+    expect(doc.components.schemas.CreateDeviceDto.properties).toHaveProperty('simulated');
+    expect(doc.components.schemas.SimulationSettingsDto.properties?.behaviour).toMatchObject({
+      enum: ['approve', 'decline', 'silent', 'drop', 'late'],
+    });
     expect(
       doc.paths['/admin/v1/tenant'].get.responses['200'].content?.['application/json'].schema?.$ref,
     ).toBe('#/components/schemas/TenantDto');

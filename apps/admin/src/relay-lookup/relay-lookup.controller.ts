@@ -5,7 +5,9 @@ import {
   GetDeviceRequest,
   GetDevicesRequest,
   ListDevicesRequest,
+  ListSimulatedDevicesRequest,
   SUBJECTS,
+  type SimulatedDeviceList,
   type AccountRecord,
   type DeviceList,
   type DeviceRecord,
@@ -30,6 +32,11 @@ export class RelayLookupController {
   @MessagePattern(SUBJECTS.admin.deviceGetMany)
   deviceGetMany(@Payload() request: GetDevicesRequest): Promise<DeviceList> {
     return this.lookup.deviceGetMany(request);
+  }
+
+  @MessagePattern(SUBJECTS.admin.simulatedDeviceList)
+  simulatedDevices(@Payload() request: ListSimulatedDevicesRequest): Promise<SimulatedDeviceList> {
+    return this.lookup.simulatedDevices(request);
   }
 
   @MessagePattern(SUBJECTS.admin.accountGet)

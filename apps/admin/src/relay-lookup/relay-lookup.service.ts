@@ -7,13 +7,15 @@ import type {
   GetDeviceRequest,
   GetDevicesRequest,
   ListDevicesRequest,
+  ListSimulatedDevicesRequest,
+  SimulatedDeviceList,
 } from '@cloudflow/contracts';
 import { isUUID } from 'class-validator';
 import { toAccountRecord } from '../accounts/account.views';
 import { ConnectionCeilings } from '../tenants/connection-ceilings';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { accountNotFound } from '../accounts/accounts.service';
-import { toDeviceRecord } from '../devices/device.views';
+import { toDeviceRecord, toSimulatedDeviceRecord } from '../devices/device.views';
 import { DevicesRepository } from '../devices/devices.repository';
 import { deviceNotFound } from '../devices/devices.service';
 
@@ -29,6 +31,12 @@ export class RelayLookupService {
     private readonly devices: DevicesRepository,
     private readonly ceilings: ConnectionCeilings,
   ) {}
+
+  /** The simulated devices the hubs host, every tenant's, a page at a time. */
+  async simulatedDevices(req: ListSimulatedDevicesRequest): Promise<SimulatedDeviceList> {
+    const rows = await this.devices.simulatedPage(req.afterId, req.limit);
+    return { devices: rows.map(toSimulatedDeviceRecord) };
+  }
 
   async deviceList(req: ListDevicesRequest): Promise<DeviceList> {
     if (!isUUID(req.tenantId)) return { devices: [] };

@@ -242,6 +242,8 @@ export const NATS_PERMISSIONS: Record<NatsServiceUser, NatsPermissions> = {
       D.deviceGet,
       D.deviceGetMany,
       D.accountGet,
+      // The simulated devices it may host (issue 13).
+      D.simulatedDeviceList,
       A.jwksGet,
       A.usageReport,
       // After a NATS reconnect: the credentials of its open sockets, in case a revocation was missed.

@@ -20,6 +20,7 @@ const IDEMPOTENT: ReadonlySet<RpcSubject> = new Set<RpcSubject>([
   SUBJECTS.admin.deviceGetMany,
   SUBJECTS.admin.accountGet,
   SUBJECTS.admin.deviceList,
+  SUBJECTS.admin.simulatedDeviceList,
   SUBJECTS.admin.userFindForLogin,
   SUBJECTS.auth.appKeyVerify,
   SUBJECTS.auth.accountVerify,

@@ -1,8 +1,13 @@
-import { ACK_TYPE, CANCELLED_OUTCOME, FINAL_TYPES, type CloudFlowMessage } from '@cloudflow/contracts';
-import { randomUUID } from 'node:crypto';
+import {
+  ACK_TYPE,
+  cancelledFinal,
+  FINAL_TYPES,
+  simulatedEvent,
+  simulatedFinal,
+  type CloudFlowMessage,
+} from '@cloudflow/contracts';
 import type WebSocket from 'ws';
 import { enrolDevice, type DeviceCredential } from './credentials';
-import { decide } from './payment-rules';
 import { FrameLog, openSocket } from './socket';
 
 export interface DeviceBehaviour {
@@ -174,7 +179,7 @@ export class DeviceSimulator {
     this.cancelAsked.add(requestId);
     if (this.heldFinal?.originatingRequestId === requestId) {
       this.heldFinal = undefined;
-      this.finish(request, this.cancelledFinal(request));
+      this.finish(request, cancelledFinal(request));
     }
   }
 
@@ -185,31 +190,22 @@ export class DeviceSimulator {
     this.send(final);
   }
 
-  /** The final answer of a transaction stopped on a cancel. */
-  private cancelledFinal(request: CloudFlowMessage): CloudFlowMessage {
-    return this.reply(request, request.type === 'payment' ? 'paymentResponse' : 'response', {
-      id: randomUUID(),
-      outcome: CANCELLED_OUTCOME,
-    });
-  }
-
   private async transact(request: CloudFlowMessage): Promise<void> {
     const b = this.behaviour;
     if (b.silent) return;
     this.open.set(request.requestId, request);
     const pause = () => new Promise((r) => setTimeout(r, b.delayMs ?? 20));
-    const stages = ['PRESENT_CARD', 'PROCESSING', 'PRINTING', 'REMOVE_CARD'];
     // Between steps the terminal looks for a cancel; once done (a cancel or the race ended it) it stops.
     const stopped = () => {
       if (!this.open.has(request.requestId)) return true;
       if (!this.cancelAsked.has(request.requestId)) return false;
-      this.finish(request, this.cancelledFinal(request));
+      this.finish(request, cancelledFinal(request));
       return true;
     };
     for (let i = 0; i < (b.events ?? 2); i++) {
       await pause();
       if (stopped()) return;
-      this.send(this.reply(request, 'flowEvent', { stage: stages[i % stages.length], ...this.cardData() }));
+      this.send(simulatedEvent(request, i, this.cardData()));
       if (i === 0 && (b.dropMidTransaction || b.lateAnswer)) {
         if (b.lateAnswer) this.pendingFinal = this.final(request);
         this.open.delete(request.requestId); // its answer is decided (or never comes): a cancel changes nothing
@@ -245,44 +241,12 @@ export class DeviceSimulator {
   }
 
   private final(request: CloudFlowMessage): CloudFlowMessage {
-    const amounts = (request.payload.amounts ?? {}) as { baseAmount?: number; currency?: string };
-    const base = Number(amounts.baseAmount ?? 0);
-    const decision = decide(base);
-    const type = request.type === 'payment' ? 'paymentResponse' : 'response';
-    return this.reply(request, type, {
-      id: randomUUID(),
-      outcome: decision.outcome,
-      ...(decision.failureReason ? { failureReason: decision.failureReason } : {}),
-      transactions: [
-        {
-          id: randomUUID(),
-          amounts: { baseAmount: decision.approvedAmount, currency: amounts.currency ?? 'EUR' },
-          cardBrand: 'VISA',
-          maskedPan: '************4242',
-          ...this.cardData(),
-        },
-      ],
-    });
+    return simulatedFinal(request, this.cardData());
   }
 
   private cardData(): Record<string, string> {
     const card = this.behaviour.cardData;
     return card ? { pan: card.pan, track2: card.track2 } : {};
-  }
-
-  private reply(
-    request: CloudFlowMessage,
-    type: CloudFlowMessage['type'],
-    payload: Record<string, unknown>,
-  ): CloudFlowMessage {
-    return {
-      type,
-      format: request.format,
-      version: request.version,
-      requestId: randomUUID(),
-      originatingRequestId: request.requestId,
-      payload,
-    };
   }
 
   private onClose(ws: WebSocket, code: number, reason: string): void {

@@ -1,0 +1,302 @@
+import { http, PosClient, startSystem, waitFor, type System } from '@cloudflow/testing';
+import { randomUUID } from 'node:crypto';
+import {
+  clientHeaders,
+  createAccount,
+  createTenant,
+  expectStatus,
+  type Account,
+  type Tenant,
+} from './support/tenant';
+
+type Body = Record<string, unknown>;
+
+/**
+ * Issue 13, "simulated terminals in the sandbox", on real processes (two hubs): a device made
+ * with `"simulated": true` is answered for by the platform. Everything a POS sees is counted at
+ * the POS: the HTTP answers, the record, the websocket frames.
+ */
+describe('simulated terminals hosted by the hubs', () => {
+  let sys: System;
+  let tenant: Tenant;
+  let account: Account;
+
+  const admin = (method: string, path: string, body?: unknown) =>
+    http(method, `${sys.adminUrl}/admin/v1/accounts/${account.accountId}${path}`, {
+      body,
+      headers: tenant.adminHeaders,
+    });
+  const simulated = async (simulation: Body = {}) => {
+    const referenceId = `sim-${randomUUID().slice(0, 8)}`;
+    const res = await admin('POST', '/devices', {
+      referenceId,
+      serialNumber: `SIM-${referenceId}`,
+      model: 'SIMULATED',
+      simulated: true,
+      simulation: { delayMs: 20, events: 2, ...simulation },
+    });
+    return expectStatus('simulated device', res, 201) as Body & { referenceId: string };
+  };
+  const connected = async (referenceId: string) =>
+    (
+      await http('GET', `${sys.gatewayUrl}/client/v1.1/devices/${referenceId}/connected`, {
+        headers: clientHeaders(tenant, account),
+      })
+    ).body?.connected === true;
+  const untilConnected = (referenceId: string, ms = 15_000) =>
+    waitFor(`${referenceId} connected`, async () => ((await connected(referenceId)) ? true : undefined), ms);
+  const pay = (target: string, baseAmount: number, prefer = 'wait=20') =>
+    http('POST', `${sys.gatewayUrl}/client/v1.1/requests`, {
+      body: {
+        type: 'payment',
+        format: 'appflow',
+        version: '2.1.2',
+        requestId: randomUUID(),
+        target,
+        payload: { id: randomUUID(), flowType: 'sale', amounts: { baseAmount, currency: 'EUR' } },
+      },
+      headers: { ...clientHeaders(tenant, account), prefer },
+    });
+  const record = async (requestId: string) =>
+    (
+      await http('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, {
+        headers: clientHeaders(tenant, account),
+      })
+    ).body as Body;
+  const hosting = async () =>
+    Promise.all(
+      sys.hubs.map(async (hub) => {
+        const res = await fetch(`${hub.url}/metrics`).catch(() => undefined);
+        const text = res ? await res.text() : '';
+        return Number(/^cloudflow_hub_simulated_devices\{[^}]*\} (\d+)/m.exec(text)?.[1] ?? 0);
+      }),
+    );
+
+  beforeAll(async () => {
+    sys = await startSystem({
+      hubs: 2,
+      env: {
+        SANDBOX_RATE_PER_SECOND: '10000',
+        SANDBOX_USAGE_LIMIT_PER_DAY: '1000000',
+        SIMULATED_SCAN_MS: '500',
+        CANCEL_WAIT_MS: '1500',
+      },
+    });
+    tenant = await createTenant(sys);
+    account = await createAccount(sys, tenant, { accountId: 'pos-sim', connectionLimit: 50 });
+  }, 180_000);
+
+  afterAll(async () => {
+    await sys?.stop();
+  });
+
+  it('a sandbox device made with simulated: true is connected with no process of ours and pays by the amount rule, async and sync', async () => {
+    const device = await simulated();
+    expect(device).toMatchObject({
+      simulated: true,
+      simulation: { delayMs: 20, events: 2, behaviour: 'approve' },
+      apiToken: expect.any(String),
+    });
+    await untilConnected(device.referenceId);
+    expect((await hosting()).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
+
+    // Async with Prefer: wait: one call, the final answer in it.
+    const approved = await pay(device.referenceId, 1250);
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({
+      status: 'completed',
+      result: { type: 'paymentResponse', payload: { outcome: 'FULFILLED' } },
+    });
+    expect((approved.body.messages as Body[]).filter((m) => m.type === 'flowEvent')).toHaveLength(2);
+    const declined = await pay(device.referenceId, 1251);
+    expect(declined.body).toMatchObject({
+      status: 'completed',
+      result: { payload: { outcome: 'FAILED', failureReason: 'INSUFFICIENT_FUNDS' } },
+    });
+    const partial = await pay(device.referenceId, 1099);
+    expect(partial.body).toMatchObject({
+      result: {
+        payload: { outcome: 'PARTIALLY_FULFILLED', transactions: [{ amounts: { baseAmount: 549 } }] },
+      },
+    });
+
+    // Sync over the websocket: the same terminal answers the POS's socket.
+    const pos = new PosClient({
+      gatewayUrl: sys.gatewayUrl,
+      appKey: tenant.appKey,
+      accountId: account.accountId,
+      apiToken: account.apiToken,
+      hubUrl: `ws://127.0.0.1:${sys.hubs[1].port}/ws`,
+    });
+    await pos.connect();
+    try {
+      const sync = await pos.pay(device.referenceId, 700);
+      expect(sync.events).toHaveLength(2);
+      expect(sync.final).toMatchObject({ type: 'paymentResponse', payload: { outcome: 'FULFILLED' } });
+    } finally {
+      await pos.close();
+    }
+
+    // In the admin request log like any other device's requests.
+    const log = expectStatus<{ requests: Body[] }>(
+      'request log',
+      await http('GET', `${sys.adminUrl}/admin/v1/requests?target=${device.referenceId}`, {
+        headers: tenant.adminHeaders,
+      }),
+      200,
+    );
+    expect(log.requests.map((r) => r.status).sort()).toEqual([
+      'completed',
+      'completed',
+      'completed',
+      'completed',
+    ]);
+  });
+
+  it('behaves as its settings say, changed with PATCH: decline, silent (cancel pending), drop, late', async () => {
+    const device = await simulated();
+    await untilConnected(device.referenceId);
+    const patch = async (simulation: Body) =>
+      expectStatus('patch', await admin('PATCH', `/devices/${device.referenceId}`, { simulation }), 200);
+
+    expect(await patch({ behaviour: 'decline' })).toMatchObject({
+      simulation: { behaviour: 'decline', delayMs: 20, events: 2 },
+    });
+    const declined = await pay(device.referenceId, 1250);
+    expect(declined.body).toMatchObject({
+      status: 'completed',
+      result: { payload: { outcome: 'FAILED', failureReason: 'DECLINED_BY_SIMULATION' } },
+    });
+
+    // Silent, on a terminal of its own: it keeps the payment and never answers, so it stays busy.
+    const quiet = await simulated({ behaviour: 'silent' });
+    await untilConnected(quiet.referenceId);
+    const silent = await pay(quiet.referenceId, 1250, 'wait=1');
+    expect(silent.status).toBe(202);
+    const requestId = silent.body.requestId as string;
+    const cancel = await http('POST', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}/cancel`, {
+      headers: clientHeaders(tenant, account),
+    });
+    expect(cancel.body).toMatchObject({ outcome: 'pending' });
+    expect((await record(requestId)).status).toBe('dispatched');
+
+    // A busy terminal (the silent one still holds that payment) is refused as a real one is.
+    const busy = await pay(quiet.referenceId, 1250, 'wait=1');
+    expect(busy.status).toBe(412);
+    expect(busy.body).toMatchObject({ errorCode: 'preconditionFailed' });
+
+    // Drop: the socket goes after the first event; the POS hears connectionLost; it reconnects.
+    await patch({ behaviour: 'drop', events: 1 });
+    const dropped = await pay(device.referenceId, 1250, 'wait=15');
+    await waitFor(
+      'the dropped payment to end',
+      async () => {
+        const r = await record(dropped.body.requestId as string);
+        return ['connectionLost', 'failed'].includes(r.status as string) ? r : undefined;
+      },
+      20_000,
+    );
+    await untilConnected(device.referenceId);
+
+    // Late: drop after the first event, reconnect, then answer: the record ends completed.
+    await patch({ behaviour: 'late' });
+    const late = await pay(device.referenceId, 1250, 'wait=1');
+    const lateId = late.body.requestId as string;
+    const final = await waitFor(
+      'the late answer on the record',
+      async () => {
+        const r = await record(lateId);
+        return r.status === 'completed' ? r : undefined;
+      },
+      20_000,
+    );
+    expect(final.result).toMatchObject({ payload: { outcome: 'FULFILLED' } });
+    expect((final.messages as Body[]).map((m) => m.type)).toEqual(
+      expect.arrayContaining(['flowEvent', 'paymentResponse']),
+    );
+  });
+
+  it('a cancel before the final answer is confirmed by the simulated terminal', async () => {
+    const device = await simulated({ delayMs: 800, events: 3 });
+    await untilConnected(device.referenceId);
+    const started = await pay(device.referenceId, 1250, 'wait=1');
+    expect(started.status).toBe(202);
+    const cancel = await http(
+      'POST',
+      `${sys.gatewayUrl}/client/v1.1/requests/${started.body.requestId as string}/cancel`,
+      { headers: clientHeaders(tenant, account) },
+    );
+    expect(cancel.body).toMatchObject({ outcome: 'cancelled', request: { status: 'cancelled' } });
+  });
+
+  it('refuses simulated devices in production (403) and simulation settings on a real device (422)', async () => {
+    const real = await admin('POST', '/devices', {
+      referenceId: 'real-1',
+      serialNumber: 'REAL-0001',
+      model: 'A920',
+      simulation: { behaviour: 'decline' },
+    });
+    expect(real.status).toBe(422);
+    expect(real.body).toMatchObject({ errorCode: 'invalidData' });
+    const bad = await admin('POST', '/devices', {
+      referenceId: 'sim-bad',
+      serialNumber: 'SIM-BAD',
+      model: 'SIMULATED',
+      simulated: true,
+      simulation: { behaviour: 'explode', delayMs: -1 },
+    });
+    expect(bad.status).toBe(422);
+
+    const production = await createTenant(sys, 'Production Coffee');
+    const developers = expectStatus<Array<{ email: string; developerId: string }>>(
+      'developers',
+      await http('GET', `${sys.adminUrl}/operator/v1/developers`, {
+        headers: { authorization: `Bearer ${sys.operatorToken}` },
+      }),
+      200,
+    );
+    const developerId = developers.find((d) => d.email === production.developer.email)!.developerId;
+    expectStatus(
+      'upgrade',
+      await http('POST', `${sys.adminUrl}/operator/v1/developers/${developerId}/production`, {
+        headers: { authorization: `Bearer ${sys.operatorToken}` },
+      }),
+      200,
+    );
+    const prodAccount = await createAccount(sys, production, { accountId: 'pos-prod' });
+    const refused = await http('POST', `${sys.adminUrl}/admin/v1/accounts/${prodAccount.accountId}/devices`, {
+      body: { referenceId: 'sim-1', serialNumber: 'SIM-PROD-1', model: 'SIMULATED', simulated: true },
+      headers: production.adminHeaders,
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({
+      errorCode: 'forbidden',
+      errorMessage: 'Simulated devices exist in sandbox tenants only',
+    });
+  });
+
+  it('survives the death of the hub that hosts it: another hub takes it, and it pays again', async () => {
+    const device = await simulated();
+    await untilConnected(device.referenceId);
+    const before = await hosting();
+    // Kill (-9) a hub that hosts simulated devices; this test's device may be on either.
+    const victim = before.findIndex((n) => n > 0);
+    expect(victim).toBeGreaterThanOrEqual(0);
+    await sys.hubs[victim].child.kill();
+    const after = await waitFor(
+      'the other hub to host every simulated device',
+      async () => {
+        const counts = await hosting();
+        const total = counts.reduce((a, b) => a + b, 0);
+        return total >= before.reduce((a, b) => a + b, 0) && (await connected(device.referenceId))
+          ? counts
+          : undefined;
+      },
+      40_000,
+    );
+    expect(after[victim]).toBe(0);
+    const paid = await pay(device.referenceId, 1250);
+    expect(paid.body).toMatchObject({ status: 'completed', result: { payload: { outcome: 'FULFILLED' } } });
+    await sys.hubs[victim].restart();
+  }, 120_000);
+});
