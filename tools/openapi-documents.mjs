@@ -39,9 +39,11 @@ export async function openApiDocuments() {
     const { AdminConfig } = require('./admin.config');
     const { ADMIN_DOCS, buildAdminApiDocument } = require('./docs/admin-api-document');
     const { OPERATOR_DOCS, buildOperatorApiDocument } = require('./docs/operator-api-document');
+    const { PORTAL_DOCS, buildPortalApiDocument } = require('./docs/portal-api-document');
     const app = await create(AdminConfig);
     out.push({ name: 'admin-1.0', path: ADMIN_DOCS.path, document: buildAdminApiDocument(app) });
     out.push({ name: 'operator-1.0', path: OPERATOR_DOCS.path, document: buildOperatorApiDocument(app) });
+    out.push({ name: 'portal-1.0', path: PORTAL_DOCS.path, document: buildPortalApiDocument(app) });
     await app.close().catch(() => undefined);
   });
   return out;

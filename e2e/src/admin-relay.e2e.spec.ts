@@ -189,6 +189,7 @@ describe('admin API: accounts and devices end to end', () => {
       enabled: true,
       clientAccountId: acct.accountId,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
+      simulated: false,
       apiToken: expect.any(String),
     });
     const { apiToken, ...device } = res.body;

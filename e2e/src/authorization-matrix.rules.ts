@@ -281,6 +281,7 @@ export const ADMIN_RULES: Record<string, Rule> = {
   },
   ...docs('/docs/admin/1.0', '1.0'),
   ...docs('/docs/operator/1.0', '1.0'),
+  ...docs('/docs/portal/1.0', '1.0'),
 };
 
 /** `/a/:accountId/b/:referenceId` with the spec's ids. */

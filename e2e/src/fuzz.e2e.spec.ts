@@ -31,6 +31,8 @@ import {
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 10_000);
+/** Routes the admin service serves (the rest are the gateway's). */
+const ADMIN_ROUTE = / \/(admin|operator|portal)\//;
 const FRAMES_PER_SOCKET = Number(process.env.FUZZ_FRAMES ?? 1000);
 const CONCURRENCY = 12;
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -60,8 +62,11 @@ describe('bad-input fuzz from the OpenAPI documents', () => {
         base: sys.gatewayUrl,
         doc,
       })),
-      { base: sys.adminUrl, doc: 'admin/1.0' },
+      ...['admin/1.0', 'operator/1.0', 'portal/1.0'].map((doc) => ({ base: sys.adminUrl, doc })),
     ]);
+    // Log-out ends the one portal session the fuzz has: sent without it (401), so every other
+    // portal route keeps reaching its validation.
+    for (const op of ops) if (op.method === 'POST' && op.path === '/portal/v1/logout') op.security = [];
   }, 180_000);
   afterAll(async () => sys?.stop());
 
@@ -71,6 +76,8 @@ describe('bad-input fuzz from the OpenAPI documents', () => {
       headers: {
         'api-key': { 'api-key': tenant.appKey },
         adminBearer: { authorization: `Bearer ${tenant.accessToken}` },
+        operatorToken: { authorization: `Bearer ${sys.operatorToken}` },
+        portalSession: { authorization: `Bearer ${tenant.session}` },
         clientBearer: {
           authorization: basicBearer({ accountId: account.accountId, apiToken: account.apiToken }),
         },
@@ -105,7 +112,7 @@ describe('bad-input fuzz from the OpenAPI documents', () => {
     const worker = async () => {
       while (next < plan.length) {
         const req: FuzzRequest = plan[next++];
-        const base = new URL(req.op.includes(' /admin/') ? sys.adminUrl : sys.gatewayUrl);
+        const base = new URL(ADMIN_ROUTE.test(req.op) ? sys.adminUrl : sys.gatewayUrl);
         let outcome: Outcome = await send(base, req, agentFor(base.href), REQUEST_TIMEOUT_MS);
         if (outcome.kind === 'reset' && outcome.reusedSocket)
           outcome = await send(base, req, agentFor(base.href), REQUEST_TIMEOUT_MS);

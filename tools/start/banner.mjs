@@ -24,9 +24,9 @@ export function printBox({ ports, databaseUrl, externalDb, pgData, secrets, sour
     '          API docs    /docs/client/1.0  /docs/client/1.1',
     '                      /docs/device/1.0  /docs/device/1.1',
     'admin     http://localhost:8081',
-    '          portal      /portal/   (JSON API /portal/v1/...)',
+    '          portal      /portal/   (JSON API /portal/v1/...   docs /docs/portal/1.0)',
     '          admin API   /admin/v1/...   docs /docs/admin/1.0',
-    '          operator    /operator/v1/...',
+    '          operator    /operator/v1/...   docs /docs/operator/1.0',
     ...(cluster
       ? cluster.lines
       : [

@@ -4,6 +4,7 @@ import { AppModule } from './app.module';
 import { AdminConfig } from './admin.config';
 import { setupAdminApiDocs } from './docs/admin-api-docs.setup';
 import { setupOperatorApiDocs } from './docs/operator-api-document';
+import { setupPortalApiDocs } from './docs/portal-api-document';
 
 /** Starts the admin service; used by main.ts and by tests that run it in-process. */
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
@@ -19,6 +20,7 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<I
     configure: (app) => {
       setupAdminApiDocs(app);
       setupOperatorApiDocs(app);
+      setupPortalApiDocs(app);
     },
   });
 }

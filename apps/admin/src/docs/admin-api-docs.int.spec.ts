@@ -158,6 +158,42 @@ describe('admin API document', () => {
     expect(
       doc.paths['/admin/v1/tenant'].get.responses['200'].content?.['application/json'].schema?.$ref,
     ).toBe('#/components/schemas/TenantDto');
+    // Users and the request log (issue 13: the SDK's documents must be complete).
+    const users = doc.paths['/admin/v1/users'];
+    expect(users.post.requestBody?.content['application/json'].schema?.$ref).toBe(
+      '#/components/schemas/CreateUserDto',
+    );
+    expect(Object.keys(doc.components.schemas.CreateUserDto.properties ?? {}).sort()).toEqual([
+      'email',
+      'name',
+      'password',
+      'pin',
+      'timeZone',
+      'username',
+    ]);
+    expect(users.post.responses['201'].content?.['application/json'].schema?.$ref).toBe(
+      '#/components/schemas/UserDto',
+    );
+    expect(Object.keys(users.post.responses)).toEqual(expect.arrayContaining(['201', '403', '409', '422']));
+    expect(users.get.responses['200'].content?.['application/json'].schema).toEqual({
+      type: 'array',
+      items: { $ref: '#/components/schemas/UserDto' },
+    });
+    const log = doc.paths['/admin/v1/requests'].get as Operation & {
+      parameters: { name: string; in: string }[];
+    };
+    expect(log.parameters.map((p) => `${p.in}:${p.name}`).sort()).toEqual([
+      'query:accountId',
+      'query:limit',
+      'query:status',
+      'query:target',
+    ]);
+    expect(log.responses['200'].content?.['application/json'].schema?.$ref).toBe(
+      '#/components/schemas/RequestLogDto',
+    );
+    expect(Object.keys(doc.components.schemas.RequestLogEntryDto.properties ?? {})).toEqual(
+      expect.arrayContaining(['requestId', 'status', 'messages', 'result', 'deliveries']),
+    );
   });
 
   it('serves the Swagger UI page without an APP key', async () => {

@@ -5,6 +5,7 @@ import { load } from 'js-yaml';
 import { bootstrap } from '../bootstrap';
 import { ADMIN_DOCS } from './admin-api-document';
 import { OPERATOR_DOCS, OPERATOR_PREFIX } from './operator-api-document';
+import { PORTAL_DOCS, PORTAL_PREFIX } from './portal-api-document';
 
 interface Content {
   schema?: { $ref?: string; type?: string };
@@ -13,6 +14,7 @@ interface Content {
 interface Operation {
   summary?: string;
   security?: unknown;
+  requestBody?: { content: Record<string, Content> };
   parameters?: Array<{ name: string; in: string }>;
   responses: Record<string, { content?: Record<string, Content> }>;
 }
@@ -32,8 +34,8 @@ const operations = (doc: Doc) =>
       .map(([m, op]) => ({ route: `${m.toUpperCase()} ${path}`, op })),
   );
 
-// The operator document and the usage endpoints of both documents (issue 16), from the admin service in this process.
-describe('operator API document and the usage endpoints', () => {
+// The operator and portal documents and the usage endpoints (issue 16), from the admin service in this process.
+describe('operator and portal API documents and the usage endpoints', () => {
   let nats: NatsHandle;
   let pg: PostgresHandle;
   let app: INestApplication;
@@ -110,5 +112,73 @@ describe('operator API document and the usage endpoints', () => {
         'totals',
       ]);
     }
+  });
+
+  /** Every 2xx answer with a body names its schema: a generated client gets types, not `unknown`. */
+  const bodiesDocumented = (doc: Doc) =>
+    operations(doc).flatMap(({ route, op }) =>
+      Object.entries(op.responses)
+        .filter(([status]) => status.startsWith('2') && status !== '204')
+        .filter(([, res]) => !res.content?.['application/json']?.schema)
+        .map(([status]) => `${route} ${status}`),
+    );
+
+  it('gives every operator answer a body schema and its 404s and 422s', async () => {
+    const doc = await yaml(OPERATOR_DOCS.path);
+    expect(bodiesDocumented(doc)).toEqual([]);
+    const revoke = doc.paths['/operator/v1/keys/{keyId}/revoke'].post;
+    expect(Object.keys(revoke.responses)).toEqual(expect.arrayContaining(['200', '401', '404', '422']));
+    expect(revoke.responses['200'].content?.['application/json'].schema?.$ref).toBe(
+      '#/components/schemas/OperatorKeyDto',
+    );
+    expect(Object.keys(doc.components.schemas.OperatorKeyDto.properties ?? {})).toEqual(
+      expect.arrayContaining(['keyId', 'status', 'groups', 'usedToday', 'email']),
+    );
+    expect((doc.paths['/operator/v1/keys'].get.parameters ?? []).map((p) => `${p.in}:${p.name}`)).toEqual([
+      'query:email',
+    ]);
+  });
+
+  it('documents the portal: exactly the /portal/v1 routes, the session on all but sign-up and log-in, every body', async () => {
+    const doc = await yaml(PORTAL_DOCS.path);
+    expect(doc.info.title).toBe('CloudFlow Developer Portal API');
+    const registered = registeredRoutes(app)
+      .filter((r) => r.split(' ')[1].startsWith(PORTAL_PREFIX))
+      .sort();
+    expect(registered).toContain('POST /portal/v1/app-key/reveal');
+    expect(
+      operations(doc)
+        .map((o) => o.route)
+        .sort(),
+    ).toEqual(registered);
+    expect(Object.keys(doc.components.securitySchemes)).toEqual(['portalSession']);
+    for (const { route, op } of operations(doc)) {
+      const open = route === 'POST /portal/v1/signup' || route === 'POST /portal/v1/login';
+      expect({ route, security: op.security }).toEqual({
+        route,
+        security: open ? [] : [{ portalSession: [] }],
+      });
+      if (!open) expect({ route, has401: '401' in op.responses }).toEqual({ route, has401: true });
+      if (route.startsWith('POST') && route !== 'POST /portal/v1/logout')
+        expect({ route, body: op.requestBody?.content['application/json'].schema?.$ref }).toEqual({
+          route,
+          body: expect.stringMatching(/^#\/components\/schemas\/\w+Dto$/),
+        });
+    }
+    expect(bodiesDocumented(doc)).toEqual([]);
+    expect(Object.keys(doc.components.schemas.SignupDto.properties ?? {}).sort()).toEqual([
+      'email',
+      'name',
+      'password',
+    ]);
+    expect(Object.keys(doc.components.schemas.SettingsDto.properties ?? {}).sort()).toEqual([
+      'adminUser',
+      'appKeys',
+      'company',
+      'developer',
+    ]);
+    expect(Object.keys(doc.paths['/portal/v1/login'].post.responses)).toEqual(
+      expect.arrayContaining(['200', '401', '422', '429']),
+    );
   });
 });

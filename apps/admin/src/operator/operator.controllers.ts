@@ -12,13 +12,26 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { Public } from '@cloudflow/platform';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ErrorCode } from '@cloudflow/contracts';
+import { errorExample, Public } from '@cloudflow/platform';
+import { ApiTags } from '@nestjs/swagger';
 import { BlockedEndpointsService } from './blocked-endpoints.service';
 import { OperatorDevelopersService } from './operator-developers.service';
 import { OperatorKeysService } from './operator-keys.service';
 import { OperatorTenantsService } from './operator-tenants.service';
 import { OperatorTokenGuard } from './operator-token.guard';
+import {
+  CreateBlockedDocs,
+  DeleteBlockedDocs,
+  GetCeilingDocs,
+  KeyChangeDocs,
+  ListBlockedDocs,
+  ListDevelopersDocs,
+  ListKeysDocs,
+  MakeProductionDocs,
+  RenewKeyDocs,
+  SetCeilingDocs,
+} from './operator.docs';
 import {
   BlockedEndpointIdParams,
   ConnectionCeilingDto,
@@ -40,13 +53,13 @@ export class OperatorDevelopersController {
   constructor(private readonly developers: OperatorDevelopersService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Developers with their tenant (if any) and kind' })
+  @ListDevelopersDocs()
   list() {
     return this.developers.list();
   }
 
   @Post(':developerId/production')
-  @ApiOperation({ summary: 'Upgrade a developer to production (more named APP keys)' })
+  @MakeProductionDocs()
   @HttpCode(200)
   makeProduction(@Param() params: DeveloperIdParams) {
     return this.developers.makeProduction(params.developerId);
@@ -61,27 +74,27 @@ export class OperatorKeysController {
   constructor(private readonly keys: OperatorKeysService) {}
 
   @Get()
-  @ApiOperation({ summary: "APP keys, optionally of one developer by email, with today's usage" })
+  @ListKeysDocs()
   list(@Query() query: KeysQueryDto) {
     return this.keys.list(query.email);
   }
 
   @Post(':keyId/revoke')
-  @ApiOperation({ summary: 'Revoke a key: 401 Invalid APP key everywhere within 5 s' })
+  @KeyChangeDocs('Revoke a key: 401 Invalid APP key everywhere within 5 s')
   @HttpCode(200)
   revoke(@Param() params: KeyIdParams) {
     return this.keys.revoke(params.keyId);
   }
 
   @Post(':keyId/expire')
-  @ApiOperation({ summary: 'Expire a key: 401 Key has expired, please renew, everywhere within 5 s' })
+  @KeyChangeDocs('Expire a key: 401 Key has expired, please renew, everywhere within 5 s')
   @HttpCode(200)
   expire(@Param() params: KeyIdParams) {
     return this.keys.expire(params.keyId);
   }
 
   @Post(':keyId/renew')
-  @ApiOperation({ summary: 'A new key for the same owner (shown once); the old one is revoked' })
+  @RenewKeyDocs()
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   renew(@Param() params: KeyIdParams) {
@@ -89,7 +102,14 @@ export class OperatorKeysController {
   }
 
   @Patch(':keyId')
-  @ApiOperation({ summary: "Change a key's groups, daily limit, rate or expiry" })
+  @KeyChangeDocs(
+    "Change a key's groups, daily limit, rate or expiry",
+    errorExample(
+      'badGroups',
+      ErrorCode.invalidData,
+      'Invalid data: groups: each value in groups must be one of the following values: client, device, admin',
+    ),
+  )
   update(@Param() params: KeyIdParams, @Body() dto: UpdateKeyDto) {
     return this.keys.update(params.keyId, dto);
   }
@@ -103,19 +123,19 @@ export class BlockedEndpointsController {
   constructor(private readonly blocked: BlockedEndpointsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Blocked endpoints' })
+  @ListBlockedDocs()
   list() {
     return this.blocked.list();
   }
 
   @Post()
-  @ApiOperation({ summary: 'Block a method and path prefix: 403 Requested endpoint is forbidden within 5 s' })
+  @CreateBlockedDocs()
   create(@Body() dto: CreateBlockedEndpointDto) {
     return this.blocked.create(dto.method, dto.pathPrefix);
   }
 
   @Delete(':id')
-  @ApiOperation({ summary: 'Unblock' })
+  @DeleteBlockedDocs()
   async delete(@Param() params: BlockedEndpointIdParams): Promise<{ id: string; deleted: true }> {
     await this.blocked.delete(params.id);
     return { id: params.id, deleted: true };
@@ -130,18 +150,13 @@ export class OperatorTenantsController {
   constructor(private readonly tenants: OperatorTenantsService) {}
 
   @Get(':tenantId/connection-ceiling')
-  @ApiOperation({
-    summary: 'The most connections any one account of the tenant may be given, and where it comes from',
-  })
+  @GetCeilingDocs()
   connectionCeiling(@Param() params: TenantIdParams) {
     return this.tenants.connectionCeiling(params.tenantId);
   }
 
   @Put(':tenantId/connection-ceiling')
-  @ApiOperation({
-    summary:
-      "Set (or, with null, clear) the tenant's ceiling on an account's connection limit; above it, creating or changing an account is 422 and the hubs admit no more",
-  })
+  @SetCeilingDocs()
   setConnectionCeiling(@Param() params: TenantIdParams, @Body() body: ConnectionCeilingDto) {
     return this.tenants.setConnectionCeiling(params.tenantId, body.connectionCeiling);
   }

@@ -1,5 +1,5 @@
 import { API_GROUPS, type ApiGroup } from '@cloudflow/contracts';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayUnique,
   IsArray,
@@ -17,7 +17,14 @@ import {
 } from 'class-validator';
 
 export class KeysQueryDto {
-  @IsOptional() @IsString() @Length(1, 320) email?: string;
+  @ApiPropertyOptional({
+    description: "Only this developer's keys (the portal email).",
+    example: 'ada@example.com',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 320)
+  email?: string;
 }
 
 export class KeyIdParams {
@@ -43,17 +50,50 @@ export class BlockedEndpointIdParams {
 
 /** Bounds as auth's UpdateAppKeyRequest; `expiresAt: null` removes the expiry. */
 export class UpdateKeyDto {
-  @IsOptional() @IsArray() @ArrayUnique() @IsIn(API_GROUPS, { each: true }) groups?: ApiGroup[];
-  @IsOptional() @IsInt() @Min(0) @Max(1_000_000_000) usageLimitPerDay?: number;
-  @IsOptional() @IsInt() @Min(0) @Max(1_000_000) ratePerSecond?: number;
-  @IsOptional() @IsISO8601({ strict: true }) expiresAt?: string | null;
+  @ApiPropertyOptional({ enum: API_GROUPS, isArray: true, description: 'The API groups the key may call.' })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(API_GROUPS, { each: true })
+  groups?: ApiGroup[];
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 1_000_000_000, example: 10_000 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000_000)
+  usageLimitPerDay?: number;
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 1_000_000, example: 20 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  ratePerSecond?: number;
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'null removes the expiry.',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  expiresAt?: string | null;
 }
 
 export const BLOCKABLE_METHODS = ['*', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 export class CreateBlockedEndpointDto {
-  @IsIn(BLOCKABLE_METHODS) method: string;
-  @IsString() @Length(1, 512) @Matches(/^\//, { message: 'pathPrefix must start with /' }) pathPrefix: string;
+  @ApiProperty({ enum: BLOCKABLE_METHODS, description: '`*`: every method; GET also blocks HEAD.' })
+  @IsIn(BLOCKABLE_METHODS)
+  method: string;
+  @ApiProperty({
+    maxLength: 512,
+    description: 'Starts with /; case sensitive.',
+    example: '/client/v1.1/requests',
+  })
+  @IsString()
+  @Length(1, 512)
+  @Matches(/^\//, { message: 'pathPrefix must start with /' })
+  pathPrefix: string;
 }
 
 export class TenantIdParams {

@@ -1,6 +1,7 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { SUBJECTS, type RequestLog } from '@cloudflow/contracts';
 import { RequiresApiGroup, RpcClient } from '@cloudflow/platform';
+import { AdminApiController } from '../admin-api/admin-api.docs';
 import { AdminBearerGuard, AdminCaller, type AdminCallerInfo } from '../admin-api/admin-bearer.guard';
 import { ListRequestsDocs } from './requests.docs';
 import { ListRequestsQuery } from './requests.dto';
@@ -10,6 +11,7 @@ import { ListRequestsQuery } from './requests.dto';
  * NATS for the caller's tenant only; each entry carries its timeline and webhook deliveries.
  */
 @RequiresApiGroup('admin')
+@AdminApiController('Requests')
 @UseGuards(AdminBearerGuard)
 @Controller('admin/v1/requests')
 export class RequestsController {

@@ -7,7 +7,8 @@ import { AdminApiController } from '../admin-api/admin-api.docs';
 import { RequiresRole } from '../admin-api/admin-role';
 import { OperatorTokenGuard } from '../operator/operator-token.guard';
 import { PortalDeveloper, PortalSessionGuard } from '../portal/portal-session.guard';
-import { AdminUsageDocs, OperatorUsageDocs } from './usage.docs';
+import { PortalSessionRoutes } from '../portal/portal.docs';
+import { AdminUsageDocs, OperatorUsageDocs, PortalUsageDocs } from './usage.docs';
 import { OperatorUsageQueryDto, UsageRangeDto } from './usage.dto';
 import { usageRange } from './usage-range';
 import { sendUsage } from './usage-response';
@@ -65,11 +66,13 @@ export class AdminUsageController {
 /** GET /portal/v1/usage: the last 30 days of the developer's keys, one point per day (the Settings chart). */
 @Public()
 @UseGuards(PortalSessionGuard)
+@PortalSessionRoutes()
 @Controller('portal/v1')
 export class PortalUsageController {
   constructor(private readonly usage: UsageService) {}
 
   @Get('usage')
+  @PortalUsageDocs()
   async last30Days(@PortalDeveloper() developerId: string, @Res({ passthrough: true }) res: Response) {
     res.setHeader('Cache-Control', 'no-store');
     const range = usageRange({});

@@ -163,3 +163,36 @@ export const OperatorUsageDocs = () =>
       },
     }),
   );
+
+class UsageDayDto extends UsageCountsDto {
+  @ApiProperty({ format: 'date', example: '2026-11-03' }) day: string;
+}
+
+class UsageSeriesDto {
+  @ApiProperty({ format: 'date' }) from: string;
+  @ApiProperty({ format: 'date' }) to: string;
+  @ApiProperty({ type: UsageDayDto, isArray: true, description: 'Every day of the range, zeros included.' })
+  days: UsageDayDto[];
+}
+
+export const PortalUsageDocs = () =>
+  applyDecorators(
+    ApiOperation({
+      summary: 'Your APP keys’ usage, day by day, for the last 30 days',
+      description: 'Every key and group summed; the portal draws its chart from it.',
+    }),
+    ApiOkResponse({ type: UsageSeriesDto }),
+    ApiResponse({
+      status: 401,
+      description: '`unauthorized`: no or an ended portal session',
+      content: {
+        'application/json': {
+          schema: { $ref: '#/components/schemas/ErrorBodyDto' },
+          example: {
+            errorCode: ErrorCode.unauthorized,
+            errorMessage: 'Missing or invalid Authorization bearer token',
+          },
+        },
+      },
+    }),
+  );

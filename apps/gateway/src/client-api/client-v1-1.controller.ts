@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
-import type { VerifiedAccount } from '@cloudflow/contracts';
+import { CloudFlowError, type RequestView, type VerifiedAccount } from '@cloudflow/contracts';
 import { UsageLimiter, type RequestWithAppKey } from '@cloudflow/platform';
 import type { Response } from 'express';
 import { ConnectionCredentialsService } from '../connection/connection-credentials.service';
@@ -49,7 +49,14 @@ export class ClientV11Controller extends ClientApiRoutes {
   ) {
     const wait = this.waitPreference(req);
     try {
-      const outcome = await this.requests.send(account, body, wait !== undefined);
+      const outcome = await this.requests
+        .send(account, body, wait !== undefined)
+        .catch((err: unknown) => this.unknownOutcome(err, account, body.requestId, wait));
+      if ('final' in outcome) {
+        res.setHeader('Preference-Applied', `wait=${wait!.seconds}`);
+        res.status(200);
+        return outcome.final;
+      }
       // 202 = this call dispatched it (a repeat of a known requestId answers 200): a payment is billed.
       if (outcome.status === 202 && body.type === 'payment' && req.appKey)
         this.usage.countPayment(req.appKey.keyId, 'async');
@@ -101,6 +108,23 @@ export class ClientV11Controller extends ClientApiRoutes {
   @CancelRequestDocs()
   cancelRequest(@CurrentAccount() account: VerifiedAccount, @Param() params: RequestParams) {
     return this.cancels.cancel(account, params.requestId);
+  }
+
+  /**
+   * With `Prefer: wait`, "dispatched, outcome unknown" (the terminal's hub went before it confirmed
+   * the delivery) is what the record says too: the caller gets the record, as when the hub goes a
+   * moment later. Anything else, or a record that could not be read, is thrown as it was.
+   */
+  private async unknownOutcome(
+    err: unknown,
+    account: VerifiedAccount,
+    requestId: string,
+    wait: { seconds: number } | undefined,
+  ): Promise<{ final: RequestView }> {
+    if (!wait || !(err instanceof CloudFlowError) || err.dispatched !== true) throw err;
+    const view = await this.requests.get(account, requestId).catch(() => undefined);
+    if (!view || !isFinal(view)) throw err;
+    return { final: view };
   }
 
   /** `Prefer: wait=N` (RFC 7240), held only while this gateway has room for another waiting call. */

@@ -12,6 +12,7 @@ import { answerParserErrors } from './client-error';
 import { registeredRoutes, strictExpressAdapter } from './express-instance';
 import { HttpInFlight } from './http-in-flight';
 import { duplicateJsonKey } from './json-duplicate-keys';
+import { wellFormedText } from './json-unicode';
 import { securityHeaders } from './security-headers';
 import { NestPinoLogger } from '../logging/logger';
 import { LOGGER } from '../logging/logger.token';
@@ -77,7 +78,7 @@ export async function startService(options: StartServiceOptions): Promise<INestA
     strict: true,
     verify: (req: unknown, res: unknown, buf: Buffer) => {
       rejectDeepJson(req, res, buf);
-      refuseDuplicateKeys(req, res, buf);
+      refuseDuplicateKeys(wellFormedText(buf));
     },
   });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
@@ -159,8 +160,8 @@ function slashAliases(paths: string[]) {
 }
 
 /** body-parser's verify hook: a JSON object with a repeated key is 422, not "the last one wins". */
-function refuseDuplicateKeys(_req: unknown, _res: unknown, buf: Buffer): void {
-  const key = duplicateJsonKey(buf.toString('utf8'));
+function refuseDuplicateKeys(text: string): void {
+  const key = duplicateJsonKey(text);
   if (key !== undefined)
     throw new CloudFlowError(ErrorCode.invalidData, `Invalid data: ${key}: appears more than once`);
 }
