@@ -10,7 +10,7 @@ import {
 import { StorageType, type KV, type KvEntry } from 'nats';
 import { InboxRequests } from './inbox-requests';
 import { kvCreate } from './kv-create';
-import { reconcileKvReplicas } from './kv-replicas';
+import { KV_CONSISTENT_READS, reconcileKvReplicas } from './kv-replicas';
 import { MovingRetry } from './moving-retry';
 import { NatsConnectionOwner } from './nats-connection.owner';
 
@@ -56,7 +56,13 @@ export class PresenceStore {
       const js = nc.jetstream();
       const replicas = this.nats.jetStreamReplicas;
       const open = async (name: string, ttl = 0) => {
-        const kv = await js.views.kv(name, { history: 1, storage: StorageType.Memory, ttl, replicas });
+        const kv = await js.views.kv(name, {
+          ...KV_CONSISTENT_READS,
+          history: 1,
+          storage: StorageType.Memory,
+          ttl,
+          replicas,
+        });
         await reconcileKvReplicas(nc, name, replicas);
         return kv;
       };

@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { StorageType, type KV } from 'nats';
 import { InboxRequests } from './inbox-requests';
 import { kvCreate } from './kv-create';
-import { reconcileKvReplicas } from './kv-replicas';
+import { KV_CONSISTENT_READS, reconcileKvReplicas } from './kv-replicas';
 import { MovingRetry } from './moving-retry';
 import { NatsConnectionOwner } from './nats-connection.owner';
 
@@ -85,6 +85,7 @@ export class RequestIdsStore {
       .then(async (nc) => {
         const replicas = this.nats.jetStreamReplicas;
         const kv = await nc.jetstream().views.kv(PRESENCE.requestIdsBucket, {
+          ...KV_CONSISTENT_READS,
           history: 1,
           storage: StorageType.File,
           ttl: this.retentionMs,
