@@ -1,4 +1,7 @@
+import { mkdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // Ports are drawn at random below Linux's ephemeral range (32768–60999): asking the OS for port 0
 // hands out ephemeral ports in sequence, so two test processes probing at the same moment (or an
@@ -8,6 +11,63 @@ import { createServer } from 'node:net';
 const LOW = 20_000;
 const HIGH = 32_000;
 const handedOut = new Set<number>();
+
+/**
+ * Ports handed out by any test process on this machine: `<dir>/<port>` holds the pid that took
+ * it. A port is probed free, then a nats-server or Postgres takes a second to listen on it; a
+ * probe from another jest worker in that second found it free too (EADDRINUSE in CI). A port
+ * stays taken while its process lives, and is taken over once that process is gone.
+ */
+const RESERVED = join(tmpdir(), 'cloudflow-test-ports');
+const LOCK = join(RESERVED, '.lock');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** One process at a time reads and writes reservations (mkdir is atomic); a lock left by a crash goes after 10 s. */
+async function withLock<T>(work: () => Promise<T>): Promise<T> {
+  mkdirSync(RESERVED, { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      const age = Date.now() - (statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 10_000) {
+        // Another process may remove it first: then the next mkdir simply tries again.
+        try {
+          rmdirSync(LOCK);
+        } catch {
+          /* gone already */
+        }
+      } else await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    try {
+      rmdirSync(LOCK);
+    } catch {
+      /* taken as stale by another process after 10 s: nothing to undo */
+    }
+  }
+}
+
+function reservedByOther(port: number): boolean {
+  try {
+    const pid = Number(readFileSync(join(RESERVED, String(port)), 'utf8'));
+    return pid !== process.pid && pid > 0 && alive(pid);
+  } catch {
+    return false;
+  }
+}
 
 function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -23,7 +83,12 @@ export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = LOW + Math.floor(Math.random() * (HIGH - LOW));
     if (handedOut.has(port)) continue;
-    if (await canListen(port)) {
+    const taken = await withLock(async () => {
+      if (reservedByOther(port) || !(await canListen(port))) return false;
+      writeFileSync(join(RESERVED, String(port)), String(process.pid));
+      return true;
+    });
+    if (taken) {
       handedOut.add(port);
       return port;
     }

@@ -111,7 +111,14 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   if (inFlight && options.drain) inFlight.drainOnSignals(app, logger, options.drain.graceMs);
   else app.enableShutdownHooks();
   answerParserErrors(app.getHttpServer());
-  await app.listen(options.port, options.host);
+  try {
+    await app.listen(options.port, options.host);
+  } catch (err) {
+    // A port taken (EADDRINUSE): nothing of this app may live on (timers, pools, NATS responders
+    // reconnecting). In a test process they outlived the suite and broke the next one in the worker.
+    await app.close().catch(() => undefined);
+    throw err;
+  }
   // NATS may be down at start: responders attach whenever it comes up, the HTTP side serves meanwhile.
   if (options.natsQueue)
     app
