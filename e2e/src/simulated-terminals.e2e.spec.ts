@@ -1,5 +1,10 @@
-import { http, PosClient, startSystem, waitFor, type System } from '@cloudflow/testing';
+import { http, PosClient, REPO_ROOT, startSystem, waitFor, type System } from '@cloudflow/testing';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   clientHeaders,
   createAccount,
@@ -151,6 +156,43 @@ describe('simulated terminals hosted by the hubs', () => {
       'completed',
       'completed',
     ]);
+  });
+
+  it("the README's newcomer path: demo:setup, then sim:pos pays sim-1 with no simulator process", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cf-demo-'));
+    const out = join(dir, 'demo.json');
+    const cli = (name: string, ...args: string[]) =>
+      promisify(execFile)(process.execPath, [join(REPO_ROOT, 'dist/libs/testing/src/cli', name), ...args], {
+        cwd: REPO_ROOT,
+        timeout: 60_000,
+      });
+    try {
+      const setup = await cli(
+        'demo-setup.js',
+        '--gateway',
+        sys.gatewayUrl,
+        '--admin',
+        sys.adminUrl,
+        '--out',
+        out,
+      );
+      expect(setup.stdout).toContain('simulated device sim-1 registered');
+      const demo = JSON.parse(readFileSync(out, 'utf8')) as {
+        appKey: string;
+        account: { accountId: string; apiToken: string };
+      };
+      const bearer = Buffer.from(JSON.stringify(demo.account)).toString('base64');
+      await waitFor('sim-1 connected', async () => {
+        const res = await http('GET', `${sys.gatewayUrl}/client/v1.1/devices/sim-1/connected`, {
+          headers: { 'api-key': demo.appKey, authorization: `Bearer ${bearer}` },
+        });
+        return res.body?.connected === true ? true : undefined;
+      });
+      const paid = await cli('pos.js', '--config', out, '--target', 'sim-1', '--amount', '1250');
+      expect(paid.stdout).toMatch(/result: paymentResponse FULFILLED after 2 event\(s\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('behaves as its settings say, changed with PATCH: decline, silent (cancel pending), drop, late', async () => {

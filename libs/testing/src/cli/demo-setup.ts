@@ -89,6 +89,20 @@ async function main(): Promise<void> {
       headers: adminHeaders,
     }),
   );
+  // A terminal the hubs answer for (sandbox): `sim:pos -- --target sim-1` pays with no simulator running.
+  await step(
+    'simulated device sim-1 registered (hosted by the hubs)',
+    http('POST', `${adm}/admin/v1/accounts/pos-1/devices`, {
+      body: {
+        referenceId: 'sim-1',
+        serialNumber: `SIM-${suffix}`,
+        model: 'SIMULATED',
+        name: 'Simulated till',
+        simulated: true,
+      },
+      headers: adminHeaders,
+    }),
+  );
 
   const config: DemoConfig = {
     gatewayUrl: gw,
@@ -107,7 +121,7 @@ async function main(): Promise<void> {
   mkdirSync(dirname(values.out), { recursive: true });
   writeFileSync(values.out, JSON.stringify(config, null, 2), { mode: 0o600 });
   console.log(
-    `\nSaved to ${values.out} (secrets: keep it private). Next, in two terminals:\n  npm run sim:device\n  npm run sim:pos -- --amount 1250`,
+    `\nSaved to ${values.out} (secrets: keep it private). Next, in two terminals:\n  npm run sim:device\n  npm run sim:pos -- --amount 1250\nOr, with no simulator process (the hubs answer for sim-1):\n  npm run sim:pos -- --target sim-1 --amount 1250`,
   );
 }
 
