@@ -1,4 +1,5 @@
-import { http, PosClient, REPO_ROOT, startSystem, waitFor, type System } from '@cloudflow/testing';
+import { CloudFlowApiError, CloudFlowRest, PosSocket } from '@cloudflow/pos';
+import { http, REPO_ROOT, startSystem, waitFor, type System } from '@cloudflow/testing';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -6,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
-  clientHeaders,
   createAccount,
   createTenant,
   expectStatus,
@@ -19,7 +19,8 @@ type Body = Record<string, unknown>;
 /**
  * Issue 13, "simulated terminals in the sandbox", on real processes (two hubs): a device made
  * with `"simulated": true` is answered for by the platform. Everything a POS sees is counted at
- * the POS: the HTTP answers, the record, the websocket frames.
+ * the POS, which is written with the POS SDK (@cloudflow/pos): its answers, the record, the
+ * websocket frames. The admin side is plain HTTP.
  */
 describe('simulated terminals hosted by the hubs', () => {
   let sys: System;
@@ -42,32 +43,14 @@ describe('simulated terminals hosted by the hubs', () => {
     });
     return expectStatus('simulated device', res, 201) as Body & { referenceId: string };
   };
-  const connected = async (referenceId: string) =>
-    (
-      await http('GET', `${sys.gatewayUrl}/client/v1.1/devices/${referenceId}/connected`, {
-        headers: clientHeaders(tenant, account),
-      })
-    ).body?.connected === true;
+  let rest: CloudFlowRest;
+  const connected = async (referenceId: string) => (await rest.connected(referenceId)).connected;
   const untilConnected = (referenceId: string, ms = 15_000) =>
     waitFor(`${referenceId} connected`, async () => ((await connected(referenceId)) ? true : undefined), ms);
-  const pay = (target: string, baseAmount: number, prefer = 'wait=20') =>
-    http('POST', `${sys.gatewayUrl}/client/v1.1/requests`, {
-      body: {
-        type: 'payment',
-        format: 'appflow',
-        version: '2.1.2',
-        requestId: randomUUID(),
-        target,
-        payload: { id: randomUUID(), flowType: 'sale', amounts: { baseAmount, currency: 'EUR' } },
-      },
-      headers: { ...clientHeaders(tenant, account), prefer },
-    });
-  const record = async (requestId: string) =>
-    (
-      await http('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, {
-        headers: clientHeaders(tenant, account),
-      })
-    ).body as Body;
+  /** An async payment with `Prefer: wait=<waitSeconds>`: the record when final, else `dispatched`. */
+  const pay = (target: string, baseAmount: number, waitSeconds = 20) =>
+    rest.pay({ target, baseAmount, currency: 'EUR' }, { waitSeconds });
+  const record = (requestId: string) => rest.request(requestId);
   const hosting = async () =>
     Promise.all(
       sys.hubs.map(async (hub) => {
@@ -89,6 +72,12 @@ describe('simulated terminals hosted by the hubs', () => {
     });
     tenant = await createTenant(sys);
     account = await createAccount(sys, tenant, { accountId: 'pos-sim', connectionLimit: 50 });
+    rest = new CloudFlowRest({
+      baseUrl: sys.gatewayUrl,
+      appKey: tenant.appKey,
+      accountId: account.accountId,
+      apiToken: account.apiToken,
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -107,37 +96,31 @@ describe('simulated terminals hosted by the hubs', () => {
 
     // Async with Prefer: wait: one call, the final answer in it.
     const approved = await pay(device.referenceId, 1250);
-    expect(approved.status).toBe(200);
-    expect(approved.body).toMatchObject({
+    expect(approved.record).toMatchObject({
       status: 'completed',
       result: { type: 'paymentResponse', payload: { outcome: 'FULFILLED' } },
     });
-    expect((approved.body.messages as Body[]).filter((m) => m.type === 'flowEvent')).toHaveLength(2);
+    expect(approved.record!.messages.filter((m) => m.type === 'flowEvent')).toHaveLength(2);
     const declined = await pay(device.referenceId, 1251);
-    expect(declined.body).toMatchObject({
+    expect(declined.record).toMatchObject({
       status: 'completed',
       result: { payload: { outcome: 'FAILED', failureReason: 'INSUFFICIENT_FUNDS' } },
     });
     const partial = await pay(device.referenceId, 1099);
-    expect(partial.body).toMatchObject({
+    expect(partial.record).toMatchObject({
       result: {
         payload: { outcome: 'PARTIALLY_FULFILLED', transactions: [{ amounts: { baseAmount: 549 } }] },
       },
     });
 
     // Sync over the websocket: the same terminal answers the POS's socket.
-    const pos = new PosClient({
-      gatewayUrl: sys.gatewayUrl,
-      appKey: tenant.appKey,
-      accountId: account.accountId,
-      apiToken: account.apiToken,
-      hubUrl: `ws://127.0.0.1:${sys.hubs[1].port}/ws`,
-    });
-    await pos.connect();
+    const pos = new PosSocket(rest, { hubUrl: `ws://127.0.0.1:${sys.hubs[1].port}/ws`, reconnect: false });
     try {
-      const sync = await pos.pay(device.referenceId, 700);
-      expect(sync.events).toHaveLength(2);
-      expect(sync.final).toMatchObject({ type: 'paymentResponse', payload: { outcome: 'FULFILLED' } });
+      const sync = await pos.pay({ target: device.referenceId, baseAmount: 700, currency: 'EUR' });
+      const events: string[] = [];
+      for await (const event of sync.events) events.push(event.type);
+      expect(events).toEqual(['flowEvent', 'flowEvent']);
+      expect(await sync.result).toMatchObject({ type: 'paymentResponse', payload: { outcome: 'FULFILLED' } });
     } finally {
       await pos.close();
     }
@@ -205,7 +188,7 @@ describe('simulated terminals hosted by the hubs', () => {
       simulation: { behaviour: 'decline', delayMs: 20, events: 2 },
     });
     const declined = await pay(device.referenceId, 1250);
-    expect(declined.body).toMatchObject({
+    expect(declined.record).toMatchObject({
       status: 'completed',
       result: { payload: { outcome: 'FAILED', failureReason: 'DECLINED_BY_SIMULATION' } },
     });
@@ -213,28 +196,25 @@ describe('simulated terminals hosted by the hubs', () => {
     // Silent, on a terminal of its own: it keeps the payment and never answers, so it stays busy.
     const quiet = await simulated({ behaviour: 'silent' });
     await untilConnected(quiet.referenceId);
-    const silent = await pay(quiet.referenceId, 1250, 'wait=1');
-    expect(silent.status).toBe(202);
-    const requestId = silent.body.requestId as string;
-    const cancel = await http('POST', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}/cancel`, {
-      headers: clientHeaders(tenant, account),
-    });
-    expect(cancel.body).toMatchObject({ outcome: 'pending' });
+    const silent = await pay(quiet.referenceId, 1250, 1);
+    expect(silent.status).toBe('dispatched');
+    const requestId = silent.requestId;
+    expect(await rest.cancel(requestId)).toMatchObject({ outcome: 'pending' });
     expect((await record(requestId)).status).toBe('dispatched');
 
     // A busy terminal (the silent one still holds that payment) is refused as a real one is.
-    const busy = await pay(quiet.referenceId, 1250, 'wait=1');
-    expect(busy.status).toBe(412);
-    expect(busy.body).toMatchObject({ errorCode: 'preconditionFailed' });
+    const busy = await pay(quiet.referenceId, 1250, 1).catch((err: unknown) => err);
+    expect(busy).toBeInstanceOf(CloudFlowApiError);
+    expect(busy).toMatchObject({ status: 412, errorCode: 'preconditionFailed' });
 
     // Drop: the socket goes after the first event; the POS hears connectionLost; it reconnects.
     await patch({ behaviour: 'drop', events: 1 });
-    const dropped = await pay(device.referenceId, 1250, 'wait=15');
+    const dropped = await pay(device.referenceId, 1250, 15);
     await waitFor(
       'the dropped payment to end',
       async () => {
-        const r = await record(dropped.body.requestId as string);
-        return ['connectionLost', 'failed'].includes(r.status as string) ? r : undefined;
+        const r = await record(dropped.requestId);
+        return ['connectionLost', 'failed'].includes(r.status) ? r : undefined;
       },
       20_000,
     );
@@ -242,8 +222,8 @@ describe('simulated terminals hosted by the hubs', () => {
 
     // Late: drop after the first event, reconnect, then answer: the record ends completed.
     await patch({ behaviour: 'late' });
-    const late = await pay(device.referenceId, 1250, 'wait=1');
-    const lateId = late.body.requestId as string;
+    const late = await pay(device.referenceId, 1250, 1);
+    const lateId = late.requestId;
     const final = await waitFor(
       'the late answer on the record',
       async () => {
@@ -253,7 +233,7 @@ describe('simulated terminals hosted by the hubs', () => {
       20_000,
     );
     expect(final.result).toMatchObject({ payload: { outcome: 'FULFILLED' } });
-    expect((final.messages as Body[]).map((m) => m.type)).toEqual(
+    expect(final.messages.map((m) => m.type)).toEqual(
       expect.arrayContaining(['flowEvent', 'paymentResponse']),
     );
   });
@@ -261,14 +241,12 @@ describe('simulated terminals hosted by the hubs', () => {
   it('a cancel before the final answer is confirmed by the simulated terminal', async () => {
     const device = await simulated({ delayMs: 800, events: 3 });
     await untilConnected(device.referenceId);
-    const started = await pay(device.referenceId, 1250, 'wait=1');
-    expect(started.status).toBe(202);
-    const cancel = await http(
-      'POST',
-      `${sys.gatewayUrl}/client/v1.1/requests/${started.body.requestId as string}/cancel`,
-      { headers: clientHeaders(tenant, account) },
-    );
-    expect(cancel.body).toMatchObject({ outcome: 'cancelled', request: { status: 'cancelled' } });
+    const started = await pay(device.referenceId, 1250, 1);
+    expect(started.status).toBe('dispatched');
+    expect(await rest.cancel(started.requestId)).toMatchObject({
+      outcome: 'cancelled',
+      request: { status: 'cancelled' },
+    });
   });
 
   it('refuses simulated devices in production (403) and simulation settings on a real device (422)', async () => {
@@ -338,7 +316,7 @@ describe('simulated terminals hosted by the hubs', () => {
     );
     expect(after[victim]).toBe(0);
     const paid = await pay(device.referenceId, 1250);
-    expect(paid.body).toMatchObject({ status: 'completed', result: { payload: { outcome: 'FULFILLED' } } });
+    expect(paid.record).toMatchObject({ status: 'completed', result: { payload: { outcome: 'FULFILLED' } } });
     await sys.hubs[victim].restart();
   }, 120_000);
 });

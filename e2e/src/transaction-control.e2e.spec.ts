@@ -1,3 +1,4 @@
+import { CloudFlowRest, PosSocket } from '@cloudflow/pos';
 import {
   DeviceSimulator,
   http,
@@ -23,7 +24,9 @@ type Body = Record<string, unknown>;
 /**
  * Issue 13 on real processes: "one request that waits, then degrades to 202" and "cancel with a
  * definite answer". Two gateways (the one holding a call is often not the one whose stream
- * consumer records the answer) and one hub.
+ * consumer records the answer) and one hub. The HTTP contract itself (statuses, Preference-Applied)
+ * is checked with plain HTTP; the cancel races and the websocket cancel are a POS written with
+ * the POS SDK (@cloudflow/pos), one client per gateway.
  */
 describe('transaction control: Prefer: wait and cancel', () => {
   let sys: System;
@@ -89,6 +92,14 @@ describe('transaction control: Prefer: wait and cancel', () => {
   /** The terminal's own final answer for a request: what it really did. */
   const terminalFinal = (sim: DeviceSimulator, requestId: unknown) =>
     sim.sent.find((f) => f.originatingRequestId === requestId && f.type === 'paymentResponse');
+  /** The POS SDK's REST client on gateway `i`. */
+  const sdk = (i: number) =>
+    new CloudFlowRest({
+      baseUrl: gateway(i),
+      appKey: tenant.appKey,
+      accountId: account.accountId,
+      apiToken: account.apiToken,
+    });
   const timed = async <T>(run: () => Promise<T>): Promise<{ value: T; ms: number }> => {
     const at = Date.now();
     const value = await run();
@@ -271,26 +282,29 @@ describe('transaction control: Prefer: wait and cancel', () => {
     await Promise.all(racers.map((d) => untilConnected(d)));
     const disagreements: string[] = [];
     const told: Record<string, number> = {};
+    const clients = [sdk(0), sdk(1)];
     for (let i = 0; i < 40; i++) {
       const k = i % 2;
-      const body = payment(racers[k].referenceId);
-      expect((await post(body, undefined, i)).status).toBe(202);
+      // Sent on one gateway, cancelled on the other.
+      const sent = await clients[i % 2].pay({
+        target: racers[k].referenceId,
+        baseAmount: 1250,
+        currency: 'EUR',
+      });
+      expect(sent.status).toBe('dispatched');
+      const { requestId } = sent;
       // A few ms before or after the terminal's approval (it answers about 16 ms after the write).
       await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 30)));
-      let answer = (await cancel(body.requestId as string, i + 1)).body as { outcome: string; request: Body };
+      let answer = await clients[(i + 1) % 2].cancel(requestId);
       for (let tries = 0; answer.outcome === 'pending' && tries < 20; tries++)
-        answer = (await cancel(body.requestId as string, i)).body as typeof answer;
+        answer = await clients[i % 2].cancel(requestId);
       told[answer.outcome] = (told[answer.outcome] ?? 0) + 1;
-      const did = await waitFor('the terminal’s final answer', async () =>
-        terminalFinal(sims[k], body.requestId),
-      );
+      const did = await waitFor('the terminal’s final answer', async () => terminalFinal(sims[k], requestId));
       const terminalCancelled = did.payload.outcome === 'cancelled';
       if ((answer.outcome === 'cancelled') !== terminalCancelled || answer.outcome === 'pending')
-        disagreements.push(
-          `${String(body.requestId)}: told ${answer.outcome}, terminal ${String(did.payload.outcome)}`,
-        );
+        disagreements.push(`${requestId}: told ${answer.outcome}, terminal ${String(did.payload.outcome)}`);
       if ((answer.request.status === 'cancelled') !== terminalCancelled)
-        disagreements.push(`${String(body.requestId)}: record ${String(answer.request.status)}`);
+        disagreements.push(`${requestId}: record ${String(answer.request.status)}`);
     }
     expect(disagreements).toEqual([]);
     // The racing terminal always approves, so at least half are tooLate; the other half went both ways.
@@ -301,6 +315,17 @@ describe('transaction control: Prefer: wait and cancel', () => {
     const d = await device();
     const sim = await simFor(d, { holdFinal: true });
     await untilConnected(d);
+    const socket = new PosSocket(sdk(0), { hubUrl: hub, reconnect: false });
+    try {
+      const sent = await socket.pay({ target: d.referenceId, baseAmount: 900, currency: 'EUR' });
+      await sim.received.waitFor((f) => f.type === 'payment' && f.requestId === sent.requestId);
+      socket.cancel(sent.requestId);
+      expect(await sent.result).toMatchObject({ type: 'paymentResponse', payload: { outcome: 'cancelled' } });
+      expect(() => socket.cancel(sent.requestId)).toThrow(/in flight/);
+    } finally {
+      await socket.close();
+    }
+    // The protocol under the SDK: a cancel for nothing in flight on the socket is notFound.
     const pos = new PosClient({
       gatewayUrl: sys.gatewayUrl,
       appKey: tenant.appKey,
@@ -310,13 +335,6 @@ describe('transaction control: Prefer: wait and cancel', () => {
     });
     await pos.connect();
     try {
-      const requestId = randomUUID();
-      pos.send(pos.paymentFrame(d.referenceId, 900, 'EUR', requestId));
-      await sim.received.waitFor((f) => f.type === 'payment' && f.requestId === requestId);
-      pos.cancel(requestId, d.referenceId);
-      const { final } = await pos.result(requestId);
-      expect(final).toMatchObject({ type: 'paymentResponse', payload: { outcome: 'cancelled' } });
-      // A cancel for nothing in flight on this socket: notFound.
       pos.cancel(randomUUID(), d.referenceId);
       const refused = await pos.received.waitFor(
         (f) => f.type === 'flowException' && f.payload.errorCode === 'notFound',

@@ -41,6 +41,8 @@ export class SocketClosedError extends Error {
 }
 
 interface Pending {
+  /** The request as sent: a cancel names its target and speaks its format. */
+  frame: CloudFlowFrame;
   events: CloudFlowFrame[];
   wake?: () => void;
   done: boolean;
@@ -92,10 +94,33 @@ export class PosSocket {
     let reject!: (e: Error) => void;
     const result = new Promise<CloudFlowFrame>((res, rej) => ((resolve = res), (reject = rej)));
     result.catch(() => undefined); // a caller may only iterate the events
-    const entry: Pending = { events: [], done: false, resolve, reject };
+    const entry: Pending = { frame, events: [], done: false, resolve, reject };
     this.pending.set(requestId, entry);
     this.ws!.send(JSON.stringify(frame));
     return { requestId, result, events: this.iterate(entry) };
+  }
+
+  /**
+   * Asks the terminal to stop a payment this socket sent and that has no final answer yet (the
+   * protocol's `cancel` frame). What happened comes as that payment's `result`: outcome
+   * `cancelled` if the terminal stopped it, its real result if it had already decided. Throws for
+   * a request that is not in flight here.
+   */
+  cancel(requestId: string): void {
+    const entry = this.pending.get(requestId);
+    if (!entry || !this.ws) throw new Error(`No payment '${requestId}' is in flight on this socket`);
+    const { format, version, target } = entry.frame;
+    this.ws.send(
+      JSON.stringify({
+        type: 'cancel',
+        format,
+        version,
+        requestId: randomUUID(),
+        originatingRequestId: requestId,
+        target,
+        payload: {},
+      }),
+    );
   }
 
   async close(): Promise<void> {
