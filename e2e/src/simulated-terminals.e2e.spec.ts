@@ -6,13 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  createAccount,
-  createTenant,
-  expectStatus,
-  type Account,
-  type Tenant,
-} from './support/tenant';
+import { createAccount, createTenant, expectStatus, type Account, type Tenant } from './support/tenant';
 
 type Body = Record<string, unknown>;
 
