@@ -16,6 +16,7 @@ import {
 import { subDocument } from '@cloudflow/platform';
 import { ADMIN_AUTH_ERRORS, ADMIN_SECURITY } from '../admin-api/admin-api.docs';
 import { requiredRole, ROLE_EXTENSION, ROLE_FORBIDDEN } from '../admin-api/admin-role';
+import { ADMIN_SERVICE_SERVERS } from './admin-servers';
 
 export const ADMIN_DOCS = {
   group: 'admin',
@@ -83,13 +84,7 @@ export function buildAdminApiDocument(app: INestApplication): OpenAPIObject {
     }
   }
   return subDocument(base, {
-    servers: [
-      {
-        url: '/',
-        description:
-          'The host that serves this document (the admin service; http://localhost:8081 under npm start)',
-      },
-    ],
+    servers: ADMIN_SERVICE_SERVERS,
     tagDescriptions: {
       'Business profile': "The caller's business (tenant).",
       'APP keys': 'More named APP keys for a production tenant.',

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { ErrorCode } from '@cloudflow/contracts';
 import { serveApiDocument, subDocument } from '@cloudflow/platform';
+import { ADMIN_SERVICE_SERVERS } from './admin-servers';
 
 export const OPERATOR_DOCS = {
   version: '1.0',
@@ -49,13 +50,7 @@ export function buildOperatorApiDocument(app: INestApplication): OpenAPIObject {
     }
   }
   return subDocument(base, {
-    servers: [
-      {
-        url: '/',
-        description:
-          'The host that serves this document (the admin service; http://localhost:8081 under npm start)',
-      },
-    ],
+    servers: ADMIN_SERVICE_SERVERS,
     tagDescriptions: {
       Developers: 'Developers who signed up on the portal, their tenant and kind.',
       'APP keys': 'Every APP key: revoke, expire, renew, limits and groups.',

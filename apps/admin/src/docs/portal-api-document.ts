@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { serveApiDocument, subDocument } from '@cloudflow/platform';
 import { PORTAL_SECURITY } from '../portal/portal.docs';
+import { ADMIN_SERVICE_SERVERS } from './admin-servers';
 
 export const PORTAL_DOCS = {
   version: '1.0',
@@ -34,13 +35,7 @@ export function buildPortalApiDocument(app: INestApplication): OpenAPIObject {
       for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const)
         if (item[method]) item[method].security ??= [];
   return subDocument(base, {
-    servers: [
-      {
-        url: '/',
-        description:
-          'The host that serves this document (the admin service; http://localhost:8081 under npm start)',
-      },
-    ],
+    servers: ADMIN_SERVICE_SERVERS,
     tagDescriptions: {
       Account: 'Sign up and log in.',
       Settings: 'Your APP key, company and admin user, behind the portal session.',

@@ -40,4 +40,14 @@ describe('PresenceStore.claimDevice (real nats-server)', () => {
     expect(new Set(claims.map((c) => c.epoch)).size).toBe(8);
     expect(claims.filter((c) => c.epoch === 1)).toHaveLength(1);
   });
+
+  it('lists the hubs with a fresh heartbeat, not one that is gone', async () => {
+    await presence.heartbeat('hub-live-a');
+    await presence.heartbeat('hub-live-b');
+    await presence.heartbeat('hub-leaving');
+    await presence.hubGone('hub-leaving');
+    const live = await presence.liveHubIds();
+    expect(live).toEqual(expect.arrayContaining(['hub-live-a', 'hub-live-b']));
+    expect(live).not.toContain('hub-leaving');
+  });
 });

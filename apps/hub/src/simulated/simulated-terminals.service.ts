@@ -9,6 +9,7 @@ import {
   type SimulatedDeviceRecord,
 } from '@cloudflow/contracts';
 import { Broadcasts, LOGGER, MetricsService, PresenceStore, RpcClient } from '@cloudflow/platform';
+import { createHash } from 'node:crypto';
 import { Gauge } from 'prom-client';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
@@ -21,13 +22,12 @@ import { UpgradeAuth } from '../ws/upgrade-auth';
 import { HostedTerminal } from './hosted-terminal';
 
 /**
- * The simulated devices of sandbox tenants (issue 13), hosted by whichever hub finds one
- * without a connection: every SIMULATED_SCAN_MS (and soon after admin says devices changed)
- * each hub lists them and connects, through the same admit and lifecycle as a real socket, each
- * one that no live hub holds. Presence decides: a device has one connection cluster-wide (a
- * second one fences the first, so two hubs that raced end with one), a hub that stops or dies
- * lets its devices go and another hub takes them at its next scan, as a terminal reconnecting
- * would. A real terminal connecting with the device's token takes over the same way.
+ * The simulated devices of sandbox tenants (issue 13): every SIMULATED_SCAN_MS (and soon after
+ * admin says devices changed) each hub lists them and connects, through the same admit and
+ * lifecycle as a real socket, each one that nobody holds and whose host it is (rendezvous
+ * hashing over the hubs with a fresh heartbeat, so every hub picks the same one). A hub that
+ * stops or dies lets its devices go; once its heartbeat is stale the next host takes them, as
+ * a terminal reconnecting would. A real terminal connecting with the device's token takes over.
  */
 @Injectable()
 export class SimulatedTerminals implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -100,6 +100,8 @@ export class SimulatedTerminals implements OnApplicationBootstrap, BeforeApplica
 
   private async scan(): Promise<void> {
     const devices = await this.listAll();
+    const live = new Set(await this.presence.liveHubIds());
+    live.add(this.hub.id);
     const listed = new Set<string>();
     for (const device of devices) {
       if (this.stopped || this.registry.draining) return;
@@ -110,6 +112,10 @@ export class SimulatedTerminals implements OnApplicationBootstrap, BeforeApplica
       if (known?.connected) continue;
       // Replaced by a connection elsewhere: that one holds the device now.
       if (known?.lastClose === CLOSE_CODES.replaced) this.hosted.delete(key);
+      // One host per device, chosen alike by every hub: two hubs that both found it free at the
+      // same scan both connected, and the second claim fenced the first (a payment on it then
+      // ended connectionLost; the e2e caught it). Never a steal: only a device nobody holds.
+      if (hostOf(key, live) !== this.hub.id) continue;
       if (await this.presence.deviceOwner(device.tenantId, device.accountId, device.referenceId)) continue;
       const terminal =
         this.hosted.get(key) ??
@@ -169,6 +175,16 @@ export class SimulatedTerminals implements OnApplicationBootstrap, BeforeApplica
       afterId = devices[devices.length - 1].id;
     }
   }
+}
+
+/** Rendezvous hashing: the live hub with the highest score for the device hosts it. */
+export function hostOf(deviceKey: string, liveHubs: Iterable<string>): string | undefined {
+  let best: { hubId: string; score: string } | undefined;
+  for (const hubId of liveHubs) {
+    const score = createHash('sha256').update(`${hubId}\u0000${deviceKey}`).digest('hex');
+    if (!best || score > best.score) best = { hubId, score };
+  }
+  return best?.hubId;
 }
 
 function keyOf(d: { tenantId: string; accountId: string; referenceId: string }): string {

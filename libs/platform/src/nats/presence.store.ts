@@ -108,6 +108,23 @@ export class PresenceStore {
     return !!beat && Date.now() - beat.at < PRESENCE.hubDeadAfterMs;
   }
 
+  /**
+   * The hubs whose heartbeat is fresh. The keys come from the stream's info (its subjects), which
+   * a hub may read: listing them with `keys()` would need a consumer, which a hub may not create.
+   */
+  async liveHubIds(): Promise<string[]> {
+    const { hubs } = await this.kv();
+    const jsm = await (await this.nats.connection()).jetstreamManager();
+    const prefix = `$KV.${PRESENCE.hubsBucket}.`;
+    const info = await jsm.streams.info(`KV_${PRESENCE.hubsBucket}`, { subjects_filter: `${prefix}>` });
+    const live: string[] = [];
+    for (const subject of Object.keys(info.state.subjects ?? {})) {
+      const beat = json<HubHeartbeat>(await hubs.get(subject.slice(prefix.length)));
+      if (beat && Date.now() - beat.at < PRESENCE.hubDeadAfterMs) live.push(beat.hubId);
+    }
+    return live;
+  }
+
   async hubGone(hubId: string): Promise<void> {
     this.heartbeats.delete(hubId);
     const { hubs } = await this.kv();
