@@ -12,6 +12,7 @@ import { ConnectionRegistry } from './connections/connection-registry';
 import { HubIdentity } from './connections/hub-identity';
 import { SlotReservations } from './connections/slot-reservations';
 import { HubConfig } from './hub.config';
+import { HubMetrics } from './hub.metrics';
 import { RelayLookup } from './lookup/relay-lookup';
 import { UpgradeDevices } from './lookup/upgrade-devices';
 import { ClientFrames } from './routing/client-frames';
@@ -43,6 +44,7 @@ export class AppModule {
           ),
         },
         ConnectionRegistry,
+        HubMetrics,
         RelayLookup,
         UpgradeDevices,
         HubBus,

@@ -16,6 +16,7 @@ export * from './nats/bus-codec';
 export * from './database/database.service';
 export * from './database/service-roles';
 export * from './health/metrics.service';
+export * from './health/request-outcome.metrics';
 export * from './health/readiness.service';
 export * from './http/public.decorator';
 export * from './http/start-service';

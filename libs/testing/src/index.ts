@@ -17,3 +17,4 @@ export * from './chaos/history';
 export * from './chaos/report';
 export * from './chaos/prng';
 export * from './chaos/pan-scan';
+export * from './prometheus-text';

@@ -43,6 +43,8 @@ export interface DeviceInflight {
 export interface ClientInflight {
   deviceConnId: string;
   target: string;
+  /** The request's frame type (payment, request): its outcome is counted under it (HubMetrics). */
+  type: string;
   startedAt: number;
   /** The account's request timeout: the POS hears "outcome unknown" then, never waits forever. */
   timer?: NodeJS.Timeout;

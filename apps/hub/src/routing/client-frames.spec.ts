@@ -28,7 +28,7 @@ describe('ClientFrames replies', () => {
     const pos = new Connection({ kind: 'client', tenantId: 't', accountId: 'a' }, ws as never);
     // Replies touch none of these: an unexpected call fails the test.
     const none = {} as never;
-    const frames = new ClientFrames(none, none, none, new HubConfig(), none, none, none);
+    const frames = new ClientFrames(none, none, none, new HubConfig(), none, none, none, none);
     for (const f of [
       frame('flowEvent', 'e1'),
       frame('paymentResponse', 'f1'),

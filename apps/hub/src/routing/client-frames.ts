@@ -4,6 +4,7 @@ import { MovingRetry, RequestIdsStore, UsageLimiter, deliverWithResend } from '@
 import type { ClientInflight, Connection } from '../connections/connection';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import { HubConfig } from '../hub.config';
+import { HubMetrics } from '../hub.metrics';
 import { RelayLookup } from '../lookup/relay-lookup';
 import { DeviceOwners } from './device-owners';
 import { HubBus, type BusAck, type BusMessage } from './hub-bus';
@@ -26,6 +27,7 @@ export class ClientFrames {
     private readonly requestIds: RequestIdsStore,
     private readonly registry: ConnectionRegistry,
     private readonly usage: UsageLimiter,
+    private readonly metrics: HubMetrics,
   ) {}
 
   /** Final frames written to client sockets (connection id + frame requestId), for the few seconds a resend can come. */
@@ -62,7 +64,8 @@ export class ClientFrames {
       if (this.finalsWritten.has(key)) return { ok: true };
       if (this.finalsWritten.size >= MAX_FINALS_REMEMBERED) this.finalsWritten.clear();
       this.finalsWritten.add(key);
-      if (frame.originatingRequestId) conn.settleClient(frame.originatingRequestId);
+      const settled = frame.originatingRequestId ? conn.settleClient(frame.originatingRequestId) : undefined;
+      if (settled) this.metrics.syncFinal(settled.type, frame);
     }
     await conn.send(frame).catch(() => undefined);
     return { ok: true };
@@ -80,6 +83,7 @@ export class ClientFrames {
       );
     }
     if (this.registry.draining) {
+      this.metrics.syncOutcome(frame.type, 'rejected');
       return conn.sendException(
         ErrorCode.connectionLost,
         'This hub is shutting down; nothing was sent, reconnect and retry',
@@ -103,6 +107,7 @@ export class ClientFrames {
           ? error
           : new CloudFlowError(ErrorCode.failed, 'Device lookup failed; please retry');
       const message = e.code === ErrorCode.notFound ? `Device '${target}' does not exist` : e.message;
+      this.metrics.syncOutcome(frame.type, 'rejected');
       return conn.sendException(e.code, message, requestId);
     }
     // A requestId is used once per account for the whole retention (CONTRACT.md §7), on any hub,
@@ -117,6 +122,7 @@ export class ClientFrames {
         );
       }
     } catch {
+      this.metrics.syncOutcome(frame.type, 'rejected');
       return conn.sendException(
         ErrorCode.storageFailed,
         'The requestId could not be recorded; nothing was sent, please retry',
@@ -133,7 +139,12 @@ export class ClientFrames {
       if (attempt > 0 && (!(await (retry ??= new MovingRetry()).again()) || conn.closed)) break;
       const owner = await this.owners.owner(tenantId, accountId, target, attempt > 0);
       if (!owner) break;
-      const entry: ClientInflight = { deviceConnId: owner.connId, target, startedAt: Date.now() };
+      const entry: ClientInflight = {
+        deviceConnId: owner.connId,
+        target,
+        type: frame.type,
+        startedAt: Date.now(),
+      };
       conn.clientInflight.set(requestId, entry);
       // The device's hub writes it only before `deadline`; this hub waits a margin longer, so a
       // timeout here means "written before the deadline, or never" and not "maybe later".
@@ -163,6 +174,7 @@ export class ClientFrames {
       conn.settleClient(requestId);
       if (ack.timedOut) {
         // The device may or may not have it; any answer it sends is still routed here and recorded.
+        this.metrics.syncOutcome(frame.type, 'connectionLost');
         return conn.sendException(
           ErrorCode.connectionLost,
           `Device '${target}' did not confirm the request in time; its outcome is unknown`,
@@ -174,6 +186,8 @@ export class ClientFrames {
         // Refused before the socket write (busy, past its deadline, ...): nothing was dispatched.
         // A duplicate on the device means the id is in use there: it stays taken.
         if (ack.errorCode !== ErrorCode.duplicateItem) release();
+        // A duplicate is not a request of its own (the first one with that id is counted).
+        if (ack.errorCode !== ErrorCode.duplicateItem) this.metrics.syncOutcome(frame.type, 'rejected');
         return conn.sendException(
           ack.errorCode,
           ack.errorMessage,
@@ -183,6 +197,7 @@ export class ClientFrames {
       }
     }
     release();
+    this.metrics.syncOutcome(frame.type, 'rejected');
     conn.sendException(
       ErrorCode.connectionLost,
       `Device '${target}' is not connected; nothing was sent`,
@@ -202,6 +217,7 @@ export class ClientFrames {
       () => {
         if (conn.clientInflight.get(requestId) !== entry) return;
         conn.settleClient(requestId);
+        this.metrics.syncOutcome(entry.type, 'connectionLost');
         conn.sendException(
           ErrorCode.connectionLost,
           `No final answer from device '${entry.target}' within ${timeoutS} s; the outcome is unknown`,

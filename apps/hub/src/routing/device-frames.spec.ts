@@ -1,7 +1,9 @@
 import { ErrorCode, type CloudFlowMessage } from '@cloudflow/contracts';
+import { MetricsService } from '@cloudflow/platform';
 import { Connection } from '../connections/connection';
 import type { ConnectionRegistry } from '../connections/connection-registry';
 import { HubConfig } from '../hub.config';
+import { HubMetrics } from '../hub.metrics';
 import type { RelayLookup } from '../lookup/relay-lookup';
 import { DeviceFrames } from './device-frames';
 import type { BusAck, BusMessage, HubBus } from './hub-bus';
@@ -78,7 +80,14 @@ describe('DeviceFrames', () => {
     const lookup = { account: async () => ({ requestTimeoutSeconds: 150 }) } as unknown as RelayLookup;
     registry = { draining: false } as ConnectionRegistry;
     config = Object.assign(new HubConfig(), { INFLIGHT_GRACE_MS: 0 });
-    frames = new DeviceFrames(bus, events, lookup, registry, config);
+    frames = new DeviceFrames(
+      bus,
+      events,
+      lookup,
+      registry,
+      config,
+      new HubMetrics(new MetricsService('hub-test'), registry, config),
+    );
     deliver = (requestId) =>
       frames.onBus(device, {
         kind: 'deliver',

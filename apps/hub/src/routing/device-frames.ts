@@ -4,6 +4,7 @@ import { MovingRetry } from '@cloudflow/platform';
 import { hubException, type Connection, type DeviceInflight } from '../connections/connection';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import { HubConfig } from '../hub.config';
+import { HubMetrics } from '../hub.metrics';
 import { RelayLookup } from '../lookup/relay-lookup';
 import { deviceEventId } from './event-id';
 import { HubBus, type BusAck, type BusMessage } from './hub-bus';
@@ -26,6 +27,7 @@ export class DeviceFrames {
     private readonly lookup: RelayLookup,
     private readonly registry: ConnectionRegistry,
     private readonly config: HubConfig,
+    private readonly metrics: HubMetrics,
   ) {}
 
   async handle(conn: Connection, frame: CloudFlowMessage): Promise<void> {
@@ -220,7 +222,8 @@ export class DeviceFrames {
       // result is never dropped, so the gateways record it if such a request exists.
       stored = this.events.publish(conn, { kind: 'late', requestId, index: null, message: frame, eventId });
     } else {
-      if (FINAL_TYPES.has(frame.type)) conn.settleDevice(requestId);
+      if (FINAL_TYPES.has(frame.type) && conn.settleDevice(requestId))
+        this.metrics.deviceAnswered(entry.mode, entry.startedAt);
       stored = this.record(conn, requestId, entry, frame, 'device', eventId);
       if (entry.replyConnId && FINAL_TYPES.has(frame.type)) void this.replyFinal(entry.replyConnId, frame);
       else if (entry.replyConnId) await this.bus.publish(entry.replyConnId, { kind: 'reply', frame });

@@ -4,6 +4,7 @@ import { LOGGER, MovingRetry } from '@cloudflow/platform';
 import type { Logger } from 'pino';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import { HubConfig } from '../hub.config';
+import { HubMetrics } from '../hub.metrics';
 import { HubBus } from './hub-bus';
 
 /** How long "no responders" must last before a device connection counts as gone. */
@@ -23,6 +24,7 @@ export class InflightWatch implements OnModuleInit, OnApplicationShutdown {
     private readonly registry: ConnectionRegistry,
     private readonly bus: HubBus,
     private readonly config: HubConfig,
+    private readonly metrics: HubMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -69,6 +71,7 @@ export class InflightWatch implements OnModuleInit, OnApplicationShutdown {
             const entry = conn?.clientInflight.get(requestId);
             if (!conn || !entry || entry.deviceConnId !== deviceConnId) continue;
             conn.settleClient(requestId);
+            this.metrics.syncOutcome(entry.type, 'connectionLost');
             // The device had it (or may have had it): its outcome is unknown.
             conn.sendException(
               ErrorCode.connectionLost,
