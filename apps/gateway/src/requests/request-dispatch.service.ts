@@ -27,6 +27,7 @@ import { gatewayFlowException } from './request-exception';
 import { bodyHash, maskPans } from './request-body';
 import type { RequestEntity } from './request.entity';
 import { RequestRecorder } from './request-recorder.service';
+import { RequestMetrics } from './request.metrics';
 import { toRequestView } from './request-views';
 import { RequestsRepository } from './requests.repository';
 
@@ -55,6 +56,7 @@ export class RequestDispatchService {
     private readonly admission: RequestAdmission,
     private readonly requestIds: RequestIdsStore,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly metrics: RequestMetrics,
   ) {}
 
   /** Sheds load at the door (429 + Retry-After, nothing dispatched) before any work is done. */
@@ -82,6 +84,7 @@ export class RequestDispatchService {
       // (CONTRACT.md §7): only a request that cannot be sent looks for one, a new one costs no SELECT.
       const existing = await this.repo.find(tenantId, accountId, body.requestId);
       if (existing && existing.status !== 'rejected') return this.replay(existing, hash);
+      this.metrics.asyncOutcome(body.type, 'rejected');
       throw error;
     }
     let owner: DevicePresence | undefined = checked.owner;
@@ -107,6 +110,7 @@ export class RequestDispatchService {
     const reserved = await this.requestIds.reserve(tenantId, accountId, body.requestId).catch(() => null);
     if (reserved === null)
       return this.reject(
+        body.type,
         id,
         ErrorCode.failed,
         'The requestId could not be checked right now; nothing was dispatched, please retry',
@@ -115,6 +119,7 @@ export class RequestDispatchService {
       );
     if (!reserved)
       return this.reject(
+        body.type,
         id,
         ErrorCode.duplicateItem,
         `Request '${body.requestId}' was already sent; a new request needs a new requestId`,
@@ -184,13 +189,14 @@ export class RequestDispatchService {
           { dispatched: true },
         );
       }
-      if (!ack.noResponders) return this.reject(id, ack.errorCode, ack.errorMessage, target);
+      if (!ack.noResponders) return this.reject(body.type, id, ack.errorCode, ack.errorMessage, target);
       retry ??= new MovingRetry();
-      if (!(await retry.again())) return this.reject(id, ErrorCode.connectionLost, ack.errorMessage, target);
+      if (!(await retry.again()))
+        return this.reject(body.type, id, ErrorCode.connectionLost, ack.errorMessage, target);
       owner = await this.owner(tenantId, accountId, target);
       if (owner) await this.repo.setConnection(id, owner.connId);
     }
-    return this.reject(id, ErrorCode.connectionLost, '', target);
+    return this.reject(body.type, id, ErrorCode.connectionLost, '', target);
   }
 
   /** What must hold before anything is stored: messaging up, a webhook URL, the device enabled and connected. */
@@ -262,12 +268,15 @@ export class RequestDispatchService {
 
   /** Nothing was dispatched: the row is kept as `rejected` and, unless it is another request's, the id is free again. */
   private async reject(
+    type: string,
     id: string,
     code: ErrorCode,
     message: string,
     target: string,
     reserved = true,
   ): Promise<never> {
+    // A requestId used before is not a request of its own (the first one is counted).
+    if (code !== ErrorCode.duplicateItem) this.metrics.asyncOutcome(type, 'rejected');
     await this.repo.transition(id, ['dispatching'], 'rejected', code);
     if (reserved) {
       const row = await this.repo.byId(id).catch(() => undefined);

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { CloudFlowMessage, RequestEvent } from '@cloudflow/contracts';
-import { DatabaseService } from '@cloudflow/platform';
+import { DatabaseService, MetricsService } from '@cloudflow/platform';
 import { startPostgres, type PostgresHandle } from '@cloudflow/testing';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
@@ -10,6 +10,7 @@ import { PostgresWebhookOutbox } from '../webhooks/webhook-outbox.service';
 import type { RequestFinals } from './request-finals';
 import { MAX_WAITS, RequestRecorder } from './request-recorder.service';
 import { RequestsRepository } from './requests.repository';
+import { RequestMetrics } from './request.metrics';
 
 jest.setTimeout(30_000);
 
@@ -99,6 +100,7 @@ describe('RequestRecorder.applyBatch on real Postgres', () => {
       new GatewayConfig(),
       announced as unknown as RequestFinals,
       logger,
+      new RequestMetrics(new MetricsService('gateway-test'), {} as never, logger),
     );
   });
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { FINAL_TYPES, type CloudFlowMessage, type RequestEvent } from '@cloudflow/contracts';
-import { DatabaseService, LOGGER } from '@cloudflow/platform';
+import { DatabaseService, LOGGER, type RequestOutcome } from '@cloudflow/platform';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
 import { WebhookOutbox, type OutboxItem } from '../webhooks/webhook-outbox.port';
@@ -8,6 +8,7 @@ import { GatewayConfig } from '../gateway.config';
 import { bodyHash, maskPans } from './request-body';
 import type { StoredStatus } from './request.entity';
 import { RequestFinals } from './request-finals';
+import { RequestMetrics } from './request.metrics';
 import { statusAfter } from './request-status';
 import {
   RequestsRepository,
@@ -39,6 +40,7 @@ export class RequestRecorder {
     private readonly config: GatewayConfig,
     private readonly finals: RequestFinals,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly metrics: RequestMetrics,
   ) {}
 
   /**
@@ -55,6 +57,7 @@ export class RequestRecorder {
    */
   async applyBatch(items: ReadonlyArray<{ event: RequestEvent; deliveries: number }>): Promise<boolean[]> {
     let finals: RequestKey[] = [];
+    let decided: RequestState[] = [];
     const done = await this.db.transaction(async (tx) => {
       const done = items.map(() => true);
       const messages: Array<{ state: RequestState; message: NewMessage & { seq: number } }> = [];
@@ -119,9 +122,12 @@ export class RequestRecorder {
       finals = messages
         .filter(({ message }) => FINAL_TYPES.has(message.message.type))
         .map((m) => m.state.row);
+      decided = [...known.values()].filter((s) => s.decided);
       return done;
     });
     this.finals.announce(finals);
+    // Counted once committed (a rolled-back batch comes again); only an open request's first final status counts.
+    for (const s of decided) this.metrics.asyncOutcome(s.row.type, s.decided!);
     return done;
   }
 
@@ -154,6 +160,9 @@ export class RequestRecorder {
     state.perConnection.set(event.connId, (state.perConnection.get(event.connId) ?? 0) + 1);
     state.changed = true;
     if (change) {
+      // An async request's outcome is decided by its first final status (a later answer may still move it on).
+      if (row.kind === 'async' && (row.status === 'dispatching' || row.status === 'dispatched'))
+        state.decided ??= change.status as RequestOutcome;
       row.status = change.status;
       if (change.result) state.result = message;
     }
@@ -189,6 +198,7 @@ export class RequestRecorder {
     });
     if (!concluded) return false;
     this.finals.announce([concluded]);
+    if (concluded.kind === 'async') this.metrics.asyncOutcome(concluded.type, to as RequestOutcome);
     return true;
   }
 
@@ -266,6 +276,7 @@ function freshState(start: RequestEvent): RequestState {
     requestId: start.requestId,
     target: start.target,
     kind: 'sync',
+    type: start.message.type,
     status: 'dispatched',
   };
   return {
@@ -283,6 +294,8 @@ interface RequestState extends TimelineState {
   row: LockedRequest;
   changed: boolean;
   result: CloudFlowMessage | null;
+  /** An async request's first final status, set in this batch (counted after the commit). */
+  decided?: RequestOutcome;
 }
 
 /** The recorder's (and the consumer's lane) key: tenant, account and requestId. */

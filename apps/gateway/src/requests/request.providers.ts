@@ -12,6 +12,7 @@ import { RequestWatch } from './request-watch.service';
 import { RequestFinals } from './request-finals';
 import { RequestCancelService } from './request-cancel.service';
 import { RequestsRepository } from './requests.repository';
+import { RequestMetrics } from './request.metrics';
 
 /** Requests to devices: the store, the REST side, the stream consumer and the watchers. */
 export const REQUEST_PROVIDERS: Provider[] = [
@@ -23,6 +24,7 @@ export const REQUEST_PROVIDERS: Provider[] = [
       new RequestIdsStore(nats, c.REQUEST_RETENTION_HOURS * 3600 * 1000),
   },
   RequestsRepository,
+  RequestMetrics,
   DeadLettersRepository,
   RequestAdmission,
   DeviceBus,

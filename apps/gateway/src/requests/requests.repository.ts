@@ -44,6 +44,8 @@ export interface LockedRequest extends RequestKey {
   id: string;
   target: string;
   kind: 'sync' | 'async';
+  /** payment or request (metrics count outcomes by it). */
+  type: string;
   status: StoredStatus;
 }
 
@@ -358,9 +360,10 @@ export class RequestsRepository {
       request_id: string;
       target: string;
       kind: 'sync' | 'async';
+      type: string;
       status: StoredStatus;
     }> = await tx.query(
-      `SELECT r."id", r."tenant_id", r."account_id", r."request_id", r."target", r."kind", r."status"
+      `SELECT r."id", r."tenant_id", r."account_id", r."request_id", r."target", r."kind", r."type", r."status"
            FROM "gateway"."requests" r
            JOIN unnest($1::varchar[], $2::varchar[], $3::varchar[]) AS k("t", "a", "q")
              ON r."tenant_id" = k."t" AND r."account_id" = k."a" AND r."request_id" = k."q"
@@ -374,6 +377,7 @@ export class RequestsRepository {
       requestId: r.request_id,
       target: r.target,
       kind: r.kind,
+      type: r.type,
       status: r.status,
     }));
   }
