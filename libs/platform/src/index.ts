@@ -37,3 +37,5 @@ export * from './nats/deliver-with-resend';
 export * from './docs/error-body.dto';
 export * from './docs/api-errors.decorator';
 export * from './docs/api-document';
+export * from './tracing/tracing';
+export * from './tracing/trace-propagation';

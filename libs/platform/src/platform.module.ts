@@ -1,4 +1,12 @@
-import { DynamicModule, Inject, Module, OnModuleInit, Optional, type Provider } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  Module,
+  OnApplicationShutdown,
+  OnModuleInit,
+  Optional,
+  type Provider,
+} from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ClientNats } from '@nestjs/microservices';
 import { SUBJECTS } from '@cloudflow/contracts';
@@ -21,6 +29,7 @@ import { NatsConnectionOwner } from './nats/nats-connection.owner';
 import { natsAuth, natsConnectionOptions } from './nats/nats-options';
 import { PresenceStore } from './nats/presence.store';
 import { RpcClient } from './nats/rpc-client';
+import { startTracing, stopTracing } from './tracing/tracing';
 
 export interface PlatformOptions {
   service: string;
@@ -30,6 +39,13 @@ export interface PlatformOptions {
   appKeyGuard?: boolean;
   /** Count and report APP-key usage without guarding HTTP (hubs: sync payments for billing). */
   usageReporting?: boolean;
+}
+
+/** Exports the spans still buffered when the service stops (nothing to do when tracing is off). */
+class TracingShutdown implements OnApplicationShutdown {
+  onApplicationShutdown(): Promise<void> {
+    return stopTracing().catch(() => undefined);
+  }
 }
 
 class ReadinessWiring implements OnModuleInit {
@@ -52,6 +68,8 @@ export class PlatformModule {
     const instance = config.INSTANCE_ID ?? `${hostname()}:${process.pid}`;
     const logger = createLogger(service, config.LOG_LEVEL, instance);
     const natsName = `${service}@${instance}`;
+    // First thing the service builds: spans exist from its first request on (OTEL_EXPORTER_OTLP_ENDPOINT).
+    startTracing({ service, instance, endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
     const nats = natsAuth(config, service);
     const providers: Provider[] = [
       { provide: LOGGER, useValue: logger },
@@ -86,6 +104,7 @@ export class PlatformModule {
       },
       PresenceStore,
       ReadinessWiring,
+      TracingShutdown,
     ];
     if (options.database) {
       const db = options.database;
@@ -116,7 +135,10 @@ export class PlatformModule {
       providers,
       // APP_GUARD registers globally by itself; Nest refuses to export it.
       exports: providers.filter(
-        (p) => p !== ReadinessWiring && !(typeof p === 'object' && 'provide' in p && p.provide === APP_GUARD),
+        (p) =>
+          p !== ReadinessWiring &&
+          p !== TracingShutdown &&
+          !(typeof p === 'object' && 'provide' in p && p.provide === APP_GUARD),
       ),
     };
   }

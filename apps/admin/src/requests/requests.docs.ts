@@ -73,6 +73,15 @@ export class RequestLogEntryDto implements RequestLogEntry {
   result: MessageDto | null;
   @ApiProperty({ type: DeliveryDto, isArray: true, description: 'Webhook deliveries (async requests).' })
   deliveries: DeliveryDto[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    pattern: '^[0-9a-f]{32}$',
+    example: '4bf92f3577b34da6a3ce929d0e0e4736',
+    description:
+      "The OpenTelemetry trace id of the trace this request was made in (the POS's `traceparent` or the trace the API call started); null when tracing is off.",
+  })
+  traceId: string | null;
 }
 
 class DeadLetterDto implements DeadLetterView {

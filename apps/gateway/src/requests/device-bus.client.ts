@@ -6,7 +6,15 @@ import {
   type BusAck,
   type BusMessage,
 } from '@cloudflow/contracts';
-import { busHeaders, decodeBus, encodeBus, NatsConnectionOwner } from '@cloudflow/platform';
+import {
+  busHeaders,
+  decodeBus,
+  encodeBus,
+  inChildSpan,
+  markSpanFailed,
+  NatsConnectionOwner,
+  SpanKind,
+} from '@cloudflow/platform';
 import { ErrorCode as NatsErrorCode, type NatsError } from 'nats';
 
 /** The hub's answer, or what the gateway concluded without one. `unknown`: the bus failed mid-request. */
@@ -17,7 +25,17 @@ export type DeliveryAck = BusAck & { unknown?: boolean };
 export class DeviceBus {
   constructor(private readonly nats: NatsConnectionOwner) {}
 
-  async request(connId: string, msg: BusMessage, timeoutMs: number): Promise<DeliveryAck> {
+  request(connId: string, msg: BusMessage, timeoutMs: number): Promise<DeliveryAck> {
+    if (msg.kind !== 'deliver') return this.requestNow(connId, msg, timeoutMs);
+    // The bus hop to the device's hub (each resend its own): the traceparent goes in the headers.
+    return inChildSpan('bus deliver', SpanKind.CLIENT, async (span) => {
+      const ack = await this.requestNow(connId, msg, timeoutMs);
+      if (!ack.ok) markSpanFailed(span, ack.errorMessage);
+      return ack;
+    });
+  }
+
+  private async requestNow(connId: string, msg: BusMessage, timeoutMs: number): Promise<DeliveryAck> {
     const nc = await this.nats.connection();
     try {
       const reply = await nc.request(connectionSubject(connId), encodeBus(msg), {

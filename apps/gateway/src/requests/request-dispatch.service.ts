@@ -9,6 +9,7 @@ import {
   type VerifiedAccount,
 } from '@cloudflow/contracts';
 import {
+  currentTraceId,
   NatsConnectionOwner,
   LOGGER,
   MovingRetry,
@@ -103,6 +104,7 @@ export class RequestDispatchService {
       request: maskPans(body),
       connId: owner.connId,
       expiresAt: new Date(Date.now() + checked.timeoutS * 1000),
+      traceId: currentTraceId(),
     });
     if (!id) return this.replay((await this.repo.find(tenantId, accountId, body.requestId))!, hash);
     // The id may have been used over a websocket (the hubs reserve those in the same store, before

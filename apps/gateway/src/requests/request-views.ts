@@ -15,6 +15,7 @@ export function toRequestView(row: RequestEntity, messages: RequestMessageEntity
     request: row.request,
     messages: messages.map((m): CloudFlowMessage => m.message),
     result: row.result,
+    traceId: row.traceId ?? null,
   };
 }
 

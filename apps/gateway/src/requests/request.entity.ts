@@ -52,6 +52,8 @@ export class RequestEntity {
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
   @Column('timestamptz', { name: 'expires_at' }) expiresAt: Date;
+  /** The trace it was made in (tracing on): the POS's traceparent's, or the one the API call started. */
+  @Column('varchar', { name: 'trace_id', length: 32, nullable: true }) traceId: string | null;
 }
 
 /** A request's timeline: every message recorded for it, in order. */

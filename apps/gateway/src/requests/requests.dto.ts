@@ -145,6 +145,16 @@ export class StoredRequestDto {
   messages: MessageDto[];
   @ApiProperty({ type: MessageDto, nullable: true, description: 'The final answer, once there is one.' })
   result: MessageDto | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    pattern: '^[0-9a-f]{32}$',
+    example: '4bf92f3577b34da6a3ce929d0e0e4736',
+    description:
+      'The OpenTelemetry trace id of this payment: the trace of the `traceparent` header you sent with POST /requests, ' +
+      'or the one the gateway (or, for a websocket payment, the hub) started. Null when the deployment does not trace.',
+  })
+  traceId: string | null;
 }
 
 export const STORED_REQUEST_EXAMPLE = {
@@ -192,6 +202,7 @@ export const STORED_REQUEST_EXAMPLE = {
       transactions: [{ amounts: { baseAmount: 1250, currency: 'EUR' }, maskedPan: '************4242' }],
     },
   },
+  traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
 };
 
 /** The answer to POST /requests/{requestId}/cancel (issue 13). */

@@ -18,6 +18,8 @@ export interface NewRequest {
   request: CloudFlowMessage;
   connId: string | null;
   expiresAt: Date;
+  /** The trace it is part of (tracing on). */
+  traceId?: string | null;
 }
 
 export interface NewMessage {
@@ -79,7 +81,7 @@ export interface RequestFilters {
 const TAKE_OVER_REJECTED = `ON CONFLICT ("tenant_id", "account_id", "request_id") DO UPDATE SET
          "target" = EXCLUDED."target", "type" = EXCLUDED."type", "kind" = EXCLUDED."kind", "status" = EXCLUDED."status",
          "error_code" = NULL, "body_hash" = EXCLUDED."body_hash", "request" = EXCLUDED."request", "conn_id" = EXCLUDED."conn_id",
-         "created_at" = now(), "updated_at" = now(), "expires_at" = EXCLUDED."expires_at"
+         "created_at" = now(), "updated_at" = now(), "expires_at" = EXCLUDED."expires_at", "trace_id" = EXCLUDED."trace_id"
        WHERE "requests"."status" = 'rejected'`;
 
 function keyOf(k: RequestKey): string {
@@ -143,8 +145,8 @@ export class RequestsRepository {
   private async claimOne(r: NewRequest, tx?: EntityManager): Promise<string | null> {
     const rows: Array<{ id: string }> = await (tx ?? this.db.manager).query(
       `INSERT INTO "gateway"."requests"
-         ("tenant_id", "account_id", "request_id", "target", "type", "kind", "status", "body_hash", "request", "conn_id", "expires_at")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ("tenant_id", "account_id", "request_id", "target", "type", "kind", "status", "body_hash", "request", "conn_id", "expires_at", "trace_id")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ${TAKE_OVER_REJECTED}
        RETURNING "id"`,
       [
@@ -159,6 +161,7 @@ export class RequestsRepository {
         JSON.stringify(r.request),
         r.connId,
         r.expiresAt,
+        r.traceId ?? null,
       ],
     );
     return rows[0]?.id ?? null;
@@ -203,9 +206,9 @@ export class RequestsRepository {
     const rows: Array<{ id: string; tenant_id: string; account_id: string; request_id: string }> =
       await this.db.manager.query(
         `INSERT INTO "gateway"."requests"
-         ("tenant_id", "account_id", "request_id", "target", "type", "kind", "status", "body_hash", "request", "conn_id", "expires_at")
+         ("tenant_id", "account_id", "request_id", "target", "type", "kind", "status", "body_hash", "request", "conn_id", "expires_at", "trace_id")
        SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[], $7::varchar[],
-                            $8::char(64)[], $9::jsonb[], $10::varchar[], $11::timestamptz[])
+                            $8::char(64)[], $9::jsonb[], $10::varchar[], $11::timestamptz[], $12::varchar[])
        ${TAKE_OVER_REJECTED}
        RETURNING "id", "tenant_id", "account_id", "request_id"`,
         [
@@ -220,6 +223,7 @@ export class RequestsRepository {
           rs.map((r) => JSON.stringify(r.request)),
           col('connId'),
           rs.map((r) => r.expiresAt.toISOString()),
+          rs.map((r) => r.traceId ?? null),
         ],
       );
     return new Map(
@@ -314,13 +318,13 @@ export class RequestsRepository {
       inserted: boolean;
     }> = await tx.query(
       `INSERT INTO "gateway"."requests"
-         ("tenant_id", "account_id", "request_id", "target", "type", "kind", "status", "body_hash", "request", "conn_id", "expires_at", "result")
+         ("tenant_id", "account_id", "request_id", "target", "type", "kind", "status", "body_hash", "request", "conn_id", "expires_at", "result", "trace_id")
        SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[], $7::varchar[],
-                            $8::char(64)[], $9::jsonb[], $10::varchar[], $11::timestamptz[], $12::jsonb[])
+                            $8::char(64)[], $9::jsonb[], $10::varchar[], $11::timestamptz[], $12::jsonb[], $13::varchar[])
        ON CONFLICT ("tenant_id", "account_id", "request_id") DO UPDATE SET
          "target" = EXCLUDED."target", "type" = EXCLUDED."type", "kind" = EXCLUDED."kind", "status" = 'dispatched',
          "error_code" = NULL, "body_hash" = EXCLUDED."body_hash", "request" = EXCLUDED."request", "conn_id" = EXCLUDED."conn_id",
-         "created_at" = now(), "updated_at" = now(), "expires_at" = EXCLUDED."expires_at"
+         "created_at" = now(), "updated_at" = now(), "expires_at" = EXCLUDED."expires_at", "trace_id" = EXCLUDED."trace_id"
        WHERE "requests"."status" = 'rejected'
        RETURNING "id", "tenant_id", "account_id", "request_id", ("xmax" = 0) AS "inserted"`,
       [
@@ -336,6 +340,7 @@ export class RequestsRepository {
         col('connId'),
         rs.map((r) => r.expiresAt.toISOString()),
         rs.map((r) => (r.result ? JSON.stringify(r.result) : null)),
+        rs.map((r) => r.traceId ?? null),
       ],
     );
     return rows.map((r) => ({

@@ -6,6 +6,7 @@ import {
   type CloudFlowMessage,
   type ErrorCode,
 } from '@cloudflow/contracts';
+import type { TraceContext } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 
@@ -37,6 +38,8 @@ export interface DeviceInflight {
   startedAt: number;
   /** Frees the device if no final answer came within the request timeout (plus a grace). */
   expiry?: NodeJS.Timeout;
+  /** The delivery's span (tracing on): the device's messages for it are spans of its trace. */
+  trace?: TraceContext;
 }
 
 /** A request this client socket sent, and the device connection that accepted it. */

@@ -1,6 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { CloudFlowError, ErrorCode, FINAL_TYPES, type CloudFlowMessage } from '@cloudflow/contracts';
-import { MovingRetry, RequestIdsStore, UsageLimiter, deliverWithResend } from '@cloudflow/platform';
+import {
+  inChildSpan,
+  inSpan,
+  markSpanFailed,
+  MovingRetry,
+  NEW_TRACE,
+  RequestIdsStore,
+  SpanKind,
+  UsageLimiter,
+  deliverWithResend,
+} from '@cloudflow/platform';
 import type { ClientInflight, Connection } from '../connections/connection';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import { HubConfig } from '../hub.config';
@@ -38,7 +48,16 @@ export class ClientFrames {
     switch (frame.type) {
       case 'payment':
       case 'request':
-        return this.start(conn, frame);
+        // The API call of a websocket payment: a new trace (frames carry no traceparent).
+        return inSpan(
+          'client request',
+          SpanKind.SERVER,
+          (span) => {
+            span?.setAttribute('cloudflow.message.type', frame.type);
+            return this.start(conn, frame);
+          },
+          NEW_TRACE,
+        );
       case 'flowEvent':
       // A sync transaction's cancel goes to the terminal; its final answer (cancelled or not) is the answer.
       case 'cancel':
@@ -67,7 +86,10 @@ export class ClientFrames {
       const settled = frame.originatingRequestId ? conn.settleClient(frame.originatingRequestId) : undefined;
       if (settled) this.metrics.syncFinal(settled.type, frame);
     }
-    await conn.send(frame).catch(() => undefined);
+    await inChildSpan('socket write', SpanKind.PRODUCER, (span) => {
+      span?.setAttribute('cloudflow.message.type', frame.type);
+      return conn.send(frame).catch(() => markSpanFailed(span, 'socket closed'));
+    });
     return { ok: true };
   }
 

@@ -1,6 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { CLOSE_CODES, ErrorCode, FINAL_TYPES, type CloudFlowMessage } from '@cloudflow/contracts';
-import { MovingRetry } from '@cloudflow/platform';
+import {
+  activeTraceContext,
+  inChildSpan,
+  inSpanUnder,
+  markSpanFailed,
+  MovingRetry,
+  SpanKind,
+  withTraceContext,
+} from '@cloudflow/platform';
 import { hubException, type Connection, type DeviceInflight } from '../connections/connection';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import { HubConfig } from '../hub.config';
@@ -85,9 +93,12 @@ export class DeviceFrames {
         true,
       );
       frame.source = conn.name;
-      if (entry.replyConnId)
-        void this.bus.publish(entry.replyConnId, { kind: 'reply', frame }).catch(() => undefined);
-      void this.record(conn, requestId, entry, frame, 'hub');
+      // In the request's trace: the POS's hub and the record show where it ended.
+      withTraceContext(entry.trace, () => {
+        if (entry.replyConnId)
+          void this.bus.publish(entry.replyConnId, { kind: 'reply', frame }).catch(() => undefined);
+        void this.record(conn, requestId, entry, frame, 'hub');
+      });
     }
     conn.deviceInflight.clear();
   }
@@ -136,7 +147,13 @@ export class DeviceFrames {
         errorMessage: `Device '${conn.name}' has a newer connection`,
         noResponders: true,
       };
-    const entry: DeviceInflight = { replyConnId, mode, events: 0, startedAt: Date.now() };
+    const entry: DeviceInflight = {
+      replyConnId,
+      mode,
+      events: 0,
+      startedAt: Date.now(),
+      trace: activeTraceContext(),
+    };
     conn.deviceInflight.set(frame.requestId, entry);
     frame.target = conn.name;
     frame.source = requester;
@@ -171,16 +188,21 @@ export class DeviceFrames {
         errorMessage: `The request for device '${conn.name}' reached its hub after its deadline; it was not sent`,
       };
     }
-    try {
-      await conn.send(frame);
-      return { ok: true };
-    } catch {
-      return {
-        ok: false,
-        errorCode: ErrorCode.connectionLost,
-        errorMessage: `Device '${conn.name}' is not connected`,
-      };
-    }
+    // Delivery to the socket, inside the bus hop that brought it.
+    return inChildSpan('socket write', SpanKind.PRODUCER, async (span): Promise<BusAck> => {
+      span?.setAttribute('cloudflow.message.type', frame.type);
+      try {
+        await conn.send(frame);
+        return { ok: true };
+      } catch {
+        markSpanFailed(span, 'socket closed');
+        return {
+          ok: false,
+          errorCode: ErrorCode.connectionLost,
+          errorMessage: `Device '${conn.name}' is not connected`,
+        };
+      }
+    });
   }
 
   /**
@@ -210,12 +232,24 @@ export class DeviceFrames {
       });
   }
 
-  private async reply(conn: Connection, frame: CloudFlowMessage): Promise<void> {
+  /** Each device message is a span of its request's trace (the delivery's); a late one is in none. */
+  private reply(conn: Connection, frame: CloudFlowMessage): Promise<void> {
+    const entry = conn.deviceInflight.get(frame.originatingRequestId!);
+    return inSpanUnder(entry?.trace, 'device message', SpanKind.CONSUMER, (span) => {
+      span?.setAttribute('cloudflow.message.type', frame.type);
+      return this.replyInTrace(conn, frame, entry);
+    });
+  }
+
+  private async replyInTrace(
+    conn: Connection,
+    frame: CloudFlowMessage,
+    entry: DeviceInflight | undefined,
+  ): Promise<void> {
     const requestId = frame.originatingRequestId!;
     const { tenantId, accountId, referenceId } = conn.identity;
     // The same frame resent (after a reconnect, to any hub) gets the same event id: dropped as a duplicate downstream.
     const eventId = deviceEventId(tenantId, accountId, referenceId!, frame.requestId);
-    const entry = conn.deviceInflight.get(requestId);
     let stored: Promise<boolean>;
     if (!entry) {
       // A late answer (the device reconnected, or its requester is long gone): a device's

@@ -13,14 +13,31 @@ import {
   correlationOf,
   decodeBus,
   encodeBus,
+  inChildSpan,
   InboxRequests,
+  inSpanUnder,
+  markSpanFailed,
   NatsConnectionOwner,
   runWithCorrelation,
+  SpanKind,
+  traceOf,
 } from '@cloudflow/platform';
 import type { Msg, NatsConnection, NatsError } from 'nats';
 
 /** The bus messages live in the contracts library: gateways send `deliver` and `ping` too. */
 export type { BusAck, BusMessage };
+
+/** Span names of the bus hop, sending side and receiving side (pings and fencing are not traced). */
+const SENT: Partial<Record<BusMessage['kind'], string>> = {
+  deliver: 'bus deliver',
+  forward: 'bus forward',
+  reply: 'bus reply',
+};
+const RECEIVED: Partial<Record<BusMessage['kind'], string>> = {
+  deliver: 'hub deliver',
+  forward: 'hub forward',
+  reply: 'hub reply',
+};
 
 /** What surrounds a connection id in its subject. */
 const [SUBJECT_HEAD, SUBJECT_TAIL] = connectionSubject('\u0000').split('\u0000');
@@ -68,7 +85,12 @@ export class HubBus {
     runWithCorrelation(correlationOf(msg), () => {
       let ack: Promise<BusAck | void>;
       try {
-        ack = route(connId, decodeBus(msg.data, parseBusMessage));
+        const decoded = decodeBus(msg.data, parseBusMessage);
+        // The receiving end of the bus hop, in the sender's trace (its traceparent header).
+        const name = RECEIVED[decoded.kind];
+        ack = name
+          ? inSpanUnder(traceOf(msg), name, SpanKind.SERVER, () => route(connId, decoded))
+          : route(connId, decoded);
       } catch (error) {
         ack = Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
@@ -85,7 +107,18 @@ export class HubBus {
   }
 
   /** Asks the hub holding `connId`; "nobody holds it" comes back at once as connectionLost. */
-  async request(connId: string, msg: BusMessage, timeoutMs: number): Promise<BusAck> {
+  request(connId: string, msg: BusMessage, timeoutMs: number): Promise<BusAck> {
+    const name = SENT[msg.kind];
+    if (!name) return this.requestNow(connId, msg, timeoutMs);
+    // The sending end of the bus hop: its traceparent travels in the message's headers.
+    return inChildSpan(name, SpanKind.CLIENT, async (span) => {
+      const ack = await this.requestNow(connId, msg, timeoutMs);
+      if (!ack.ok) markSpanFailed(span, ack.errorMessage);
+      return ack;
+    });
+  }
+
+  private async requestNow(connId: string, msg: BusMessage, timeoutMs: number): Promise<BusAck> {
     this.inbox ??= this.nats.connection().then((nc) => new InboxRequests(nc));
     const reply = await (
       await this.inbox
@@ -125,8 +158,13 @@ export class HubBus {
    * outbound buffer in a microtask queued by the first publish.
    */
   publish(connId: string, msg: BusMessage): Promise<void> {
+    const name = SENT[msg.kind];
     const send = (nc: NatsConnection) =>
-      nc.publish(connectionSubject(connId), encodeBus(msg), { headers: busHeaders() });
+      name
+        ? inChildSpan(name, SpanKind.PRODUCER, () =>
+            nc.publish(connectionSubject(connId), encodeBus(msg), { headers: busHeaders() }),
+          )
+        : nc.publish(connectionSubject(connId), encodeBus(msg), { headers: busHeaders() });
     if (this.nc) return Promise.resolve(send(this.nc));
     return this.nats.connection().then((nc) => {
       this.nc = nc;

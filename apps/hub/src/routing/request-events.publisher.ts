@@ -3,9 +3,11 @@ import { maskPans, REQUEST_EVENTS, type CloudFlowMessage, type RequestEvent } fr
 import {
   CORRELATION_HEADER,
   currentCorrelationId,
+  currentTraceparent,
   InboxRequests,
   LOGGER,
   NatsConnectionOwner,
+  TRACEPARENT_HEADER,
   ensureRequestEventsStream,
 } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
@@ -85,6 +87,8 @@ export class RequestEventsPublisher {
       ...rest,
       // Envelope ids stay as they are (the recorder keys on them); the payload is what carries card data.
       message: { ...message, payload: maskPans(message.payload) },
+      // The span that produced it (the device message, the delivery): recorded as its child.
+      traceparent: currentTraceparent(),
     };
     const json = JSON.stringify(event);
     // A start leaves as soon as it did unbatched (the turn the device got the request): a hub
@@ -108,6 +112,7 @@ export class RequestEventsPublisher {
         const h = headers();
         h.set(MSG_ID_HEADER, msgId);
         if (alone?.correlationId) h.set(CORRELATION_HEADER, alone.correlationId);
+        if (alone?.event.traceparent) h.set(TRACEPARENT_HEADER, alone.event.traceparent);
         const reply = await inbox.request(REQUEST_EVENTS.subject, data, ACK_TIMEOUT_MS, h);
         if (typeof reply === 'string') throw new Error(`no stream acknowledgement (${reply})`);
         const ack = JSON.parse(utf8.decode(reply.data)) as Partial<PubAck> & {

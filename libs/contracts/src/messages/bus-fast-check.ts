@@ -1,4 +1,5 @@
 import { certainlyValidEnvelope, certainText } from '../websocket/envelope-check';
+import { TRACEPARENT } from './gateway/request-events.messages';
 
 /**
  * Hand-written "certainly valid" tests of the raw NATS messages of the relay's hot path (a
@@ -86,6 +87,7 @@ export function certainlyValidRequestEvent(value: unknown): boolean {
     optional(e.origin, (v) => v === 'device' || v === 'hub') &&
     envelope(e.message) &&
     typeof e.at === 'string' &&
-    ISO_INSTANT.test(e.at)
+    ISO_INSTANT.test(e.at) &&
+    optional(e.traceparent, (v) => typeof v === 'string' && TRACEPARENT.test(v))
   );
 }

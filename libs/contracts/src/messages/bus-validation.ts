@@ -20,7 +20,7 @@ import { AppKeyChangedEvent } from './auth/app-key.messages';
 import type { UsageReportedEvent } from './auth/usage.messages';
 import { certainlyValidBusMessage, certainlyValidRequestEvent } from './bus-fast-check';
 import { USAGE_DAY } from './auth/usage.messages';
-import type { RequestEvent, RequestEventKind } from './gateway/request-events.messages';
+import { TRACEPARENT, type RequestEvent, type RequestEventKind } from './gateway/request-events.messages';
 import { AccessRevokedEvent } from './relay/credential.messages';
 import type { BusAck, BusMessage } from './relay/hub-bus.messages';
 import type { EventMap, EventSubject } from '../subjects';
@@ -152,6 +152,7 @@ export class RequestEventMessage implements RequestEvent {
   @IsOptional() @IsIn(['device', 'hub']) origin?: 'device' | 'hub';
   @IsEnvelope() message: CloudFlowMessage;
   @IsISO8601() at: string;
+  @IsOptional() @IsString() @Matches(TRACEPARENT) traceparent?: string;
 }
 
 /** An event from the request stream, validated before it is recorded. */

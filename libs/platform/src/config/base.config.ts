@@ -42,4 +42,12 @@ export class BaseConfig {
   TRUST_PROXY = 'false';
   /** A name for this replica in logs and metrics; defaults to host:pid. */
   @IsOptional() @IsString() INSTANCE_ID?: string;
+  /**
+   * The OTLP/HTTP collector base URL (`http://collector:4318`): set it and this service exports
+   * its traces to `<url>/v1/traces` (README "Tracing"); unset, tracing is off and costs nothing.
+   * The SDK also reads the other standard OTEL_* variables (OTEL_EXPORTER_OTLP_HEADERS, OTEL_BSP_*).
+   */
+  @IsOptional()
+  @Matches(/^$|^https?:\/\/[^\s]+$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 }

@@ -21,6 +21,8 @@ import { NatsCorrelationInterceptor } from '../nats/correlation.interceptor';
 import { BaseConfig } from '../config/base.config';
 import { natsAuth, natsResponderOptions } from '../nats/nats-options';
 import { rejectDeepJson } from './json-depth';
+import { httpServerSpans } from '../tracing/http-server-span';
+import { tracingEnabled } from '../tracing/tracing';
 
 export interface StartServiceOptions {
   module: Type<unknown> | DynamicModule;
@@ -70,6 +72,8 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   if (inFlight) app.use(inFlight.middleware());
   app.use(securityHeaders());
   if (options.slashAliases?.length) app.use(slashAliases(options.slashAliases));
+  // The API call's span (a POS's traceparent honoured); no such step at all when tracing is off.
+  if (tracingEnabled()) app.use(httpServerSpans());
   app.use(requestContext(app.get(MetricsService)));
   app.use(contentTypeCheck(new Set(options.formPaths ?? [])));
   // Both checks run on the raw bytes before JSON.parse: nesting first (a deep body would blow the stack).

@@ -1,6 +1,8 @@
 import { CloudFlowError, ErrorCode } from '@cloudflow/contracts';
 import { headers, type Msg, type MsgHdrs } from 'nats';
 import { CORRELATION_HEADER, currentCorrelationId } from '../logging/request-context';
+import { extractTrace, injectTrace } from '../tracing/trace-propagation';
+import { tracingEnabled, type TraceContext } from '../tracing/tracing';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -22,15 +24,24 @@ export function decodeBus<T>(data: Uint8Array, parse: (value: unknown) => T): T 
 }
 
 /**
- * Headers for a raw publish or request: the caller's correlation id, as the RPC client sends it.
- * None when there is no id (a frame outside any HTTP request), so the hot path allocates nothing.
+ * Headers for a raw publish or request: the caller's correlation id, as the RPC client sends it,
+ * and (tracing on) the active span's `traceparent`/`tracestate`. None when there is neither (a
+ * frame outside any HTTP request, tracing off), so the hot path allocates nothing.
  */
 export function busHeaders(): MsgHdrs | undefined {
   const id = currentCorrelationId();
-  if (!id) return undefined;
+  const traced = tracingEnabled();
+  if (!id && !traced) return undefined;
   const h = headers();
-  h.set(CORRELATION_HEADER, id);
+  if (id) h.set(CORRELATION_HEADER, id);
+  if (traced) injectTrace((name, value) => h.set(name, value));
   return h;
+}
+
+/** The trace context a raw message carries (`traceparent` header), when tracing is on. */
+export function traceOf(msg: Pick<Msg, 'headers'>): TraceContext | undefined {
+  const h = msg.headers;
+  return h ? extractTrace((name) => h.get(name) || undefined) : undefined;
 }
 
 /** The correlation id a raw message carries, for the receiver's logs and onward messages. */

@@ -12,6 +12,7 @@ import {
 import { headers as natsHeaders } from 'nats';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { CORRELATION_HEADER, currentCorrelationId } from '../logging/request-context';
+import { injectTrace } from '../tracing/trace-propagation';
 import { MovingRetry } from './moving-retry';
 
 /** Lookups and verifications: asking twice changes nothing, so a lost request is asked again. */
@@ -90,6 +91,7 @@ export class RpcClient implements OnApplicationShutdown {
     const h = natsHeaders();
     const correlationId = currentCorrelationId();
     if (correlationId) h.set(CORRELATION_HEADER, correlationId);
+    injectTrace((name, value) => h.set(name, value));
     const record = new NatsRecordBuilder(request).setHeaders(h).build();
     try {
       return await firstValueFrom(this.client.send<RpcResponse<S>>(subject, record).pipe(timeout(timeoutMs)));

@@ -25,6 +25,9 @@ export const REQUEST_EVENTS = {
  * - `reply`: a device message (or the hub's connectionLost) for a request its socket knows; `index` 1, 2, … per socket.
  * - `late`: a device message for a request its socket does not know (it reconnected): recorded if such a request exists.
  */
+/** W3C Trace Context `traceparent`: `version-traceid-spanid-flags`, lower-case hex, ids not all zero. */
+export const TRACEPARENT = /^[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+
 export type RequestEventKind = 'start' | 'reply' | 'late';
 
 export interface RequestEvent {
@@ -46,4 +49,10 @@ export interface RequestEvent {
   origin?: 'device' | 'hub';
   message: CloudFlowMessage;
   at: string;
+  /**
+   * W3C `traceparent` of the span that produced it (the device message, the delivery), when the
+   * hub traces: the gateway records it as a child span and keeps it for the webhook's attempts.
+   * In the event, not only a header: a stream message may carry several events of several traces.
+   */
+  traceparent?: string;
 }

@@ -42,6 +42,8 @@ export interface RequestView {
   request: CloudFlowMessage;
   messages: CloudFlowMessage[];
   result: CloudFlowMessage | null;
+  /** The OpenTelemetry trace it was made in (32 hex), when the gateway or hub traced it. */
+  traceId: string | null;
 }
 
 export interface RequestDeliveryAttemptView {
