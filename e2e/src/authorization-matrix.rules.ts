@@ -230,6 +230,19 @@ export const ADMIN_RULES: Record<string, Rule> = {
     path: (ids) => `/admin/v1/accounts/${ids.accountId}/devices/no-such-device/api-token`,
     expect: admin(404, 403),
   },
+  // Webhook operations (issue 14): reads for every user, changes for admins.
+  'POST /admin/v1/accounts/:accountId/webhook-secret': {
+    path: (ids) => `/admin/v1/accounts/${ids.spareAccountId}/webhook-secret`,
+    expect: admin(200, 403),
+  },
+  'GET /admin/v1/accounts/:accountId/webhook': { expect: admin(200, 200) },
+  'POST /admin/v1/accounts/:accountId/webhook/enable': { expect: admin(200, 403) },
+  'GET /admin/v1/accounts/:accountId/webhook-deliveries': { expect: admin(200, 200) },
+  'POST /admin/v1/accounts/:accountId/webhook-deliveries/redeliver': { expect: admin(200, 403) },
+  'POST /admin/v1/accounts/:accountId/webhook-deliveries/:deliveryId/redeliver': {
+    path: (ids) => `/admin/v1/accounts/${ids.accountId}/webhook-deliveries/${NO_SUCH_UUID}/redeliver`,
+    expect: admin(404, 403),
+  },
   'GET /admin/v1/requests': { expect: admin(200, 200) },
   // Usage is billing data: the admin's, not every user's.
   'GET /admin/v1/usage': { expect: admin(200, 403) },

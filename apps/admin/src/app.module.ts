@@ -47,6 +47,8 @@ import {
   PortalUsageController,
 } from './usage/usage.controllers';
 import { UsageService } from './usage/usage.service';
+import { AccountWebhooksController } from './webhooks/account-webhooks.controller';
+import { AccountWebhooksService } from './webhooks/account-webhooks.service';
 
 @Module({})
 export class AppModule {
@@ -75,6 +77,7 @@ export class AppModule {
         UserLoginController,
         UsersController,
         AccountsController,
+        AccountWebhooksController,
         DevicesController,
         RelayLookupController,
         RequestsController,
@@ -105,6 +108,7 @@ export class AppModule {
         AccountsRepository,
         DevicesRepository,
         AccountsService,
+        AccountWebhooksService,
         DevicesService,
         RelayEventsPublisher,
         RelayLookupService,

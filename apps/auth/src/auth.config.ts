@@ -1,5 +1,5 @@
 import { BaseConfig } from '@cloudflow/platform';
-import { IsInt, IsString, Max, Min, MinLength } from 'class-validator';
+import { IsInt, IsNumber, IsString, Max, Min, MinLength } from 'class-validator';
 
 export class AuthConfig extends BaseConfig {
   @IsInt() @Min(1) @Max(65535) PORT = 8070;
@@ -17,6 +17,13 @@ export class AuthConfig extends BaseConfig {
 
   /** A new JWT signing key this often; the old one verifies until its last token expires. */
   @IsInt() @Min(10) @Max(31_536_000) SIGNING_KEY_ROTATION_SECONDS = 604_800;
+
+  /**
+   * After a webhook secret is rotated (issue 14), deliveries carry the old secret's signature
+   * beside the new one for this long, so a receiver can switch without refusing anything.
+   * Fractions are allowed (tests use seconds).
+   */
+  @IsNumber() @Min(0) @Max(720) WEBHOOK_SECRET_OVERLAP_HOURS = 24;
 
   /**
    * Guessing (issue 12): failed password checks per identifier (an email, a business + username,

@@ -6,6 +6,7 @@ import { GuessCounterEntity } from './guessing/guess-counter.entity';
 import { AuthSchema1732390000000 } from './migrations/1732390000000-auth-schema.migration';
 import { RefreshTokenRole1732600000000 } from './migrations/1732600000000-refresh-token-role.migration';
 import { GuessingAndSessions1765000000000 } from './migrations/1765000000000-guessing-and-sessions.migration';
+import { WebhookSecretRotation1765100000000 } from './migrations/1765100000000-webhook-secret-rotation.migration';
 import { RelayCredentials1732500000000 } from './migrations/1732500000000-relay-credentials.migration';
 import { UsageLedger1733000000000 } from './migrations/1733000000000-usage-ledger.migration';
 import { AccountCredentialEntity } from './relay-credentials/account-credential.entity';
@@ -37,4 +38,5 @@ export const AUTH_MIGRATIONS: Constructor[] = [
   RefreshTokenRole1732600000000,
   UsageLedger1733000000000,
   GuessingAndSessions1765000000000,
+  WebhookSecretRotation1765100000000,
 ];

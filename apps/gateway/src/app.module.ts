@@ -17,6 +17,7 @@ import { RelayLookup } from './relay/relay-lookup';
 import { REQUEST_PROVIDERS } from './requests/request.providers';
 import { RequestLogController } from './requests/request-log.controller';
 import { StatusController } from './status/status.controller';
+import { WebhookOperationsController } from './webhooks/webhook-operations.controller';
 import { WEBHOOK_PROVIDERS } from './webhooks/webhooks.providers';
 
 @Module({})
@@ -40,6 +41,7 @@ export class AppModule {
         DeviceV10Controller,
         DeviceV11Controller,
         RequestLogController,
+        WebhookOperationsController,
       ],
       providers: [
         { provide: GatewayConfig, useValue: config },

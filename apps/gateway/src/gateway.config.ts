@@ -39,8 +39,23 @@ export class GatewayConfig extends BaseConfig {
   @IsInt() @Min(1) @Max(500) WEBHOOK_CONCURRENCY = 16;
   /** How long an account's webhook URL is reused without asking admin (changes also drop it at once). */
   @IsInt() @Min(0) @Max(300_000) WEBHOOK_TARGET_CACHE_MS = 10_000;
-  /** Delivered and dead rows (with their attempts) are kept this long for the admin request log, then purged. */
+  /** Delivered rows (with their attempts) are kept this long after they were queued, for the admin request log, then purged. */
   @IsInt() @Min(1) WEBHOOK_RETENTION_HOURS = 96;
+  /**
+   * Dead rows are kept this long after they went dead (issue 14), so a receiver that comes back
+   * after the 72 h of retries can still have them redelivered (POST …/webhook-deliveries/redeliver).
+   */
+  @IsInt() @Min(1) WEBHOOK_DEAD_RETENTION_HOURS = 30 * 24;
+  /**
+   * Deliveries of one account in flight at once, counted over every gateway (live leases): a
+   * slow receiver holds at most this many of the workers' slots, the others keep flowing (issue 14).
+   */
+  @IsInt() @Min(1) @Max(500) WEBHOOK_ACCOUNT_CONCURRENCY = 8;
+  /**
+   * A receiver whose every attempt failed for this long is disabled: nothing is attempted until
+   * the tenant enables it again (POST /admin/v1/accounts/{accountId}/webhook/enable). 5 days.
+   */
+  @IsInt() @Min(1000) WEBHOOK_DISABLE_AFTER_MS = 5 * 24 * 3_600_000;
 
   // Requests to devices (issue 4). Times are settings so tests can compress them.
   /** How long a device's hub may take to confirm it wrote an async request to the socket. */

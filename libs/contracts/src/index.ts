@@ -18,6 +18,7 @@ export * from './messages/relay/presence';
 export * from './messages/relay/hub-bus.messages';
 export * from './messages/gateway/request-events.messages';
 export * from './messages/gateway/request-log.messages';
+export * from './messages/gateway/webhook-operations.messages';
 export * from './card-data/mask-pans';
 export * from './messages/bus-validation';
 export * from './simulation/payment-rules';

@@ -61,6 +61,18 @@ import type {
   WebsocketTokenRequest,
 } from './messages/relay/credential.messages';
 import type { ListRequestsRequest, RequestLog } from './messages/gateway/request-log.messages';
+import type {
+  ListWebhookDeliveriesRequest,
+  RedeliverDeadWebhooksRequest,
+  RedeliveredWebhooks,
+  RedeliverWebhookRequest,
+  RotatedWebhookSecret,
+  RotateWebhookSecretRequest,
+  WebhookDeliveryList,
+  WebhookDeliverySummary,
+  WebhookReceiverRequest,
+  WebhookReceiverStatus,
+} from './messages/gateway/webhook-operations.messages';
 import type { ListSimulatedDevicesRequest, SimulatedDeviceList } from './simulation/simulation.messages';
 import type {
   AccountRecord,
@@ -104,6 +116,8 @@ export const SUBJECTS = {
     websocketToken: 'auth.websocketToken.issue.v1',
     webhookSecretCreate: 'auth.webhookSecret.create.v1',
     webhookSecretGet: 'auth.webhookSecret.get.v1',
+    /** A new secret; the old one keeps signing beside it for the overlap (issue 14). */
+    webhookSecretRotate: 'auth.webhookSecret.rotate.v1',
     usageReport: 'auth.usage.report.v1',
     /** The usage ledger, per key × period × API group (operator invoicing, a tenant's own usage). */
     usageQuery: 'auth.usage.query.v1',
@@ -121,6 +135,12 @@ export const SUBJECTS = {
   gateway: {
     /** admin → gateway (queue group `gateway`): a tenant's request log. */
     requestList: 'gateway.request.list.v1',
+    /** admin → gateway (issue 14): an account's webhook deliveries, their redelivery, its receiver's health. */
+    webhookDeliveryList: 'gateway.webhookDelivery.list.v1',
+    webhookRedeliver: 'gateway.webhookDelivery.redeliver.v1',
+    webhookRedeliverDead: 'gateway.webhookDelivery.redeliverDead.v1',
+    webhookReceiverGet: 'gateway.webhookReceiver.get.v1',
+    webhookReceiverEnable: 'gateway.webhookReceiver.enable.v1',
   },
 } as const;
 
@@ -191,6 +211,7 @@ export interface RpcMap {
   'auth.websocketToken.issue.v1': { request: WebsocketTokenRequest; response: WebsocketToken };
   'auth.webhookSecret.create.v1': { request: WebhookSecretRequest; response: WebhookSecret };
   'auth.webhookSecret.get.v1': { request: WebhookSecretRequest; response: WebhookSecret };
+  'auth.webhookSecret.rotate.v1': { request: RotateWebhookSecretRequest; response: RotatedWebhookSecret };
   'auth.usage.report.v1': { request: UsageReportRequest; response: UsageTotals };
   'auth.usage.query.v1': { request: UsageQueryRequest; response: UsageQueryResult };
   'admin.user.findForLogin.v1': { request: FindLoginUserRequest; response: LoginUser };
@@ -200,6 +221,17 @@ export interface RpcMap {
   'admin.device.simulated.list.v1': { request: ListSimulatedDevicesRequest; response: SimulatedDeviceList };
   'admin.account.get.v1': { request: GetAccountRequest; response: AccountRecord };
   'gateway.request.list.v1': { request: ListRequestsRequest; response: RequestLog };
+  'gateway.webhookDelivery.list.v1': { request: ListWebhookDeliveriesRequest; response: WebhookDeliveryList };
+  'gateway.webhookDelivery.redeliver.v1': {
+    request: RedeliverWebhookRequest;
+    response: WebhookDeliverySummary;
+  };
+  'gateway.webhookDelivery.redeliverDead.v1': {
+    request: RedeliverDeadWebhooksRequest;
+    response: RedeliveredWebhooks;
+  };
+  'gateway.webhookReceiver.get.v1': { request: WebhookReceiverRequest; response: WebhookReceiverStatus };
+  'gateway.webhookReceiver.enable.v1': { request: WebhookReceiverRequest; response: WebhookReceiverStatus };
 }
 
 export interface EventMap {

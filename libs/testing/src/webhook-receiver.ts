@@ -146,19 +146,22 @@ export class WebhookReceiver {
   }
 }
 
-/** `t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` (CONTRACT.md §8), checked in constant time. */
+/**
+ * `t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` (CONTRACT.md §8), checked in constant
+ * time; true when any `v1=` matches (a rotation's overlap carries one per secret, issue 14).
+ */
 export function verifySignature(
   secret: string | undefined,
   signature: string | undefined,
   rawBody: string,
 ): boolean {
   if (!secret || !signature) return false;
-  const parts = new Map(signature.split(',').map((p) => p.split('=', 2) as [string, string]));
-  const t = parts.get('t');
-  const v1 = parts.get('v1');
-  if (!t || !/^\d+$/.test(t) || !v1 || !/^[0-9a-f]{64}$/.test(v1)) return false;
+  const parts = signature.split(',').map((p) => p.split('=', 2) as [string, string | undefined]);
+  const t = parts.find(([k]) => k === 't')?.[1];
+  const v1s = parts.filter(([k]) => k === 'v1').map(([, v]) => v ?? '');
+  if (!t || !/^\d+$/.test(t) || v1s.length === 0 || !v1s.every((v) => /^[0-9a-f]{64}$/.test(v))) return false;
   const expected = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest();
-  return timingSafeEqual(expected, Buffer.from(v1, 'hex'));
+  return v1s.some((v1) => timingSafeEqual(expected, Buffer.from(v1, 'hex')));
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {

@@ -92,6 +92,8 @@ export function buildAdminApiDocument(app: INestApplication): OpenAPIObject {
       Accounts: 'CloudFlow accounts: one per POS integration, with its API token and webhook.',
       Devices: "An account's payment terminals and their API tokens.",
       Requests: 'The request log: every payment and its timeline.',
+      Webhooks:
+        "An account's webhook deliveries: secret rotation with an overlap, redelivery, the receiver's health (disabled after failing for days).",
       Usage: "The business's APP-key usage per day or month.",
     },
     title: ADMIN_DOCS.title,

@@ -8,6 +8,7 @@ import {
   SUBJECTS,
   VerifyAccountRequest,
   VerifyDeviceRequest,
+  RotateWebhookSecretRequest,
   WebhookSecretRequest,
   WebsocketTokenRequest,
   type RpcResponse,
@@ -66,6 +67,11 @@ export class RelayCredentialsController {
   @MessagePattern(S.webhookSecretCreate)
   createWebhookSecret(@Payload() request: WebhookSecretRequest): Reply<'webhookSecretCreate'> {
     return this.webhookSecrets.create(request);
+  }
+
+  @MessagePattern(S.webhookSecretRotate)
+  rotateWebhookSecret(@Payload() request: RotateWebhookSecretRequest): Reply<'webhookSecretRotate'> {
+    return this.webhookSecrets.rotate(request);
   }
 
   @MessagePattern(S.webhookSecretGet)

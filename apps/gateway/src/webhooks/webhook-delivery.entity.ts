@@ -12,6 +12,7 @@ export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
 @Check('webhook_deliveries_status_check', `"status" IN ('pending', 'delivered', 'dead')`)
 @Index('webhook_deliveries_tenant_request_idx', ['tenantId', 'requestId'])
 @Index('webhook_deliveries_due_idx', { synchronize: false }) // partial: not compared
+@Index('webhook_deliveries_account_status_idx', ['accountId', 'status', 'createdAt'])
 export class WebhookDeliveryEntity {
   @PrimaryColumn('uuid', { name: 'delivery_id' }) deliveryId: string;
   @Column('varchar', { name: 'tenant_id', length: 64 }) tenantId: string;
@@ -29,6 +30,12 @@ export class WebhookDeliveryEntity {
   @Column('varchar', { name: 'last_error', length: 500, nullable: true }) lastError: string | null;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz', { name: 'delivered_at', nullable: true }) deliveredAt: Date | null;
+  /** Issue 14: the latest redelivery; the row's deadline counts from it instead of createdAt. */
+  @Column('timestamptz', { name: 'redelivered_at', nullable: true }) redeliveredAt: Date | null;
+  /** Attempts made before the latest redelivery: the backoff starts over after them. */
+  @Column('integer', { name: 'attempts_before_redelivery', default: 0 }) attemptsBeforeRedelivery: number;
+  /** When it went dead; dead rows are kept WEBHOOK_DEAD_RETENTION_HOURS from then. */
+  @Column('timestamptz', { name: 'dead_at', nullable: true }) deadAt: Date | null;
 }
 
 /** One finished try of a delivery: the receiver's status, or why none came. */

@@ -18,6 +18,8 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, BeforeApp
   private readonly sender: WebhookHttpSender;
   private purgeTimer?: NodeJS.Timeout;
   private readonly retentionMs: number;
+  private readonly deadRetentionMs: number;
+  private readonly maxAgeMs: number;
   private readonly log: Logger;
 
   constructor(
@@ -29,6 +31,8 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, BeforeApp
   ) {
     const log = (this.log = logger.child({ component: 'webhooks' }));
     this.retentionMs = config.WEBHOOK_RETENTION_HOURS * 3_600_000;
+    this.deadRetentionMs = config.WEBHOOK_DEAD_RETENTION_HOURS * 3_600_000;
+    this.maxAgeMs = config.WEBHOOK_MAX_AGE_MS;
     this.sender = new WebhookHttpSender(config.WEBHOOK_TIMEOUT_MS);
     this.worker = new WebhookWorker(
       {
@@ -47,6 +51,8 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, BeforeApp
         backoffBaseMs: config.WEBHOOK_BACKOFF_BASE_MS,
         backoffMaxMs: config.WEBHOOK_BACKOFF_MAX_MS,
         maxAgeMs: config.WEBHOOK_MAX_AGE_MS,
+        accountConcurrency: config.WEBHOOK_ACCOUNT_CONCURRENCY,
+        disableAfterMs: config.WEBHOOK_DISABLE_AFTER_MS,
       },
     );
     this.wakeup = new WebhookWakeup(config.DATABASE_URL, () => this.worker.wake(), log);
@@ -62,7 +68,9 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, BeforeApp
 
   private async purge(): Promise<void> {
     try {
-      const purged = await this.queue.purgeFinished(this.retentionMs);
+      const expired = await this.queue.expireDisabled(this.maxAgeMs);
+      if (expired) this.log.info({ expired }, 'webhook deliveries of disabled receivers went dead');
+      const purged = await this.queue.purgeFinished(this.retentionMs, this.deadRetentionMs);
       if (purged) this.log.info({ purged }, 'purged finished webhook deliveries');
     } catch (error) {
       this.log.warn({ err: error }, 'could not purge finished webhook deliveries');

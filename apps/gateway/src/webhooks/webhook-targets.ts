@@ -3,30 +3,49 @@ import { EVENTS, SUBJECTS } from '@cloudflow/contracts';
 import { Broadcasts, RpcClient } from '@cloudflow/platform';
 import { GatewayConfig } from '../gateway.config';
 
-/** Where, and with which secret, an account's deliveries go right now. */
+/** Where, and with which secret(s), an account's deliveries go right now. */
 export interface WebhookTarget {
   url: string | null;
   secret: string;
+  /** During a rotation's overlap (issue 14): the old secret, which signs beside the new one until then. */
+  previous?: { secret: string; expiresAtMs: number };
 }
 
 export abstract class WebhookTargets {
   abstract resolve(tenantId: string, accountId: string): Promise<WebhookTarget>;
 }
 
+/**
+ * Our side could not say where or how to deliver (admin or auth unreachable): not the
+ * receiver's fault, so it does not count towards disabling the receiver.
+ */
+export class TargetUnavailable extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'TargetUnavailable';
+  }
+}
+
 // The secret changes only when auth replaces it; the account-changed broadcast drops it anyway.
 const SECRET_TTL_MS = 10 * 60_000;
 
+type Secrets = Pick<WebhookTarget, 'secret' | 'previous'>;
+
 /**
- * Webhook URL from admin (`admin.account.get.v1`) and signing secret from auth
+ * Webhook URL from admin (`admin.account.get.v1`) and signing secret(s) from auth
  * (`auth.webhookSecret.get.v1`), each cached in memory only, so a busy outbox does not ask
- * twice per delivery. A change to the account (relayDataChanged), its deletion (accessRevoked)
- * or a NATS reconnect (a broadcast may have been missed) drops the cached copies.
+ * twice per delivery. A change to the account (relayDataChanged: also a rotated secret), its
+ * deletion (accessRevoked) or a NATS reconnect (a broadcast may have been missed) drops the
+ * cached copies. An answer to a question asked before such a drop is used once but not kept:
+ * it may be the old secret, read just before the rotation committed.
  */
 @Injectable()
 export class AccountWebhookTargets extends WebhookTargets {
   private readonly urls = new Map<string, { url: string | null; at: number }>();
-  private readonly secrets = new Map<string, { secret: string; at: number }>();
+  private readonly secrets = new Map<string, Secrets & { at: number }>();
   private readonly urlTtlMs: number;
+  /** Bumped by every drop: a lookup started under an older generation is not cached. */
+  private generation = 0;
 
   constructor(
     private readonly rpc: RpcClient,
@@ -38,31 +57,52 @@ export class AccountWebhookTargets extends WebhookTargets {
     broadcasts.on(EVENTS.relayDataChanged, (e) => this.forget(e.tenantId, e.accountId));
     broadcasts.on(EVENTS.accessRevoked, (e) => this.forget(e.tenantId, e.accountId));
     broadcasts.onReconnect(() => {
+      this.generation++;
       this.urls.clear();
       this.secrets.clear();
     });
   }
 
   async resolve(tenantId: string, accountId: string): Promise<WebhookTarget> {
+    try {
+      return await this.lookUp(tenantId, accountId);
+    } catch (error) {
+      throw new TargetUnavailable(error);
+    }
+  }
+
+  private async lookUp(tenantId: string, accountId: string): Promise<WebhookTarget> {
     const key = cacheKey(tenantId, accountId);
     const now = Date.now();
+    const generation = this.generation;
     let url = this.urls.get(key);
     if (!url || now - url.at >= this.urlTtlMs) {
       const account = await this.rpc.send(SUBJECTS.admin.accountGet, { tenantId, accountId });
       url = { url: account.webhookUrl, at: now };
-      if (this.urlTtlMs > 0) this.urls.set(key, url);
+      if (this.urlTtlMs > 0 && generation === this.generation) this.urls.set(key, url);
     }
-    let secret = this.secrets.get(key);
-    if (!secret || now - secret.at >= SECRET_TTL_MS) {
+    let secrets = this.secrets.get(key);
+    // An overlap that ended drops the entry too: the next answer no longer carries the old secret.
+    if (
+      !secrets ||
+      now - secrets.at >= SECRET_TTL_MS ||
+      (secrets.previous && secrets.previous.expiresAtMs <= now)
+    ) {
       const answer = await this.rpc.send(SUBJECTS.auth.webhookSecretGet, { tenantId, accountId });
-      secret = { secret: answer.webhookSecret, at: now };
-      this.secrets.set(key, secret);
+      secrets = { secret: answer.webhookSecret, at: now };
+      if (answer.previous)
+        secrets.previous = {
+          secret: answer.previous.webhookSecret,
+          expiresAtMs: Date.parse(answer.previous.expiresAt),
+        };
+      if (generation === this.generation) this.secrets.set(key, secrets);
     }
-    return { url: url.url, secret: secret.secret };
+    return { url: url.url, secret: secrets.secret, ...(secrets.previous && { previous: secrets.previous }) };
   }
 
   private forget(tenantId: string, accountId: string): void {
     const key = cacheKey(tenantId, accountId);
+    this.generation++;
     this.urls.delete(key);
     this.secrets.delete(key);
   }

@@ -8,8 +8,9 @@ import {
   REQUEST_ID_HEADER,
   SIGNATURE_HEADER,
   signatureHeader,
+  signingSecrets,
 } from './webhook-signature';
-import type { WebhookTargets } from './webhook-targets';
+import { TargetUnavailable, type WebhookTargets } from './webhook-targets';
 import { WebhookRefused, type WebhookUrlGuard } from './webhook-url.guard';
 
 export interface WebhookWorkerSettings {
@@ -19,6 +20,10 @@ export interface WebhookWorkerSettings {
   backoffBaseMs: number;
   backoffMaxMs: number;
   maxAgeMs: number;
+  /** Rows of one account in flight at once, over every replica (issue 14, fairness). */
+  accountConcurrency: number;
+  /** A receiver failing this long is disabled (issue 14). */
+  disableAfterMs: number;
 }
 
 export interface WebhookWorkerParts {
@@ -91,6 +96,7 @@ export class WebhookWorker {
           const rows = await this.parts.queue.claim(
             this.settings.concurrency - this.inflight.size,
             this.settings.leaseMs,
+            this.settings.accountConcurrency,
           );
           this.storageFailures = 0;
           if (rows.length === 0) break;
@@ -143,10 +149,12 @@ export class WebhookWorker {
   }
 
   private async deliver(row: ClaimedDelivery): Promise<void> {
-    const result = await this.attempt(row).catch((error: unknown): SendResult => ({
-      httpStatus: null,
-      error: error instanceof Error ? error.message : String(error),
-    }));
+    // Only the receiver's own failures count towards disabling it, not ours (auth or admin unreachable).
+    let receiverFault = true;
+    const result = await this.attempt(row).catch((error: unknown): SendResult => {
+      if (error instanceof TargetUnavailable) receiverFault = false;
+      return { httpStatus: null, error: error instanceof Error ? error.message : String(error) };
+    });
     const { queue, metrics, logger } = this.parts;
     const log = {
       deliveryId: row.deliveryId,
@@ -160,17 +168,28 @@ export class WebhookWorker {
         logger.debug(log, 'webhook delivered');
         return;
       }
-      const retryInMs = backoffDelayMs(row.attempts + 1, {
+      // A redelivery starts the backoff over (issue 14): count only the attempts since it.
+      const retryInMs = backoffDelayMs(row.budgetAttempts + 1, {
         baseMs: this.settings.backoffBaseMs,
         maxMs: this.settings.backoffMaxMs,
       });
       const error = result.error ?? 'delivery failed';
-      const status = await queue.markFailed(
+      const settled = await queue.markFailed(
         row,
         { httpStatus: result.httpStatus, error },
-        retryInMs,
-        this.settings.maxAgeMs,
+        {
+          retryInMs,
+          maxAgeMs: this.settings.maxAgeMs,
+          receiverFault,
+          disableAfterMs: this.settings.disableAfterMs,
+        },
       );
+      if (settled?.receiverDisabled)
+        logger.warn(
+          { accountId: row.accountId, error },
+          'webhook receiver disabled: failing for too long; the tenant can enable it again',
+        );
+      const status = settled?.status;
       if (status === 'dead') {
         metrics?.count('dead');
         logger.warn({ ...log, error }, 'webhook delivery dead: gave up after the maximum age');
@@ -197,7 +216,7 @@ export class WebhookWorker {
       throw error;
     }
     const headers = {
-      [SIGNATURE_HEADER]: signatureHeader(target.secret, row.body, Date.now() / 1000),
+      [SIGNATURE_HEADER]: signatureHeader(signingSecrets(target), row.body, Date.now() / 1000),
       [DELIVERY_ID_HEADER]: row.deliveryId,
       [REQUEST_ID_HEADER]: row.requestId,
     };

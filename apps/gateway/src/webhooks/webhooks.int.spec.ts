@@ -76,6 +76,8 @@ describe('webhook outbox and worker on real Postgres', () => {
     backoffBaseMs: 50,
     backoffMaxMs: 200,
     maxAgeMs: 60_000,
+    accountConcurrency: 8,
+    disableAfterMs: 3_600_000,
     ...over,
   });
 
@@ -299,7 +301,7 @@ describe('webhook outbox and worker on real Postgres', () => {
     await enqueue(accountId, requestId, [1]);
     // A worker that claims and then dies before it could send or record anything.
     const crashed = await waitFor('claim', async () =>
-      (await queue.claim(100, 800)).find((r) => r.requestId === requestId),
+      (await queue.claim(100, 800, 8)).find((r) => r.requestId === requestId),
     );
     const claimedAt = Date.now();
     startWorker({ pollMs: 100 });
@@ -307,7 +309,11 @@ describe('webhook outbox and worker on real Postgres', () => {
     expect(Date.now() - claimedAt).toBeGreaterThanOrEqual(700);
     expect(got.deliveryId).toBe(crashed.deliveryId);
     await expect(
-      queue.markFailed(crashed, { httpStatus: null, error: 'late' }, 10, 60_000),
+      queue.markFailed(
+        crashed,
+        { httpStatus: null, error: 'late' },
+        { retryInMs: 10, maxAgeMs: 60_000, receiverFault: true, disableAfterMs: 3_600_000 },
+      ),
     ).resolves.toBeUndefined();
     await expect(queue.markDelivered(crashed, 200)).resolves.toBe(false);
     const [view] = await waitFor('delivered', async () =>
@@ -375,7 +381,7 @@ describe('webhook outbox and worker on real Postgres', () => {
       `UPDATE gateway.webhook_deliveries SET status = 'pending', next_attempt_at = now() + interval '1 hour' WHERE request_id = $1`,
       [waiting],
     );
-    expect(await queue.purgeFinished(3_600_000)).toBeGreaterThanOrEqual(1);
+    expect(await queue.purgeFinished(3_600_000, 3_600_000)).toBeGreaterThanOrEqual(1);
     expect(await deliveries(done)).toEqual([]);
     expect(
       (

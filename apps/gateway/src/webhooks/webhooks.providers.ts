@@ -2,6 +2,7 @@ import type { Provider } from '@nestjs/common';
 import { WebhookDeliveryService } from './webhook-delivery.service';
 import { WebhookOutbox } from './webhook-outbox.port';
 import { PostgresWebhookOutbox } from './webhook-outbox.service';
+import { WebhookOperationsRepository } from './webhook-operations.repository';
 import { WebhookQueueRepository } from './webhook-queue.repository';
 import { AccountWebhookTargets, WebhookTargets } from './webhook-targets';
 
@@ -10,5 +11,6 @@ export const WEBHOOK_PROVIDERS: Provider[] = [
   { provide: WebhookOutbox, useClass: PostgresWebhookOutbox },
   { provide: WebhookTargets, useClass: AccountWebhookTargets },
   WebhookQueueRepository,
+  WebhookOperationsRepository,
   WebhookDeliveryService,
 ];

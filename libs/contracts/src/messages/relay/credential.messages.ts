@@ -130,4 +130,6 @@ export class WebhookSecretRequest extends AccountRef {}
 
 export interface WebhookSecret {
   webhookSecret: string;
+  /** During a rotation's overlap (issue 14): the old secret, which still signs beside the new one until then. */
+  previous?: { webhookSecret: string; expiresAt: string };
 }
