@@ -110,4 +110,7 @@ export class GatewayConfig extends BaseConfig {
    * delivery timeout + margin (5.5 s by default).
    */
   @IsInt() @Min(0) @Max(600_000) SHUTDOWN_GRACE_MS = 20_000;
+
+  /** How often a gateway counts the outbox's dead deliveries for `cloudflow_webhook_dead_deliveries` (one at a time cluster-wide). */
+  @IsInt() @Min(100) @Max(3_600_000) METRICS_DEAD_DELIVERIES_MS = 60_000;
 }

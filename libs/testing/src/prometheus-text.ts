@@ -45,3 +45,31 @@ export function promNames(text: string): Set<string> {
   }
   return names;
 }
+
+/** PromQL functions, keywords and aggregations: identifiers in an expression that are not metric names. */
+const PROMQL_WORDS = new Set(
+  (
+    'sum min max avg group stddev stdvar count count_values bottomk topk quantile by without on ignoring ' +
+    'group_left group_right bool and or unless offset rate irate increase delta idelta deriv histogram_quantile ' +
+    'label_values label_replace label_join abs ceil floor round clamp clamp_min clamp_max vector scalar time ' +
+    'absent absent_over_time avg_over_time max_over_time min_over_time sum_over_time count_over_time ' +
+    'quantile_over_time last_over_time changes resets predict_linear sort sort_desc timestamp inf nan le'
+  ).split(' '),
+);
+
+/**
+ * The metric names a PromQL expression reads: identifiers outside label matchers, durations and
+ * strings that are neither PromQL words nor Grafana variables ($__rate_interval, $instance).
+ */
+export function promqlMetricNames(expr: string): string[] {
+  const bare = expr
+    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+    .replace(/\{[^}]*\}/g, '')
+    .replace(/\[[^\]]*\]/g, '')
+    .replace(/\$[A-Za-z_]\w*/g, '')
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, '');
+  const names = new Set<string>();
+  for (const [word] of bare.matchAll(/[A-Za-z_:][A-Za-z0-9_:]*/g))
+    if (!PROMQL_WORDS.has(word) && !/^\d/.test(word)) names.add(word);
+  return [...names];
+}

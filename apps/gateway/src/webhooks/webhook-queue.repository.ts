@@ -16,6 +16,9 @@ export interface ClaimedDelivery {
   /** Of those, the ones since the latest redelivery (the backoff starts over with a redelivery). */
   budgetAttempts: number;
   leaseToken: string;
+  /** Its age when claimed, by the database's clock (and `claimedAt`, by ours): the webhook lag without clock skew. */
+  ageAtClaimMs: number;
+  claimedAt: number;
 }
 
 /** The outcome of a failed attempt: the row's new status, and whether it just disabled its receiver. */
@@ -46,6 +49,7 @@ interface ClaimRow {
   attempts: number;
   attempts_before_redelivery: number;
   lease_token: string;
+  age_ms: number;
 }
 
 const T = '"gateway"."webhook_deliveries"';
@@ -114,7 +118,8 @@ export class WebhookQueueRepository {
            UPDATE ${T} d SET "lease_until" = now() + ($2::float8 * interval '1 millisecond'), "lease_token" = $3
              FROM due WHERE d."delivery_id" = due."delivery_id"
            RETURNING d."delivery_id", d."tenant_id", d."account_id", d."request_id", d."seq", d."body", d."attempts",
-                     d."attempts_before_redelivery", d."lease_token")
+                     d."attempts_before_redelivery", d."lease_token",
+                     (extract(epoch FROM clock_timestamp() - d."created_at") * 1000)::float8 AS "age_ms")
          -- A SELECT on top: TypeORM answers a bare UPDATE with [rows, count] instead of rows.
          SELECT * FROM claimed`,
         [limit, leaseMs, randomUUID(), accountCap],
@@ -130,6 +135,8 @@ export class WebhookQueueRepository {
       attempts: r.attempts,
       budgetAttempts: Math.max(0, r.attempts - r.attempts_before_redelivery),
       leaseToken: r.lease_token,
+      ageAtClaimMs: Number(r.age_ms),
+      claimedAt: Date.now(),
     }));
   }
 

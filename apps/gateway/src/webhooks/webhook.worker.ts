@@ -164,7 +164,7 @@ export class WebhookWorker {
     };
     try {
       if (result.error === null && result.httpStatus !== null) {
-        if (await queue.markDelivered(row, result.httpStatus)) metrics?.count('delivered');
+        if (await queue.markDelivered(row, result.httpStatus)) metrics?.delivered(row);
         logger.debug(log, 'webhook delivered');
         return;
       }

@@ -1,4 +1,5 @@
 import type { Provider } from '@nestjs/common';
+import { WebhookDeadMetrics } from './webhook-dead.metrics';
 import { WebhookDeliveryService } from './webhook-delivery.service';
 import { WebhookOutbox } from './webhook-outbox.port';
 import { PostgresWebhookOutbox } from './webhook-outbox.service';
@@ -13,4 +14,5 @@ export const WEBHOOK_PROVIDERS: Provider[] = [
   WebhookQueueRepository,
   WebhookOperationsRepository,
   WebhookDeliveryService,
+  WebhookDeadMetrics,
 ];
