@@ -11,6 +11,7 @@ export * from './simulator/socket';
 export * from './simulator/device-simulator';
 export * from './simulator/pos-client';
 export * from './webhook-receiver';
+export * from './otlp-receiver';
 export * from './chaos/campaign';
 export * from './chaos/checker';
 export * from './chaos/history';
