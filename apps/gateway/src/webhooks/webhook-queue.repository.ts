@@ -119,7 +119,7 @@ export class WebhookQueueRepository {
              FROM due WHERE d."delivery_id" = due."delivery_id"
            RETURNING d."delivery_id", d."tenant_id", d."account_id", d."request_id", d."seq", d."body", d."attempts",
                      d."attempts_before_redelivery", d."lease_token",
-                     (extract(epoch FROM clock_timestamp() - d."created_at") * 1000)::float8 AS "age_ms")
+                     (extract(epoch FROM clock_timestamp() - COALESCE(d."redelivered_at", d."created_at")) * 1000)::float8 AS "age_ms")
          -- A SELECT on top: TypeORM answers a bare UPDATE with [rows, count] instead of rows.
          SELECT * FROM claimed`,
         [limit, leaseMs, randomUUID(), accountCap],
