@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { CloudFlowMessage, RequestEvent } from '@cloudflow/contracts';
 import { DatabaseService, MetricsService } from '@cloudflow/platform';
-import { startPostgres, type PostgresHandle } from '@cloudflow/testing';
+import { parsePrometheusText, promValue, startPostgres, type PostgresHandle } from '@cloudflow/testing';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { GATEWAY_ENTITIES, GATEWAY_MIGRATIONS } from '../database';
@@ -75,6 +75,13 @@ describe('RequestRecorder.applyBatch on real Postgres', () => {
   let db: DatabaseService;
   let repo: RequestsRepository;
   let recorder: RequestRecorder;
+  const metrics = new MetricsService('gateway-test');
+  /** cloudflow_requests_total{mode="async",status} as the gateway's /metrics says it. */
+  const outcomes = async (status?: string) =>
+    promValue(parsePrometheusText(await metrics.registry.metrics()), 'cloudflow_requests_total', {
+      mode: 'async',
+      ...(status ? { status } : {}),
+    });
   /** What the recorder told waiting calls (Prefer: wait) after each commit. */
   const announced = {
     keys: [] as string[],
@@ -100,7 +107,7 @@ describe('RequestRecorder.applyBatch on real Postgres', () => {
       new GatewayConfig(),
       announced as unknown as RequestFinals,
       logger,
-      new RequestMetrics(new MetricsService('gateway-test'), {} as never, logger),
+      new RequestMetrics(metrics, {} as never, logger),
     );
   });
 
@@ -246,5 +253,59 @@ describe('RequestRecorder.applyBatch on real Postgres', () => {
     // A redelivery of either changes nothing.
     expect(await recorder.applyBatch(once([first, second]))).toEqual([true, true]);
     expect((await timeline(id)).types).toEqual(['flowEvent', 'paymentResponse']);
+  });
+  it('counts an async request once, at its first final status, and never a sync one', async () => {
+    const asyncRequest = async (requestId: string) => {
+      const id = await repo.claim({
+        tenantId,
+        accountId,
+        requestId,
+        target: 'dev-1',
+        type: 'payment',
+        kind: 'async',
+        status: 'dispatching',
+        bodyHash: 'h'.repeat(64),
+        request: { ...frame('payment', requestId), requestId },
+        connId: 'conn-1',
+        expiresAt: new Date(Date.now() + 60_000),
+      });
+      await repo.markDispatched(id!);
+      return id!;
+    };
+    const asAsync = (e: RequestEvent): RequestEvent => ({ ...e, mode: 'async' });
+    const total = await outcomes();
+
+    // Answered: completed once, also when the batch is delivered again.
+    const answered = randomUUID();
+    await asyncRequest(answered);
+    const final = asAsync(reply(answered, 1));
+    await recorder.applyBatch(once([asAsync(reply(answered, 1, 'flowEvent')), final]));
+    await recorder.applyBatch(once([final]));
+    expect(await outcomes('completed')).toBe(1);
+
+    // The hub's connectionLost decides it; the late answer that completes it is not a second outcome.
+    const lost = randomUUID();
+    await asyncRequest(lost);
+    await recorder.applyBatch(once([{ ...asAsync(reply(lost, 1, 'flowException')), origin: 'hub' }]));
+    await recorder.applyBatch(once([asAsync(reply(lost, 2))]));
+    expect((await timeline(lost)).status).toBe('completed');
+    expect(await outcomes('connectionLost')).toBe(1);
+    expect(await outcomes('completed')).toBe(1);
+
+    // Concluded by the gateway (timed out): expired, once.
+    const expired = randomUUID();
+    const pk = await asyncRequest(expired);
+    expect(await recorder.conclude(pk, frame('flowException', expired), 'expired', ['dispatched'])).toBe(
+      true,
+    );
+    expect(await recorder.conclude(pk, frame('flowException', expired), 'expired', ['dispatched'])).toBe(
+      false,
+    );
+    expect(await outcomes('expired')).toBe(1);
+
+    // A websocket request is counted by the POS's hub, not by the gateway that records it.
+    const sync = randomUUID();
+    await recorder.applyBatch(once([start(sync), reply(sync, 1)]));
+    expect(await outcomes()).toBe(total + 3);
   });
 });
