@@ -6,6 +6,7 @@ import { AdminAccountsDevices1764100000000 } from './migrations/1764100000000-ad
 import { AdminAccountRequestTimeout1764200000001 } from './migrations/1764200000001-admin-account-request-timeout.migration';
 import { AdminTenantConnectionCeiling1764700000000 } from './migrations/1764700000000-admin-tenant-connection-ceiling.migration';
 import { AdminDeviceSimulation1764900000000 } from './migrations/1764900000000-admin-device-simulation.migration';
+import { AdminAccountWebhookEvents1765000000000 } from './migrations/1765000000000-admin-account-webhook-events.migration';
 import { TenantEntity } from './tenants/tenant.entity';
 import { UserEntity } from './users/user.entity';
 
@@ -17,4 +18,5 @@ export const ADMIN_MIGRATIONS = [
   AdminAccountRequestTimeout1764200000001,
   AdminTenantConnectionCeiling1764700000000,
   AdminDeviceSimulation1764900000000,
+  AdminAccountWebhookEvents1765000000000,
 ];

@@ -19,6 +19,8 @@ import { RequestLogController } from './requests/request-log.controller';
 import { StatusController } from './status/status.controller';
 import { WebhookOperationsController } from './webhooks/webhook-operations.controller';
 import { WEBHOOK_PROVIDERS } from './webhooks/webhooks.providers';
+import { ClientEventsController } from './events/client-events.controller';
+import { EVENT_PROVIDERS } from './events/events.providers';
 
 @Module({})
 export class AppModule {
@@ -38,6 +40,7 @@ export class AppModule {
         OauthController,
         ClientV10Controller,
         ClientV11Controller,
+        ClientEventsController,
         DeviceV10Controller,
         DeviceV11Controller,
         RequestLogController,
@@ -56,6 +59,7 @@ export class AppModule {
         RelayLookup,
         ...WEBHOOK_PROVIDERS,
         ...REQUEST_PROVIDERS,
+        ...EVENT_PROVIDERS,
       ],
     };
   }

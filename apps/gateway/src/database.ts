@@ -2,7 +2,10 @@ import { GatewayRequests1764200000000 } from './migrations/1764200000000-gateway
 import { GatewayWebhooks1764300000000 } from './migrations/1764300000000-gateway-webhooks.migration';
 import { GatewayDeadLetters1764400000000 } from './migrations/1764400000000-gateway-dead-letters.migration';
 import { GatewayRequestCancelled1764800000000 } from './migrations/1764800000000-gateway-request-cancelled.migration';
+import { GatewayAccountEvents1765000000000 } from './migrations/1765000000000-gateway-account-events.migration';
+import { DevicePresenceEntity } from './events/device-presence.entity';
 import { GatewayWebhookOperations1765100000000 } from './migrations/1765100000000-gateway-webhook-operations.migration';
+import { GatewayTraceContext1765200000000 } from './migrations/1765200000000-gateway-trace-context.migration';
 import { RequestEntity, RequestMessageEntity } from './requests/request.entity';
 import { WebhookAttemptEntity, WebhookDeliveryEntity } from './webhooks/webhook-delivery.entity';
 import { WebhookReceiverEntity } from './webhooks/webhook-receiver.entity';
@@ -14,6 +17,7 @@ export const GATEWAY_ENTITIES: Constructor[] = [
   RequestMessageEntity,
   WebhookDeliveryEntity,
   WebhookAttemptEntity,
+  DevicePresenceEntity,
   WebhookReceiverEntity,
 ];
 export const GATEWAY_MIGRATIONS: Constructor[] = [
@@ -21,5 +25,7 @@ export const GATEWAY_MIGRATIONS: Constructor[] = [
   GatewayWebhooks1764300000000,
   GatewayDeadLetters1764400000000,
   GatewayRequestCancelled1764800000000,
+  GatewayAccountEvents1765000000000,
   GatewayWebhookOperations1765100000000,
+  GatewayTraceContext1765200000000,
 ];

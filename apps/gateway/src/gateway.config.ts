@@ -90,6 +90,12 @@ export class GatewayConfig extends BaseConfig {
   /** Dead letters are kept this long for the admin request log. */
   @IsInt() @Min(1) DEAD_LETTER_RETENTION_HOURS = 7 * 24;
 
+  // The account's events (issue 14): presence pushed, the feed.
+  /** How often each gateway looks for hubs that died with device sockets announced open (they end as `hubGone`). */
+  @IsInt() @Min(100) @Max(60_000) PRESENCE_SWEEP_MS = 5000;
+  /** How far back GET /client/v1.1/events reaches (the webhook outbox keeps its rows at least this long). */
+  @IsInt() @Min(1) @Max(24 * 30) EVENTS_RETENTION_HOURS = 72;
+
   // Admission control on POST /client/v1.1/requests (issue 9, hole 9): shed before anything is dispatched.
   /** POSTs one gateway works on at once; more get 429 tooManyRequests with Retry-After. */
   @IsInt() @Min(1) @Max(100_000) REQUEST_ADMISSION_MAX_IN_FLIGHT = 200;

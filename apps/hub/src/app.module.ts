@@ -21,6 +21,8 @@ import { DeviceOwners } from './routing/device-owners';
 import { HubBus } from './routing/hub-bus';
 import { InflightWatch } from './routing/inflight-watch';
 import { RequestEventsPublisher } from './routing/request-events.publisher';
+import { PresenceChangesPublisher } from './presence/presence-changes.publisher';
+import { EventSubscriptions } from './presence/event-subscriptions';
 import { SimulatedTerminals } from './simulated/simulated-terminals.service';
 import { ConnectionLifecycle } from './ws/connection-lifecycle';
 import { RevocationFloors } from './ws/revocation-floors';
@@ -55,6 +57,8 @@ export class AppModule {
             new RequestIdsStore(nats, config.REQUEST_RETENTION_HOURS * 3600 * 1000),
         },
         RequestEventsPublisher,
+        PresenceChangesPublisher,
+        EventSubscriptions,
         DeviceOwners,
         ClientFrames,
         DeviceFrames,

@@ -9,6 +9,7 @@ import {
   PrimaryColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import type { OptionalEventType } from '@cloudflow/contracts';
 import { TenantEntity } from '../tenants/tenant.entity';
 
 /**
@@ -20,6 +21,10 @@ import { TenantEntity } from '../tenants/tenant.entity';
 @Index('accounts_tenant_id_idx', ['tenantId'])
 @Check('accounts_connection_limit_check', `"connection_limit" >= 1`)
 @Check('accounts_request_timeout_seconds_check', `"request_timeout_seconds" BETWEEN 5 AND 3600`)
+@Check(
+  'accounts_webhook_events_check',
+  `"webhook_events" <@ ARRAY['deviceConnected', 'deviceDisconnected']::text[]`,
+)
 export class AccountEntity {
   // Case sensitive, like every id (CONTRACT.md): a plain varchar, no case folding.
   @PrimaryColumn('varchar', { name: 'account_id', length: 64, primaryKeyConstraintName: 'accounts_pkey' })
@@ -40,6 +45,10 @@ export class AccountEntity {
 
   @Column('varchar', { name: 'webhook_url', length: 2048, nullable: true })
   webhookUrl: string | null;
+
+  /** Event kinds the account's webhooks and feed carry besides its requests' messages (issue 14). */
+  @Column('text', { name: 'webhook_events', array: true, default: () => "'{}'" })
+  webhookEvents: OptionalEventType[];
 
   /** How long an async request may wait for the device's final answer before it is `expired`. */
   @Column('integer', { name: 'request_timeout_seconds', default: 150 })

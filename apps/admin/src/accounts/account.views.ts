@@ -1,4 +1,4 @@
-import type { AccountRecord } from '@cloudflow/contracts';
+import type { AccountRecord, OptionalEventType } from '@cloudflow/contracts';
 import type { AccountEntity } from './account.entity';
 
 /** An account as the admin API shows it (CONTRACT.md §9). */
@@ -7,6 +7,7 @@ export interface AccountView {
   name: string;
   connectionLimit: number;
   webhookUrl: string | null;
+  webhookEvents: OptionalEventType[];
   requestTimeoutSeconds: number;
   createdAt: string;
 }
@@ -23,6 +24,7 @@ export function toAccountView(a: AccountEntity): AccountView {
     name: a.name,
     connectionLimit: a.connectionLimit,
     webhookUrl: a.webhookUrl,
+    webhookEvents: a.webhookEvents,
     requestTimeoutSeconds: a.requestTimeoutSeconds,
     createdAt: a.createdAt.toISOString(),
   };
@@ -36,6 +38,7 @@ export function toAccountRecord(a: AccountEntity): AccountRecord {
     name: a.name,
     connectionLimit: a.connectionLimit,
     webhookUrl: a.webhookUrl,
+    webhookEvents: a.webhookEvents,
     requestTimeoutSeconds: a.requestTimeoutSeconds,
   };
 }

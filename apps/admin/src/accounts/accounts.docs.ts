@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty } from '@nestjs/swagger';
-import { ErrorCode } from '@cloudflow/contracts';
+import { ErrorCode, OPTIONAL_EVENT_TYPES, type OptionalEventType } from '@cloudflow/contracts';
 import { errorExample } from '@cloudflow/platform';
 import { AdminErrors } from '../admin-api/admin-api.docs';
 import type { AccountView, NewAccountView } from './account.views';
@@ -21,6 +21,14 @@ export class AccountDto implements AccountView {
     example: 'https://pos.example.com/cloudflow',
   })
   webhookUrl: string | null;
+  @ApiProperty({
+    type: [String],
+    enum: OPTIONAL_EVENT_TYPES,
+    description:
+      'Event kinds the webhooks and the events feed carry besides the requests\' messages (README, "Events").',
+    example: ['deviceConnected', 'deviceDisconnected'],
+  })
+  webhookEvents: OptionalEventType[];
   @ApiProperty({ description: 'Seconds an async request waits for a final answer.', example: 150 })
   requestTimeoutSeconds: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;

@@ -1,6 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { EXTERNAL_ID } from '@cloudflow/contracts';
+import { EXTERNAL_ID, OPTIONAL_EVENT_TYPES, type OptionalEventType } from '@cloudflow/contracts';
 import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -63,6 +66,22 @@ export class CreateAccountDto {
   @MaxLength(WEBHOOK_URL_MAX)
   webhookUrl?: string | null;
   @ApiPropertyOptional({
+    type: [String],
+    enum: OPTIONAL_EVENT_TYPES,
+    uniqueItems: true,
+    description:
+      "Event kinds the account's webhooks and events feed carry besides its requests' messages (always on): `deviceConnected`, `deviceDisconnected`. Default none.",
+    example: ['deviceConnected', 'deviceDisconnected'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(OPTIONAL_EVENT_TYPES.length)
+  @IsIn(OPTIONAL_EVENT_TYPES, {
+    each: true,
+    message: `each value in webhookEvents must be one of ${OPTIONAL_EVENT_TYPES.join(', ')}`,
+  })
+  webhookEvents?: OptionalEventType[];
+  @ApiPropertyOptional({
     minimum: REQUEST_TIMEOUT_MIN_S,
     maximum: REQUEST_TIMEOUT_MAX_S,
     default: REQUEST_TIMEOUT_DEFAULT_S,
@@ -103,6 +122,22 @@ export class UpdateAccountDto {
   @IsString()
   @MaxLength(WEBHOOK_URL_MAX)
   webhookUrl?: string | null;
+  @ApiPropertyOptional({
+    type: [String],
+    enum: OPTIONAL_EVENT_TYPES,
+    uniqueItems: true,
+    description:
+      "Event kinds the account's webhooks and events feed carry besides its requests' messages (always on): `deviceConnected`, `deviceDisconnected`. Default none.",
+    example: ['deviceConnected', 'deviceDisconnected'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(OPTIONAL_EVENT_TYPES.length)
+  @IsIn(OPTIONAL_EVENT_TYPES, {
+    each: true,
+    message: `each value in webhookEvents must be one of ${OPTIONAL_EVENT_TYPES.join(', ')}`,
+  })
+  webhookEvents?: OptionalEventType[];
   @ApiPropertyOptional({ minimum: REQUEST_TIMEOUT_MIN_S, maximum: REQUEST_TIMEOUT_MAX_S })
   @ValidateIf((o: UpdateAccountDto) => o.requestTimeoutSeconds !== undefined)
   @IsInt()

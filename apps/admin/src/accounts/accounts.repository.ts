@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { OptionalEventType } from '@cloudflow/contracts';
 import { DatabaseService } from '@cloudflow/platform';
 import type { EntityManager } from 'typeorm';
 import { AccountEntity } from './account.entity';
@@ -8,11 +9,12 @@ export interface NewAccount {
   name: string;
   connectionLimit: number;
   webhookUrl: string | null;
+  webhookEvents?: OptionalEventType[];
   requestTimeoutSeconds?: number;
 }
 
 export type AccountChanges = Partial<
-  Pick<AccountEntity, 'name' | 'connectionLimit' | 'webhookUrl' | 'requestTimeoutSeconds'>
+  Pick<AccountEntity, 'name' | 'connectionLimit' | 'webhookUrl' | 'webhookEvents' | 'requestTimeoutSeconds'>
 >;
 
 /**

@@ -51,6 +51,7 @@ export class AccountsService {
               name: dto.name,
               connectionLimit: dto.connectionLimit ?? CONNECTION_LIMIT_DEFAULT,
               webhookUrl,
+              webhookEvents: [...new Set(dto.webhookEvents ?? [])],
               requestTimeoutSeconds: dto.requestTimeoutSeconds ?? REQUEST_TIMEOUT_DEFAULT_S,
             },
             tx,
@@ -89,6 +90,7 @@ export class AccountsService {
     await this.checkConnectionLimit(tenantId, dto.connectionLimit);
     if (dto.connectionLimit !== undefined) changes.connectionLimit = dto.connectionLimit;
     if (dto.webhookUrl !== undefined) changes.webhookUrl = this.checkedWebhookUrl(dto.webhookUrl);
+    if (dto.webhookEvents !== undefined) changes.webhookEvents = [...new Set(dto.webhookEvents)];
     if (dto.requestTimeoutSeconds !== undefined) changes.requestTimeoutSeconds = dto.requestTimeoutSeconds;
     const account = await this.accounts.update(tenantId, accountId, changes);
     if (!account) throw accountNotFound(accountId);

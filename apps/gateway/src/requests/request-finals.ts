@@ -54,6 +54,11 @@ export class RequestFinals implements BeforeApplicationShutdown {
     return true;
   }
 
+  /** Shutting down: a waiting call answers with what it has. */
+  get shuttingDown(): boolean {
+    return this.closing;
+  }
+
   release(): void {
     this.waiting = Math.max(0, this.waiting - 1);
   }

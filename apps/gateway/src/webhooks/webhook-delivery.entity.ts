@@ -1,3 +1,4 @@
+import type { EventType } from '@cloudflow/contracts';
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, Unique } from 'typeorm';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
@@ -10,6 +11,11 @@ export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
 @Entity({ schema: 'gateway', name: 'webhook_deliveries' })
 @Unique('webhook_deliveries_request_seq_key', ['accountId', 'requestId', 'seq'])
 @Check('webhook_deliveries_status_check', `"status" IN ('pending', 'delivered', 'dead')`)
+@Check(
+  'webhook_deliveries_kind_check',
+  `"kind" IN ('requestMessage', 'deviceConnected', 'deviceDisconnected')`,
+)
+@Index('webhook_deliveries_feed_idx', ['accountId', 'feedTxid', 'feedSeq'])
 @Index('webhook_deliveries_tenant_request_idx', ['tenantId', 'requestId'])
 @Index('webhook_deliveries_due_idx', { synchronize: false }) // partial: not compared
 @Index('webhook_deliveries_account_status_idx', ['accountId', 'status', 'createdAt'])
@@ -17,7 +23,14 @@ export class WebhookDeliveryEntity {
   @PrimaryColumn('uuid', { name: 'delivery_id' }) deliveryId: string;
   @Column('varchar', { name: 'tenant_id', length: 64 }) tenantId: string;
   @Column('varchar', { name: 'account_id', length: 64 }) accountId: string;
-  @Column('varchar', { name: 'request_id', length: 100 }) requestId: string;
+  /** A request's id; for a presence event, `device:<referenceId>` (its messages go out in order per device). */
+  @Column('varchar', { name: 'request_id', length: 110 }) requestId: string;
+  /** What the event is (EVENT_TYPES): a request's message, or a device's presence. */
+  @Column('varchar', { name: 'kind', length: 32, default: 'requestMessage' }) kind: EventType;
+  /** The inserting transaction (the feed's order, with feedSeq: client-events.repository.ts). */
+  @Column('bigint', { name: 'feed_txid', default: () => '(pg_current_xact_id()::text::bigint)' })
+  feedTxid: string;
+  @Column('bigint', { name: 'feed_seq', generated: 'increment' }) feedSeq: string;
   @Column('integer', { name: 'seq' }) seq: number;
   @Column('text', { name: 'body' }) body: string;
   @Column('varchar', { name: 'status', length: 16, default: 'pending' }) status: DeliveryStatus;
@@ -30,6 +43,8 @@ export class WebhookDeliveryEntity {
   @Column('varchar', { name: 'last_error', length: 500, nullable: true }) lastError: string | null;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz', { name: 'delivered_at', nullable: true }) deliveredAt: Date | null;
+  /** The recording's span (tracing on): each attempt is its child and sends it as `traceparent`. */
+  @Column('varchar', { name: 'traceparent', length: 55, nullable: true }) traceparent: string | null;
   /** Issue 14: the latest redelivery; the row's deadline counts from it instead of createdAt. */
   @Column('timestamptz', { name: 'redelivered_at', nullable: true }) redeliveredAt: Date | null;
   /** Attempts made before the latest redelivery: the backoff starts over after them. */

@@ -8,6 +8,7 @@ import { WebhookQueueRepository } from './webhook-queue.repository';
 import { WebhookTargets } from './webhook-targets';
 import { WebhookUrlGuard } from './webhook-url.guard';
 import { WebhookWakeup } from './webhook-wakeup';
+import { OutboxSignal } from '../events/outbox-signal';
 import { WebhookWorker } from './webhook.worker';
 
 /** Runs this replica's webhook worker for the life of the gateway process. */
@@ -28,6 +29,7 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, BeforeApp
     config: GatewayConfig,
     metrics: MetricsService,
     @Inject(LOGGER) logger: Logger,
+    signal: OutboxSignal,
   ) {
     const log = (this.log = logger.child({ component: 'webhooks' }));
     this.retentionMs = config.WEBHOOK_RETENTION_HOURS * 3_600_000;
@@ -55,7 +57,14 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, BeforeApp
         disableAfterMs: config.WEBHOOK_DISABLE_AFTER_MS,
       },
     );
-    this.wakeup = new WebhookWakeup(config.DATABASE_URL, () => this.worker.wake(), log);
+    this.wakeup = new WebhookWakeup(
+      config.DATABASE_URL,
+      () => {
+        this.worker.wake();
+        signal.ring();
+      },
+      log,
+    );
   }
 
   onApplicationBootstrap(): void {

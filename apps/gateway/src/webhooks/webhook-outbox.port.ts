@@ -1,14 +1,35 @@
-import type { CloudFlowMessage, RequestDeliveryAttemptView, RequestDeliveryView } from '@cloudflow/contracts';
+import type {
+  CloudFlowMessage,
+  EventType,
+  PresenceEventBody,
+  RequestDeliveryAttemptView,
+  RequestDeliveryView,
+} from '@cloudflow/contracts';
 import type { EntityManager } from 'typeorm';
 
-/** One message recorded on an async request, to be POSTed to the account's webhook URL. */
+/**
+ * One event of an account, to be POSTed to its webhook URL and shown in its feed: a message
+ * recorded on an async request, or (issue 14) a device's presence.
+ */
 export interface OutboxItem {
   tenantId: string;
   accountId: string;
+  /** The request's id; for presence, `presenceOrderKey(referenceId)`. */
   requestId: string;
   /** Position in the request's timeline (1, 2, …): deliveries of one request go out in this order. */
   seq: number;
-  message: CloudFlowMessage;
+  message: CloudFlowMessage | PresenceEventBody;
+  /** Default `requestMessage`. */
+  kind?: EventType;
+  /** Made by the caller when it needs to know it (presence: pushed to subscribed sockets); else a new one. */
+  deliveryId?: string;
+  /** The recording's span (tracing on): the delivery's attempts continue its trace. */
+  traceparent?: string;
+}
+
+/** Where a device's presence events sit in the outbox: deliveries with one key go out in seq order. */
+export function presenceOrderKey(referenceId: string): string {
+  return `device:${referenceId}`;
 }
 
 /**

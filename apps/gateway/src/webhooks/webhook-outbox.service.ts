@@ -45,18 +45,20 @@ export class PostgresWebhookOutbox extends WebhookOutbox {
     // reads it, and one NOTIFY wakes the workers (Postgres folds identical ones per transaction anyway).
     await manager.query(
       `WITH queued AS (
-         INSERT INTO "gateway"."webhook_deliveries" ("delivery_id", "tenant_id", "account_id", "request_id", "seq", "body")
-         SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::int[], $6::text[])
+         INSERT INTO "gateway"."webhook_deliveries" ("delivery_id", "tenant_id", "account_id", "request_id", "seq", "body", "kind", "traceparent")
+         SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::int[], $6::text[], $8::varchar[], $9::varchar[])
          ON CONFLICT ("account_id", "request_id", "seq") DO NOTHING)
        SELECT pg_notify($7, '')`,
       [
-        items.map(() => randomUUID()),
+        items.map((i) => i.deliveryId ?? randomUUID()),
         items.map((i) => i.tenantId),
         items.map((i) => i.accountId),
         items.map((i) => i.requestId),
         items.map((i) => i.seq),
         bodies,
         WEBHOOK_CHANNEL,
+        items.map((i) => i.kind ?? 'requestMessage'),
+        items.map((i) => i.traceparent ?? null),
       ],
     );
   }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EventType } from '@cloudflow/contracts';
 import { DatabaseService } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
 import { BatchedCalls } from '../requests/keyed-batches';
@@ -11,6 +12,8 @@ export interface ClaimedDelivery {
   requestId: string;
   seq: number;
   body: string;
+  /** What the event is (a request's message, a device's presence). */
+  kind: EventType;
   /** Finished attempts before this one. */
   attempts: number;
   /** Of those, the ones since the latest redelivery (the backoff starts over with a redelivery). */
@@ -19,6 +22,8 @@ export interface ClaimedDelivery {
   /** Its age when claimed, by the database's clock (and `claimedAt`, by ours): the webhook lag without clock skew. */
   ageAtClaimMs: number;
   claimedAt: number;
+  /** The recording's span that queued it (tracing): each attempt is a span of that trace. */
+  traceparent: string | null;
 }
 
 /** The outcome of a failed attempt: the row's new status, and whether it just disabled its receiver. */
@@ -46,10 +51,12 @@ interface ClaimRow {
   request_id: string;
   seq: number;
   body: string;
+  kind: EventType;
   attempts: number;
   attempts_before_redelivery: number;
   lease_token: string;
   age_ms: number;
+  traceparent: string | null;
 }
 
 const T = '"gateway"."webhook_deliveries"';
@@ -117,8 +124,8 @@ export class WebhookQueueRepository {
          claimed AS (
            UPDATE ${T} d SET "lease_until" = now() + ($2::float8 * interval '1 millisecond'), "lease_token" = $3
              FROM due WHERE d."delivery_id" = due."delivery_id"
-           RETURNING d."delivery_id", d."tenant_id", d."account_id", d."request_id", d."seq", d."body", d."attempts",
-                     d."attempts_before_redelivery", d."lease_token",
+           RETURNING d."delivery_id", d."tenant_id", d."account_id", d."request_id", d."seq", d."body", d."kind", d."attempts",
+                     d."attempts_before_redelivery", d."lease_token", d."traceparent",
                      (extract(epoch FROM clock_timestamp() - COALESCE(d."redelivered_at", d."created_at")) * 1000)::float8 AS "age_ms")
          -- A SELECT on top: TypeORM answers a bare UPDATE with [rows, count] instead of rows.
          SELECT * FROM claimed`,
@@ -132,11 +139,13 @@ export class WebhookQueueRepository {
       requestId: r.request_id,
       seq: r.seq,
       body: r.body,
+      kind: r.kind,
       attempts: r.attempts,
       budgetAttempts: Math.max(0, r.attempts - r.attempts_before_redelivery),
       leaseToken: r.lease_token,
       ageAtClaimMs: Number(r.age_ms),
       claimedAt: Date.now(),
+      traceparent: r.traceparent,
     }));
   }
 

@@ -11,6 +11,7 @@ import {
   signingSecrets,
 } from './webhook-signature';
 import { TargetUnavailable, type WebhookTargets } from './webhook-targets';
+import { tracedAttempt, traceHeaders } from './webhook-tracing';
 import { WebhookRefused, type WebhookUrlGuard } from './webhook-url.guard';
 
 export interface WebhookWorkerSettings {
@@ -151,7 +152,7 @@ export class WebhookWorker {
   private async deliver(row: ClaimedDelivery): Promise<void> {
     // Only the receiver's own failures count towards disabling it, not ours (auth or admin unreachable).
     let receiverFault = true;
-    const result = await this.attempt(row).catch((error: unknown): SendResult => {
+    const result = await tracedAttempt(row, () => this.attempt(row)).catch((error: unknown): SendResult => {
       if (error instanceof TargetUnavailable) receiverFault = false;
       return { httpStatus: null, error: error instanceof Error ? error.message : String(error) };
     });
@@ -218,7 +219,9 @@ export class WebhookWorker {
     const headers = {
       [SIGNATURE_HEADER]: signatureHeader(signingSecrets(target), row.body, Date.now() / 1000),
       [DELIVERY_ID_HEADER]: row.deliveryId,
-      [REQUEST_ID_HEADER]: row.requestId,
+      ...traceHeaders(),
+      // A presence event belongs to no request (its key in the outbox only orders the device's events).
+      ...(row.kind === 'requestMessage' ? { [REQUEST_ID_HEADER]: row.requestId } : {}),
     };
     return this.parts.sender.send(vetted, row.body, headers);
   }

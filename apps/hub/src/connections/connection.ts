@@ -4,6 +4,8 @@ import {
   platformFlowException,
   type AckFrame,
   type CloudFlowMessage,
+  type EventFrame,
+  type DisconnectReason,
   type ErrorCode,
 } from '@cloudflow/contracts';
 import type { TraceContext } from '@cloudflow/platform';
@@ -59,6 +61,12 @@ export class Connection {
   alive = true;
   closed = false;
   epoch = 0;
+  /**
+   * Why the socket ended, for the device's `deviceDisconnected` event (issue 14): set by whoever
+   * ends it (a revocation, a newer socket, a missed pong, the hub going away); a close the peer
+   * started is `closed`.
+   */
+  closeReason?: DisconnectReason;
   readonly deviceInflight = new Map<string, DeviceInflight>();
   /** The requestIds settled on this device connection lately, oldest first (hadRequest). */
   private readonly settled: string[] = [];
@@ -84,7 +92,7 @@ export class Connection {
    * queueing in the hub's memory without bound; the socket is cut soon after, since the close
    * frame itself waits behind that data.
    */
-  send(frame: CloudFlowMessage | AckFrame): Promise<void> {
+  send(frame: CloudFlowMessage | AckFrame | EventFrame): Promise<void> {
     return new Promise((resolve, reject) => {
       if (this.closed || this.ws.readyState !== this.ws.OPEN) return reject(new Error('socket closed'));
       if (this.ws.bufferedAmount > this.maxBufferedBytes) {
@@ -155,6 +163,7 @@ export class Connection {
   close(code: number = CLOSE_CODES.restart, reason = ''): void {
     if (this.closed) return;
     this.closed = true;
+    this.closeReason ??= REASON_OF_CODE[code];
     try {
       this.ws.close(code, reason);
     } catch {
@@ -162,6 +171,12 @@ export class Connection {
     }
   }
 }
+
+/** The close codes that say why by themselves (CONTRACT.md §7). */
+const REASON_OF_CODE: Partial<Record<number, DisconnectReason>> = {
+  [CLOSE_CODES.unauthorized]: 'revoked',
+  [CLOSE_CODES.replaced]: 'replaced',
+};
 
 /** A failure the hub reports to a frame's sender (the shape: `platformFlowException`). */
 export function hubException(

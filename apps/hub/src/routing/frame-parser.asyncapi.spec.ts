@@ -2,6 +2,7 @@ import {
   CLOSE_CODES,
   CloudFlowError,
   CloudFlowMessage,
+  HUB_TYPES,
   MAX_FRAME_BYTES,
   MESSAGE_TYPES,
   START_TYPES,
@@ -25,9 +26,10 @@ interface FrameSchema {
   additionalProperties: boolean;
   properties: Record<string, PropertySchema>;
 }
+type SchemaName = 'StartFrame' | 'ReplyFrame' | 'HubFrame';
 interface Doc {
   components: {
-    schemas: Record<'StartFrame' | 'ReplyFrame', FrameSchema>;
+    schemas: Record<SchemaName, FrameSchema>;
     messages: Record<
       string,
       { payload: { $ref: string }; examples: Array<{ payload: Record<string, unknown> }> }
@@ -43,16 +45,20 @@ const doc = websocketAsyncApiDocument([
 const parse = (frame: Record<string, unknown>) => parseFrame(Buffer.from(JSON.stringify(frame)), false);
 const accepted = (frame: Record<string, unknown>) => parse(frame) instanceof CloudFlowMessage;
 
-const examples = Object.entries(doc.components.messages).filter(([name]) => name !== 'ack');
-const sampleOf = (schemaName: 'StartFrame' | 'ReplyFrame') =>
+// The hub's own frames (ack, event) are never accepted from a socket.
+const HUB_SENT = ['ack', 'event'];
+const examples = Object.entries(doc.components.messages).filter(([name]) => !HUB_SENT.includes(name));
+const sampleOf = (schemaName: SchemaName) =>
   examples.find(([, m]) => m.payload.$ref.endsWith(`/${schemaName}`))![1].examples[0].payload;
 
 describe('the AsyncAPI document agrees with the hub frame parser', () => {
   it('documents exactly the message types the hub knows, split into start and reply frames as it does', () => {
     const start = doc.components.schemas.StartFrame.properties.type.enum!;
     const reply = doc.components.schemas.ReplyFrame.properties.type.enum!;
-    expect([...start, ...reply].sort()).toEqual([...MESSAGE_TYPES].sort());
+    const hub = doc.components.schemas.HubFrame.properties.type.enum!;
+    expect([...start, ...reply, ...hub].sort()).toEqual([...MESSAGE_TYPES].sort());
     expect(new Set(start)).toEqual(new Set(START_TYPES));
+    expect(new Set(hub)).toEqual(new Set(HUB_TYPES));
   });
 
   it('states the frame size limit and the close codes the hub uses', () => {
@@ -67,11 +73,11 @@ describe('the AsyncAPI document agrees with the hub frame parser', () => {
     },
   );
 
-  it('refuses the ack frame from a socket (the document says hub → device only)', () => {
-    expect(parse(doc.components.messages.ack.examples[0].payload)).toBeInstanceOf(CloudFlowError);
+  it.each(HUB_SENT)('refuses the %s frame from a socket (the document says the hub sends it)', (name) => {
+    expect(parse(doc.components.messages[name].examples[0].payload)).toBeInstanceOf(CloudFlowError);
   });
 
-  describe.each(['StartFrame', 'ReplyFrame'] as const)('%s', (schemaName) => {
+  describe.each(['StartFrame', 'ReplyFrame', 'HubFrame'] as const)('%s', (schemaName) => {
     const schema = doc.components.schemas[schemaName];
     const sample = sampleOf(schemaName);
 

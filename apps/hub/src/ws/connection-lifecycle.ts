@@ -8,6 +8,8 @@ import {
   type AccessRevokedEvent,
   type BusAck,
   type BusMessage,
+  type DisconnectReason,
+  type PresenceChange,
 } from '@cloudflow/contracts';
 import { Broadcasts, LOGGER, PresenceStore, ReadinessService, RevocationStream } from '@cloudflow/platform';
 import type { Logger } from 'pino';
@@ -21,6 +23,8 @@ import { ClientFrames } from '../routing/client-frames';
 import { DeviceFrames } from '../routing/device-frames';
 import { parseFrame, requestIdOf } from '../routing/frame-parser';
 import { HubBus } from '../routing/hub-bus';
+import { PresenceChangesPublisher } from '../presence/presence-changes.publisher';
+import { EventSubscriptions } from '../presence/event-subscriptions';
 import { FrameQueue } from './frame-queue';
 import { RevocationFloors, revokes } from './revocation-floors';
 
@@ -54,6 +58,8 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
     private readonly floors: RevocationFloors,
     private readonly revocations: RevocationStream,
     private readonly readiness: ReadinessService,
+    private readonly presenceChanges: PresenceChangesPublisher,
+    private readonly subscriptions: EventSubscriptions,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -154,6 +160,7 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
           conn.id,
         );
         conn.epoch = epoch;
+        this.announce(conn, 'connected');
         if (replaced && replaced.connId !== conn.id)
           await this.bus.publish(replaced.connId, { kind: 'replaced', epoch });
       }
@@ -180,6 +187,8 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
     if (frame instanceof CloudFlowError)
       return conn.sendException(frame.code, frame.message, requestIdOf(data));
     if (conn.identity.kind === 'device') await this.devices.handle(conn, frame);
+    // Addressed to the hub itself (HUB_TYPES): the account's events pushed to this POS socket.
+    else if (frame.type === 'subscribe') await this.subscriptions.subscribe(conn, frame);
     else await this.clients.handle(conn, frame);
   }
 
@@ -187,13 +196,30 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
     conn.closed = true;
     conn.clearTimers();
     if (!this.registry.remove(conn)) return;
-    if (conn.identity.kind !== 'device') return;
+    if (conn.identity.kind !== 'device') return this.subscriptions.unsubscribe(conn);
     this.devices.failInflight(conn);
+    // Only a socket that claimed its device was announced as connected.
+    if (conn.epoch > 0) this.announce(conn, 'disconnected', conn.closeReason ?? 'closed');
     const { tenantId, accountId, referenceId } = conn.identity;
     await nextTurn();
     await this.presence
       .releaseDevice(tenantId, accountId, referenceId!, conn.id)
       .catch((err: unknown) => this.logger.warn({ err }, 'device release failed'));
+  }
+
+  /** A device socket opened or closed: to the presence stream, for the account's events (issue 14). */
+  private announce(conn: Connection, change: PresenceChange['change'], reason?: DisconnectReason): void {
+    const { tenantId, accountId, referenceId } = conn.identity;
+    this.presenceChanges.publish({
+      change,
+      tenantId,
+      accountId,
+      referenceId: referenceId!,
+      epoch: conn.epoch,
+      hubId: this.hub.id,
+      at: new Date().toISOString(),
+      ...(reason ? { reason } : {}),
+    });
   }
 
   /**
@@ -212,9 +238,14 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
   async closeAll(): Promise<void> {
     clearInterval(this.heartbeat);
     const conns = [...this.registry.all()];
-    for (const conn of conns) conn.close(CLOSE_CODES.restart, 'Hub restarting; reconnect');
+    for (const conn of conns) {
+      conn.closeReason ??= 'hubGone';
+      conn.close(CLOSE_CODES.restart, 'Hub restarting; reconnect');
+    }
     await Promise.all(conns.map((conn) => this.onClose(conn)));
     await this.registry.flush();
+    // The closings reach the stream before the connection drains (or the gateways' sweep reports them).
+    await this.presenceChanges.flush(3000);
     await this.presence.hubGone(this.hub.id).catch(() => undefined);
   }
 }

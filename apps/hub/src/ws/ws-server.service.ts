@@ -99,6 +99,7 @@ export class WsServer implements OnApplicationBootstrap, BeforeApplicationShutdo
   private pingAll(): void {
     for (const conn of this.registry.all()) {
       if (!conn.alive) {
+        conn.closeReason ??= 'livenessLost';
         conn.ws.terminate();
         continue;
       }
@@ -132,8 +133,10 @@ export class WsServer implements OnApplicationBootstrap, BeforeApplicationShutdo
       let busy = 0;
       for (const conn of [...this.registry.all()]) {
         if (conn.closed) continue;
-        if (idle(conn)) conn.close(CLOSE_CODES.restart, 'Hub restarting; reconnect');
-        else busy++;
+        if (idle(conn)) {
+          conn.closeReason ??= 'hubGone';
+          conn.close(CLOSE_CODES.restart, 'Hub restarting; reconnect');
+        } else busy++;
       }
       if (busy === 0 || Date.now() >= deadline) break;
       await new Promise((r) => setTimeout(r, 100));

@@ -1,4 +1,4 @@
-import { MESSAGE_TYPES, START_TYPES, type MessageType } from './envelope';
+import { HUB_TYPES, MESSAGE_TYPES, START_TYPES, type MessageType } from './envelope';
 
 const TYPES: ReadonlySet<unknown> = new Set<unknown>(MESSAGE_TYPES);
 const FIELDS: ReadonlySet<string> = new Set([
@@ -47,7 +47,8 @@ export function certainlyValidEnvelope(frame: Record<string, unknown>): boolean 
   if (!certainText(frame.format, 1, 32) || !certainText(frame.version, 1, 32) || !certainId(frame.requestId))
     return false;
   const origin = frame.originatingRequestId;
-  if ((!starts || origin != null) && !certainId(origin)) return false;
+  const replies = !starts && !HUB_TYPES.has(type as MessageType);
+  if ((replies || origin != null) && !certainId(origin)) return false;
   const source = frame.source;
   if (source != null && !certainText(source, 0, 200)) return false;
   const target = frame.target;

@@ -9,11 +9,16 @@ export const MESSAGE_TYPES = [
   'flowException',
   /** Client → device: stop the transaction `originatingRequestId` if it has not finished (issue 13). */
   'cancel',
+  /** Client → hub: push the account's events named in `payload.events` to this socket (issue 14). */
+  'subscribe',
 ] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 /** Client → device: starts a transaction. */
 export const START_TYPES: ReadonlySet<MessageType> = new Set(['payment', 'request']);
+/** Addressed to the hub itself, part of no transaction: neither `target` nor `originatingRequestId`. */
+export const HUB_TYPES: ReadonlySet<MessageType> = new Set(['subscribe']);
+
 /** Device → client: the transaction's last word. */
 export const FINAL_TYPES: ReadonlySet<MessageType> = new Set([
   'paymentResponse',
@@ -46,7 +51,10 @@ export class CloudFlowMessage {
   @Matches(ID, { message: 'requestId may contain only letters, digits and . _ : -' })
   requestId: string;
   /** Replies name the request they answer. */
-  @ValidateIf((m: CloudFlowMessage) => !START_TYPES.has(m.type) || m.originatingRequestId != null)
+  @ValidateIf(
+    (m: CloudFlowMessage) =>
+      (!START_TYPES.has(m.type) && !HUB_TYPES.has(m.type)) || m.originatingRequestId != null,
+  )
   @IsString()
   @Length(1, 100)
   @Matches(ID)

@@ -1,6 +1,8 @@
 import { ACK_TYPE } from './ack-frame';
 import { WEBSOCKET_TOKEN_TTL_SECONDS } from './connection-credentials';
-import { CLOSE_CODES, MAX_FRAME_BYTES, MESSAGE_TYPES, START_TYPES } from './envelope';
+import { CLOSE_CODES, HUB_TYPES, MAX_FRAME_BYTES, MESSAGE_TYPES, START_TYPES } from './envelope';
+import { EVENT_FRAME_TYPE } from './event-frame';
+import { OPTIONAL_EVENT_TYPES, DISCONNECT_REASONS } from '../messages/relay/presence-events';
 
 /**
  * The websocket protocol of both socket kinds (device and client) as an AsyncAPI 3.1 document.
@@ -12,7 +14,7 @@ import { CLOSE_CODES, MAX_FRAME_BYTES, MESSAGE_TYPES, START_TYPES } from './enve
 
 const ID_PATTERN = '^[A-Za-z0-9._:-]+$';
 // Every frame that is not a start refers to one by originatingRequestId: replies, and the cancel.
-const REPLY_TYPES = MESSAGE_TYPES.filter((t) => !START_TYPES.has(t));
+const REPLY_TYPES = MESSAGE_TYPES.filter((t) => !START_TYPES.has(t) && !HUB_TYPES.has(t));
 
 /** The envelope fields as the hub checks them (libs/contracts/src/websocket/envelope.ts). */
 const ENVELOPE_PROPERTIES = {
@@ -122,6 +124,13 @@ const EXAMPLES = {
     target: 'till-7',
     payload: {},
   },
+  subscribe: {
+    type: 'subscribe',
+    format: 'cloudflow',
+    version: '1.0',
+    requestId: 'sub-0001',
+    payload: { events: ['deviceConnected', 'deviceDisconnected'] },
+  },
   flowException: {
     type: 'flowException',
     format: 'cloudflow',
@@ -150,6 +159,10 @@ const MESSAGE_TEXT: Record<(typeof MESSAGE_TYPES)[number], { title: string; summ
     summary:
       'Client → device: stop the transaction `originatingRequestId` if it has not finished. A terminal that stops it sends its usual final answer with `payload.outcome` "cancelled"; one that has finished ignores the cancel. The client\'s answer is the transaction\'s final frame either way (cancelled, or the result that won the race). `notFound` when no such transaction of this client is in flight.',
   },
+  subscribe: {
+    title: 'Subscribe',
+    summary: `Client → hub: from now on push the account's events of the kinds in \`payload.events\` (${OPTIONAL_EVENT_TYPES.map((t) => `\`${t}\``).join(', ')}) to this socket as \`event\` frames; an empty list stops them. The hub confirms with an \`ack\` naming the subscribe's requestId. A live view, at most once: a POS catches up on what it missed (e.g. while reconnecting) from \`GET /client/v1.1/events\`, whose ids are the same.`,
+  },
   flowException: {
     title: 'Flow exception',
     summary:
@@ -160,13 +173,13 @@ const MESSAGE_TEXT: Record<(typeof MESSAGE_TYPES)[number], { title: string; summ
 function messages(): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const type of MESSAGE_TYPES) {
-    const starts = START_TYPES.has(type);
+    const schema = START_TYPES.has(type) ? 'StartFrame' : HUB_TYPES.has(type) ? 'HubFrame' : 'ReplyFrame';
     out[type] = {
       name: type,
       title: MESSAGE_TEXT[type].title,
       summary: MESSAGE_TEXT[type].summary,
       contentType: 'application/json',
-      payload: { $ref: starts ? '#/components/schemas/StartFrame' : '#/components/schemas/ReplyFrame' },
+      payload: { $ref: `#/components/schemas/${schema}` },
       examples: [{ name: type, payload: EXAMPLES[type] }],
     };
   }
@@ -174,7 +187,7 @@ function messages(): Record<string, unknown> {
     name: ACK_TYPE,
     title: 'Acknowledgement',
     summary:
-      'Hub → device only: the final answer named by `originatingRequestId` is durably stored; the device may forget it. A device keeps every unacknowledged final answer and sends it again after reconnecting (to any hub). Never sent to POS sockets; a socket that sends one gets `invalidData`.',
+      'Hub → device: the final answer named by `originatingRequestId` is durably stored; the device may forget it. A device keeps every unacknowledged final answer and sends it again after reconnecting (to any hub). Hub → client: the `subscribe` named by `originatingRequestId` took effect. A socket that sends one gets `invalidData`.',
     contentType: 'application/json',
     payload: { $ref: '#/components/schemas/AckFrame' },
     examples: [
@@ -189,6 +202,34 @@ function messages(): Record<string, unknown> {
           source: 'cloudflow-hub',
           target: 'till-7',
           payload: {},
+        },
+      },
+    ],
+  };
+  out[EVENT_FRAME_TYPE] = {
+    name: EVENT_FRAME_TYPE,
+    title: 'Event',
+    summary:
+      "Hub → client only: one of the account's events, for a socket that subscribed to its kind. `requestId` is the event's id (the `CloudFlow-Delivery-Id` of its webhook delivery and its `id` in the events feed); `payload` is exactly the webhook's body. A socket that sends one gets `invalidData`.",
+    contentType: 'application/json',
+    payload: { $ref: '#/components/schemas/EventFrame' },
+    examples: [
+      {
+        name: 'event',
+        payload: {
+          type: EVENT_FRAME_TYPE,
+          format: 'cloudflow',
+          version: '1.0',
+          requestId: '3f1c9a2e-7b4d-4e8a-9c6f-1d2e3f4a5b6c',
+          originatingRequestId: null,
+          source: 'cloudflow-hub',
+          target: 'pos-main-street',
+          payload: {
+            type: 'deviceDisconnected',
+            referenceId: 'till-7',
+            at: '2026-12-03T10:00:00.000Z',
+            reason: 'livenessLost',
+          },
         },
       },
     ],
@@ -220,8 +261,8 @@ function closeCodeTable(): string {
 export function websocketAsyncApiDocument(
   servers: Array<{ name: string; host: string; description: string }>,
 ): Record<string, unknown> {
-  const fromClient = [...START_TYPES, 'flowEvent', 'cancel'];
-  const toClient = REPLY_TYPES;
+  const fromClient = [...START_TYPES, 'flowEvent', 'cancel', ...HUB_TYPES];
+  const toClient = [...REPLY_TYPES, ACK_TYPE, EVENT_FRAME_TYPE];
   const toDevice = [...START_TYPES, 'flowEvent', 'cancel', ACK_TYPE];
   const fromDevice = REPLY_TYPES;
   return {
@@ -281,14 +322,14 @@ export function websocketAsyncApiDocument(
       receiveFromClient: {
         action: 'receive',
         channel: { $ref: '#/channels/client' },
-        summary: 'The hub receives start frames and flow events from a POS.',
+        summary: 'The hub receives start frames, flow events, cancels and subscribe frames from a POS.',
         messages: ref('client', fromClient),
       },
       sendToClient: {
         action: 'send',
         channel: { $ref: '#/channels/client' },
         summary:
-          'The hub sends device replies and its own flow exceptions to the POS that started the transaction.',
+          'The hub sends device replies and its own flow exceptions to the POS that started the transaction, and the account events the socket subscribed to.',
         messages: ref('client', toClient),
       },
       sendToDevice: {
@@ -317,6 +358,54 @@ export function websocketAsyncApiDocument(
           ['originatingRequestId'],
           'A frame that answers (or, for a cancel, stops) a start frame.',
         ),
+        HubFrame: {
+          ...envelope(
+            [...HUB_TYPES],
+            [],
+            'A frame addressed to the hub itself (client → hub), part of no transaction.',
+          ),
+          properties: {
+            type: { type: 'string', enum: [...HUB_TYPES] },
+            ...ENVELOPE_PROPERTIES,
+            payload: {
+              type: 'object',
+              required: ['events'],
+              properties: {
+                events: {
+                  type: 'array',
+                  uniqueItems: true,
+                  items: { type: 'string', enum: [...OPTIONAL_EVENT_TYPES] },
+                  description:
+                    'The event kinds to push to this socket from now on (replacing any earlier subscribe); [] stops them.',
+                },
+              },
+            },
+          },
+        },
+        EventFrame: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['type', 'format', 'version', 'requestId', 'source', 'target', 'payload'],
+          properties: {
+            ...ENVELOPE_PROPERTIES,
+            type: { type: 'string', const: EVENT_FRAME_TYPE },
+            payload: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['type', 'referenceId', 'at'],
+              properties: {
+                type: { type: 'string', enum: [...OPTIONAL_EVENT_TYPES] },
+                referenceId: { type: 'string' },
+                at: { type: 'string', format: 'date-time' },
+                reason: {
+                  type: 'string',
+                  enum: [...DISCONNECT_REASONS],
+                  description: '`deviceDisconnected` only: why the socket closed.',
+                },
+              },
+            },
+          },
+        },
         AckFrame: {
           type: 'object',
           additionalProperties: false,

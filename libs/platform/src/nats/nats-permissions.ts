@@ -1,6 +1,7 @@
 import {
   EVENTS,
   PRESENCE,
+  PRESENCE_EVENTS,
   REQUEST_EVENTS,
   REQUEST_FINAL_PREFIX,
   REVOCATIONS,
@@ -119,15 +120,27 @@ const PRESENCE_BUCKETS = [
 /** requestIds an account used (RequestIdsStore): both the hubs (sync) and the gateways (async) reserve them. */
 const REQUEST_IDS = [...kvRead(PRESENCE.requestIdsBucket), ...kvWrite(PRESENCE.requestIdsBucket)];
 const { stream: STREAM, durable: DURABLE } = REQUEST_EVENTS;
-/** The gateways' one durable pull consumer on the request stream (create, read, pull, acknowledge). */
-const requestConsumer = [
-  `${JS}.CONSUMER.INFO.${STREAM}.${DURABLE}`,
-  `${JS}.CONSUMER.CREATE.${STREAM}.${DURABLE}`,
-  `${JS}.CONSUMER.CREATE.${STREAM}.${DURABLE}.>`,
-  `${JS}.CONSUMER.DURABLE.CREATE.${STREAM}.${DURABLE}`,
-  `${JS}.CONSUMER.MSG.NEXT.${STREAM}.${DURABLE}`,
-  `$JS.ACK.${STREAM}.${DURABLE}.>`,
+/** A durable pull consumer shared by every gateway replica (create, read, pull, acknowledge). */
+const durableConsumer = (stream: string, durable: string) => [
+  `${JS}.CONSUMER.INFO.${stream}.${durable}`,
+  `${JS}.CONSUMER.CREATE.${stream}.${durable}`,
+  `${JS}.CONSUMER.CREATE.${stream}.${durable}.>`,
+  `${JS}.CONSUMER.DURABLE.CREATE.${stream}.${durable}`,
+  `${JS}.CONSUMER.MSG.NEXT.${stream}.${durable}`,
+  `$JS.ACK.${stream}.${durable}.>`,
 ];
+/** The gateways' consumer of the request stream. */
+const requestConsumer = durableConsumer(STREAM, DURABLE);
+/** Device socket openings and closings (issue 14): hubs publish, the gateways' one consumer records them. */
+const presenceChanges = {
+  publish: [`${PRESENCE_EVENTS.subject}.>`, ...streamAdmin(PRESENCE_EVENTS.stream)],
+  consume: [
+    ...streamAdmin(PRESENCE_EVENTS.stream),
+    ...durableConsumer(PRESENCE_EVENTS.stream, PRESENCE_EVENTS.durable),
+  ],
+};
+/** An account's announced events, gateway → the hubs holding its subscribed POS sockets. */
+const PUSHED_EVENTS = `${PRESENCE_EVENTS.pushPrefix}.>`;
 /** The hubs' ordered consumers on the revocation stream (ephemeral, so any consumer name). */
 const revocationFollower = [
   ...streamAdmin(REVOCATIONS.stream),
@@ -224,6 +237,8 @@ export const NATS_PERMISSIONS: Record<NatsServiceUser, NatsPermissions> = {
       JS_INFO,
       ...streamAdmin(STREAM),
       ...requestConsumer,
+      ...presenceChanges.consume,
+      PUSHED_EVENTS,
       // Presence is read-only here: the hubs own it.
       ...PRESENCE_BUCKETS.flatMap(kvRead),
       ...REQUEST_IDS,
@@ -257,6 +272,7 @@ export const NATS_PERMISSIONS: Record<NatsServiceUser, NatsPermissions> = {
       A.credentialCheck,
       CONNECTION_SUBJECTS,
       REQUEST_EVENTS.subject,
+      ...presenceChanges.publish,
       JS_INFO,
       ...streamAdmin(STREAM),
       // Revocations kept in a stream, so a lost broadcast still closes the sockets it names.
@@ -266,6 +282,7 @@ export const NATS_PERMISSIONS: Record<NatsServiceUser, NatsPermissions> = {
     ],
     subscribe: [
       CONNECTION_SUBJECTS,
+      PUSHED_EVENTS,
       EVENTS.accessRevoked,
       EVENTS.relayDataChanged,
       EVENTS.usageReported,

@@ -23,6 +23,12 @@ export interface DeviceState {
   lastSeen: string | null;
 }
 
+/** A device's lastSeen entry: when its socket closed, and the epoch it had then. */
+interface LastSeen {
+  lastSeen: string;
+  epoch?: number;
+}
+
 /** Per account: how many sockets each hub holds (clients + devices). */
 interface AccountSlots {
   counts: Record<string, number>;
@@ -141,7 +147,7 @@ export class PresenceStore {
     hubId: string,
     connId: string,
   ): Promise<{ epoch: number; replaced?: DevicePresence }> {
-    const { devices, inbox } = await this.kv();
+    const { devices, lastSeen, inbox } = await this.kv();
     const key = deviceKey(tenantId, accountId, referenceId);
     const claim = (epoch: number) =>
       JSON.stringify({
@@ -153,11 +159,15 @@ export class PresenceStore {
     // A device's first connection finds no entry at all: one compare-and-set ("no revision yet")
     // claims it without reading first, which halves the KV round trips of a connect storm
     // (done by hand: kvCreate).
-    if ((await kvCreate(inbox, PRESENCE.devicesBucket, key, claim(1))) === 'created') return { epoch: 1 };
+    const first = epochFloor();
+    if ((await kvCreate(inbox, PRESENCE.devicesBucket, key, claim(first))) === 'created')
+      return { epoch: first };
     for (;;) {
       const current = await devices.get(key);
       const previous = json<DevicePresence>(current);
-      const epoch = (previous?.epoch ?? 0) + 1;
+      // A released device's entry is gone (a delete marker): its last epoch was kept with lastSeen.
+      const released = previous ? undefined : json<LastSeen>(await lastSeen.get(key))?.epoch;
+      const epoch = Math.max((previous?.epoch ?? released ?? 0) + 1, epochFloor());
       try {
         // Compare-and-set on the entry's revision (a deleted entry has one too): two hubs racing
         // for one device get distinct epochs.
@@ -228,9 +238,12 @@ export class PresenceStore {
   ): Promise<void> {
     const { devices, lastSeen } = await this.kv();
     const key = deviceKey(tenantId, accountId, referenceId);
-    await lastSeen.put(key, JSON.stringify({ lastSeen: new Date().toISOString() }));
     const current = await devices.get(key);
-    if (json<DevicePresence>(current)?.connId !== connId) return;
+    const presence = json<DevicePresence>(current);
+    // The epoch goes with it: the device's next claim continues above it (claimDevice).
+    const seen: LastSeen = { lastSeen: new Date().toISOString(), epoch: presence?.epoch };
+    await lastSeen.put(key, JSON.stringify(seen));
+    if (presence?.connId !== connId) return;
     await devices.delete(key, { previousSeq: current!.revision }).catch((error: unknown) => {
       if (!isWrongRevision(error)) throw error;
     });
@@ -367,6 +380,20 @@ export class PresenceStore {
     const counts = json<AccountSlots>(await slots.get(accountSlotPrefix(tenantId, accountId)))?.counts ?? {};
     return this.aliveTotal(counts, exceptHubId);
   }
+}
+
+/** 2020-01-01T00:00:00Z in ms. */
+const EPOCH_ORIGIN_MS = Date.UTC(2020, 0, 1);
+
+/**
+ * The least epoch a new claim takes: seconds since 2020. Epochs stay strictly increasing per
+ * device (a claim takes max(previous + 1, this)), and a device whose entry was lost with a
+ * restarted NATS server (memory storage) still gets an epoch above every one it had before, so
+ * the presence events ordered by epoch (issue 14) never see a new socket as an old one. Seconds,
+ * not milliseconds: a 13-digit number at rest reads like a card number to scanners.
+ */
+function epochFloor(): number {
+  return Math.floor((Date.now() - EPOCH_ORIGIN_MS) / 1000);
 }
 
 function json<T>(entry: KvEntry | null): T | undefined {

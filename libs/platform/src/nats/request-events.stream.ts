@@ -110,7 +110,7 @@ export async function ensureRequestEventsConsumer(
 }
 
 /** Whoever starts first creates it; a create that lost the race is fine if the thing now exists. */
-async function createUnlessPresent(
+export async function createUnlessPresent(
   info: () => Promise<unknown>,
   create: () => Promise<unknown>,
 ): Promise<void> {

@@ -1,3 +1,4 @@
+import type { OptionalEventType } from './presence-events';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { AccountRef, DeviceRef, EXTERNAL_ID } from './credential.messages';
 
@@ -54,6 +55,8 @@ export interface AccountRecord {
   name: string;
   connectionLimit: number;
   webhookUrl: string | null;
+  /** Optional event kinds its webhooks and feed carry (issue 14); absent from an older admin: none. */
+  webhookEvents?: OptionalEventType[];
   /** How long an async request may wait for the device's final answer; absent means the default, 150 s. */
   requestTimeoutSeconds?: number;
 }
