@@ -1,6 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { FINAL_TYPES, type CloudFlowMessage, type RequestEvent } from '@cloudflow/contracts';
-import { DatabaseService, LOGGER, type RequestOutcome } from '@cloudflow/platform';
+import {
+  currentTraceparent,
+  DatabaseService,
+  endSpan,
+  LOGGER,
+  type RequestOutcome,
+  SpanKind,
+  startSpanUnder,
+  traceFromTraceparent,
+  traceIdOf,
+  tracingEnabled,
+  type TraceContext,
+} from '@cloudflow/platform';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
 import { WebhookOutbox, type OutboxItem } from '../webhooks/webhook-outbox.port';
@@ -56,6 +68,23 @@ export class RequestRecorder {
    * `deliveries` counts how often the event was handed out (1 the first time).
    */
   async applyBatch(items: ReadonlyArray<{ event: RequestEvent; deliveries: number }>): Promise<boolean[]> {
+    // The recording of each traced event: a span under the one that produced it (its traceparent),
+    // lasting the batch's transaction; the webhooks it queues keep it as their parent.
+    const recording = tracingEnabled() ? items.map(({ event }) => recordingSpan(event)) : undefined;
+    try {
+      const done = await this.applyBatchTraced(items, recording);
+      recording?.forEach((ctx) => endSpan(ctx));
+      return done;
+    } catch (error) {
+      recording?.forEach((ctx) => endSpan(ctx, error instanceof Error ? error.message : String(error)));
+      throw error;
+    }
+  }
+
+  private async applyBatchTraced(
+    items: ReadonlyArray<{ event: RequestEvent; deliveries: number }>,
+    recording: Array<TraceContext | undefined> | undefined,
+  ): Promise<boolean[]> {
     let finals: RequestKey[] = [];
     let decided: RequestState[] = [];
     const done = await this.db.transaction(async (tx) => {
@@ -107,6 +136,7 @@ export class RequestRecorder {
             requestId: row.requestId,
             seq: outcome.seq,
             message: outcome.message,
+            traceparent: recording && currentTraceparent(recording[i]),
           });
       });
 
@@ -244,6 +274,8 @@ export class RequestRecorder {
         request: maskPans(event.message),
         connId: event.connId,
         expiresAt: new Date(Date.parse(event.at) + this.config.REQUEST_TIMEOUT_DEFAULT_S * 1000),
+        // The websocket payment's trace (started by the POS's hub), from the delivery's span.
+        traceId: traceIdOf(event.traceparent) ?? null,
       })),
     );
     for (const c of claimed) {
@@ -259,6 +291,14 @@ export class RequestRecorder {
     }
     return inserted;
   }
+}
+
+function recordingSpan(event: RequestEvent): TraceContext | undefined {
+  return startSpanUnder(traceFromTraceparent(event.traceparent), 'record event', SpanKind.CONSUMER, {
+    'cloudflow.request.id': event.requestId,
+    'cloudflow.event.kind': event.kind,
+    'cloudflow.message.type': event.message.type,
+  });
 }
 
 /** A request this batch starts, as its later events in the batch would leave a new row. */

@@ -33,6 +33,19 @@ const preferenceApplied = {
   },
 };
 
+/** W3C Trace Context (issue 14): a POS that traces its own checkout joins the payment to its trace. */
+const traceparent = ApiHeader({
+  name: 'traceparent',
+  required: false,
+  description:
+    'W3C Trace Context (`version-traceid-parentid-flags`, lower-case hex). When the deployment traces ' +
+    '(OpenTelemetry, README "Tracing"), the payment becomes part of your trace: the API call, the hop to the ' +
+    "device's hub, the socket write, each device message, each recording and each webhook attempt are spans of " +
+    'it, every webhook delivery carries a `traceparent` of that trace, and the stored request shows its `traceId`. ' +
+    'Without it (or malformed) a new trace starts here. Ignored when the deployment does not trace.',
+  schema: { type: 'string', example: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+});
+
 /** The two meanings of 410 (issue 9, hole 7), told apart by `dispatched`. */
 const notConnected: ErrorExample = [
   'notConnected',
@@ -71,6 +84,7 @@ export const SendRequestDocs = () =>
         'without a webhook URL may send: the result is then in the answer or the record.',
     }),
     preferWait("hold the call until the device's final answer is recorded."),
+    traceparent,
     ApiBody({
       type: AsyncRequestBody,
       examples: { payment: { summary: 'A sale of 12.50 EUR', value: PAYMENT_EXAMPLE } },

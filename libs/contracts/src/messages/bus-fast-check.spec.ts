@@ -114,6 +114,13 @@ const EVENTS: Array<[string, Record<string, unknown>]> = [
   ['a date only', { ...event, at: '2026-12-01' }],
   ['an offset time', { ...event, at: '2026-12-01T20:00:00+01:00' }],
   ['not a time', { ...event, at: 'yesterday' }],
+  ['traced', { ...event, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }],
+  [
+    'traceparent upper-case',
+    { ...event, traceparent: '00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01' },
+  ],
+  ['traceparent all-zero trace id', { ...event, traceparent: `00-${'0'.repeat(32)}-00f067aa0ba902b7-01` }],
+  ['traceparent not a string', { ...event, traceparent: 7 }],
 ];
 
 describe('the fast bus checks agree with class-validator', () => {
