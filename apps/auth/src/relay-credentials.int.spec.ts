@@ -363,5 +363,50 @@ describe('relay credentials over real NATS and Postgres', () => {
       expect(replaced.webhookSecret).not.toBe(webhookSecret);
       expect(await send(SUBJECTS.auth.webhookSecretGet, { tenantId, accountId })).toEqual(replaced);
     });
+
+    it('rotates with an overlap: the old secret is read back beside the new one until it expires (issue 14)', async () => {
+      const { tenantId, accountId } = ids();
+      await expect(send(SUBJECTS.auth.webhookSecretRotate, { tenantId, accountId })).rejects.toMatchObject({
+        code: 'notFound',
+      });
+      const { webhookSecret: first } = await send(SUBJECTS.auth.webhookSecretCreate, { tenantId, accountId });
+      const asked = Date.now();
+      const rotated = await send(SUBJECTS.auth.webhookSecretRotate, { tenantId, accountId });
+      expect(rotated.webhookSecret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+      expect(rotated.webhookSecret).not.toBe(first);
+      // The default overlap: 24 h.
+      expect(Math.abs(Date.parse(rotated.previousExpiresAt!) - asked - 24 * 3_600_000)).toBeLessThan(60_000);
+      expect(await send(SUBJECTS.auth.webhookSecretGet, { tenantId, accountId })).toEqual({
+        webhookSecret: rotated.webhookSecret,
+        previous: { webhookSecret: first, expiresAt: rotated.previousExpiresAt },
+      });
+      const [row]: Array<{ previous_secret_enc: string }> = await db.dataSource.query(
+        'SELECT previous_secret_enc FROM auth.webhook_secrets WHERE account_id = $1',
+        [accountId],
+      );
+      expect(row.previous_secret_enc).not.toContain(first.slice('whsec_'.length));
+      await expect(
+        send(SUBJECTS.auth.webhookSecretRotate, { tenantId: randomUUID(), accountId }),
+      ).rejects.toMatchObject({ code: 'notFound' });
+
+      // A second rotation within the overlap: the first secret is gone at once, two at most.
+      const again = await send(SUBJECTS.auth.webhookSecretRotate, { tenantId, accountId });
+      expect(await send(SUBJECTS.auth.webhookSecretGet, { tenantId, accountId })).toEqual({
+        webhookSecret: again.webhookSecret,
+        previous: { webhookSecret: rotated.webhookSecret, expiresAt: again.previousExpiresAt },
+      });
+      // Once the overlap is over only the new one is handed out.
+      await db.dataSource.query(
+        `UPDATE auth.webhook_secrets SET previous_expires_at = now() - interval '1 second' WHERE account_id = $1`,
+        [accountId],
+      );
+      expect(await send(SUBJECTS.auth.webhookSecretGet, { tenantId, accountId })).toEqual({
+        webhookSecret: again.webhookSecret,
+      });
+      // A replaced secret (account re-created) has no predecessor.
+      await send(SUBJECTS.auth.webhookSecretRotate, { tenantId, accountId });
+      const replaced = await send(SUBJECTS.auth.webhookSecretCreate, { tenantId, accountId });
+      expect(await send(SUBJECTS.auth.webhookSecretGet, { tenantId, accountId })).toEqual(replaced);
+    });
   });
 });
