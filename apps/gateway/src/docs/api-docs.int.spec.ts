@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { documentedRoutes, registeredRoutes } from '@cloudflow/platform';
 import { freePort, startNats, startPostgres, type NatsHandle, type PostgresHandle } from '@cloudflow/testing';
 import { Parser } from '@asyncapi/parser';
-import { MESSAGE_TYPES } from '@cloudflow/contracts';
+import { ACK_TYPE, EVENT_FRAME_TYPE, MESSAGE_TYPES } from '@cloudflow/contracts';
 import { load } from 'js-yaml';
 import { bootstrap } from '../bootstrap';
 import { API_DOCUMENTS, belongsTo, docsPath } from './api-documents';
@@ -162,7 +162,7 @@ describe('gateway API documents', () => {
         .allMessages()
         .all()
         .map((m) => m.name());
-      expect(messages.sort()).toEqual([...MESSAGE_TYPES, 'ack'].sort());
+      expect(messages.sort()).toEqual([...MESSAGE_TYPES, ACK_TYPE, EVENT_FRAME_TYPE].sort());
     });
 
     it('renders a view naming every frame type, with no script and a strict policy', async () => {
