@@ -88,17 +88,28 @@ export class PresenceChangesConsumer implements OnApplicationBootstrap, OnApplic
   private async drain(): Promise<void> {
     while (this.held.length > 0) {
       const batch = this.held.splice(0, MAX_BATCH);
-      try {
-        const pushed = await this.recorder.record(batch.map((b) => b.change));
-        for (const { msg } of batch) msg.ack();
-        this.push.send(pushed);
-        this.failures = 0;
-      } catch (err) {
-        // Postgres or admin out of reach: the changes come again (any replica) after a pause.
-        if (this.failures++ % 10 === 0)
-          this.logger.warn({ err, changes: batch.length }, 'could not record presence changes; retrying');
-        for (const { msg } of batch) msg.nak(1000);
-        await new Promise((r) => setTimeout(r, 250));
+      // Postgres or admin out of reach: the batch is tried again here, in place, and the changes
+      // after it wait behind it, so a transient failure never lets a later change overtake it
+      // (the recorder would take an older socket's changes for old news).
+      for (let pause = 250; ; pause = Math.min(pause * 2, 4000)) {
+        try {
+          const pushed = await this.recorder.record(batch.map((b) => b.change));
+          for (const { msg } of batch) msg.ack();
+          this.push.send(pushed);
+          this.failures = 0;
+          break;
+        } catch (err) {
+          if (this.failures++ % 10 === 0)
+            this.logger.warn({ err, changes: batch.length }, 'could not record presence changes; retrying');
+          if (this.stopped) {
+            // Another replica takes them up.
+            for (const { msg } of [...batch, ...this.held.splice(0)]) msg.nak();
+            return;
+          }
+          // Still ours: the ack wait starts again (a dead NATS connection redelivers them later anyway).
+          for (const { msg } of batch) msg.working();
+          await new Promise((r) => setTimeout(r, pause));
+        }
       }
     }
   }
