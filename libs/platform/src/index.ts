@@ -29,6 +29,7 @@ export * from './platform.module';
 export * from './nats/presence.store';
 export * from './nats/request-events.stream';
 export * from './nats/presence-changes.stream';
+export * from './database/schema-drift';
 export * from './nats/revocation-stream';
 export * from './nats/request-ids.store';
 export * from './nats/inbox-requests';

@@ -19,3 +19,4 @@ export * from './chaos/report';
 export * from './chaos/prng';
 export * from './chaos/pan-scan';
 export * from './prometheus-text';
+export * from './schema-drift';
