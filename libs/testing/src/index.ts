@@ -20,3 +20,4 @@ export * from './chaos/prng';
 export * from './chaos/pan-scan';
 export * from './prometheus-text';
 export * from './schema-drift';
+export * from './strict-mock';
