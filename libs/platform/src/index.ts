@@ -41,3 +41,4 @@ export * from './docs/api-errors.decorator';
 export * from './docs/api-document';
 export * from './tracing/tracing';
 export * from './tracing/trace-propagation';
+export * from './cache/ttl-cache';

@@ -10,7 +10,7 @@ import {
   type VerifyAccountRequest,
   type VerifyDeviceRequest,
 } from '@cloudflow/contracts';
-import { Broadcasts, RpcClient } from '@cloudflow/platform';
+import { Broadcasts, RpcClient, TtlCache } from '@cloudflow/platform';
 import { createHash } from 'node:crypto';
 import { GatewayConfig } from '../gateway.config';
 import { invalidBearer } from './bearer.parser';
@@ -30,14 +30,12 @@ type Verified = VerifiedAccount & { referenceId?: string };
  * while a verification is in flight keeps that answer out of the cache.
  */
 abstract class CredentialCache<Req, Res extends Verified> {
-  private readonly entries = new Map<string, { value: Res; at: number }>();
+  private readonly entries: TtlCache<string, Res>;
   private readonly inflight = new Map<string, Promise<Res>>();
   private generation = 0;
 
-  protected constructor(
-    broadcasts: Broadcasts,
-    private readonly ttlMs: number,
-  ) {
+  protected constructor(broadcasts: Broadcasts, ttlMs: number) {
+    this.entries = new TtlCache({ ttlMs, maxEntries: MAX_ENTRIES });
     broadcasts.on(EVENTS.accessRevoked, (event) => this.revoke(event));
     broadcasts.onReconnect(() => this.clear());
   }
@@ -55,14 +53,14 @@ abstract class CredentialCache<Req, Res extends Verified> {
   async verifyToken(token: string, decode: () => Req): Promise<Res> {
     const digest = createHash('sha256').update(token).digest('base64url');
     const hit = this.entries.get(digest);
-    if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
+    if (hit) return hit;
     let pending = this.inflight.get(digest);
     if (!pending) {
       const credential = decode();
       const generation = this.generation;
       pending = this.ask(credential)
         .then((value) => {
-          if (generation === this.generation) this.store(digest, value);
+          if (generation === this.generation) this.entries.set(digest, value);
           return value;
         }, rejectAsBearer)
         .finally(() => this.inflight.delete(digest));
@@ -75,15 +73,9 @@ abstract class CredentialCache<Req, Res extends Verified> {
     return this.entries.size;
   }
 
-  private store(digest: string, value: Res): void {
-    if (this.ttlMs <= 0) return;
-    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(digest, { value, at: Date.now() });
-  }
-
   private revoke(event: AccessRevokedEvent): void {
     this.generation++;
-    for (const [digest, { value }] of this.entries) {
+    for (const [digest, value] of [...this.entries.values()]) {
       if (value.tenantId !== event.tenantId || value.accountId !== event.accountId) continue;
       // An event naming one device spares the account's other devices; anything else takes all.
       if (

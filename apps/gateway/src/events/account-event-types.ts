@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CloudFlowError, ErrorCode, EVENTS, SUBJECTS, type OptionalEventType } from '@cloudflow/contracts';
-import { Broadcasts, RpcClient } from '@cloudflow/platform';
+import { Broadcasts, RpcClient, TtlCache } from '@cloudflow/platform';
 
 /** A setting changes rarely and its change is broadcast; the age only bounds a missed broadcast. */
 const TTL_MS = 60_000;
@@ -13,7 +13,10 @@ const MAX_ENTRIES = 10_000;
  */
 @Injectable()
 export class AccountEventTypes {
-  private readonly known = new Map<string, { types: ReadonlySet<OptionalEventType>; at: number }>();
+  private readonly known = new TtlCache<string, ReadonlySet<OptionalEventType>>({
+    ttlMs: TTL_MS,
+    maxEntries: MAX_ENTRIES,
+  });
 
   constructor(
     private readonly rpc: RpcClient,
@@ -26,20 +29,16 @@ export class AccountEventTypes {
 
   /** The kinds the account wants; throws when admin cannot be asked (the caller retries later). */
   async of(tenantId: string, accountId: string): Promise<ReadonlySet<OptionalEventType>> {
-    const k = key(tenantId, accountId);
-    const cached = this.known.get(k);
-    if (cached && Date.now() - cached.at < TTL_MS) return cached.types;
-    const account = await this.rpc
-      .send(SUBJECTS.admin.accountGet, { tenantId, accountId })
-      .catch((error: unknown) => {
-        // A deleted account wants nothing; anything else is an outage.
-        if (isNotFound(error)) return undefined;
-        throw error;
-      });
-    const types = new Set(account?.webhookEvents ?? []);
-    if (this.known.size >= MAX_ENTRIES) this.known.clear();
-    this.known.set(k, { types, at: Date.now() });
-    return types;
+    return this.known.load(key(tenantId, accountId), async () => {
+      const account = await this.rpc
+        .send(SUBJECTS.admin.accountGet, { tenantId, accountId })
+        .catch((error: unknown) => {
+          // A deleted account wants nothing; anything else is an outage.
+          if (isNotFound(error)) return undefined;
+          throw error;
+        });
+      return new Set(account?.webhookEvents ?? []);
+    });
   }
 }
 

@@ -1,7 +1,6 @@
 import { EVENTS, SUBJECTS, type AccountRecord, type DeviceRecord } from '@cloudflow/contracts';
 import type { Broadcasts, RpcClient } from '@cloudflow/platform';
 import { GatewayConfig } from '../gateway.config';
-import { ExpiringCache } from './expiring-cache';
 import { RelayLookup } from './relay-lookup';
 
 type Event = { tenantId: string; accountId: string; referenceId?: string; scope?: string };
@@ -226,47 +225,5 @@ describe('RelayLookup', () => {
     const { validate } = await import('class-validator');
     const errors = await validate(config(5001));
     expect(errors.map((e) => e.property)).toContain('RELAY_LOOKUP_CACHE_MS');
-  });
-});
-
-describe('ExpiringCache', () => {
-  it('does not keep an answer whose load was running when its key was dropped', async () => {
-    const cache = new ExpiringCache<string>(5000, 10);
-    let release!: (v: string) => void;
-    const stale = cache.get('k', () => new Promise((r) => (release = r)));
-    cache.dropWhere((k) => k === 'k');
-    // A caller after the drop does not join the old load.
-    const fresh = cache.get('k', async () => 'new');
-    release('old');
-    await expect(stale).resolves.toBe('old');
-    await expect(fresh).resolves.toBe('new');
-    await expect(cache.get('k', async () => 'again')).resolves.toBe('new');
-  });
-
-  it('shares one load between concurrent misses and does not remember failures', async () => {
-    const cache = new ExpiringCache<number>(5000, 10);
-    const load = jest.fn(() => new Promise<number>((r) => setTimeout(() => r(1), 10)));
-    await Promise.all([cache.get('k', load), cache.get('k', load), cache.get('k', load)]);
-    expect(load).toHaveBeenCalledTimes(1);
-    await expect(cache.get('x', () => Promise.reject(new Error('admin down')))).rejects.toThrow('admin down');
-    await expect(cache.get('x', async () => 2)).resolves.toBe(2);
-  });
-
-  it('holds at most maxEntries, dropping the oldest', async () => {
-    const cache = new ExpiringCache<number>(5000, 3);
-    for (let i = 0; i < 5; i++) await cache.get(`k${i}`, async () => i);
-    expect(cache.size).toBe(3);
-    const load = jest.fn(async () => -1);
-    await expect(cache.get('k0', load)).resolves.toBe(-1);
-    await expect(cache.get('k4', load)).resolves.toBe(4);
-    expect(load).toHaveBeenCalledTimes(1);
-  });
-
-  it('with a TTL of 0 remembers nothing', async () => {
-    const cache = new ExpiringCache<number>(0, 3);
-    const load = jest.fn(async () => 1);
-    await cache.get('k', load);
-    await cache.get('k', load);
-    expect(load).toHaveBeenCalledTimes(2);
   });
 });

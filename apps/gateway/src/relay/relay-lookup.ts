@@ -6,9 +6,8 @@ import {
   type AccountRecord,
   type DeviceRecord,
 } from '@cloudflow/contracts';
-import { Broadcasts, RpcClient } from '@cloudflow/platform';
+import { Broadcasts, RpcClient, TtlCache } from '@cloudflow/platform';
 import { GatewayConfig } from '../gateway.config';
-import { ExpiringCache } from './expiring-cache';
 
 /** Accounts and devices one gateway remembers at most (each a few hundred bytes). */
 const MAX_ACCOUNTS = 10_000;
@@ -29,8 +28,8 @@ const MAX_DEVICES = 50_000;
  */
 @Injectable()
 export class RelayLookup implements OnModuleDestroy {
-  private readonly accounts: ExpiringCache<AccountRecord>;
-  private readonly devices: ExpiringCache<DeviceRecord>;
+  private readonly accounts: TtlCache<string, AccountRecord>;
+  private readonly devices: TtlCache<string, DeviceRecord>;
   private readonly ttlMs: number;
   private readonly timer?: NodeJS.Timeout;
   private refreshing = false;
@@ -41,8 +40,8 @@ export class RelayLookup implements OnModuleDestroy {
     config: GatewayConfig,
   ) {
     this.ttlMs = config.RELAY_LOOKUP_CACHE_MS;
-    this.accounts = new ExpiringCache(this.ttlMs, MAX_ACCOUNTS);
-    this.devices = new ExpiringCache(this.ttlMs, MAX_DEVICES);
+    this.accounts = new TtlCache({ ttlMs: this.ttlMs, maxEntries: MAX_ACCOUNTS });
+    this.devices = new TtlCache({ ttlMs: this.ttlMs, maxEntries: MAX_DEVICES });
     if (this.ttlMs > 0) {
       // A fifth of the TTL: an entry read at any age short of ~4 s is reloaded before it expires.
       this.timer = setInterval(() => void this.refreshAhead(), Math.max(50, Math.floor(this.ttlMs / 5)));
@@ -59,13 +58,13 @@ export class RelayLookup implements OnModuleDestroy {
   }
 
   account(tenantId: string, accountId: string): Promise<AccountRecord> {
-    return this.accounts.get(accountKey(tenantId, accountId), () =>
+    return this.accounts.load(accountKey(tenantId, accountId), () =>
       this.rpc.send(SUBJECTS.admin.accountGet, { tenantId, accountId }),
     );
   }
 
   device(tenantId: string, accountId: string, referenceId: string): Promise<DeviceRecord> {
-    return this.devices.get(deviceKey(tenantId, accountId, referenceId), () =>
+    return this.devices.load(deviceKey(tenantId, accountId, referenceId), () =>
       this.rpc.send(SUBJECTS.admin.deviceGet, { tenantId, accountId, referenceId }),
     );
   }

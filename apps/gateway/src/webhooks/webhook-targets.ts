@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EVENTS, SUBJECTS } from '@cloudflow/contracts';
-import { Broadcasts, RpcClient } from '@cloudflow/platform';
+import { Broadcasts, RpcClient, TtlCache } from '@cloudflow/platform';
 import { GatewayConfig } from '../gateway.config';
 
 /** Where, and with which secret(s), an account's deliveries go right now. */
@@ -28,6 +28,8 @@ export class TargetUnavailable extends Error {
 
 // The secret changes only when auth replaces it; the account-changed broadcast drops it anyway.
 const SECRET_TTL_MS = 10 * 60_000;
+/** Accounts whose deliveries one gateway sends at once, at most (the least recently used go first). */
+const MAX_ACCOUNTS = 50_000;
 
 type Secrets = Pick<WebhookTarget, 'secret' | 'previous'>;
 
@@ -41,9 +43,11 @@ type Secrets = Pick<WebhookTarget, 'secret' | 'previous'>;
  */
 @Injectable()
 export class AccountWebhookTargets extends WebhookTargets {
-  private readonly urls = new Map<string, { url: string | null; at: number }>();
-  private readonly secrets = new Map<string, Secrets & { at: number }>();
-  private readonly urlTtlMs: number;
+  private readonly urls: TtlCache<string, { url: string | null }>;
+  private readonly secrets = new TtlCache<string, Secrets>({
+    ttlMs: SECRET_TTL_MS,
+    maxEntries: MAX_ACCOUNTS,
+  });
   /** Bumped by every drop: a lookup started under an older generation is not cached. */
   private generation = 0;
 
@@ -53,7 +57,7 @@ export class AccountWebhookTargets extends WebhookTargets {
     config: GatewayConfig,
   ) {
     super();
-    this.urlTtlMs = config.WEBHOOK_TARGET_CACHE_MS;
+    this.urls = new TtlCache({ ttlMs: config.WEBHOOK_TARGET_CACHE_MS, maxEntries: MAX_ACCOUNTS });
     broadcasts.on(EVENTS.relayDataChanged, (e) => this.forget(e.tenantId, e.accountId));
     broadcasts.on(EVENTS.accessRevoked, (e) => this.forget(e.tenantId, e.accountId));
     broadcasts.onReconnect(() => {
@@ -76,20 +80,16 @@ export class AccountWebhookTargets extends WebhookTargets {
     const now = Date.now();
     const generation = this.generation;
     let url = this.urls.get(key);
-    if (!url || now - url.at >= this.urlTtlMs) {
+    if (!url) {
       const account = await this.rpc.send(SUBJECTS.admin.accountGet, { tenantId, accountId });
-      url = { url: account.webhookUrl, at: now };
-      if (this.urlTtlMs > 0 && generation === this.generation) this.urls.set(key, url);
+      url = { url: account.webhookUrl };
+      if (generation === this.generation) this.urls.set(key, url);
     }
     let secrets = this.secrets.get(key);
     // An overlap that ended drops the entry too: the next answer no longer carries the old secret.
-    if (
-      !secrets ||
-      now - secrets.at >= SECRET_TTL_MS ||
-      (secrets.previous && secrets.previous.expiresAtMs <= now)
-    ) {
+    if (!secrets || (secrets.previous && secrets.previous.expiresAtMs <= now)) {
       const answer = await this.rpc.send(SUBJECTS.auth.webhookSecretGet, { tenantId, accountId });
-      secrets = { secret: answer.webhookSecret, at: now };
+      secrets = { secret: answer.webhookSecret };
       if (answer.previous)
         secrets.previous = {
           secret: answer.previous.webhookSecret,

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EVENTS, SUBJECTS, type AccountRecord, type DeviceRecord } from '@cloudflow/contracts';
-import { Broadcasts, RpcClient } from '@cloudflow/platform';
+import { Broadcasts, RpcClient, TtlCache } from '@cloudflow/platform';
 
 const TTL_MS = 30_000;
+/** Devices and accounts in use on one hub at most (keys come from the sockets' tokens). */
+const MAX_ENTRIES = 100_000;
 
 /**
  * Devices and accounts the hub routes for, cached briefly so a frame costs no round trip to
@@ -10,8 +12,9 @@ const TTL_MS = 30_000;
  */
 @Injectable()
 export class RelayLookup {
-  private readonly devices = new Map<string, { value: Promise<DeviceRecord>; at: number }>();
-  private readonly accounts = new Map<string, { value: Promise<AccountRecord>; at: number }>();
+  // Failures (not found, admin down) are not kept.
+  private readonly devices = new TtlCache<string, DeviceRecord>({ ttlMs: TTL_MS, maxEntries: MAX_ENTRIES });
+  private readonly accounts = new TtlCache<string, AccountRecord>({ ttlMs: TTL_MS, maxEntries: MAX_ENTRIES });
 
   constructor(
     private readonly rpc: RpcClient,
@@ -27,7 +30,7 @@ export class RelayLookup {
       referenceId?: string;
     }) => {
       this.accounts.delete(key(tenantId, accountId));
-      for (const k of this.devices.keys()) {
+      for (const k of [...this.devices.keys()]) {
         if (
           k.startsWith(key(tenantId, accountId, '')) &&
           (!referenceId || k === key(tenantId, accountId, referenceId))
@@ -44,13 +47,13 @@ export class RelayLookup {
   }
 
   device(tenantId: string, accountId: string, referenceId: string): Promise<DeviceRecord> {
-    return cached(this.devices, key(tenantId, accountId, referenceId), () =>
+    return this.devices.load(key(tenantId, accountId, referenceId), () =>
       this.rpc.send(SUBJECTS.admin.deviceGet, { tenantId, accountId, referenceId }),
     );
   }
 
   account(tenantId: string, accountId: string): Promise<AccountRecord> {
-    return cached(this.accounts, key(tenantId, accountId), () =>
+    return this.accounts.load(key(tenantId, accountId), () =>
       this.rpc.send(SUBJECTS.admin.accountGet, { tenantId, accountId }),
     );
   }
@@ -58,18 +61,4 @@ export class RelayLookup {
 
 function key(...parts: string[]): string {
   return parts.join('\u0000');
-}
-
-function cached<T>(
-  map: Map<string, { value: Promise<T>; at: number }>,
-  k: string,
-  load: () => Promise<T>,
-): Promise<T> {
-  const hit = map.get(k);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.value;
-  const value = load();
-  map.set(k, { value, at: Date.now() });
-  // Failures (not found, admin down) are not cached.
-  value.catch(() => map.get(k)?.value === value && map.delete(k));
-  return value;
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DevicePresence } from '@cloudflow/contracts';
-import { Broadcasts, PresenceStore } from '@cloudflow/platform';
+import { Broadcasts, PresenceStore, TtlCache } from '@cloudflow/platform';
 
 /** Short enough that a stale entry costs at most one extra "no responders" round trip. */
 const TTL_MS = 1_000;
@@ -16,7 +16,7 @@ const MAX_ENTRIES = 50_000;
  */
 @Injectable()
 export class DeviceOwners {
-  private readonly owners = new Map<string, { presence: DevicePresence; at: number }>();
+  private readonly owners = new TtlCache<string, DevicePresence>({ ttlMs: TTL_MS, maxEntries: MAX_ENTRIES });
 
   constructor(
     private readonly presence: PresenceStore,
@@ -34,16 +34,12 @@ export class DeviceOwners {
     const key = `${tenantId}\u0000${accountId}\u0000${referenceId}`;
     if (!fresh) {
       const hit = this.owners.get(key);
-      if (hit && Date.now() - hit.at < TTL_MS) return hit.presence;
+      if (hit) return hit;
     }
     const presence = await this.presence.deviceOwner(tenantId, accountId, referenceId).catch(() => undefined);
     // Only positive answers are kept: a device that is not connected is looked up every time.
-    if (presence) {
-      if (this.owners.size >= MAX_ENTRIES) this.owners.clear();
-      this.owners.set(key, { presence, at: Date.now() });
-    } else {
-      this.owners.delete(key);
-    }
+    if (presence) this.owners.set(key, presence);
+    else this.owners.delete(key);
     return presence;
   }
 }

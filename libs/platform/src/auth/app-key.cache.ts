@@ -3,6 +3,7 @@ import { CloudFlowError, ErrorCode, EVENTS, SUBJECTS, type AppKeyInfo } from '@c
 import { createHash } from 'node:crypto';
 import { Broadcasts } from '../nats/broadcasts';
 import { RpcClient } from '../nats/rpc-client';
+import { TtlCache } from '../cache/ttl-cache';
 
 /** After this an entry is re-verified in the background while it keeps serving. */
 const SOFT_TTL_MS = 2_500;
@@ -36,9 +37,15 @@ function unreachable(error: unknown): boolean {
  */
 @Injectable()
 export class AppKeyCache {
-  private readonly entries = new Map<string, { info: AppKeyInfo; at: number }>();
+  private readonly entries = new TtlCache<string, AppKeyInfo>({
+    ttlMs: HARD_TTL_MS,
+    maxEntries: MAX_ENTRIES,
+  });
   private readonly inflight = new Map<string, Promise<AppKeyInfo>>();
-  private readonly refused = new Map<string, { error: CloudFlowError; at: number }>();
+  private readonly refused = new TtlCache<string, CloudFlowError>({
+    ttlMs: REFUSED_TTL_MS,
+    maxEntries: MAX_REFUSED,
+  });
   private generation = 0;
 
   constructor(
@@ -52,13 +59,13 @@ export class AppKeyCache {
   async get(appKey: string): Promise<AppKeyInfo> {
     const digest = createHash('sha256').update(appKey).digest('base64url');
     const no = this.refused.get(digest);
-    if (no && Date.now() - no.at < REFUSED_TTL_MS) throw no.error;
-    const hit = this.entries.get(digest);
-    const age = hit ? Date.now() - hit.at : Infinity;
-    if (hit && age < SOFT_TTL_MS) return hit.info;
-    if (hit && age < HARD_TTL_MS) {
+    if (no) throw no;
+    const hit = this.entries.peek(digest);
+    if (hit && hit.ageMs < SOFT_TTL_MS) return hit.value;
+    if (hit) {
+      // Older than the soft TTL (the cache drops it at the hard one): refreshed in the background.
       this.verify(digest, appKey).catch(() => undefined);
-      return hit.info;
+      return hit.value;
     }
     return this.verify(digest, appKey);
   }
@@ -72,7 +79,7 @@ export class AppKeyCache {
       .send(SUBJECTS.auth.appKeyVerify, { appKey })
       .then(
         (info) => {
-          if (generation === this.generation) this.store(digest, info);
+          if (generation === this.generation) this.entries.set(digest, info);
           return info;
         },
         (error: unknown) => {
@@ -80,7 +87,7 @@ export class AppKeyCache {
           // which still serves until it is 5 s old.
           if (!unreachable(error)) {
             this.entries.delete(digest);
-            this.refuse(digest, error as CloudFlowError);
+            this.refused.set(digest, error as CloudFlowError);
           }
           throw error;
         },
@@ -90,20 +97,9 @@ export class AppKeyCache {
     return pending;
   }
 
-  private store(digest: string, info: AppKeyInfo): void {
-    this.entries.delete(digest);
-    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(digest, { info, at: Date.now() });
-  }
-
-  private refuse(digest: string, error: CloudFlowError): void {
-    this.refused.delete(digest);
-    if (this.refused.size >= MAX_REFUSED) this.refused.delete(this.refused.keys().next().value!);
-    this.refused.set(digest, { error, at: Date.now() });
-  }
-
   private dropKey(keyId: string): void {
     this.generation++;
-    for (const [digest, entry] of this.entries) if (entry.info.keyId === keyId) this.entries.delete(digest);
+    for (const [digest, info] of [...this.entries.values()])
+      if (info.keyId === keyId) this.entries.delete(digest);
   }
 }

@@ -12,6 +12,7 @@ import { InboxRequests } from './inbox-requests';
 import { kvCreate } from './kv-create';
 import { KV_CONSISTENT_READS, reconcileKvReplicas } from './kv-replicas';
 import { MovingRetry } from './moving-retry';
+import { TtlCache } from '../cache/ttl-cache';
 import { NatsConnectionOwner } from './nats-connection.owner';
 
 const HEARTBEAT_CACHE_MS = 1_000;
@@ -45,7 +46,11 @@ export class PresenceStore {
   private buckets?: Promise<{ devices: KV; lastSeen: KV; slots: KV; hubs: KV; inbox: InboxRequests }>;
   /** One inbox subscription for the process's lifetime (the NATS connection is shared and reconnects itself). */
   private inbox?: InboxRequests;
-  private readonly heartbeats = new Map<string, { at: number; readAt: number }>();
+  /** Each hub's last heartbeat time, as read (at most once a second per hub: isHubAlive). */
+  private readonly heartbeats = new TtlCache<string, number>({
+    ttlMs: HEARTBEAT_CACHE_MS,
+    maxEntries: 10_000,
+  });
 
   constructor(private readonly nats: NatsConnectionOwner) {
     // The buckets use memory storage: a restarted NATS server comes back without them. Forget
@@ -96,7 +101,7 @@ export class PresenceStore {
     const { hubs } = await this.kv();
     const at = Date.now();
     await hubs.put(kvToken(hubId), JSON.stringify({ hubId, at } satisfies HubHeartbeat));
-    this.heartbeats.set(hubId, { at, readAt: at });
+    this.heartbeats.set(hubId, at);
   }
 
   /**
@@ -105,12 +110,10 @@ export class PresenceStore {
    */
   async isHubAlive(hubId: string): Promise<boolean> {
     const cached = this.heartbeats.get(hubId);
-    if (cached && Date.now() - cached.readAt < HEARTBEAT_CACHE_MS)
-      return Date.now() - cached.at < PRESENCE.hubDeadAfterMs;
+    if (cached !== undefined) return Date.now() - cached < PRESENCE.hubDeadAfterMs;
     const { hubs } = await this.kv();
     const beat = json<HubHeartbeat>(await hubs.get(kvToken(hubId)));
-    this.heartbeats.set(hubId, { at: beat?.at ?? 0, readAt: Date.now() });
-    if (this.heartbeats.size > 10_000) this.heartbeats.clear();
+    this.heartbeats.set(hubId, beat?.at ?? 0);
     return !!beat && Date.now() - beat.at < PRESENCE.hubDeadAfterMs;
   }
 
