@@ -54,6 +54,7 @@ export class ClientFrames {
           SpanKind.SERVER,
           (span) => {
             span?.setAttribute('cloudflow.message.type', frame.type);
+            span?.setAttribute('cloudflow.request.id', frame.requestId);
             return this.start(conn, frame);
           },
           NEW_TRACE,

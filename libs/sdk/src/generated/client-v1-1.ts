@@ -80,6 +80,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/client/v1.1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The account's events: a feed that reconciles with the webhooks
+         * @description Every event the account's webhooks carry — each message of its async requests, and the presence events (`deviceConnected`, `deviceDisconnected`) it chose in `webhookEvents` — with the same ids (`CloudFlow-Delivery-Id`) and the same bodies, in a stable order, kept 72 h. Read from `after` = the previous page's `next`; run on webhooks, on the feed or on both and drop duplicates by `id`. `Prefer: wait=N` (at most 60) holds an empty page until an event comes or N seconds pass (`Preference-Applied` says it waited).
+         */
+        get: operations["ClientEventsController_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/client/v1.1/requests": {
         parameters: {
             query?: never;
@@ -320,6 +340,44 @@ export interface components {
         };
         /** @enum {string} */
         ErrorCode: "failed" | "unauthorized" | "forbidden" | "notFound" | "duplicateItem" | "connectionLost" | "preconditionFailed" | "storageFailed" | "invalidData" | "tooManyConnections" | "tooManyRequests";
+        FeedEventDto: {
+            /**
+             * @description Exactly the body its webhook delivery carries: a request message is the CloudFlow message; a presence event is `{"type":"deviceConnected"|"deviceDisconnected","referenceId","at","reason"?}`, reason ∈ closed, replaced, livenessLost, revoked, hubGone.
+             * @example {
+             *       "type": "deviceDisconnected",
+             *       "referenceId": "till-7",
+             *       "at": "2026-12-03T10:00:00.000Z",
+             *       "reason": "livenessLost"
+             *     }
+             */
+            body: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description When the event was queued.
+             */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @description The delivery id: the `CloudFlow-Delivery-Id` of the same event's webhook delivery.
+             */
+            id: string;
+            /** @description Request messages: the request they belong to. */
+            requestId?: string;
+            /** @description Request messages: the message's place in the request's timeline (1, 2, …). */
+            seq?: number;
+            /** @enum {string} */
+            type: "requestMessage" | "deviceConnected" | "deviceDisconnected";
+        };
+        FeedPageDto: {
+            events: components["schemas"]["FeedEventDto"][];
+            /**
+             * @description Pass as `after` for the next page (the same when no event came; null while the feed is empty).
+             * @example 48213.1077
+             */
+            next: string | null;
+        };
         MessageDto: {
             format: string;
             originatingRequestId?: string | null;
@@ -330,7 +388,7 @@ export interface components {
             source?: string | null;
             target?: string | null;
             /** @enum {string} */
-            type: "payment" | "request" | "paymentResponse" | "response" | "flowEvent" | "flowException" | "cancel";
+            type: "payment" | "request" | "paymentResponse" | "response" | "flowEvent" | "flowException" | "cancel" | "subscribe";
             version: string;
         };
         RequestAcceptedDto: {
@@ -360,6 +418,11 @@ export interface components {
             status: "dispatched" | "completed" | "failed" | "cancelled" | "connectionLost" | "expired";
             /** @example till-7 */
             target: string;
+            /**
+             * @description The OpenTelemetry trace id of this payment: the trace of the `traceparent` header you sent with POST /requests, or the one the gateway (or, for a websocket payment, the hub) started. Null when the deployment does not trace.
+             * @example 4bf92f3577b34da6a3ce929d0e0e4736
+             */
+            traceId: string | null;
             /**
              * @example payment
              * @enum {string}
@@ -780,12 +843,85 @@ export interface operations {
             };
         };
     };
+    ClientEventsController_events: {
+        parameters: {
+            query?: {
+                /** @description The `next` of the previous page; left out, the feed starts at its oldest event (72 h back). */
+                after?: string;
+                limit?: number;
+            };
+            header?: {
+                /** @description `wait=N`: long-poll up to N seconds for the next event. */
+                Prefer?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedPageDto"];
+                };
+            };
+            /** @description `failed`: Unexpected failure */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description `unauthorized`: Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description `forbidden`: The operation attempted is not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description `invalidData`: The request is missing required data or the data defined is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+            /** @description `tooManyRequests`: APP-key usage limit or rate limit reached; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBodyDto"];
+                };
+            };
+        };
+    };
     ClientV11Controller_sendRequest: {
         parameters: {
             query?: never;
             header?: {
                 /** @description `wait=N` (seconds, at most 60; RFC 7240): hold the call until the device's final answer is recorded. When the request is final within N seconds the answer is 200 with the stored request and `Preference-Applied: wait=N`; otherwise the answer is what it would have been without the header. "Final" means any status but `dispatched` (a late device answer may still follow `connectionLost` or `expired`, and the record shows it). Other preferences are ignored. */
                 Prefer?: string;
+                /** @description W3C Trace Context (`version-traceid-parentid-flags`, lower-case hex). When the deployment traces (OpenTelemetry, README "Tracing"), the payment becomes part of your trace: the API call, the hop to the device's hub, the socket write, each device message, each recording and each webhook attempt are spans of it, every webhook delivery carries a `traceparent` of that trace, and the stored request shows its `traceId`. Without it (or malformed) a new trace starts here. Ignored when the deployment does not trace. */
+                traceparent?: string;
             };
             path?: never;
             cookie?: never;
@@ -883,7 +1019,8 @@ export interface operations {
                      *             }
                      *           ]
                      *         }
-                     *       }
+                     *       },
+                     *       "traceId": "4bf92f3577b34da6a3ce929d0e0e4736"
                      *     }
                      */
                     "application/json": components["schemas"]["StoredRequestDto"];
@@ -1098,7 +1235,8 @@ export interface operations {
                      *             }
                      *           ]
                      *         }
-                     *       }
+                     *       },
+                     *       "traceId": "4bf92f3577b34da6a3ce929d0e0e4736"
                      *     }
                      */
                     "application/json": components["schemas"]["StoredRequestDto"];
@@ -1250,7 +1388,8 @@ export interface operations {
                      *               }
                      *             ]
                      *           }
-                     *         }
+                     *         },
+                     *         "traceId": "4bf92f3577b34da6a3ce929d0e0e4736"
                      *       }
                      *     }
                      */
