@@ -76,6 +76,7 @@ describe('admin API: accounts and devices end to end', () => {
       name: 'Front counter',
       connectionLimit: 3,
       webhookUrl: 'https://hooks.example.com/cf',
+      webhookEvents: [],
       requestTimeoutSeconds: 150,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
       apiToken: expect.any(String),
@@ -160,6 +161,7 @@ describe('admin API: accounts and devices end to end', () => {
       name: 'Renamed',
       connectionLimit: 7,
       webhookUrl: 'https://hooks.example.com/new',
+      webhookEvents: [],
       requestTimeoutSeconds: 150,
     });
     const cleared = await admin(a, 'PATCH', `/accounts/${id}`, { webhookUrl: null });

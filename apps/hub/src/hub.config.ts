@@ -22,7 +22,7 @@ export class HubConfig extends BaseConfig {
   /** How long a websocket requestId stays taken (the gateway's request retention, 72 h). */
   @IsInt() @Min(1) REQUEST_RETENTION_HOURS = 72;
   /** How often a requester's hub checks that the device's connection still exists. */
-  @IsInt() @Min(100) INFLIGHT_CHECK_MS = 1000;
+  @IsInt() @Min(100) INFLIGHT_CHECK_MS = 500;
   /**
    * On SIGTERM, how long to let in-flight transactions finish before closing the remaining
    * sockets (1012); long enough for a normal payment. deploy/k8s/hub.yaml's grace period is above it.
