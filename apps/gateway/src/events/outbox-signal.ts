@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 
 /**
  * "The outbox has new rows" in this process: rung when Postgres notifies the webhook channel
- * (any replica's enqueue committed, WebhookWakeup). Feed calls waiting with `Prefer: wait` read
- * again then, instead of polling the table.
+ * (any replica's enqueue committed, WebhookWakeupListener). Feed calls waiting with
+ * `Prefer: wait` read again then, instead of polling the table.
  */
 @Injectable()
 export class OutboxSignal {

@@ -5,7 +5,7 @@ import { startPostgres, type PostgresHandle } from '@cloudflow/testing';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { GATEWAY_ENTITIES, GATEWAY_MIGRATIONS } from '../database';
-import { PostgresWebhookOutbox } from '../webhooks/webhook-outbox.service';
+import { WebhookOutboxRepository } from '../webhooks/webhook-outbox.repository';
 import type { AccountEventTypes } from './account-event-types';
 import { ClientEventsRepository } from './client-events.repository';
 import { PresenceRecorder } from './presence-recorder';
@@ -43,7 +43,7 @@ describe('PresenceRecorder on real Postgres', () => {
     // Four "gateways": each its own recorder (the database is what they share).
     recorders = Array.from(
       { length: 4 },
-      () => new PresenceRecorder(db, new PostgresWebhookOutbox(db), everything),
+      () => new PresenceRecorder(db, new WebhookOutboxRepository(db), everything),
     );
     feed = new ClientEventsRepository(db, { EVENTS_RETENTION_HOURS: 72 } as GatewayConfig);
   });

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { GATEWAY_ENTITIES, GATEWAY_MIGRATIONS } from '../database';
 import { GatewayConfig } from '../gateway.config';
-import { PostgresWebhookOutbox } from '../webhooks/webhook-outbox.service';
+import { WebhookOutboxRepository } from '../webhooks/webhook-outbox.repository';
 import type { RequestFinals } from './request-finals';
 import { MAX_WAITS, RequestRecorder } from './request-recorder.service';
 import { RequestsRepository } from './requests.repository';
@@ -103,7 +103,7 @@ describe('RequestRecorder.applyBatch on real Postgres', () => {
     recorder = new RequestRecorder(
       db,
       repo,
-      new PostgresWebhookOutbox(db),
+      new WebhookOutboxRepository(db),
       new GatewayConfig(),
       announced as unknown as RequestFinals,
       logger,

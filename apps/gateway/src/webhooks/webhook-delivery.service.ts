@@ -5,9 +5,9 @@ import { GatewayConfig } from '../gateway.config';
 import { WebhookHttpSender } from './webhook-http.sender';
 import { WebhookMetrics } from './webhook.metrics';
 import { WebhookQueueRepository } from './webhook-queue.repository';
-import { WebhookTargets } from './webhook-targets';
-import { WebhookUrlGuard } from './webhook-url.guard';
-import { WebhookWakeup } from './webhook-wakeup';
+import { WebhookTargets } from './webhook-target.cache';
+import { WebhookTargetVetter } from './webhook-target.vetter';
+import { WebhookWakeupListener } from './webhook-wakeup.listener';
 import { OutboxSignal } from '../events/outbox-signal';
 import { WebhookWorker } from './webhook.worker';
 
@@ -15,7 +15,7 @@ import { WebhookWorker } from './webhook.worker';
 @Injectable()
 export class WebhookDeliveryService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly worker: WebhookWorker;
-  private readonly wakeup: WebhookWakeup;
+  private readonly wakeup: WebhookWakeupListener;
   private readonly sender: WebhookHttpSender;
   private purgeTimer?: NodeJS.Timeout;
   private readonly retentionMs: number;
@@ -40,7 +40,7 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, BeforeApp
       {
         queue,
         targets,
-        guard: new WebhookUrlGuard(config.WEBHOOK_ALLOW_LOOPBACK_HTTP),
+        vetter: new WebhookTargetVetter(config.WEBHOOK_ALLOW_LOOPBACK_HTTP),
         sender: this.sender,
         metrics: new WebhookMetrics(metrics.registry),
         logger: log,
@@ -57,7 +57,7 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, BeforeApp
         disableAfterMs: config.WEBHOOK_DISABLE_AFTER_MS,
       },
     );
-    this.wakeup = new WebhookWakeup(
+    this.wakeup = new WebhookWakeupListener(
       config.DATABASE_URL,
       () => {
         this.worker.wake();

@@ -7,7 +7,7 @@ import {
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import type { VettedTarget } from './webhook-url.guard';
+import type { VettedTarget } from './webhook-target.vetter';
 
 export interface SendResult {
   /** The receiver's status, or null when no answer came (refused, reset, timeout). */
@@ -27,7 +27,7 @@ const IDLE_MS = 4000;
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 
 /**
- * POSTs one signed body to a vetted target. The connection goes to the address the guard
+ * POSTs one signed body to a vetted target. The connection goes to the address the vetter
  * approved (a pinned `lookup`), while the URL's host name still names the server for TLS (SNI,
  * certificate check) and the Host header. Redirects are not followed: a 3xx is a failure.
  *

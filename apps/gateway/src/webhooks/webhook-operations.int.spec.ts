@@ -4,7 +4,7 @@ import { startPostgres, type PostgresHandle } from '@cloudflow/testing';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { GATEWAY_ENTITIES, GATEWAY_MIGRATIONS } from '../database';
-import { PostgresWebhookOutbox } from './webhook-outbox.service';
+import { WebhookOutboxRepository } from './webhook-outbox.repository';
 import { WebhookOperationsRepository } from './webhook-operations.repository';
 import { WebhookQueueRepository, type ClaimedDelivery, type FailurePolicy } from './webhook-queue.repository';
 
@@ -22,7 +22,7 @@ const HOUR = 3_600_000;
 describe('webhook operations on real Postgres', () => {
   let pg: PostgresHandle;
   let db: DatabaseService;
-  let outbox: PostgresWebhookOutbox;
+  let outbox: WebhookOutboxRepository;
   let queue: WebhookQueueRepository;
   let ops: WebhookOperationsRepository;
   const tenantId = randomUUID();
@@ -74,7 +74,7 @@ describe('webhook operations on real Postgres', () => {
     );
     db.onModuleInit();
     await db.whenReady();
-    outbox = new PostgresWebhookOutbox(db);
+    outbox = new WebhookOutboxRepository(db);
     queue = new WebhookQueueRepository(db);
     ops = new WebhookOperationsRepository(db);
   });

@@ -5,7 +5,7 @@ import type {
   WebhookReceiverStatus,
 } from '@cloudflow/contracts';
 import { DatabaseService } from '@cloudflow/platform';
-import { WEBHOOK_CHANNEL } from './webhook-outbox.service';
+import { WEBHOOK_CHANNEL } from './webhook-outbox.repository';
 
 interface SummaryRow {
   delivery_id: string;

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { WebhookTarget } from './webhook-targets';
+import type { WebhookTarget } from './webhook-target.cache';
 
 export const SIGNATURE_HEADER = 'CloudFlow-Signature';
 export const DELIVERY_ID_HEADER = 'CloudFlow-Delivery-Id';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { backoffDelayMs } from './webhook-backoff';
+import { backoffDelayMs } from './webhook-backoff.policy';
 import type { SendResult, WebhookHttpSender } from './webhook-http.sender';
 import type { WebhookMetrics } from './webhook.metrics';
 import type { ClaimedDelivery, WebhookQueueRepository } from './webhook-queue.repository';
@@ -10,9 +10,9 @@ import {
   signatureHeader,
   signingSecrets,
 } from './webhook-signature';
-import { TargetUnavailable, type WebhookTargets } from './webhook-targets';
+import { TargetUnavailable, type WebhookTargets } from './webhook-target.cache';
 import { tracedAttempt, traceHeaders } from './webhook-tracing';
-import { WebhookRefused, type WebhookUrlGuard } from './webhook-url.guard';
+import { WebhookRefused, type WebhookTargetVetter } from './webhook-target.vetter';
 
 export interface WebhookWorkerSettings {
   concurrency: number;
@@ -30,7 +30,7 @@ export interface WebhookWorkerSettings {
 export interface WebhookWorkerParts {
   queue: WebhookQueueRepository;
   targets: WebhookTargets;
-  guard: WebhookUrlGuard;
+  vetter: WebhookTargetVetter;
   sender: WebhookHttpSender;
   metrics?: WebhookMetrics;
   logger: Logger;
@@ -211,7 +211,7 @@ export class WebhookWorker {
     if (!target.url) return { httpStatus: null, error: 'account has no webhook URL' };
     let vetted;
     try {
-      vetted = await this.parts.guard.vet(target.url);
+      vetted = await this.parts.vetter.vet(target.url);
     } catch (error) {
       if (error instanceof WebhookRefused) return { httpStatus: null, error: error.message };
       throw error;

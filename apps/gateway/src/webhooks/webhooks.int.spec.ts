@@ -7,11 +7,11 @@ import pino from 'pino';
 import { GATEWAY_ENTITIES, GATEWAY_MIGRATIONS } from '../database';
 import { WebhookHttpSender } from './webhook-http.sender';
 import { deliveryKey, type DeliveryView } from './webhook-outbox.port';
-import { PostgresWebhookOutbox } from './webhook-outbox.service';
+import { WebhookOutboxRepository } from './webhook-outbox.repository';
 import { WebhookQueueRepository } from './webhook-queue.repository';
-import { WebhookTargets, type WebhookTarget } from './webhook-targets';
-import { WebhookUrlGuard, type ResolvedAddress } from './webhook-url.guard';
-import { WebhookWakeup } from './webhook-wakeup';
+import { WebhookTargets, type WebhookTarget } from './webhook-target.cache';
+import { WebhookTargetVetter, type ResolvedAddress } from './webhook-target.vetter';
+import { WebhookWakeupListener } from './webhook-wakeup.listener';
 import { WebhookWorker, type WebhookWorkerSettings } from './webhook.worker';
 
 jest.setTimeout(30_000);
@@ -61,7 +61,7 @@ function message(requestId: string, seq: number): CloudFlowMessage {
 describe('webhook outbox and worker on real Postgres', () => {
   let pg: PostgresHandle;
   let db: DatabaseService;
-  let outbox: PostgresWebhookOutbox;
+  let outbox: WebhookOutboxRepository;
   let queue: WebhookQueueRepository;
   let receiver: WebhookReceiver;
   let databaseUrl: string;
@@ -87,10 +87,10 @@ describe('webhook outbox and worker on real Postgres', () => {
     sender: WebhookHttpSender = new WebhookHttpSender(2000),
   ): WebhookWorker {
     const worker = new WebhookWorker(
-      { queue, targets, guard: new WebhookUrlGuard(true, resolver), sender, logger },
+      { queue, targets, vetter: new WebhookTargetVetter(true, resolver), sender, logger },
       settings(over),
     );
-    const wakeup = new WebhookWakeup(databaseUrl, () => worker.wake(), logger);
+    const wakeup = new WebhookWakeupListener(databaseUrl, () => worker.wake(), logger);
     worker.start();
     wakeup.start();
     running.push(wakeup, worker);
@@ -133,7 +133,7 @@ describe('webhook outbox and worker on real Postgres', () => {
     );
     db.onModuleInit();
     await db.whenReady();
-    outbox = new PostgresWebhookOutbox(db);
+    outbox = new WebhookOutboxRepository(db);
     queue = new WebhookQueueRepository(db);
     receiver = await WebhookReceiver.start(SECRET);
   });

@@ -1,4 +1,4 @@
-import { backoffDelayMs } from './webhook-backoff';
+import { backoffDelayMs } from './webhook-backoff.policy';
 
 describe('webhook backoff', () => {
   const policy = { baseMs: 1000, maxMs: 3_600_000 };

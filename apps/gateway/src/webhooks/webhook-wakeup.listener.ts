@@ -1,13 +1,13 @@
 import { Client } from 'pg';
 import type { Logger } from 'pino';
-import { WEBHOOK_CHANNEL } from './webhook-outbox.service';
+import { WEBHOOK_CHANNEL } from './webhook-outbox.repository';
 
 /**
  * A dedicated Postgres connection LISTENing for enqueue commits, so a worker on any replica
  * starts a fresh delivery within milliseconds instead of at its next poll. Losing it costs only
  * latency (the poll still runs); it reconnects by itself.
  */
-export class WebhookWakeup {
+export class WebhookWakeupListener {
   private client?: Client;
   private stopped = false;
   private retry?: NodeJS.Timeout;

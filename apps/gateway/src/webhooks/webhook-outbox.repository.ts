@@ -27,7 +27,7 @@ interface DeliveryRow {
 
 /** The outbox as the request side sees it (webhook-outbox.port.ts), on Postgres. */
 @Injectable()
-export class PostgresWebhookOutbox extends WebhookOutbox {
+export class WebhookOutboxRepository extends WebhookOutbox {
   constructor(private readonly db: DatabaseService) {
     super();
   }

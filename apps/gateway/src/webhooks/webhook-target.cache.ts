@@ -42,7 +42,7 @@ type Secrets = Pick<WebhookTarget, 'secret' | 'previous'>;
  * it may be the old secret, read just before the rotation committed.
  */
 @Injectable()
-export class AccountWebhookTargets extends WebhookTargets {
+export class WebhookTargetCache extends WebhookTargets {
   private readonly urls: TtlCache<string, { url: string | null }>;
   private readonly secrets = new TtlCache<string, Secrets>({
     ttlMs: SECRET_TTL_MS,

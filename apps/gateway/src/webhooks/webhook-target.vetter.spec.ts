@@ -1,4 +1,4 @@
-import { WebhookRefused, WebhookUrlGuard, type ResolvedAddress } from './webhook-url.guard';
+import { WebhookRefused, WebhookTargetVetter, type ResolvedAddress } from './webhook-target.vetter';
 
 /** A resolver that answers from a table and never touches the network. */
 function resolver(table: Record<string, ResolvedAddress[]>) {
@@ -16,7 +16,7 @@ function resolver(table: Record<string, ResolvedAddress[]>) {
 const v4 = (address: string): ResolvedAddress => ({ address, family: 4 });
 const v6 = (address: string): ResolvedAddress => ({ address, family: 6 });
 
-describe('webhook URL guard', () => {
+describe('webhook target vetter', () => {
   const dns = resolver({
     'hooks.example.com': [v4('93.184.216.34')],
     'metadata.evil.test': [v4('169.254.169.254')],
@@ -25,8 +25,8 @@ describe('webhook URL guard', () => {
     'v6.example.com': [v6('2606:4700:4700::1111')],
     'local.test': [v4('127.0.0.1')],
   });
-  const strict = new WebhookUrlGuard(false, dns.resolve);
-  const local = new WebhookUrlGuard(true, dns.resolve);
+  const strict = new WebhookTargetVetter(false, dns.resolve);
+  const local = new WebhookTargetVetter(true, dns.resolve);
 
   it('pins a public https target to the address it resolved', async () => {
     const vetted = await strict.vet('https://hooks.example.com/cf?x=1');

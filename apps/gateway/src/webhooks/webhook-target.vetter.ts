@@ -16,23 +16,23 @@ export const systemResolver: Resolver = async (hostname) =>
     family: a.family === 6 ? 6 : 4,
   }));
 
-/** A webhook URL that passed the guard, with the one address the request must connect to. */
+/** A webhook URL that passed the vetter, with the one address the request must connect to. */
 export interface VettedTarget {
   url: URL;
   address: string;
   family: 4 | 6;
 }
 
-/** The guard's "no": recorded as the attempt's error; no connection was made. */
+/** The vetter's "no": recorded as the attempt's error; no connection was made. */
 export class WebhookRefused extends Error {}
 
 /**
- * The SSRF guard at delivery time (CONTRACT.md §8). Admin checks the URL's text when it is set;
+ * The SSRF check at delivery time (CONTRACT.md §8). Admin checks the URL's text when it is set;
  * here the name is resolved and every address it has must be acceptable (one private answer
  * among public ones is how DNS-rebinding attacks start). The caller then connects to the vetted
  * address itself, so a second lookup cannot answer differently.
  */
-export class WebhookUrlGuard {
+export class WebhookTargetVetter {
   constructor(
     private readonly allowLoopbackHttp: boolean,
     private readonly resolve: Resolver = systemResolver,
