@@ -1,22 +1,15 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { LOGGER, MetricsService } from '@cloudflow/platform';
+import { LOGGER } from '@cloudflow/platform';
 import type { Logger } from 'pino';
 import { GatewayConfig } from '../gateway.config';
 import { WebhookHttpSender } from './webhook-http.sender';
-import { WebhookMetrics } from './webhook.metrics';
 import { WebhookQueueRepository } from './webhook-queue.repository';
-import { WebhookTargets } from './webhook-target.cache';
-import { WebhookTargetVetter } from './webhook-target.vetter';
 import { WebhookWakeupListener } from './webhook-wakeup.listener';
-import { OutboxSignal } from '../events/outbox-signal';
 import { WebhookWorker } from './webhook.worker';
 
-/** Runs this replica's webhook worker for the life of the gateway process. */
+/** Runs this replica's webhook worker (and its wake-up channel) for the life of the gateway process. */
 @Injectable()
 export class WebhookDeliveryService implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  readonly worker: WebhookWorker;
-  private readonly wakeup: WebhookWakeupListener;
-  private readonly sender: WebhookHttpSender;
   private purgeTimer?: NodeJS.Timeout;
   private readonly retentionMs: number;
   private readonly deadRetentionMs: number;
@@ -25,46 +18,16 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, BeforeApp
 
   constructor(
     private readonly queue: WebhookQueueRepository,
-    targets: WebhookTargets,
+    private readonly worker: WebhookWorker,
+    private readonly wakeup: WebhookWakeupListener,
+    private readonly sender: WebhookHttpSender,
     config: GatewayConfig,
-    metrics: MetricsService,
     @Inject(LOGGER) logger: Logger,
-    signal: OutboxSignal,
   ) {
-    const log = (this.log = logger.child({ component: 'webhooks' }));
+    this.log = logger.child({ component: 'webhooks' });
     this.retentionMs = config.WEBHOOK_RETENTION_HOURS * 3_600_000;
     this.deadRetentionMs = config.WEBHOOK_DEAD_RETENTION_HOURS * 3_600_000;
     this.maxAgeMs = config.WEBHOOK_MAX_AGE_MS;
-    this.sender = new WebhookHttpSender(config.WEBHOOK_TIMEOUT_MS);
-    this.worker = new WebhookWorker(
-      {
-        queue,
-        targets,
-        vetter: new WebhookTargetVetter(config.WEBHOOK_ALLOW_LOOPBACK_HTTP),
-        sender: this.sender,
-        metrics: new WebhookMetrics(metrics.registry),
-        logger: log,
-      },
-      {
-        concurrency: config.WEBHOOK_CONCURRENCY,
-        // A lease shorter than one attempt would let a second worker send while the first still waits.
-        leaseMs: Math.max(config.WEBHOOK_LEASE_MS, config.WEBHOOK_TIMEOUT_MS + 1000),
-        pollMs: config.WEBHOOK_POLL_MS,
-        backoffBaseMs: config.WEBHOOK_BACKOFF_BASE_MS,
-        backoffMaxMs: config.WEBHOOK_BACKOFF_MAX_MS,
-        maxAgeMs: config.WEBHOOK_MAX_AGE_MS,
-        accountConcurrency: config.WEBHOOK_ACCOUNT_CONCURRENCY,
-        disableAfterMs: config.WEBHOOK_DISABLE_AFTER_MS,
-      },
-    );
-    this.wakeup = new WebhookWakeupListener(
-      config.DATABASE_URL,
-      () => {
-        this.worker.wake();
-        signal.ring();
-      },
-      log,
-    );
   }
 
   onApplicationBootstrap(): void {
@@ -86,6 +49,7 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, BeforeApp
     }
   }
 
+  /** In this order: no more wake-ups, the deliveries in flight finish, then their connections close. */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.purgeTimer);
     await this.wakeup.stop();

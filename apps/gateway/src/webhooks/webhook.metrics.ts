@@ -1,4 +1,6 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Injectable } from '@nestjs/common';
+import { MetricsService } from '@cloudflow/platform';
+import { Counter, Histogram } from 'prom-client';
 import type { ClaimedDelivery } from './webhook-queue.repository';
 
 export type DeliveryOutcome = 'delivered' | 'failed' | 'dead';
@@ -7,11 +9,13 @@ export type DeliveryOutcome = 'delivered' | 'failed' | 'dead';
  * Outcomes of delivery attempts (`failed` counts every retried attempt, `dead` every give-up)
  * and the webhook lag: from the message enqueued in the outbox to its 2xx, retries included.
  */
+@Injectable()
 export class WebhookMetrics {
   private readonly attempts: Counter<'outcome'>;
   private readonly lag: Histogram;
 
-  constructor(registry: Registry) {
+  constructor(metrics: MetricsService) {
+    const registry = metrics.registry;
     this.attempts = new Counter({
       name: 'cloudflow_webhook_attempts_total',
       help: 'Webhook delivery attempts by outcome',
