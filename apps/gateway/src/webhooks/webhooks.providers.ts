@@ -1,3 +1,25 @@
+/**
+ * The webhook room: where a webhook goes, file by file.
+ *
+ * 1. Outbox row. The request side (requests/, events/) sees only the port `webhook-outbox.port.ts`;
+ *    `webhook-outbox.repository.ts` inserts the rows (`webhook-delivery.entity.ts`) inside the
+ *    recorder's transaction and NOTIFYs the channel when it commits.
+ * 2. Worker. `webhook-wakeup.listener.ts` hears the NOTIFY (a poll backs it up) and wakes
+ *    `webhook.worker.ts`, which claims due rows under a lease (`webhook-queue.repository.ts`) and
+ *    finds each account's URL and secrets (`webhook-target.cache.ts`).
+ * 3. Vetter. `webhook-target.vetter.ts` resolves the URL and refuses any address that is not
+ *    public (`webhook-address.policy.ts`; loopback where the deployment allows it): the SSRF
+ *    check, at every attempt.
+ * 4. Signed HTTP send. `webhook-signature.ts` signs the body, `webhook-tracing.ts` makes the
+ *    attempt a span, `webhook-http.sender.ts` POSTs to the vetted address.
+ * 5. Backoff or dead letter. A failure is retried after `webhook-backoff.policy.ts`'s delay until
+ *    the maximum age, then the row is dead; a receiver failing too long is disabled
+ *    (`webhook-receiver.entity.ts`). Counted by `webhook.metrics.ts` and `webhook-dead.metrics.ts`.
+ *
+ * Admin's routes (list, redeliver, receiver health) are `webhook-operations.controller.ts` over
+ * `webhook-operations.repository.ts`; `webhook-delivery.service.ts` runs the worker for the life
+ * of the process and purges finished rows.
+ */
 import type { Provider } from '@nestjs/common';
 import { LOGGER } from '@cloudflow/platform';
 import type { Logger } from 'pino';
