@@ -263,7 +263,7 @@ describe('asynchronous requests', () => {
         Array<{ status: string }> | undefined;
       return entries.length === 2 && delivered?.every((x) => x.status === 'delivered') ? entries : undefined;
     });
-    expect(log.map((e) => [e.requestId, e.kind, e.status])).toEqual([
+    expect(log.map((e) => [e.requestId, e.mode, e.status])).toEqual([
       [asyncBody.requestId, 'async', 'completed'],
       [result.requestId, 'sync', 'completed'],
     ]);

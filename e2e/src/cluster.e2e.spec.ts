@@ -357,7 +357,7 @@ describe('the clustered shape (3 NATS nodes, 3 hubs, 2 gateways)', () => {
             payload: { id: randomUUID(), flowType: 'sale', amounts: { baseAmount: 1000, currency: 'EUR' } },
           },
           requester: account.accountId,
-          record: 'async',
+          mode: 'async',
           deadline: Date.now() + 5000,
           epoch,
         });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CANCELLED_OUTCOME, ErrorCode, type CloudFlowMessage } from '@cloudflow/contracts';
+import { CANCELLED_OUTCOME, ErrorCode, type CloudFlowMessage, type RequestMode } from '@cloudflow/contracts';
 import { MetricsService, RequestOutcomeMetrics, type RequestOutcome } from '@cloudflow/platform';
 import { hostname } from 'node:os';
 import { Gauge, Histogram } from 'prom-client';
@@ -15,7 +15,7 @@ import { HubConfig } from './hub.config';
 export class HubMetrics {
   private readonly requests: RequestOutcomeMetrics;
   private readonly roundTrip: Histogram<'mode'>;
-  private readonly roundTripOf: Record<'sync' | 'async', { observe(seconds: number): void }>;
+  private readonly roundTripOf: Record<RequestMode, { observe(seconds: number): void }>;
 
   constructor(metrics: MetricsService, registry: ConnectionRegistry, config: HubConfig) {
     const { registry: r } = metrics;
@@ -59,7 +59,7 @@ export class HubMetrics {
   }
 
   /** The device answered a request written to its socket at `writtenAt` (ms) with its final frame. */
-  deviceAnswered(mode: 'sync' | 'async', writtenAt: number): void {
+  deviceAnswered(mode: RequestMode, writtenAt: number): void {
     this.roundTripOf[mode].observe((Date.now() - writtenAt) / 1000);
   }
 }

@@ -17,6 +17,7 @@ export * from './messages/relay/credential.messages';
 export * from './messages/relay/device.messages';
 export * from './messages/relay/presence';
 export * from './messages/relay/presence-events';
+export * from './messages/request-mode';
 export * from './messages/relay/hub-bus.messages';
 export * from './messages/gateway/request-events.messages';
 export * from './messages/gateway/request-log.messages';

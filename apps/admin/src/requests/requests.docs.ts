@@ -4,6 +4,7 @@ import { errorExample } from '@cloudflow/platform';
 import { AdminErrors } from '../admin-api/admin-api.docs';
 import {
   ErrorCode,
+  REQUEST_MODES,
   REQUEST_STATUSES,
   type CloudFlowMessage,
   type DeadLetterView,
@@ -11,6 +12,7 @@ import {
   type RequestDeliveryView,
   type RequestLog,
   type RequestLogEntry,
+  type RequestMode,
   type RequestStatus,
 } from '@cloudflow/contracts';
 
@@ -55,8 +57,8 @@ export class RequestLogEntryDto implements RequestLogEntry {
   @ApiProperty({ example: 'pos-main-street' }) accountId: string;
   @ApiProperty({ description: 'The device referenceId.', example: 'till-7' }) target: string;
   @ApiProperty({ example: 'payment' }) type: string;
-  @ApiProperty({ enum: ['sync', 'async'], description: 'Websocket (sync) or REST (async).' })
-  kind: 'sync' | 'async';
+  @ApiProperty({ enum: REQUEST_MODES, description: 'Websocket (sync) or REST (async).' })
+  mode: RequestMode;
   @ApiProperty({ enum: REQUEST_STATUSES }) status: RequestStatus;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;

@@ -30,7 +30,7 @@ import type { RequestEntity } from './request.entity';
 import { RequestRecorder } from './request-recorder.service';
 import { RequestMetrics } from './request.metrics';
 import { toRequestView } from './request-views';
-import { RequestsRepository } from './requests.repository';
+import { RequestsRepository, type RowRef } from './requests.repository';
 
 /** How long a POST waits for this gateway's own NATS reconnect before answering "messaging unavailable". */
 const OWN_RECONNECT_WAIT_MS = 1_000;
@@ -92,13 +92,13 @@ export class RequestDispatchService {
 
     // The INSERT is the idempotency check: the unique key lets one of concurrent duplicates in,
     // the others (and any repeat of a stored request) replay the stored record.
-    const id = await this.repo.claim({
+    const claimed = await this.repo.claim({
       tenantId,
       accountId,
       requestId: body.requestId,
       target,
       type: body.type,
-      kind: 'async',
+      mode: 'async',
       status: 'dispatching',
       bodyHash: hash,
       request: maskPans(body),
@@ -106,14 +106,15 @@ export class RequestDispatchService {
       expiresAt: new Date(Date.now() + checked.timeoutS * 1000),
       traceId: currentTraceId(),
     });
-    if (!id) return this.replay((await this.repo.find(tenantId, accountId, body.requestId))!, hash);
+    if (!claimed) return this.replay((await this.repo.find(tenantId, accountId, body.requestId))!, hash);
+    const ref: RowRef = { tenantId, id: claimed };
     // The id may have been used over a websocket (the hubs reserve those in the same store, before
     // their record reaches Postgres): one requestId is one payment, whichever way it was sent.
     const reserved = await this.requestIds.reserve(tenantId, accountId, body.requestId).catch(() => null);
     if (reserved === null)
       return this.reject(
         body.type,
-        id,
+        ref,
         ErrorCode.failed,
         'The requestId could not be checked right now; nothing was dispatched, please retry',
         target,
@@ -122,7 +123,7 @@ export class RequestDispatchService {
     if (!reserved)
       return this.reject(
         body.type,
-        id,
+        ref,
         ErrorCode.duplicateItem,
         `Request '${body.requestId}' was already sent; a new request needs a new requestId`,
         target,
@@ -142,6 +143,8 @@ export class RequestDispatchService {
         kind: 'deliver' as const,
         frame,
         requester: accountId,
+        mode: 'async' as const,
+        // For hubs of the previous release during a rolling upgrade (they read only this name).
         record: 'async' as const,
         deadline: Date.now() + timeoutMs,
         epoch: owner.epoch,
@@ -155,7 +158,7 @@ export class RequestDispatchService {
       );
       if (ack.ok) {
         await this.repo
-          .markDispatched(id)
+          .markDispatched(ref)
           .catch((err: unknown) =>
             this.logger.warn(
               { err, requestId: body.requestId },
@@ -174,7 +177,7 @@ export class RequestDispatchService {
         // dispatched), and the watcher concludes the row once Postgres is back.
         await this.recorder
           .conclude(
-            id,
+            ref,
             gatewayFlowException(ErrorCode.connectionLost, message, body.requestId),
             'connectionLost',
             ['dispatching'],
@@ -191,14 +194,14 @@ export class RequestDispatchService {
           { dispatched: true },
         );
       }
-      if (!ack.noResponders) return this.reject(body.type, id, ack.errorCode, ack.errorMessage, target);
+      if (!ack.noResponders) return this.reject(body.type, ref, ack.errorCode, ack.errorMessage, target);
       retry ??= new MovingRetry();
       if (!(await retry.again()))
-        return this.reject(body.type, id, ErrorCode.connectionLost, ack.errorMessage, target);
+        return this.reject(body.type, ref, ErrorCode.connectionLost, ack.errorMessage, target);
       owner = await this.owner(tenantId, accountId, target);
-      if (owner) await this.repo.setConnection(id, owner.connId);
+      if (owner) await this.repo.setConnection(ref, owner.connId);
     }
-    return this.reject(body.type, id, ErrorCode.connectionLost, '', target);
+    return this.reject(body.type, ref, ErrorCode.connectionLost, '', target);
   }
 
   /** What must hold before anything is stored: messaging up, a webhook URL, the device enabled and connected. */
@@ -252,7 +255,7 @@ export class RequestDispatchService {
         code === ErrorCode.connectionLost ? { dispatched: false } : {},
       );
     }
-    const found = await this.repo.withTimeline({ id: settled.id });
+    const found = await this.repo.withTimeline(settled);
     return { status: 200, body: toRequestView(found?.row ?? settled, found?.messages ?? []) };
   }
 
@@ -263,7 +266,7 @@ export class RequestDispatchService {
     let current = row;
     while (current.status === 'dispatching' && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
-      current = (await this.repo.byId(row.id)) ?? current;
+      current = (await this.repo.byId(row)) ?? current;
     }
     return current;
   }
@@ -271,7 +274,7 @@ export class RequestDispatchService {
   /** Nothing was dispatched: the row is kept as `rejected` and, unless it is another request's, the id is free again. */
   private async reject(
     type: string,
-    id: string,
+    ref: RowRef,
     code: ErrorCode,
     message: string,
     target: string,
@@ -279,9 +282,9 @@ export class RequestDispatchService {
   ): Promise<never> {
     // A requestId used before is not a request of its own (the first one is counted).
     if (code !== ErrorCode.duplicateItem) this.metrics.asyncOutcome(type, 'rejected');
-    await this.repo.transition(id, ['dispatching'], 'rejected', code);
+    await this.repo.transition(ref, ['dispatching'], 'rejected', code);
     if (reserved) {
-      const row = await this.repo.byId(id).catch(() => undefined);
+      const row = await this.repo.byId(ref).catch(() => undefined);
       if (row)
         await this.requestIds.release(row.tenantId, row.accountId, row.requestId).catch(() => undefined);
     }

@@ -25,7 +25,7 @@ export class RequestLogService {
     const [deliveries, deadLetters] = await Promise.all([
       this.outbox.deliveriesFor(
         tenantId,
-        rows.filter((r) => r.kind === 'async'),
+        rows.filter((r) => r.mode === 'async'),
       ),
       // Dead letters have no status and often no known target: only the account filter applies; a status or target filter asks for requests only.
       status || target ? Promise.resolve([]) : this.deadLetters.list(tenantId, { accountId }, limit),
@@ -35,7 +35,7 @@ export class RequestLogService {
         toLogEntry(
           r,
           messages.get(r.id) ?? [],
-          r.kind === 'async' ? (deliveries.get(deliveryKey(r)) ?? []) : [],
+          r.mode === 'async' ? (deliveries.get(deliveryKey(r)) ?? []) : [],
         ),
       ),
       deadLetters,

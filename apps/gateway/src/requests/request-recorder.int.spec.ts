@@ -203,9 +203,7 @@ describe('RequestRecorder.applyBatch on real Postgres', () => {
     const id = randomUUID();
     await recorder.applyBatch(once([start(id)]));
     const row = await repo.find(tenantId, accountId, id);
-    expect(await recorder.conclude(row!.id, frame('flowException', id), 'expired', ['dispatched'])).toBe(
-      true,
-    );
+    expect(await recorder.conclude(row!, frame('flowException', id), 'expired', ['dispatched'])).toBe(true);
     const lost: RequestEvent = { ...reply(id, 2, 'flowException'), origin: 'hub' };
     expect(await recorder.applyBatch(once([reply(id, 1), lost]))).toEqual([true, true]);
     expect(await timeline(id)).toMatchObject({
@@ -262,15 +260,16 @@ describe('RequestRecorder.applyBatch on real Postgres', () => {
         requestId,
         target: 'dev-1',
         type: 'payment',
-        kind: 'async',
+        mode: 'async',
         status: 'dispatching',
         bodyHash: 'h'.repeat(64),
         request: { ...frame('payment', requestId), requestId },
         connId: 'conn-1',
         expiresAt: new Date(Date.now() + 60_000),
       });
-      await repo.markDispatched(id!);
-      return id!;
+      const ref = { tenantId, id: id! };
+      await repo.markDispatched(ref);
+      return ref;
     };
     const asAsync = (e: RequestEvent): RequestEvent => ({ ...e, mode: 'async' });
     const total = await outcomes();

@@ -27,6 +27,7 @@ import {
   type LockedRequest,
   type NewMessage,
   type RequestKey,
+  type RowRef,
   type TimelineState,
 } from './requests.repository';
 
@@ -129,7 +130,7 @@ export class RequestRecorder {
         messages.push({ state, message: outcome });
         // Sync requests were answered on the socket; only async ones have a webhook.
         const { row } = state;
-        if (row.kind === 'async')
+        if (row.mode === 'async')
           webhooks.push({
             tenantId: row.tenantId,
             accountId: row.accountId,
@@ -173,7 +174,7 @@ export class RequestRecorder {
   ): (NewMessage & { seq: number }) | null | 'wait' {
     const { row } = state;
     if (row.target !== event.target) return null;
-    if (event.kind === 'reply' && event.mode && event.mode !== row.kind) return null;
+    if (event.kind === 'reply' && event.mode && event.mode !== row.mode) return null;
     if (state.seen.has(event.eventId)) return null;
     if (event.index != null) {
       const expected = (state.perConnection.get(event.connId) ?? 0) + 1;
@@ -191,7 +192,7 @@ export class RequestRecorder {
     state.changed = true;
     if (change) {
       // An async request's outcome is decided by its first final status (a later answer may still move it on).
-      if (row.kind === 'async' && (row.status === 'dispatching' || row.status === 'dispatched'))
+      if (row.mode === 'async' && (row.status === 'dispatching' || row.status === 'dispatched'))
         state.decided ??= change.status as RequestOutcome;
       row.status = change.status;
       if (change.result) state.result = message;
@@ -201,13 +202,13 @@ export class RequestRecorder {
 
   /** The gateway's own verdicts (the device's hub died, the request timed out): recorded like a hub's message. */
   async conclude(
-    requestPk: string,
+    request: RowRef,
     message: CloudFlowMessage,
     to: StoredStatus,
     onlyFrom: StoredStatus[],
   ): Promise<boolean> {
     const concluded = await this.db.transaction(async (tx) => {
-      const row = await this.repo.lockById(tx, requestPk);
+      const row = await this.repo.lockById(tx, request);
       if (!row || !onlyFrom.includes(row.status)) return undefined;
       const seq = await this.repo.append(tx, row.id, {
         eventId: null,
@@ -215,8 +216,8 @@ export class RequestRecorder {
         connIndex: null,
         message,
       });
-      await this.repo.settle(tx, row.id, to, undefined);
-      if (row.kind === 'async')
+      await this.repo.settle(tx, row, to, undefined);
+      if (row.mode === 'async')
         await this.outbox.enqueue(tx, {
           tenantId: row.tenantId,
           accountId: row.accountId,
@@ -228,7 +229,7 @@ export class RequestRecorder {
     });
     if (!concluded) return false;
     this.finals.announce([concluded]);
-    if (concluded.kind === 'async') this.metrics.asyncOutcome(concluded.type, to as RequestOutcome);
+    if (concluded.mode === 'async') this.metrics.asyncOutcome(concluded.type, to as RequestOutcome);
     return true;
   }
 
@@ -267,7 +268,7 @@ export class RequestRecorder {
         requestId: event.requestId,
         target: event.target,
         type: event.message.type,
-        kind: 'sync' as const,
+        mode: 'sync' as const,
         status: state.row.status,
         result: state.result,
         bodyHash: bodyHash(event.message),
@@ -315,7 +316,7 @@ function freshState(start: RequestEvent): RequestState {
     accountId: start.accountId,
     requestId: start.requestId,
     target: start.target,
-    kind: 'sync',
+    mode: 'sync',
     type: start.message.type,
     status: 'dispatched',
   };

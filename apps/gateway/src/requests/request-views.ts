@@ -28,7 +28,7 @@ export function toLogEntry(
   return {
     ...toRequestView(row, []),
     accountId: row.accountId,
-    kind: row.kind,
+    mode: row.mode,
     expiresAt: row.expiresAt.toISOString(),
     messages: messages.map((m) => ({
       seq: m.seq,

@@ -86,7 +86,7 @@ export class RequestWatch implements OnApplicationBootstrap, OnApplicationShutdo
         `No final answer from device '${row.target}' within ${seconds} s; the request expired`,
         row.requestId,
       );
-      await this.recorder.conclude(row.id, message, 'expired', ['dispatching', 'dispatched']);
+      await this.recorder.conclude(row, message, 'expired', ['dispatching', 'dispatched']);
     }
   }
 
@@ -103,7 +103,7 @@ export class RequestWatch implements OnApplicationBootstrap, OnApplicationShutdo
             `Device '${row.target}' lost its connection before answering`,
             row.requestId,
           );
-          const done = await this.recorder.conclude(row.id, message, 'connectionLost', [
+          const done = await this.recorder.conclude(row, message, 'connectionLost', [
             'dispatching',
             'dispatched',
           ]);

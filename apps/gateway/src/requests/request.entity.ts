@@ -1,4 +1,4 @@
-import type { CloudFlowMessage, RequestStatus } from '@cloudflow/contracts';
+import type { CloudFlowMessage, RequestMode, RequestStatus } from '@cloudflow/contracts';
 import {
   Check,
   Column,
@@ -38,7 +38,11 @@ export class RequestEntity {
   @Column('varchar', { name: 'request_id', length: 100 }) requestId: string;
   @Column('varchar', { name: 'target', length: 100 }) target: string;
   @Column('varchar', { name: 'type', length: 32 }) type: string;
-  @Column('varchar', { name: 'kind', length: 8 }) kind: 'sync' | 'async';
+  /**
+   * Sync (websocket) or async (REST). The column keeps its first name, `kind`: renaming it would
+   * break the previous release's replicas while a rolling upgrade runs both.
+   */
+  @Column('varchar', { name: 'kind', length: 8 }) mode: RequestMode;
   @Column('varchar', { name: 'status', length: 16 }) status: StoredStatus;
   /** Why a `rejected` request was not dispatched (what a concurrent duplicate answers too). */
   @Column('varchar', { name: 'error_code', length: 32, nullable: true }) errorCode: string | null;

@@ -18,7 +18,7 @@ function request(requestId: string, over: Partial<NewRequest> = {}): NewRequest 
     requestId,
     target: 'dev-1',
     type: 'payment',
-    kind: 'async',
+    mode: 'async',
     status: 'dispatching',
     bodyHash: 'a'.repeat(64),
     request: {
@@ -69,9 +69,25 @@ describe('RequestsRepository.claim on real Postgres (concurrent claims are one s
       expect((await repo.find(tenantId, accountId, requestId))?.id).toBe(claimed[i]);
     // A stored request is not claimed again; a rejected one is taken over (same row).
     expect(await repo.claim(request(ids[2]))).toBeNull();
-    await repo.transition(claimed[3]!, ['dispatching'], 'rejected', 'connectionLost');
+    const third = { tenantId, id: claimed[3]! };
+    await repo.transition(third, ['dispatching'], 'rejected', 'connectionLost');
     expect(await repo.claim(request(ids[3], { connId: 'conn-2' }))).toBe(claimed[3]);
-    expect((await repo.byId(claimed[3]!))?.status).toBe('dispatching');
+    expect((await repo.byId(third))?.status).toBe('dispatching');
+  });
+
+  it('finds nothing by a surrogate id under another tenant, and changes nothing', async () => {
+    const requestId = randomUUID();
+    const id = (await repo.claim(request(requestId)))!;
+    const foreign = { tenantId: randomUUID(), id };
+    expect(await repo.byId(foreign)).toBeNull();
+    expect(await repo.withTimeline(foreign)).toBeNull();
+    expect(await repo.transition(foreign, ['dispatching'], 'rejected', 'connectionLost')).toBe(false);
+    expect(await repo.markDispatched(foreign)).toBe(false);
+    await repo.setConnection(foreign, 'conn-elsewhere');
+    await db.transaction((tx) => repo.settle(tx, foreign, 'completed', undefined));
+    expect(await db.transaction((tx) => repo.lockById(tx, foreign))).toBeNull();
+    expect(await repo.byId({ tenantId, id })).toMatchObject({ status: 'dispatching', connId: 'conn-1' });
+    expect(await repo.markDispatched({ tenantId, id })).toBe(true);
   });
 
   it('sends a burst of claims as a few multi-row INSERTs (group commit), not one per claim', async () => {
@@ -114,7 +130,7 @@ describe('RequestsRepository.claim on real Postgres (concurrent claims are one s
     const spy = jest.spyOn(repo, 'messages').mockImplementationOnce(async (pks, tx) => {
       await db.transaction(async (other) => {
         await repo.append(other, id, { eventId: randomUUID(), connId: 'c', connIndex: 1, message: final });
-        await repo.settle(other, id, 'completed', final);
+        await repo.settle(other, { tenantId, id }, 'completed', final);
       });
       return realMessages(pks, tx);
     });
@@ -132,7 +148,7 @@ describe('RequestsRepository.claim on real Postgres (concurrent claims are one s
     } finally {
       spy.mockRestore();
     }
-    const after = await repo.withTimeline({ id });
+    const after = await repo.withTimeline({ tenantId, id });
     expect({
       status: after!.row.status,
       type: after!.row.result?.type,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CloudFlowMessage, RequestStatus } from '@cloudflow/contracts';
+import type { CloudFlowMessage, RequestMode, RequestStatus } from '@cloudflow/contracts';
 import { DatabaseService, isPoolBusy, isStorageOutage } from '@cloudflow/platform';
 import { In, LessThan, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -12,7 +12,7 @@ export interface NewRequest {
   requestId: string;
   target: string;
   type: string;
-  kind: 'sync' | 'async';
+  mode: RequestMode;
   status: StoredStatus;
   bodyHash: string;
   request: CloudFlowMessage;
@@ -35,6 +35,15 @@ export interface RequestKey {
   requestId: string;
 }
 
+/**
+ * A row by its surrogate id, always with its tenant: an id that reached the wrong tenant's code
+ * path finds nothing rather than another business's request (the id's index makes it free).
+ */
+export interface RowRef {
+  tenantId: string;
+  id: string;
+}
+
 export interface ClaimedRequest extends RequestKey {
   id: string;
   /** A new row (no timeline yet), not a taken-over `rejected` one. */
@@ -45,7 +54,7 @@ export interface ClaimedRequest extends RequestKey {
 export interface LockedRequest extends RequestKey {
   id: string;
   target: string;
-  kind: 'sync' | 'async';
+  mode: RequestMode;
   /** payment or request (metrics count outcomes by it). */
   type: string;
   status: StoredStatus;
@@ -77,25 +86,69 @@ export interface RequestFilters {
   status?: RequestStatus;
 }
 
-/** A requestId is free again only while its row is `rejected` (nothing was dispatched for it). */
-const TAKE_OVER_REJECTED = `ON CONFLICT ("tenant_id", "account_id", "request_id") DO UPDATE SET
-         "target" = EXCLUDED."target", "type" = EXCLUDED."type", "kind" = EXCLUDED."kind", "status" = EXCLUDED."status",
+/**
+ * The one INSERT of request rows, for one or many (`unnest`). A requestId is free again only
+ * while its row is `rejected` (nothing was dispatched for it): the conflict takes that row over,
+ * with the new row's status (`given`) or as `dispatched` (a recorded websocket request, whose
+ * events are applied to it afresh), keeping its result. `inserted` tells a new row from a taken-over one.
+ */
+function insertRequests(takeOverAs: 'given' | 'dispatched'): string {
+  return `INSERT INTO "gateway"."requests"
+         ("tenant_id", "account_id", "request_id", "target", "type", "kind", "status", "body_hash", "request", "conn_id", "expires_at", "result", "trace_id")
+       SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[], $7::varchar[],
+                            $8::char(64)[], $9::jsonb[], $10::varchar[], $11::timestamptz[], $12::jsonb[], $13::varchar[])
+       ON CONFLICT ("tenant_id", "account_id", "request_id") DO UPDATE SET
+         "target" = EXCLUDED."target", "type" = EXCLUDED."type", "kind" = EXCLUDED."kind",
+         "status" = ${takeOverAs === 'given' ? 'EXCLUDED."status"' : "'dispatched'"},
          "error_code" = NULL, "body_hash" = EXCLUDED."body_hash", "request" = EXCLUDED."request", "conn_id" = EXCLUDED."conn_id",
          "created_at" = now(), "updated_at" = now(), "expires_at" = EXCLUDED."expires_at", "trace_id" = EXCLUDED."trace_id"
-       WHERE "requests"."status" = 'rejected'`;
+       WHERE "requests"."status" = 'rejected'
+       RETURNING "id", "tenant_id", "account_id", "request_id", ("xmax" = 0) AS "inserted"`;
+}
+const CLAIM = insertRequests('given');
+const CLAIM_RECORDED = insertRequests('dispatched');
+
+/** The parameters of `insertRequests`, column by column. */
+function requestColumns(rs: Array<NewRequest & { result?: CloudFlowMessage | null }>): unknown[] {
+  const col = <K extends keyof NewRequest>(k: K) => rs.map((r) => r[k]);
+  return [
+    col('tenantId'),
+    col('accountId'),
+    col('requestId'),
+    col('target'),
+    col('type'),
+    col('mode'),
+    col('status'),
+    col('bodyHash'),
+    rs.map((r) => JSON.stringify(r.request)),
+    col('connId'),
+    rs.map((r) => r.expiresAt.toISOString()),
+    rs.map((r) => (r.result ? JSON.stringify(r.result) : null)),
+    rs.map((r) => r.traceId ?? null),
+  ];
+}
+
+interface InsertedRow {
+  id: string;
+  tenant_id: string;
+  account_id: string;
+  request_id: string;
+  inserted: boolean;
+}
 
 function keyOf(k: RequestKey): string {
   return `${k.tenantId}\u0000${k.accountId}\u0000${k.requestId}`;
 }
 
 /**
- * Requests and their timelines. Every lookup takes the tenant and account (or the row's own
- * key, found that way); methods taking `tx` run inside the caller's transaction.
+ * Requests and their timelines. Every lookup takes the tenant: with the account and requestId,
+ * or with the row's surrogate id (RowRef); the timeline's own rows are reached only through a
+ * request found that way. Methods taking `tx` run inside the caller's transaction.
  */
 @Injectable()
 export class RequestsRepository {
   /** dispatching → dispatched of many POSTs in one UPDATE (two in flight: one pooled connection each). */
-  private readonly dispatched = new BatchedCalls<string, boolean>((ids) => this.markDispatchedNow(ids), {
+  private readonly dispatched = new BatchedCalls<RowRef, boolean>((rows) => this.markDispatchedNow(rows), {
     maxBatch: 500,
     concurrency: 2,
   });
@@ -124,12 +177,12 @@ export class RequestsRepository {
     return this.requests(tx).findOneBy({ tenantId, accountId, requestId });
   }
 
-  byId(id: string): Promise<RequestEntity | null> {
-    return this.requests().findOneBy({ id });
+  byId({ tenantId, id }: RowRef): Promise<RequestEntity | null> {
+    return this.requests().findOneBy({ id, tenantId });
   }
 
-  lockById(tx: EntityManager, id: string): Promise<RequestEntity | null> {
-    return this.requests(tx).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  lockById(tx: EntityManager, { tenantId, id }: RowRef): Promise<RequestEntity | null> {
+    return this.requests(tx).findOne({ where: { id, tenantId }, lock: { mode: 'pessimistic_write' } });
   }
 
   /**
@@ -143,28 +196,8 @@ export class RequestsRepository {
   }
 
   private async claimOne(r: NewRequest, tx?: EntityManager): Promise<string | null> {
-    const rows: Array<{ id: string }> = await (tx ?? this.db.manager).query(
-      `INSERT INTO "gateway"."requests"
-         ("tenant_id", "account_id", "request_id", "target", "type", "kind", "status", "body_hash", "request", "conn_id", "expires_at", "trace_id")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-       ${TAKE_OVER_REJECTED}
-       RETURNING "id"`,
-      [
-        r.tenantId,
-        r.accountId,
-        r.requestId,
-        r.target,
-        r.type,
-        r.kind,
-        r.status,
-        r.bodyHash,
-        JSON.stringify(r.request),
-        r.connId,
-        r.expiresAt,
-        r.traceId ?? null,
-      ],
-    );
-    return rows[0]?.id ?? null;
+    const rows: InsertedRow[] = await (tx ?? this.db.manager).query(CLAIM, requestColumns([r]));
+    return rows[0] ? String(rows[0].id) : null;
   }
 
   /**
@@ -202,30 +235,7 @@ export class RequestsRepository {
   }
 
   private async claimRows(rs: NewRequest[]): Promise<Map<string, string>> {
-    const col = <K extends keyof NewRequest>(k: K) => rs.map((r) => r[k]);
-    const rows: Array<{ id: string; tenant_id: string; account_id: string; request_id: string }> =
-      await this.db.manager.query(
-        `INSERT INTO "gateway"."requests"
-         ("tenant_id", "account_id", "request_id", "target", "type", "kind", "status", "body_hash", "request", "conn_id", "expires_at", "trace_id")
-       SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[], $7::varchar[],
-                            $8::char(64)[], $9::jsonb[], $10::varchar[], $11::timestamptz[], $12::varchar[])
-       ${TAKE_OVER_REJECTED}
-       RETURNING "id", "tenant_id", "account_id", "request_id"`,
-        [
-          col('tenantId'),
-          col('accountId'),
-          col('requestId'),
-          col('target'),
-          col('type'),
-          col('kind'),
-          col('status'),
-          col('bodyHash'),
-          rs.map((r) => JSON.stringify(r.request)),
-          col('connId'),
-          rs.map((r) => r.expiresAt.toISOString()),
-          rs.map((r) => r.traceId ?? null),
-        ],
-      );
+    const rows: InsertedRow[] = await this.db.manager.query(CLAIM, requestColumns(rs));
     return new Map(
       rows.map((row) => [
         keyOf({ tenantId: row.tenant_id, accountId: row.account_id, requestId: row.request_id }),
@@ -236,45 +246,46 @@ export class RequestsRepository {
 
   /** Moves a request on only from the given statuses (safe with any number of gateway replicas). */
   async transition(
-    id: string,
+    { tenantId, id }: RowRef,
     from: StoredStatus[],
     to: StoredStatus,
     errorCode: string | null = null,
     tx?: EntityManager,
   ): Promise<boolean> {
     const res = await this.requests(tx).update(
-      { id, status: In(from) },
+      { id, tenantId, status: In(from) },
       { status: to, errorCode, updatedAt: new Date() },
     );
     return (res.affected ?? 0) > 0;
   }
 
-  /** `transition(id, ['dispatching'], 'dispatched')`, batched with concurrent callers. */
-  markDispatched(id: string): Promise<boolean> {
-    return this.dispatched.call(id);
+  /** `transition(row, ['dispatching'], 'dispatched')`, batched with concurrent callers. */
+  markDispatched(row: RowRef): Promise<boolean> {
+    return this.dispatched.call(row);
   }
 
-  private async markDispatchedNow(ids: string[]): Promise<boolean[]> {
-    const rows: Array<{ id: string }> = await this.db.manager.query(
+  private async markDispatchedNow(rows: RowRef[]): Promise<boolean[]> {
+    const moved: Array<{ id: string }> = await this.db.manager.query(
       // A SELECT on top: TypeORM answers a bare UPDATE … RETURNING with [rows, count].
       `WITH moved AS (
-         UPDATE "gateway"."requests" SET "status" = 'dispatched', "error_code" = NULL, "updated_at" = now()
-          WHERE "id" = ANY($1::bigint[]) AND "status" = 'dispatching'
-          RETURNING "id")
+         UPDATE "gateway"."requests" r SET "status" = 'dispatched', "error_code" = NULL, "updated_at" = now()
+           FROM unnest($1::bigint[], $2::varchar[]) AS k("id", "tenant_id")
+          WHERE r."id" = k."id" AND r."tenant_id" = k."tenant_id" AND r."status" = 'dispatching'
+          RETURNING r."id")
        SELECT "id" FROM moved`,
-      [ids],
+      [rows.map((r) => r.id), rows.map((r) => r.tenantId)],
     );
-    const moved = new Set(rows.map((r) => String(r.id)));
-    return ids.map((id) => moved.has(id));
+    const ids = new Set(moved.map((r) => String(r.id)));
+    return rows.map((r) => ids.has(r.id));
   }
 
-  async setConnection(id: string, connId: string): Promise<void> {
-    await this.requests().update({ id }, { connId });
+  async setConnection({ tenantId, id }: RowRef, connId: string): Promise<void> {
+    await this.requests().update({ id, tenantId }, { connId });
   }
 
   async settle(
     tx: EntityManager,
-    id: string,
+    { tenantId, id }: RowRef,
     status: StoredStatus,
     result: CloudFlowMessage | undefined,
   ): Promise<void> {
@@ -283,7 +294,7 @@ export class RequestsRepository {
       updatedAt: new Date(),
       ...(result ? { result } : {}),
     } as QueryDeepPartialEntity<RequestEntity>;
-    await this.requests(tx).update({ id }, changes);
+    await this.requests(tx).update({ id, tenantId }, changes);
   }
 
   /** Appends to the timeline; returns its position (1, 2, …). */
@@ -309,40 +320,7 @@ export class RequestsRepository {
     rs: Array<NewRequest & { result: CloudFlowMessage | null }>,
   ): Promise<ClaimedRequest[]> {
     if (!rs.length) return [];
-    const col = <K extends keyof NewRequest>(k: K) => rs.map((r) => r[k]);
-    const rows: Array<{
-      id: string;
-      tenant_id: string;
-      account_id: string;
-      request_id: string;
-      inserted: boolean;
-    }> = await tx.query(
-      `INSERT INTO "gateway"."requests"
-         ("tenant_id", "account_id", "request_id", "target", "type", "kind", "status", "body_hash", "request", "conn_id", "expires_at", "result", "trace_id")
-       SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[], $7::varchar[],
-                            $8::char(64)[], $9::jsonb[], $10::varchar[], $11::timestamptz[], $12::jsonb[], $13::varchar[])
-       ON CONFLICT ("tenant_id", "account_id", "request_id") DO UPDATE SET
-         "target" = EXCLUDED."target", "type" = EXCLUDED."type", "kind" = EXCLUDED."kind", "status" = 'dispatched',
-         "error_code" = NULL, "body_hash" = EXCLUDED."body_hash", "request" = EXCLUDED."request", "conn_id" = EXCLUDED."conn_id",
-         "created_at" = now(), "updated_at" = now(), "expires_at" = EXCLUDED."expires_at", "trace_id" = EXCLUDED."trace_id"
-       WHERE "requests"."status" = 'rejected'
-       RETURNING "id", "tenant_id", "account_id", "request_id", ("xmax" = 0) AS "inserted"`,
-      [
-        col('tenantId'),
-        col('accountId'),
-        col('requestId'),
-        col('target'),
-        col('type'),
-        col('kind'),
-        col('status'),
-        col('bodyHash'),
-        rs.map((r) => JSON.stringify(r.request)),
-        col('connId'),
-        rs.map((r) => r.expiresAt.toISOString()),
-        rs.map((r) => (r.result ? JSON.stringify(r.result) : null)),
-        rs.map((r) => r.traceId ?? null),
-      ],
-    );
+    const rows: InsertedRow[] = await tx.query(CLAIM_RECORDED, requestColumns(rs));
     return rows.map((r) => ({
       id: String(r.id),
       tenantId: r.tenant_id,
@@ -364,7 +342,7 @@ export class RequestsRepository {
       account_id: string;
       request_id: string;
       target: string;
-      kind: 'sync' | 'async';
+      kind: RequestMode;
       type: string;
       status: StoredStatus;
     }> = await tx.query(
@@ -381,7 +359,7 @@ export class RequestsRepository {
       accountId: r.account_id,
       requestId: r.request_id,
       target: r.target,
-      kind: r.kind,
+      mode: r.kind,
       type: r.type,
       status: r.status,
     }));
@@ -486,12 +464,12 @@ export class RequestsRepository {
    * the timeline with no result yet).
    */
   withTimeline(
-    key: RequestKey | { id: string },
+    key: RequestKey | RowRef,
   ): Promise<{ row: RequestEntity; messages: RequestMessageEntity[] } | null> {
     return this.db.snapshot(async (tx) => {
       const row =
         'id' in key
-          ? await this.requests(tx).findOneBy({ id: key.id })
+          ? await this.requests(tx).findOneBy({ id: key.id, tenantId: key.tenantId })
           : await this.find(key.tenantId, key.accountId, key.requestId, tx);
       if (!row) return null;
       return { row, messages: (await this.messages([row.id], tx)).get(row.id) ?? [] };

@@ -7,6 +7,7 @@ import {
   type EventFrame,
   type DisconnectReason,
   type ErrorCode,
+  type RequestMode,
 } from '@cloudflow/contracts';
 import type { TraceContext } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
@@ -34,7 +35,7 @@ export interface DeviceInflight {
   /** The requesting client socket (sync); absent for async requests. */
   replyConnId?: string;
   /** Every request is recorded by the gateways: websocket ones as sync, REST ones as async. */
-  mode: 'sync' | 'async';
+  mode: RequestMode;
   /** Events published to the request stream for it so far (their order at the gateway). */
   events: number;
   startedAt: number;

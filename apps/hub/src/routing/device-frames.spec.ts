@@ -269,13 +269,16 @@ describe('DeviceFrames', () => {
     ]);
   });
 
-  it('sends the replies of an async request (no requesting socket) only to the request stream', async () => {
+  it.each([
+    ['mode', { mode: 'async' as const }],
+    ["the previous release's record", { record: 'async' as const }],
+  ])('sends the replies of an async request (%s) only to the request stream', async (_, asAsync) => {
     expect(
       await frames.onBus(device, {
         kind: 'deliver',
         frame: payment('r1'),
         requester: 'a',
-        record: 'async',
+        ...asAsync,
         deadline: Date.now() + 5000,
         epoch: 0,
       }),

@@ -105,7 +105,8 @@ export class DeviceFrames {
 
   private async deliver(conn: Connection, msg: Extract<BusMessage, { kind: 'deliver' }>): Promise<BusAck> {
     const { frame, replyConnId, requester } = msg;
-    const mode = msg.record ?? 'sync';
+    // `record` is the previous release's name for mode (gateways of that release mid-upgrade).
+    const mode = msg.mode ?? msg.record ?? 'sync';
     // A resend (the answer to the first was lost): never a second write. Checked first, since the
     // first may have been written before this hub started draining or its deadline passed.
     if (msg.resend && conn.hadRequest(frame.requestId)) return { ok: true, repeated: true };

@@ -52,6 +52,7 @@ export function certainlyValidBusMessage(value: unknown): boolean {
         envelope(m.frame) &&
         optional(m.replyConnId, (v) => certainText(v, 1, 200)) &&
         certainText(m.requester, 1, 200) &&
+        optional(m.mode, (v) => v === 'sync' || v === 'async') &&
         optional(m.record, (v) => v === 'async') &&
         count(m.deadline) &&
         count(m.epoch) &&

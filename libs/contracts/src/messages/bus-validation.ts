@@ -16,6 +16,7 @@ import {
 import { CloudFlowError } from '../errors/cloudflow-error';
 import { ErrorCode, isErrorCode } from '../errors/error-code';
 import { CloudFlowMessage } from '../websocket/envelope';
+import { REQUEST_MODES, type RequestMode } from './request-mode';
 import { AppKeyChangedEvent } from './auth/app-key.messages';
 import type { UsageReportedEvent } from './auth/usage.messages';
 import { certainlyValidBusMessage, certainlyValidRequestEvent } from './bus-fast-check';
@@ -71,6 +72,7 @@ export class DeliverBusMessage implements Deliver {
   @IsEnvelope() frame: CloudFlowMessage;
   @IsOptional() @IsString() @Length(1, 200) replyConnId?: string;
   @IsString() @Length(1, 200) requester: string;
+  @IsOptional() @IsIn(REQUEST_MODES) mode?: RequestMode;
   @IsOptional() @IsIn(['async']) record?: 'async';
   @IsInt() @Min(0) deadline: number;
   @IsInt() @Min(0) epoch: number;
@@ -142,7 +144,7 @@ export function parseBusAck(value: unknown): BusAck {
 export class RequestEventMessage implements RequestEvent {
   @IsString() @Length(1, 100) @Matches(EVENT_ID) eventId: string;
   @IsIn(['start', 'reply', 'late'] satisfies RequestEventKind[]) kind: RequestEventKind;
-  @IsOptional() @IsIn(['sync', 'async']) mode?: 'sync' | 'async';
+  @IsOptional() @IsIn(REQUEST_MODES) mode?: RequestMode;
   @IsString() @Length(1, 64) tenantId: string;
   @IsString() @Length(1, 64) accountId: string;
   @IsString() @Length(1, 100) target: string;

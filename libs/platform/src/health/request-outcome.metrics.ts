@@ -1,3 +1,4 @@
+import type { RequestMode } from '@cloudflow/contracts';
 import { Counter, type Registry } from 'prom-client';
 
 /**
@@ -7,7 +8,7 @@ import { Counter, type Registry } from 'prom-client';
  */
 export type RequestOutcome = 'completed' | 'failed' | 'cancelled' | 'connectionLost' | 'expired' | 'rejected';
 
-type Mode = 'sync' | 'async';
+type Mode = RequestMode;
 type Labels = 'mode' | 'type' | 'status';
 
 /**

@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { basicBearer, http } from '../http-client';
 import { check, type CheckResult } from './checker';
 import { startCluster, type ChaosAccount, type ChaosCluster, type ChaosDevice } from './cluster';
-import { HistoryWriter, readHistory } from './history';
+import { HistoryWriter, readHistory, type Mode } from './history';
 import { FAULT_KINDS, Nemesis, type FaultKind } from './nemesis';
 import { findPans, scanDirectory } from './pan-scan';
 import { PosSession } from './pos-session';
@@ -90,7 +90,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   );
   const bodies = new Map<
     string,
-    { account: ChaosAccount; body: CloudFlowMessage; mode: 'sync' | 'async'; accepted: boolean }
+    { account: ChaosAccount; body: CloudFlowMessage; mode: Mode; accepted: boolean }
   >();
   try {
     await Promise.all(poses.map((p) => p.connect()));

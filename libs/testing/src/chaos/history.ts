@@ -1,3 +1,4 @@
+import type { RequestMode } from '@cloudflow/contracts';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 
 /**
@@ -6,7 +7,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
  * the faults the nemesis injected and what was read back from Postgres / NATS after the run.
  * The checker proves the invariants over this file alone.
  */
-export type Mode = 'sync' | 'async';
+export type Mode = RequestMode;
 
 export type HistoryEntry =
   /** A POS sent a payment (sync over the websocket, async as POST /client/v1.1/requests). */

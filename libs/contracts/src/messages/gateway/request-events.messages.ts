@@ -1,4 +1,5 @@
 import type { CloudFlowMessage } from '../../websocket/envelope';
+import type { RequestMode } from '../request-mode';
 
 /**
  * The durable stream of request events: hubs publish what the gateways must record (the start
@@ -35,7 +36,7 @@ export interface RequestEvent {
   eventId: string;
   kind: RequestEventKind;
   /** How the request was made: websocket (sync) or REST (async); unknown for late answers. */
-  mode?: 'sync' | 'async';
+  mode?: RequestMode;
   tenantId: string;
   accountId: string;
   /** The device's referenceId (the request's target). */

@@ -1,6 +1,7 @@
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import type { CloudFlowMessage } from '../../websocket/envelope';
 import { EXTERNAL_ID } from '../relay/credential.messages';
+import type { RequestMode } from '../request-mode';
 
 /** What GET /requests shows (CONTRACT.md §5). */
 export const REQUEST_STATUSES = [
@@ -65,7 +66,7 @@ export interface RequestDeliveryView {
 /** One entry of the admin request log: the request, its timeline, its webhook deliveries. */
 export interface RequestLogEntry extends Omit<RequestView, 'messages'> {
   accountId: string;
-  kind: 'sync' | 'async';
+  mode: RequestMode;
   expiresAt: string;
   messages: RequestMessageView[];
   deliveries: RequestDeliveryView[];

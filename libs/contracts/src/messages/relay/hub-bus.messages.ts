@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../../errors/error-code';
 import type { CloudFlowMessage } from '../../websocket/envelope';
+import type { RequestMode } from '../request-mode';
 
 /**
  * Messages on a connection's own subject (`connectionSubject(connId)`). Hubs send them to each
@@ -12,7 +13,16 @@ export type BusMessage =
       /** The requesting client socket (sync); absent for async requests, whose replies go to the request stream only. */
       replyConnId?: string;
       requester: string;
-      /** Async requests are recorded by the gateway: the device's hub publishes its replies to REQUEST_EVENTS. */
+      /**
+       * `async`: recorded by the gateway, so the device's hub publishes the replies to
+       * REQUEST_EVENTS only. Absent means `sync` (older senders never set it for websocket requests).
+       */
+      mode?: RequestMode;
+      /**
+       * The previous release's name for `mode: 'async'`. Senders still set it beside `mode`, for
+       * hubs of that release during a rolling upgrade, and receivers still read it from gateways of
+       * that release; drop it once no replica of that release runs.
+       */
       record?: 'async';
       /**
        * Wall-clock time (Unix ms) after which the device's hub must not write the frame any more.
