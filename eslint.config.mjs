@@ -15,6 +15,16 @@ const frameworkPackages = [
   'jose',
 ];
 
+// The domain libraries shared by some services only (ARCHITECTURE.md, Libraries): presence is the
+// hubs' and the gateways' (admin and auth never see a socket); access guards the HTTP APIs of
+// gateway and admin and bills the hubs' sync payments, and auth, which answers its questions,
+// never takes it.
+const domainLibraryBans = [
+  { sourceTag: 'scope:auth', notDependOnLibsWithTags: ['type:presence', 'type:access'] },
+  { sourceTag: 'scope:admin', notDependOnLibsWithTags: ['type:presence'] },
+];
+const appLibraries = ['type:contracts', 'type:platform', 'type:presence', 'type:access'];
+
 export default tseslint.config(
   {
     ignores: [
@@ -65,6 +75,8 @@ export default tseslint.config(
               bannedExternalImports: frameworkPackages,
             },
             { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contracts'] },
+            { sourceTag: 'type:presence', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform'] },
+            { sourceTag: 'type:access', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform'] },
             // The SDK is published on its own: it imports no workspace project.
             { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: [] },
             {
@@ -72,7 +84,8 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:sdk'],
             },
             // Apps never import apps (nor the test harness outside their specs).
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: appLibraries },
+            ...domainLibraryBans,
             {
               sourceTag: 'type:e2e',
               onlyDependOnLibsWithTags: ['type:contracts', 'type:testing', 'type:platform', 'type:sdk'],
@@ -91,10 +104,10 @@ export default tseslint.config(
         {
           enforceBuildableLibDependency: false,
           depConstraints: [
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:testing'],
-            },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: [...appLibraries, 'type:testing'] },
+            // auth's usage-ledger spec drives the ledger with the real reporter its callers run.
+            { sourceTag: 'scope:auth', notDependOnLibsWithTags: ['type:presence'] },
+            { sourceTag: 'scope:admin', notDependOnLibsWithTags: ['type:presence'] },
           ],
         },
       ],

@@ -32,6 +32,8 @@ for (const dir of ['apps/admin/src/portal-web/static']) {
 for (const [name, lib] of [
   ['contracts', 'contracts'],
   ['platform', 'platform'],
+  ['presence', 'presence'],
+  ['access', 'access'],
   ['testing', 'testing'],
   ['pos', 'sdk'],
 ]) {

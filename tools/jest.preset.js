@@ -23,7 +23,7 @@ exports.preset = (displayName, dir) => ({
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
-    '^@cloudflow/(contracts|platform|testing)$': path.join(root, 'libs/$1/src/index.ts'),
+    '^@cloudflow/(contracts|platform|presence|access|testing)$': path.join(root, 'libs/$1/src/index.ts'),
     // The SDK's npm name, not its folder's.
     '^@cloudflow/pos$': path.join(root, 'libs/sdk/src/index.ts'),
   },

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AccessModule } from '@cloudflow/access';
 import { PlatformModule } from '@cloudflow/platform';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountsRepository } from './accounts/accounts.repository';
@@ -59,10 +60,10 @@ export class AppModule {
         PlatformModule.forRoot({
           service: 'admin',
           config,
-          // Every route needs an APP key unless it opts out (@Public: portal, operator, health).
-          appKeyGuard: true,
           database: { schema: 'admin', entities: ADMIN_ENTITIES, migrations: ADMIN_MIGRATIONS },
         }),
+        // Every route needs an APP key unless it opts out (@Public: portal, operator, health).
+        AccessModule.forRoot({ guard: true }),
       ],
       controllers: [
         PortalAccountController,

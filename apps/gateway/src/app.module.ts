@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AccessModule } from '@cloudflow/access';
 import { PlatformModule } from '@cloudflow/platform';
+import { PresenceModule } from '@cloudflow/presence';
 import { ClientDevicesService } from './client-api/client-devices.service';
 import { ClientV10Controller } from './client-api/client-v1-0.controller';
 import { ClientV11Controller } from './client-api/client-v1-1.controller';
@@ -31,9 +33,10 @@ export class AppModule {
         PlatformModule.forRoot({
           service: 'gateway',
           config,
-          appKeyGuard: true,
           database: { schema: 'gateway', entities: GATEWAY_ENTITIES, migrations: GATEWAY_MIGRATIONS },
         }),
+        AccessModule.forRoot({ guard: true }),
+        PresenceModule,
       ],
       controllers: [
         StatusController,

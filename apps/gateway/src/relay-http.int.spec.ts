@@ -9,7 +9,8 @@ import {
   type AppKeyInfo,
   type DeviceRecord,
 } from '@cloudflow/contracts';
-import { Broadcasts, NatsConnectionOwner, natsResponderOptions, PresenceStore } from '@cloudflow/platform';
+import { Broadcasts, NatsConnectionOwner, natsResponderOptions } from '@cloudflow/platform';
+import { PresenceStore } from '@cloudflow/presence';
 import {
   basicBearer,
   freePort,

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AccessModule } from '@cloudflow/access';
 import {
   LOGGER,
   NatsConnectionOwner,
@@ -7,6 +8,7 @@ import {
   RevocationStream,
   splitNatsUrl,
 } from '@cloudflow/platform';
+import { PresenceModule } from '@cloudflow/presence';
 import type { Logger } from 'pino';
 import { ConnectionRegistry } from './connections/connection-registry';
 import { HubIdentity } from './connections/hub-identity';
@@ -35,7 +37,12 @@ export class AppModule {
   static forRoot(config: HubConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ service: 'hub', config, usageReporting: true })],
+      imports: [
+        PlatformModule.forRoot({ service: 'hub', config }),
+        // No HTTP guard: APP-key usage is counted and reported for the sync payments it bills.
+        AccessModule.forRoot({ guard: false }),
+        PresenceModule,
+      ],
       providers: [
         { provide: HubConfig, useValue: config },
         {

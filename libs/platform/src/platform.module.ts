@@ -7,16 +7,10 @@ import {
   Optional,
   type Provider,
 } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { ClientNats } from '@nestjs/microservices';
 import { SUBJECTS } from '@cloudflow/contracts';
 import { hostname } from 'node:os';
-import { AppKeyCache } from './auth/app-key.cache';
-import { AppKeyGuard } from './auth/app-key.guard';
-import { BlockedEndpointsCache } from './auth/blocked-endpoints.cache';
 import { JwtVerifier } from './auth/jwt-verifier';
-import { UsageLimiter } from './auth/usage-limiter';
-import { UsageReporter } from './auth/usage.reporter';
 import { BaseConfig } from './config/base.config';
 import { DatabaseService, type DatabaseOptions } from './database/database.service';
 import { HealthController } from './health/health.controller';
@@ -27,7 +21,6 @@ import { LOGGER } from './logging/logger.token';
 import { Broadcasts } from './nats/broadcasts';
 import { NatsConnectionOwner } from './nats/nats-connection.owner';
 import { natsAuth, natsConnectionOptions } from './nats/nats-options';
-import { PresenceStore } from './nats/presence.store';
 import { RpcClient } from './nats/rpc-client';
 import { startTracing, stopTracing } from './tracing/tracing';
 
@@ -35,10 +28,6 @@ export interface PlatformOptions {
   service: string;
   config: BaseConfig;
   database?: DatabaseOptions;
-  /** Guard every HTTP route with the APP-key layer (gateway, admin). */
-  appKeyGuard?: boolean;
-  /** Count and report APP-key usage without guarding HTTP (hubs: sync payments for billing). */
-  usageReporting?: boolean;
 }
 
 /** Exports the spans still buffered when the service stops (nothing to do when tracing is off). */
@@ -60,7 +49,11 @@ class ReadinessWiring implements OnModuleInit {
   }
 }
 
-/** Nest glue every service shares; no business logic. */
+/**
+ * Nest glue every service shares; no business logic. The domain libraries that only some
+ * services use are imported beside it: @cloudflow/access (APP keys, usage) and
+ * @cloudflow/presence (device ownership, connection slots).
+ */
 @Module({})
 export class PlatformModule {
   static forRoot(options: PlatformOptions): DynamicModule {
@@ -102,7 +95,6 @@ export class PlatformModule {
             tokenStatus: (request) => rpc.send(SUBJECTS.auth.tokenStatus, request),
           }),
       },
-      PresenceStore,
       ReadinessWiring,
       TracingShutdown,
     ];
@@ -113,33 +105,12 @@ export class PlatformModule {
         useFactory: () => new DatabaseService(config.DATABASE_URL, db, logger),
       });
     }
-    if (options.appKeyGuard) {
-      providers.push(
-        AppKeyCache,
-        {
-          provide: BlockedEndpointsCache,
-          inject: [RpcClient, Broadcasts],
-          useFactory: (r: RpcClient, b: Broadcasts) => new BlockedEndpointsCache(r, b, logger),
-        },
-        { provide: APP_GUARD, useClass: AppKeyGuard },
-      );
-    }
-    if (options.appKeyGuard || options.usageReporting) {
-      // Usage limits per key, counted locally and reported to auth in batches.
-      providers.push({ provide: UsageLimiter, useFactory: () => new UsageLimiter() }, UsageReporter);
-    }
     return {
       module: PlatformModule,
       global: true,
       controllers: [HealthController],
       providers,
-      // APP_GUARD registers globally by itself; Nest refuses to export it.
-      exports: providers.filter(
-        (p) =>
-          p !== ReadinessWiring &&
-          p !== TracingShutdown &&
-          !(typeof p === 'object' && 'provide' in p && p.provide === APP_GUARD),
-      ),
+      exports: providers.filter((p) => p !== ReadinessWiring && p !== TracingShutdown),
     };
   }
 }

@@ -1,7 +1,8 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { CloudFlowError, ErrorCode, TOKEN_AUDIENCES, USER_ROLES, type UserRole } from '@cloudflow/contracts';
-import { JwtVerifier, type RequestWithAppKey } from '@cloudflow/platform';
+import type { RequestWithAppKey } from '@cloudflow/access';
+import { JwtVerifier } from '@cloudflow/platform';
 import { isUUID } from 'class-validator';
 import { bearerToken } from '../common/bearer';
 import { TenantsRepository } from '../tenants/tenants.repository';

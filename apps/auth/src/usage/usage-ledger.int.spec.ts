@@ -1,12 +1,7 @@
 import 'reflect-metadata';
 import { SUBJECTS, type AppKeyInfo, type UsageRow } from '@cloudflow/contracts';
-import {
-  DatabaseService,
-  RpcClient,
-  UsageLimiter,
-  UsageReporter,
-  type Broadcasts,
-} from '@cloudflow/platform';
+import { UsageLimiter, UsageReporter } from '@cloudflow/access';
+import { DatabaseService, RpcClient, type Broadcasts } from '@cloudflow/platform';
 import pino from 'pino';
 import { randomUUID } from 'node:crypto';
 import { startAuthHarness, type AuthHarness } from '../testing/auth-int-harness';

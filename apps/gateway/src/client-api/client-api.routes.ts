@@ -1,6 +1,6 @@
 import { Get, Param, Query, Req } from '@nestjs/common';
 import type { VerifiedAccount } from '@cloudflow/contracts';
-import type { RequestWithAppKey } from '@cloudflow/platform';
+import type { RequestWithAppKey } from '@cloudflow/access';
 import { ConnectionCredentialsService } from '../connection/connection-credentials.service';
 import { CurrentAccount } from '../credentials/relay-auth.guards';
 import { DeviceParams, ListDevicesQuery } from './client-api.dto';

@@ -7,7 +7,8 @@ import {
   type DeviceView,
   type VerifiedAccount,
 } from '@cloudflow/contracts';
-import { LOGGER, PresenceStore, RpcClient } from '@cloudflow/platform';
+import { LOGGER, RpcClient } from '@cloudflow/platform';
+import { PresenceStore } from '@cloudflow/presence';
 import type { Logger } from 'pino';
 import { deviceNotFound } from '../relay/relay-errors';
 

@@ -1,5 +1,5 @@
 import { CloudFlowError, ErrorCode, type RequestView, type VerifiedAccount } from '@cloudflow/contracts';
-import type { RequestWithAppKey, UsageLimiter } from '@cloudflow/platform';
+import type { RequestWithAppKey, UsageLimiter } from '@cloudflow/access';
 import type { Response } from 'express';
 import type { ConnectionCredentialsService } from '../connection/connection-credentials.service';
 import type { RequestCancelService } from '../requests/request-cancel.service';

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { CloudFlowError, type RequestView, type VerifiedAccount } from '@cloudflow/contracts';
-import { UsageLimiter, type RequestWithAppKey } from '@cloudflow/platform';
+import { UsageLimiter, type RequestWithAppKey } from '@cloudflow/access';
 import type { Response } from 'express';
 import { ConnectionCredentialsService } from '../connection/connection-credentials.service';
 import { CurrentAccount } from '../credentials/relay-auth.guards';

@@ -1,5 +1,6 @@
 import { CloudFlowError, ErrorCode, SUBJECTS, type AccountRecord } from '@cloudflow/contracts';
-import type { PresenceStore, RpcClient } from '@cloudflow/platform';
+import type { RpcClient } from '@cloudflow/platform';
+import type { PresenceStore } from '@cloudflow/presence';
 import type { Logger } from 'pino';
 import { GatewayConfig } from '../gateway.config';
 import { ConnectionCredentialsService } from './connection-credentials.service';

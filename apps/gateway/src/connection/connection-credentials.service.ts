@@ -6,7 +6,8 @@ import {
   type ConnectionCredentials,
   type VerifiedAccount,
 } from '@cloudflow/contracts';
-import { LOGGER, PresenceStore, RpcClient } from '@cloudflow/platform';
+import { LOGGER, RpcClient } from '@cloudflow/platform';
+import { PresenceStore } from '@cloudflow/presence';
 import type { Logger } from 'pino';
 import { GatewayConfig } from '../gateway.config';
 

@@ -1,6 +1,6 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { CloudFlowError, ErrorCode, type VerifiedAccount } from '@cloudflow/contracts';
-import type { RequestWithAppKey } from '@cloudflow/platform';
+import type { RequestWithAppKey } from '@cloudflow/access';
 import type { Response } from 'express';
 import { ClientApiController } from '../client-api/client-api.docs';
 import { CurrentAccount } from '../credentials/relay-auth.guards';

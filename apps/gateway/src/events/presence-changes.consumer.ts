@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { PRESENCE_EVENTS, presenceChangeProblem, type PresenceChange } from '@cloudflow/contracts';
-import { LOGGER, NatsConnectionOwner, ensurePresenceChangesConsumer } from '@cloudflow/platform';
+import { presenceChangeProblem, type PresenceChange } from '@cloudflow/contracts';
+import { LOGGER, NatsConnectionOwner } from '@cloudflow/platform';
+import { presenceChangesConsumer } from '@cloudflow/presence';
 import type { ConsumerMessages, JsMsg } from 'nats';
 import type { Logger } from 'pino';
 import { EventPush } from './event-push';
@@ -50,8 +51,7 @@ export class PresenceChangesConsumer implements OnApplicationBootstrap, OnApplic
     for (let failures = 0; !this.stopped;) {
       try {
         const nc = await this.nats.connection();
-        await ensurePresenceChangesConsumer(nc, this.nats.jetStreamReplicas);
-        const consumer = await nc.jetstream().consumers.get(PRESENCE_EVENTS.stream, PRESENCE_EVENTS.durable);
+        const consumer = await presenceChangesConsumer(nc, this.nats.jetStreamReplicas);
         this.messages = await consumer.consume({ max_messages: MAX_BATCH });
         failures = 0;
         for await (const msg of this.messages) {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { LOGGER, PresenceStore } from '@cloudflow/platform';
+import { LOGGER } from '@cloudflow/platform';
+import { PresenceStore } from '@cloudflow/presence';
 import type { Logger } from 'pino';
 import { GatewayConfig } from '../gateway.config';
 import { EventPush } from './event-push';

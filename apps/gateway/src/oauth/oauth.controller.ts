@@ -1,6 +1,7 @@
 import { Body, Controller, Header, HttpCode, Ip, Post, Req } from '@nestjs/common';
 import { CloudFlowError, ErrorCode } from '@cloudflow/contracts';
-import { RequiresApiGroup, type RequestWithAppKey } from '@cloudflow/platform';
+import type { RequestWithAppKey } from '@cloudflow/access';
+import { RequiresApiGroup } from '@cloudflow/platform';
 import { OauthService } from './oauth.service';
 
 /** POST /auth/oauth/token (CONTRACT.md §4): form-encoded per RFC 6749, JSON accepted too. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type CloudFlowMessage, type RequestView, type VerifiedAccount } from '@cloudflow/contracts';
-import { PresenceStore } from '@cloudflow/platform';
+import { PresenceStore } from '@cloudflow/presence';
 import { randomUUID } from 'node:crypto';
 import { GatewayConfig } from '../gateway.config';
 import { DeviceBus } from './device-bus.client';

@@ -14,10 +14,10 @@ import {
   LOGGER,
   MovingRetry,
   deliverWithResend,
-  PresenceStore,
   RequestIdsStore,
   isStorageOutage,
 } from '@cloudflow/platform';
+import { PresenceStore } from '@cloudflow/presence';
 import type { Logger } from 'pino';
 import { deviceNotFound } from '../relay/relay-errors';
 import { GatewayConfig } from '../gateway.config';

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LOGGER, PresenceStore } from '@cloudflow/platform';
+import { LOGGER } from '@cloudflow/platform';
+import { PresenceStore } from '@cloudflow/presence';
 import type { Logger } from 'pino';
 import type { Connection } from './connection';
 import { HubIdentity } from './hub-identity';

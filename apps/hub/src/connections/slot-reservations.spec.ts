@@ -1,4 +1,4 @@
-import type { PresenceStore } from '@cloudflow/platform';
+import type { PresenceStore } from '@cloudflow/presence';
 import type { Logger } from 'pino';
 import type { Connection } from './connection';
 import { ConnectionRegistry } from './connection-registry';

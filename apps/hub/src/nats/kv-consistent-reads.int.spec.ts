@@ -1,5 +1,6 @@
 import { PRESENCE } from '@cloudflow/contracts';
-import { NatsConnectionOwner, PresenceStore } from '@cloudflow/platform';
+import { NatsConnectionOwner } from '@cloudflow/platform';
+import { PresenceStore } from '@cloudflow/presence';
 import { startNatsCluster, type NatsClusterHandle, type NatsNode } from '@cloudflow/testing';
 import { connect, type NatsConnection } from 'nats';
 

@@ -1,5 +1,6 @@
 import { PRESENCE } from '@cloudflow/contracts';
-import { NatsConnectionOwner, PresenceStore, RequestIdsStore } from '@cloudflow/platform';
+import { NatsConnectionOwner, RequestIdsStore } from '@cloudflow/platform';
+import { PresenceStore } from '@cloudflow/presence';
 import { startNatsCluster, waitFor, type NatsClusterHandle } from '@cloudflow/testing';
 import { connect, StorageType, type NatsConnection } from 'nats';
 

@@ -1,4 +1,5 @@
-import { NatsConnectionOwner, PresenceStore } from '@cloudflow/platform';
+import { NatsConnectionOwner } from '@cloudflow/platform';
+import { PresenceStore } from '@cloudflow/presence';
 import { startNats, type NatsHandle } from '@cloudflow/testing';
 
 describe('PresenceStore.claimDevice (real nats-server)', () => {

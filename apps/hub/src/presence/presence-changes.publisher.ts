@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { presenceChangeId, presenceChangeSubject, type PresenceChange } from '@cloudflow/contracts';
-import { LOGGER, NatsConnectionOwner, ensurePresenceChangesStream } from '@cloudflow/platform';
+import { LOGGER, NatsConnectionOwner } from '@cloudflow/platform';
+import { ensurePresenceChangesStream } from '@cloudflow/presence';
 import type { Logger } from 'pino';
 
 /** Changes waiting for the stream at most; past this the oldest go (the gateways' sweep still ends their sessions). */

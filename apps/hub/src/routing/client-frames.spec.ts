@@ -1,5 +1,6 @@
 import { CloudFlowError, ErrorCode, type CloudFlowMessage, type DevicePresence } from '@cloudflow/contracts';
-import type { RequestIdsStore, UsageLimiter } from '@cloudflow/platform';
+import type { UsageLimiter } from '@cloudflow/access';
+import type { RequestIdsStore } from '@cloudflow/platform';
 import { recordingSocket, strictMock, type RecordingSocket } from '@cloudflow/testing';
 import { Connection } from '../connections/connection';
 import type { ConnectionRegistry } from '../connections/connection-registry';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CloudFlowError, ErrorCode, FINAL_TYPES, type CloudFlowMessage } from '@cloudflow/contracts';
+import { UsageLimiter } from '@cloudflow/access';
 import {
   inChildSpan,
   inSpan,
@@ -8,7 +9,6 @@ import {
   NEW_TRACE,
   RequestIdsStore,
   SpanKind,
-  UsageLimiter,
   deliverWithResend,
 } from '@cloudflow/platform';
 import type { ClientInflight, Connection } from '../connections/connection';

@@ -1,5 +1,6 @@
 import type { DevicePresence } from '@cloudflow/contracts';
-import type { Broadcasts, PresenceStore } from '@cloudflow/platform';
+import type { Broadcasts } from '@cloudflow/platform';
+import type { PresenceStore } from '@cloudflow/presence';
 import { DeviceOwners } from './device-owners';
 
 describe('DeviceOwners', () => {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DevicePresence } from '@cloudflow/contracts';
-import { Broadcasts, PresenceStore, TtlCache } from '@cloudflow/platform';
+import { Broadcasts, TtlCache } from '@cloudflow/platform';
+import { PresenceStore } from '@cloudflow/presence';
 
 /** Short enough that a stale entry costs at most one extra "no responders" round trip. */
 const TTL_MS = 1_000;

@@ -8,7 +8,8 @@ import {
   simulationOf,
   type SimulatedDeviceRecord,
 } from '@cloudflow/contracts';
-import { Broadcasts, LOGGER, MetricsService, PresenceStore, RpcClient } from '@cloudflow/platform';
+import { Broadcasts, LOGGER, MetricsService, RpcClient } from '@cloudflow/platform';
+import { PresenceStore } from '@cloudflow/presence';
 import { createHash } from 'node:crypto';
 import { Gauge } from 'prom-client';
 import type { Logger } from 'pino';

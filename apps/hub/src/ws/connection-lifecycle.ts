@@ -11,7 +11,8 @@ import {
   type DisconnectReason,
   type PresenceChange,
 } from '@cloudflow/contracts';
-import { Broadcasts, LOGGER, PresenceStore, ReadinessService, RevocationStream } from '@cloudflow/platform';
+import { Broadcasts, LOGGER, ReadinessService, RevocationStream } from '@cloudflow/platform';
+import { PresenceStore } from '@cloudflow/presence';
 import type { Logger } from 'pino';
 import type { RawData } from 'ws';
 import type { Connection } from '../connections/connection';

@@ -1,5 +1,6 @@
 import { CloudFlowError, ERROR_HTTP_STATUS, ErrorCode, TOKEN_AUDIENCES } from '@cloudflow/contracts';
-import type { JwtVerifier, PresenceStore } from '@cloudflow/platform';
+import type { JwtVerifier } from '@cloudflow/platform';
+import type { PresenceStore } from '@cloudflow/presence';
 import { strictMock } from '@cloudflow/testing';
 import type { IncomingMessage } from 'node:http';
 import type { ConnectionIdentity } from '../connections/connection';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CloudFlowError, ErrorCode, TOKEN_AUDIENCES } from '@cloudflow/contracts';
-import { JwtVerifier, PresenceStore } from '@cloudflow/platform';
+import { JwtVerifier } from '@cloudflow/platform';
+import { PresenceStore } from '@cloudflow/presence';
 import type { IncomingMessage } from 'node:http';
 import type { ConnectionIdentity } from '../connections/connection';
 import { SlotReservations, type SlotLease } from '../connections/slot-reservations';

@@ -153,7 +153,7 @@ const revocationFollower = [
 /** nats.js asks for the account's JetStream info when it opens a JetStream manager. */
 const JS_INFO = `${JS}.INFO`;
 
-/** What the platform layer of every service that guards HTTP routes with APP keys calls and hears. */
+/** What @cloudflow/access calls and hears in every service that guards HTTP routes with APP keys. */
 const appKeyGuard = {
   calls: [A.appKeyVerify, A.blockedEndpointList, A.usageReport],
   hears: [EVENTS.appKeyChanged, EVENTS.blockedEndpointsChanged, EVENTS.usageReported],

@@ -1,6 +1,5 @@
 import { appKeyError, CloudFlowError, ErrorCode, type AppKeyInfo } from '@cloudflow/contracts';
-import type { Broadcasts } from '../nats/broadcasts';
-import type { RpcClient } from '../nats/rpc-client';
+import type { Broadcasts, RpcClient } from '@cloudflow/platform';
 import { AppKeyCache } from './app-key.cache';
 
 const info: AppKeyInfo = {

@@ -1,7 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { CloudFlowError, ErrorCode, type ApiGroup, type AppKeyInfo } from '@cloudflow/contracts';
-import { API_GROUP_KEY, PUBLIC_KEY } from '../http/public.decorator';
+import { API_GROUP_KEY, PUBLIC_KEY } from '@cloudflow/platform';
 import type { AppKeyCache } from './app-key.cache';
 import { AppKeyGuard } from './app-key.guard';
 import type { BlockedEndpointsCache } from './blocked-endpoints.cache';

@@ -6,11 +6,9 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { EVENTS, SUBJECTS, type UsageReportItem } from '@cloudflow/contracts';
+import { Broadcasts, LOGGER, RpcClient } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { LOGGER } from '../logging/logger.token';
-import { Broadcasts } from '../nats/broadcasts';
-import { RpcClient } from '../nats/rpc-client';
 import { UsageLimiter } from './usage-limiter';
 
 /** How often admitted requests are reported: the bound on how stale other instances' view is. */

@@ -7,13 +7,16 @@ import {
   type DevicePresence,
   type HubHeartbeat,
 } from '@cloudflow/contracts';
+import {
+  InboxRequests,
+  KV_CONSISTENT_READS,
+  kvCreate,
+  MovingRetry,
+  NatsConnectionOwner,
+  reconcileKvReplicas,
+  TtlCache,
+} from '@cloudflow/platform';
 import { StorageType, type KV, type KvEntry } from 'nats';
-import { InboxRequests } from './inbox-requests';
-import { kvCreate } from './kv-create';
-import { KV_CONSISTENT_READS, reconcileKvReplicas } from './kv-replicas';
-import { MovingRetry } from './moving-retry';
-import { TtlCache } from '../cache/ttl-cache';
-import { NatsConnectionOwner } from './nats-connection.owner';
 
 const HEARTBEAT_CACHE_MS = 1_000;
 

@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { appKeyError, hasAppKeyShape, type ApiGroup, type AppKeyInfo } from '@cloudflow/contracts';
+import { API_GROUP_KEY, PUBLIC_KEY } from '@cloudflow/platform';
 import type { Request } from 'express';
-import { API_GROUP_KEY, PUBLIC_KEY } from '../http/public.decorator';
 import { AppKeyCache } from './app-key.cache';
 import { BlockedEndpointsCache } from './blocked-endpoints.cache';
 import { UsageLimiter } from './usage-limiter';

@@ -6,9 +6,8 @@ import {
   type AppKeyInfo,
   type UsageReportedEvent,
 } from '@cloudflow/contracts';
+import type { Broadcasts, RpcClient } from '@cloudflow/platform';
 import pino from 'pino';
-import type { Broadcasts } from '../nats/broadcasts';
-import type { RpcClient } from '../nats/rpc-client';
 import { UsageLimiter } from './usage-limiter';
 import { UsageReporter } from './usage.reporter';
 

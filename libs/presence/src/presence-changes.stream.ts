@@ -1,6 +1,14 @@
 import { PRESENCE_EVENTS } from '@cloudflow/contracts';
-import { AckPolicy, DeliverPolicy, nanos, RetentionPolicy, StorageType, type NatsConnection } from 'nats';
-import { createUnlessPresent } from './request-events.stream';
+import { createUnlessPresent } from '@cloudflow/platform';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  nanos,
+  RetentionPolicy,
+  StorageType,
+  type Consumer,
+  type NatsConnection,
+} from 'nats';
 
 /**
  * The durable stream of device socket openings and closings (PRESENCE_EVENTS), created
@@ -25,8 +33,17 @@ export async function ensurePresenceChangesStream(nc: NatsConnection, replicas: 
   );
 }
 
-/** The one durable consumer every gateway replica pulls from, so each change is recorded by one of them. */
-export async function ensurePresenceChangesConsumer(nc: NatsConnection, replicas: number): Promise<void> {
+/**
+ * The one durable consumer every gateway replica pulls from, so each change is recorded by one
+ * of them; created with the stream when missing. The gateway takes it from here and names
+ * neither the stream nor the consumer: they stay the presence library's.
+ */
+export async function presenceChangesConsumer(nc: NatsConnection, replicas: number): Promise<Consumer> {
+  await ensurePresenceChangesConsumer(nc, replicas);
+  return nc.jetstream().consumers.get(PRESENCE_EVENTS.stream, PRESENCE_EVENTS.durable);
+}
+
+async function ensurePresenceChangesConsumer(nc: NatsConnection, replicas: number): Promise<void> {
   await ensurePresenceChangesStream(nc, replicas);
   const jsm = await nc.jetstreamManager();
   await createUnlessPresent(

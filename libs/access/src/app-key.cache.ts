@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CloudFlowError, ErrorCode, EVENTS, SUBJECTS, type AppKeyInfo } from '@cloudflow/contracts';
+import { Broadcasts, RpcClient, TtlCache } from '@cloudflow/platform';
 import { createHash } from 'node:crypto';
-import { Broadcasts } from '../nats/broadcasts';
-import { RpcClient } from '../nats/rpc-client';
-import { TtlCache } from '../cache/ttl-cache';
 
 /** After this an entry is re-verified in the background while it keeps serving. */
 const SOFT_TTL_MS = 2_500;

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EVENTS, SUBJECTS, type BlockedEndpoint } from '@cloudflow/contracts';
+import { Broadcasts, RpcClient } from '@cloudflow/platform';
 import type { Logger } from 'pino';
-import { Broadcasts } from '../nats/broadcasts';
-import { RpcClient } from '../nats/rpc-client';
 
 /** After this the list is reloaded in the background while it keeps serving. */
 const SOFT_TTL_MS = 2_500;

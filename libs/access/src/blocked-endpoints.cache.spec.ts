@@ -1,7 +1,6 @@
 import { CloudFlowError, ErrorCode, type BlockedEndpointList } from '@cloudflow/contracts';
+import type { Broadcasts, RpcClient } from '@cloudflow/platform';
 import pino from 'pino';
-import type { Broadcasts } from '../nats/broadcasts';
-import type { RpcClient } from '../nats/rpc-client';
 import { BlockedEndpointsCache } from './blocked-endpoints.cache';
 
 const list = (...prefixes: string[]): BlockedEndpointList => ({

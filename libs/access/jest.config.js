@@ -1,0 +1,1 @@
+module.exports = require('../../tools/jest.preset.js').preset('access', __dirname);

@@ -1,0 +1,3 @@
+export * from './presence.module';
+export * from './presence.store';
+export * from './presence-changes.stream';
