@@ -15,7 +15,7 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<I
     host: config.HOST,
     // req.ip is the client address auth counts guesses and sign-ups by.
     trustProxy: config.TRUST_PROXY,
-    natsQueue: { url: config.NATS_URL, queue: 'admin', name: 'admin' },
+    natsQueue: { queue: 'admin' },
     slashAliases: ['/portal'],
     configure: (app) => {
       setupAdminApiDocs(app);

@@ -10,6 +10,6 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<I
     module: AppModule.forRoot(config),
     port: config.PORT,
     host: config.HOST,
-    natsQueue: { url: config.NATS_URL, queue: 'auth', name: 'auth' },
+    natsQueue: { queue: 'auth' },
   });
 }

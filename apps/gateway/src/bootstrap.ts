@@ -14,7 +14,7 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<I
     // req.ip is the client address auth counts guesses and sign-ups by.
     trustProxy: config.TRUST_PROXY,
     formPaths: ['/auth/oauth/token'],
-    natsQueue: { url: config.NATS_URL, queue: 'gateway', name: 'gateway' },
+    natsQueue: { queue: 'gateway' },
     configure: (app) => setupApiDocs(app),
     drain: { graceMs: config.SHUTDOWN_GRACE_MS },
   });

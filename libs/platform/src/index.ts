@@ -12,6 +12,8 @@ export * from './nats/nats-server-config';
 export * from './nats/rpc-client';
 export * from './nats/broadcasts';
 export * from './nats/nats-connection.owner';
+export * from './nats/owned-nats.client';
+export * from './nats/owned-nats.server';
 export * from './nats/bus-codec';
 export * from './database/database.service';
 export * from './database/service-roles';

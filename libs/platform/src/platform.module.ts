@@ -7,7 +7,6 @@ import {
   Optional,
   type Provider,
 } from '@nestjs/common';
-import { ClientNats } from '@nestjs/microservices';
 import { SUBJECTS } from '@cloudflow/contracts';
 import { hostname } from 'node:os';
 import { JwtVerifier } from './auth/jwt-verifier';
@@ -20,7 +19,8 @@ import { createLogger } from './logging/logger';
 import { LOGGER } from './logging/logger.token';
 import { Broadcasts } from './nats/broadcasts';
 import { NatsConnectionOwner } from './nats/nats-connection.owner';
-import { natsAuth, natsConnectionOptions } from './nats/nats-options';
+import { natsAuth } from './nats/nats-options';
+import { OwnedNatsClient } from './nats/owned-nats.client';
 import { RpcClient } from './nats/rpc-client';
 import { startTracing, stopTracing } from './tracing/tracing';
 
@@ -80,11 +80,10 @@ export class PlatformModule {
       },
       {
         provide: RpcClient,
-        useFactory: () =>
-          new RpcClient(
-            new ClientNats(natsConnectionOptions(config.NATS_URL, natsName, nats)),
-            config.RPC_TIMEOUT_MS,
-          ),
+        inject: [NatsConnectionOwner],
+        // Nest's request/reply protocol over the process's one NATS connection.
+        useFactory: (owner: NatsConnectionOwner) =>
+          new RpcClient(new OwnedNatsClient(owner, nats.inboxPrefix), config.RPC_TIMEOUT_MS),
       },
       {
         provide: JwtVerifier,

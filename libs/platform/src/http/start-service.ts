@@ -18,8 +18,8 @@ import { NestPinoLogger } from '../logging/logger';
 import { LOGGER } from '../logging/logger.token';
 import { CORRELATION_HEADER, runWithCorrelation } from '../logging/request-context';
 import { NatsCorrelationInterceptor } from '../nats/correlation.interceptor';
-import { BaseConfig } from '../config/base.config';
-import { natsAuth, natsResponderOptions } from '../nats/nats-options';
+import { NatsConnectionOwner } from '../nats/nats-connection.owner';
+import { OwnedNatsServer } from '../nats/owned-nats.server';
 import { rejectDeepJson } from './json-depth';
 import { httpServerSpans } from '../tracing/http-server-span';
 import { tracingEnabled } from '../tracing/tracing';
@@ -28,8 +28,8 @@ export interface StartServiceOptions {
   module: Type<unknown> | DynamicModule;
   port: number;
   host: string;
-  /** Serve NATS request handlers in this queue group. */
-  natsQueue?: { url: string; queue: string; name: string };
+  /** Serve the NATS request handlers (`@MessagePattern`) in this queue group. */
+  natsQueue?: { queue: string };
   /** BaseConfig.TRUST_PROXY: who may set req.ip through X-Forwarded-For (default: nobody). */
   trustProxy?: string;
   /** Paths that also accept application/x-www-form-urlencoded bodies (OAuth). */
@@ -91,12 +91,11 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   app.useGlobalFilters(filter);
   app.useGlobalPipes(pipe);
   if (options.natsQueue) {
-    const { url, queue, name } = options.natsQueue;
-    // The service's own NATS user (PlatformModule provides its validated config). The same
-    // filter and pipe; the correlation interceptor only here: HTTP requests get their id from the
-    // middleware, and a route with no interceptor skips Nest's rxjs interceptor chain entirely.
+    // On the process's one NATS connection (PlatformModule's owner, logged in as this service).
+    // The same filter and pipe; the correlation interceptor only here: HTTP requests get their id
+    // from the middleware, and a route with no interceptor skips Nest's rxjs interceptor chain.
     const responders = app.connectMicroservice(
-      natsResponderOptions(url, name, queue, natsAuth(app.get(BaseConfig), name)),
+      { strategy: new OwnedNatsServer(app.get(NatsConnectionOwner), options.natsQueue.queue) },
       {
         inheritAppConfig: false,
         // Handlers are built with the globals in force when listeners register: set them first.

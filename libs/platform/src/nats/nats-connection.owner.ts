@@ -3,11 +3,12 @@ import { connect, Events, type NatsConnection } from 'nats';
 import { natsConnectionOptions, type NatsAuth } from './nats-options';
 
 /**
- * The one owner of the process's raw NATS connection (the RPC client keeps Nest's own): it
- * connects, knows whether NATS is reachable (readiness), runs the reconnect hooks through which
- * caches drop what they may have missed, and drains on shutdown. The raw paths (a connection's
- * bus subject, the request stream, presence, broadcasts) reach NATS only through it, and each of
- * them validates what it receives against its contract class (libs/contracts bus-validation).
+ * The one owner of the process's NATS connection: it connects, knows whether NATS is reachable
+ * (readiness), runs the reconnect hooks through which caches drop what they may have missed, and
+ * drains on shutdown. Everything reaches NATS over this one connection: Nest's RPC client and
+ * responders (OwnedNatsClient, OwnedNatsServer) and the raw paths (a connection's bus subject, the
+ * request stream, presence, broadcasts), each of which validates what it receives against its
+ * contract class (libs/contracts bus-validation).
  */
 @Injectable()
 export class NatsConnectionOwner implements OnModuleInit, OnApplicationShutdown {
