@@ -24,6 +24,7 @@ export * from './http/public.decorator';
 export * from './http/start-service';
 export * from './auth/jwt-verifier';
 export * from './platform.module';
+export * from './nats/create-unless-present';
 export * from './nats/request-events.stream';
 export * from './database/schema-drift';
 export * from './nats/revocation-stream';

@@ -9,6 +9,7 @@ import {
   type NatsConnection,
   type StreamConfig,
 } from 'nats';
+import { createUnlessPresent } from './create-unless-present';
 
 /**
  * The durable stream hubs publish request events to (CONTRACT.md §5: a device's answer is never
@@ -106,25 +107,5 @@ export async function ensureRequestEventsConsumer(
     config.max_deliver !== wanted.max_deliver
   ) {
     await jsm.consumers.update(REQUEST_EVENTS.stream, REQUEST_EVENTS.durable, wanted);
-  }
-}
-
-/** Whoever starts first creates it; a create that lost the race is fine if the thing now exists. */
-export async function createUnlessPresent(
-  info: () => Promise<unknown>,
-  create: () => Promise<unknown>,
-): Promise<void> {
-  try {
-    await info();
-    return;
-  } catch {
-    /* missing */
-  }
-  try {
-    await create();
-  } catch (error) {
-    await info().catch(() => {
-      throw error;
-    });
   }
 }

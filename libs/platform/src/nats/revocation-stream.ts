@@ -10,6 +10,7 @@ import {
 import type { Logger } from 'pino';
 import { decodeBus } from './bus-codec';
 import { NatsConnectionOwner } from './nats-connection.owner';
+import { createUnlessPresent } from './create-unless-present';
 
 const RESTART_MS = 1_000;
 
@@ -96,28 +97,17 @@ export class RevocationStream {
 /** Whoever follows first creates it; memory storage: revocations matter for minutes, not across a NATS restart. */
 export async function ensureRevocationsStream(nc: NatsConnection, replicas: number): Promise<void> {
   const jsm = await nc.jetstreamManager();
-  const exists = () => jsm.streams.info(REVOCATIONS.stream);
-  if (
-    await exists().then(
-      () => true,
-      () => false,
-    )
-  )
-    return;
-  try {
-    await jsm.streams.add({
-      name: REVOCATIONS.stream,
-      subjects: [EVENTS.accessRevoked],
-      storage: StorageType.Memory,
-      retention: RetentionPolicy.Limits,
-      max_age: nanos(REVOCATIONS.maxAgeMs),
-      max_msgs: 1_000_000,
-      num_replicas: replicas,
-    });
-  } catch (error) {
-    // Another hub created it first.
-    await exists().catch(() => {
-      throw error;
-    });
-  }
+  await createUnlessPresent(
+    () => jsm.streams.info(REVOCATIONS.stream),
+    () =>
+      jsm.streams.add({
+        name: REVOCATIONS.stream,
+        subjects: [EVENTS.accessRevoked],
+        storage: StorageType.Memory,
+        retention: RetentionPolicy.Limits,
+        max_age: nanos(REVOCATIONS.maxAgeMs),
+        max_msgs: 1_000_000,
+        num_replicas: replicas,
+      }),
+  );
 }
