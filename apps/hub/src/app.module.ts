@@ -10,6 +10,8 @@ import {
 } from '@cloudflow/platform';
 import { PresenceModule } from '@cloudflow/presence';
 import type { Logger } from 'pino';
+import { HubBus } from './bus/hub-bus';
+import { RequestEventsPublisher } from './bus/request-events.publisher';
 import { ConnectionRegistry } from './connections/connection-registry';
 import { HubIdentity } from './connections/hub-identity';
 import { SlotReservations } from './connections/slot-reservations';
@@ -17,14 +19,12 @@ import { HubConfig } from './hub.config';
 import { HubMetrics } from './hub.metrics';
 import { RelayLookup } from './lookup/relay-lookup';
 import { UpgradeDevices } from './lookup/upgrade-devices';
+import { PresenceChangesPublisher } from './presence/presence-changes.publisher';
 import { ClientFrames } from './routing/client-frames';
 import { DeviceFrames } from './routing/device-frames';
 import { DeviceOwners } from './routing/device-owners';
-import { HubBus } from './routing/hub-bus';
+import { EventSubscriptions } from './routing/event-subscriptions';
 import { InflightWatch } from './routing/inflight-watch';
-import { RequestEventsPublisher } from './routing/request-events.publisher';
-import { PresenceChangesPublisher } from './presence/presence-changes.publisher';
-import { EventSubscriptions } from './presence/event-subscriptions';
 import { SimulatedTerminals } from './simulated/simulated-terminals.service';
 import { ConnectionLifecycle } from './ws/connection-lifecycle';
 import { RevocationFloors } from './ws/revocation-floors';
@@ -32,6 +32,22 @@ import { SocketRevalidation } from './ws/socket-revalidation';
 import { UpgradeAuth } from './ws/upgrade-auth';
 import { WsServer } from './ws/ws-server.service';
 
+/*
+ * The hub's rooms, one folder each (config, metrics and bootstrap sit at the top):
+ * - ws/          the device and POS websocket edge: the server at /ws, the upgrade's auth and
+ *                admit, a socket's lifecycle, revocation floors and revalidation, the frame queue.
+ * - routing/     frames between sockets and the bus: POS (client) and device frames, which
+ *                connection holds a device, the inflight watch, the frame parser, POS event
+ *                subscriptions.
+ * - bus/         the hub's NATS side: the connection subjects (HubBus), the request-events
+ *                publisher and its batches, next-turn write batching, and the real-nats-server
+ *                specs of the platform's NATS pieces the hub stands on.
+ * - connections/ the sockets held: Connection, their registry, this hub's identity, slot
+ *                reservations under the account's limit.
+ * - presence/    device presence: the changes this hub publishes, PresenceStore's real-nats specs.
+ * - lookup/      what the hub reads from admin: relay records (cached), devices at upgrade (batched).
+ * - simulated/   the sandbox tenants' simulated terminals a hub hosts.
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: HubConfig): DynamicModule {

@@ -9,7 +9,7 @@ import type { HubMetrics } from '../hub.metrics';
 import type { RelayLookup } from '../lookup/relay-lookup';
 import { ClientFrames } from './client-frames';
 import type { DeviceOwners } from './device-owners';
-import type { BusAck, BusMessage, HubBus } from './hub-bus';
+import type { BusAck, BusMessage, HubBus } from '../bus/hub-bus';
 
 const frame = (type: CloudFlowMessage['type'], requestId: string): CloudFlowMessage => ({
   type,

@@ -17,7 +17,7 @@ import { HubConfig } from '../hub.config';
 import { HubMetrics } from '../hub.metrics';
 import { RelayLookup } from '../lookup/relay-lookup';
 import { DeviceOwners } from './device-owners';
-import { HubBus, type BusAck, type BusMessage } from './hub-bus';
+import { HubBus, type BusAck, type BusMessage } from '../bus/hub-bus';
 
 /**
  * Frames from POS sockets: a `payment`/`request` starts a transaction on a device of the

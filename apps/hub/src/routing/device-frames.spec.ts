@@ -6,8 +6,8 @@ import { HubConfig } from '../hub.config';
 import { HubMetrics } from '../hub.metrics';
 import type { RelayLookup } from '../lookup/relay-lookup';
 import { DeviceFrames } from './device-frames';
-import type { BusAck, BusMessage, HubBus } from './hub-bus';
-import type { RequestEventInput, RequestEventsPublisher } from './request-events.publisher';
+import type { BusAck, BusMessage, HubBus } from '../bus/hub-bus';
+import type { RequestEventInput, RequestEventsPublisher } from '../bus/request-events.publisher';
 
 function fakeSocket() {
   const sent: CloudFlowMessage[] = [];

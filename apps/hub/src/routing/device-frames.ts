@@ -15,8 +15,8 @@ import { HubConfig } from '../hub.config';
 import { HubMetrics } from '../hub.metrics';
 import { RelayLookup } from '../lookup/relay-lookup';
 import { deviceEventId } from './event-id';
-import { HubBus, type BusAck, type BusMessage } from './hub-bus';
-import { RequestEventsPublisher } from './request-events.publisher';
+import { HubBus, type BusAck, type BusMessage } from '../bus/hub-bus';
+import { RequestEventsPublisher } from '../bus/request-events.publisher';
 
 /** One try of a final reply: the POS's hub answers at once; a lost one is sent again well within the POS's wait. */
 const FINAL_REPLY_TRY_MS = 1000;

@@ -5,7 +5,7 @@ import { Connection } from '../connections/connection';
 import type { ConnectionRegistry } from '../connections/connection-registry';
 import { HubConfig } from '../hub.config';
 import type { HubMetrics } from '../hub.metrics';
-import type { BusAck, BusMessage, HubBus } from './hub-bus';
+import type { BusAck, BusMessage, HubBus } from '../bus/hub-bus';
 import { InflightWatch } from './inflight-watch';
 
 const CHECK_MS = new HubConfig().INFLIGHT_CHECK_MS;

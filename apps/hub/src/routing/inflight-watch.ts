@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import { HubConfig } from '../hub.config';
 import { HubMetrics } from '../hub.metrics';
-import { HubBus } from './hub-bus';
+import { HubBus } from '../bus/hub-bus';
 
 /** How long "no responders" must last before a device connection counts as gone. */
 const CONFIRM_GONE_MS = 1_500;

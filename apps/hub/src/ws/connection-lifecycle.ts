@@ -19,13 +19,13 @@ import type { Connection } from '../connections/connection';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import { HubIdentity } from '../connections/hub-identity';
 import { HubConfig } from '../hub.config';
-import { nextTurn } from '../nats/next-turn';
+import { nextTurn } from '../bus/next-turn';
 import { ClientFrames } from '../routing/client-frames';
 import { DeviceFrames } from '../routing/device-frames';
 import { parseFrame, requestIdOf } from '../routing/frame-parser';
-import { HubBus } from '../routing/hub-bus';
+import { HubBus } from '../bus/hub-bus';
 import { PresenceChangesPublisher } from '../presence/presence-changes.publisher';
-import { EventSubscriptions } from '../presence/event-subscriptions';
+import { EventSubscriptions } from '../routing/event-subscriptions';
 import { FrameQueue } from './frame-queue';
 import { RevocationFloors, revokes } from './revocation-floors';
 

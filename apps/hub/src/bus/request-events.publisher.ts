@@ -36,7 +36,7 @@ interface Encoded {
   correlationId?: string;
 }
 
-/** `eventId` when the event must be recognisable as a duplicate (a device frame: see event-id.ts); a fresh one otherwise. */
+/** `eventId` when the event must be recognisable as a duplicate (a device frame: see routing/event-id.ts); a fresh one otherwise. */
 export type RequestEventInput = Pick<RequestEvent, 'kind' | 'mode' | 'requestId' | 'index' | 'origin'> & {
   message: CloudFlowMessage;
   eventId?: string;
