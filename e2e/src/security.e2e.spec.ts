@@ -18,8 +18,8 @@ import { createTenant, expectStatus, type Tenant } from './support/tenant';
  * The other items' attacks sit with the system shape they need:
  * - item 1 (sockets outliving a rotation; the 5 s cache bounds): relay.e2e "refuses, on every
  *   hub, a websocket token minted before its credential was rotated…"; the re-check after a
- *   NATS reconnect: apps/hub socket-revalidation.spec and apps/auth relay-credentials.int; the
- *   5 s cache bounds: libs/access app-key.cache.spec;
+ *   NATS reconnect: apps/hub socket-revalidation.service.spec and apps/auth
+ *   relay-credentials.int; the 5 s cache bounds: libs/access app-key.cache.spec;
  * - items 3, 4, 9: security-http.e2e; items 5, 6: security-data.e2e;
  * - item 7: operator.e2e (per-tenant ceiling), relay.e2e "reserves connection slots atomically…"
  *   (24 simultaneous upgrades over two hubs: all 24 opened before, exactly the limit now);

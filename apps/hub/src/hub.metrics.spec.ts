@@ -1,7 +1,7 @@
 import type { CloudFlowMessage } from '@cloudflow/contracts';
 import { MetricsService } from '@cloudflow/platform';
 import { parsePrometheusText, promValue } from '@cloudflow/testing';
-import type { ConnectionRegistry } from './connections/connection-registry';
+import type { ConnectionRegistry } from './connections/connection.registry';
 import { HubConfig } from './hub.config';
 import { HubMetrics, outcomeOfFinal } from './hub.metrics';
 

@@ -3,7 +3,7 @@ import { CANCELLED_OUTCOME, ErrorCode, type CloudFlowMessage, type RequestMode }
 import { MetricsService, RequestOutcomeMetrics, type RequestOutcome } from '@cloudflow/platform';
 import { hostname } from 'node:os';
 import { Gauge, Histogram } from 'prom-client';
-import { ConnectionRegistry } from './connections/connection-registry';
+import { ConnectionRegistry } from './connections/connection.registry';
 import { HubConfig } from './hub.config';
 
 /**

@@ -15,11 +15,11 @@ import { Gauge } from 'prom-client';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { Connection, type ConnectionIdentity } from '../connections/connection';
-import { ConnectionRegistry } from '../connections/connection-registry';
+import { ConnectionRegistry } from '../connections/connection.registry';
 import { HubIdentity } from '../connections/hub-identity';
 import { HubConfig } from '../hub.config';
-import { ConnectionLifecycle } from '../ws/connection-lifecycle';
-import { UpgradeAuth } from '../ws/upgrade-auth';
+import { ConnectionLifecycle } from '../ws/connection-lifecycle.service';
+import { UpgradeAuth } from '../ws/upgrade-auth.service';
 import { HostedTerminal } from './hosted-terminal';
 
 /**

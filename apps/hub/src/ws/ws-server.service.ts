@@ -13,12 +13,12 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Connection, type ConnectionIdentity } from '../connections/connection';
-import { ConnectionRegistry } from '../connections/connection-registry';
+import { ConnectionRegistry } from '../connections/connection.registry';
 import { HubIdentity } from '../connections/hub-identity';
-import type { SlotLease } from '../connections/slot-reservations';
+import type { SlotLease } from '../connections/slot-reservations.service';
 import { HubConfig } from '../hub.config';
-import { ConnectionLifecycle } from './connection-lifecycle';
-import { UpgradeAuth } from './upgrade-auth';
+import { ConnectionLifecycle } from './connection-lifecycle.service';
+import { UpgradeAuth } from './upgrade-auth.service';
 
 /** The hub's websocket endpoint at /ws on its HTTP port; upgrade refusals are plain HTTP errors. */
 @Injectable()

@@ -34,7 +34,7 @@ export function certainId(value: unknown): value is string {
  *
  * It answers only "certainly valid": true means class-validator (whitelist,
  * forbidNonWhitelisted) accepts the frame too. False means "not sure": the caller then runs
- * class-validator, so refusals keep exactly its rules and error texts. frame-parser.spec.ts
+ * class-validator, so refusals keep exactly its rules and error texts. frame.parser.spec.ts
  * (apps/hub) checks both directions on a table of frames.
  */
 export function certainlyValidEnvelope(frame: Record<string, unknown>): boolean {

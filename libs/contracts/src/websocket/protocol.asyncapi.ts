@@ -7,7 +7,7 @@ import { OPTIONAL_EVENT_TYPES, DISCONNECT_REASONS } from '../messages/relay/pres
 /**
  * The websocket protocol of both socket kinds (device and client) as an AsyncAPI 3.1 document.
  * Built from the same constants the hub validates with (message types, limits, close codes), and
- * checked against the hub's frame parser by apps/hub/src/routing/frame-parser.asyncapi.spec.ts,
+ * checked against the hub's frame parser by apps/hub/src/routing/frame.parser.asyncapi.spec.ts,
  * so the document cannot drift from what the hub accepts. The gateway serves it at
  * /docs/websocket/1.1 (view) and /docs/websocket/1.1/asyncapi.yaml.
  */

@@ -8,7 +8,7 @@ import {
   START_TYPES,
   websocketAsyncApiDocument,
 } from '@cloudflow/contracts';
-import { parseFrame } from './frame-parser';
+import { parseFrame } from './frame.parser';
 
 // The published AsyncAPI document and the hub's frame validation must say the same thing: every
 // example the document gives is accepted, and every rule its schemas state (required fields,

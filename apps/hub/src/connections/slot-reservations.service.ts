@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER } from '@cloudflow/platform';
 import { PresenceStore } from '@cloudflow/presence';
 import type { Logger } from 'pino';
-import { ConnectionRegistry } from './connection-registry';
+import { ConnectionRegistry } from './connection.registry';
 import { HubIdentity } from './hub-identity';
 
 /** A connection slot granted to one upgrade: the socket takes it, or the upgrade gives it back. */

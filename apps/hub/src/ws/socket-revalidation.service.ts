@@ -10,9 +10,9 @@ import {
 import { Broadcasts, LOGGER, RpcClient } from '@cloudflow/platform';
 import type { Logger } from 'pino';
 import type { Connection } from '../connections/connection';
-import { ConnectionRegistry } from '../connections/connection-registry';
-import { RelayLookup } from '../lookup/relay-lookup';
-import { UpgradeDevices } from '../lookup/upgrade-devices';
+import { ConnectionRegistry } from '../connections/connection.registry';
+import { RelayLookup } from '../lookup/relay-lookup.cache';
+import { UpgradeDevices } from '../lookup/upgrade-devices.client';
 import { mintedBefore, RevocationFloors } from './revocation-floors';
 
 /** After a reconnect, the check waits this long (the lookup caches are dropped first, NATS settles). */

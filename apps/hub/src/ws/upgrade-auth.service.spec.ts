@@ -4,11 +4,11 @@ import type { PresenceStore } from '@cloudflow/presence';
 import { strictMock } from '@cloudflow/testing';
 import type { IncomingMessage } from 'node:http';
 import type { ConnectionIdentity } from '../connections/connection';
-import type { SlotLease, SlotReservations } from '../connections/slot-reservations';
+import type { SlotLease, SlotReservations } from '../connections/slot-reservations.service';
 import { HubConfig } from '../hub.config';
-import type { RelayLookup } from '../lookup/relay-lookup';
-import type { UpgradeDevices } from '../lookup/upgrade-devices';
-import { UpgradeAuth } from './upgrade-auth';
+import type { RelayLookup } from '../lookup/relay-lookup.cache';
+import type { UpgradeDevices } from '../lookup/upgrade-devices.client';
+import { UpgradeAuth } from './upgrade-auth.service';
 import type { RevocationFloors } from './revocation-floors';
 
 function setup(claims: Record<string, unknown> | Error) {

@@ -7,7 +7,7 @@ import {
 } from '@cloudflow/platform';
 import { startNats, type NatsHandle } from '@cloudflow/testing';
 import { headers } from 'nats';
-import { HubBus } from './hub-bus';
+import { HubBus } from './hub-bus.client';
 
 /** Issue 9, hole 12: bus messages are validated on receipt and carry the correlation id. */
 describe('HubBus (real nats-server)', () => {

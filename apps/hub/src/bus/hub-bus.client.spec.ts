@@ -14,7 +14,7 @@ import {
   type NatsError,
   type PublishOptions,
 } from 'nats';
-import { HubBus, type BusAck, type BusMessage } from './hub-bus';
+import { HubBus, type BusAck, type BusMessage } from './hub-bus.client';
 
 const text = new TextEncoder();
 const read = new TextDecoder();

@@ -1,12 +1,12 @@
 import { ErrorCode, type CloudFlowMessage } from '@cloudflow/contracts';
 import { MetricsService } from '@cloudflow/platform';
 import { Connection } from '../connections/connection';
-import type { ConnectionRegistry } from '../connections/connection-registry';
+import type { ConnectionRegistry } from '../connections/connection.registry';
 import { HubConfig } from '../hub.config';
 import { HubMetrics } from '../hub.metrics';
-import type { RelayLookup } from '../lookup/relay-lookup';
-import { DeviceFrames } from './device-frames';
-import type { BusAck, BusMessage, HubBus } from '../bus/hub-bus';
+import type { RelayLookup } from '../lookup/relay-lookup.cache';
+import { DeviceFrames } from './device-frames.service';
+import type { BusAck, BusMessage, HubBus } from '../bus/hub-bus.client';
 import type { RequestEventInput, RequestEventsPublisher } from '../bus/request-events.publisher';
 
 function fakeSocket() {

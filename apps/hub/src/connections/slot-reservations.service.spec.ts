@@ -1,9 +1,9 @@
 import type { PresenceStore } from '@cloudflow/presence';
 import type { Logger } from 'pino';
 import type { Connection } from './connection';
-import { ConnectionRegistry } from './connection-registry';
+import { ConnectionRegistry } from './connection.registry';
 import type { HubIdentity } from './hub-identity';
-import { SlotReservations } from './slot-reservations';
+import { SlotReservations } from './slot-reservations.service';
 
 /**
  * The account's slot entry as NATS KV holds it: per hub counts behind a revision, written by

@@ -1,7 +1,7 @@
 import type { DevicePresence } from '@cloudflow/contracts';
 import type { Broadcasts } from '@cloudflow/platform';
 import type { PresenceStore } from '@cloudflow/presence';
-import { DeviceOwners } from './device-owners';
+import { DeviceOwners } from './device-owners.cache';
 
 describe('DeviceOwners', () => {
   let reads: number;

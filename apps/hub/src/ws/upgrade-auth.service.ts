@@ -4,10 +4,10 @@ import { JwtVerifier } from '@cloudflow/platform';
 import { PresenceStore } from '@cloudflow/presence';
 import type { IncomingMessage } from 'node:http';
 import type { ConnectionIdentity } from '../connections/connection';
-import { SlotReservations, type SlotLease } from '../connections/slot-reservations';
+import { SlotReservations, type SlotLease } from '../connections/slot-reservations.service';
 import { HubConfig } from '../hub.config';
-import { RelayLookup } from '../lookup/relay-lookup';
-import { UpgradeDevices } from '../lookup/upgrade-devices';
+import { RelayLookup } from '../lookup/relay-lookup.cache';
+import { UpgradeDevices } from '../lookup/upgrade-devices.client';
 import { RevocationFloors } from './revocation-floors';
 
 /**

@@ -1,6 +1,6 @@
 import { CloudFlowError, ErrorCode, SUBJECTS, type DeviceRecord } from '@cloudflow/contracts';
 import type { RpcClient } from '@cloudflow/platform';
-import { UpgradeDevices } from './upgrade-devices';
+import { UpgradeDevices } from './upgrade-devices.client';
 
 const record = (referenceId: string, enabled = true): DeviceRecord => ({
   tenantId: 't1',

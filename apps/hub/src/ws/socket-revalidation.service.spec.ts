@@ -8,11 +8,11 @@ import {
 import type { Broadcasts, RpcClient } from '@cloudflow/platform';
 import type { Logger } from 'pino';
 import type { Connection, ConnectionIdentity } from '../connections/connection';
-import type { ConnectionRegistry } from '../connections/connection-registry';
-import type { RelayLookup } from '../lookup/relay-lookup';
-import type { UpgradeDevices } from '../lookup/upgrade-devices';
+import type { ConnectionRegistry } from '../connections/connection.registry';
+import type { RelayLookup } from '../lookup/relay-lookup.cache';
+import type { UpgradeDevices } from '../lookup/upgrade-devices.client';
 import { RevocationFloors } from './revocation-floors';
-import { SocketRevalidation } from './socket-revalidation';
+import { SocketRevalidation } from './socket-revalidation.service';
 
 const T = 1_800_000_000_000;
 

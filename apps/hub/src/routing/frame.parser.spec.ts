@@ -1,7 +1,7 @@
 import { CloudFlowError, CloudFlowMessage, ErrorCode, certainlyValidEnvelope } from '@cloudflow/contracts';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { parseFrame, requestIdOf } from './frame-parser';
+import { parseFrame, requestIdOf } from './frame.parser';
 
 const frame = (over: Record<string, unknown> = {}) =>
   Buffer.from(
