@@ -1,6 +1,7 @@
 import type { PresenceStore } from '@cloudflow/presence';
+import { recordingSocket, strictMock } from '@cloudflow/testing';
 import type { Logger } from 'pino';
-import type { Connection } from './connection';
+import { Connection } from './connection';
 import { ConnectionRegistry } from './connection.registry';
 import type { HubIdentity } from './hub-identity';
 import { SlotReservations } from './slot-reservations.service';
@@ -50,15 +51,16 @@ function cluster(otherHubs: number) {
       },
     ),
   };
-  const logger = { warn: jest.fn(), debug: jest.fn() } as unknown as Logger;
-  const hub = { id: 'hub-a' } as HubIdentity;
-  const registry = new ConnectionRegistry(presence as unknown as PresenceStore, hub, logger);
-  const slots = new SlotReservations(presence as unknown as PresenceStore, registry, hub, logger);
+  const store = strictMock<PresenceStore>('presence', presence);
+  const logger = strictMock<Logger>('logger', { warn: jest.fn(), debug: jest.fn() });
+  const hub = strictMock<HubIdentity>('hub', { id: 'hub-a' });
+  const registry = new ConnectionRegistry(store, hub, logger);
+  const slots = new SlotReservations(store, registry, hub, logger);
   return { state, presence, registry, slots };
 }
 
 const conn = (id: string) =>
-  ({ id, identity: { kind: 'client', tenantId: 't1', accountId: 'acc-1' } }) as unknown as Connection;
+  new Connection({ kind: 'client', tenantId: 't1', accountId: 'acc-1' }, recordingSocket(`pos ${id}`).ws, id);
 
 describe('SlotReservations', () => {
   it('grants a burst no more than the limit leaves; arrivals during a write share the next one', async () => {

@@ -1,5 +1,6 @@
-import { ErrorCode, type CloudFlowMessage } from '@cloudflow/contracts';
+import { ErrorCode, type AccountRecord, type CloudFlowMessage } from '@cloudflow/contracts';
 import { MetricsService } from '@cloudflow/platform';
+import { recordingSocket, strictMock, type RecordingSocket } from '@cloudflow/testing';
 import { Connection } from '../connections/connection';
 import type { ConnectionRegistry } from '../connections/connection.registry';
 import { HubConfig } from '../hub.config';
@@ -8,21 +9,6 @@ import type { RelayLookup } from '../lookup/relay-lookup.cache';
 import { DeviceFrames } from './device-frames.service';
 import type { BusAck, BusMessage, HubBus } from '../bus/hub-bus.client';
 import type { RequestEventInput, RequestEventsPublisher } from '../bus/request-events.publisher';
-
-function fakeSocket() {
-  const sent: CloudFlowMessage[] = [];
-  const ws = {
-    OPEN: 1,
-    readyState: 1,
-    send: (data: string, cb: (err?: Error) => void) => {
-      sent.push(JSON.parse(data) as CloudFlowMessage);
-      cb();
-    },
-    close: jest.fn(),
-    terminate: jest.fn(),
-  };
-  return { ws, sent };
-}
 
 const payment = (requestId: string): CloudFlowMessage => ({
   type: 'payment',
@@ -49,6 +35,7 @@ describe('DeviceFrames', () => {
     payload: {},
   });
   let device: Connection;
+  let socket: RecordingSocket;
   let sent: CloudFlowMessage[];
   let registry: ConnectionRegistry;
   let config: HubConfig;
@@ -61,24 +48,33 @@ describe('DeviceFrames', () => {
     hold = undefined;
     published = [];
     replyAnswers = [];
-    const bus = {
+    const bus = strictMock<HubBus>('bus', {
       publish: async (connId: string, msg: BusMessage) => void published.push({ connId, msg }),
       // Final replies are asked (to see "no responders"); each answer of `replyAnswers` in turn, then ok.
       request: async (connId: string, msg: BusMessage): Promise<BusAck> => {
         published.push({ connId, msg });
         return replyAnswers.shift() ?? { ok: true };
       },
-    } as unknown as HubBus;
+    });
     recorded = [];
-    const events = {
+    const events = strictMock<RequestEventsPublisher>('events', {
       publish: async (_conn: Connection, input: RequestEventInput) => {
         recorded.push(input);
         await hold;
         return accept;
       },
-    } as unknown as RequestEventsPublisher;
-    const lookup = { account: async () => ({ requestTimeoutSeconds: 150 }) } as unknown as RelayLookup;
-    registry = { draining: false } as ConnectionRegistry;
+    });
+    const lookup = strictMock<RelayLookup>('lookup', {
+      account: async (tenantId: string, accountId: string): Promise<AccountRecord> => ({
+        tenantId,
+        accountId,
+        name: 'Shop',
+        connectionLimit: 10,
+        webhookUrl: null,
+        requestTimeoutSeconds: 150,
+      }),
+    });
+    registry = strictMock<ConnectionRegistry>('registry', { draining: false });
     config = Object.assign(new HubConfig(), { INFLIGHT_GRACE_MS: 0 });
     frames = new DeviceFrames(
       bus,
@@ -97,11 +93,11 @@ describe('DeviceFrames', () => {
         deadline: Date.now() + 5000,
         epoch: 0,
       });
-    const socket = fakeSocket();
-    sent = socket.sent;
+    socket = recordingSocket('device socket');
+    sent = socket.sent as CloudFlowMessage[];
     device = new Connection(
       { kind: 'device', tenantId: 't', accountId: 'a', referenceId: 'till-7' },
-      socket.ws as never,
+      socket.ws,
     );
   });
 
@@ -303,10 +299,7 @@ describe('DeviceFrames', () => {
     expect(device.closed).toBe(false);
     await frames.onBus(device, { kind: 'replaced', epoch: 6 });
     expect(device.closed).toBe(true);
-    expect((device.ws as unknown as { close: jest.Mock }).close).toHaveBeenCalledWith(
-      4409,
-      expect.any(String),
-    );
+    expect(socket.closes).toEqual([[4409, expect.any(String)]]);
   });
 
   it('tells every waiting requester connectionLost when the device drops', async () => {
@@ -478,10 +471,7 @@ describe('DeviceFrames', () => {
       await settle();
       expect(acks()).toHaveLength(0);
       expect(device.closed).toBe(true);
-      expect((device.ws as unknown as { close: jest.Mock }).close).toHaveBeenCalledWith(
-        1013,
-        expect.stringMatching(/send it again/),
-      );
+      expect(socket.closes).toEqual([[1013, expect.stringMatching(/send it again/)]]);
     });
   });
 });
