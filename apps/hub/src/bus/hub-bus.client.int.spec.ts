@@ -80,7 +80,7 @@ describe('HubBus (real nats-server)', () => {
     expect(routed).toEqual([
       {
         connId: 'hub-x.c1',
-        msg: expect.objectContaining({ kind: 'deliver', epoch: 2 }),
+        msg: expect.objectContaining({ kind: 'deliver', epoch: 2 }) as BusMessage,
         correlationId: 'corr-123',
       },
     ]);

@@ -140,7 +140,7 @@ describe('RequestEventsPublisher', () => {
       requestId: 'r1',
       index: 1,
       origin: 'device',
-      at: expect.any(String),
+      at: expect.any(String) as string,
       message: answer('m1'),
     });
     expect(p.headers?.get('Nats-Msg-Id')).toBe('ev-1');

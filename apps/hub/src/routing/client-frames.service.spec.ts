@@ -154,7 +154,11 @@ describe('ClientFrames: the start of a payment', () => {
     expect(connId).toBe('hub-b.c9');
     expect(msg).toEqual({
       kind: 'deliver',
-      frame: expect.objectContaining({ requestId: 'r1', source: 'acc', target: 'till-1' }),
+      frame: expect.objectContaining({
+        requestId: 'r1',
+        source: 'acc',
+        target: 'till-1',
+      }) as CloudFlowMessage,
       replyConnId: 'hub-a.c1',
       requester: 'acc',
       deadline: Date.now() + s.config.DELIVERY_TIMEOUT_MS,
@@ -489,7 +493,11 @@ describe('ClientFrames: other frames', () => {
           connId: 'hub-b.c9',
           msg: {
             kind: 'forward',
-            frame: expect.objectContaining({ type, requestId: `${type}-1`, source: 'acc' }),
+            frame: expect.objectContaining({
+              type,
+              requestId: `${type}-1`,
+              source: 'acc',
+            }) as CloudFlowMessage,
             deadline: Date.now() + s.config.DELIVERY_TIMEOUT_MS,
           },
           timeoutMs: s.config.DELIVERY_TIMEOUT_MS + s.config.DELIVERY_MARGIN_MS,

@@ -242,7 +242,7 @@ describe('DeviceFrames', () => {
         kind: 'late',
         requestId: 'ghost',
         index: null,
-        message: expect.objectContaining({ type: 'paymentResponse', source: 'till-7' }),
+        message: expect.objectContaining({ type: 'paymentResponse', source: 'till-7' }) as CloudFlowMessage,
       }),
     ]);
   });
