@@ -2,6 +2,7 @@ import { CloudFlowError, ErrorCode, type CloudFlowMessage, type DevicePresence }
 import type { UsageLimiter } from '@cloudflow/access';
 import type { RequestIdsStore } from '@cloudflow/platform';
 import { recordingSocket, strictMock, type RecordingSocket } from '@cloudflow/testing';
+import type { BusAck, BusMessage, HubBus } from '../bus/hub-bus.client';
 import { Connection } from '../connections/connection';
 import type { ConnectionRegistry } from '../connections/connection.registry';
 import { HubConfig } from '../hub.config';
@@ -9,7 +10,6 @@ import type { HubMetrics } from '../hub.metrics';
 import type { RelayLookup } from '../lookup/relay-lookup.cache';
 import { ClientFrames } from './client-frames.service';
 import type { DeviceOwners } from './device-owners.cache';
-import type { BusAck, BusMessage, HubBus } from '../bus/hub-bus.client';
 
 const frame = (type: CloudFlowMessage['type'], requestId: string): CloudFlowMessage => ({
   type,

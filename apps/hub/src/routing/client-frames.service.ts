@@ -11,13 +11,13 @@ import {
   SpanKind,
   deliverWithResend,
 } from '@cloudflow/platform';
+import { HubBus, type BusAck, type BusMessage } from '../bus/hub-bus.client';
 import type { ClientInflight, Connection } from '../connections/connection';
 import { ConnectionRegistry } from '../connections/connection.registry';
 import { HubConfig } from '../hub.config';
 import { HubMetrics } from '../hub.metrics';
 import { RelayLookup } from '../lookup/relay-lookup.cache';
 import { DeviceOwners } from './device-owners.cache';
-import { HubBus, type BusAck, type BusMessage } from '../bus/hub-bus.client';
 
 /**
  * Frames from POS sockets: a `payment`/`request` starts a transaction on a device of the

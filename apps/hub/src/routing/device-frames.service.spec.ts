@@ -1,14 +1,14 @@
 import { ErrorCode, type AccountRecord, type CloudFlowMessage } from '@cloudflow/contracts';
 import { MetricsService } from '@cloudflow/platform';
 import { recordingSocket, strictMock, type RecordingSocket } from '@cloudflow/testing';
+import type { BusAck, BusMessage, HubBus } from '../bus/hub-bus.client';
+import type { RequestEventInput, RequestEventsPublisher } from '../bus/request-events.publisher';
 import { Connection } from '../connections/connection';
 import type { ConnectionRegistry } from '../connections/connection.registry';
 import { HubConfig } from '../hub.config';
 import { HubMetrics } from '../hub.metrics';
 import type { RelayLookup } from '../lookup/relay-lookup.cache';
 import { DeviceFrames } from './device-frames.service';
-import type { BusAck, BusMessage, HubBus } from '../bus/hub-bus.client';
-import type { RequestEventInput, RequestEventsPublisher } from '../bus/request-events.publisher';
 
 const payment = (requestId: string): CloudFlowMessage => ({
   type: 'payment',

@@ -9,14 +9,14 @@ import {
   SpanKind,
   withTraceContext,
 } from '@cloudflow/platform';
+import { HubBus, type BusAck, type BusMessage } from '../bus/hub-bus.client';
+import { RequestEventsPublisher } from '../bus/request-events.publisher';
 import { hubException, type Connection, type DeviceInflight } from '../connections/connection';
 import { ConnectionRegistry } from '../connections/connection.registry';
 import { HubConfig } from '../hub.config';
 import { HubMetrics } from '../hub.metrics';
 import { RelayLookup } from '../lookup/relay-lookup.cache';
 import { deviceEventId } from './event-id';
-import { HubBus, type BusAck, type BusMessage } from '../bus/hub-bus.client';
-import { RequestEventsPublisher } from '../bus/request-events.publisher';
 
 /** One try of a final reply: the POS's hub answers at once; a lost one is sent again well within the POS's wait. */
 const FINAL_REPLY_TRY_MS = 1000;

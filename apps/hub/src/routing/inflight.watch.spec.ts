@@ -1,11 +1,11 @@
 import { ErrorCode, type CloudFlowMessage } from '@cloudflow/contracts';
 import { recordingSocket, strictMock, type RecordingSocket } from '@cloudflow/testing';
 import type { Logger } from 'pino';
+import type { BusAck, BusMessage, HubBus } from '../bus/hub-bus.client';
 import { Connection } from '../connections/connection';
 import type { ConnectionRegistry } from '../connections/connection.registry';
 import { HubConfig } from '../hub.config';
 import type { HubMetrics } from '../hub.metrics';
-import type { BusAck, BusMessage, HubBus } from '../bus/hub-bus.client';
 import { InflightWatch } from './inflight.watch';
 
 const CHECK_MS = new HubConfig().INFLIGHT_CHECK_MS;

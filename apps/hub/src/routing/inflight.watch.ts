@@ -2,10 +2,10 @@ import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { ErrorCode } from '@cloudflow/contracts';
 import { LOGGER, MovingRetry } from '@cloudflow/platform';
 import type { Logger } from 'pino';
+import { HubBus } from '../bus/hub-bus.client';
 import { ConnectionRegistry } from '../connections/connection.registry';
 import { HubConfig } from '../hub.config';
 import { HubMetrics } from '../hub.metrics';
-import { HubBus } from '../bus/hub-bus.client';
 
 /** How long "no responders" must last before a device connection counts as gone. */
 const CONFIRM_GONE_MS = 1_500;

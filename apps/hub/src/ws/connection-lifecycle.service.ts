@@ -15,17 +15,17 @@ import { Broadcasts, LOGGER, ReadinessService, RevocationStream } from '@cloudfl
 import { PresenceStore } from '@cloudflow/presence';
 import type { Logger } from 'pino';
 import type { RawData } from 'ws';
+import { HubBus } from '../bus/hub-bus.client';
+import { nextTurn } from '../bus/next-turn';
 import type { Connection } from '../connections/connection';
 import { ConnectionRegistry } from '../connections/connection.registry';
 import { HubIdentity } from '../connections/hub-identity';
 import { HubConfig } from '../hub.config';
-import { nextTurn } from '../bus/next-turn';
+import { PresenceChangesPublisher } from '../presence/presence-changes.publisher';
 import { ClientFrames } from '../routing/client-frames.service';
 import { DeviceFrames } from '../routing/device-frames.service';
-import { parseFrame, requestIdOf } from '../routing/frame.parser';
-import { HubBus } from '../bus/hub-bus.client';
-import { PresenceChangesPublisher } from '../presence/presence-changes.publisher';
 import { EventSubscriptions } from '../routing/event-subscriptions.registry';
+import { parseFrame, requestIdOf } from '../routing/frame.parser';
 import { FrameQueue } from './frame-queue';
 import { RevocationFloors, revokes } from './revocation-floors';
 

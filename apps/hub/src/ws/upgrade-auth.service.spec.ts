@@ -8,8 +8,8 @@ import type { SlotLease, SlotReservations } from '../connections/slot-reservatio
 import { HubConfig } from '../hub.config';
 import type { RelayLookup } from '../lookup/relay-lookup.cache';
 import type { UpgradeDevices } from '../lookup/upgrade-devices.client';
-import { UpgradeAuth } from './upgrade-auth.service';
 import type { RevocationFloors } from './revocation-floors';
+import { UpgradeAuth } from './upgrade-auth.service';
 
 function setup(claims: Record<string, unknown> | Error) {
   const jwt = {
