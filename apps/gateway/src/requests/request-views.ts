@@ -1,5 +1,9 @@
-import type { CloudFlowMessage, RequestLogEntry, RequestView } from '@cloudflow/contracts';
-import type { DeliveryView } from '../webhooks/webhook-outbox.port';
+import type {
+  CloudFlowMessage,
+  RequestDeliveryView,
+  RequestLogEntry,
+  RequestView,
+} from '@cloudflow/contracts';
 import type { RequestEntity, RequestMessageEntity } from './request.entity';
 import { publicStatus } from './request-status';
 
@@ -23,7 +27,7 @@ export function toRequestView(row: RequestEntity, messages: RequestMessageEntity
 export function toLogEntry(
   row: RequestEntity,
   messages: RequestMessageEntity[],
-  deliveries: DeliveryView[],
+  deliveries: RequestDeliveryView[],
 ): RequestLogEntry {
   return {
     ...toRequestView(row, []),

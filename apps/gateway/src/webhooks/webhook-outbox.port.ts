@@ -2,7 +2,6 @@ import type {
   CloudFlowMessage,
   EventType,
   PresenceEventBody,
-  RequestDeliveryAttemptView,
   RequestDeliveryView,
 } from '@cloudflow/contracts';
 import type { EntityManager } from 'typeorm';
@@ -32,13 +31,6 @@ export function presenceOrderKey(referenceId: string): string {
   return `device:${referenceId}`;
 }
 
-/**
- * A delivery and its attempts, as the admin request log shows them: the bus contract's own
- * types (the request log travels to admin over NATS), named here for the outbox's side.
- */
-export type DeliveryAttemptView = RequestDeliveryAttemptView;
-export type DeliveryView = RequestDeliveryView;
-
 /** A request as the outbox knows it: a requestId is unique only within its account. */
 export interface RequestRef {
   accountId: string;
@@ -59,5 +51,8 @@ export abstract class WebhookOutbox {
   /** `enqueue` for many messages in one statement (the recorder's batch). */
   abstract enqueueMany(manager: EntityManager, items: OutboxItem[]): Promise<void>;
   /** Deliveries (with their attempts) of the given requests of one tenant, keyed by `deliveryKey`. */
-  abstract deliveriesFor(tenantId: string, requests: RequestRef[]): Promise<Map<string, DeliveryView[]>>;
+  abstract deliveriesFor(
+    tenantId: string,
+    requests: RequestRef[],
+  ): Promise<Map<string, RequestDeliveryView[]>>;
 }

@@ -1,14 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '@cloudflow/platform';
 import { randomUUID } from 'node:crypto';
+import type { RequestDeliveryView } from '@cloudflow/contracts';
 import type { EntityManager } from 'typeorm';
-import {
-  deliveryKey,
-  WebhookOutbox,
-  type DeliveryView,
-  type OutboxItem,
-  type RequestRef,
-} from './webhook-outbox.port';
+import { deliveryKey, WebhookOutbox, type OutboxItem, type RequestRef } from './webhook-outbox.port';
 
 /** Postgres channel the workers LISTEN on; a NOTIFY is delivered only when the enqueue commits. */
 export const WEBHOOK_CHANNEL = 'cloudflow_webhooks';
@@ -18,7 +13,7 @@ interface DeliveryRow {
   account_id: string;
   request_id: string;
   seq: number;
-  status: DeliveryView['status'];
+  status: RequestDeliveryView['status'];
   attempt: number | null;
   at: Date | null;
   http_status: number | null;
@@ -63,8 +58,8 @@ export class WebhookOutboxRepository extends WebhookOutbox {
     );
   }
 
-  async deliveriesFor(tenantId: string, requests: RequestRef[]): Promise<Map<string, DeliveryView[]>> {
-    const result = new Map<string, DeliveryView[]>();
+  async deliveriesFor(tenantId: string, requests: RequestRef[]): Promise<Map<string, RequestDeliveryView[]>> {
+    const result = new Map<string, RequestDeliveryView[]>();
     // Each pair once (a repeated pair would repeat its rows in the join), matched on both
     // parts: a requestId alone may belong to several accounts.
     const pairs = [...new Map(requests.map((r) => [deliveryKey(r), r])).values()];
@@ -79,7 +74,7 @@ export class WebhookOutboxRepository extends WebhookOutbox {
         ORDER BY d."account_id", d."request_id", d."seq", a."attempt"`,
       [tenantId, pairs.map((r) => r.accountId), pairs.map((r) => r.requestId)],
     );
-    let current: DeliveryView | undefined;
+    let current: RequestDeliveryView | undefined;
     for (const row of rows) {
       if (current?.deliveryId !== row.delivery_id) {
         current = { deliveryId: row.delivery_id, seq: row.seq, status: row.status, attempts: [] };

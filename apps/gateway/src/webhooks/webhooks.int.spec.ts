@@ -1,12 +1,12 @@
 import 'reflect-metadata';
-import type { CloudFlowMessage } from '@cloudflow/contracts';
+import type { CloudFlowMessage, RequestDeliveryView } from '@cloudflow/contracts';
 import { DatabaseService } from '@cloudflow/platform';
 import { startPostgres, waitFor, WebhookReceiver, type PostgresHandle } from '@cloudflow/testing';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { GATEWAY_ENTITIES, GATEWAY_MIGRATIONS } from '../database';
 import { WebhookHttpSender } from './webhook-http.sender';
-import { deliveryKey, type DeliveryView } from './webhook-outbox.port';
+import { deliveryKey } from './webhook-outbox.port';
 import { WebhookOutboxRepository } from './webhook-outbox.repository';
 import { WebhookQueueRepository } from './webhook-queue.repository';
 import { WebhookTargets, type WebhookTarget } from './webhook-target.cache';
@@ -118,7 +118,7 @@ describe('webhook outbox and worker on real Postgres', () => {
   async function deliveries(
     requestId: string,
     accountId = accountOf.get(requestId)!,
-  ): Promise<DeliveryView[]> {
+  ): Promise<RequestDeliveryView[]> {
     const ref = { accountId, requestId };
     return (await outbox.deliveriesFor(tenantId, [ref])).get(deliveryKey(ref)) ?? [];
   }
