@@ -267,8 +267,7 @@ describe('webhook outbox and worker on real Postgres', () => {
   });
 
   it('never lets two workers deliver one row, and keeps per-request order across them', async () => {
-    startWorker({ concurrency: 6 });
-    startWorker({ concurrency: 6 });
+    const workers = [startWorker({ concurrency: 6 }), startWorker({ concurrency: 6 })];
     receiver.delayMs = 15;
     const accountId = newAccount();
     const requests = Array.from({ length: 12 }, () => randomUUID());
@@ -278,16 +277,16 @@ describe('webhook outbox and worker on real Postgres', () => {
       () => Promise.resolve(requests.every((id) => receiver.acceptedFor(id).length >= 3) || undefined),
       15_000,
     );
-    // Every row settled as delivered: no worker can claim one again, so any duplicate send has
-    // already reached the receiver. A later request delivered after them proves both workers
-    // polled again since.
+    // Every row settled as delivered: no worker can claim one again, so a duplicate could only
+    // come from a claim made before, still in flight. Both workers idle afterwards means every
+    // such send has finished, and a send finishes only once the receiver has recorded it.
     await waitFor('every row settled', async () => {
       const views = await Promise.all(requests.map((id) => deliveries(id)));
       return views.flat().every((v) => v.status === 'delivered') || undefined;
     });
-    const sentinel = randomUUID();
-    await enqueue(accountId, sentinel, [1]);
-    await receiver.waitForAccepted(1, sentinel);
+    await waitFor('both workers idle', () =>
+      Promise.resolve(workers.every((w) => w.busy === 0) || undefined),
+    );
     for (const id of requests) {
       const got = receiver.received.filter((r) => r.requestId === id);
       expect(got.map((r) => (r.body as { payload: { seq: number } }).payload.seq)).toEqual([1, 2, 3]);
@@ -383,14 +382,11 @@ describe('webhook outbox and worker on real Postgres', () => {
     );
     expect(await queue.purgeFinished(3_600_000, 3_600_000)).toBeGreaterThanOrEqual(1);
     expect(await deliveries(done)).toEqual([]);
-    expect(
-      (
-        await db.manager.query(
-          `SELECT count(*)::int AS n FROM gateway.webhook_attempts a JOIN gateway.webhook_deliveries d USING (delivery_id) WHERE d.request_id = $1`,
-          [done],
-        )
-      )[0].n,
-    ).toBe(0);
+    const [attemptsLeft] = await db.manager.query<Array<{ n: number }>>(
+      `SELECT count(*)::int AS n FROM gateway.webhook_attempts a JOIN gateway.webhook_deliveries d USING (delivery_id) WHERE d.request_id = $1`,
+      [done],
+    );
+    expect(attemptsLeft.n).toBe(0);
     expect((await deliveries(waiting)).map((v) => v.status)).toEqual(['pending']);
     await db.manager.query(
       `UPDATE gateway.webhook_deliveries SET status = 'delivered' WHERE request_id = $1`,
