@@ -1,5 +1,11 @@
 import { ClientNats } from '@nestjs/microservices';
-import { CloudFlowError, SUBJECTS } from '@cloudflow/contracts';
+import {
+  CloudFlowError,
+  SUBJECTS,
+  type BlockedEndpoint,
+  type ErrorBody,
+  type IssuedAppKey,
+} from '@cloudflow/contracts';
 import { DatabaseService, natsConnectionOptions, RpcClient } from '@cloudflow/platform';
 import {
   freePort,
@@ -17,7 +23,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { NewAppKeyView } from './admin-api/app-keys.service';
+import type { TenantView } from './admin-api/tenant.service';
 import { bootstrap } from './bootstrap';
+import type { OperatorDeveloperView, OperatorKeyView } from './operator/operator.views';
+import type { AdminUserView, CompanyView, SettingsView } from './portal/portal.views';
 
 // Real NATS, Postgres, auth and admin processes (run `node tools/build.mjs` first): the portal
 // walk of seed 000, the admin API's two layers, and the operator API of CONTRACT.md §11.
@@ -63,12 +73,14 @@ describe('admin service with auth on real NATS and Postgres', () => {
   const bearer = () => ({ authorization: `Bearer ${session}` });
 
   it('signs a developer up without revealing the key, and refuses the email twice in any case', async () => {
-    const res = await http('POST', url('/portal/v1/signup'), { body: { name: 'Dana Dev', email, password } });
+    const res = await http<{ developerId: string }>('POST', url('/portal/v1/signup'), {
+      body: { name: 'Dana Dev', email, password },
+    });
     expect(res.status).toBe(201);
     expect(Object.keys(res.body)).toEqual(['developerId']);
     developerId = res.body.developerId;
 
-    const again = await http('POST', url('/portal/v1/signup'), {
+    const again = await http<ErrorBody>('POST', url('/portal/v1/signup'), {
       body: { name: 'Other', email: email.toUpperCase(), password },
     });
     expect(again.status).toBe(409);
@@ -77,7 +89,7 @@ describe('admin service with auth on real NATS and Postgres', () => {
       errorMessage: 'A developer with this email already exists',
     });
 
-    const unknownField = await http('POST', url('/portal/v1/signup'), {
+    const unknownField = await http<ErrorBody>('POST', url('/portal/v1/signup'), {
       body: { name: 'X', email: `x-${email}`, password, admin: true },
     });
     expect(unknownField.status).toBe(422);
@@ -85,17 +97,19 @@ describe('admin service with auth on real NATS and Postgres', () => {
   });
 
   it('logs in only with the right password', async () => {
-    const wrong = await http('POST', url('/portal/v1/login'), {
+    const wrong = await http<ErrorBody>('POST', url('/portal/v1/login'), {
       body: { email, password: 'not-the-password' },
     });
     expect(wrong.status).toBe(401);
     expect(wrong.body).toEqual({ errorCode: 'unauthorized', errorMessage: 'Invalid email or password' });
-    const unknown = await http('POST', url('/portal/v1/login'), {
+    const unknown = await http<ErrorBody>('POST', url('/portal/v1/login'), {
       body: { email: `nobody-${email}`, password },
     });
     expect(unknown.body).toEqual(wrong.body);
 
-    const ok = await http('POST', url('/portal/v1/login'), { body: { email, password } });
+    const ok = await http<{ sessionToken: string }>('POST', url('/portal/v1/login'), {
+      body: { email, password },
+    });
     expect(ok.status).toBe(200);
     session = ok.body.sessionToken;
     expect(typeof session).toBe('string');
@@ -107,7 +121,7 @@ describe('admin service with auth on real NATS and Postgres', () => {
       (await http('GET', url('/portal/v1/settings'), { headers: { authorization: 'Bearer not-a-jwt' } }))
         .status,
     ).toBe(401);
-    const res = await http('GET', url('/portal/v1/settings'), { headers: bearer() });
+    const res = await http<SettingsView>('GET', url('/portal/v1/settings'), { headers: bearer() });
     expect(res.status).toBe(200);
     expect(res.body.developer).toEqual({ developerId, name: 'Dana Dev', email, kind: 'sandbox' });
     expect(res.body.company).toBeNull();
@@ -116,7 +130,7 @@ describe('admin service with auth on real NATS and Postgres', () => {
     expect(res.body.appKeys[0]).toMatchObject({
       kind: 'sandbox',
       status: 'active',
-      groups: expect.arrayContaining(['client', 'device', 'admin']),
+      groups: expect.arrayContaining(['client', 'device', 'admin']) as unknown,
     });
     expect(JSON.stringify(res.body)).not.toMatch(/cf_sbx_[A-Za-z0-9_-]{20,}/);
     keyId = res.body.appKeys[0].keyId;
@@ -129,18 +143,21 @@ describe('admin service with auth on real NATS and Postgres', () => {
       pin: '1234',
       timeZone: 'Europe/Amsterdam',
     };
-    const early = await http('POST', url('/portal/v1/admin-user'), { headers: bearer(), body: adminUser });
+    const early = await http<ErrorBody>('POST', url('/portal/v1/admin-user'), {
+      headers: bearer(),
+      body: adminUser,
+    });
     expect(early.status).toBe(412);
     expect(early.body).toEqual({ errorCode: 'preconditionFailed', errorMessage: 'Create a company first' });
 
-    const company = await http('POST', url('/portal/v1/company'), {
+    const company = await http<CompanyView>('POST', url('/portal/v1/company'), {
       headers: bearer(),
       body: { name: 'Dana Coffee' },
     });
     expect(company.status).toBe(201);
     expect(company.body).toEqual({
-      tenantId: expect.any(String),
-      businessCode: expect.stringMatching(/^CF[A-Z2-7]{8}$/),
+      tenantId: expect.any(String) as unknown,
+      businessCode: expect.stringMatching(/^CF[A-Z2-7]{8}$/) as unknown,
       name: 'Dana Coffee',
     });
     tenantId = company.body.tenantId;
@@ -150,17 +167,20 @@ describe('admin service with auth on real NATS and Postgres', () => {
     });
     expect(second.status).toBe(409);
 
-    const badZone = await http('POST', url('/portal/v1/admin-user'), {
+    const badZone = await http<ErrorBody>('POST', url('/portal/v1/admin-user'), {
       headers: bearer(),
       body: { ...adminUser, timeZone: 'Mars/Olympus' },
     });
     expect(badZone.status).toBe(422);
     expect(badZone.body.errorMessage).toContain('timeZone');
 
-    const created = await http('POST', url('/portal/v1/admin-user'), { headers: bearer(), body: adminUser });
+    const created = await http<AdminUserView & { tenantId: string }>('POST', url('/portal/v1/admin-user'), {
+      headers: bearer(),
+      body: adminUser,
+    });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
-      userId: expect.any(String),
+      userId: expect.any(String) as unknown,
       username: 'Boss',
       name: 'Dana Dev',
       email,
@@ -173,7 +193,7 @@ describe('admin service with auth on real NATS and Postgres', () => {
     });
     expect(twice.status).toBe(409);
 
-    const settings = await http('GET', url('/portal/v1/settings'), { headers: bearer() });
+    const settings = await http<SettingsView>('GET', url('/portal/v1/settings'), { headers: bearer() });
     expect(settings.body.company).toEqual(company.body);
     expect(settings.body.adminUser).toMatchObject({ username: 'Boss', timeZone: 'Europe/Amsterdam' });
   });
@@ -184,7 +204,7 @@ describe('admin service with auth on real NATS and Postgres', () => {
       body: { password: 'wrong-password' },
     });
     expect(wrong.status).toBe(401);
-    const ok = await http('POST', url('/portal/v1/app-key/reveal'), {
+    const ok = await http<IssuedAppKey>('POST', url('/portal/v1/app-key/reveal'), {
       headers: bearer(),
       body: { password },
     });
@@ -219,7 +239,7 @@ describe('admin service with auth on real NATS and Postgres', () => {
   });
 
   it('serves the admin API only with an APP key and an access token', async () => {
-    const noKey = await http('GET', url('/admin/v1/tenant'), {
+    const noKey = await http<ErrorBody>('GET', url('/admin/v1/tenant'), {
       headers: { authorization: `Bearer ${accessToken}` },
     });
     expect(noKey.status).toBe(401);
@@ -230,16 +250,20 @@ describe('admin service with auth on real NATS and Postgres', () => {
       headers: { 'api-key': appKey, authorization: `Bearer ${session}` },
     });
     expect(portalToken.status).toBe(401);
-    const ok = await http('GET', url('/admin/v1/tenant'), {
+    const ok = await http<TenantView>('GET', url('/admin/v1/tenant'), {
       headers: { 'api-key': appKey, authorization: `Bearer ${accessToken}` },
     });
     expect(ok.status).toBe(200);
-    expect(ok.body).toEqual({ tenantId, businessCode: expect.stringMatching(/^CF/), name: 'Dana Coffee' });
+    expect(ok.body).toEqual({
+      tenantId,
+      businessCode: expect.stringMatching(/^CF/) as unknown,
+      name: 'Dana Coffee',
+    });
   });
 
   it('keeps the operator API closed without the operator token', async () => {
     expect((await http('GET', url('/operator/v1/developers'))).status).toBe(401);
-    const wrong = await http('GET', url('/operator/v1/keys'), {
+    const wrong = await http<ErrorBody>('GET', url('/operator/v1/keys'), {
       headers: { authorization: `Bearer ${operatorToken}x` },
     });
     expect(wrong.status).toBe(401);
@@ -247,15 +271,17 @@ describe('admin service with auth on real NATS and Postgres', () => {
   });
 
   it('lists developers and keys for the operator, and changes a key', async () => {
-    const devs = await http('GET', url('/operator/v1/developers'), { headers: op() });
+    const devs = await http<OperatorDeveloperView[]>('GET', url('/operator/v1/developers'), {
+      headers: op(),
+    });
     expect(devs.status).toBe(200);
-    expect(devs.body.find((d: { developerId: string }) => d.developerId === developerId)).toMatchObject({
+    expect(devs.body.find((d) => d.developerId === developerId)).toMatchObject({
       email,
       kind: 'sandbox',
       tenant: { tenantId, name: 'Dana Coffee' },
     });
 
-    const keys = await http(
+    const keys = await http<OperatorKeyView[]>(
       'GET',
       url(`/operator/v1/keys?email=${encodeURIComponent(email.toUpperCase())}`),
       { headers: op() },
@@ -265,11 +291,15 @@ describe('admin service with auth on real NATS and Postgres', () => {
       expect.objectContaining({ keyId, developerId, email, kind: 'sandbox', status: 'active' }),
     ]);
     expect(
-      (await http('GET', url('/operator/v1/keys?email=nobody%40example.com'), { headers: op() })).body,
+      (
+        await http<OperatorKeyView[]>('GET', url('/operator/v1/keys?email=nobody%40example.com'), {
+          headers: op(),
+        })
+      ).body,
     ).toEqual([]);
     expect((await http('GET', url('/operator/v1/keys?color=red'), { headers: op() })).status).toBe(422);
 
-    const patched = await http('PATCH', url(`/operator/v1/keys/${keyId}`), {
+    const patched = await http<OperatorKeyView>('PATCH', url(`/operator/v1/keys/${keyId}`), {
       headers: op(),
       body: { usageLimitPerDay: 5000, ratePerSecond: 7 },
     });
@@ -285,17 +315,20 @@ describe('admin service with auth on real NATS and Postgres', () => {
   });
 
   it('blocks and unblocks an endpoint platform-wide', async () => {
+    // Read only when refused: the error's seed field.
     const tenantCall = () =>
-      http('GET', url('/admin/v1/tenant'), {
+      http<ErrorBody>('GET', url('/admin/v1/tenant'), {
         headers: { 'api-key': appKey, authorization: `Bearer ${accessToken}` },
       });
-    const created = await http('POST', url('/operator/v1/blocked-endpoints'), {
+    const created = await http<BlockedEndpoint>('POST', url('/operator/v1/blocked-endpoints'), {
       headers: op(),
       body: { method: 'GET', pathPrefix: '/admin/v1/tenant' },
     });
     expect(created.status).toBe(201);
-    const id: string = created.body.id;
-    const list = await http('GET', url('/operator/v1/blocked-endpoints'), { headers: op() });
+    const id = created.body.id;
+    const list = await http<BlockedEndpoint[]>('GET', url('/operator/v1/blocked-endpoints'), {
+      headers: op(),
+    });
     expect(list.body).toContainEqual(
       expect.objectContaining({ id, method: 'GET', pathPrefix: '/admin/v1/tenant' }),
     );
@@ -313,8 +346,9 @@ describe('admin service with auth on real NATS and Postgres', () => {
   });
 
   it('upgrades to production, then renews, expires and revokes keys with effect within 5 s', async () => {
+    // Read only when refused: the error's seed field.
     const keyCall = (key: string) =>
-      http('GET', url('/admin/v1/tenant'), {
+      http<ErrorBody>('GET', url('/admin/v1/tenant'), {
         headers: { 'api-key': key, authorization: `Bearer ${accessToken}` },
       });
     const sandboxRefused = await http('POST', url('/admin/v1/app-keys'), {
@@ -322,22 +356,33 @@ describe('admin service with auth on real NATS and Postgres', () => {
       body: { name: 'till' },
     });
     expect(sandboxRefused.status).toBe(403);
-    const upgraded = await http('POST', url(`/operator/v1/developers/${developerId}/production`), {
-      headers: op(),
-    });
+    const upgraded = await http<OperatorDeveloperView>(
+      'POST',
+      url(`/operator/v1/developers/${developerId}/production`),
+      {
+        headers: op(),
+      },
+    );
     expect(upgraded.status).toBe(200);
     expect(upgraded.body).toMatchObject({ developerId, kind: 'production' });
-    const named = await http('POST', url('/admin/v1/app-keys'), {
+    const named = await http<NewAppKeyView>('POST', url('/admin/v1/app-keys'), {
       headers: { 'api-key': appKey, authorization: `Bearer ${accessToken}` },
       body: { name: 'till' },
     });
     expect(named.status).toBe(201);
-    const tillKey: string = named.body.appKey;
+    const tillKey = named.body.appKey;
     expect((await keyCall(tillKey)).status).toBe(200);
 
-    const renewed = await http('POST', url(`/operator/v1/keys/${keyId}/renew`), { headers: op() });
+    const renewed = await http<Pick<IssuedAppKey, 'keyId' | 'appKey'>>(
+      'POST',
+      url(`/operator/v1/keys/${keyId}/renew`),
+      { headers: op() },
+    );
     expect(renewed.status).toBe(200);
-    expect(renewed.body).toEqual({ keyId: expect.any(String), appKey: expect.any(String) });
+    expect(renewed.body).toEqual({
+      keyId: expect.any(String) as unknown,
+      appKey: expect.any(String) as unknown,
+    });
     expect(renewed.body.keyId).not.toBe(keyId);
     await waitFor(
       'the old key to stop working',
@@ -347,7 +392,7 @@ describe('admin service with auth on real NATS and Postgres', () => {
     expect((await keyCall(appKey)).body.error).toBe('Invalid APP key');
     expect((await keyCall(renewed.body.appKey)).status).toBe(200);
 
-    const expired = await http('POST', url(`/operator/v1/keys/${named.body.keyId}/expire`), {
+    const expired = await http<OperatorKeyView>('POST', url(`/operator/v1/keys/${named.body.keyId}/expire`), {
       headers: op(),
     });
     expect(expired.status).toBe(200);
@@ -359,9 +404,13 @@ describe('admin service with auth on real NATS and Postgres', () => {
     );
     expect((await keyCall(tillKey)).body.error).toBe('Key has expired, please renew');
 
-    const revoked = await http('POST', url(`/operator/v1/keys/${renewed.body.keyId}/revoke`), {
-      headers: op(),
-    });
+    const revoked = await http<OperatorKeyView>(
+      'POST',
+      url(`/operator/v1/keys/${renewed.body.keyId}/revoke`),
+      {
+        headers: op(),
+      },
+    );
     expect(revoked.status).toBe(200);
     expect(revoked.body).toMatchObject({ status: 'revoked' });
     await waitFor(
@@ -397,10 +446,10 @@ describe('admin schema', () => {
     await db.whenReady();
     const pending = await db.dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
-    const tables = await db.dataSource.query(
+    const tables = await db.dataSource.query<Array<{ table_name: string }>>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'admin' ORDER BY 1`,
     );
-    expect(tables.map((t: { table_name: string }) => t.table_name)).toEqual([
+    expect(tables.map((t) => t.table_name)).toEqual([
       'accounts',
       'developers',
       'devices',

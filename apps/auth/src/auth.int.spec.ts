@@ -273,11 +273,11 @@ describe('auth service over real NATS and Postgres', () => {
       const bad = { appKey: 'x', extra: 1 } as unknown as RpcRequest<typeof SUBJECTS.auth.appKeyVerify>;
       await expect(send(SUBJECTS.auth.appKeyVerify, bad)).rejects.toMatchObject({
         code: 'invalidData',
-        message: expect.stringContaining('extra'),
+        message: expect.stringContaining('extra') as unknown,
       });
       await expect(send(SUBJECTS.auth.appKeyRevoke, { keyId: 'nope' })).rejects.toMatchObject({
         code: 'invalidData',
-        message: expect.stringContaining('keyId'),
+        message: expect.stringContaining('keyId') as unknown,
       });
     });
   });
@@ -378,7 +378,11 @@ describe('auth service over real NATS and Postgres', () => {
         method: 'GET',
         pathPrefix: '/client/v1.0/devices',
       });
-      expect(created).toEqual({ id: expect.any(String), method: 'GET', pathPrefix: '/client/v1.0/devices' });
+      expect(created).toEqual({
+        id: expect.any(String) as unknown,
+        method: 'GET',
+        pathPrefix: '/client/v1.0/devices',
+      });
       await waitFor('create broadcast', async () =>
         events.seen.filter((e) => e.subject === EVENTS.blockedEndpointsChanged).length > before
           ? true

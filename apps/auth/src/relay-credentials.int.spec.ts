@@ -106,7 +106,7 @@ describe('relay credentials over real NATS and Postgres', () => {
       });
       // Creation revoked nothing, so the rotation is the only broadcast.
       expect(revocations.forAccount(accountId)).toEqual([
-        { tenantId, accountId, scope: 'account', at: expect.any(Number) },
+        { tenantId, accountId, scope: 'account', at: expect.any(Number) as unknown },
       ]);
     });
 
@@ -125,10 +125,13 @@ describe('relay credentials over real NATS and Postgres', () => {
     it('validates payloads and names the offending field', async () => {
       await expect(
         send(SUBJECTS.auth.accountCredentialSet, { tenantId: randomUUID(), accountId: 'has space' }),
-      ).rejects.toMatchObject({ code: 'invalidData', message: expect.stringContaining('accountId') });
+      ).rejects.toMatchObject({
+        code: 'invalidData',
+        message: expect.stringContaining('accountId') as unknown,
+      });
       await expect(
         send(SUBJECTS.auth.accountVerify, { accountId: 'a', apiToken: 't', extra: 1 } as never),
-      ).rejects.toMatchObject({ code: 'invalidData', message: expect.stringContaining('extra') });
+      ).rejects.toMatchObject({ code: 'invalidData', message: expect.stringContaining('extra') as unknown });
     });
   });
 
@@ -318,7 +321,7 @@ describe('relay credentials over real NATS and Postgres', () => {
         send(SUBJECTS.auth.websocketToken, { kind: 'device', tenantId, accountId }),
       ).rejects.toMatchObject({
         code: 'invalidData',
-        message: expect.stringContaining('referenceId'),
+        message: expect.stringContaining('referenceId') as unknown,
       });
       await expect(
         send(SUBJECTS.auth.websocketToken, {
@@ -327,7 +330,7 @@ describe('relay credentials over real NATS and Postgres', () => {
           accountId,
           referenceId: 'x',
         }),
-      ).rejects.toMatchObject({ code: 'invalidData', message: expect.stringContaining('kind') });
+      ).rejects.toMatchObject({ code: 'invalidData', message: expect.stringContaining('kind') as unknown });
     });
   });
 
@@ -346,7 +349,7 @@ describe('relay credentials over real NATS and Postgres', () => {
         'SELECT secret_enc, tenant_id FROM auth.webhook_secrets WHERE account_id = $1',
         [accountId],
       );
-      expect(rows).toEqual([{ tenant_id: tenantId, secret_enc: expect.any(String) }]);
+      expect(rows).toEqual([{ tenant_id: tenantId, secret_enc: expect.any(String) as unknown }]);
       expect(rows[0].secret_enc).not.toContain(webhookSecret);
       expect(rows[0].secret_enc).not.toContain(webhookSecret.slice('whsec_'.length));
 

@@ -7,7 +7,10 @@ import {
   EVENTS,
   SUBJECTS,
   type AppKeyInfo,
+  type ConnectionCredentials,
   type DeviceRecord,
+  type DeviceView,
+  type ErrorBody,
 } from '@cloudflow/contracts';
 import { Broadcasts, NatsConnectionOwner, natsResponderOptions } from '@cloudflow/platform';
 import { PresenceStore } from '@cloudflow/presence';
@@ -23,6 +26,7 @@ import {
 } from '@cloudflow/testing';
 import pino from 'pino';
 import { bootstrap } from './bootstrap';
+import type { DeviceConnection } from './client-api/client-devices.service';
 
 /*
  * The gateway's Client and Device API over HTTP, in this process, on a real NATS and Postgres.
@@ -215,10 +219,11 @@ describe('gateway Client and Device API over HTTP', () => {
     calls.length = 0;
   });
 
-  const get = (path: string, headers?: Record<string, string>) => http('GET', `${base}${path}`, { headers });
+  const get = <T>(path: string, headers?: Record<string, string>) =>
+    http<T>('GET', `${base}${path}`, { headers });
 
   it('checks the APP key before the bearer, with the seed texts', async () => {
-    const noKey = await get('/client/v1.0/token', {
+    const noKey = await get<ErrorBody>('/client/v1.0/token', {
       authorization: basicBearer({ accountId: 'pos-1', apiToken: 'tok-1' }),
     });
     expect(noKey.status).toBe(401);
@@ -227,7 +232,7 @@ describe('gateway Client and Device API over HTTP', () => {
       errorCode: 'unauthorized',
       errorMessage: 'Authorization field missing',
     });
-    const adminKey = await get('/client/v1.1/devices', client('pos-1', 'tok-1', KEY_ADMIN_ONLY));
+    const adminKey = await get<ErrorBody>('/client/v1.1/devices', client('pos-1', 'tok-1', KEY_ADMIN_ONLY));
     expect(adminKey.status).toBe(403);
     expect(adminKey.body.error).toBe('Access to this API has been disallowed');
     const deviceWithAdminKey = await get('/device/v1.0/devices/enrol', dev(DEVICES[0], KEY_ADMIN_ONLY));
@@ -257,7 +262,7 @@ describe('gateway Client and Device API over HTTP', () => {
       },
     ],
   ])('refuses %s with 401 without asking auth', async (_name, headers) => {
-    const res = await get('/client/v1.0/devices', headers);
+    const res = await get<ErrorBody>('/client/v1.0/devices', headers);
     expect(res.status).toBe(401);
     expect(res.body).toEqual({
       errorCode: 'unauthorized',
@@ -268,7 +273,7 @@ describe('gateway Client and Device API over HTTP', () => {
 
   it('refuses a wrong token and a case-changed accountId with the same 401', async () => {
     for (const headers of [client('pos-1', 'tok-2'), client('POS-1', 'tok-1')]) {
-      const res = await get('/client/v1.1/token', headers);
+      const res = await get<ErrorBody>('/client/v1.1/token', headers);
       expect(res.status).toBe(401);
       expect(res.body).toEqual({
         errorCode: 'unauthorized',
@@ -280,7 +285,7 @@ describe('gateway Client and Device API over HTTP', () => {
 
   it('issues websocket credentials, verifying the bearer once until a revocation', async () => {
     for (const version of ['1.0', '1.1']) {
-      const res = await get(`/client/v${version}/token`, pos1());
+      const res = await get<ConnectionCredentials>(`/client/v${version}/token`, pos1());
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         connectionType: 'websocket',
@@ -322,7 +327,7 @@ describe('gateway Client and Device API over HTTP', () => {
       expect((await get('/client/v1.1/token', pos1())).status).toBe(200);
       // Sockets on two hubs add up, cluster-wide.
       await presence.setSlotCount(T, 'pos-1', 'hub-b', 1);
-      const res = await get('/client/v1.1/token', pos1());
+      const res = await get<ErrorBody>('/client/v1.1/token', pos1());
       expect(res.status).toBe(429);
       expect(res.body).toEqual({
         errorCode: 'tooManyConnections',
@@ -341,9 +346,9 @@ describe('gateway Client and Device API over HTTP', () => {
   });
 
   it('lists the account’s devices with exact, case-sensitive filters', async () => {
-    const all = await get('/client/v1.0/devices', pos1());
+    const all = await get<DeviceView[]>('/client/v1.0/devices', pos1());
     expect(all.status).toBe(200);
-    expect(all.body.map((d: DeviceRecord) => d.referenceId).sort()).toEqual(['kiosk-1', 'till-7', 'till-8']);
+    expect(all.body.map((d) => d.referenceId).sort()).toEqual(['kiosk-1', 'till-7', 'till-8']);
     expect(Object.keys(all.body[0]).sort()).toEqual([
       'clientAccountId',
       'location',
@@ -352,19 +357,19 @@ describe('gateway Client and Device API over HTTP', () => {
       'referenceId',
       'serialNumber',
     ]);
-    const front = await get('/client/v1.1/devices?model=A920&location=Front', pos1());
-    expect(front.body.map((d: DeviceRecord) => d.referenceId)).toEqual(['till-7']);
+    const front = await get<DeviceView[]>('/client/v1.1/devices?model=A920&location=Front', pos1());
+    expect(front.body.map((d) => d.referenceId)).toEqual(['till-7']);
     expect(calls.at(-1)!.req).toEqual({ tenantId: T, accountId: 'pos-1', model: 'A920', location: 'Front' });
-    expect((await get('/client/v1.1/devices?model=a920', pos1())).body).toEqual([]);
-    expect((await get('/client/v1.1/devices?serialNumber=SN-9', pos1())).body).toEqual([]);
+    expect((await get<DeviceView[]>('/client/v1.1/devices?model=a920', pos1())).body).toEqual([]);
+    expect((await get<DeviceView[]>('/client/v1.1/devices?serialNumber=SN-9', pos1())).body).toEqual([]);
   });
 
   it('refuses unknown, repeated and empty query parameters with 422 naming them', async () => {
-    const unknown = await get('/client/v1.0/devices?colour=red', pos1());
+    const unknown = await get<ErrorBody>('/client/v1.0/devices?colour=red', pos1());
     expect(unknown.status).toBe(422);
     expect(unknown.body.errorCode).toBe('invalidData');
     expect(unknown.body.errorMessage).toContain('colour');
-    const repeated = await get('/client/v1.0/devices?model=A920&model=S300', pos1());
+    const repeated = await get<ErrorBody>('/client/v1.0/devices?model=A920&model=S300', pos1());
     expect(repeated.status).toBe(422);
     expect(repeated.body.errorMessage).toContain('model');
     expect((await get('/client/v1.0/devices?location=', pos1())).status).toBe(422);
@@ -372,7 +377,7 @@ describe('gateway Client and Device API over HTTP', () => {
   });
 
   it('reads one device; unknown, other-account and malformed ids are 404 / 422', async () => {
-    const one = await get('/client/v1.0/devices/till-7', pos1());
+    const one = await get<DeviceView>('/client/v1.0/devices/till-7', pos1());
     expect(one.status).toBe(200);
     expect(one.body).toEqual({
       clientAccountId: 'pos-1',
@@ -383,37 +388,43 @@ describe('gateway Client and Device API over HTTP', () => {
       location: 'Front',
     });
     for (const ref of ['till-9', 'TILL-7', 'nope']) {
-      const res = await get(`/client/v1.1/devices/${ref}`, pos1());
+      const res = await get<ErrorBody>(`/client/v1.1/devices/${ref}`, pos1());
       expect(res.status).toBe(404);
       expect(res.body).toEqual({ errorCode: 'notFound', errorMessage: `Device '${ref}' does not exist` });
     }
-    const bad = await get('/client/v1.1/devices/till%207', pos1());
+    const bad = await get<ErrorBody>('/client/v1.1/devices/till%207', pos1());
     expect(bad.status).toBe(422);
     expect(bad.body.errorMessage).toContain('referenceId');
   });
 
   it('answers /connected only under 1.1, from live presence', async () => {
-    const v10 = await get('/client/v1.0/devices/till-7/connected', pos1());
+    const v10 = await get<ErrorBody>('/client/v1.0/devices/till-7/connected', pos1());
     expect(v10.status).toBe(404);
     expect(v10.body.errorCode).toBe('notFound');
     expect((await get('/client/v1.1/devices/till-9/connected', pos1())).status).toBe(404);
 
-    expect((await get('/client/v1.1/devices/kiosk-1/connected', pos1())).body).toEqual({
+    expect((await get<DeviceConnection>('/client/v1.1/devices/kiosk-1/connected', pos1())).body).toEqual({
       connected: false,
       lastSeen: null,
     });
     await presence.heartbeat('hub-a');
     await presence.claimDevice(T, 'pos-1', 'kiosk-1', 'hub-a', 'conn-1');
-    const on = await get('/client/v1.1/devices/kiosk-1/connected', pos1());
-    expect(on.body).toEqual({ connected: true, connectedSince: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    const on = await get<DeviceConnection>('/client/v1.1/devices/kiosk-1/connected', pos1());
+    expect(on.body).toEqual({
+      connected: true,
+      connectedSince: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
+    });
     await presence.releaseDevice(T, 'pos-1', 'kiosk-1', 'conn-1');
-    const off = await get('/client/v1.1/devices/kiosk-1/connected', pos1());
-    expect(off.body).toEqual({ connected: false, lastSeen: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    const off = await get<DeviceConnection>('/client/v1.1/devices/kiosk-1/connected', pos1());
+    expect(off.body).toEqual({
+      connected: false,
+      lastSeen: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
+    });
   });
 
   it('enrols an enabled device on both Device API versions, and refuses a disabled one with 403', async () => {
     for (const version of ['1.0', '1.1']) {
-      const res = await get(`/device/v${version}/devices/enrol`, dev(DEVICES[0]));
+      const res = await get<ConnectionCredentials>(`/device/v${version}/devices/enrol`, dev(DEVICES[0]));
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         connectionType: 'websocket',
@@ -428,12 +439,12 @@ describe('gateway Client and Device API over HTTP', () => {
       accountId: 'pos-1',
       referenceId: 'till-7',
     });
-    const disabled = await get('/device/v1.0/devices/enrol', dev(DEVICES[1]));
+    const disabled = await get<ErrorBody>('/device/v1.0/devices/enrol', dev(DEVICES[1]));
     expect(disabled.status).toBe(403);
     expect(disabled.body).toEqual({ errorCode: 'forbidden', errorMessage: 'Device is disabled' });
     const wrong = await get('/device/v1.0/devices/enrol', dev({ ...DEVICES[0], token: 'nope' }));
     expect(wrong.status).toBe(401);
-    const accountBearer = await get('/device/v1.1/devices/enrol', pos1());
+    const accountBearer = await get<ErrorBody>('/device/v1.1/devices/enrol', pos1());
     expect(accountBearer.status).toBe(401);
     expect(accountBearer.body.errorMessage).toBe('Missing or invalid Authorization bearer token');
   });

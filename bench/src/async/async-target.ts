@@ -9,6 +9,12 @@ import { createBenchDevices, type BenchTenant } from '../support/tenant-setup';
 import type { AsyncPhase } from './async-report';
 import { openLoop, type Answer } from './open-loop';
 
+/** The admin API's create-account answer (CONTRACT.md §9), the fields read here. */
+interface CreatedAccount {
+  apiToken: string;
+  webhookSecret: string;
+}
+
 /**
  * One system under the async benchmark: an account with a webhook URL on a local receiver,
  * devices answering at once on the hub the enrol's connectionUrl names, and the URL POSTs go
@@ -61,7 +67,7 @@ export async function prepareAsyncTarget(spec: AsyncTargetSpec): Promise<AsyncTa
     await receiver.stop();
   };
   try {
-    const created = await http('POST', `${s.adminUrl}/admin/v1/accounts`, {
+    const created = await http<CreatedAccount>('POST', `${s.adminUrl}/admin/v1/accounts`, {
       body: {
         accountId,
         name: `Bench ${accountId}`,
@@ -72,10 +78,10 @@ export async function prepareAsyncTarget(spec: AsyncTargetSpec): Promise<AsyncTa
     });
     if (created.status !== 201)
       throw new Error(`create account: HTTP ${created.status} ${JSON.stringify(created.body)}`);
-    receiver.secret = created.body.webhookSecret as string;
+    receiver.secret = created.body.webhookSecret;
     const headers = {
       'api-key': tenant.appKey,
-      authorization: basicBearer({ accountId, apiToken: created.body.apiToken as string }),
+      authorization: basicBearer({ accountId, apiToken: created.body.apiToken }),
       'content-type': 'application/json',
     };
     const registered = await createBenchDevices(

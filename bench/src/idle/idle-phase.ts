@@ -111,7 +111,11 @@ export async function runIdlePhase(
       const answers = await withTimeout(
         Promise.all(
           picks.map((d) =>
-            http('GET', `${sys.gatewayUrl}/client/v1.1/devices/${d.referenceId}/connected`, { headers }),
+            http<{ connected: boolean } | undefined>(
+              'GET',
+              `${sys.gatewayUrl}/client/v1.1/devices/${d.referenceId}/connected`,
+              { headers },
+            ),
           ),
         ),
         30_000,

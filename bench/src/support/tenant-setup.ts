@@ -1,3 +1,4 @@
+import type { IssuedAppKey, PortalSession, TokenPair } from '@cloudflow/contracts';
 import { http, type HttpResult, type System } from '@cloudflow/testing';
 import { randomUUID } from 'node:crypto';
 import { mapLimit, sleep } from './async';
@@ -54,13 +55,15 @@ export async function createBenchTenant(sys: System): Promise<BenchTenant> {
   );
   const { sessionToken } = ok(
     'portal login',
-    await http('POST', `${adminUrl}/portal/v1/login`, { body: developer }),
+    await http<Pick<PortalSession, 'sessionToken'>>('POST', `${adminUrl}/portal/v1/login`, {
+      body: developer,
+    }),
     200,
   );
   const portal = { authorization: `Bearer ${sessionToken}` };
   const { appKey } = ok(
     'APP key reveal',
-    await http('POST', `${adminUrl}/portal/v1/app-key/reveal`, {
+    await http<IssuedAppKey>('POST', `${adminUrl}/portal/v1/app-key/reveal`, {
       body: { password: developer.password },
       headers: portal,
     }),
@@ -83,7 +86,7 @@ export async function createBenchTenant(sys: System): Promise<BenchTenant> {
   const form = new URLSearchParams({ grant_type: 'password', ...admin }).toString();
   const token = ok(
     'OAuth token',
-    await http('POST', `${sys.gatewayUrl}/auth/oauth/token`, {
+    await http<TokenPair>('POST', `${sys.gatewayUrl}/auth/oauth/token`, {
       raw: form,
       contentType: 'application/x-www-form-urlencoded',
       headers: { 'api-key': appKey },
@@ -99,7 +102,7 @@ export async function createBenchAccount(
   accountId: string,
   connectionLimit: number,
 ): Promise<BenchAccount> {
-  const res = await http('POST', `${sys.adminUrl}/admin/v1/accounts`, {
+  const res = await http<BenchAccount>('POST', `${sys.adminUrl}/admin/v1/accounts`, {
     body: { accountId, name: `Bench ${accountId}`, connectionLimit },
     headers: tenant.adminHeaders,
   });
@@ -122,7 +125,9 @@ export async function createBenchDevices(
     const body = { referenceId, serialNumber: `SN-${referenceId}`, model: 'BENCH-1' };
     const created = ok(
       `create device ${referenceId}`,
-      await retryBusy(() => http('POST', url, { body, headers: tenant.adminHeaders })),
+      await retryBusy(() =>
+        http<Pick<BenchDevice, 'apiToken'>>('POST', url, { body, headers: tenant.adminHeaders }),
+      ),
       201,
     );
     return { referenceId, serialNumber: body.serialNumber, model: body.model, apiToken: created.apiToken };

@@ -5,6 +5,7 @@ import {
   SUBJECTS,
   type AppKeyInfo,
   type UsageReportedEvent,
+  type UsageReportRequest,
 } from '@cloudflow/contracts';
 import type { Broadcasts, RpcClient } from '@cloudflow/platform';
 import pino from 'pino';
@@ -60,7 +61,7 @@ describe('UsageReporter', () => {
       SUBJECTS.auth.usageReport,
       {
         source: reporter.source,
-        reportId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        reportId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
         items: [expect.objectContaining({ keyId: KEY, day: DAY, group: 'client', count: 2 })],
       },
       expect.any(Number),
@@ -89,12 +90,14 @@ describe('UsageReporter', () => {
     limiter.admit(info, 'admin');
     send.mockResolvedValue({ totals: [{ keyId: KEY, day: DAY, usedToday: 2 }] });
     await reporter.flush();
-    const [first, second] = send.mock.calls.map((c) => c[1] as { reportId: string; items: unknown[] });
+    const reports = () =>
+      (send.mock.calls as Array<[string, UsageReportRequest]>).map(([, report]) => report);
+    const [first, second] = reports();
     // Auth may have added the first attempt already: only the same id lets it count once.
     expect(second).toEqual(first);
     expect(second.items).toEqual([expect.objectContaining({ count: 1, group: 'client' })]);
     await reporter.flush();
-    const third = send.mock.calls[2][1] as { reportId: string; items: unknown[] };
+    const third = reports()[2];
     expect(third.reportId).not.toBe(first.reportId);
     expect(third.items).toEqual([expect.objectContaining({ count: 1, group: 'admin' })]);
   });

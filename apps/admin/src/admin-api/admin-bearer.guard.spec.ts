@@ -21,7 +21,7 @@ function contextFor(req: Record<string, unknown>, declaredRole?: string): Execut
 }
 
 describe('AdminBearerGuard', () => {
-  const claims = jest.fn();
+  const claims = jest.fn<unknown, [string]>();
   const jwt = {
     verify: jest.fn(async (_token: string, audience: string) => claims(audience)),
   } as unknown as JwtVerifier;

@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import type { ErrorBody } from '@cloudflow/contracts';
 import { http } from '@cloudflow/testing';
 import { AdminConfig } from '../admin.config';
 import { startControllerTestApp, strictMock } from '../testing/controller-test-app';
@@ -11,6 +12,7 @@ import {
   OperatorDevelopersController,
   OperatorKeysController,
 } from './operator.controllers';
+import type { OperatorDeveloperView } from './operator.views';
 
 const TOKEN = 'operator-token-0123456789abcdef';
 const KEY = '0b6f2f0e-6f55-4a5e-9d2b-3a7c1e2d4f60';
@@ -71,7 +73,7 @@ describe('operator API without a configured token', () => {
         { authorization: `Bearer ${TOKEN}` },
         { authorization: 'Bearer undefined' },
       ]) {
-        const res = await http('GET', `${url}${path}`, { headers });
+        const res = await http<ErrorBody>('GET', `${url}${path}`, { headers });
         expect(res.status).toBe(401);
         expect(res.body).toEqual({
           errorCode: 'unauthorized',
@@ -103,7 +105,7 @@ describe('operator API with a configured token', () => {
       expect((await http('GET', `${url}/operator/v1/developers`, { headers })).status).toBe(401);
     }
     ctx.developers.list.mockResolvedValue([]);
-    const ok = await http('GET', `${url}/operator/v1/developers`, { headers: auth });
+    const ok = await http<OperatorDeveloperView[]>('GET', `${url}/operator/v1/developers`, { headers: auth });
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual([]);
   });
@@ -117,20 +119,22 @@ describe('operator API with a configured token', () => {
   });
 
   it('validates path, query and body with 422 naming the field', async () => {
-    const badId = await http('POST', `${url}/operator/v1/keys/not-a-uuid/revoke`, { headers: auth });
+    const badId = await http<ErrorBody>('POST', `${url}/operator/v1/keys/not-a-uuid/revoke`, {
+      headers: auth,
+    });
     expect(badId.status).toBe(422);
     expect(badId.body.errorMessage).toContain('keyId');
-    const badQuery = await http('GET', `${url}/operator/v1/keys?mail=x`, { headers: auth });
+    const badQuery = await http<ErrorBody>('GET', `${url}/operator/v1/keys?mail=x`, { headers: auth });
     expect(badQuery.status).toBe(422);
     expect(badQuery.body.errorMessage).toContain('mail: unknown field');
-    const badPatch = await http('PATCH', `${url}/operator/v1/keys/${KEY}`, {
+    const badPatch = await http<ErrorBody>('PATCH', `${url}/operator/v1/keys/${KEY}`, {
       headers: auth,
       body: { usageLimitPerDay: -1, kind: 'production' },
     });
     expect(badPatch.status).toBe(422);
     expect(badPatch.body.errorMessage).toContain('usageLimitPerDay');
     expect(badPatch.body.errorMessage).toContain('kind: unknown field');
-    const badBlock = await http('POST', `${url}/operator/v1/blocked-endpoints`, {
+    const badBlock = await http<ErrorBody>('POST', `${url}/operator/v1/blocked-endpoints`, {
       headers: auth,
       body: { method: 'TRACE', pathPrefix: 'client' },
     });

@@ -72,7 +72,8 @@ describe('PortalAccountService', () => {
     );
     rpc.send.mockRejectedValue(authDown);
     await expect(service.signup(signup)).rejects.toBe(authDown);
-    const id = developers.insert.mock.calls[0][0].id;
+    const [inserted] = developers.insert.mock.calls[0] as Parameters<DevelopersRepository['insert']>;
+    const id = inserted.id;
     expect(developers.delete).toHaveBeenCalledWith(id);
   });
 

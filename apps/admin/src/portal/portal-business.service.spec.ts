@@ -49,7 +49,8 @@ describe('PortalBusinessService', () => {
       .mockImplementationOnce(async (t: typeof TENANT) => t);
     const company = await service.createCompany('dev-1', 'Dana Coffee');
     expect(company.businessCode).toMatch(BUSINESS_CODE_PATTERN);
-    const codes = tenants.insert.mock.calls.map((c) => c[0].businessCode);
+    const inserts = tenants.insert.mock.calls as Array<Parameters<TenantsRepository['insert']>>;
+    const codes = inserts.map(([t]) => t.businessCode);
     expect(codes).toHaveLength(2);
     expect(codes[0]).not.toBe(codes[1]);
 
@@ -101,7 +102,7 @@ describe('PortalBusinessService', () => {
       timeZone: 'UTC',
       tenantId: TENANT.id,
     });
-    const [tenantId, row] = users.insert.mock.calls[0];
+    const [tenantId, row] = users.insert.mock.calls[0] as Parameters<UsersRepository['insert']>;
     expect(tenantId).toBe(TENANT.id);
     expect(row).toMatchObject({ username: 'boss', name: 'Dana', email: 'dana@example.com', role: 'admin' });
     expect(rpc.send).toHaveBeenCalledWith(SUBJECTS.auth.userCredentialsSet, {
@@ -120,7 +121,8 @@ describe('PortalBusinessService', () => {
     const refused = new CloudFlowError(ErrorCode.invalidData, 'Invalid data: password: too weak');
     rpc.send.mockRejectedValue(refused);
     await expect(service.createAdminUser('dev-1', adminUser)).rejects.toBe(refused);
-    expect(users.delete).toHaveBeenCalledWith(TENANT.id, users.insert.mock.calls[0][1].id);
+    const [, row] = users.insert.mock.calls[0] as Parameters<UsersRepository['insert']>;
+    expect(users.delete).toHaveBeenCalledWith(TENANT.id, row.id);
   });
 
   it('refuses a second admin user (409)', async () => {

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { CloudFlowError, ErrorCode, TOKEN_AUDIENCES } from '@cloudflow/contracts';
+import { CloudFlowError, ErrorCode, TOKEN_AUDIENCES, type ErrorBody } from '@cloudflow/contracts';
 import { JwtVerifier } from '@cloudflow/platform';
 import { http } from '@cloudflow/testing';
 import { startControllerTestApp, strictMock } from '../testing/controller-test-app';
@@ -52,7 +52,7 @@ describe('portal controllers: validation and the portal session', () => {
 
   it('signs up with a valid body, answering 201 with what the service returns', async () => {
     accounts.signup.mockResolvedValue({ developerId: DEVELOPER });
-    const res = await http('POST', `${url}/portal/v1/signup`, {
+    const res = await http<{ developerId: string }>('POST', `${url}/portal/v1/signup`, {
       body: { name: 'Dana', email: 'dana@example.com', password: 'long-enough' },
     });
     expect(res.status).toBe(201);
@@ -73,7 +73,7 @@ describe('portal controllers: validation and the portal session', () => {
     [{ name: 'Dana', email: 'not-an-email', password: 'long-enough' }, 'email'],
     [{ email: 'dana@example.com', password: 'long-enough' }, 'name'],
   ])('refuses sign-up body %j with 422 naming %s', async (body, field) => {
-    const res = await http('POST', `${url}/portal/v1/signup`, { body });
+    const res = await http<ErrorBody>('POST', `${url}/portal/v1/signup`, { body });
     expect(res.status).toBe(422);
     expect(res.body.errorCode).toBe('invalidData');
     expect(res.body.errorMessage).toContain(field);
@@ -106,7 +106,7 @@ describe('portal controllers: validation and the portal session', () => {
       ['POST', 'admin-user'],
       ['POST', 'app-key/reveal'],
     ]) {
-      const res = await http(method, `${url}/portal/v1/${path}`, {
+      const res = await http<ErrorBody>(method, `${url}/portal/v1/${path}`, {
         headers,
         body: method === 'POST' ? {} : undefined,
       });
@@ -125,13 +125,13 @@ describe('portal controllers: validation and the portal session', () => {
   });
 
   it('refuses an admin user with a bad time zone or an unknown field, before the service', async () => {
-    const zone = await http('POST', `${url}/portal/v1/admin-user`, {
+    const zone = await http<ErrorBody>('POST', `${url}/portal/v1/admin-user`, {
       headers: session,
       body: { ...adminUser, timeZone: 'Atlantis/Capital' },
     });
     expect(zone.status).toBe(422);
     expect(zone.body.errorMessage).toContain('timeZone');
-    const role = await http('POST', `${url}/portal/v1/admin-user`, {
+    const role = await http<ErrorBody>('POST', `${url}/portal/v1/admin-user`, {
       headers: session,
       body: { ...adminUser, role: 'owner' },
     });

@@ -1,4 +1,5 @@
 import { Module, type INestApplication, type Provider, type Type } from '@nestjs/common';
+import type { Server } from 'node:http';
 import { LOGGER, MetricsService, startService } from '@cloudflow/platform';
 import pino from 'pino';
 import type { AddressInfo } from 'node:net';
@@ -27,7 +28,7 @@ export async function startControllerTestApp(
     port: 0,
     host: '127.0.0.1',
   });
-  const { port } = app.getHttpServer().address() as AddressInfo;
+  const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
   return { app, url: `http://127.0.0.1:${port}` };
 }
 

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { CloudFlowError, ErrorCode, TOKEN_AUDIENCES } from '@cloudflow/contracts';
+import { CloudFlowError, ErrorCode, TOKEN_AUDIENCES, type ErrorBody } from '@cloudflow/contracts';
 import { JwtVerifier } from '@cloudflow/platform';
 import { http } from '@cloudflow/testing';
 import { AdminBearerGuard } from '../admin-api/admin-bearer.guard';
@@ -28,11 +28,12 @@ describe('users controller', () => {
   const tenants = strictMock<TenantsRepository>('tenants', {
     findById: jest.fn(async () => ({ id: TENANT, developerId: 'dev-1' })),
   });
+  // Bodies are read only on refusals.
   const call = (
     method: string,
     body?: unknown,
     headers: Record<string, string> = { authorization: 'Bearer good-token' },
-  ) => http(method, `${url}/admin/v1/users`, { body, headers });
+  ) => http<ErrorBody>(method, `${url}/admin/v1/users`, { body, headers });
   const valid = { username: 'clerk-1', password: 'clerk-password', timeZone: 'Europe/Amsterdam' };
 
   beforeAll(async () => {

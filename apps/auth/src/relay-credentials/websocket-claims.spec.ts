@@ -31,7 +31,7 @@ describe('websocketClaims', () => {
     expect(thrown).toBeInstanceOf(CloudFlowError);
     expect(thrown).toMatchObject({
       code: ErrorCode.invalidData,
-      message: expect.stringContaining('referenceId'),
+      message: expect.stringContaining('referenceId') as unknown,
     });
   });
 });

@@ -81,7 +81,7 @@ describe('usage ledger', () => {
       { day: NEXT, api_group: 'client', requests: '5', payments_sync: '0', payments_async: '0' },
     ]);
     // The daily counter the limits read is the ledger's latest day.
-    const [{ used_today, day }] = await db.dataSource.query(
+    const [{ used_today, day }] = await db.dataSource.query<Array<{ used_today: number; day: string }>>(
       `SELECT used_today, to_char(usage_day, 'YYYY-MM-DD') AS day FROM auth.app_keys WHERE id = $1`,
       [info.keyId],
     );

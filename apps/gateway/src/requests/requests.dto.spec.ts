@@ -76,7 +76,7 @@ describe('AsyncRequestBody.certainlyValid (the POST fast path) agrees with class
   });
 
   it('names the field on the slow path, as before', async () => {
-    const refused = await createValidationPipe()
+    const refused: unknown = await createValidationPipe()
       .transform({ ...base, requestId: 'r-1' }, { type: 'body', metatype: AsyncRequestBody })
       .catch((e: unknown) => e);
     expect((refused as CloudFlowError).message).toBe('Invalid data: requestId: must be a uuid');

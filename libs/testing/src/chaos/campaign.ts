@@ -221,11 +221,16 @@ async function post(
   resultId?: string;
 }> {
   try {
-    const res = await http('POST', `${gatewayUrl}/client/v1.1/requests`, {
-      body,
-      headers: clientHeaders(account),
-    });
-    const b = (res.body ?? {}) as Record<string, unknown>;
+    // Read field by field: under faults the answer may be any error, or no JSON at all.
+    const res = await http<Record<string, unknown> | undefined>(
+      'POST',
+      `${gatewayUrl}/client/v1.1/requests`,
+      {
+        body,
+        headers: clientHeaders(account),
+      },
+    );
+    const b = res.body ?? {};
     const result = b.result as { payload?: { id?: unknown } } | null | undefined;
     return {
       status: res.status,
@@ -269,6 +274,13 @@ async function settle(
   await sleep(5000);
 }
 
+/** GET …/requests/{requestId} as read back here, every field optional: a fault may answer anything. */
+interface RecordedRequest {
+  status?: string;
+  messages?: CloudFlowMessage[];
+  result?: { payload?: { id?: string } } | null;
+}
+
 async function readBack(
   history: HistoryWriter,
   bodies: Map<string, { account: ChaosAccount; body: CloudFlowMessage; mode: string; accepted: boolean }>,
@@ -278,14 +290,12 @@ async function readBack(
   for (let k = 0; k < all.length; k += 8) {
     await Promise.all(
       all.slice(k, k + 8).map(async ([requestId, b]) => {
-        const res = await http('GET', `${gatewayUrl()}/client/v1.1/requests/${requestId}`, {
-          headers: clientHeaders(b.account),
-        }).catch(() => ({ status: 0, body: undefined }));
-        const view = (res.body ?? {}) as {
-          status?: string;
-          messages?: CloudFlowMessage[];
-          result?: { payload?: { id?: string } } | null;
-        };
+        const res = await http<RecordedRequest | undefined>(
+          'GET',
+          `${gatewayUrl()}/client/v1.1/requests/${requestId}`,
+          { headers: clientHeaders(b.account) },
+        ).catch(() => ({ status: 0, body: undefined }));
+        const view = res.body ?? {};
         history.add({
           kind: 'record',
           account: b.account.accountId,

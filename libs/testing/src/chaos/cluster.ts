@@ -1,3 +1,4 @@
+import type { IssuedAppKey, PortalSession, TokenPair } from '@cloudflow/contracts';
 import { randomUUID } from 'node:crypto';
 import { http, type HttpResult } from '../http-client';
 import { startSystem, type System } from '../services';
@@ -43,6 +44,15 @@ export interface ClusterOptions {
   log: (line: string) => void;
 }
 
+/** The admin API's create answers (CONTRACT.md §9), the fields read here. */
+interface CreatedAccount {
+  apiToken: string;
+  webhookSecret: string;
+}
+interface CreatedDevice {
+  apiToken: string;
+}
+
 function ok<T>(what: string, res: HttpResult<T>, ...statuses: number[]): T {
   if (!statuses.includes(res.status))
     throw new Error(`${what}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
@@ -59,13 +69,15 @@ async function createTenant(
   ok('signup', await http('POST', `${sys.adminUrl}/portal/v1/signup`, { body: { name, ...developer } }), 201);
   const { sessionToken } = ok(
     'portal login',
-    await http('POST', `${sys.adminUrl}/portal/v1/login`, { body: developer }),
+    await http<Pick<PortalSession, 'sessionToken'>>('POST', `${sys.adminUrl}/portal/v1/login`, {
+      body: developer,
+    }),
     200,
   );
   const portal = { authorization: `Bearer ${sessionToken}` };
   const { appKey } = ok(
     'app key reveal',
-    await http('POST', `${sys.adminUrl}/portal/v1/app-key/reveal`, {
+    await http<IssuedAppKey>('POST', `${sys.adminUrl}/portal/v1/app-key/reveal`, {
       body: { password: developer.password },
       headers: portal,
     }),
@@ -88,7 +100,7 @@ async function createTenant(
   const form = new URLSearchParams({ grant_type: 'password', ...admin }).toString();
   const token = ok(
     'oauth',
-    await http('POST', `${sys.gatewayUrl}/auth/oauth/token`, {
+    await http<TokenPair>('POST', `${sys.gatewayUrl}/auth/oauth/token`, {
       raw: form,
       contentType: 'application/x-www-form-urlencoded',
       headers: { 'api-key': appKey },
@@ -130,7 +142,7 @@ export async function startCluster(options: ClusterOptions): Promise<ChaosCluste
       const accountId = `chaos-${i}-${randomUUID().slice(0, 6)}`;
       const created = ok(
         `account ${accountId}`,
-        await http('POST', `${sys.adminUrl}/admin/v1/accounts`, {
+        await http<CreatedAccount>('POST', `${sys.adminUrl}/admin/v1/accounts`, {
           body: { accountId, name: accountId, connectionLimit: 1000, webhookUrl: receiver.url },
           headers: tenant.adminHeaders,
         }),
@@ -175,7 +187,7 @@ export async function startCluster(options: ClusterOptions): Promise<ChaosCluste
         const serialNumber = `SN-${accountId}-${n}`;
         const dev = ok(
           `device ${referenceId}`,
-          await http('POST', `${sys.adminUrl}/admin/v1/accounts/${accountId}/devices`, {
+          await http<CreatedDevice>('POST', `${sys.adminUrl}/admin/v1/accounts/${accountId}/devices`, {
             body: { referenceId, serialNumber, model: 'CHAOS-1' },
             headers: tenant.adminHeaders,
           }),

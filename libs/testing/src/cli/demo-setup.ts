@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { IssuedAppKey, PortalSession, TokenPair } from '@cloudflow/contracts';
 import { http } from '../http-client';
 import { DEFAULT_DEMO_FILE, fail, type DemoConfig } from './cli-support';
 
@@ -38,14 +39,14 @@ async function main(): Promise<void> {
     'developer signed up',
     http('POST', `${adm}/portal/v1/signup`, { body: { name: 'Demo Developer', ...developer } }),
   );
-  const { sessionToken } = await step<{ sessionToken: string }>(
+  const { sessionToken } = await step(
     'logged in to the portal',
-    http('POST', `${adm}/portal/v1/login`, { body: developer }),
+    http<Pick<PortalSession, 'sessionToken'>>('POST', `${adm}/portal/v1/login`, { body: developer }),
   );
   const portal = { authorization: `Bearer ${sessionToken}` };
-  const { appKey } = await step<{ appKey: string }>(
+  const { appKey } = await step(
     'APP key revealed',
-    http('POST', `${adm}/portal/v1/app-key/reveal`, {
+    http<IssuedAppKey>('POST', `${adm}/portal/v1/app-key/reveal`, {
       body: { password: developer.password },
       headers: portal,
     }),
@@ -60,25 +61,25 @@ async function main(): Promise<void> {
     http('POST', `${adm}/portal/v1/admin-user`, { body: { ...adminUser, timeZone: 'UTC' }, headers: portal }),
   );
   const form = new URLSearchParams({ grant_type: 'password', ...adminUser }).toString();
-  const token = await step<{ access_token: string }>(
+  const token = await step(
     'OAuth token issued',
-    http('POST', `${gw}/auth/oauth/token`, {
+    http<TokenPair>('POST', `${gw}/auth/oauth/token`, {
       raw: form,
       contentType: 'application/x-www-form-urlencoded',
       headers: { 'api-key': appKey },
     }),
   );
   const adminHeaders = { 'api-key': appKey, authorization: `Bearer ${token.access_token}` };
-  const account = await step<{ accountId: string; apiToken: string }>(
+  const account = await step(
     'POS account pos-1 created',
-    http('POST', `${adm}/admin/v1/accounts`, {
+    http<DemoConfig['account']>('POST', `${adm}/admin/v1/accounts`, {
       body: { accountId: 'pos-1', name: 'Front counter' },
       headers: adminHeaders,
     }),
   );
-  const device = await step<{ referenceId: string; model: string; serialNumber: string; apiToken: string }>(
+  const device = await step(
     'device till-1 registered',
-    http('POST', `${adm}/admin/v1/accounts/pos-1/devices`, {
+    http<DemoConfig['device']>('POST', `${adm}/admin/v1/accounts/pos-1/devices`, {
       body: {
         referenceId: 'till-1',
         serialNumber: `SN-${suffix}`,
