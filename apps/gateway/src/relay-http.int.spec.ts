@@ -12,7 +12,7 @@ import {
   type DeviceView,
   type ErrorBody,
 } from '@cloudflow/contracts';
-import { Broadcasts, NatsConnectionOwner, natsResponderOptions } from '@cloudflow/platform';
+import { Broadcasts, NatsConnectionOwner, OwnedNatsServer } from '@cloudflow/platform';
 import { PresenceStore } from '@cloudflow/presence';
 import {
   basicBearer,
@@ -188,8 +188,10 @@ describe('gateway Client and Device API over HTTP', () => {
 
   beforeAll(async () => {
     [nats, pg] = await Promise.all([startNats(), startPostgres()]);
+    // The spec's own connection carries the fake auth/admin responders and its presence writes.
+    natsOwner = new NatsConnectionOwner(nats.url, 'spec');
     fakes = await NestFactory.createMicroservice(FakesModule, {
-      ...natsResponderOptions(nats.url, 'fakes', 'fakes'),
+      strategy: new OwnedNatsServer(natsOwner, 'fakes'),
       logger: false,
     });
     await fakes.listen();
@@ -202,7 +204,6 @@ describe('gateway Client and Device API over HTTP', () => {
       HUB_PUBLIC_URL: HUB_URL,
     });
     base = `http://127.0.0.1:${port}`;
-    natsOwner = new NatsConnectionOwner(nats.url, 'spec');
     presence = new PresenceStore(natsOwner);
     broadcasts = new Broadcasts(natsOwner, pino({ level: 'silent' }));
     await presence.heartbeat('hub-a');

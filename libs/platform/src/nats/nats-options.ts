@@ -1,4 +1,3 @@
-import { Transport, type NatsOptions } from '@nestjs/microservices';
 import type { BaseConfig } from '../config/base.config';
 import { natsInboxPrefix } from './nats-permissions';
 
@@ -73,14 +72,4 @@ export function natsConnectionOptions(url: string, name: string, auth: NatsAuth 
     ...(auth.inboxPrefix ? { inboxPrefix: auth.inboxPrefix } : {}),
     ...(auth.noRandomize ? { noRandomize: true } : {}),
   };
-}
-
-/** A Nest NATS responder in a queue group, so any number of replicas share the work. */
-export function natsResponderOptions(
-  url: string,
-  name: string,
-  queue: string,
-  auth: NatsAuth = {},
-): NatsOptions {
-  return { transport: Transport.NATS, options: { ...natsConnectionOptions(url, name, auth), queue } };
 }
