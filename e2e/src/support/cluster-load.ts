@@ -101,7 +101,8 @@ export class ClusterLoad {
           amounts: { baseAmount: 1000 + (n % 50), currency: 'EUR' },
         },
       };
-      const res = await http('POST', `${gateway}/client/v1.1/requests`, {
+      // Whatever the gateway answered (202, a refusal, a proxy's page): kept as it came, for the report.
+      const res = await http<unknown>('POST', `${gateway}/client/v1.1/requests`, {
         body,
         headers: clientHeaders(this.tenant, this.account),
       }).catch((e: Error) => ({ status: 0, body: e.message }));

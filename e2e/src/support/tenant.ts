@@ -1,5 +1,14 @@
+import type { IssuedAppKey, TokenPair } from '@cloudflow/contracts';
 import { basicBearer, http, type HttpResult, type System } from '@cloudflow/testing';
 import { randomUUID } from 'node:crypto';
+import type {
+  AdminUserView,
+  CompanyView,
+  NewAccountView,
+  NewDeviceView,
+  PortalLogin,
+  SignedUp,
+} from './bodies';
 
 /**
  * A fresh tenant made through the public APIs only, the way a developer would (seed 000):
@@ -50,18 +59,22 @@ export async function createTenant(sys: System, company = 'E2E Coffee'): Promise
   const developer = { email: `dev-${unique}@example.com`, password: `portal-pass-${unique}` };
   expectStatus(
     'signup',
-    await http('POST', `${adminUrl}/portal/v1/signup`, { body: { name: `Dev ${unique}`, ...developer } }),
+    await http<SignedUp>('POST', `${adminUrl}/portal/v1/signup`, {
+      body: { name: `Dev ${unique}`, ...developer },
+    }),
     201,
   );
   const { sessionToken: session } = expectStatus(
     'portal login',
-    await http('POST', `${adminUrl}/portal/v1/login`, { body: developer }),
+    await http<PortalLogin>('POST', `${adminUrl}/portal/v1/login`, {
+      body: developer,
+    }),
     200,
   );
   const portal = { authorization: `Bearer ${session}` };
   const { appKey } = expectStatus(
     'app key reveal',
-    await http('POST', `${adminUrl}/portal/v1/app-key/reveal`, {
+    await http<IssuedAppKey>('POST', `${adminUrl}/portal/v1/app-key/reveal`, {
       body: { password: developer.password },
       headers: portal,
     }),
@@ -69,13 +82,16 @@ export async function createTenant(sys: System, company = 'E2E Coffee'): Promise
   );
   const { tenantId, businessCode } = expectStatus(
     'company',
-    await http('POST', `${adminUrl}/portal/v1/company`, { body: { name: company }, headers: portal }),
+    await http<CompanyView>('POST', `${adminUrl}/portal/v1/company`, {
+      body: { name: company },
+      headers: portal,
+    }),
     201,
   );
   const admin = { username: `admin-${unique}`, password: `admin-pass-${unique}` };
   expectStatus(
     'admin user',
-    await http('POST', `${adminUrl}/portal/v1/admin-user`, {
+    await http<AdminUserView>('POST', `${adminUrl}/portal/v1/admin-user`, {
       body: { ...admin, timeZone: 'UTC' },
       headers: portal,
     }),
@@ -84,14 +100,14 @@ export async function createTenant(sys: System, company = 'E2E Coffee'): Promise
   const form = new URLSearchParams({ grant_type: 'password', ...admin }).toString();
   const token = expectStatus(
     'oauth token',
-    await http('POST', `${sys.gatewayUrl}/auth/oauth/token`, {
+    await http<TokenPair>('POST', `${sys.gatewayUrl}/auth/oauth/token`, {
       raw: form,
       contentType: 'application/x-www-form-urlencoded',
       headers: { 'api-key': appKey },
     }),
     200,
   );
-  const accessToken: string = token.access_token;
+  const accessToken = token.access_token;
   return {
     tenantId,
     businessCode,
@@ -110,7 +126,7 @@ export async function createAccount(
   tenant: Tenant,
   body: { accountId?: string; name?: string; connectionLimit?: number; webhookUrl?: string },
 ): Promise<Account> {
-  const res = await http('POST', `${sys.adminUrl}/admin/v1/accounts`, {
+  const res = await http<NewAccountView>('POST', `${sys.adminUrl}/admin/v1/accounts`, {
     body: { name: body.accountId ?? 'POS', ...body },
     headers: tenant.adminHeaders,
   });
@@ -124,7 +140,7 @@ export async function createDevice(
   accountId: string,
   body: { referenceId: string; serialNumber: string; model: string; name?: string; location?: string },
 ): Promise<Device> {
-  const res = await http(
+  const res = await http<NewDeviceView>(
     'POST',
     `${sys.adminUrl}/admin/v1/accounts/${encodeURIComponent(accountId)}/devices`,
     { body, headers: tenant.adminHeaders },

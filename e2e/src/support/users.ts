@@ -1,6 +1,8 @@
+import type { TokenPair } from '@cloudflow/contracts';
 import { http, type System } from '@cloudflow/testing';
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
+import type { UserView } from './bodies';
 import { expectStatus, type Tenant } from './tenant';
 
 /** A tenant user of role `user` (POST /admin/v1/users), logged in with the OAuth password grant. */
@@ -18,7 +20,7 @@ export async function createUserRole(
   const password = `clerk-pass-${randomUUID().slice(0, 8)}`;
   const user = expectStatus(
     'create user',
-    await http('POST', `${sys.adminUrl}/admin/v1/users`, {
+    await http<UserView>('POST', `${sys.adminUrl}/admin/v1/users`, {
       body: { username, password, timeZone: 'UTC' },
       headers: tenant.adminHeaders,
     }),
@@ -27,7 +29,7 @@ export async function createUserRole(
   const form = new URLSearchParams({ grant_type: 'password', username, password }).toString();
   const token = expectStatus(
     'user oauth token',
-    await http('POST', `${sys.gatewayUrl}/auth/oauth/token`, {
+    await http<TokenPair>('POST', `${sys.gatewayUrl}/auth/oauth/token`, {
       raw: form,
       contentType: 'application/x-www-form-urlencoded',
       headers: { 'api-key': tenant.appKey },
