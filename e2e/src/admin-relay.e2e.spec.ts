@@ -1,5 +1,5 @@
 import { ClientNats } from '@nestjs/microservices';
-import { CloudFlowError, EVENTS, SUBJECTS, type EventMap } from '@cloudflow/contracts';
+import { CloudFlowError, EVENTS, SUBJECTS, type ErrorBody, type EventMap } from '@cloudflow/contracts';
 import { natsConnectionOptions, RpcClient } from '@cloudflow/platform';
 import { http, startSystem, waitFor, type System } from '@cloudflow/testing';
 import { connect, JSONCodec, type NatsConnection } from 'nats';
@@ -13,6 +13,16 @@ import {
   expectStatus,
   type Tenant,
 } from './support/tenant';
+import type {
+  AccountView,
+  DeletedAccount,
+  DeletedDevice,
+  DeviceAdminView,
+  NewAccountView,
+  NewDeviceView,
+  RotatedAccountToken,
+  RotatedDeviceToken,
+} from './support/bodies';
 
 type Event = { subject: string; data: EventMap[keyof EventMap] };
 
@@ -29,8 +39,8 @@ describe('admin API: accounts and devices end to end', () => {
   let rpc: RpcClient;
   const events: Event[] = [];
   const unique = () => randomUUID().slice(0, 8);
-  const admin = (t: Tenant, method: string, path: string, body?: unknown) =>
-    http(method, `${sys.adminUrl}/admin/v1${path}`, { body, headers: t.adminHeaders });
+  const admin = <T = unknown>(t: Tenant, method: string, path: string, body?: unknown) =>
+    http<T>(method, `${sys.adminUrl}/admin/v1${path}`, { body, headers: t.adminHeaders });
   const gateway = (path: string, headers: Record<string, string>) =>
     http('GET', `${sys.gatewayUrl}${path}`, { headers });
   const seen = (subject: string, match: object) =>
@@ -63,7 +73,7 @@ describe('admin API: accounts and devices end to end', () => {
 
   it('creates an account with a chosen, case-sensitive id, shows its secrets once, and announces it', async () => {
     const id = `Pos-${unique()}`;
-    const res = await admin(a, 'POST', '/accounts', {
+    const res = await admin<NewAccountView>(a, 'POST', '/accounts', {
       accountId: id,
       name: 'Front counter',
       connectionLimit: 3,
@@ -78,16 +88,19 @@ describe('admin API: accounts and devices end to end', () => {
       webhookUrl: 'https://hooks.example.com/cf',
       webhookEvents: [],
       requestTimeoutSeconds: 150,
-      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
-      apiToken: expect.any(String),
-      webhookSecret: expect.any(String),
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) as unknown,
+      apiToken: expect.any(String) as unknown,
+      webhookSecret: expect.any(String) as unknown,
     });
     const { apiToken, webhookSecret, ...account } = res.body;
     expect(apiToken).not.toBe(webhookSecret);
     await seen(EVENTS.relayDataChanged, { tenantId: a.tenantId, accountId: id });
 
-    expect(await admin(a, 'GET', `/accounts/${id}`)).toMatchObject({ status: 200, body: account });
-    const list = await admin(a, 'GET', '/accounts');
+    expect(await admin<AccountView>(a, 'GET', `/accounts/${id}`)).toMatchObject({
+      status: 200,
+      body: account,
+    });
+    const list = await admin<AccountView[]>(a, 'GET', '/accounts');
     expect(list.body).toContainEqual(account);
     // The same letters in another case are another account.
     expect((await admin(a, 'GET', `/accounts/${id.toLowerCase()}`)).status).toBe(404);
@@ -98,10 +111,10 @@ describe('admin API: accounts and devices end to end', () => {
   });
 
   it('generates an acct_ id with a limit of 10 when none is given', async () => {
-    const res = await admin(a, 'POST', '/accounts', { name: 'Generated' });
+    const res = await admin<AccountView>(a, 'POST', '/accounts', { name: 'Generated' });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
-      accountId: expect.stringMatching(/^acct_[a-z2-7]{12}$/),
+      accountId: expect.stringMatching(/^acct_[a-z2-7]{12}$/) as unknown,
       connectionLimit: 10,
       webhookUrl: null,
     });
@@ -111,7 +124,7 @@ describe('admin API: accounts and devices end to end', () => {
     const id = `pos-${unique()}`;
     await createAccount(sys, a, { accountId: id });
     for (const tenant of [a, b]) {
-      const res = await admin(tenant, 'POST', '/accounts', { accountId: id, name: 'Again' });
+      const res = await admin<ErrorBody>(tenant, 'POST', '/accounts', { accountId: id, name: 'Again' });
       expect(res.status).toBe(409);
       expect(res.body).toEqual({ errorCode: 'duplicateItem', errorMessage: `Account ${id} already exists` });
     }
@@ -125,7 +138,7 @@ describe('admin API: accounts and devices end to end', () => {
     ['an unknown field', { name: 'x', tenantId: 'someone-else' }, 'tenantId: unknown field'],
     ['a limit out of range', { name: 'x', connectionLimit: 0 }, 'connectionLimit'],
   ])('refuses %s with 422 naming the field', async (_what, body, field) => {
-    const res = await admin(a, 'POST', '/accounts', body);
+    const res = await admin<ErrorBody>(a, 'POST', '/accounts', body);
     expect(res.status).toBe(422);
     expect(res.body.errorCode).toBe('invalidData');
     expect(res.body.errorMessage).toContain(field);
@@ -139,7 +152,7 @@ describe('admin API: accounts and devices end to end', () => {
   it('patches name, limit and webhook, and gateways and hubs see the change over NATS', async () => {
     const id = `pos-${unique()}`;
     await createAccount(sys, a, { accountId: id, webhookUrl: 'https://hooks.example.com/old' });
-    const patched = await admin(a, 'PATCH', `/accounts/${id}`, {
+    const patched = await admin<AccountView>(a, 'PATCH', `/accounts/${id}`, {
       name: 'Renamed',
       connectionLimit: 7,
       webhookUrl: 'https://hooks.example.com/new',
@@ -151,7 +164,7 @@ describe('admin API: accounts and devices end to end', () => {
       connectionLimit: 7,
       webhookUrl: 'https://hooks.example.com/new',
     });
-    expect((await admin(a, 'GET', `/accounts/${id}`)).body).toEqual(patched.body);
+    expect((await admin<AccountView>(a, 'GET', `/accounts/${id}`)).body).toEqual(patched.body);
     await seen(EVENTS.relayDataChanged, { tenantId: a.tenantId, accountId: id });
     await expect(
       rpc.send(SUBJECTS.admin.accountGet, { tenantId: a.tenantId, accountId: id }),
@@ -164,9 +177,11 @@ describe('admin API: accounts and devices end to end', () => {
       webhookEvents: [],
       requestTimeoutSeconds: 150,
     });
-    const cleared = await admin(a, 'PATCH', `/accounts/${id}`, { webhookUrl: null });
+    const cleared = await admin<AccountView>(a, 'PATCH', `/accounts/${id}`, { webhookUrl: null });
     expect(cleared.body).toMatchObject({ name: 'Renamed', webhookUrl: null });
-    const refused = await admin(a, 'PATCH', `/accounts/${id}`, { webhookUrl: 'https://[fd00::1]/hook' });
+    const refused = await admin<ErrorBody>(a, 'PATCH', `/accounts/${id}`, {
+      webhookUrl: 'https://[fd00::1]/hook',
+    });
     expect(refused.status).toBe(422);
     expect(refused.body.errorMessage).toContain('webhookUrl');
   });
@@ -174,7 +189,7 @@ describe('admin API: accounts and devices end to end', () => {
   it('registers devices, refusing a taken referenceId in the account and a taken model + serial number anywhere', async () => {
     const acct = await createAccount(sys, a, { accountId: `pos-${unique()}` });
     const serial = `SN-${unique()}`;
-    const res = await admin(a, 'POST', `/accounts/${acct.accountId}/devices`, {
+    const res = await admin<NewDeviceView>(a, 'POST', `/accounts/${acct.accountId}/devices`, {
       referenceId: 'till-1',
       serialNumber: serial,
       model: 'A920',
@@ -190,9 +205,9 @@ describe('admin API: accounts and devices end to end', () => {
       location: 'Front',
       enabled: true,
       clientAccountId: acct.accountId,
-      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) as unknown,
       simulated: false,
-      apiToken: expect.any(String),
+      apiToken: expect.any(String) as unknown,
     });
     const { apiToken, ...device } = res.body;
     await seen(EVENTS.relayDataChanged, {
@@ -200,8 +215,12 @@ describe('admin API: accounts and devices end to end', () => {
       accountId: acct.accountId,
       referenceId: 'till-1',
     });
-    expect((await admin(a, 'GET', `/accounts/${acct.accountId}/devices/till-1`)).body).toEqual(device);
-    expect((await admin(a, 'GET', `/accounts/${acct.accountId}/devices`)).body).toEqual([device]);
+    expect(
+      (await admin<DeviceAdminView>(a, 'GET', `/accounts/${acct.accountId}/devices/till-1`)).body,
+    ).toEqual(device);
+    expect((await admin<DeviceAdminView[]>(a, 'GET', `/accounts/${acct.accountId}/devices`)).body).toEqual([
+      device,
+    ]);
     expect(
       (
         await gateway(
@@ -211,7 +230,7 @@ describe('admin API: accounts and devices end to end', () => {
       ).status,
     ).toBe(200);
 
-    const sameRef = await admin(a, 'POST', `/accounts/${acct.accountId}/devices`, {
+    const sameRef = await admin<ErrorBody>(a, 'POST', `/accounts/${acct.accountId}/devices`, {
       referenceId: 'till-1',
       serialNumber: `SN-${unique()}`,
       model: 'A920',
@@ -222,7 +241,7 @@ describe('admin API: accounts and devices end to end', () => {
       errorMessage: "Device 'till-1' already exists in this account",
     });
     const otherAcct = await createAccount(sys, b, { accountId: `pos-${unique()}` });
-    const sameSerial = await admin(b, 'POST', `/accounts/${otherAcct.accountId}/devices`, {
+    const sameSerial = await admin<ErrorBody>(b, 'POST', `/accounts/${otherAcct.accountId}/devices`, {
       referenceId: 'till-9',
       serialNumber: serial,
       model: 'A920',
@@ -243,7 +262,7 @@ describe('admin API: accounts and devices end to end', () => {
       ).status,
     ).toBe(201);
 
-    const unknownField = await admin(a, 'POST', `/accounts/${acct.accountId}/devices`, {
+    const unknownField = await admin<ErrorBody>(a, 'POST', `/accounts/${acct.accountId}/devices`, {
       referenceId: 'till-2',
       serialNumber: `SN-${unique()}`,
       model: 'A920',
@@ -261,10 +280,10 @@ describe('admin API: accounts and devices end to end', () => {
       model: 'M1',
     });
     const path = `/accounts/${acct.accountId}/devices/till-1`;
-    const renamed = await admin(a, 'PATCH', path, { name: 'Bar till', location: 'Bar' });
+    const renamed = await admin<DeviceAdminView>(a, 'PATCH', path, { name: 'Bar till', location: 'Bar' });
     expect(renamed.body).toMatchObject({ name: 'Bar till', location: 'Bar', enabled: true });
 
-    const disabled = await admin(a, 'PATCH', path, { enabled: false, location: null });
+    const disabled = await admin<DeviceAdminView>(a, 'PATCH', path, { enabled: false, location: null });
     expect(disabled.status).toBe(200);
     expect(disabled.body).toMatchObject({ name: 'Bar till', location: null, enabled: false });
     await seen(EVENTS.accessRevoked, {
@@ -283,7 +302,9 @@ describe('admin API: accounts and devices end to end', () => {
     const refused = await gateway('/device/v1.1/devices/enrol', deviceHeaders(a, d));
     expect(refused.status).toBe(403);
 
-    expect((await admin(a, 'PATCH', path, { enabled: true })).body).toMatchObject({ enabled: true });
+    expect((await admin<DeviceAdminView>(a, 'PATCH', path, { enabled: true })).body).toMatchObject({
+      enabled: true,
+    });
     expect((await gateway('/device/v1.1/devices/enrol', deviceHeaders(a, d))).status).toBe(200);
   });
 
@@ -314,16 +335,19 @@ describe('admin API: accounts and devices end to end', () => {
       ['POST', `${devPath}/api-token`, undefined],
     ];
     for (const [method, path, body] of attempts) {
-      const res = await admin(b, method, path, body);
+      const res = await admin<ErrorBody>(b, method, path, body);
       expect([method, path, res.status]).toEqual([method, path, 404]);
       expect(res.body.errorMessage).toMatch(/^(Account|Device) '.+' does not exist$/);
     }
-    expect(
-      (await admin(b, 'GET', '/accounts')).body.map((x: { accountId: string }) => x.accountId),
-    ).not.toContain(acct.accountId);
-    expect((await admin(a, 'GET', acctPath)).body).toMatchObject({ name: 'Private' });
-    expect((await admin(a, 'GET', devPath)).body).toMatchObject({ name: 'Mine', enabled: true });
-    expect((await admin(a, 'GET', `${acctPath}/devices`)).body).toHaveLength(1);
+    expect((await admin<AccountView[]>(b, 'GET', '/accounts')).body.map((x) => x.accountId)).not.toContain(
+      acct.accountId,
+    );
+    expect((await admin<AccountView>(a, 'GET', acctPath)).body).toMatchObject({ name: 'Private' });
+    expect((await admin<DeviceAdminView>(a, 'GET', devPath)).body).toMatchObject({
+      name: 'Mine',
+      enabled: true,
+    });
+    expect((await admin<DeviceAdminView[]>(a, 'GET', `${acctPath}/devices`)).body).toHaveLength(1);
   });
 
   it('rotates tokens: the new one works and the old one no longer does', async () => {
@@ -334,9 +358,9 @@ describe('admin API: accounts and devices end to end', () => {
       model: 'M1',
     });
 
-    const rotated = await admin(a, 'POST', `/accounts/${acct.accountId}/api-token`);
+    const rotated = await admin<RotatedAccountToken>(a, 'POST', `/accounts/${acct.accountId}/api-token`);
     expect(rotated.status).toBe(200);
-    expect(rotated.body).toEqual({ accountId: acct.accountId, apiToken: expect.any(String) });
+    expect(rotated.body).toEqual({ accountId: acct.accountId, apiToken: expect.any(String) as unknown });
     expect(rotated.body.apiToken).not.toBe(acct.apiToken);
     await waitFor(
       'old account token refused',
@@ -354,12 +378,16 @@ describe('admin API: accounts and devices end to end', () => {
       ).status,
     ).toBe(200);
 
-    const rotatedDevice = await admin(a, 'POST', `/accounts/${acct.accountId}/devices/till-1/api-token`);
+    const rotatedDevice = await admin<RotatedDeviceToken>(
+      a,
+      'POST',
+      `/accounts/${acct.accountId}/devices/till-1/api-token`,
+    );
     expect(rotatedDevice.status).toBe(200);
     expect(rotatedDevice.body).toEqual({
       clientAccountId: acct.accountId,
       referenceId: 'till-1',
-      apiToken: expect.any(String),
+      apiToken: expect.any(String) as unknown,
     });
     expect(rotatedDevice.body.apiToken).not.toBe(d.apiToken);
     await waitFor(
@@ -500,7 +528,7 @@ describe('admin API: accounts and devices end to end', () => {
       model: 'M1',
     });
 
-    const delDevice = await admin(a, 'DELETE', `/accounts/${acct.accountId}/devices/till-1`);
+    const delDevice = await admin<DeletedDevice>(a, 'DELETE', `/accounts/${acct.accountId}/devices/till-1`);
     expect(delDevice.status).toBe(200);
     expect(delDevice.body).toEqual({ clientAccountId: acct.accountId, referenceId: 'till-1', deleted: true });
     expect((await admin(a, 'GET', `/accounts/${acct.accountId}/devices/till-1`)).status).toBe(404);
@@ -519,7 +547,7 @@ describe('admin API: accounts and devices end to end', () => {
       50,
     );
 
-    const delAccount = await admin(a, 'DELETE', `/accounts/${acct.accountId}`);
+    const delAccount = await admin<DeletedAccount>(a, 'DELETE', `/accounts/${acct.accountId}`);
     expect(delAccount.status).toBe(200);
     expect(delAccount.body).toEqual({ accountId: acct.accountId, deleted: true });
     expect((await admin(a, 'GET', `/accounts/${acct.accountId}`)).status).toBe(404);
@@ -555,7 +583,7 @@ describe('admin API: accounts and devices end to end', () => {
     expect(again.apiToken).not.toBe(acct.apiToken);
     expectStatus(
       're-register',
-      await admin(a, 'POST', `/accounts/${acct.accountId}/devices`, {
+      await admin<NewDeviceView>(a, 'POST', `/accounts/${acct.accountId}/devices`, {
         referenceId: 'till-2',
         serialNumber: kept.serialNumber,
         model: kept.model,

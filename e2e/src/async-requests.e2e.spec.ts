@@ -1,3 +1,4 @@
+import type { ErrorBody, RequestLog, RequestStatus, RequestView } from '@cloudflow/contracts';
 import {
   DeviceSimulator,
   http,
@@ -17,6 +18,7 @@ import {
   type Device,
   type Tenant,
 } from './support/tenant';
+import type { AccountView, DeviceConnection, RequestAccepted } from './support/bodies';
 
 type Body = Record<string, unknown>;
 
@@ -72,10 +74,10 @@ describe('asynchronous requests', () => {
     target,
     payload: { id: randomUUID(), flowType: 'sale', amounts: { baseAmount, currency: 'EUR' } },
   });
-  const post = (body: Body, acct = account) =>
-    http('POST', `${sys.gatewayUrl}/client/v1.1/requests`, { body, headers: clientHeaders(tenant, acct) });
+  const post = <T = unknown>(body: Body, acct = account) =>
+    http<T>('POST', `${sys.gatewayUrl}/client/v1.1/requests`, { body, headers: clientHeaders(tenant, acct) });
   const get = (requestId: string, acct = account) =>
-    http('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, {
+    http<RequestView>('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, {
       headers: clientHeaders(tenant, acct),
     });
   // The hub registers a device's presence just after its socket opens: a POST may only count on it once /connected says so.
@@ -83,19 +85,21 @@ describe('asynchronous requests', () => {
     waitFor(
       `device ${d.referenceId} to be connected`,
       async () => {
-        const res = await http('GET', `${sys.gatewayUrl}/client/v1.1/devices/${d.referenceId}/connected`, {
-          headers: clientHeaders(tenant, acct),
-        });
+        const res = await http<DeviceConnection>(
+          'GET',
+          `${sys.gatewayUrl}/client/v1.1/devices/${d.referenceId}/connected`,
+          { headers: clientHeaders(tenant, acct) },
+        );
         return res.status === 200 && res.body.connected === true ? true : undefined;
       },
       10_000,
     );
-  const untilStatus = (requestId: string, status: string, timeoutMs = 10_000) =>
+  const untilStatus = (requestId: string, status: RequestStatus, timeoutMs = 10_000) =>
     waitFor(
       `request ${requestId} to be ${status}`,
       async () => {
         const res = await get(requestId);
-        return res.status === 200 && res.body.status === status ? (res.body as Body) : undefined;
+        return res.status === 200 && res.body.status === status ? res.body : undefined;
       },
       timeoutMs,
     );
@@ -128,7 +132,7 @@ describe('asynchronous requests', () => {
     const sim = await simOn(d, hubB, { events: 2 });
     const body = payment(d.referenceId);
     const requestId = body.requestId as string;
-    const sent = await post(body);
+    const sent = await post<RequestAccepted>(body);
     expect(sent.status).toBe(202);
     expect(sent.body).toEqual({ requestId, status: 'dispatched' });
 
@@ -139,13 +143,9 @@ describe('asynchronous requests', () => {
       type: 'payment',
       request: { requestId, payload: body.payload },
     });
-    const messages = done.messages as Body[];
+    const messages = done.messages;
     expect(messages.map((m) => m.type)).toEqual(['flowEvent', 'flowEvent', 'paymentResponse']);
-    expect(messages.map((m) => (m.payload as Body).stage ?? null)).toEqual([
-      'PRESENT_CARD',
-      'PROCESSING',
-      null,
-    ]);
+    expect(messages.map((m) => m.payload.stage ?? null)).toEqual(['PRESENT_CARD', 'PROCESSING', null]);
     expect(done.result).toMatchObject({
       type: 'paymentResponse',
       originatingRequestId: requestId,
@@ -157,7 +157,7 @@ describe('asynchronous requests', () => {
     expect(hooks.every((h) => h.verified)).toBe(true);
     expect(hooks.map((h) => h.body?.type)).toEqual(['flowEvent', 'flowEvent', 'paymentResponse']);
 
-    const replay = await post(body);
+    const replay = await post<RequestView>(body);
     expect(replay.status).toBe(200);
     expect(replay.body).toMatchObject({
       requestId,
@@ -173,7 +173,7 @@ describe('asynchronous requests', () => {
       type: body.type,
     });
     expect(reordered.status).toBe(200);
-    const different = await post({
+    const different = await post<ErrorBody>({
       ...body,
       payload: { ...(body.payload as Body), amounts: { baseAmount: 9999, currency: 'EUR' } },
     });
@@ -197,7 +197,7 @@ describe('asynchronous requests', () => {
   it('answers 410 for an offline device (nothing stored, safe to retry), 412 when busy or without a webhook URL, 404 for unknown devices and other accounts', async () => {
     const d = await device();
     const body = payment(d.referenceId);
-    const offline = await post(body);
+    const offline = await post<ErrorBody>(body);
     expect(offline.status).toBe(410);
     expect(offline.body.errorCode).toBe('connectionLost');
     expect((await get(body.requestId as string)).status).toBe(404);
@@ -207,7 +207,7 @@ describe('asynchronous requests', () => {
     const retried = await post(body);
     expect(retried.status).toBe(202);
     await sim.received.waitFor((f) => f.requestId === body.requestId);
-    const busy = await post(payment(d.referenceId));
+    const busy = await post<ErrorBody>(payment(d.referenceId));
     expect(busy.status).toBe(412);
     expect(busy.body.errorCode).toBe('preconditionFailed');
     await sim.releaseFinal();
@@ -217,7 +217,7 @@ describe('asynchronous requests', () => {
     const bare = await createAccount(sys, tenant, { accountId: `pos-${randomUUID().slice(0, 6)}` });
     const bareDevice = await device(bare);
     await simOn(bareDevice, hubA);
-    const noHook = await post(payment(bareDevice.referenceId), bare);
+    const noHook = await post<ErrorBody>(payment(bareDevice.referenceId), bare);
     expect(noHook.status).toBe(412);
     expect(noHook.body.errorMessage).toMatch(/webhook/i);
     expect((await get(body.requestId as string, bare)).status).toBe(404);
@@ -245,35 +245,31 @@ describe('asynchronous requests', () => {
     const result = await pos.pay(d.referenceId, 4242);
     expect(result.final.type).toBe('paymentResponse');
     const stored = await untilStatus(result.requestId, 'completed');
-    expect((stored.messages as Body[]).map((m) => m.type)).toEqual(['flowEvent', 'paymentResponse']);
+    expect(stored.messages.map((m) => m.type)).toEqual(['flowEvent', 'paymentResponse']);
 
     const asyncBody = payment(d.referenceId, 1500);
     expect((await post(asyncBody)).status).toBe(202);
     await untilStatus(asyncBody.requestId as string, 'completed');
     await receiver.waitForAccepted(2, asyncBody.requestId as string);
     const log = await waitFor('the admin request log to show both', async () => {
-      const res = await http(
+      const res = await http<RequestLog>(
         'GET',
         `${sys.adminUrl}/admin/v1/requests?accountId=${account.accountId}&target=${d.referenceId}`,
         { headers: tenant.adminHeaders },
       );
       expect(res.status).toBe(200);
-      const entries = res.body.requests as Body[];
-      const delivered = entries.find((e) => e.requestId === asyncBody.requestId)?.deliveries as
-        Array<{ status: string }> | undefined;
+      const entries = res.body.requests;
+      const delivered = entries.find((e) => e.requestId === asyncBody.requestId)?.deliveries;
       return entries.length === 2 && delivered?.every((x) => x.status === 'delivered') ? entries : undefined;
     });
     expect(log.map((e) => [e.requestId, e.mode, e.status])).toEqual([
       [asyncBody.requestId, 'async', 'completed'],
       [result.requestId, 'sync', 'completed'],
     ]);
-    expect((log[1].messages as Body[]).map((m) => (m.message as Body).type)).toEqual([
-      'flowEvent',
-      'paymentResponse',
-    ]);
+    expect(log[1].messages.map((m) => m.message.type)).toEqual(['flowEvent', 'paymentResponse']);
     expect(log[1].deliveries).toEqual([]);
-    expect((log[0].deliveries as Body[]).length).toBe(2);
-    const filtered = await http(
+    expect(log[0].deliveries.length).toBe(2);
+    const filtered = await http<RequestLog>(
       'GET',
       `${sys.adminUrl}/admin/v1/requests?status=failed&target=${d.referenceId}`,
       { headers: tenant.adminHeaders },
@@ -290,7 +286,7 @@ describe('asynchronous requests', () => {
       webhookUrl: hooks.url,
     });
     hooks.secret = quick.webhookSecret;
-    const patched = await http('PATCH', `${sys.adminUrl}/admin/v1/accounts/${quick.accountId}`, {
+    const patched = await http<AccountView>('PATCH', `${sys.adminUrl}/admin/v1/accounts/${quick.accountId}`, {
       body: { requestTimeoutSeconds: 5 },
       headers: tenant.adminHeaders,
     });
@@ -308,16 +304,14 @@ describe('asynchronous requests', () => {
       'the request to expire',
       async () => {
         const res = await get(requestId, quick);
-        return res.body.status === 'expired' ? (res.body as Body) : undefined;
+        return res.body.status === 'expired' ? res.body : undefined;
       },
       12_000,
     );
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(4500);
-    expect(
-      Date.parse(expired.updatedAt as string) - Date.parse(expired.createdAt as string),
-    ).toBeGreaterThanOrEqual(5000);
-    expect((expired.messages as Body[]).map((m) => m.type)).toEqual(['flowEvent', 'flowException']);
-    expect((expired.messages as Body[])[1].payload).toMatchObject({
+    expect(Date.parse(expired.updatedAt) - Date.parse(expired.createdAt)).toBeGreaterThanOrEqual(5000);
+    expect(expired.messages.map((m) => m.type)).toEqual(['flowEvent', 'flowException']);
+    expect(expired.messages[1].payload).toMatchObject({
       errorMessage: expect.stringMatching(/within 5 s; the request expired/) as unknown,
     });
     expect(expired.result).toBeNull();
@@ -325,13 +319,9 @@ describe('asynchronous requests', () => {
     await sim.releaseFinal();
     const done = await waitFor('the late answer to complete it', async () => {
       const res = await get(requestId, quick);
-      return res.body.status === 'completed' ? (res.body as Body) : undefined;
+      return res.body.status === 'completed' ? res.body : undefined;
     });
-    expect((done.messages as Body[]).map((m) => m.type)).toEqual([
-      'flowEvent',
-      'flowException',
-      'paymentResponse',
-    ]);
+    expect(done.messages.map((m) => m.type)).toEqual(['flowEvent', 'flowException', 'paymentResponse']);
     expect(done.result).toMatchObject({ type: 'paymentResponse', originatingRequestId: requestId });
     const delivered = await hooks.waitForAccepted(3, requestId);
     expect(delivered.map((h) => h.body?.type)).toEqual(['flowEvent', 'flowException', 'paymentResponse']);
@@ -344,7 +334,7 @@ describe('asynchronous requests', () => {
     const sim = await simOn(d, hubA, { events: 1 });
     await sys.postgres.stopServer();
     try {
-      const down = await post(payment(d.referenceId));
+      const down = await post<ErrorBody>(payment(d.referenceId));
       expect(down.status).toBe(417);
       expect(down.body.errorCode).toBe('storageFailed');
       expect(sim.requestsReceived).toBe(0);
@@ -370,23 +360,19 @@ describe('asynchronous requests', () => {
     expect((await post(body)).status).toBe(202);
     await sim.received.waitFor((f) => f.requestId === requestId);
     await waitFor('the event to be recorded', async () =>
-      ((await get(requestId)).body.messages as Body[]).length === 1 ? true : undefined,
+      (await get(requestId)).body.messages.length === 1 ? true : undefined,
     );
 
     const killedAt = Date.now();
     await sys.hubs[1].child.kill();
     const lost = await untilStatus(requestId, 'connectionLost', 10_000);
     expect(Date.now() - killedAt).toBeLessThan(8000);
-    expect((lost.messages as Body[]).map((m) => m.type)).toEqual(['flowEvent', 'flowException']);
+    expect(lost.messages.map((m) => m.type)).toEqual(['flowEvent', 'flowException']);
 
     await waitFor('the device to reconnect to hub A', async () => (sim.connected ? true : undefined), 15_000);
     await sim.releaseFinal();
     const done = await untilStatus(requestId, 'completed');
-    expect((done.messages as Body[]).map((m) => m.type)).toEqual([
-      'flowEvent',
-      'flowException',
-      'paymentResponse',
-    ]);
+    expect(done.messages.map((m) => m.type)).toEqual(['flowEvent', 'flowException', 'paymentResponse']);
     expect(done.result).toMatchObject({ type: 'paymentResponse', payload: { outcome: 'FULFILLED' } });
     const hooks = await receiver.waitForAccepted(3, requestId);
     expect(hooks.map((h) => h.body?.type)).toEqual(['flowEvent', 'flowException', 'paymentResponse']);
@@ -405,7 +391,7 @@ describe('asynchronous requests', () => {
     const requestId = before.requestId as string;
     expect((await post(before)).status).toBe(202);
     await waitFor('the event to be recorded', async () =>
-      ((await get(requestId)).body.messages as Body[]).length === 1 ? true : undefined,
+      (await get(requestId)).body.messages.length === 1 ? true : undefined,
     );
 
     await sys.nats.stopServer();
@@ -421,7 +407,7 @@ describe('asynchronous requests', () => {
       );
       expect(notReady).toMatchObject({ errorCode: 'connectionLost', checks: { nats: false } });
       const startedAt = Date.now();
-      const down = await post(payment(d.referenceId));
+      const down = await post<ErrorBody>(payment(d.referenceId));
       expect(Date.now() - startedAt).toBeLessThan(5000);
       expect(down.status).toBe(400);
       expect(down.body).toEqual({
@@ -444,7 +430,7 @@ describe('asynchronous requests', () => {
     );
     await sim.releaseFinal();
     const done = await untilStatus(requestId, 'completed', 15_000);
-    expect((done.messages as Body[]).map((m) => m.type)).toEqual(['flowEvent', 'paymentResponse']);
+    expect(done.messages.map((m) => m.type)).toEqual(['flowEvent', 'paymentResponse']);
     const hooks = await receiver.waitForAccepted(2, requestId);
     expect(hooks.map((h) => h.body?.type)).toEqual(['flowEvent', 'paymentResponse']);
     expect(hooks.every((h) => h.verified)).toBe(true);

@@ -1,3 +1,4 @@
+import type { ErrorBody } from '@cloudflow/contracts';
 import { basicBearer, http, startSystem, type System } from '@cloudflow/testing';
 import {
   ADMIN_RULES,
@@ -8,6 +9,7 @@ import {
   type MatrixIds,
   type Rule,
 } from './authorization-matrix.rules';
+import type { PortalLogin } from './support/bodies';
 import {
   clientHeaders,
   createAccount,
@@ -126,9 +128,11 @@ describe('Authorization matrix: every route × every caller (issue 12)', () => {
   }
 
   async function portalSession(t: Tenant): Promise<string> {
-    const res = await http('POST', `${sys.adminUrl}/portal/v1/login`, { body: t.developer });
+    const res = await http<PortalLogin>('POST', `${sys.adminUrl}/portal/v1/login`, {
+      body: t.developer,
+    });
     expect(res.status).toBe(200);
-    return res.body.sessionToken as string;
+    return res.body.sessionToken;
   }
 
   async function run(
@@ -163,14 +167,15 @@ describe('Authorization matrix: every route × every caller (issue 12)', () => {
         if (sessions && caller === 'otherTenant') headers = { authorization: `Bearer ${sessions.b}` };
         const body = rule.body?.(caller, ids);
         const form = rule.form?.(ids);
+        // Whatever the route answers; a refusal carries the contract's error body.
         const res =
           form !== undefined
-            ? await http(method, `${baseUrl}${path}`, {
+            ? await http<Partial<ErrorBody> | undefined>(method, `${baseUrl}${path}`, {
                 headers,
                 raw: form,
                 contentType: 'application/x-www-form-urlencoded',
               })
-            : await http(method, `${baseUrl}${path}`, { headers, body });
+            : await http<Partial<ErrorBody> | undefined>(method, `${baseUrl}${path}`, { headers, body });
         if (res.status !== rule.expect[caller])
           wrong.push(
             `${route} as ${caller}: expected ${rule.expect[caller]}, got ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`,

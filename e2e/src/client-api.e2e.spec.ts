@@ -1,4 +1,10 @@
-import { TOKEN_AUDIENCES, type WebsocketClaims } from '@cloudflow/contracts';
+import {
+  TOKEN_AUDIENCES,
+  type ConnectionCredentials,
+  type DeviceView,
+  type ErrorBody,
+  type WebsocketClaims,
+} from '@cloudflow/contracts';
 import { basicBearer, http, openSocket, startSystem, waitFor, type System } from '@cloudflow/testing';
 import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
@@ -13,6 +19,7 @@ import {
   type Device,
   type Tenant,
 } from './support/tenant';
+import type { DeviceAdminView, DeviceConnection } from './support/bodies';
 
 /**
  * Issue 3's gateway part on real processes (CONTRACT.md §5 1.0 + /connected, §6): the Client
@@ -34,7 +41,8 @@ describe('Client and Device API end to end', () => {
   let tillB: Device;
   const sn = () => `SN-${randomUUID().slice(0, 8)}`;
   const sockets: WebSocket[] = [];
-  const get = (path: string, headers?: Record<string, string>) => http('GET', `${gw}${path}`, { headers });
+  const get = <T = unknown>(path: string, headers?: Record<string, string>) =>
+    http<T>('GET', `${gw}${path}`, { headers });
   const claims = (jwt: string) =>
     JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as WebsocketClaims & { aud: string };
 
@@ -125,14 +133,16 @@ describe('Client and Device API end to end', () => {
       ],
     ])('refuses %s with 401', async (_name, headers) => {
       for (const path of ['/client/v1.0/devices', '/client/v1.1/token']) {
-        const res = await get(path, headers());
+        const res = await get<ErrorBody>(path, headers());
         expect(res.status).toBe(401);
         expect(res.body).toEqual(unauthorized);
       }
     });
 
     it('still answers the APP-key layer first, with the seed text', async () => {
-      const res = await get('/client/v1.0/devices', { authorization: clientHeaders(a, pos).authorization });
+      const res = await get<ErrorBody>('/client/v1.0/devices', {
+        authorization: clientHeaders(a, pos).authorization,
+      });
       expect(res.status).toBe(401);
       expect(res.body).toEqual({
         error: 'Authorization field missing',
@@ -144,13 +154,13 @@ describe('Client and Device API end to end', () => {
 
   it('issues websocket credentials for the account on both versions', async () => {
     for (const version of ['1.0', '1.1']) {
-      const res = await get(`/client/v${version}/token`, clientHeaders(a, pos));
+      const res = await get<ConnectionCredentials>(`/client/v${version}/token`, clientHeaders(a, pos));
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         connectionType: 'websocket',
         connectionUrl: sys.env.HUB_PUBLIC_URL,
         tokenType: 'jwt',
-        accessToken: expect.any(String),
+        accessToken: expect.any(String) as unknown,
       });
       expect(claims(res.body.accessToken)).toMatchObject({
         kind: 'client',
@@ -163,9 +173,9 @@ describe('Client and Device API end to end', () => {
 
   it('lists the account’s devices with exact, case-sensitive filters', async () => {
     const ids = async (query: string) => {
-      const res = await get(`/client/v1.0/devices${query}`, clientHeaders(a, pos));
+      const res = await get<DeviceView[]>(`/client/v1.0/devices${query}`, clientHeaders(a, pos));
       expect(res.status).toBe(200);
-      return (res.body as Array<{ referenceId: string }>).map((d) => d.referenceId).sort();
+      return res.body.map((d) => d.referenceId).sort();
     };
     expect(await ids('')).toEqual(['kiosk-1', 'till-1', 'till-2']);
     expect(await ids('?model=M1')).toEqual(['till-1', 'till-2']);
@@ -175,7 +185,10 @@ describe('Client and Device API end to end', () => {
     expect(await ids('?model=m1')).toEqual([]);
     expect(await ids(`?serialNumber=${otherTill.serialNumber}`)).toEqual([]);
 
-    const full = await get('/client/v1.1/devices?model=M1&location=Front', clientHeaders(a, pos));
+    const full = await get<DeviceView[]>(
+      '/client/v1.1/devices?model=M1&location=Front',
+      clientHeaders(a, pos),
+    );
     expect(full.body).toEqual([
       {
         clientAccountId: pos.accountId,
@@ -187,13 +200,13 @@ describe('Client and Device API end to end', () => {
       },
     ]);
 
-    const unknown = await get('/client/v1.0/devices?colour=red', clientHeaders(a, pos));
+    const unknown = await get<ErrorBody>('/client/v1.0/devices?colour=red', clientHeaders(a, pos));
     expect(unknown.status).toBe(422);
     expect(unknown.body.errorMessage).toContain('colour');
   });
 
   it('reads one device, and answers 404 for unknown, other-account and other-tenant devices', async () => {
-    const one = await get('/client/v1.1/devices/till-2', clientHeaders(a, pos));
+    const one = await get<DeviceView>('/client/v1.1/devices/till-2', clientHeaders(a, pos));
     expect(one.status).toBe(200);
     expect(one.body).toEqual({
       clientAccountId: pos.accountId,
@@ -212,7 +225,7 @@ describe('Client and Device API end to end', () => {
     ];
     for (const [headers, ref] of cases) {
       for (const version of ['1.0', '1.1']) {
-        const res = await get(`/client/v${version}/devices/${ref}`, headers);
+        const res = await get<ErrorBody>(`/client/v${version}/devices/${ref}`, headers);
         expect({ ref, status: res.status, code: res.body.errorCode }).toEqual({
           ref,
           status: 404,
@@ -223,10 +236,13 @@ describe('Client and Device API end to end', () => {
   });
 
   it('answers /connected under 1.1 only: a never-connected device is false with lastSeen null', async () => {
-    const never = await get('/client/v1.1/devices/kiosk-1/connected', clientHeaders(a, pos));
+    const never = await get<DeviceConnection>(
+      '/client/v1.1/devices/kiosk-1/connected',
+      clientHeaders(a, pos),
+    );
     expect(never.status).toBe(200);
     expect(never.body).toEqual({ connected: false, lastSeen: null });
-    const v10 = await get('/client/v1.0/devices/kiosk-1/connected', clientHeaders(a, pos));
+    const v10 = await get<ErrorBody>('/client/v1.0/devices/kiosk-1/connected', clientHeaders(a, pos));
     expect(v10.status).toBe(404);
     expect(v10.body.errorCode).toBe('notFound');
     for (const [headers, ref] of [
@@ -240,13 +256,16 @@ describe('Client and Device API end to end', () => {
 
   it('enrols a device on both Device API versions', async () => {
     for (const version of ['1.0', '1.1']) {
-      const res = await get(`/device/v${version}/devices/enrol`, deviceHeaders(a, till1));
+      const res = await get<ConnectionCredentials>(
+        `/device/v${version}/devices/enrol`,
+        deviceHeaders(a, till1),
+      );
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         connectionType: 'websocket',
         connectionUrl: sys.env.HUB_PUBLIC_URL,
         tokenType: 'jwt',
-        accessToken: expect.any(String),
+        accessToken: expect.any(String) as unknown,
       });
       expect(claims(res.body.accessToken)).toMatchObject({
         kind: 'device',
@@ -267,7 +286,7 @@ describe('Client and Device API end to end', () => {
   it('shows a device connected while its socket is open, and disconnected within 1 s of closing', async () => {
     const creds = expectStatus(
       'enrol',
-      await get('/device/v1.1/devices/enrol', deviceHeaders(a, kiosk)),
+      await get<ConnectionCredentials>('/device/v1.1/devices/enrol', deviceHeaders(a, kiosk)),
       200,
     );
     const ws = await openSocket(creds.connectionUrl, creds.accessToken);
@@ -275,19 +294,25 @@ describe('Client and Device API end to end', () => {
     const on = await waitFor(
       'connected',
       async () => {
-        const res = await get('/client/v1.1/devices/kiosk-1/connected', clientHeaders(a, pos));
+        const res = await get<DeviceConnection>(
+          '/client/v1.1/devices/kiosk-1/connected',
+          clientHeaders(a, pos),
+        );
         return res.body.connected === true ? res.body : undefined;
       },
       5000,
       50,
     );
-    expect(on).toEqual({ connected: true, connectedSince: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) });
+    expect(on).toEqual({
+      connected: true,
+      connectedSince: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) as unknown,
+    });
 
     // The account's limit is 1 and the device holds it: the POS cannot get a token now.
     const limited = await waitFor(
       'limit',
       async () => {
-        const res = await get('/client/v1.0/token', clientHeaders(a, pos));
+        const res = await get<ErrorBody>('/client/v1.0/token', clientHeaders(a, pos));
         return res.status === 429 ? res : undefined;
       },
       5000,
@@ -305,14 +330,20 @@ describe('Client and Device API end to end', () => {
     const off = await waitFor(
       'disconnected',
       async () => {
-        const res = await get('/client/v1.1/devices/kiosk-1/connected', clientHeaders(a, pos));
+        const res = await get<DeviceConnection>(
+          '/client/v1.1/devices/kiosk-1/connected',
+          clientHeaders(a, pos),
+        );
         return res.body.connected === false ? res.body : undefined;
       },
       5000,
       25,
     );
     expect(Date.now() - closed).toBeLessThan(1000);
-    expect(off).toEqual({ connected: false, lastSeen: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) });
+    expect(off).toEqual({
+      connected: false,
+      lastSeen: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/) as unknown,
+    });
     await waitFor(
       'slot released',
       async () =>
@@ -323,15 +354,19 @@ describe('Client and Device API end to end', () => {
   });
 
   it('refuses a disabled device with 403 forbidden', async () => {
-    const patch = await http('PATCH', `${sys.adminUrl}/admin/v1/accounts/${pos.accountId}/devices/till-2`, {
-      body: { enabled: false },
-      headers: a.adminHeaders,
-    });
+    const patch = await http<DeviceAdminView>(
+      'PATCH',
+      `${sys.adminUrl}/admin/v1/accounts/${pos.accountId}/devices/till-2`,
+      {
+        body: { enabled: false },
+        headers: a.adminHeaders,
+      },
+    );
     expectStatus('disable device', patch, 200);
     const res = await waitFor(
       'disabled',
       async () => {
-        const r = await get('/device/v1.1/devices/enrol', deviceHeaders(a, till2));
+        const r = await get<ErrorBody>('/device/v1.1/devices/enrol', deviceHeaders(a, till2));
         return r.status !== 200 ? r : undefined;
       },
       5000,

@@ -7,6 +7,7 @@ import {
   REQUEST_EVENTS,
   type BusAck,
   type DevicePresence,
+  type RequestView,
 } from '@cloudflow/contracts';
 import { decodeBus, encodeBus } from '@cloudflow/platform';
 import {
@@ -31,6 +32,7 @@ import {
   type Account,
   type Tenant,
 } from './support/tenant';
+import type { AccountView, DeviceConnection, RequestAccepted } from './support/bodies';
 
 /**
  * Issue 10 on the production shape: a 3-node NATS cluster (JetStream, replicas 3), 3 hubs and 2
@@ -111,10 +113,10 @@ describe('the clustered shape (3 NATS nodes, 3 hubs, 2 gateways)', () => {
   };
   const getRequest = async (requestId: string) =>
     (
-      await http('GET', `${sys.gateways[1].url}/client/v1.1/requests/${requestId}`, {
+      await http<RequestView>('GET', `${sys.gateways[1].url}/client/v1.1/requests/${requestId}`, {
         headers: clientHeaders(tenant, account),
       })
-    ).body as Record<string, unknown>;
+    ).body;
   /** The device's entry in the presence bucket (which connection owns it, with which epoch). */
   const presenceOf = async (ref: string): Promise<DevicePresence | undefined> => {
     const kv = await observer.jetstream().views.kv(PRESENCE.devicesBucket);
@@ -135,10 +137,10 @@ describe('the clustered shape (3 NATS nodes, 3 hubs, 2 gateways)', () => {
   const paymentsTo = (s: DeviceSimulator) => s.received.frames.filter((f) => f.type === 'payment');
   const connected = async (ref: string) =>
     (
-      await http('GET', `${sys.gateways[0].url}/client/v1.1/devices/${ref}/connected`, {
+      await http<DeviceConnection>('GET', `${sys.gateways[0].url}/client/v1.1/devices/${ref}/connected`, {
         headers: clientHeaders(tenant, account),
       })
-    ).body as { connected?: boolean };
+    ).body;
 
   /** Every async request a device received has its final answer recorded and delivered by webhook. */
   const expectEveryDeviceResultRecorded = async (load: ClusterLoad) => {
@@ -197,10 +199,14 @@ describe('the clustered shape (3 NATS nodes, 3 hubs, 2 gateways)', () => {
     receiver.secret = account.webhookSecret;
     // A sync payment whose deliver is lost with a NATS node ends (expired) within this, so "every
     // sync payment gets an answer" is checkable; the default 150 s is longer than the spec.
-    const patched = await http('PATCH', `${sys.adminUrl}/admin/v1/accounts/${account.accountId}`, {
-      body: { requestTimeoutSeconds: 10 },
-      headers: tenant.adminHeaders,
-    });
+    const patched = await http<AccountView>(
+      'PATCH',
+      `${sys.adminUrl}/admin/v1/accounts/${account.accountId}`,
+      {
+        body: { requestTimeoutSeconds: 10 },
+        headers: tenant.adminHeaders,
+      },
+    );
     expect(patched.status).toBe(200);
     for (let h = 0; h < 3; h++) asyncDevices.push(await device(h));
     for (let h = 0; h < 3; h++) syncDevices.push(await device(h));
@@ -259,7 +265,7 @@ describe('the clustered shape (3 NATS nodes, 3 hubs, 2 gateways)', () => {
     for (let k = 0; k < 3; k++) {
       const requestId = randomUUID();
       const target = asyncDevices[k];
-      const res = await http('POST', `${sys.gateways[k % 2].url}/client/v1.1/requests`, {
+      const res = await http<RequestAccepted>('POST', `${sys.gateways[k % 2].url}/client/v1.1/requests`, {
         body: {
           type: 'payment',
           format: 'appflow',
@@ -380,7 +386,7 @@ describe('the clustered shape (3 NATS nodes, 3 hubs, 2 gateways)', () => {
       expect(toNewWithOldEpoch).toMatchObject({
         ok: false,
         noResponders: true,
-        errorMessage: expect.stringMatching(/newer connection/),
+        errorMessage: expect.stringMatching(/newer connection/) as unknown,
       });
 
       // A payment now reaches only the newer socket; by the time it is answered the stale

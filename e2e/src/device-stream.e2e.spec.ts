@@ -1,4 +1,4 @@
-import { luhnValid, REQUEST_EVENTS, type CloudFlowMessage } from '@cloudflow/contracts';
+import { luhnValid, REQUEST_EVENTS, type CloudFlowMessage, type RequestView } from '@cloudflow/contracts';
 import { DeviceSimulator, http, PosClient, startSystem, waitFor, type System } from '@cloudflow/testing';
 import { connect } from 'nats';
 import { randomUUID } from 'node:crypto';
@@ -68,12 +68,13 @@ describe('the device → stream path', () => {
     await pos.connect();
     return pos;
   };
+  /** The stored request; Partial, as it is polled before it exists (a 404's body has none of its fields). */
   const record = async (requestId: string) =>
     (
-      await http('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, {
+      await http<Partial<RequestView>>('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, {
         headers: clientHeaders(tenant, account),
       })
-    ).body as Body;
+    ).body;
   const reply = (to: string, type: CloudFlowMessage['type'], payload: Body): CloudFlowMessage => ({
     type,
     format: 'appflow',
@@ -220,8 +221,7 @@ describe('the device → stream path', () => {
     pos.send(pos.paymentFrame(d.referenceId, 4200, 'EUR', requestId));
     await waitFor(
       'the flowEvent to be recorded',
-      async () =>
-        ((await record(requestId)).messages as Body[] | undefined)?.length === 1 ? true : undefined,
+      async () => ((await record(requestId)).messages?.length === 1 ? true : undefined),
       15_000,
     );
 
@@ -243,11 +243,11 @@ describe('the device → stream path', () => {
       'the final to be recorded',
       async () => {
         const r = await record(requestId);
-        return ((r.messages as Body[]) ?? []).some((m) => m.type === 'paymentResponse') ? r : undefined;
+        return (r.messages ?? []).some((m) => m.type === 'paymentResponse') ? r : undefined;
       },
       15_000,
     );
-    expect((done.messages as Body[]).filter((m) => m.requestId === final.requestId).length).toBe(1);
+    expect((done.messages ?? []).filter((m) => m.requestId === final.requestId).length).toBe(1);
     expect(done.result).toMatchObject({ type: 'paymentResponse', requestId: final.requestId });
 
     // The same final once more (a device that missed the ack): acked again, recorded no second time.
@@ -263,7 +263,7 @@ describe('the device → stream path', () => {
       15_000,
     );
     const again = await record(requestId);
-    expect((again.messages as Body[]).filter((m) => m.requestId === final.requestId).length).toBe(1);
+    expect((again.messages ?? []).filter((m) => m.requestId === final.requestId).length).toBe(1);
     expect(pos.received.frames.filter((f) => (f.type as string) === 'ack')).toHaveLength(0);
     await sys.hubs[1].restart();
   }, 120_000);

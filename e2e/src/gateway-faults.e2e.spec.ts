@@ -1,4 +1,10 @@
-import { REQUEST_EVENTS } from '@cloudflow/contracts';
+import {
+  REQUEST_EVENTS,
+  type ErrorBody,
+  type RequestLog,
+  type RequestStatus,
+  type RequestView,
+} from '@cloudflow/contracts';
 import {
   DeviceSimulator,
   http,
@@ -19,6 +25,7 @@ import {
   type Device,
   type Tenant,
 } from './support/tenant';
+import type { DeviceConnection } from './support/bodies';
 
 type Body = Record<string, unknown>;
 
@@ -76,16 +83,22 @@ describe('gateway under faults', () => {
     target,
     payload: { id: randomUUID(), flowType: 'sale', amounts: { baseAmount: 1250, currency: 'EUR' } },
   });
-  const post = (body: Body, gatewayUrl = sys.gatewayUrl, acct = account, t = tenant) =>
-    http('POST', `${gatewayUrl}/client/v1.1/requests`, { body, headers: clientHeaders(t, acct) });
-  const untilStatus = (requestId: string, status: string, timeoutMs: number, acct = account, t = tenant) =>
+  const post = <T = unknown>(body: Body, gatewayUrl = sys.gatewayUrl, acct = account, t = tenant) =>
+    http<T>('POST', `${gatewayUrl}/client/v1.1/requests`, { body, headers: clientHeaders(t, acct) });
+  const untilStatus = (
+    requestId: string,
+    status: RequestStatus,
+    timeoutMs: number,
+    acct = account,
+    t = tenant,
+  ) =>
     waitFor(
       `request ${requestId} to be ${status}`,
       async () => {
-        const res = await http('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, {
+        const res = await http<RequestView>('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, {
           headers: clientHeaders(t, acct),
         });
-        return res.status === 200 && res.body.status === status ? (res.body as Body) : undefined;
+        return res.status === 200 && res.body.status === status ? res.body : undefined;
       },
       timeoutMs,
     );
@@ -94,9 +107,11 @@ describe('gateway under faults', () => {
     waitFor(
       `device ${d.referenceId} to be connected`,
       async () => {
-        const res = await http('GET', `${sys.gatewayUrl}/client/v1.1/devices/${d.referenceId}/connected`, {
-          headers: clientHeaders(tenant, account),
-        });
+        const res = await http<DeviceConnection>(
+          'GET',
+          `${sys.gatewayUrl}/client/v1.1/devices/${d.referenceId}/connected`,
+          { headers: clientHeaders(tenant, account) },
+        );
         return res.status === 200 && res.body.connected === true ? true : undefined;
       },
       10_000,
@@ -218,9 +233,10 @@ describe('gateway under faults', () => {
       const count = async () =>
         Number(
           (
-            await pg.query(`SELECT count(*) FROM gateway.request_dead_letters WHERE tenant_id = $1`, [
-              poisonTenant.tenantId,
-            ])
+            await pg.query<{ count: string }>(
+              `SELECT count(*) FROM gateway.request_dead_letters WHERE tenant_id = $1`,
+              [poisonTenant.tenantId],
+            )
           ).rows[0].count,
         );
       await waitFor(
@@ -228,7 +244,7 @@ describe('gateway under faults', () => {
         async () => ((await count()) === POISON + 1 ? true : undefined),
         60_000,
       );
-      const unreadable = await pg.query(
+      const unreadable = await pg.query<{ reason: string; event: string }>(
         `SELECT reason, event FROM gateway.request_dead_letters WHERE tenant_id IS NULL AND event LIKE '{"not json%'`,
       );
       expect(unreadable.rows).toHaveLength(1);
@@ -236,17 +252,11 @@ describe('gateway under faults', () => {
     } finally {
       await pg.end();
     }
-    const log = await http('GET', `${sys.adminUrl}/admin/v1/requests?limit=200`, {
+    const log = await http<RequestLog>('GET', `${sys.adminUrl}/admin/v1/requests?limit=200`, {
       headers: poisonTenant.adminHeaders,
     });
     expect(log.status).toBe(200);
-    const dead = log.body.deadLetters as Array<{
-      accountId: string;
-      requestId: string;
-      reason: string;
-      event: string;
-      deliveries: number;
-    }>;
+    const dead = log.body.deadLetters;
     expect(dead).toHaveLength(200);
     const nul = dead.find((x) => x.event.includes('<NUL>'))!;
     expect(nul.accountId).toBe('pos-poison');
@@ -254,13 +264,15 @@ describe('gateway under faults', () => {
     expect(nul.reason).toMatch(/storage refused the event/);
     expect(nul.event).toContain('************1111');
     expect(dead.some((x) => x.event.includes('4111111111111111'))).toBe(false);
-    const mine = await http('GET', `${sys.adminUrl}/admin/v1/requests`, { headers: tenant.adminHeaders });
+    const mine = await http<RequestLog>('GET', `${sys.adminUrl}/admin/v1/requests`, {
+      headers: tenant.adminHeaders,
+    });
     expect(mine.body.deadLetters).toEqual([]);
   }, 240_000);
 
   it('410 says dispatched:false when nothing reached the terminal, and dispatched:true (outcome unknown) only after the delivery deadline', async () => {
     const d = await device();
-    const offline = await post(payment(d.referenceId));
+    const offline = await post<ErrorBody>(payment(d.referenceId));
     expect(offline.status).toBe(410);
     expect(offline.body).toMatchObject({ errorCode: 'connectionLost', dispatched: false });
 
@@ -269,7 +281,7 @@ describe('gateway under faults', () => {
     const body = payment(d.referenceId);
     const { res, elapsed } = await withStoppedHub(0, async () => {
       const t0 = Date.now();
-      const answer = await post(body);
+      const answer = await post<ErrorBody>(body);
       return { res: answer, elapsed: Date.now() - t0 };
     });
     // The deliver's deadline was now + DELIVERY_TIMEOUT_MS: "unknown" may only be said after it (plus the margin).
@@ -277,11 +289,15 @@ describe('gateway under faults', () => {
     expect(res.status).toBe(410);
     expect(res.body).toMatchObject({ errorCode: 'connectionLost', dispatched: true });
     // Concluded before the 410 was sent (a late answer the device gives after SIGCONT may already follow it).
-    const stored = await http('GET', `${sys.gatewayUrl}/client/v1.1/requests/${body.requestId as string}`, {
-      headers: clientHeaders(tenant, account),
-    });
+    const stored = await http<RequestView>(
+      'GET',
+      `${sys.gatewayUrl}/client/v1.1/requests/${body.requestId as string}`,
+      {
+        headers: clientHeaders(tenant, account),
+      },
+    );
     expect(['connectionLost', 'completed']).toContain(stored.body.status);
-    expect((stored.body.messages as Body[])[0]).toMatchObject({
+    expect(stored.body.messages[0]).toMatchObject({
       type: 'flowException',
       payload: { errorCode: 'connectionLost', dispatched: true },
     });
@@ -349,7 +365,7 @@ describe('gateway under faults', () => {
     const body = payment(d.referenceId);
     const { res, readyDuringDrain } = await withStoppedHub(0, async () => {
       // The stalled hub keeps this POST in flight for DELIVERY_TIMEOUT_MS + margin.
-      const answer = post(body, gateway.url);
+      const answer = post<ErrorBody>(body, gateway.url);
       await new Promise((r) => setTimeout(r, 300));
       gateway.child.signal('SIGTERM');
       const ready = await waitFor(

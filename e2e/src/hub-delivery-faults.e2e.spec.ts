@@ -7,7 +7,7 @@ import {
   WebhookReceiver,
   type System,
 } from '@cloudflow/testing';
-import type { CloudFlowMessage } from '@cloudflow/contracts';
+import type { ErrorBody, RequestLog } from '@cloudflow/contracts';
 import { randomUUID } from 'node:crypto';
 import {
   clientHeaders,
@@ -18,6 +18,7 @@ import {
   type Device,
   type Tenant,
 } from './support/tenant';
+import type { AccountView, DeviceConnection } from './support/bodies';
 
 /**
  * Issue 9, the hub's delivery semantics on real processes (three hubs): deadlines fence a paused
@@ -74,10 +75,10 @@ describe('hub delivery under faults', () => {
   };
   const connected = async (ref: string) =>
     (
-      await http('GET', `${sys.gatewayUrl}/client/v1.1/devices/${ref}/connected`, {
+      await http<DeviceConnection>('GET', `${sys.gatewayUrl}/client/v1.1/devices/${ref}/connected`, {
         headers: clientHeaders(tenant, account),
       })
-    ).body as { connected: boolean };
+    ).body;
   const paymentsFor = (sim: DeviceSimulator, requestId: string) =>
     sim.received.frames.filter((f) => f.type === 'payment' && f.requestId === requestId);
 
@@ -190,7 +191,7 @@ describe('hub delivery under faults', () => {
       accountId: `slow-${randomUUID().slice(0, 6)}`,
       connectionLimit: 10,
     });
-    const patched = await http('PATCH', `${sys.adminUrl}/admin/v1/accounts/${slow.accountId}`, {
+    const patched = await http<AccountView>('PATCH', `${sys.adminUrl}/admin/v1/accounts/${slow.accountId}`, {
       body: { requestTimeoutSeconds: 5 },
       headers: tenant.adminHeaders,
     });
@@ -228,18 +229,12 @@ describe('hub delivery under faults', () => {
     await waitFor(
       'the late answer on the record',
       async () => {
-        const res = await http(
+        const res = await http<RequestLog>(
           'GET',
           `${sys.adminUrl}/admin/v1/requests?accountId=${slow.accountId}&target=${d.referenceId}`,
           { headers: tenant.adminHeaders },
         );
-        const entry = (
-          res.body.requests as Array<{
-            requestId: string;
-            status: string;
-            messages: Array<{ message: CloudFlowMessage }>;
-          }>
-        ).find((e) => e.requestId === requestId);
+        const entry = res.body.requests.find((e) => e.requestId === requestId);
         return entry?.messages.some((m) => m.message.type === 'paymentResponse') ? entry : undefined;
       },
       20_000,
@@ -305,7 +300,7 @@ describe('hub delivery under faults', () => {
       const sim = await simOn(d, hubUrl(1));
       const pos = await posOn(hubUrl(0), restAccount);
       const post = (requestId: string) =>
-        http('POST', `${sys.gatewayUrl}/client/v1.1/requests`, {
+        http<ErrorBody>('POST', `${sys.gatewayUrl}/client/v1.1/requests`, {
           headers: clientHeaders(tenant, restAccount),
           body: pos.paymentFrame(d.referenceId, 1000, 'EUR', requestId),
         });

@@ -1,4 +1,16 @@
+import type { BlockedEndpoint, ErrorBody, IssuedAppKey, TokenPair } from '@cloudflow/contracts';
 import { http, startSystem, waitFor, type System } from '@cloudflow/testing';
+import type {
+  AdminUserView,
+  CompanyView,
+  OperatorDeveloperView,
+  PortalLogin,
+  RenewedKey,
+  SettingsView,
+  SignedUp,
+  StatusOk,
+  TenantView,
+} from './support/bodies';
 
 /**
  * Issue 2's walk on real processes: the developer portal, the APP key layer of seed 000 with
@@ -25,7 +37,7 @@ describe('identity path end to end', () => {
   afterAll(async () => sys?.stop());
 
   it('signs a developer up, logs in, and reveals the APP key only with the password', async () => {
-    const signup = await http('POST', `${admin}/portal/v1/signup`, {
+    const signup = await http<SignedUp>('POST', `${admin}/portal/v1/signup`, {
       body: { name: 'Ada Dev', email, password },
     });
     expect(signup.status).toBe(201);
@@ -35,17 +47,19 @@ describe('identity path end to end', () => {
     expect(
       (await http('POST', `${admin}/portal/v1/login`, { body: { email, password: 'wrong-pass' } })).status,
     ).toBe(401);
-    const login = await http('POST', `${admin}/portal/v1/login`, { body: { email, password } });
+    const login = await http<PortalLogin>('POST', `${admin}/portal/v1/login`, {
+      body: { email, password },
+    });
     expect(login.status).toBe(200);
     session = login.body.sessionToken;
 
-    const wrong = await http('POST', `${admin}/portal/v1/app-key/reveal`, {
+    const wrong = await http<ErrorBody>('POST', `${admin}/portal/v1/app-key/reveal`, {
       body: { password: 'wrong-pass' },
       headers: { authorization: `Bearer ${session}` },
     });
     expect(wrong.status).toBe(401);
     expect(wrong.body.errorCode).toBe('unauthorized');
-    const reveal = await http('POST', `${admin}/portal/v1/app-key/reveal`, {
+    const reveal = await http<IssuedAppKey>('POST', `${admin}/portal/v1/app-key/reveal`, {
       body: { password },
       headers: { authorization: `Bearer ${session}` },
     });
@@ -56,14 +70,14 @@ describe('identity path end to end', () => {
   });
 
   it('answers /dummyapi/status for a valid key, case-sensitively', async () => {
-    const ok = await http('GET', `${gw}/dummyapi/status`, { headers: { 'api-key': appKey } });
+    const ok = await http<StatusOk>('GET', `${gw}/dummyapi/status`, { headers: { 'api-key': appKey } });
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ status: 'OK', message: 'Your APP Key is valid' });
     const swapped =
       appKey.slice(0, 7) +
       [...appKey.slice(7)].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join('');
     expect(swapped).not.toBe(appKey);
-    const cased = await http('GET', `${gw}/dummyapi/status`, { headers: { 'api-key': swapped } });
+    const cased = await http<ErrorBody>('GET', `${gw}/dummyapi/status`, { headers: { 'api-key': swapped } });
     expect(cased.status).toBe(401);
     expect(cased.body).toEqual({
       error: 'Invalid APP key',
@@ -73,53 +87,53 @@ describe('identity path end to end', () => {
   });
 
   it('answers a missing or unknown key with the seed texts', async () => {
-    const missing = await http('GET', `${gw}/dummyapi/status`);
+    const missing = await http<ErrorBody>('GET', `${gw}/dummyapi/status`);
     expect(missing.status).toBe(401);
     expect(missing.body).toEqual({
       error: 'Authorization field missing',
       errorCode: 'unauthorized',
       errorMessage: 'Authorization field missing',
     });
-    const unknown = await http('GET', `${gw}/dummyapi/status`, {
+    const unknown = await http<ErrorBody>('GET', `${gw}/dummyapi/status`, {
       headers: { 'api-key': 'fcb6bd81970001eefda1cefd728d2b224d149b8b2ed542719eff' },
     });
     expect(unknown.status).toBe(401);
     expect(unknown.body.error).toBe('Invalid APP key');
-    const adminMissing = await http('GET', `${admin}/admin/v1/tenant`);
+    const adminMissing = await http<ErrorBody>('GET', `${admin}/admin/v1/tenant`);
     expect(adminMissing.status).toBe(401);
     expect(adminMissing.body.error).toBe('Authorization field missing');
   });
 
   it('creates the company, then the admin user (refused before the company, and twice)', async () => {
     const auth = { authorization: `Bearer ${session}` };
-    const early = await http('POST', `${admin}/portal/v1/admin-user`, {
+    const early = await http<ErrorBody>('POST', `${admin}/portal/v1/admin-user`, {
       body: { username: 'ada', password: 'admin-pass-1', timeZone: 'Europe/Dublin' },
       headers: auth,
     });
     expect(early.status).toBe(412);
     expect(early.body.errorCode).toBe('preconditionFailed');
 
-    const company = await http('POST', `${admin}/portal/v1/company`, {
+    const company = await http<CompanyView>('POST', `${admin}/portal/v1/company`, {
       body: { name: 'Ada Coffee' },
       headers: auth,
     });
     expect(company.status).toBe(201);
     expect(company.body).toMatchObject({
       name: 'Ada Coffee',
-      tenantId: expect.any(String),
-      businessCode: expect.any(String),
+      tenantId: expect.any(String) as unknown,
+      businessCode: expect.any(String) as unknown,
     });
     expect(
       (await http('POST', `${admin}/portal/v1/company`, { body: { name: 'Again' }, headers: auth })).status,
     ).toBe(409);
 
-    const badTz = await http('POST', `${admin}/portal/v1/admin-user`, {
+    const badTz = await http<ErrorBody>('POST', `${admin}/portal/v1/admin-user`, {
       body: { username: 'ada', password: 'admin-pass-1', timeZone: 'Mars/Olympus' },
       headers: auth,
     });
     expect(badTz.status).toBe(422);
     expect(badTz.body.errorMessage).toContain('timeZone');
-    const user = await http('POST', `${admin}/portal/v1/admin-user`, {
+    const user = await http<AdminUserView>('POST', `${admin}/portal/v1/admin-user`, {
       body: { username: 'ada', password: 'admin-pass-1', pin: '1234', timeZone: 'Europe/Dublin' },
       headers: auth,
     });
@@ -135,10 +149,10 @@ describe('identity path end to end', () => {
       ).status,
     ).toBe(409);
 
-    const settings = await http('GET', `${admin}/portal/v1/settings`, { headers: auth });
+    const settings = await http<SettingsView>('GET', `${admin}/portal/v1/settings`, { headers: auth });
     expect(settings.status).toBe(200);
-    expect(settings.body.company.tenantId).toBe(company.body.tenantId);
-    expect(settings.body.adminUser.username).toBe('ada');
+    expect(settings.body.company?.tenantId).toBe(company.body.tenantId);
+    expect(settings.body.adminUser?.username).toBe('ada');
     expect(settings.body.appKeys[0]).toMatchObject({
       keyId,
       prefix: appKey.slice(0, 12),
@@ -154,21 +168,21 @@ describe('identity path end to end', () => {
       username: 'ada',
       password: 'admin-pass-1',
     }).toString();
-    const bad = await http('POST', `${gw}/auth/oauth/token`, {
+    const bad = await http<ErrorBody>('POST', `${gw}/auth/oauth/token`, {
       raw: form.replace('admin-pass-1', 'nope'),
       contentType: 'application/x-www-form-urlencoded',
       headers: { 'api-key': appKey },
     });
     expect(bad.status).toBe(401);
     expect(bad.body).toMatchObject({ error: 'invalid_grant', errorCode: 'unauthorized' });
-    const unsupported = await http('POST', `${gw}/auth/oauth/token`, {
+    const unsupported = await http<ErrorBody>('POST', `${gw}/auth/oauth/token`, {
       body: { grant_type: 'client_credentials' },
       headers: { 'api-key': appKey },
     });
     expect(unsupported.status).toBe(400);
     expect(unsupported.body.error).toBe('unsupported_grant_type');
 
-    const token = await http('POST', `${gw}/auth/oauth/token`, {
+    const token = await http<TokenPair>('POST', `${gw}/auth/oauth/token`, {
       raw: form,
       contentType: 'application/x-www-form-urlencoded',
       headers: { 'api-key': appKey },
@@ -177,12 +191,12 @@ describe('identity path end to end', () => {
     expect(token.body).toMatchObject({
       token_type: 'bearer',
       expires_in: 900,
-      access_token: expect.any(String),
-      refresh_token: expect.any(String),
+      access_token: expect.any(String) as unknown,
+      refresh_token: expect.any(String) as unknown,
     });
     expect(token.headers.get('cache-control')).toBe('no-store');
 
-    const refreshed = await http('POST', `${gw}/auth/oauth/token`, {
+    const refreshed = await http<TokenPair>('POST', `${gw}/auth/oauth/token`, {
       body: { grant_type: 'refresh_token', refresh_token: token.body.refresh_token },
       headers: { 'api-key': appKey },
     });
@@ -191,14 +205,14 @@ describe('identity path end to end', () => {
     accessToken = refreshed.body.access_token;
     refreshToken = refreshed.body.refresh_token;
 
-    const tenant = await http('GET', `${admin}/admin/v1/tenant`, {
+    const tenant = await http<TenantView>('GET', `${admin}/admin/v1/tenant`, {
       headers: { 'api-key': appKey, authorization: `Bearer ${accessToken}` },
     });
     expect(tenant.status).toBe(200);
     expect(tenant.body).toMatchObject({
       name: 'Ada Coffee',
-      tenantId: expect.any(String),
-      businessCode: expect.any(String),
+      tenantId: expect.any(String) as unknown,
+      businessCode: expect.any(String) as unknown,
     });
     const noBearer = await http('GET', `${admin}/admin/v1/tenant`, { headers: { 'api-key': appKey } });
     expect(noBearer.status).toBe(401);
@@ -211,16 +225,22 @@ describe('identity path end to end', () => {
   it('turns malformed bodies, wrong content types, unknown fields and oversize bodies into 422', async () => {
     const auth = { authorization: `Bearer ${session}` };
     const cases = [
-      await http('POST', `${admin}/portal/v1/login`, { raw: '{"email": ' }),
-      await http('POST', `${admin}/portal/v1/login`, { raw: 'email=a', contentType: 'text/plain' }),
-      await http('POST', `${admin}/portal/v1/signup`, {
+      await http<ErrorBody>('POST', `${admin}/portal/v1/login`, { raw: '{"email": ' }),
+      await http<ErrorBody>('POST', `${admin}/portal/v1/login`, {
+        raw: 'email=a',
+        contentType: 'text/plain',
+      }),
+      await http<ErrorBody>('POST', `${admin}/portal/v1/signup`, {
         body: { name: 'x', email: 'e@example.com', password: 'long-enough', role: 'root' },
       }),
-      await http('POST', `${admin}/portal/v1/company`, {
+      await http<ErrorBody>('POST', `${admin}/portal/v1/company`, {
         raw: JSON.stringify({ name: 'x'.repeat(70 * 1024) }),
         headers: auth,
       }),
-      await http('POST', `${gw}/auth/oauth/token`, { raw: '{not json', headers: { 'api-key': appKey } }),
+      await http<ErrorBody>('POST', `${gw}/auth/oauth/token`, {
+        raw: '{not json',
+        headers: { 'api-key': appKey },
+      }),
     ];
     for (const res of cases) {
       expect(res.status).toBe(422);
@@ -231,9 +251,10 @@ describe('identity path end to end', () => {
   });
 
   it('applies operator changes on the gateway within 5 s with the seed texts: groups, blocked endpoints, expiry, renewal, revocation', async () => {
-    const status = () => http('GET', `${gw}/dummyapi/status`, { headers: { 'api-key': appKey } });
+    // Only refusals have their bodies read.
+    const status = () => http<ErrorBody>('GET', `${gw}/dummyapi/status`, { headers: { 'api-key': appKey } });
     const token = () =>
-      http('POST', `${gw}/auth/oauth/token`, {
+      http<ErrorBody>('POST', `${gw}/auth/oauth/token`, {
         body: { grant_type: 'refresh_token', refresh_token: refreshToken },
         headers: { 'api-key': appKey },
       });
@@ -258,7 +279,7 @@ describe('identity path end to end', () => {
     });
     expect((await status()).status).toBe(200);
 
-    const block = await http('POST', `${admin}/operator/v1/blocked-endpoints`, {
+    const block = await http<BlockedEndpoint>('POST', `${admin}/operator/v1/blocked-endpoints`, {
       body: { method: 'GET', pathPrefix: '/dummyapi/' },
       headers: op(),
     });
@@ -291,7 +312,9 @@ describe('identity path end to end', () => {
       errorMessage: 'Key has expired, please renew',
     });
 
-    const renewed = await http('POST', `${admin}/operator/v1/keys/${keyId}/renew`, { headers: op() });
+    const renewed = await http<RenewedKey>('POST', `${admin}/operator/v1/keys/${keyId}/renew`, {
+      headers: op(),
+    });
     expect(renewed.status).toBe(200);
     expect(renewed.body.appKey).toMatch(/^cf_sbx_/);
     const fresh = await http('GET', `${gw}/dummyapi/status`, { headers: { 'api-key': renewed.body.appKey } });
@@ -299,7 +322,7 @@ describe('identity path end to end', () => {
     const old = await status();
     expect(old.body.error).toBe('Invalid APP key');
     // The developer can reveal the renewed key with the portal password.
-    const reveal = await http('POST', `${admin}/portal/v1/app-key/reveal`, {
+    const reveal = await http<IssuedAppKey>('POST', `${admin}/portal/v1/app-key/reveal`, {
       body: { password },
       headers: { authorization: `Bearer ${session}` },
     });
@@ -310,7 +333,9 @@ describe('identity path end to end', () => {
         .status,
     ).toBe(200);
     const revoked = await within5s('revocation', async () => {
-      const r = await http('GET', `${gw}/dummyapi/status`, { headers: { 'api-key': renewed.body.appKey } });
+      const r = await http<ErrorBody>('GET', `${gw}/dummyapi/status`, {
+        headers: { 'api-key': renewed.body.appKey },
+      });
       return r.status === 401 ? r : undefined;
     });
     expect(revoked.body).toEqual({
@@ -326,7 +351,9 @@ describe('identity path end to end', () => {
       (await http('GET', `${admin}/operator/v1/developers`, { headers: { authorization: 'Bearer nope' } }))
         .status,
     ).toBe(401);
-    const list = await http('GET', `${admin}/operator/v1/developers`, { headers: op() });
+    const list = await http<OperatorDeveloperView[]>('GET', `${admin}/operator/v1/developers`, {
+      headers: op(),
+    });
     expect(list.status).toBe(200);
     expect(JSON.stringify(list.body)).toContain(email);
   });

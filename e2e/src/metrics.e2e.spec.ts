@@ -1,3 +1,4 @@
+import type { RequestView } from '@cloudflow/contracts';
 import {
   DeviceSimulator,
   http,
@@ -27,6 +28,7 @@ import {
   type Device,
   type Tenant,
 } from './support/tenant';
+import type { RequestAccepted } from './support/bodies';
 
 const ROOT = join(__dirname, '../..');
 
@@ -73,8 +75,8 @@ describe('metrics end to end', () => {
     target,
     payload: { id: randomUUID(), flowType: 'sale', amounts: { baseAmount: 1250, currency: 'EUR' } },
   });
-  const post = (body: ReturnType<typeof payment>) =>
-    http('POST', `${sys.gatewayUrl}/client/v1.1/requests`, { body, headers: clientHeaders(tenant, pos) });
+  const post = <T = unknown>(body: ReturnType<typeof payment>) =>
+    http<T>('POST', `${sys.gatewayUrl}/client/v1.1/requests`, { body, headers: clientHeaders(tenant, pos) });
   const sendAsync = (requestId: string, target = 'till-1') => post(payment(requestId, target));
   const sync = { mode: 'sync', type: 'payment' };
   const async = { mode: 'async', type: 'payment' };
@@ -184,7 +186,9 @@ describe('metrics end to end', () => {
   it('counts an async payment once at the gateway, its round trip at the device hub, and each webhook lag', async () => {
     const requestId = randomUUID();
     const body = payment(requestId);
-    expect(expectStatus('send', await post(body), 202)).toMatchObject({ status: 'dispatched' });
+    expect(expectStatus('send', await post<RequestAccepted>(body), 202)).toMatchObject({
+      status: 'dispatched',
+    });
     const got = await receiver.waitForAccepted(3, requestId, 10_000);
     expect(got.map((r) => r.body?.type)).toEqual(['flowEvent', 'flowEvent', 'paymentResponse']);
     await settles(gateway, 'cloudflow_requests_total', { ...async, status: 'completed' }, 1);
@@ -205,7 +209,7 @@ describe('metrics end to end', () => {
     await settles(gateway, 'cloudflow_requests_total', { ...async, status: 'rejected' }, 2);
     // A replay of a known requestId is the same request, and the same id with another body a
     // conflict: neither is counted again.
-    expectStatus('replay', await post(body), 200);
+    expectStatus('replay', await post<RequestView>(body), 200);
     expectStatus('conflict', await sendAsync(requestId), 409);
     expect(await value(gateway, 'cloudflow_requests_total')).toBe(3);
 

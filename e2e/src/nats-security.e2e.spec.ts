@@ -1,4 +1,4 @@
-import { EVENTS, SUBJECTS, connectionSubject } from '@cloudflow/contracts';
+import { EVENTS, SUBJECTS, connectionSubject, type RequestView } from '@cloudflow/contracts';
 import { natsInboxPrefix, type NatsServiceUser } from '@cloudflow/platform';
 import {
   DeviceSimulator,
@@ -249,12 +249,10 @@ describe('every service on its own NATS user', () => {
     await waitFor(
       'the async request to complete',
       async () => {
-        const res = await http('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, {
+        const res = await http<RequestView>('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, {
           headers: clientHeaders(tenant, account),
         });
-        return res.status === 200 && (res.body as { status?: string }).status === 'completed'
-          ? true
-          : undefined;
+        return res.status === 200 && res.body.status === 'completed' ? true : undefined;
       },
       15_000,
     );
@@ -269,7 +267,7 @@ describe('every service on its own NATS user', () => {
     const services = connz.connections.filter((c) => /^(auth|admin|gateway|hub)\b/.test(c.name ?? ''));
     expect(services.length).toBeGreaterThanOrEqual(5);
     // Each hub process as its own hub user (hub-1, hub-2): it may subscribe only to its own connections.
-    const expectedUser = (name: string) =>
+    const expectedUser = (name: string): unknown =>
       /^(auth|admin|gateway)/.exec(name)?.[1] ?? (/^hub\b/.exec(name) && expect.stringMatching(/^hub-[12]$/));
     for (const c of services)
       expect({ name: c.name, user: c.authorized_user }).toEqual({

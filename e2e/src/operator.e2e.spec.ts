@@ -1,4 +1,15 @@
+import type { BlockedEndpoint, ErrorBody, TokenPair } from '@cloudflow/contracts';
 import { http, startSystem, type HttpResult, type System } from '@cloudflow/testing';
+import type {
+  ConnectionCeilingView,
+  NewAppKeyView,
+  OperatorDeveloperView,
+  OperatorKeyView,
+  RenewedKey,
+  StatusOk,
+  TenantView,
+  UserView,
+} from './support/bodies';
 import { createTenant, expectStatus, type Tenant } from './support/tenant';
 
 /**
@@ -13,31 +24,31 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
   let gateways: string[];
   let tenants: Record<'revoke' | 'expire' | 'groups' | 'usage' | 'production', Tenant>;
 
-  const operator = (method: string, path: string, body?: unknown) =>
-    http(method, `${sys.adminUrl}/operator/v1${path}`, {
+  const operator = <T = unknown>(method: string, path: string, body?: unknown) =>
+    http<T>(method, `${sys.adminUrl}/operator/v1${path}`, {
       headers: { authorization: `Bearer ${sys.operatorToken}` },
       body,
     });
-  const status = (gateway: string, appKey: string) =>
-    http('GET', `${gateway}/dummyapi/status`, { headers: { 'api-key': appKey } });
+  const status = <T = unknown>(gateway: string, appKey: string) =>
+    http<T>('GET', `${gateway}/dummyapi/status`, { headers: { 'api-key': appKey } });
   const seedError = (error: string, errorCode: string) => ({ error, errorCode, errorMessage: error });
   const keysOf = async (tenant: Tenant) =>
     expectStatus(
       'list keys',
-      await operator('GET', `/keys?email=${encodeURIComponent(tenant.developer.email)}`),
+      await operator<OperatorKeyView[]>('GET', `/keys?email=${encodeURIComponent(tenant.developer.email)}`),
       200,
-    ) as Array<Record<string, unknown>>;
+    );
   const keyOf = async (tenant: Tenant) => (await keysOf(tenant)).find((k) => k.status === 'active')!;
 
   /** Polls until every gateway gives the expected answer; returns how long it took. */
   async function onEveryGatewayWithin5s(
     what: string,
-    request: (gateway: string) => Promise<HttpResult>,
+    request: (gateway: string) => Promise<HttpResult<unknown>>,
     expected: { status: number; body?: unknown },
   ): Promise<number> {
     const started = Date.now();
     const pending = new Set(gateways);
-    let last: HttpResult | undefined;
+    let last: HttpResult<unknown> | undefined;
     while (pending.size > 0) {
       for (const gateway of [...pending]) {
         last = await request(gateway);
@@ -88,9 +99,11 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
 
   it('lists developers and keys, with usage counted once across both gateways', async () => {
     const t = tenants.revoke;
-    const developers = expectStatus('developers', await operator('GET', '/developers'), 200) as Array<
-      Record<string, unknown>
-    >;
+    const developers = expectStatus(
+      'developers',
+      await operator<OperatorDeveloperView[]>('GET', '/developers'),
+      200,
+    );
     expect(developers.find((d) => d.email === t.developer.email)).toMatchObject({
       kind: 'sandbox',
       tenant: { tenantId: t.tenantId, businessCode: t.businessCode },
@@ -104,12 +117,12 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
       );
     }
     // createTenant's OAuth token call + 4 status calls; portal and operator calls are not counted.
-    await waitForUsage((await keyOf(t)).keyId as string, 5);
+    await waitForUsage((await keyOf(t)).keyId, 5);
     const key = await keyOf(t);
     expect(key).toEqual({
-      keyId: expect.any(String),
-      prefix: expect.stringMatching(/^cf_/),
-      developerId: expect.any(String),
+      keyId: expect.any(String) as unknown,
+      prefix: expect.stringMatching(/^cf_/) as unknown,
+      developerId: expect.any(String) as unknown,
       email: t.developer.email,
       kind: 'sandbox',
       status: 'active',
@@ -117,7 +130,7 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
       usageLimitPerDay: 1000,
       ratePerSecond: 10,
       usedToday: 5,
-      lastUsedAt: expect.any(String),
+      lastUsedAt: expect.any(String) as unknown,
       expiresAt: null,
     });
     expect(Date.now() - Date.parse(key.lastUsedAt as string)).toBeLessThan(60_000);
@@ -128,7 +141,7 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
     await warm(t.appKey);
     const key = await keyOf(t);
     expect(
-      expectStatus('revoke', await operator('POST', `/keys/${key.keyId as string}/revoke`), 200),
+      expectStatus('revoke', await operator<OperatorKeyView>('POST', `/keys/${key.keyId}/revoke`), 200),
     ).toMatchObject({ keyId: key.keyId, status: 'revoked' });
     const took = await onEveryGatewayWithin5s('revoked key', (gw) => status(gw, t.appKey), {
       status: 401,
@@ -146,7 +159,7 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
     expect(
       expectStatus(
         'patch expiresAt',
-        await operator('PATCH', `/keys/${key.keyId as string}`, { expiresAt: past }),
+        await operator<OperatorKeyView>('PATCH', `/keys/${key.keyId}`, { expiresAt: past }),
         200,
       ),
     ).toMatchObject({ status: 'expired', expiresAt: past });
@@ -156,13 +169,13 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
     });
     expectStatus(
       'clear expiresAt',
-      await operator('PATCH', `/keys/${key.keyId as string}`, { expiresAt: null }),
+      await operator<OperatorKeyView>('PATCH', `/keys/${key.keyId}`, { expiresAt: null }),
       200,
     );
     await onEveryGatewayWithin5s('expiry cleared', (gw) => status(gw, t.appKey), { status: 200 });
 
     expect(
-      expectStatus('expire', await operator('POST', `/keys/${key.keyId as string}/expire`), 200),
+      expectStatus('expire', await operator<OperatorKeyView>('POST', `/keys/${key.keyId}/expire`), 200),
     ).toMatchObject({ status: 'expired' });
     await onEveryGatewayWithin5s('forced expiry', (gw) => status(gw, t.appKey), {
       status: 401,
@@ -171,13 +184,16 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
 
     const renewed = expectStatus(
       'renew',
-      await operator('POST', `/keys/${key.keyId as string}/renew`),
+      await operator<RenewedKey>('POST', `/keys/${key.keyId}/renew`),
       200,
-    ) as { keyId: string; appKey: string };
-    expect(renewed).toEqual({ keyId: expect.any(String), appKey: expect.stringMatching(/^cf_/) });
+    );
+    expect(renewed).toEqual({
+      keyId: expect.any(String) as unknown,
+      appKey: expect.stringMatching(/^cf_/) as unknown,
+    });
     expect(renewed.keyId).not.toBe(key.keyId);
     for (const gw of gateways)
-      expect((await status(gw, renewed.appKey)).body).toEqual({
+      expect((await status<StatusOk>(gw, renewed.appKey)).body).toEqual({
         status: 'OK',
         message: 'Your APP Key is valid',
       });
@@ -211,13 +227,13 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
     // across gateways) would answer some polls 429 and break the one-shot checks below.
     expectStatus(
       'lift rate',
-      await operator('PATCH', `/keys/${key.keyId as string}`, { ratePerSecond: 1000 }),
+      await operator<OperatorKeyView>('PATCH', `/keys/${key.keyId}`, { ratePerSecond: 1000 }),
       200,
     );
     expect(
       expectStatus(
         'patch groups',
-        await operator('PATCH', `/keys/${key.keyId as string}`, { groups: ['device', 'admin'] }),
+        await operator<OperatorKeyView>('PATCH', `/keys/${key.keyId}`, { groups: ['device', 'admin'] }),
         200,
       ),
     ).toMatchObject({ groups: ['device', 'admin'] });
@@ -229,7 +245,9 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
     for (const gw of gateways) expect((await status(gw, t.appKey)).status).toBe(200);
     expectStatus(
       'restore groups',
-      await operator('PATCH', `/keys/${key.keyId as string}`, { groups: ['client', 'device', 'admin'] }),
+      await operator<OperatorKeyView>('PATCH', `/keys/${key.keyId}`, {
+        groups: ['client', 'device', 'admin'],
+      }),
       200,
     );
     await onEveryGatewayWithin5s('client allowed again', devices, bearerMissing);
@@ -241,10 +259,15 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
       http('GET', `${gw}/client/${version}/devices`, { headers: { 'api-key': t.appKey } });
     const created = expectStatus(
       'block',
-      await operator('POST', '/blocked-endpoints', { method: 'GET', pathPrefix: '/client/v1.0/devices' }),
+      await operator<BlockedEndpoint>('POST', '/blocked-endpoints', {
+        method: 'GET',
+        pathPrefix: '/client/v1.0/devices',
+      }),
       201,
-    ) as { id: string };
-    expect(expectStatus('list blocked', await operator('GET', '/blocked-endpoints'), 200)).toEqual(
+    );
+    expect(
+      expectStatus('list blocked', await operator<BlockedEndpoint[]>('GET', '/blocked-endpoints'), 200),
+    ).toEqual(
       expect.arrayContaining([{ id: created.id, method: 'GET', pathPrefix: '/client/v1.0/devices' }]),
     );
     await onEveryGatewayWithin5s('blocked', devices('v1.0'), {
@@ -262,13 +285,16 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
     // A renewed key starts at zero usage today; give it room for the burst below.
     const { keyId, appKey } = expectStatus(
       'renew',
-      await operator('POST', `/keys/${(await keyOf(t)).keyId as string}/renew`),
+      await operator<RenewedKey>('POST', `/keys/${(await keyOf(t)).keyId}/renew`),
       200,
-    ) as { keyId: string; appKey: string };
+    );
     expect(
       expectStatus(
         'limits',
-        await operator('PATCH', `/keys/${keyId}`, { usageLimitPerDay: 20, ratePerSecond: 1000 }),
+        await operator<OperatorKeyView>('PATCH', `/keys/${keyId}`, {
+          usageLimitPerDay: 20,
+          ratePerSecond: 1000,
+        }),
         200,
       ),
     ).toMatchObject({ usageLimitPerDay: 20, ratePerSecond: 1000, usedToday: 0 });
@@ -277,7 +303,7 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
     // Once gateway 0 has reported its 10, gateway 1 may admit only 10 more.
     await waitForUsage(keyId, 10);
     for (let i = 0; i < 10; i++) expect((await status(gw1, appKey)).status).toBe(200);
-    const over = await status(gw1, appKey);
+    const over = await status<ErrorBody>(gw1, appKey);
     expect(over.status).toBe(429);
     expect(over.body).toEqual(seedError('Usage limit exceeded', 'tooManyRequests'));
     expectRetryAfterToMidnight(over);
@@ -289,7 +315,7 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
       body: seedError('Usage limit exceeded', 'tooManyRequests'),
     });
     expect(took).toBeLessThan(1_000);
-    expectRetryAfterToMidnight(await status(gw0, appKey));
+    expectRetryAfterToMidnight(await status<ErrorBody>(gw0, appKey));
     // Refused requests are not counted.
     await new Promise((r) => setTimeout(r, 600));
     expect((await keysOf(t)).find((k) => k.keyId === keyId)).toMatchObject({ usedToday: 20 });
@@ -297,14 +323,17 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
     // Raising the limit lets the key through again at once.
     expectStatus(
       'raise limit',
-      await operator('PATCH', `/keys/${keyId}`, { usageLimitPerDay: 1000, ratePerSecond: 3 }),
+      await operator<OperatorKeyView>('PATCH', `/keys/${keyId}`, {
+        usageLimitPerDay: 1000,
+        ratePerSecond: 3,
+      }),
       200,
     );
     await onEveryGatewayWithin5s('limit raised', (gw) => status(gw, appKey), { status: 200 });
     // The per-second rate: 3 a second, the rest 429 with Retry-After: 1. (Wait until the polls
     // above, including gateway 1's as broadcast up to ~300 ms later, are out of the 1 s window.)
     await new Promise((r) => setTimeout(r, 1_600));
-    const burst = await Promise.all(Array.from({ length: 5 }, () => status(gw0, appKey)));
+    const burst = await Promise.all(Array.from({ length: 5 }, () => status<ErrorBody>(gw0, appKey)));
     expect(burst.map((r) => r.status).sort()).toEqual([200, 200, 200, 429, 429]);
     const limited = burst.find((r) => r.status === 429)!;
     expect(limited.body).toEqual(seedError('Usage limit exceeded', 'tooManyRequests'));
@@ -315,25 +344,31 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
 
   it('production: named keys for upgraded developers only (403 for sandbox)', async () => {
     const t = tenants.production;
-    const create = (name: string) =>
-      http('POST', `${sys.adminUrl}/admin/v1/app-keys`, { headers: t.adminHeaders, body: { name } });
-    const sandbox = await create('Till app');
+    const create = <T = unknown>(name: string) =>
+      http<T>('POST', `${sys.adminUrl}/admin/v1/app-keys`, { headers: t.adminHeaders, body: { name } });
+    const sandbox = await create<ErrorBody>('Till app');
     expect(sandbox.status).toBe(403);
     expect(sandbox.body.errorCode).toBe('forbidden');
-    const developers = expectStatus('developers', await operator('GET', '/developers'), 200) as Array<
-      Record<string, unknown>
-    >;
-    const developerId = developers.find((d) => d.email === t.developer.email)!.developerId as string;
+    const developers = expectStatus(
+      'developers',
+      await operator<OperatorDeveloperView[]>('GET', '/developers'),
+      200,
+    );
+    const developerId = developers.find((d) => d.email === t.developer.email)!.developerId;
     expect(
-      expectStatus('upgrade', await operator('POST', `/developers/${developerId}/production`), 200),
+      expectStatus(
+        'upgrade',
+        await operator<OperatorDeveloperView>('POST', `/developers/${developerId}/production`),
+        200,
+      ),
     ).toMatchObject({ developerId, kind: 'production' });
-    const till = expectStatus('named key', await create('Till app'), 201) as {
-      keyId: string;
-      appKey: string;
-      name: string;
-    };
-    const kiosk = expectStatus('named key', await create('Kiosk'), 201) as { keyId: string; appKey: string };
-    expect(till).toMatchObject({ name: 'Till app', prefix: expect.any(String), appKey: expect.any(String) });
+    const till = expectStatus('named key', await create<NewAppKeyView>('Till app'), 201);
+    const kiosk = expectStatus('named key', await create<NewAppKeyView>('Kiosk'), 201);
+    expect(till).toMatchObject({
+      name: 'Till app',
+      prefix: expect.any(String) as unknown,
+      appKey: expect.any(String) as unknown,
+    });
     expect(kiosk.appKey).not.toBe(till.appKey);
     for (const gw of gateways) {
       expect((await status(gw, till.appKey)).status).toBe(200);
@@ -356,23 +391,23 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
   it("connection ceiling per tenant: the operator sets it, accounts above it are 422, null returns to the deployment's (issue 12 item 7)", async () => {
     const t = await createTenant(sys, 'Ceiling Ltd');
     const path = `/tenants/${t.tenantId}/connection-ceiling`;
-    const initial = expectStatus('ceiling', await operator('GET', path), 200) as Record<string, unknown>;
+    const initial = expectStatus('ceiling', await operator<ConnectionCeilingView>('GET', path), 200);
     expect(initial).toMatchObject({ tenantId: t.tenantId, connectionCeiling: null, source: 'deployment' });
-    const deployment = initial.effectiveCeiling as number;
+    const deployment = initial.effectiveCeiling;
     expect(deployment).toBeGreaterThanOrEqual(3);
 
-    expect((await operator('PUT', path, { connectionCeiling: 2 })).body).toEqual({
+    expect((await operator<ConnectionCeilingView>('PUT', path, { connectionCeiling: 2 })).body).toEqual({
       tenantId: t.tenantId,
       connectionCeiling: 2,
       effectiveCeiling: 2,
       source: 'tenant',
     });
-    const account = (connectionLimit: number) =>
-      http('POST', `${sys.adminUrl}/admin/v1/accounts`, {
+    const account = <T = unknown>(connectionLimit: number) =>
+      http<T>('POST', `${sys.adminUrl}/admin/v1/accounts`, {
         body: { name: 'POS', connectionLimit },
         headers: t.adminHeaders,
       });
-    const above = await account(3);
+    const above = await account<ErrorBody>(3);
     expect(above.status).toBe(422);
     expect(above.body.errorMessage).toBe(
       "Invalid data: connectionLimit: 3 is above this business's ceiling of 2 connections; ask the operator to raise it",
@@ -382,7 +417,10 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
     expect(
       expectStatus(
         'other',
-        await operator('GET', `/tenants/${tenants.production.tenantId}/connection-ceiling`),
+        await operator<ConnectionCeilingView>(
+          'GET',
+          `/tenants/${tenants.production.tenantId}/connection-ceiling`,
+        ),
         200,
       ),
     ).toMatchObject({
@@ -405,7 +443,9 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
         })
       ).status,
     ).toBe(404);
-    expect((await operator('PUT', path, { connectionCeiling: null })).body).toMatchObject({
+    expect(
+      (await operator<ConnectionCeilingView>('PUT', path, { connectionCeiling: null })).body,
+    ).toMatchObject({
       connectionCeiling: null,
       effectiveCeiling: deployment,
       source: 'deployment',
@@ -418,9 +458,9 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
     // The sandbox key allows 10 requests a second; this test makes about that many at once.
     expectStatus(
       'rate',
-      await operator(
+      await operator<OperatorKeyView>(
         'PATCH',
-        `/keys/${(await keysOf(t)).find((k) => k.kind === 'sandbox')!.keyId as string}`,
+        `/keys/${(await keysOf(t)).find((k) => k.kind === 'sandbox')!.keyId}`,
         { ratePerSecond: 100 },
       ),
       200,
@@ -428,7 +468,7 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
     const users = `${sys.adminUrl}/admin/v1/users`;
     const before = expectStatus(
       'list users',
-      await http<Array<Record<string, unknown>>>('GET', users, { headers: t.adminHeaders }),
+      await http<UserView[]>('GET', users, { headers: t.adminHeaders }),
       200,
     );
     expect(before).toEqual([
@@ -442,26 +482,26 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
     };
     const created = expectStatus(
       'create user',
-      await http('POST', users, { headers: t.adminHeaders, body: clerk }),
+      await http<UserView>('POST', users, { headers: t.adminHeaders, body: clerk }),
       201,
     );
     expect(created).toEqual({
-      userId: expect.any(String),
+      userId: expect.any(String) as unknown,
       username: 'Clerk-1',
       name: 'Clerk-1',
       email: null,
       timeZone: 'Europe/Amsterdam',
       role: 'user',
-      createdAt: expect.any(String),
+      createdAt: expect.any(String) as unknown,
     });
     expect(JSON.stringify(created)).not.toContain(clerk.password);
-    const taken = await http('POST', users, {
+    const taken = await http<ErrorBody>('POST', users, {
       headers: t.adminHeaders,
       body: { ...clerk, password: 'another-pass-2' },
     });
     expect(taken.status).toBe(409);
     expect(taken.body.errorCode).toBe('duplicateItem');
-    const badZone = await http('POST', users, {
+    const badZone = await http<ErrorBody>('POST', users, {
       headers: t.adminHeaders,
       body: { ...clerk, username: 'clerk-2', timeZone: 'Mars/Olympus' },
     });
@@ -469,7 +509,7 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
     expect(badZone.body.errorMessage).toContain('timeZone');
     const list = expectStatus(
       'list users',
-      await http<Array<Record<string, unknown>>>('GET', users, { headers: t.adminHeaders }),
+      await http<UserView[]>('GET', users, { headers: t.adminHeaders }),
       200,
     );
     expect(list.map((u) => u.username)).toEqual([t.admin.username, 'Clerk-1']);
@@ -477,15 +517,15 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
     expect((await http('GET', users, { headers: { 'api-key': t.appKey } })).status).toBe(401);
 
     const grant = (password: string, username = clerk.username) =>
-      http('POST', `${gateways[1]}/auth/oauth/token`, {
+      http<TokenPair>('POST', `${gateways[1]}/auth/oauth/token`, {
         raw: new URLSearchParams({ grant_type: 'password', username, password }).toString(),
         contentType: 'application/x-www-form-urlencoded',
         headers: { 'api-key': t.appKey },
       });
     expect((await grant('wrong-password-1')).status).toBe(401);
     expect((await grant(clerk.password, 'clerk-1')).status).toBe(401); // usernames are case sensitive
-    const token = expectStatus('clerk login', await grant(clerk.password), 200) as { access_token: string };
-    const tenant = await http('GET', `${sys.adminUrl}/admin/v1/tenant`, {
+    const token = expectStatus('clerk login', await grant(clerk.password), 200);
+    const tenant = await http<TenantView>('GET', `${sys.adminUrl}/admin/v1/tenant`, {
       headers: { 'api-key': t.appKey, authorization: `Bearer ${token.access_token}` },
     });
     expect(tenant.status).toBe(200);
@@ -495,9 +535,7 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
   async function waitForUsage(keyId: string, used: number): Promise<void> {
     const started = Date.now();
     for (;;) {
-      const keys = expectStatus('list keys', await operator('GET', '/keys'), 200) as Array<
-        Record<string, unknown>
-      >;
+      const keys = expectStatus('list keys', await operator<OperatorKeyView[]>('GET', '/keys'), 200);
       const key = keys.find((k) => k.keyId === keyId);
       if (key?.usedToday === used) return;
       if (Date.now() - started > 5_000)
@@ -506,7 +544,7 @@ describe('Operator API and APP-key lifecycle across two gateways', () => {
     }
   }
 
-  function expectRetryAfterToMidnight(res: HttpResult): void {
+  function expectRetryAfterToMidnight(res: HttpResult<unknown>): void {
     const now = Date.now();
     const toMidnight =
       (Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate() + 1) -

@@ -1,8 +1,10 @@
+import type { ErrorBody } from '@cloudflow/contracts';
 import { http, REPO_ROOT, startSystem, type System } from '@cloudflow/testing';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { SettingsView, StatusOk, UsageDay, UsageSeries } from './support/bodies';
 
 /**
  * The developer portal as a developer meets it (seed 000, CONTRACT.md §10): Debian's chromium,
@@ -71,7 +73,7 @@ describe('developer portal in a real browser', () => {
   // A string, not a function: the e2e project compiles without DOM types.
   const session = () => page.evaluate<string | null>("sessionStorage.getItem('cloudflow.portal.session')");
   const settingsApi = async () => {
-    const res = await http('GET', `${sys.adminUrl}/portal/v1/settings`, {
+    const res = await http<SettingsView>('GET', `${sys.adminUrl}/portal/v1/settings`, {
       headers: { authorization: `Bearer ${await session()}` },
     });
     expect(res.status).toBe(200);
@@ -131,7 +133,7 @@ describe('developer portal in a real browser', () => {
       await signup.getByLabel('Password', { exact: true }).fill('another-pass-1');
       await signup.getByRole('button', { name: 'SIGN UP' }).click();
       const shown = await alertText();
-      const api = await http('POST', `${sys.adminUrl}/portal/v1/signup`, {
+      const api = await http<ErrorBody>('POST', `${sys.adminUrl}/portal/v1/signup`, {
         body: { name: 'X', email: developer.email, password: 'another-pass-1' },
       });
       expect(api.status).toBe(409);
@@ -213,7 +215,7 @@ describe('developer portal in a real browser', () => {
       await key.getByLabel('Portal password').fill('wrong-password');
       await key.getByRole('button', { name: 'REVEAL APP KEY' }).click();
       const shown = await alertText();
-      const api = await http('POST', `${sys.adminUrl}/portal/v1/app-key/reveal`, {
+      const api = await http<ErrorBody>('POST', `${sys.adminUrl}/portal/v1/app-key/reveal`, {
         body: { password: 'wrong-password' },
         headers: { authorization: `Bearer ${await session()}` },
       });
@@ -229,7 +231,7 @@ describe('developer portal in a real browser', () => {
       expect(appKey).toMatch(/^cf_sbx_/);
       expect(await page.getByRole('alert').isVisible()).toBe(false);
 
-      const status = await http('GET', `${sys.gatewayUrl}/dummyapi/status`, {
+      const status = await http<StatusOk>('GET', `${sys.gatewayUrl}/dummyapi/status`, {
         headers: { 'api-key': appKey },
       });
       expect(status.status).toBe(200);
@@ -244,12 +246,12 @@ describe('developer portal in a real browser', () => {
       // The reveal test's gateway call is in the ledger once the gateway's next report (≤ 250 ms) lands.
       const usageApi = async () =>
         (
-          await http('GET', `${sys.adminUrl}/portal/v1/usage`, {
+          await http<UsageSeries>('GET', `${sys.adminUrl}/portal/v1/usage`, {
             headers: { authorization: `Bearer ${await session()}` },
           })
-        ).body as { days: Array<{ day: string; requests: number }> };
+        ).body;
       const today = new Date().toISOString().slice(0, 10);
-      let days: Array<{ day: string; requests: number }> = [];
+      let days: UsageDay[] = [];
       for (let waited = 0; waited < 10_000; waited += 200) {
         days = (await usageApi()).days;
         if (days.at(-1)?.requests) break;

@@ -1,3 +1,4 @@
+import type { ErrorBody } from '@cloudflow/contracts';
 import {
   DeviceSimulator,
   http,
@@ -19,6 +20,7 @@ import {
   type Device,
   type Tenant,
 } from './support/tenant';
+import type { AccountView, RequestAccepted, RotatedDeviceToken } from './support/bodies';
 
 interface FeedPage {
   events: Array<{ id: string; type: string; requestId?: string; body: Record<string, unknown> }>;
@@ -64,7 +66,7 @@ describe('presence events and the events feed', () => {
       webhookUrl: receiver.url,
     });
     receiver.secret = pos.webhookSecret;
-    const res = await http('PATCH', `${sys.adminUrl}/admin/v1/accounts/${pos.accountId}`, {
+    const res = await http<AccountView>('PATCH', `${sys.adminUrl}/admin/v1/accounts/${pos.accountId}`, {
       body: { webhookEvents: ['deviceConnected', 'deviceDisconnected'] },
       headers: tenant.adminHeaders,
     });
@@ -153,7 +155,7 @@ describe('presence events and the events feed', () => {
     expect(connected.body).toEqual({
       type: 'deviceConnected',
       referenceId: device.referenceId,
-      at: expect.any(String),
+      at: expect.any(String) as unknown,
     });
     expect(connected.verified).toBe(true);
     // A presence event belongs to no request.
@@ -177,7 +179,7 @@ describe('presence events and the events feed', () => {
     await waitForEvents(device.referenceId, 5);
     expectStatus(
       'rotate the device token',
-      await http(
+      await http<RotatedDeviceToken>(
         'POST',
         `${sys.adminUrl}/admin/v1/accounts/${pos.accountId}/devices/${device.referenceId}/api-token`,
         { headers: tenant.adminHeaders },
@@ -216,7 +218,7 @@ describe('presence events and the events feed', () => {
     // The receiver goes away; an async payment and presence changes happen meanwhile.
     await receiver.stop();
     const requestId = randomUUID();
-    const sent = await http('POST', `${sys.gatewayUrl}/client/v1.1/requests`, {
+    const sent = await http<RequestAccepted>('POST', `${sys.gatewayUrl}/client/v1.1/requests`, {
       headers: clientHeaders(tenant, pos),
       body: {
         type: 'payment',
@@ -286,10 +288,10 @@ describe('presence events and the events feed', () => {
       'after=99999999999999999999.1',
       'x=1',
     ]) {
-      const res = await http('GET', `${sys.gatewayUrl}/client/v1.1/events?${query}`, {
+      const res = await http<ErrorBody>('GET', `${sys.gatewayUrl}/client/v1.1/events?${query}`, {
         headers: clientHeaders(tenant, pos),
       });
-      expect({ query, status: res.status, code: (res.body as { errorCode?: string })?.errorCode }).toEqual({
+      expect({ query, status: res.status, code: res.body?.errorCode }).toEqual({
         query,
         status: 422,
         code: 'invalidData',

@@ -1,3 +1,4 @@
+import type { ConnectionCredentials, ErrorBody } from '@cloudflow/contracts';
 import {
   DeviceSimulator,
   enrolDevice,
@@ -19,6 +20,7 @@ import {
   type Device,
   type Tenant,
 } from './support/tenant';
+import type { RotatedAccountToken, RotatedDeviceToken } from './support/bodies';
 
 /**
  * Issue 3 on real processes with two hubs: the device holds a socket on hub B, the POS on hub A,
@@ -76,10 +78,12 @@ describe('the relay across two hubs', () => {
   };
   const connected = async (ref: string) =>
     (
-      await http('GET', `${sys.gatewayUrl}/client/v1.1/devices/${ref}/connected`, {
-        headers: clientHeaders(tenant, account),
-      })
-    ).body as { connected: boolean; connectedSince?: string; lastSeen?: string | null };
+      await http<{ connected: boolean; connectedSince?: string; lastSeen?: string | null }>(
+        'GET',
+        `${sys.gatewayUrl}/client/v1.1/devices/${ref}/connected`,
+        { headers: clientHeaders(tenant, account) },
+      )
+    ).body;
 
   beforeAll(async () => {
     sys = await startSystem({ hubs: 2 });
@@ -263,13 +267,13 @@ describe('the relay across two hubs', () => {
     const d = await device(small);
     await simOn(d, hubB);
     // Taken before the limit is reached, used after: the hub itself must refuse it.
-    const early = await http('GET', `${sys.gatewayUrl}/client/v1.0/token`, {
+    const early = await http<ConnectionCredentials>('GET', `${sys.gatewayUrl}/client/v1.0/token`, {
       headers: clientHeaders(tenant, small),
     });
     expect(early.status).toBe(200);
     await posOn(hubA, small);
     await new Promise((r) => setTimeout(r, 700)); // hub B's count reaches the cluster (published within ~200 ms)
-    const token = await http('GET', `${sys.gatewayUrl}/client/v1.0/token`, {
+    const token = await http<ErrorBody>('GET', `${sys.gatewayUrl}/client/v1.0/token`, {
       headers: clientHeaders(tenant, small),
     });
     expect(token.status).toBe(429);
@@ -291,13 +295,15 @@ describe('the relay across two hubs', () => {
     });
     const tokens = await Promise.all(
       Array.from({ length: 24 }, () =>
-        http('GET', `${sys.gatewayUrl}/client/v1.0/token`, { headers: clientHeaders(tenant, small) }),
+        http<ConnectionCredentials>('GET', `${sys.gatewayUrl}/client/v1.0/token`, {
+          headers: clientHeaders(tenant, small),
+        }),
       ),
     );
     expect(tokens.map((t) => t.status)).toEqual(tokens.map(() => 200));
     // Check-then-act admitted every one of these: each hub saw 0 sockets when it looked.
     const attempt = () =>
-      Promise.allSettled(tokens.map((t, i) => openSocket(i % 2 ? hubB : hubA, t.body.accessToken as string)));
+      Promise.allSettled(tokens.map((t, i) => openSocket(i % 2 ? hubB : hubA, t.body.accessToken)));
     const first = await attempt();
     const opened = first.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const refusals = first.flatMap((r) => (r.status === 'rejected' ? [r.reason as HttpStatusError] : []));
@@ -365,10 +371,10 @@ describe('the relay across two hubs', () => {
   it('refuses, on every hub, a websocket token minted before its credential was rotated, and keeps sockets of the new one (issue 12 item 1)', async () => {
     const own = await createAccount(sys, tenant, { accountId: `rot-${randomUUID().slice(0, 6)}` });
     const clientToken = async (apiToken: string) => {
-      const res = await http('GET', `${sys.gatewayUrl}/client/v1.0/token`, {
+      const res = await http<ConnectionCredentials>('GET', `${sys.gatewayUrl}/client/v1.0/token`, {
         headers: clientHeaders(tenant, { accountId: own.accountId, apiToken }),
       });
-      return res.status === 200 ? (res.body.accessToken as string) : undefined;
+      return res.status === 200 ? res.body.accessToken : undefined;
     };
     const refusal = (url: string, token: string) =>
       openSocket(url, token).then(
@@ -390,7 +396,7 @@ describe('the relay across two hubs', () => {
     expect(await refusal(hubA, oldClient)).toBeUndefined();
     expect(await refusal(hubB, oldDevice)).toBeUndefined();
 
-    const rotatedAccount = await http(
+    const rotatedAccount = await http<RotatedAccountToken>(
       'POST',
       `${sys.adminUrl}/admin/v1/accounts/${own.accountId}/api-token`,
       {
@@ -398,7 +404,7 @@ describe('the relay across two hubs', () => {
       },
     );
     expect(rotatedAccount.status).toBe(200);
-    const rotatedDevice = await http(
+    const rotatedDevice = await http<RotatedDeviceToken>(
       'POST',
       `${sys.adminUrl}/admin/v1/accounts/${own.accountId}/devices/${d.referenceId}/api-token`,
       { headers: tenant.adminHeaders },
@@ -406,7 +412,7 @@ describe('the relay across two hubs', () => {
     expect(rotatedDevice.status).toBe(200);
     // A token minted from the new credential after the rotation: its socket must survive.
     const freshClient = await waitFor('a token from the new account credential', () =>
-      clientToken(rotatedAccount.body.apiToken as string),
+      clientToken(rotatedAccount.body.apiToken),
     );
     const kept = await openSocket(hubB, freshClient);
     const keptCloses: number[] = [];
@@ -425,7 +431,7 @@ describe('the relay across two hubs', () => {
         50,
       );
     }
-    expect(await refusal(hubA, await enrol(rotatedDevice.body.apiToken as string))).toBeUndefined();
+    expect(await refusal(hubA, await enrol(rotatedDevice.body.apiToken))).toBeUndefined();
     expect(await refusal(hubA, freshClient)).toBeUndefined();
     expect(keptCloses).toEqual([]);
     kept.close();
@@ -433,27 +439,31 @@ describe('the relay across two hubs', () => {
 
   it('a hub that starts after a rotation refuses the pre-rotation token too: it reads the last revocations from the stream that keeps them (issue 12 item 1)', async () => {
     const own = await createAccount(sys, tenant, { accountId: `rs-${randomUUID().slice(0, 6)}` });
-    const token = await http('GET', `${sys.gatewayUrl}/client/v1.0/token`, {
+    const token = await http<ConnectionCredentials>('GET', `${sys.gatewayUrl}/client/v1.0/token`, {
       headers: clientHeaders(tenant, own),
     });
     expect(token.status).toBe(200);
-    const rotated = await http('POST', `${sys.adminUrl}/admin/v1/accounts/${own.accountId}/api-token`, {
-      headers: tenant.adminHeaders,
-    });
+    const rotated = await http<RotatedAccountToken>(
+      'POST',
+      `${sys.adminUrl}/admin/v1/accounts/${own.accountId}/api-token`,
+      {
+        headers: tenant.adminHeaders,
+      },
+    );
     expect(rotated.status).toBe(200);
     // Hub A was not running when the revocation was broadcast: before the stream, it knew no floor
     // and the token (valid for 5 minutes) opened a socket there.
     await sys.hubs[0].child.stop();
     await sys.hubs[0].restart();
-    const status = await openSocket(hubA, token.body.accessToken as string).then(
+    const status = await openSocket(hubA, token.body.accessToken).then(
       (ws) => (ws.close(), 101),
       (e: unknown) => (e instanceof HttpStatusError ? e.status : -1),
     );
     expect(status).toBe(401);
-    const fresh = await http('GET', `${sys.gatewayUrl}/client/v1.0/token`, {
-      headers: clientHeaders(tenant, { accountId: own.accountId, apiToken: rotated.body.apiToken as string }),
+    const fresh = await http<ConnectionCredentials>('GET', `${sys.gatewayUrl}/client/v1.0/token`, {
+      headers: clientHeaders(tenant, { accountId: own.accountId, apiToken: rotated.body.apiToken }),
     });
-    (await openSocket(hubA, fresh.body.accessToken as string)).close();
+    (await openSocket(hubA, fresh.body.accessToken)).close();
   });
 
   it('refuses an upgrade with a still-valid token once its device is disabled (403) or deleted (401), also inside a burst of the account', async () => {

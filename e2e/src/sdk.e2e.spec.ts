@@ -18,6 +18,7 @@ import {
   type Device,
   type Tenant,
 } from './support/tenant';
+import type { OperatorKeyView } from './support/bodies';
 
 /**
  * The POS SDK (@cloudflow/pos) against the real system: the document it is typed from is the one
@@ -160,14 +161,14 @@ describe('POS SDK end to end', () => {
   });
 
   it('retries 429s with the same requestId until the rate allows, and sends each payment once', async () => {
-    const keys = await http(
+    const keys = await http<OperatorKeyView[]>(
       'GET',
       `${sys.adminUrl}/operator/v1/keys?email=${encodeURIComponent(tenant.developer.email)}`,
       {
         headers: { authorization: `Bearer ${sys.operatorToken}` },
       },
     );
-    const keyId = keys.body[0].keyId as string;
+    const keyId = keys.body[0].keyId;
     const operator = { authorization: `Bearer ${sys.operatorToken}` };
     expect(
       (

@@ -1,3 +1,4 @@
+import type { RequestView } from '@cloudflow/contracts';
 import {
   DeviceSimulator,
   findPans,
@@ -22,8 +23,6 @@ import {
   type Device,
   type Tenant,
 } from './support/tenant';
-
-type Body = Record<string, unknown>;
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -117,10 +116,10 @@ describe('card data and database roles', () => {
     const done = await waitFor(
       'the request to complete',
       async () => {
-        const res = await http('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, {
+        const res = await http<RequestView>('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, {
           headers: clientHeaders(tenant, account),
         });
-        return res.status === 200 && res.body.status === 'completed' ? (res.body as Body) : undefined;
+        return res.status === 200 && res.body.status === 'completed' ? res.body : undefined;
       },
       20_000,
     );
@@ -216,7 +215,7 @@ describe('card data and database roles', () => {
       await expect(gateway.query('SET ROLE cloudflow_auth')).rejects.toThrow(/permission denied/);
       // Its own schema is its to use.
       expect(
-        (await gateway.query('SELECT count(*)::int AS n FROM gateway.requests')).rows[0].n,
+        (await gateway.query<{ n: number }>('SELECT count(*)::int AS n FROM gateway.requests')).rows[0].n,
       ).toBeGreaterThanOrEqual(0);
     } finally {
       await gateway.end();

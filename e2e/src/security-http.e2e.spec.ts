@@ -1,4 +1,12 @@
+import type {
+  BlockedEndpoint,
+  ConnectionCredentials,
+  ErrorBody,
+  RequestLog,
+  TokenPair,
+} from '@cloudflow/contracts';
 import { http, startSystem, waitFor, type HttpResult, type System } from '@cloudflow/testing';
+import type { AccountView, DeviceAdminView, TenantView, UserView } from './support/bodies';
 import {
   clientHeaders,
   createAccount,
@@ -25,13 +33,17 @@ describe('HTTP security: routes, roles, headers and small holes (issue 12)', () 
   let clerk: Awaited<ReturnType<typeof createUserRole>>;
   const secrets: string[] = [];
 
-  const operator = (method: string, path: string, body?: unknown) =>
-    http(method, `${sys.adminUrl}/operator/v1${path}`, {
+  const operator = <T = unknown>(method: string, path: string, body?: unknown) =>
+    http<T>(method, `${sys.adminUrl}/operator/v1${path}`, {
       headers: { authorization: `Bearer ${sys.operatorToken}` },
       body,
     });
-  const admin = (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
-    http(method, `${sys.adminUrl}/admin/v1${path}`, { headers, body });
+  const admin = <T = unknown>(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: unknown,
+  ) => http<T>(method, `${sys.adminUrl}/admin/v1${path}`, { headers, body });
   const keyOnly = () => ({ 'api-key': tenant.appKey });
 
   beforeAll(async () => {
@@ -65,7 +77,7 @@ describe('HTTP security: routes, roles, headers and small holes (issue 12)', () 
         200,
       );
       for (const path of ['/DUMMYAPI/STATUS', '/Dummyapi/Status', '/dummyapi/status/', '/DUMMYAPI/status']) {
-        const res = await http('GET', `${sys.gatewayUrl}${path}`, { headers: keyOnly() });
+        const res = await http<ErrorBody>('GET', `${sys.gatewayUrl}${path}`, { headers: keyOnly() });
         expect([path, res.status, res.body]).toEqual([
           path,
           404,
@@ -84,9 +96,12 @@ describe('HTTP security: routes, roles, headers and small holes (issue 12)', () 
       expect((await devices('/client/v1.0/devices')).status).toBe(200);
       const block = expectStatus(
         'block',
-        await operator('POST', '/blocked-endpoints', { method: 'GET', pathPrefix: '/client/v1.0/devices' }),
+        await operator<BlockedEndpoint>('POST', '/blocked-endpoints', {
+          method: 'GET',
+          pathPrefix: '/client/v1.0/devices',
+        }),
         201,
-      ) as { id: string };
+      );
       try {
         await waitFor(
           'block in force',
@@ -154,11 +169,13 @@ describe('HTTP security: routes, roles, headers and small holes (issue 12)', () 
         ['POST', '/app-keys', { name: 'Rogue key' }],
       ];
       for (const [method, path, body] of attempts) {
-        const res = await admin(method, path, clerk.headers, body);
+        const res = await admin<ErrorBody>(method, path, clerk.headers, body);
         expect([method, path, res.status, res.body]).toEqual([method, path, 403, forbidden]);
       }
       // Nothing happened: the account and its device are as they were, the old API token still works.
-      expect((await admin('GET', `/accounts/${account.accountId}`, tenant.adminHeaders)).body).toMatchObject({
+      expect(
+        (await admin<AccountView>('GET', `/accounts/${account.accountId}`, tenant.adminHeaders)).body,
+      ).toMatchObject({
         webhookUrl: null,
       });
       expect(
@@ -168,22 +185,22 @@ describe('HTTP security: routes, roles, headers and small holes (issue 12)', () 
           })
         ).status,
       ).toBe(200);
-      const users = expectStatus('users', await admin('GET', '/users', tenant.adminHeaders), 200) as Array<{
-        username: string;
-      }>;
+      const users = expectStatus('users', await admin<UserView[]>('GET', '/users', tenant.adminHeaders), 200);
       expect(users.map((u) => u.username)).not.toContain('mallory');
     });
 
     it('lets a `user` read devices, accounts without secrets, the tenant and the request log', async () => {
-      const accounts = expectStatus('accounts', await admin('GET', '/accounts', clerk.headers), 200) as Array<
-        Record<string, unknown>
-      >;
+      const accounts = expectStatus(
+        'accounts',
+        await admin<AccountView[]>('GET', '/accounts', clerk.headers),
+        200,
+      );
       expect(accounts.map((a) => a.accountId)).toContain(account.accountId);
       const one = expectStatus(
         'account',
-        await admin('GET', `/accounts/${account.accountId}`, clerk.headers),
+        await admin<AccountView>('GET', `/accounts/${account.accountId}`, clerk.headers),
         200,
-      ) as Record<string, unknown>;
+      );
       for (const a of [...accounts, one]) {
         expect(a).not.toHaveProperty('apiToken');
         expect(a).not.toHaveProperty('webhookSecret');
@@ -191,16 +208,16 @@ describe('HTTP security: routes, roles, headers and small holes (issue 12)', () 
       expect(JSON.stringify([accounts, one])).not.toContain(account.apiToken);
       expectStatus(
         'devices',
-        await admin('GET', `/accounts/${account.accountId}/devices`, clerk.headers),
+        await admin<DeviceAdminView[]>('GET', `/accounts/${account.accountId}/devices`, clerk.headers),
         200,
       );
       expectStatus(
         'device',
-        await admin('GET', `/accounts/${account.accountId}/devices/till-sec`, clerk.headers),
+        await admin<DeviceAdminView>('GET', `/accounts/${account.accountId}/devices/till-sec`, clerk.headers),
         200,
       );
-      expectStatus('tenant', await admin('GET', '/tenant', clerk.headers), 200);
-      expectStatus('request log', await admin('GET', '/requests', clerk.headers), 200);
+      expectStatus('tenant', await admin<TenantView>('GET', '/tenant', clerk.headers), 200);
+      expectStatus('request log', await admin<RequestLog>('GET', '/requests', clerk.headers), 200);
     });
 
     it('keeps the role across a refresh (a refreshed `user` token is still only a `user`)', async () => {
@@ -210,7 +227,7 @@ describe('HTTP security: routes, roles, headers and small holes (issue 12)', () 
       }).toString();
       const refreshed = expectStatus(
         'refresh',
-        await http('POST', `${sys.gatewayUrl}/auth/oauth/token`, {
+        await http<TokenPair>('POST', `${sys.gatewayUrl}/auth/oauth/token`, {
           raw: form,
           contentType: 'application/x-www-form-urlencoded',
           headers: keyOnly(),
@@ -229,7 +246,7 @@ describe('HTTP security: routes, roles, headers and small holes (issue 12)', () 
     });
 
     it('documents the role of every admin operation in the OpenAPI document', async () => {
-      const text = (await http('GET', `${sys.adminUrl}/docs/admin/1.0/openapi.yaml`)).body as string;
+      const text = (await http<string>('GET', `${sys.adminUrl}/docs/admin/1.0/openapi.yaml`)).body;
       expect(text).toContain('x-cloudflow-role');
       expect(text).toContain('This operation needs the admin role');
     });
@@ -252,7 +269,9 @@ describe('HTTP security: routes, roles, headers and small holes (issue 12)', () 
     ])('%s costs no NATS round trip per request', async (_what, key) => {
       const before = await gatewayPublished();
       for (let i = 0; i < 100; i++) {
-        const res = await http('GET', `${sys.gatewayUrl}/dummyapi/status`, { headers: { 'api-key': key } });
+        const res = await http<ErrorBody>('GET', `${sys.gatewayUrl}/dummyapi/status`, {
+          headers: { 'api-key': key },
+        });
         expect(res.body).toMatchObject({ error: 'Invalid APP key', errorCode: 'unauthorized' });
       }
       // Background traffic (usage reports, list reloads) is a handful; one verify per request would be 100.
@@ -260,7 +279,7 @@ describe('HTTP security: routes, roles, headers and small holes (issue 12)', () 
     });
 
     it('puts security headers on every answer, no-store on credentials, HSTS behind TLS', async () => {
-      const answers: Array<[string, HttpResult]> = [
+      const answers: Array<[string, HttpResult<unknown>]> = [
         ['status', await http('GET', `${sys.gatewayUrl}/dummyapi/status`, { headers: keyOnly() })],
         ['401', await http('GET', `${sys.gatewayUrl}/client/v1.0/devices`)],
         ['404', await http('GET', `${sys.gatewayUrl}/nope`)],
@@ -329,7 +348,7 @@ describe('HTTP security: routes, roles, headers and small holes (issue 12)', () 
     });
 
     it('refuses a JSON body with a repeated key (422), on admin and on the gateway', async () => {
-      const dup = await http('POST', `${sys.adminUrl}/admin/v1/accounts`, {
+      const dup = await http<ErrorBody>('POST', `${sys.adminUrl}/admin/v1/accounts`, {
         raw: '{"name":"Harmless","name":"Other"}',
         headers: tenant.adminHeaders,
       });
@@ -337,7 +356,7 @@ describe('HTTP security: routes, roles, headers and small holes (issue 12)', () 
         422,
         { errorCode: 'invalidData', errorMessage: 'Invalid data: name: appears more than once' },
       ]);
-      const nested = await http('POST', `${sys.gatewayUrl}/client/v1.1/requests`, {
+      const nested = await http<ErrorBody>('POST', `${sys.gatewayUrl}/client/v1.1/requests`, {
         raw: '{"type":"payment","target":"till-sec","payload":{"amounts":{"baseAmount":1,"baseAmount":100000}}}',
         headers: clientHeaders(tenant, account),
       });
@@ -350,9 +369,9 @@ describe('HTTP security: routes, roles, headers and small holes (issue 12)', () 
       ]);
       const accounts = expectStatus(
         'accounts',
-        await admin('GET', '/accounts', tenant.adminHeaders),
+        await admin<AccountView[]>('GET', '/accounts', tenant.adminHeaders),
         200,
-      ) as Array<{ name: string }>;
+      );
       expect(accounts.map((a) => a.name)).not.toContain('Other');
     });
 
@@ -376,11 +395,14 @@ describe('HTTP security: routes, roles, headers and small holes (issue 12)', () 
         ['/admin/v1/accounts', 'name', { name: 'Till \u202E1' }],
       ];
       for (const [path, field, body] of cases) {
-        const res = await http('POST', `${sys.adminUrl}${path}`, { body, headers: tenant.adminHeaders });
+        const res = await http<ErrorBody>('POST', `${sys.adminUrl}${path}`, {
+          body,
+          headers: tenant.adminHeaders,
+        });
         expect([path, res.status, res.body?.errorCode]).toEqual([path, 422, 'invalidData']);
         expect(res.body.errorMessage).toContain(`${field}:`);
       }
-      const signup = await http('POST', `${sys.adminUrl}/portal/v1/signup`, {
+      const signup = await http<ErrorBody>('POST', `${sys.adminUrl}/portal/v1/signup`, {
         body: { name: 'Eve\u202E', email: 'eve-bidi@example.com', password: 'long-enough-1' },
       });
       expect([signup.status, signup.body?.errorCode]).toEqual([422, 'invalidData']);
@@ -394,21 +416,25 @@ describe('HTTP security: routes, roles, headers and small holes (issue 12)', () 
         '[64:ff9b:1::a00:1]',
         '[64:ff9b::a9fe:a9fe]',
       ]) {
-        const res = await admin('PATCH', `/accounts/${account.accountId}`, tenant.adminHeaders, {
+        const res = await admin<ErrorBody>('PATCH', `/accounts/${account.accountId}`, tenant.adminHeaders, {
           webhookUrl: `https://${host}/hook`,
         });
         expect([host, res.status, res.body?.errorCode]).toEqual([host, 422, 'invalidData']);
       }
-      expect((await admin('GET', `/accounts/${account.accountId}`, tenant.adminHeaders)).body).toMatchObject({
+      expect(
+        (await admin<AccountView>('GET', `/accounts/${account.accountId}`, tenant.adminHeaders)).body,
+      ).toMatchObject({
         webhookUrl: null,
       });
     });
 
     it('never writes a credential into a service log', async () => {
       // Give the hub an access_token in a query string to log, the way a websocket client sends it.
-      const token = expectStatus<{ accessToken: string }>(
+      const token = expectStatus(
         'ws token',
-        await http('GET', `${sys.gatewayUrl}/client/v1.0/token`, { headers: clientHeaders(tenant, account) }),
+        await http<ConnectionCredentials>('GET', `${sys.gatewayUrl}/client/v1.0/token`, {
+          headers: clientHeaders(tenant, account),
+        }),
         200,
       );
       secrets.push(token.accessToken);

@@ -1,9 +1,10 @@
 import { ClientNats } from '@nestjs/microservices';
-import { SUBJECTS } from '@cloudflow/contracts';
+import { SUBJECTS, type ErrorBody, type TokenPair } from '@cloudflow/contracts';
 import { natsConnectionOptions, RpcClient } from '@cloudflow/platform';
 import { http, startSystem, waitFor, type HttpResult, type System } from '@cloudflow/testing';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { randomUUID } from 'node:crypto';
+import type { PortalLogin, SignedUp, UserView } from './support/bodies';
 import { createTenant, expectStatus, type Tenant } from './support/tenant';
 
 /**
@@ -57,15 +58,18 @@ describe('security: throttled guessing and revocable sessions (issue 12)', () =>
     await sys?.stop();
   });
 
-  const login = (adminUrl: string, email: string, password: string, ip: string) =>
-    http('POST', `${adminUrl}/portal/v1/login`, { body: { email, password }, headers: from(ip) });
+  const login = <T = unknown>(adminUrl: string, email: string, password: string, ip: string) =>
+    http<T>('POST', `${adminUrl}/portal/v1/login`, { body: { email, password }, headers: from(ip) });
   const grant = (username: string, password: string, ip: string) =>
-    http('POST', `${sys.gatewayUrl}/auth/oauth/token`, {
+    http<ErrorBody>('POST', `${sys.gatewayUrl}/auth/oauth/token`, {
       raw: new URLSearchParams({ grant_type: 'password', username, password }).toString(),
       contentType: 'application/x-www-form-urlencoded',
       headers: from(ip, { 'api-key': tenant.appKey }),
     });
-  const expectThrottled = (res: HttpResult, message = 'Too many failed attempts, try again later') => {
+  const expectThrottled = (
+    res: HttpResult<unknown>,
+    message = 'Too many failed attempts, try again later',
+  ) => {
     expect(res.status).toBe(429);
     expect(res.body).toMatchObject({ errorCode: 'tooManyRequests', errorMessage: message });
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -86,7 +90,7 @@ describe('security: throttled guessing and revocable sessions (issue 12)', () =>
       const { email, password } = await signUp(address());
       const ip = address();
       let failures = 0;
-      let locked: HttpResult | undefined;
+      let locked: HttpResult<unknown> | undefined;
       await waitFor(
         'the lock',
         async () => {
@@ -173,7 +177,12 @@ describe('security: throttled guessing and revocable sessions (issue 12)', () =>
     it('caps concurrent argon2 work in auth: a flood is shed with 429, never a 5xx, and auth keeps serving', async () => {
       const flood = await Promise.all(
         Array.from({ length: 120 }, (_, n) =>
-          login(admins()[n % 2], `flood-${n}-${randomUUID()}@example.com`, 'flood-pass', address()),
+          login<ErrorBody>(
+            admins()[n % 2],
+            `flood-${n}-${randomUUID()}@example.com`,
+            'flood-pass',
+            address(),
+          ),
         ),
       );
       const statuses = flood.map((r) => r.status);
@@ -238,7 +247,7 @@ describe('security: throttled guessing and revocable sessions (issue 12)', () =>
       for (const a of admins()) expect((await read(a, other.accessToken)).status).toBe(200);
       const users = expectStatus(
         'users',
-        await http<Array<{ userId: string; username: string }>>('GET', `${sys.adminUrl}/admin/v1/users`, {
+        await http<UserView[]>('GET', `${sys.adminUrl}/admin/v1/users`, {
           headers: other.adminHeaders,
         }),
         200,
@@ -296,7 +305,7 @@ describe('security: throttled guessing and revocable sessions (issue 12)', () =>
     const password = `portal-pass-${randomUUID().slice(0, 8)}`;
     expectStatus(
       'signup',
-      await http('POST', `${sys.adminUrl}/portal/v1/signup`, {
+      await http<SignedUp>('POST', `${sys.adminUrl}/portal/v1/signup`, {
         body: { name: 'Sec Dev', email, password },
         headers: from(ip),
       }),
@@ -304,7 +313,7 @@ describe('security: throttled guessing and revocable sessions (issue 12)', () =>
     );
     const { sessionToken } = expectStatus(
       'login',
-      await login(sys.adminUrl, email, password, address()),
+      await login<PortalLogin>(sys.adminUrl, email, password, address()),
       200,
     );
     return { email, password, session: sessionToken };
@@ -315,7 +324,7 @@ describe('security: throttled guessing and revocable sessions (issue 12)', () =>
     return waitFor(
       'a password grant',
       async () => {
-        const res = await http('POST', `${sys.gatewayUrl}/auth/oauth/token`, {
+        const res = await http<TokenPair>('POST', `${sys.gatewayUrl}/auth/oauth/token`, {
           raw: new URLSearchParams({
             grant_type: 'password',
             username: t.admin.username,

@@ -1,3 +1,4 @@
+import type { ErrorBody, RequestLog } from '@cloudflow/contracts';
 import { CloudFlowApiError, CloudFlowRest, PosSocket } from '@cloudflow/pos';
 import { http, REPO_ROOT, startSystem, waitFor, type System } from '@cloudflow/testing';
 import { execFile } from 'node:child_process';
@@ -6,6 +7,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type {
+  DeviceAdminView,
+  DeviceConnection,
+  NewDeviceView,
+  OperatorDeveloperView,
+} from './support/bodies';
 import { createAccount, createTenant, expectStatus, type Account, type Tenant } from './support/tenant';
 
 type Body = Record<string, unknown>;
@@ -21,21 +28,21 @@ describe('simulated terminals hosted by the hubs', () => {
   let tenant: Tenant;
   let account: Account;
 
-  const admin = (method: string, path: string, body?: unknown) =>
-    http(method, `${sys.adminUrl}/admin/v1/accounts/${account.accountId}${path}`, {
+  const admin = <T = unknown>(method: string, path: string, body?: unknown) =>
+    http<T>(method, `${sys.adminUrl}/admin/v1/accounts/${account.accountId}${path}`, {
       body,
       headers: tenant.adminHeaders,
     });
   const simulated = async (simulation: Body = {}) => {
     const referenceId = `sim-${randomUUID().slice(0, 8)}`;
-    const res = await admin('POST', '/devices', {
+    const res = await admin<NewDeviceView>('POST', '/devices', {
       referenceId,
       serialNumber: `SIM-${referenceId}`,
       model: 'SIMULATED',
       simulated: true,
       simulation: { delayMs: 20, events: 2, ...simulation },
     });
-    return expectStatus('simulated device', res, 201) as Body & { referenceId: string };
+    return expectStatus('simulated device', res, 201);
   };
   let rest: CloudFlowRest;
   const connected = async (referenceId: string) => (await rest.connected(referenceId)).connected;
@@ -83,7 +90,7 @@ describe('simulated terminals hosted by the hubs', () => {
     expect(device).toMatchObject({
       simulated: true,
       simulation: { delayMs: 20, events: 2, behaviour: 'approve' },
-      apiToken: expect.any(String),
+      apiToken: expect.any(String) as unknown,
     });
     await untilConnected(device.referenceId);
     expect((await hosting()).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
@@ -120,9 +127,9 @@ describe('simulated terminals hosted by the hubs', () => {
     }
 
     // In the admin request log like any other device's requests.
-    const log = expectStatus<{ requests: Body[] }>(
+    const log = expectStatus(
       'request log',
-      await http('GET', `${sys.adminUrl}/admin/v1/requests?target=${device.referenceId}`, {
+      await http<RequestLog>('GET', `${sys.adminUrl}/admin/v1/requests?target=${device.referenceId}`, {
         headers: tenant.adminHeaders,
       }),
       200,
@@ -160,9 +167,13 @@ describe('simulated terminals hosted by the hubs', () => {
       };
       const bearer = Buffer.from(JSON.stringify(demo.account)).toString('base64');
       await waitFor('sim-1 connected', async () => {
-        const res = await http('GET', `${sys.gatewayUrl}/client/v1.1/devices/sim-1/connected`, {
-          headers: { 'api-key': demo.appKey, authorization: `Bearer ${bearer}` },
-        });
+        const res = await http<DeviceConnection>(
+          'GET',
+          `${sys.gatewayUrl}/client/v1.1/devices/sim-1/connected`,
+          {
+            headers: { 'api-key': demo.appKey, authorization: `Bearer ${bearer}` },
+          },
+        );
         return res.body?.connected === true ? true : undefined;
       });
       const paid = await cli('pos.js', '--config', out, '--target', 'sim-1', '--amount', '1250');
@@ -176,7 +187,11 @@ describe('simulated terminals hosted by the hubs', () => {
     const device = await simulated();
     await untilConnected(device.referenceId);
     const patch = async (simulation: Body) =>
-      expectStatus('patch', await admin('PATCH', `/devices/${device.referenceId}`, { simulation }), 200);
+      expectStatus(
+        'patch',
+        await admin<DeviceAdminView>('PATCH', `/devices/${device.referenceId}`, { simulation }),
+        200,
+      );
 
     expect(await patch({ behaviour: 'decline' })).toMatchObject({
       simulation: { behaviour: 'decline', delayMs: 20, events: 2 },
@@ -244,7 +259,7 @@ describe('simulated terminals hosted by the hubs', () => {
   });
 
   it('refuses simulated devices in production (403) and simulation settings on a real device (422)', async () => {
-    const real = await admin('POST', '/devices', {
+    const real = await admin<ErrorBody>('POST', '/devices', {
       referenceId: 'real-1',
       serialNumber: 'REAL-0001',
       model: 'A920',
@@ -262,9 +277,9 @@ describe('simulated terminals hosted by the hubs', () => {
     expect(bad.status).toBe(422);
 
     const production = await createTenant(sys, 'Production Coffee');
-    const developers = expectStatus<Array<{ email: string; developerId: string }>>(
+    const developers = expectStatus(
       'developers',
-      await http('GET', `${sys.adminUrl}/operator/v1/developers`, {
+      await http<OperatorDeveloperView[]>('GET', `${sys.adminUrl}/operator/v1/developers`, {
         headers: { authorization: `Bearer ${sys.operatorToken}` },
       }),
       200,
@@ -272,16 +287,24 @@ describe('simulated terminals hosted by the hubs', () => {
     const developerId = developers.find((d) => d.email === production.developer.email)!.developerId;
     expectStatus(
       'upgrade',
-      await http('POST', `${sys.adminUrl}/operator/v1/developers/${developerId}/production`, {
-        headers: { authorization: `Bearer ${sys.operatorToken}` },
-      }),
+      await http<OperatorDeveloperView>(
+        'POST',
+        `${sys.adminUrl}/operator/v1/developers/${developerId}/production`,
+        {
+          headers: { authorization: `Bearer ${sys.operatorToken}` },
+        },
+      ),
       200,
     );
     const prodAccount = await createAccount(sys, production, { accountId: 'pos-prod' });
-    const refused = await http('POST', `${sys.adminUrl}/admin/v1/accounts/${prodAccount.accountId}/devices`, {
-      body: { referenceId: 'sim-1', serialNumber: 'SIM-PROD-1', model: 'SIMULATED', simulated: true },
-      headers: production.adminHeaders,
-    });
+    const refused = await http<ErrorBody>(
+      'POST',
+      `${sys.adminUrl}/admin/v1/accounts/${prodAccount.accountId}/devices`,
+      {
+        body: { referenceId: 'sim-1', serialNumber: 'SIM-PROD-1', model: 'SIMULATED', simulated: true },
+        headers: production.adminHeaders,
+      },
+    );
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({
       errorCode: 'forbidden',

@@ -1,4 +1,5 @@
 import { http, startSystem, type System } from '@cloudflow/testing';
+import type { Readiness } from './support/bodies';
 
 describe('the whole system on real NATS and Postgres', () => {
   let sys: System;
@@ -9,23 +10,23 @@ describe('the whole system on real NATS and Postgres', () => {
 
   it('every process answers /healthz, /readyz and /metrics', async () => {
     for (const svc of [sys.auth, sys.admin, ...sys.gateways, ...sys.hubs]) {
-      expect((await http('GET', `${svc.url}/healthz`)).body).toEqual({ status: 'ok' });
-      const ready = await http('GET', `${svc.url}/readyz`);
+      expect((await http<{ status: string }>('GET', `${svc.url}/healthz`)).body).toEqual({ status: 'ok' });
+      const ready = await http<Readiness>('GET', `${svc.url}/readyz`);
       expect(ready.status).toBe(200);
       expect(ready.body.checks.nats).toBe(true);
-      const metrics = await http('GET', `${svc.url}/metrics`);
+      const metrics = await http<string>('GET', `${svc.url}/metrics`);
       expect(metrics.status).toBe(200);
       expect(metrics.body).toContain(`service="${svc.name}"`);
     }
     for (const svc of [sys.auth, sys.admin, ...sys.gateways]) {
-      expect((await http('GET', `${svc.url}/readyz`)).body.checks.postgres).toBe(true);
+      expect((await http<Readiness>('GET', `${svc.url}/readyz`)).body.checks.postgres).toBe(true);
     }
   });
 
   it('reports not-ready while Postgres is down and recovers without a restart', async () => {
     await sys.postgres.stopServer();
     try {
-      const down = await http('GET', `${sys.admin.url}/readyz`);
+      const down = await http<Readiness>('GET', `${sys.admin.url}/readyz`);
       expect(down.status).toBe(503);
       expect(down.body).toMatchObject({
         errorCode: 'connectionLost',

@@ -1,3 +1,4 @@
+import type { RequestLog, RequestView } from '@cloudflow/contracts';
 import {
   DeviceSimulator,
   http,
@@ -20,6 +21,7 @@ import {
   type Account,
   type Tenant,
 } from './support/tenant';
+import type { RequestAccepted } from './support/bodies';
 
 /**
  * Tracing end to end (issue 14) on real processes exporting OTLP/HTTP to a test receiver: two
@@ -112,7 +114,7 @@ describe('tracing end to end', () => {
     const traceId = randomBytes(16).toString('hex');
     const posSpanId = randomBytes(8).toString('hex');
     const requestId = randomUUID();
-    const res = await http('POST', `${sys.gatewayUrl}/client/v1.1/requests`, {
+    const res = await http<RequestAccepted>('POST', `${sys.gatewayUrl}/client/v1.1/requests`, {
       body: {
         type: 'payment',
         format: 'appflow',
@@ -177,7 +179,7 @@ describe('tracing end to end', () => {
     // The record and the admin request log show the trace id.
     const record = expectStatus(
       'record',
-      await http<{ traceId: string | null }>('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, {
+      await http<RequestView>('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, {
         headers: clientHeaders(tenant, pos),
       }),
       200,
@@ -185,11 +187,9 @@ describe('tracing end to end', () => {
     expect(record.traceId).toBe(traceId);
     const log = expectStatus(
       'admin log',
-      await http<{ requests: Array<{ requestId: string; traceId: string | null }> }>(
-        'GET',
-        `${sys.adminUrl}/admin/v1/requests?accountId=${pos.accountId}`,
-        { headers: tenant.adminHeaders },
-      ),
+      await http<RequestLog>('GET', `${sys.adminUrl}/admin/v1/requests?accountId=${pos.accountId}`, {
+        headers: tenant.adminHeaders,
+      }),
       200,
     );
     expect(log.requests.find((r) => r.requestId === requestId)?.traceId).toBe(traceId);
@@ -252,11 +252,9 @@ describe('tracing end to end', () => {
     }
     const record = expectStatus(
       'record',
-      await http<{ traceId: string | null }>(
-        'GET',
-        `${sys.gatewayUrl}/client/v1.1/requests/${result.requestId}`,
-        { headers: clientHeaders(tenant, pos) },
-      ),
+      await http<RequestView>('GET', `${sys.gatewayUrl}/client/v1.1/requests/${result.requestId}`, {
+        headers: clientHeaders(tenant, pos),
+      }),
       200,
     );
     expect(record.traceId).toBe(traceId);

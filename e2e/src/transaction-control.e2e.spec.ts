@@ -1,3 +1,4 @@
+import type { ErrorBody, RequestView } from '@cloudflow/contracts';
 import { CloudFlowRest, PosSocket } from '@cloudflow/pos';
 import {
   DeviceSimulator,
@@ -18,6 +19,7 @@ import {
   type Device,
   type Tenant,
 } from './support/tenant';
+import type { CancelAnswer, DeviceConnection, RequestAccepted } from './support/bodies';
 
 type Body = Record<string, unknown>;
 
@@ -63,9 +65,13 @@ describe('transaction control: Prefer: wait and cancel', () => {
   };
   const untilConnected = (d: Device, acct = account) =>
     waitFor(`device ${d.referenceId} connected`, async () => {
-      const res = await http('GET', `${sys.gatewayUrl}/client/v1.1/devices/${d.referenceId}/connected`, {
-        headers: clientHeaders(tenant, acct),
-      });
+      const res = await http<DeviceConnection>(
+        'GET',
+        `${sys.gatewayUrl}/client/v1.1/devices/${d.referenceId}/connected`,
+        {
+          headers: clientHeaders(tenant, acct),
+        },
+      );
       return res.body?.connected === true ? true : undefined;
     });
   const payment = (target: string): Body => ({
@@ -76,17 +82,17 @@ describe('transaction control: Prefer: wait and cancel', () => {
     target,
     payload: { id: randomUUID(), flowType: 'sale', amounts: { baseAmount: 1250, currency: 'EUR' } },
   });
-  const post = (body: Body, prefer: string | undefined, i = 0, acct = account) =>
-    http('POST', `${gateway(i)}/client/v1.1/requests`, {
+  const post = <T = unknown>(body: Body, prefer: string | undefined, i = 0, acct = account) =>
+    http<T>('POST', `${gateway(i)}/client/v1.1/requests`, {
       body,
       headers: { ...clientHeaders(tenant, acct), ...(prefer ? { prefer } : {}) },
     });
   const get = (requestId: string, prefer: string | undefined, i = 0) =>
-    http('GET', `${gateway(i)}/client/v1.1/requests/${requestId}`, {
+    http<RequestView>('GET', `${gateway(i)}/client/v1.1/requests/${requestId}`, {
       headers: { ...clientHeaders(tenant, account), ...(prefer ? { prefer } : {}) },
     });
   const cancel = (requestId: string, i = 0) =>
-    http('POST', `${gateway(i)}/client/v1.1/requests/${requestId}/cancel`, {
+    http<CancelAnswer>('POST', `${gateway(i)}/client/v1.1/requests/${requestId}/cancel`, {
       headers: clientHeaders(tenant, account),
     });
   /** The terminal's own final answer for a request: what it really did. */
@@ -137,13 +143,13 @@ describe('transaction control: Prefer: wait and cancel', () => {
     await untilConnected(d);
     for (let i = 0; i < 8; i++) {
       const body = payment(d.referenceId);
-      const { value: res, ms } = await timed(() => post(body, 'wait=10', i));
+      const { value: res, ms } = await timed(() => post<RequestView>(body, 'wait=10', i));
       expect(res.status).toBe(200);
       // The device answers within ~20 ms: the recording gateway's word ends the wait, not the 2 s re-read.
       expect(ms).toBeLessThan(1500);
       expect(res.headers.get('preference-applied')).toBe('wait=10');
       expect(res.body).toMatchObject({ requestId: body.requestId, status: 'completed' });
-      expect((res.body as { result?: { type?: string } }).result?.type).toBe('paymentResponse');
+      expect(res.body.result?.type).toBe('paymentResponse');
     }
     // Without the header nothing changed: 202 at once.
     const plain = await post(payment(d.referenceId), undefined, 1);
@@ -156,7 +162,7 @@ describe('transaction control: Prefer: wait and cancel', () => {
     const sim = await simFor(d, { holdFinal: true });
     await untilConnected(d);
     const body = payment(d.referenceId);
-    const sent = await timed(() => post(body, 'wait=1', 0));
+    const sent = await timed(() => post<RequestAccepted>(body, 'wait=1', 0));
     expect(sent.value.status).toBe(202);
     expect(sent.value.body).toEqual({ requestId: body.requestId, status: 'dispatched' });
     expect(sent.value.headers.get('preference-applied')).toBeNull();
@@ -183,11 +189,11 @@ describe('transaction control: Prefer: wait and cancel', () => {
     const d = await device(quiet);
     await simFor(d);
     await untilConnected(d, quiet);
-    const refused = await post(payment(d.referenceId), undefined, 0, quiet);
+    const refused = await post<ErrorBody>(payment(d.referenceId), undefined, 0, quiet);
     expect(refused.status).toBe(412);
     expect(refused.body).toMatchObject({ errorCode: 'preconditionFailed' });
     const body = payment(d.referenceId);
-    const waited = await post(body, 'respond-async, wait=10', 1, quiet);
+    const waited = await post<RequestView>(body, 'respond-async, wait=10', 1, quiet);
     expect(waited.status).toBe(200);
     expect(waited.body).toMatchObject({ requestId: body.requestId, status: 'completed' });
   });
@@ -197,7 +203,7 @@ describe('transaction control: Prefer: wait and cancel', () => {
     const sim = await simFor(d, { holdFinal: true, reconnect: false });
     await untilConnected(d);
     const body = payment(d.referenceId);
-    const answer = timed(() => post(body, 'wait=30', 1));
+    const answer = timed(() => post<RequestView>(body, 'wait=30', 1));
     await sim.received.waitFor((f) => f.type === 'payment' && f.requestId === body.requestId);
     // Killed right after the terminal has it: before or after the hub confirmed the delivery to
     // the gateway, the waiting call answers with the record (outcome unknown), never a bare 410.
@@ -242,7 +248,7 @@ describe('transaction control: Prefer: wait and cancel', () => {
     const sim = await simFor(d);
     await untilConnected(d);
     const body = payment(d.referenceId);
-    const done = await post(body, 'wait=10');
+    const done = await post<RequestView>(body, 'wait=10');
     expect(done.body.status).toBe('completed');
     const answer = await cancel(body.requestId as string);
     expect(answer.body).toMatchObject({
@@ -262,9 +268,13 @@ describe('transaction control: Prefer: wait and cancel', () => {
     await sim.received.waitFor((f) => f.type === 'payment' && f.requestId === body.requestId);
     sim.drop();
     await waitFor('not connected', async () => {
-      const res = await http('GET', `${sys.gatewayUrl}/client/v1.1/devices/${d.referenceId}/connected`, {
-        headers: clientHeaders(tenant, account),
-      });
+      const res = await http<DeviceConnection>(
+        'GET',
+        `${sys.gatewayUrl}/client/v1.1/devices/${d.referenceId}/connected`,
+        {
+          headers: clientHeaders(tenant, account),
+        },
+      );
       return res.body?.connected === false ? true : undefined;
     });
     const answer = await cancel(body.requestId as string);

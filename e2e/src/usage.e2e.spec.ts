@@ -1,3 +1,4 @@
+import type { ErrorBody, UsageRow } from '@cloudflow/contracts';
 import {
   DeviceSimulator,
   http,
@@ -18,15 +19,16 @@ import {
   type Device,
   type Tenant,
 } from './support/tenant';
+import type { OperatorKeyView } from './support/bodies';
 
-interface Row {
-  period: string;
-  keyId: string;
-  group: 'client' | 'device' | 'admin';
-  requests: number;
-  paymentsSync: number;
-  paymentsAsync: number;
+/** GET /operator/v1/usage and /admin/v1/usage (JSON): the ledger rows with their owner, and totals. */
+interface UsageReport {
+  from: string;
+  to: string;
+  rows: Row[];
+  totals: { requests: number; paymentsSync: number; paymentsAsync: number; byKey: Array<{ keyId: string }> };
 }
+type Row = UsageRow & { tenantId: string | null; email: string | null };
 type Counts = Record<'client' | 'device' | 'admin' | 'paymentsSync' | 'paymentsAsync', number>;
 
 /**
@@ -46,12 +48,16 @@ describe('usage ledger end to end', () => {
   const today = () => new Date().toISOString().slice(0, 10);
   const operator = () => ({ authorization: `Bearer ${sys.operatorToken}` });
 
-  const usage = async (): Promise<{ rows: Row[]; totals: { requests: number } }> =>
+  const usage = async (): Promise<UsageReport> =>
     expectStatus(
       'operator usage',
-      await http('GET', `${sys.adminUrl}/operator/v1/usage?keyId=${keyId}&from=${today()}&to=${today()}`, {
-        headers: operator(),
-      }),
+      await http<UsageReport>(
+        'GET',
+        `${sys.adminUrl}/operator/v1/usage?keyId=${keyId}&from=${today()}&to=${today()}`,
+        {
+          headers: operator(),
+        },
+      ),
       200,
     );
   const counts = (rows: Row[]): Counts => {
@@ -85,7 +91,7 @@ describe('usage ledger end to end', () => {
     });
     const keys = expectStatus(
       'operator keys',
-      await http(
+      await http<OperatorKeyView[]>(
         'GET',
         `${sys.adminUrl}/operator/v1/keys?email=${encodeURIComponent(tenant.developer.email)}`,
         { headers: operator() },
@@ -270,27 +276,29 @@ describe('usage ledger end to end', () => {
 
     const mine = expectStatus(
       'admin usage',
-      await http('GET', `${sys.adminUrl}/admin/v1/usage?from=${today()}&to=${today()}`, {
+      await http<UsageReport>('GET', `${sys.adminUrl}/admin/v1/usage?from=${today()}&to=${today()}`, {
         headers: tenant.adminHeaders,
       }),
       200,
     );
     expect(counts(mine.rows).paymentsSync).toBe(counts(json.rows).paymentsSync);
-    expect(mine.totals.byKey.map((k: { keyId: string }) => k.keyId)).toEqual([keyId]);
+    expect(mine.totals.byKey.map((k) => k.keyId)).toEqual([keyId]);
     const byMonth = expectStatus(
       'by month',
-      await http('GET', `${sys.adminUrl}/admin/v1/usage?groupBy=month`, { headers: tenant.adminHeaders }),
+      await http<UsageReport>('GET', `${sys.adminUrl}/admin/v1/usage?groupBy=month`, {
+        headers: tenant.adminHeaders,
+      }),
       200,
     );
-    expect(byMonth.rows.every((r: Row) => /^\d{4}-\d{2}$/.test(r.period))).toBe(true);
+    expect(byMonth.rows.every((r) => /^\d{4}-\d{2}$/.test(r.period))).toBe(true);
 
     const other = await createTenant(sys, 'Other Coffee');
     const theirs = expectStatus(
       'other tenant usage',
-      await http('GET', `${sys.adminUrl}/admin/v1/usage`, { headers: other.adminHeaders }),
+      await http<UsageReport>('GET', `${sys.adminUrl}/admin/v1/usage`, { headers: other.adminHeaders }),
       200,
     );
-    expect(theirs.rows.some((r: Row) => r.keyId === keyId)).toBe(false);
+    expect(theirs.rows.some((r) => r.keyId === keyId)).toBe(false);
 
     for (const q of [
       'from=2026-13-01',
@@ -299,7 +307,9 @@ describe('usage ledger end to end', () => {
       'from=2020-01-01&to=2026-01-01',
       'groupBy=week',
     ]) {
-      const res = await http('GET', `${sys.adminUrl}/operator/v1/usage?${q}`, { headers: operator() });
+      const res = await http<ErrorBody>('GET', `${sys.adminUrl}/operator/v1/usage?${q}`, {
+        headers: operator(),
+      });
       expect({ q, status: res.status, code: res.body.errorCode }).toEqual({
         q,
         status: 422,

@@ -1,3 +1,11 @@
+import type {
+  ErrorBody,
+  RedeliveredWebhooks,
+  RequestView,
+  WebhookDeliveryList,
+  WebhookDeliverySummary,
+  WebhookReceiverStatus,
+} from '@cloudflow/contracts';
 import { verifyWebhook } from '@cloudflow/pos';
 import {
   DeviceSimulator,
@@ -18,6 +26,7 @@ import {
   type Account,
   type Tenant,
 } from './support/tenant';
+import type { AccountView, RequestAccepted, RotatedSecretView } from './support/bodies';
 
 // Compressed timings: a delivery goes dead 3 s after it was queued (72 h in production), a
 // receiver failing for 6 s is disabled (5 days), a rotation's overlap lasts 8 s (24 h).
@@ -34,16 +43,6 @@ interface Pos {
   sim: DeviceSimulator;
 }
 
-interface DeliveryView {
-  deliveryId: string;
-  requestId: string;
-  seq: number;
-  status: string;
-  attempts: number;
-  deadAt: string | null;
-  redeliveredAt: string | null;
-}
-
 /**
  * Webhook operations on real processes (issue 14): secret rotation with an overlap in which
  * every delivery carries both signatures, redelivery of one and of every dead delivery, one
@@ -55,8 +54,8 @@ describe('webhook operations end to end', () => {
   let tenant: Tenant;
   const everyone: Pos[] = [];
 
-  const admin = (method: 'GET' | 'POST', path: string, as: Tenant = tenant) =>
-    http<Record<string, unknown>>(method, `${sys.adminUrl}/admin/v1/accounts/${path}`, {
+  const admin = <T = unknown>(method: 'GET' | 'POST', path: string, as: Tenant = tenant) =>
+    http<T>(method, `${sys.adminUrl}/admin/v1/accounts/${path}`, {
       headers: as.adminHeaders,
     });
 
@@ -94,7 +93,7 @@ describe('webhook operations end to end', () => {
    */
   async function pay(pos: Pos, wait = false): Promise<string> {
     const requestId = randomUUID();
-    const res = await http('POST', `${sys.gatewayUrl}/client/v1.1/requests`, {
+    const res = await http<RequestAccepted | RequestView>('POST', `${sys.gatewayUrl}/client/v1.1/requests`, {
       headers: { ...clientHeaders(tenant, pos.account), ...(wait && { prefer: 'wait=10' }) },
       body: {
         type: 'payment',
@@ -112,9 +111,12 @@ describe('webhook operations end to end', () => {
   const deliveries = async (pos: Pos, status?: string) =>
     expectStatus(
       'list deliveries',
-      await admin('GET', `${pos.account.accountId}/webhook-deliveries${status ? `?status=${status}` : ''}`),
+      await admin<WebhookDeliveryList>(
+        'GET',
+        `${pos.account.accountId}/webhook-deliveries${status ? `?status=${status}` : ''}`,
+      ),
       200,
-    ).deliveries as DeliveryView[];
+    ).deliveries;
 
   const signaturesOf = (r: ReceivedWebhook) => {
     const header = String(r.headers['cloudflow-signature']);
@@ -167,10 +169,10 @@ describe('webhook operations end to end', () => {
     const asked = Date.now();
     const rotated = expectStatus(
       'rotate',
-      await admin('POST', `${pos.account.accountId}/webhook-secret`),
+      await admin<RotatedSecretView>('POST', `${pos.account.accountId}/webhook-secret`),
       200,
     );
-    const newSecret = rotated.webhookSecret as string;
+    const newSecret = rotated.webhookSecret;
     expect(newSecret).toMatch(/^whsec_/);
     expect(newSecret).not.toBe(oldSecret);
     const overlapEnds = Date.parse(rotated.previousExpiresAt as string);
@@ -178,7 +180,7 @@ describe('webhook operations end to end', () => {
     expect(overlapEnds - asked).toBeLessThan(OVERLAP_HOURS * 3_600_000 + 2000);
     // Shown only there: the account view has no secret.
     expect(
-      JSON.stringify(expectStatus('account', await admin('GET', pos.account.accountId), 200)),
+      JSON.stringify(expectStatus('account', await admin<AccountView>('GET', pos.account.accountId), 200)),
     ).not.toContain(newSecret);
 
     // At once on every gateway (the change broadcast dropped their cached secrets): both signatures.
@@ -219,7 +221,7 @@ describe('webhook operations end to end', () => {
   it("rotation: a user may not, another business's account is not found", async () => {
     const pos = await newPos('rotate-auth');
     const other = await createTenant(sys, 'Other Coffee');
-    const stranger = await admin('POST', `${pos.account.accountId}/webhook-secret`, other);
+    const stranger = await admin<ErrorBody>('POST', `${pos.account.accountId}/webhook-secret`, other);
     expect(stranger.status).toBe(404);
     expect(stranger.body).toEqual({
       errorCode: 'notFound',
@@ -255,7 +257,10 @@ describe('webhook operations end to end', () => {
     pos.receiver.respond = undefined;
     const one = expectStatus(
       'redeliver one',
-      await admin('POST', `${pos.account.accountId}/webhook-deliveries/${bySeq[0].deliveryId}/redeliver`),
+      await admin<WebhookDeliverySummary>(
+        'POST',
+        `${pos.account.accountId}/webhook-deliveries/${bySeq[0].deliveryId}/redeliver`,
+      ),
       200,
     );
     expect(one).toMatchObject({ deliveryId: bySeq[0].deliveryId, status: 'pending', deadAt: null });
@@ -272,7 +277,7 @@ describe('webhook operations end to end', () => {
 
     const all = expectStatus(
       'redeliver dead',
-      await admin('POST', `${pos.account.accountId}/webhook-deliveries/redeliver`),
+      await admin<RedeliveredWebhooks>('POST', `${pos.account.accountId}/webhook-deliveries/redeliver`),
       200,
     );
     expect(all).toEqual({ redelivered: 2 });
@@ -337,7 +342,11 @@ describe('webhook operations end to end', () => {
     pos.receiver.respond = () => 500;
     const firstId = await pay(pos);
     const failing = await waitFor('failing', async () => {
-      const status = expectStatus('receiver', await admin('GET', `${pos.account.accountId}/webhook`), 200);
+      const status = expectStatus(
+        'receiver',
+        await admin<WebhookReceiverStatus>('GET', `${pos.account.accountId}/webhook`),
+        200,
+      );
       return status.state === 'failing' ? status : undefined;
     });
     expect(failing).toMatchObject({ disabledAt: null, lastError: 'receiver answered 500' });
@@ -352,7 +361,11 @@ describe('webhook operations end to end', () => {
     const disabled = await waitFor(
       'disabled',
       async () => {
-        const status = expectStatus('receiver', await admin('GET', `${pos.account.accountId}/webhook`), 200);
+        const status = expectStatus(
+          'receiver',
+          await admin<WebhookReceiverStatus>('GET', `${pos.account.accountId}/webhook`),
+          200,
+        );
         return status.state === 'disabled' ? status : undefined;
       },
       10_000,
@@ -374,7 +387,11 @@ describe('webhook operations end to end', () => {
     const quiet = await waitFor(
       'a while with the receiver disabled',
       async () => {
-        const status = expectStatus('receiver', await admin('GET', `${pos.account.accountId}/webhook`), 200);
+        const status = expectStatus(
+          'receiver',
+          await admin<WebhookReceiverStatus>('GET', `${pos.account.accountId}/webhook`),
+          200,
+        );
         // Several poll intervals and retry times (≤ 500 ms) have passed.
         return Date.now() - Date.parse(status.disabledAt as string) > 1500 ? status : undefined;
       },
@@ -392,14 +409,18 @@ describe('webhook operations end to end', () => {
     pos.receiver.respond = undefined;
     const enabled = expectStatus(
       'enable',
-      await admin('POST', `${pos.account.accountId}/webhook/enable`),
+      await admin<WebhookReceiverStatus>('POST', `${pos.account.accountId}/webhook/enable`),
       200,
     );
     expect(enabled).toMatchObject({ state: 'ok', disabledAt: null, failingSince: null, lastError: null });
     const got = await pos.receiver.waitForAccepted(3, thirdId, 10_000);
     expect(got.every((r) => r.verified)).toBe(true);
     await waitFor('the receiver ok', async () => {
-      const status = expectStatus('receiver', await admin('GET', `${pos.account.accountId}/webhook`), 200);
+      const status = expectStatus(
+        'receiver',
+        await admin<WebhookReceiverStatus>('GET', `${pos.account.accountId}/webhook`),
+        200,
+      );
       return status.state === 'ok' && status.pending === 0 ? status : undefined;
     });
     // What went dead meanwhile is redeliverable.

@@ -1,3 +1,4 @@
+import type { RequestView } from '@cloudflow/contracts';
 import {
   DeviceSimulator,
   http,
@@ -18,6 +19,7 @@ import {
   type Account,
   type Tenant,
 } from './support/tenant';
+import type { RequestAccepted } from './support/bodies';
 
 /**
  * Webhook delivery on real processes (CONTRACT.md §8, issue 4): an async payment's messages reach
@@ -42,12 +44,12 @@ describe('webhooks end to end', () => {
     payload: { id: randomUUID(), flowType: 'sale', amounts: { baseAmount, currency: 'EUR' } },
   });
   const send = (requestId: string) =>
-    http('POST', `${sys.gatewayUrl}/client/v1.1/requests`, {
+    http<RequestAccepted>('POST', `${sys.gatewayUrl}/client/v1.1/requests`, {
       body: payment(requestId),
       headers: clientHeaders(tenant, pos),
     });
   const getRequest = (requestId: string) =>
-    http('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, {
+    http<RequestView>('GET', `${sys.gatewayUrl}/client/v1.1/requests/${requestId}`, {
       headers: clientHeaders(tenant, pos),
     });
   /** The outbox rows of a request, straight from the gateway's schema: what it promised to deliver. */
