@@ -117,23 +117,4 @@ export default tseslint.config(
     files: ['**/*.spec.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/unbound-method': 'off' },
   },
-  {
-    // Type-aware "no any" rules are on for all service and library code (bus payloads are
-    // validated at the edge). Tests and the benches read JSON answers of the real services
-    // dynamically and assert on their shape, which is what these rules would forbid.
-    files: [
-      '**/*.spec.ts',
-      'e2e/**/*.ts',
-      'bench/**/*.ts',
-      'libs/testing/**/*.ts',
-      'apps/*/src/testing/**/*.ts',
-    ],
-    rules: {
-      '@typescript-eslint/no-unsafe-assignment': 'off',
-      '@typescript-eslint/no-unsafe-member-access': 'off',
-      '@typescript-eslint/no-unsafe-argument': 'off',
-      '@typescript-eslint/no-unsafe-call': 'off',
-      '@typescript-eslint/no-unsafe-return': 'off',
-    },
-  },
 );

@@ -1,15 +1,15 @@
 /**
- * A small fetch wrapper for tests: JSON in, status + JSON (or text) out. Bodies default to `any`
- * on purpose: tests read fields freely and their assertions are what check the shape.
+ * A small fetch wrapper for tests: JSON in, status + JSON (or text) out. A caller that reads the
+ * body names what it expects (`http<RequestView>(…)`, `http<ErrorBody>(…)`): the body is parsed
+ * JSON, not checked against that type, so the test's assertions are still what check the shape.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any */
-export interface HttpResult<T = any> {
+export interface HttpResult<T = unknown> {
   status: number;
   body: T;
   headers: Headers;
 }
 
-export async function http<T = any>(
+export async function http<T = unknown>(
   method: string,
   url: string,
   options: { body?: unknown; headers?: Record<string, string>; raw?: string; contentType?: string } = {},
