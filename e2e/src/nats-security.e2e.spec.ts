@@ -190,7 +190,7 @@ describe('every service on its own NATS user', () => {
     await sys?.stop();
   }, 60_000);
 
-  it('connects each service as its own user and relays sync and async payments with no permission violation', async () => {
+  it('connects each service process once, as its own user, and relays sync and async payments with no permission violation', async () => {
     const tenant = await createTenant(sys);
     const receiver = await WebhookReceiver.start();
     stops.push(() => receiver.stop());
@@ -260,12 +260,20 @@ describe('every service on its own NATS user', () => {
     const [hook] = await receiver.waitForAccepted(1, requestId);
     expect(hook.verified).toBe(true);
 
-    // Who is logged in: every service connection (Nest clients and servers, raw links) as its own user.
+    // Who is logged in: every service process over one connection (Nest's RPC client and
+    // responders and the raw paths share it), as its own user.
     const connz = (await (await fetch(`${sys.nats.monitorUrl}/connz?auth=1&limit=1000`)).json()) as {
       connections: Array<{ name?: string; authorized_user?: string }>;
     };
     const services = connz.connections.filter((c) => /^(auth|admin|gateway|hub)\b/.test(c.name ?? ''));
-    expect(services.length).toBeGreaterThanOrEqual(5);
+    expect(services).toHaveLength(5);
+    expect(services.map((c) => c.name!.split('@')[0]).sort()).toEqual([
+      'admin',
+      'auth',
+      'gateway',
+      'hub',
+      'hub',
+    ]);
     // Each hub process as its own hub user (hub-1, hub-2): it may subscribe only to its own connections.
     const expectedUser = (name: string): unknown =>
       /^(auth|admin|gateway)/.exec(name)?.[1] ?? (/^hub\b/.exec(name) && expect.stringMatching(/^hub-[12]$/));
