@@ -1,17 +1,24 @@
-import type {
-  AppKeySummary,
-  KeyKind,
-  OptionalEventType,
-  PortalSession,
-  RequestView,
-  SimulationSettings,
-  UserRole,
+import type { CompanyView, PortalSession, RequestView } from '@cloudflow/contracts';
+
+// The portal, admin and operator views are the contract's (libs/contracts admin-api.views).
+export type {
+  AccountView,
+  AdminUserView,
+  CompanyView,
+  DeveloperView,
+  DeviceAdminView,
+  NewAccountView,
+  NewDeviceView,
+  OperatorDeveloperView,
+  OperatorKeyView,
+  PortalKeyView,
+  SettingsView,
+  UserView,
 } from '@cloudflow/contracts';
 
 /**
- * Answers of the admin service's portal, admin and operator APIs, and of a few gateway routes,
- * that @cloudflow/contracts has no type for: they are the services' own views (apps/admin/src
- * `*.views.ts` and services), which an e2e spec may not import. Local mirrors for `http<T>()`;
+ * The few answers of the admin service and the gateway that @cloudflow/contracts has no type for
+ * (built inline by a service, which an e2e spec may not import). Local mirrors for `http<T>()`;
  * what the specs assert is what checks them against the real answers.
  */
 
@@ -37,47 +44,6 @@ export interface SignedUp {
 /** POST /portal/v1/login: the session token (auth's expiresIn is not passed on). */
 export type PortalLogin = Pick<PortalSession, 'sessionToken'>;
 
-export interface DeveloperView {
-  developerId: string;
-  name: string;
-  email: string;
-  kind: KeyKind;
-}
-
-export interface CompanyView {
-  tenantId: string;
-  businessCode: string;
-  name: string;
-}
-
-export interface AdminUserView {
-  userId: string;
-  username: string;
-  name: string;
-  email: string;
-  timeZone: string;
-}
-
-export type PortalKeyView = Pick<
-  AppKeySummary,
-  | 'keyId'
-  | 'prefix'
-  | 'kind'
-  | 'status'
-  | 'groups'
-  | 'usageLimitPerDay'
-  | 'usedToday'
-  | 'expiresAt'
-  | 'lastUsedAt'
->;
-
-export interface SettingsView {
-  developer: DeveloperView;
-  company: CompanyView | null;
-  adminUser: AdminUserView | null;
-  appKeys: PortalKeyView[];
-}
-
 export interface UsageDay {
   day: string;
   requests: number;
@@ -96,41 +62,6 @@ export interface UsageSeries {
 
 /** GET /admin/v1/tenant. */
 export type TenantView = CompanyView;
-
-export interface AccountView {
-  accountId: string;
-  name: string;
-  connectionLimit: number;
-  webhookUrl: string | null;
-  webhookEvents: OptionalEventType[];
-  requestTimeoutSeconds: number;
-  createdAt: string;
-}
-
-/** The create answer: the only time the API token and webhook secret are shown. */
-export interface NewAccountView extends AccountView {
-  apiToken: string;
-  webhookSecret: string;
-}
-
-export interface DeviceAdminView {
-  referenceId: string;
-  serialNumber: string;
-  model: string;
-  name: string | null;
-  location: string | null;
-  enabled: boolean;
-  clientAccountId: string;
-  createdAt: string;
-  simulated: boolean;
-  /** Simulated devices only. */
-  simulation?: SimulationSettings;
-}
-
-/** The create answer: the only time the device's API token is shown. */
-export interface NewDeviceView extends DeviceAdminView {
-  apiToken: string;
-}
 
 export interface RotatedAccountToken {
   accountId: string;
@@ -161,16 +92,6 @@ export interface RotatedSecretView {
   previousExpiresAt: string | null;
 }
 
-export interface UserView {
-  userId: string;
-  username: string;
-  name: string;
-  email: string | null;
-  timeZone: string;
-  role: UserRole;
-  createdAt: string;
-}
-
 /** POST /admin/v1/app-keys (production developers). */
 export interface NewAppKeyView {
   keyId: string;
@@ -180,26 +101,6 @@ export interface NewAppKeyView {
 }
 
 // ---- Operator API (/operator/v1) ----
-
-export type OperatorKeyView = Pick<
-  AppKeySummary,
-  | 'keyId'
-  | 'prefix'
-  | 'developerId'
-  | 'kind'
-  | 'status'
-  | 'groups'
-  | 'usageLimitPerDay'
-  | 'ratePerSecond'
-  | 'usedToday'
-  | 'lastUsedAt'
-  | 'expiresAt'
-> & { email: string | null };
-
-export interface OperatorDeveloperView extends DeveloperView {
-  createdAt: string;
-  tenant: CompanyView | null;
-}
 
 /** POST /operator/v1/keys/{keyId}/renew. */
 export interface RenewedKey {

@@ -6,6 +6,7 @@ export * from './messages/auth/app-key.messages';
 export * from './messages/auth/credential.messages';
 export * from './messages/auth/usage.messages';
 export * from './messages/admin/user.messages';
+export * from './messages/admin/admin-api.views';
 export * from './websocket/envelope';
 export * from './websocket/envelope-check';
 export * from './websocket/ack-frame';

@@ -1,22 +1,8 @@
-import type { AccountRecord, OptionalEventType } from '@cloudflow/contracts';
+import type { AccountRecord, AccountView } from '@cloudflow/contracts';
 import type { AccountEntity } from './account.entity';
 
-/** An account as the admin API shows it (CONTRACT.md §9). */
-export interface AccountView {
-  accountId: string;
-  name: string;
-  connectionLimit: number;
-  webhookUrl: string | null;
-  webhookEvents: OptionalEventType[];
-  requestTimeoutSeconds: number;
-  createdAt: string;
-}
-
-/** The create answer: the only time the API token and webhook secret are shown. */
-export interface NewAccountView extends AccountView {
-  apiToken: string;
-  webhookSecret: string;
-}
+/** The shapes are the contract's (libs/contracts admin-api.views); the mapping is admin's. */
+export type { AccountView, NewAccountView } from '@cloudflow/contracts';
 
 export function toAccountView(a: AccountEntity): AccountView {
   return {

@@ -1,26 +1,8 @@
-import type { DeviceRecord, SimulatedDeviceRecord, SimulationSettings } from '@cloudflow/contracts';
+import type { DeviceAdminView, DeviceRecord, SimulatedDeviceRecord } from '@cloudflow/contracts';
 import type { DeviceEntity } from './device.entity';
 
-/** A device as the admin API shows it (CONTRACT.md §9). */
-export interface DeviceAdminView {
-  referenceId: string;
-  serialNumber: string;
-  model: string;
-  name: string | null;
-  location: string | null;
-  enabled: boolean;
-  clientAccountId: string;
-  createdAt: string;
-  /** The platform answers for it (issue 13). */
-  simulated: boolean;
-  /** Simulated devices only. */
-  simulation?: SimulationSettings;
-}
-
-/** The create answer: the only time the device's API token is shown. */
-export interface NewDeviceView extends DeviceAdminView {
-  apiToken: string;
-}
+/** The shapes are the contract's (libs/contracts admin-api.views); the mapping is admin's. */
+export type { DeviceAdminView, NewDeviceView } from '@cloudflow/contracts';
 
 export function toDeviceAdminView(d: DeviceEntity): DeviceAdminView {
   return {

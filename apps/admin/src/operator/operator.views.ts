@@ -1,28 +1,10 @@
-import type { AppKeySummary } from '@cloudflow/contracts';
+import type { AppKeySummary, OperatorDeveloperView, OperatorKeyView } from '@cloudflow/contracts';
 import type { DeveloperEntity } from '../developers/developer.entity';
 import type { TenantEntity } from '../tenants/tenant.entity';
-import { toCompanyView, toDeveloperView, type CompanyView, type DeveloperView } from '../portal/portal.views';
+import { toCompanyView, toDeveloperView } from '../portal/portal.views';
 
-/** A key as the operator sees it (CONTRACT.md §11): auth's summary joined with the owner's email. */
-export type OperatorKeyView = Pick<
-  AppKeySummary,
-  | 'keyId'
-  | 'prefix'
-  | 'developerId'
-  | 'kind'
-  | 'status'
-  | 'groups'
-  | 'usageLimitPerDay'
-  | 'ratePerSecond'
-  | 'usedToday'
-  | 'lastUsedAt'
-  | 'expiresAt'
-> & { email: string | null };
-
-export interface OperatorDeveloperView extends DeveloperView {
-  createdAt: string;
-  tenant: CompanyView | null;
-}
+/** The shapes are the contract's (libs/contracts admin-api.views); the mapping is admin's. */
+export type { OperatorDeveloperView, OperatorKeyView } from '@cloudflow/contracts';
 
 export const toOperatorKeyView = (k: AppKeySummary, email: string | null): OperatorKeyView => ({
   keyId: k.keyId,

@@ -1,49 +1,23 @@
-import type { AppKeySummary, KeyKind } from '@cloudflow/contracts';
+import type {
+  AdminUserView,
+  AppKeySummary,
+  CompanyView,
+  DeveloperView,
+  PortalKeyView,
+} from '@cloudflow/contracts';
 import type { DeveloperEntity } from '../developers/developer.entity';
 import type { TenantEntity } from '../tenants/tenant.entity';
 import type { UserEntity } from '../users/user.entity';
 
-/** What the portal shows; entities never leave the service, these plain objects do. */
-export interface DeveloperView {
-  developerId: string;
-  name: string;
-  email: string;
-  kind: KeyKind;
-}
-
-export interface CompanyView {
-  tenantId: string;
-  businessCode: string;
-  name: string;
-}
-
-export interface AdminUserView {
-  userId: string;
-  username: string;
-  name: string;
-  email: string;
-  timeZone: string;
-}
-
-export type PortalKeyView = Pick<
-  AppKeySummary,
-  | 'keyId'
-  | 'prefix'
-  | 'kind'
-  | 'status'
-  | 'groups'
-  | 'usageLimitPerDay'
-  | 'usedToday'
-  | 'expiresAt'
-  | 'lastUsedAt'
->;
-
-export interface SettingsView {
-  developer: DeveloperView;
-  company: CompanyView | null;
-  adminUser: AdminUserView | null;
-  appKeys: PortalKeyView[];
-}
+/** What the portal shows; entities never leave the service, these plain objects do (their
+ * shapes are the contract's: libs/contracts admin-api.views). */
+export type {
+  AdminUserView,
+  CompanyView,
+  DeveloperView,
+  PortalKeyView,
+  SettingsView,
+} from '@cloudflow/contracts';
 
 export const toDeveloperView = (d: DeveloperEntity): DeveloperView => ({
   developerId: d.id,

@@ -1,15 +1,8 @@
-import type { UserEntity, UserRole } from './user.entity';
+import type { UserView } from '@cloudflow/contracts';
+import type { UserEntity } from './user.entity';
 
-/** A tenant user as the admin API shows it; credentials live in auth and never appear. */
-export interface UserView {
-  userId: string;
-  username: string;
-  name: string;
-  email: string | null;
-  timeZone: string;
-  role: UserRole;
-  createdAt: string;
-}
+/** The shape is the contract's (libs/contracts admin-api.views); the mapping is admin's. */
+export type { UserView } from '@cloudflow/contracts';
 
 export const toUserView = (u: UserEntity): UserView => ({
   userId: u.id,
