@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   connectionSubject,
   ErrorCode,
+  lostAck,
   parseBusAck,
   type BusAck,
   type BusMessage,
@@ -46,29 +47,12 @@ export class DeviceBus {
       try {
         return decodeBus(reply.data, parseBusAck);
       } catch {
-        return {
-          ok: false,
-          errorCode: ErrorCode.connectionLost,
-          errorMessage: 'The connection answered unreadably',
-          timedOut: true,
-        };
+        return lostAck('unreadable');
       }
     } catch (error) {
       const code: string = (error as NatsError).code;
-      if (code === (NatsErrorCode.NoResponders as string))
-        return {
-          ok: false,
-          errorCode: ErrorCode.connectionLost,
-          errorMessage: 'The connection is gone',
-          noResponders: true,
-        };
-      if (code === (NatsErrorCode.Timeout as string))
-        return {
-          ok: false,
-          errorCode: ErrorCode.connectionLost,
-          errorMessage: 'The connection did not answer in time',
-          timedOut: true,
-        };
+      if (code === (NatsErrorCode.NoResponders as string)) return lostAck('gone');
+      if (code === (NatsErrorCode.Timeout as string)) return lostAck('timedOut');
       // The request may have left before the failure (a NATS disconnect mid-way): its outcome is unknown, never "nothing dispatched".
       return {
         ok: false,

@@ -3,6 +3,7 @@ import {
   CloudFlowError,
   connectionSubject,
   ErrorCode,
+  lostAck,
   parseBusAck,
   parseBusMessage,
   type BusAck,
@@ -123,32 +124,15 @@ export class HubBus {
     const reply = await (
       await this.inbox
     ).request(connectionSubject(connId), encodeBus(msg), timeoutMs, busHeaders());
-    if (reply === 'noResponders')
-      return {
-        ok: false,
-        errorCode: ErrorCode.connectionLost,
-        errorMessage: 'The connection is gone',
-        noResponders: true,
-      };
-    if (reply === 'timeout')
-      return {
-        ok: false,
-        errorCode: ErrorCode.connectionLost,
-        errorMessage: 'The connection did not answer in time',
-        timedOut: true,
-      };
+    if (reply === 'noResponders') return lostAck('gone');
+    if (reply === 'timeout') return lostAck('timedOut');
     if (reply === 'unavailable')
       return { ok: false, errorCode: ErrorCode.connectionLost, errorMessage: 'Messaging is unavailable' };
     try {
       return decodeBus(reply.data, parseBusAck);
     } catch {
       // An answer we cannot read: whether the other side acted on the message is unknown.
-      return {
-        ok: false,
-        errorCode: ErrorCode.connectionLost,
-        errorMessage: 'The connection answered unreadably',
-        timedOut: true,
-      };
+      return lostAck('unreadable');
     }
   }
 

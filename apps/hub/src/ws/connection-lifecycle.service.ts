@@ -2,8 +2,8 @@ import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import {
   CLOSE_CODES,
   CloudFlowError,
-  ErrorCode,
   EVENTS,
+  lostAck,
   WEBSOCKET_TOKEN_TTL_SECONDS,
   type AccessRevokedEvent,
   type BusAck,
@@ -31,13 +31,6 @@ import { RevocationFloors, revokes } from './revocation-floors';
 
 /** How far back a starting hub reads revocations: a websocket token's lifetime and a margin. */
 const REVOCATION_LOOKBACK_MS = (WEBSOCKET_TOKEN_TTL_SECONDS + 60) * 1000;
-
-const GONE: BusAck = {
-  ok: false,
-  errorCode: ErrorCode.connectionLost,
-  errorMessage: 'The connection is gone',
-  noResponders: true,
-};
 
 /**
  * A socket's life on this hub: route its bus messages, claim the device (fencing older sockets),
@@ -178,7 +171,7 @@ export class ConnectionLifecycle implements OnApplicationBootstrap {
   /** A bus message for one of this hub's connection ids; one it no longer holds is "no responders". */
   private route(connId: string, msg: BusMessage): Promise<BusAck | void> {
     const conn = this.registry.get(connId);
-    if (!conn || conn.closed) return Promise.resolve(GONE);
+    if (!conn || conn.closed) return Promise.resolve(lostAck('gone'));
     return conn.identity.kind === 'device' ? this.devices.onBus(conn, msg) : this.clients.onBus(conn, msg);
   }
 

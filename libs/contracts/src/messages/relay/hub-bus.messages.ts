@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../errors/error-code';
+import { ErrorCode } from '../../errors/error-code';
 import type { CloudFlowMessage } from '../../websocket/envelope';
 import type { RequestMode } from '../request-mode';
 
@@ -52,3 +52,21 @@ export type BusMessage =
 export type BusAck =
   | { ok: true; inflight?: boolean; repeated?: boolean }
   | { ok: false; errorCode: ErrorCode; errorMessage: string; noResponders?: boolean; timedOut?: boolean };
+
+/**
+ * What a sender concludes when the holder of a connection gave no answer of its own, hub and
+ * gateway alike (each is connectionLost): `gone` nobody holds it (no responders, nothing was
+ * received), `timedOut` no answer in time, `unreadable` an answer that could not be read (for
+ * both, whether the other side acted is unknown).
+ */
+export function lostAck(why: 'gone' | 'timedOut' | 'unreadable'): BusAck & { ok: false } {
+  const errorCode = ErrorCode.connectionLost;
+  switch (why) {
+    case 'gone':
+      return { ok: false, errorCode, errorMessage: 'The connection is gone', noResponders: true };
+    case 'timedOut':
+      return { ok: false, errorCode, errorMessage: 'The connection did not answer in time', timedOut: true };
+    case 'unreadable':
+      return { ok: false, errorCode, errorMessage: 'The connection answered unreadably', timedOut: true };
+  }
+}
