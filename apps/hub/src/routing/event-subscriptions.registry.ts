@@ -4,6 +4,7 @@ import {
   ErrorCode,
   eventFrame,
   OPTIONAL_EVENT_TYPES,
+  pushedEventProblem,
   pushedEventsSubject,
   type CloudFlowMessage,
   type OptionalEventType,
@@ -82,10 +83,17 @@ export class EventSubscriptions {
   private deliver(key: string, data: Uint8Array): void {
     const feed = this.accounts.get(key);
     if (!feed) return;
-    let event: PushedEvent;
+    let value: unknown;
     try {
-      event = JSON.parse(utf8.decode(data)) as PushedEvent;
+      value = JSON.parse(utf8.decode(data));
     } catch {
+      value = undefined;
+    }
+    // Validated like every bus message: the body goes to POS sockets as it is.
+    const problem = pushedEventProblem(value);
+    const event = value as PushedEvent;
+    if (problem || `${event.tenantId}\u0000${event.accountId}` !== key) {
+      this.logger.warn({ problem: problem ?? 'another account' }, 'unreadable pushed event dropped');
       return;
     }
     for (const [conn, kinds] of feed.sockets) {

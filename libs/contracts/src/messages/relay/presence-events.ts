@@ -90,3 +90,29 @@ export function presenceChangeProblem(value: unknown): string | undefined {
     return `reason must be one of ${DISCONNECT_REASONS.join(', ')}`;
   return undefined;
 }
+
+/**
+ * Checks a pushed event as a hub receives it (core NATS, from a gateway); the reason it is not a
+ * PushedEvent, or undefined when it is one. The hub writes `body` to POS sockets, so its fields
+ * are checked too (a field a newer gateway adds passes, for a rolling upgrade).
+ */
+export function pushedEventProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return 'not an object';
+  const v = value as Record<string, unknown>;
+  for (const field of ['tenantId', 'accountId', 'id'] as const) {
+    const s = v[field];
+    if (typeof s !== 'string' || s.length === 0 || s.length > 200) return `${field} must be a string`;
+  }
+  if (!(EVENT_TYPES as readonly unknown[]).includes(v.type))
+    return `type must be one of ${EVENT_TYPES.join(', ')}`;
+  if (typeof v.body !== 'object' || v.body === null) return 'body must be an object';
+  const body = v.body as Record<string, unknown>;
+  if (!(OPTIONAL_EVENT_TYPES as readonly unknown[]).includes(body.type))
+    return `body.type must be one of ${OPTIONAL_EVENT_TYPES.join(', ')}`;
+  if (typeof body.referenceId !== 'string' || body.referenceId.length === 0 || body.referenceId.length > 200)
+    return 'body.referenceId must be a string';
+  if (typeof body.at !== 'string' || Number.isNaN(Date.parse(body.at))) return 'body.at must be a time';
+  if (body.reason !== undefined && !(DISCONNECT_REASONS as readonly unknown[]).includes(body.reason))
+    return `body.reason must be one of ${DISCONNECT_REASONS.join(', ')}`;
+  return undefined;
+}
